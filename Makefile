@@ -1,0 +1,42 @@
+# Destill — developer tasks. `make help` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/destill-dev/destill/app.Version=$(VERSION)
+PREFIX ?= $(HOME)/.local
+CORPUS ?= ../shared/corpus/cidiff
+DEMO_LOG ?= examples/logs/github-actions-go-test.log
+BENCHTIME ?= 1x
+
+.PHONY: help build test bench lint demo install eval fuzz
+
+build: ## Static binary into bin/destill (CGO_ENABLED=0, version stamped)
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/destill .
+
+test: ## The whole test suite (starts throwaway servers where the tests need them)
+	go vet ./...
+	go test -count=1 ./...
+
+bench: ## Benchmarks: analysis MB/s against grep on a generated >=100 MB log, peak RSS
+	go test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./analysis/
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+
+demo: ## Analyze a shipped sample log (no tokens, no network)
+	go run . analyze $(DEMO_LOG)
+
+install: build ## Install bin/destill into $(PREFIX)/bin (default ~/.local/bin; no sudo)
+	install -d $(PREFIX)/bin
+	install -m 0755 bin/destill $(PREFIX)/bin/destill
+
+eval: ## Finding quality on a labeled corpus: make eval CORPUS=../shared/corpus/cidiff
+	go run . eval $(CORPUS)
+
+fuzz: ## Run each fuzz target for a short while (FUZZTIME=30s)
+	for f in FuzzClean FuzzLineSplitter FuzzAnalyzer; do go test ./analysis -run '^$$' -fuzz "^$$f\$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
+
+help: ## This list
+	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "%-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)

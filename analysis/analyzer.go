@@ -1,0 +1,722 @@
+package analysis
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Defaults for Options.
+const (
+	DefaultContextBefore = 3
+	DefaultContextAfter  = 3
+	// MaxContext caps ContextBefore and ContextAfter.
+	MaxContext = 50
+	// maxRangeLines caps the lines a finding covers; longer blocks (a deep
+	// stack trace) are still absorbed so they don't turn into more findings.
+	maxRangeLines = 40
+	// maxAbsorbLines ends any block: the analyzer's state never depends on
+	// more than this many earlier lines, which is what lets a log be cut
+	// into overlapping chunks with the same result.
+	maxAbsorbLines = 200
+	// maxEchoLines bounds a GitHub "##[group]Run" script echo for the same reason.
+	maxEchoLines = 200
+	// maxShownLineBytes caps each line kept for display.
+	maxShownLineBytes = 2048
+	maxDistinctStrong = 4000
+	maxDistinctWeak   = 1000
+	maxSections       = 10000
+	weakScore         = 0.3
+)
+
+// StateWindow is how many lines before a chunk's first owned line must be
+// fed for the chunk to give the same findings as the whole log.
+const StateWindow = maxAbsorbLines + MaxContext
+
+// Options tune an Analyzer.
+type Options struct {
+	// ContextBefore and ContextAfter are the lines kept around a finding;
+	// negative means none, zero means the default.
+	ContextBefore int
+	ContextAfter  int
+	// MaxLineBytes caps the bytes analyzed of one line (0: DefaultMaxLineBytes).
+	MaxLineBytes int
+	// Secrets are literal values to redact besides the known token shapes.
+	Secrets []string
+
+	// FirstLine is the line number of the first byte fed (0 means 1). With
+	// OwnFrom and OwnTo it lets a caller analyze one chunk of a log: feed
+	// StateWindow lines before OwnFrom and maxAbsorbLines+ContextAfter lines
+	// after OwnTo, and only findings and sections that start within
+	// [OwnFrom, OwnTo] are returned.
+	FirstLine int
+	OwnFrom   int
+	OwnTo     int
+}
+
+func (o Options) contextBefore() int { return clampContext(o.ContextBefore, DefaultContextBefore) }
+func (o Options) contextAfter() int  { return clampContext(o.ContextAfter, DefaultContextAfter) }
+
+func clampContext(n, def int) int {
+	switch {
+	case n < 0:
+		return 0
+	case n == 0:
+		return def
+	case n > MaxContext:
+		return MaxContext
+	}
+	return n
+}
+
+// Candidate is a finding in one job before ranking: where it is, what it
+// says, and the local evidence (rule, base score, reasons).
+type Candidate struct {
+	Fingerprint   string      `json:"fingerprint"`
+	Rule          string      `json:"rule"`
+	Category      string      `json:"category"`
+	Severity      Severity    `json:"severity"`
+	Score         float64     `json:"score"`
+	Reasons       []string    `json:"reasons,omitempty"`
+	Trailer       trailerKind `json:"trailer,omitempty"`
+	LineStart     int         `json:"line_start"`
+	LineEnd       int         `json:"line_end"`
+	Message       string      `json:"message"`
+	Text          []string    `json:"text"`
+	ContextBefore []string    `json:"context_before"`
+	ContextAfter  []string    `json:"context_after"`
+	Occurrences   int         `json:"occurrences"`
+	Lines         []int       `json:"lines"`
+	Test          *TestCase   `json:"test,omitempty"`
+}
+
+// Section is a step or group header of a log: a GitHub Actions step, a
+// GitLab section, a Buildkite group, a Maven goal, a Gradle task.
+type Section struct {
+	Line  int    `json:"line"`
+	Title string `json:"title"`
+	// Kind is "step" (a unit of work that can fail on its own), "group"
+	// (a header inside a step) or "reopen" (Buildkite's "^^^ +++": the
+	// previous group is where the failure is).
+	Kind string `json:"kind"`
+}
+
+// JobResult is what an Analyzer found in one job's log.
+type JobResult struct {
+	Job        JobSummary  `json:"job"`
+	Lines      int         `json:"lines"`
+	Bytes      int64       `json:"bytes"`
+	Candidates []Candidate `json:"candidates"`
+	Sections   []Section   `json:"sections"`
+	// TruncatedLines counts lines longer than MaxLineBytes.
+	TruncatedLines int `json:"truncated_lines,omitempty"`
+	// Dropped counts distinct messages over the per-job cap.
+	Dropped int `json:"dropped,omitempty"`
+}
+
+// Analyzer reads one job's log as a stream of bytes and collects candidate
+// findings. Memory stays bounded whatever the size of the log. An Analyzer
+// is not safe for concurrent use.
+type Analyzer struct {
+	opts     Options
+	before   int
+	after    int
+	redactor *Redactor
+	split    LineSplitter
+	clean    cleaner
+	emit     func([]byte, bool)
+
+	line      int // number of the line being processed
+	bytes     int64
+	truncated int
+
+	ring    [][]byte // the last `before` cleaned lines
+	ringLen int
+	ringPos int
+
+	open    *block
+	pending []*pendingContext
+
+	byFP     map[string]*Candidate
+	order    []*Candidate
+	strong   int
+	weak     int
+	dropped  int
+	sections []Section
+
+	inKey     bool // inside a PEM private key block
+	echo      int  // lines left of a GitHub "Run" script echo; 0 when not in one
+	lastStep  []byte
+	lowerBuf  []byte
+	finished  bool
+	lastTitle string
+}
+
+type block struct {
+	r        *rule
+	score    float64
+	reasons  []string
+	start    int
+	indent   int
+	lines    [][]byte // cleaned lines in the range
+	absorbed int      // lines absorbed in all
+	head     int      // index in lines of the message line
+	best     float64  // best score among the lines, for weak modes
+	done     bool     // the next line cannot continue the block
+	blanks   int      // consecutive blank lines absorbed
+	noise    string
+	before   []string
+}
+
+type pendingContext struct {
+	c    *Candidate
+	left int
+}
+
+// NewAnalyzer returns an Analyzer for one log.
+func NewAnalyzer(opts Options) *Analyzer {
+	a := &Analyzer{
+		opts:     opts,
+		before:   opts.contextBefore(),
+		after:    opts.contextAfter(),
+		redactor: NewRedactor(opts.Secrets...),
+		byFP:     make(map[string]*Candidate),
+		line:     opts.FirstLine - 1,
+	}
+	if a.line < 0 {
+		a.line = 0
+	}
+	a.split.MaxLine = opts.MaxLineBytes
+	a.ring = make([][]byte, a.before)
+	a.emit = a.processLine
+	return a
+}
+
+// Write feeds log bytes. It never fails.
+func (a *Analyzer) Write(p []byte) (int, error) {
+	a.bytes += int64(len(p))
+	a.split.Write(p, a.emit)
+	return len(p), nil
+}
+
+// Lines returns the number of lines read so far.
+func (a *Analyzer) Lines() int { return a.line }
+
+// Result ends the log and returns what was found. Call it once, after the
+// last Write.
+func (a *Analyzer) Result() JobResult {
+	if !a.finished {
+		a.finished = true
+		a.split.Flush(a.emit)
+		if a.open != nil {
+			a.closeBlock()
+		}
+		a.pending = nil
+	}
+	res := JobResult{
+		Lines:          a.line,
+		Bytes:          a.bytes,
+		Sections:       a.sections,
+		TruncatedLines: a.truncated,
+		Dropped:        a.dropped,
+	}
+	res.Candidates = make([]Candidate, len(a.order))
+	for i, c := range a.order {
+		res.Candidates[i] = *c
+	}
+	return res
+}
+
+func (a *Analyzer) owns(line int) bool {
+	return line >= a.opts.OwnFrom && (a.opts.OwnTo <= 0 || line <= a.opts.OwnTo)
+}
+
+func (a *Analyzer) processLine(raw []byte, truncated bool) {
+	a.line++
+	if truncated {
+		a.truncated++
+	}
+	text, info := a.clean.clean(raw)
+	if a.inKey {
+		if isPEMEnd(text) {
+			a.inKey = false
+		}
+		text = []byte(Redacted)
+	} else if len(text) > 10 && isPEMBegin(text) && !isPEMEnd(text) {
+		a.inKey = true
+		text = []byte(Redacted)
+	}
+
+	l := lineView{text: text, mark: info.mark}
+	l.trim, l.indent = leadingSpace(text)
+	structural := a.trackStructure(&l, info.step)
+
+	if a.open != nil && (structural || !a.continues(&l)) {
+		a.closeBlock()
+	}
+	a.feedPending(text)
+
+	if a.open != nil {
+		a.absorb(&l)
+	} else if !structural || l.mark == MarkErrorAnnotation {
+		a.detect(&l)
+	}
+	if a.echo > 0 {
+		a.echo--
+	}
+	a.pushRing(text)
+}
+
+// leadingSpace returns b without leading blanks and the columns they span.
+func leadingSpace(b []byte) ([]byte, int) {
+	n := 0
+	for i, c := range b {
+		switch c {
+		case ' ':
+			n++
+		case '\t':
+			n += 4
+		default:
+			return b[i:], n
+		}
+	}
+	return nil, n
+}
+
+// trackStructure records section headers and GitHub script echoes, and
+// reports whether the line is a structural marker rather than content.
+func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
+	if len(step) > 0 && !bytes.Equal(step, a.lastStep) {
+		a.lastStep = append(a.lastStep[:0], step...)
+		a.addSection(string(step), "step")
+	}
+	switch l.mark {
+	case MarkGroupStart:
+		title := string(l.trim)
+		if strings.HasPrefix(title, "Run ") {
+			a.addSection(title, "step")
+			a.echo = maxEchoLines
+		} else {
+			a.addSection(title, "group")
+		}
+		return true
+	case MarkGroupEnd:
+		a.echo = 0
+		return true
+	case MarkCommand, MarkNotice:
+		return false
+	}
+	t := l.text
+	if len(t) < 4 {
+		return false
+	}
+	switch {
+	case (t[0] == '-' || t[0] == '+' || t[0] == '~') && t[1] == t[0] && t[2] == t[0] && t[3] == ' ':
+		// Buildkite groups; "--- FAIL: TestX" and "--- PASS" are Go test output.
+		title := string(bytes.TrimSpace(t[4:]))
+		if t[0] == '-' && (strings.HasPrefix(title, "FAIL") || strings.HasPrefix(title, "PASS") || strings.HasPrefix(title, "SKIP")) {
+			return false
+		}
+		if title == "" || strings.HasSuffix(title, "---") {
+			return false // a ruler or a Maven "--- plugin ---" without prefix
+		}
+		a.addSection(title, "step")
+		return true
+	case bytes.HasPrefix(t, []byte("^^^ +++")):
+		a.addSection(a.lastTitle, "reopen")
+		return true
+	case bytes.HasPrefix(t, []byte("[Pipeline] { (")):
+		a.addSection(strings.TrimSuffix(string(t[len("[Pipeline] { ("):]), ")"), "step")
+		return true
+	case bytes.HasPrefix(t, []byte("[INFO] --- ")):
+		a.addSection(string(bytes.TrimSuffix(t[len("[INFO] --- "):], []byte(" ---"))), "group")
+		return true
+	case bytes.HasPrefix(t, []byte("> Task :")):
+		if !bytes.HasSuffix(t, []byte(" FAILED")) {
+			a.addSection(string(t[2:]), "group")
+		}
+		return false
+	case buildSucceeded.Match(t):
+		a.addSection(string(t), "success")
+		return false
+	case bytes.Equal(t, []byte("Post job cleanup.")):
+		a.addSection("Post job cleanup", "step")
+		a.echo = 0
+		return true
+	}
+	return false
+}
+
+func (a *Analyzer) addSection(title, kind string) {
+	if kind != "reopen" {
+		a.lastTitle = title
+	}
+	if !a.owns(a.line) || len(a.sections) >= maxSections {
+		return
+	}
+	if len(title) > 200 {
+		title = title[:200]
+	}
+	a.sections = append(a.sections, Section{Line: a.line, Title: a.redactor.Redact(title), Kind: kind})
+}
+
+func (a *Analyzer) pushRing(text []byte) {
+	if a.before == 0 {
+		return
+	}
+	slot := a.ring[a.ringPos][:0]
+	if len(text) > maxShownLineBytes {
+		text = text[:maxShownLineBytes]
+	}
+	a.ring[a.ringPos] = append(slot, text...)
+	a.ringPos = (a.ringPos + 1) % a.before
+	if a.ringLen < a.before {
+		a.ringLen++
+	}
+}
+
+// ringLines returns the context-before lines, oldest first.
+func (a *Analyzer) ringLines() []string {
+	out := make([]string, 0, a.ringLen)
+	start := (a.ringPos - a.ringLen + a.before) % a.before
+	for i := 0; i < a.ringLen; i++ {
+		out = append(out, string(a.ring[(start+i)%a.before]))
+	}
+	return out
+}
+
+func (a *Analyzer) feedPending(text []byte) {
+	if len(a.pending) == 0 {
+		return
+	}
+	kept := a.pending[:0]
+	for _, p := range a.pending {
+		p.c.ContextAfter = append(p.c.ContextAfter, a.redactor.Redact(shown(text)))
+		p.left--
+		if p.left > 0 {
+			kept = append(kept, p)
+		}
+	}
+	for i := len(kept); i < len(a.pending); i++ {
+		a.pending[i] = nil
+	}
+	a.pending = kept
+}
+
+func shown(b []byte) string {
+	if len(b) > maxShownLineBytes {
+		return string(b[:maxShownLineBytes]) + "…"
+	}
+	return string(b)
+}
+
+func (a *Analyzer) lower(text []byte) []byte {
+	buf := a.lowerBuf[:0]
+	for _, c := range text {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	a.lowerBuf = buf
+	return buf
+}
+
+// detect classifies a line that is not part of an open block and opens a
+// block when it is a candidate.
+func (a *Analyzer) detect(l *lineView) {
+	if !triggers.contains(l.text) && !leadTrigger(l.trim) && l.mark != MarkErrorAnnotation {
+		return
+	}
+	l.lower = a.lower(l.text)
+	r, score, ok := classify(l)
+	if !ok {
+		if l.mark != MarkErrorAnnotation || len(l.trim) == 0 {
+			return
+		}
+		r, score = &annotationRule, annotationRule.score
+	}
+	b := &block{r: r, score: score, start: a.line, indent: l.indent, best: score}
+	if r.trailer == notTrailer && score > 0.05 {
+		if reason, factor := noiseReason(l, a.echo > 0); reason != "" {
+			b.noise = reason
+			b.score *= factor
+			b.best = b.score
+		}
+	}
+	if l.mark == MarkErrorAnnotation && r.trailer == notTrailer {
+		b.reasons = append(b.reasons, "annotated-error")
+	}
+	b.before = a.ringLines()
+	b.lines = append(b.lines, copyBytes(l.text))
+	b.absorbed = 1
+	a.open = b
+	if r.mode == modeSingle {
+		b.done = true
+	}
+}
+
+var annotationRule = rule{name: "annotated-error", category: CategoryError, severity: sevE, score: 0.55, mode: modeIndent}
+
+func copyBytes(b []byte) []byte {
+	if len(b) > maxShownLineBytes {
+		b = b[:maxShownLineBytes]
+	}
+	return append([]byte(nil), b...)
+}
+
+// absorb adds a continuation line to the open block.
+func (a *Analyzer) absorb(l *lineView) {
+	b := a.open
+	b.absorbed++
+	if len(l.trim) == 0 {
+		b.blanks++
+	} else {
+		b.blanks = 0
+	}
+	if b.r.mode == modePyTraceback && len(b.lines) >= rangeCap(b.r.mode) {
+		// Keep the end of a long traceback: the innermost frames and the
+		// exception. The dropped frames become the context before.
+		b.before = append(b.before, string(b.lines[0]))
+		if len(b.before) > a.before {
+			b.before = b.before[len(b.before)-a.before:]
+		}
+		b.lines = append(b.lines[:0], b.lines[1:]...)
+		b.start++
+	}
+	if len(b.lines) < rangeCap(b.r.mode) {
+		b.lines = append(b.lines, copyBytes(l.text))
+		// A stronger line inside a loosely delimited block becomes its message.
+		if (b.r.mode == modeIndent || b.r.mode == modeMaven || b.r.mode == modeNpm) && len(l.trim) > 0 &&
+			(triggers.contains(l.text) || leadTrigger(l.trim)) {
+			l.lower = a.lower(l.text)
+			if r, s, ok := classify(l); ok && r.trailer == notTrailer && s > b.best+0.05 {
+				b.best = s
+				b.head = len(b.lines) - 1
+				if s > b.score {
+					b.score = s
+					b.reasons = append(b.reasons, r.name)
+				}
+			}
+		}
+		if b.r.mode == modePyTraceback && l.indent <= b.indent && len(l.trim) > 0 {
+			b.head = len(b.lines) - 1
+		}
+		if b.r.mode == modePytestE && b.head == 0 && isExceptionLine(l.trim) {
+			b.head = len(b.lines) - 1
+		}
+		if b.r.headlineNext && len(b.lines) == 2 {
+			b.head = 1
+		}
+	}
+}
+
+// rangeCap is how many lines a finding of this mode covers at most.
+func rangeCap(m blockMode) int {
+	switch m {
+	case modeJava:
+		return 12
+	case modeGoPanic, modePyTraceback:
+		return 20
+	case modeGoTest, modeIndent, modeMaven:
+		return 25
+	}
+	return maxRangeLines
+}
+
+func isExceptionLine(b []byte) bool {
+	return bytes.Contains(b, []byte("Error")) || bytes.Contains(b, []byte("Exception"))
+}
+
+// continues reports whether l belongs to the open block.
+func (a *Analyzer) continues(l *lineView) bool {
+	b := a.open
+	if b.done || b.absorbed >= maxAbsorbLines || l.mark == MarkErrorAnnotation {
+		return false
+	}
+	blank := len(l.trim) == 0
+	t := l.trim
+	switch b.r.mode {
+	case modeIndent:
+		return !blank && l.indent > b.indent
+	case modeJava:
+		if blank {
+			return false
+		}
+		if bytes.HasPrefix(t, []byte("Caused by:")) {
+			return false
+		}
+		return bytes.HasPrefix(t, []byte("at ")) || bytes.HasPrefix(t, []byte("... ")) ||
+			bytes.HasPrefix(t, []byte("Suppressed: ")) || l.indent > b.indent
+	case modePyTraceback:
+		if blank {
+			return false
+		}
+		if l.indent > b.indent {
+			return true
+		}
+		b.done = true // the exception line ends the traceback
+		return true
+	case modeGoPanic:
+		if blank {
+			return b.blanks == 0
+		}
+		return l.indent > 0 || bytes.HasPrefix(t, []byte("goroutine ")) || bytes.HasPrefix(t, []byte("created by ")) ||
+			goFrame(t) || bytes.HasPrefix(t, []byte("[signal ")) || bytes.HasPrefix(t, []byte("Previous ")) ||
+			bytes.HasPrefix(t, []byte("Write at ")) || bytes.HasPrefix(t, []byte("Read at ")) ||
+			bytes.HasPrefix(t, []byte("Goroutine ")) || bytes.HasPrefix(t, []byte("=================="))
+	case modeGoTest:
+		return !blank && l.indent > b.indent
+	case modeCompiler:
+		if blank || b.absorbed >= 12 {
+			return false
+		}
+		if compilerNote.Match(t) {
+			return true
+		}
+		return l.indent > b.indent && !diagnosticStart.Match(t)
+	case modeRust:
+		return !blank
+	case modeBox:
+		if bytes.HasPrefix(t, []byte("╵")) {
+			b.done = true
+			return true
+		}
+		return bytes.HasPrefix(t, []byte("│"))
+	case modeGradle:
+		if bytes.HasPrefix(t, []byte("* Try:")) || bytes.HasPrefix(t, []byte("BUILD FAILED")) || bytes.HasPrefix(t, []byte("* Get more help")) {
+			return false
+		}
+		return b.absorbed < 30
+	case modeJest:
+		if blank {
+			return b.blanks < 2
+		}
+		return l.indent > b.indent
+	case modePytestE:
+		return len(l.text) >= 1 && l.text[0] == 'E' && (len(l.text) == 1 || l.text[1] == ' ')
+	case modeMaven:
+		if bytes.HasPrefix(l.text, []byte("[ERROR] ")) {
+			rest := l.text[len("[ERROR] "):]
+			return len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t')
+		}
+		return !blank && l.indent > 0 && t[0] != '['
+	case modeNpm:
+		return (bytes.HasPrefix(l.text, []byte("npm ERR! ")) || bytes.HasPrefix(l.text, []byte("npm error "))) &&
+			!npmBoilerplate.Match(l.text)
+	}
+	return false
+}
+
+var (
+	buildSucceeded  = re(`^(\[INFO\] )?(BUILD SUCCESS$|BUILD SUCCESSFUL in )|^Build succeeded\.$`)
+	compilerNote    = re(`^(\S+:\d+(:\d+)?: note: |In file included from |\s*\d*\s*\|)`)
+	diagnosticStart = re(`^\S+:\d+(:\d+)?: `)
+	npmBoilerplate  = re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno |Exit status|Failed at the|This is probably not|\s*$)`)
+	goFrameRe       = re(`^[\w./*()\[\]-]+\(.*\)$`)
+)
+
+func goFrame(t []byte) bool { return goFrameRe.Match(t) }
+
+// closeBlock turns the open block into a candidate, or counts it as one
+// more occurrence of a message seen before.
+func (a *Analyzer) closeBlock() {
+	b := a.open
+	a.open = nil
+	if !a.owns(b.start) {
+		return
+	}
+	head := b.head
+	if head >= len(b.lines) {
+		head = 0
+	}
+	msgBytes := bytes.TrimSpace(b.lines[head])
+	r := b.r
+	category := r.category
+	message := a.redactor.Redact(shown(msgBytes))
+	fp := Fingerprint(category, message)
+	if c, ok := a.byFP[fp]; ok {
+		c.Occurrences++
+		if len(c.Lines) < MaxOccurrenceLines {
+			c.Lines = append(c.Lines, b.start)
+		}
+		// A clearly stronger occurrence (the first was echoed or noisy)
+		// becomes the one shown.
+		if b.score > c.Score+0.1 {
+			occ, lines := c.Occurrences, c.Lines
+			*c = *a.candidate(b, fp, message)
+			c.Occurrences, c.Lines = occ, lines
+			a.awaitContext(c)
+		}
+		return
+	}
+	if b.score < weakScore {
+		if a.weak >= maxDistinctWeak {
+			a.dropped++
+			return
+		}
+		a.weak++
+	} else {
+		if a.strong >= maxDistinctStrong {
+			a.dropped++
+			return
+		}
+		a.strong++
+	}
+	c := a.candidate(b, fp, message)
+	a.byFP[fp] = c
+	a.order = append(a.order, c)
+	a.awaitContext(c)
+}
+
+func (a *Analyzer) awaitContext(c *Candidate) {
+	c.ContextAfter = c.ContextAfter[:0]
+	if a.after > 0 {
+		a.pending = append(a.pending, &pendingContext{c: c, left: a.after})
+	}
+}
+
+func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
+	text := make([]string, len(b.lines))
+	for i, l := range b.lines {
+		text[i] = shown(l)
+	}
+	reasons := []string{b.r.name}
+	for _, r := range b.reasons {
+		if !containsString(reasons, r) {
+			reasons = append(reasons, r)
+		}
+	}
+	if b.noise != "" {
+		reasons = append(reasons, b.noise)
+	}
+	score := b.score
+	if score > 1 {
+		score = 1
+	}
+	return &Candidate{
+		Fingerprint:   fp,
+		Rule:          b.r.name,
+		Category:      b.r.category,
+		Severity:      b.r.severity,
+		Score:         score,
+		Reasons:       reasons,
+		Trailer:       b.r.trailer,
+		LineStart:     b.start,
+		LineEnd:       b.start + len(b.lines) - 1,
+		Message:       message,
+		Text:          a.redactor.RedactLines(text),
+		ContextBefore: a.redactor.RedactLines(b.before),
+		ContextAfter:  []string{},
+		Occurrences:   1,
+		Lines:         []int{b.start},
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,357 @@
+package analysis
+
+import "bytes"
+
+// Mark tells what structural marker the cleaner found (and removed) on a line.
+type Mark uint8
+
+// Marks found by the cleaner.
+const (
+	MarkNone              Mark = iota
+	MarkGroupStart             // GitHub ##[group], GitLab section_start
+	MarkGroupEnd               // GitHub ##[endgroup], GitLab section_end
+	MarkErrorAnnotation        // GitHub ##[error]
+	MarkWarningAnnotation      // GitHub ##[warning]
+	MarkNotice                 // GitHub ##[notice], ##[debug], ##[section]
+	MarkCommand                // GitHub [command] and ##[command]
+)
+
+// CleanedLine is one line as a person would see it in a terminal, with what
+// the cleaner learned from the markers it removed.
+type CleanedLine struct {
+	Text string
+	Mark Mark
+	// Step is the step name from a `gh run view --log` "job<TAB>step<TAB>"
+	// prefix, when the line had one.
+	Step string
+}
+
+// Clean returns the visible text of one raw log line: without ANSI
+// CSI/OSC/APC sequences, Buildkite timestamps, GitHub BOM, timestamp
+// prefixes and ##[...] markers, GitLab section markers and timestamps, and
+// with carriage-return redraws resolved to the last segment.
+func Clean(raw string) CleanedLine {
+	var c cleaner
+	text, info := c.clean([]byte(raw))
+	return CleanedLine{Text: string(text), Mark: info.mark, Step: string(info.step)}
+}
+
+type lineInfo struct {
+	mark Mark
+	step []byte // gh run view step column; aliases the raw line
+}
+
+// cleaner holds the scratch buffers of Clean so the hot path allocates nothing.
+type cleaner struct {
+	buf []byte
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+const esc = 0x1b
+
+// clean returns the cleaned text of raw. The result aliases raw or the
+// cleaner's buffer and is valid until the next call.
+func (c *cleaner) clean(raw []byte) ([]byte, lineInfo) {
+	var info lineInfo
+	for len(raw) > 0 && raw[len(raw)-1] == '\r' {
+		raw = raw[:len(raw)-1]
+	}
+	text := raw
+	if needsSlowClean(raw) {
+		text = c.stripControls(raw)
+		if bytes.IndexByte(text, '\r') >= 0 {
+			var mark Mark
+			text, mark = resolveCarriageReturns(text)
+			info.mark = mark
+		} else if m, rest, ok := gitlabSection(text); ok {
+			info.mark, text = m, rest
+		}
+	}
+	text, info.step = stripPrefixes(text)
+	if info.mark == MarkNone && len(text) > 0 && (text[0] == '#' || text[0] == '[') {
+		info.mark, text = githubMarker(text)
+	}
+	return trimRightSpace(text), info
+}
+
+func needsSlowClean(b []byte) bool {
+	if bytes.IndexByte(b, esc) >= 0 || bytes.IndexByte(b, '\r') >= 0 || bytes.IndexByte(b, 0x07) >= 0 {
+		return true
+	}
+	return bytes.IndexByte(b, 0xEF) >= 0 && bytes.Contains(b, bom)
+}
+
+// stripControls removes escape sequences, BOMs and control characters other
+// than TAB and CR.
+func (c *cleaner) stripControls(raw []byte) []byte {
+	out := c.buf[:0]
+	for i := 0; i < len(raw); {
+		b := raw[i]
+		switch {
+		case b == esc:
+			i = skipEscape(raw, i)
+		case b == 0x07:
+			out = trimBuildkiteTimestamp(out)
+			i++
+		case b == 0xEF && i+2 < len(raw) && raw[i+1] == 0xBB && raw[i+2] == 0xBF:
+			i += 3
+		case b < 0x20 && b != '\t' && b != '\r', b == 0x7f:
+			i++
+		default:
+			// Copy the run up to the next byte that needs attention.
+			j := i + 1
+			for j < len(raw) {
+				d := raw[j]
+				if d < 0x20 && d != '\t' || d == 0x7f || d == 0xEF {
+					break
+				}
+				j++
+			}
+			out = append(out, raw[i:j]...)
+			i = j
+		}
+	}
+	c.buf = out
+	return out
+}
+
+// skipEscape returns the index after the escape sequence that starts at i.
+func skipEscape(b []byte, i int) int {
+	i++ // ESC
+	if i >= len(b) {
+		return i
+	}
+	switch intro := b[i]; {
+	case intro == '[': // CSI: parameters, intermediates, one final byte
+		i++
+		for i < len(b) && b[i] >= 0x20 && b[i] <= 0x3F {
+			i++
+		}
+		if i < len(b) && b[i] >= 0x40 && b[i] <= 0x7E {
+			i++
+		}
+		return i
+	case intro == ']' || intro == '_' || intro == 'P' || intro == '^' || intro == 'X':
+		// OSC, APC (Buildkite timestamps), DCS, PM, SOS: up to BEL or ST.
+		for i++; i < len(b); i++ {
+			if b[i] == 0x07 {
+				return i + 1
+			}
+			if b[i] == esc {
+				if i+1 < len(b) && b[i+1] == '\\' {
+					return i + 2
+				}
+				return i // an unterminated string: let the next ESC start over
+			}
+		}
+		return i
+	case intro >= 0x20 && intro <= 0x2F: // nF: intermediates then a final byte
+		for i < len(b) && b[i] >= 0x20 && b[i] <= 0x2F {
+			i++
+		}
+		if i < len(b) {
+			i++
+		}
+		return i
+	default: // two-byte sequences such as ESC = or ESC 7
+		return i + 1
+	}
+}
+
+// trimBuildkiteTimestamp removes a trailing "bk;t=<digits>" (a Buildkite
+// timestamp whose ESC _ was lost) from out, which a BEL just ended.
+func trimBuildkiteTimestamp(out []byte) []byte {
+	j := len(out)
+	for j > 0 && out[j-1] >= '0' && out[j-1] <= '9' {
+		j--
+	}
+	if j < len(out) && bytes.HasSuffix(out[:j], []byte("bk;t=")) {
+		out = out[:j-len("bk;t=")]
+		if n := len(out); n > 0 && out[n-1] == '_' {
+			out = out[:n-1]
+		}
+	}
+	return out
+}
+
+// resolveCarriageReturns keeps what a terminal would show of a line with
+// '\r' redraws: the last segment with visible text. GitLab section markers
+// (which sit before a '\r') become marks.
+func resolveCarriageReturns(b []byte) ([]byte, Mark) {
+	mark := MarkNone
+	if m, _, ok := gitlabSection(b); ok {
+		mark = m
+		b = b[bytes.IndexByte(b, '\r')+1:]
+	}
+	for len(b) > 0 {
+		i := bytes.LastIndexByte(b, '\r')
+		if i < 0 {
+			return b, mark
+		}
+		seg := b[i+1:]
+		if len(bytes.TrimSpace(seg)) > 0 {
+			if m, rest, ok := gitlabSection(seg); ok && mark == MarkNone {
+				return rest, m
+			}
+			return seg, mark
+		}
+		b = b[:i]
+	}
+	return b, mark
+}
+
+var (
+	sectionStart = []byte("section_start:")
+	sectionEnd   = []byte("section_end:")
+)
+
+// gitlabSection recognizes "section_start:<ts>:<name>[opts]" and
+// "section_end:<ts>:<name>" at the start of b and returns what follows the
+// marker's '\r', if anything.
+func gitlabSection(b []byte) (Mark, []byte, bool) {
+	var mark Mark
+	switch {
+	case bytes.HasPrefix(b, sectionStart):
+		mark = MarkGroupStart
+	case bytes.HasPrefix(b, sectionEnd):
+		mark = MarkGroupEnd
+	default:
+		return MarkNone, b, false
+	}
+	if i := bytes.IndexByte(b, '\r'); i >= 0 {
+		return mark, b[i+1:], true
+	}
+	return mark, nil, true
+}
+
+// stripPrefixes removes the `gh run view` job/step columns and a leading
+// timestamp (GitHub's 7-digit RFC 3339, GitLab's with its stream field,
+// Jenkins timestamper's bracketed one).
+func stripPrefixes(b []byte) ([]byte, []byte) {
+	var step []byte
+	if t1 := bytes.IndexByte(b, '\t'); t1 > 0 && t1 < 200 {
+		if t2 := bytes.IndexByte(b[t1+1:], '\t'); t2 >= 0 {
+			rest := b[t1+1+t2+1:]
+			if n := timestampLen(rest); n > 0 {
+				step = b[t1+1 : t1+1+t2]
+				b = rest
+			}
+		}
+	}
+	if len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
+		if n := timestampLen(b); n > 0 && n < len(b) && b[n] == ' ' {
+			frac := fractionDigits(b[:n])
+			b = b[n+1:]
+			if frac == 6 && len(b) >= 4 && isHex(b[0]) && isHex(b[1]) && (b[2] == 'O' || b[2] == 'E') && (b[3] == ' ' || b[3] == '+') {
+				b = b[4:] // GitLab FF_TIMESTAMPS stream and continuation field
+			}
+		} else if n > 0 && n == len(b) {
+			b = b[n:]
+		}
+	} else if len(b) > 2 && b[0] == '[' && b[1] >= '0' && b[1] <= '9' {
+		if i := bytes.IndexByte(b, ']'); i > 0 && i < 40 && (timestampLen(b[1:i]) == i-1 || isClock(b[1:i])) {
+			b = bytes.TrimLeft(b[i+1:], " ")
+		}
+	}
+	return b, step
+}
+
+// timestampLen returns the length of an RFC 3339 timestamp at the start of
+// b ("2026-03-04T09:24:20.4412203Z", or with an offset), or 0.
+func timestampLen(b []byte) int {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+		return 0
+	}
+	for _, i := range [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if b[i] < '0' || b[i] > '9' {
+			return 0
+		}
+	}
+	n := 19
+	if n < len(b) && (b[n] == '.' || b[n] == ',') {
+		n++
+		for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+			n++
+		}
+	}
+	switch {
+	case n < len(b) && b[n] == 'Z':
+		return n + 1
+	case n+6 <= len(b) && (b[n] == '+' || b[n] == '-') && b[n+3] == ':':
+		return n + 6
+	}
+	return n
+}
+
+func fractionDigits(ts []byte) int {
+	i := bytes.IndexAny(ts, ".,")
+	if i < 0 {
+		return 0
+	}
+	n := 0
+	for _, c := range ts[i+1:] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// isClock reports whether b is "HH:MM:SS" with an optional fraction.
+func isClock(b []byte) bool {
+	if len(b) < 8 || b[2] != ':' || b[5] != ':' {
+		return false
+	}
+	for _, i := range [...]int{0, 1, 3, 4, 6, 7} {
+		if b[i] < '0' || b[i] > '9' {
+			return false
+		}
+	}
+	return len(b) == 8 || b[8] == '.'
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
+}
+
+// githubMarker removes a leading "##[tag]" or "[command]" and says what it was.
+func githubMarker(b []byte) (Mark, []byte) {
+	if bytes.HasPrefix(b, []byte("[command]")) {
+		return MarkCommand, b[len("[command]"):]
+	}
+	if !bytes.HasPrefix(b, []byte("##[")) {
+		return MarkNone, b
+	}
+	end := bytes.IndexByte(b, ']')
+	if end < 0 {
+		return MarkNone, b
+	}
+	tag, rest := b[3:end], b[end+1:]
+	if i := bytes.IndexByte(tag, ' '); i >= 0 { // "##[error file=x,line=1]"
+		tag = tag[:i]
+	}
+	switch string(tag) {
+	case "group":
+		return MarkGroupStart, rest
+	case "endgroup":
+		return MarkGroupEnd, rest
+	case "error":
+		return MarkErrorAnnotation, rest
+	case "warning":
+		return MarkWarningAnnotation, rest
+	case "notice", "debug", "section":
+		return MarkNotice, rest
+	case "command":
+		return MarkCommand, rest
+	}
+	return MarkNone, b
+}
+
+func trimRightSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

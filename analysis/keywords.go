@@ -1,0 +1,76 @@
+package analysis
+
+// keywordSet tells, in one pass over a line, whether it contains any of a
+// set of keywords, ignoring ASCII case. Every 4-byte window of the line is folded
+// to lower case, hashed and looked up in a 64 Ki-bit table; only windows
+// that hit the table are compared with the keywords that start with them.
+// This keeps the common case (a line with no keyword) near memory speed.
+type keywordSet struct {
+	bits    [1 << 10]uint64 // 2^16 bits, one per 4-gram hash
+	buckets map[uint16][]int
+	words   [][]byte // folded keywords
+}
+
+// fold maps ASCII upper-case letters to lower case. It also changes some
+// punctuation, which is harmless: keywords are folded the same way, and a
+// false hit only costs a comparison.
+const fold = 0x20202020
+
+func newKeywordSet(words []string) *keywordSet {
+	k := &keywordSet{buckets: make(map[uint16][]int)}
+	for i, w := range words {
+		if len(w) < 4 {
+			panic("analysis: keyword shorter than 4 bytes: " + w)
+		}
+		f := make([]byte, len(w))
+		for j := range w {
+			f[j] = w[j] | 0x20
+		}
+		k.words = append(k.words, f)
+		h := hash4(uint32(f[0]) | uint32(f[1])<<8 | uint32(f[2])<<16 | uint32(f[3])<<24)
+		k.bits[h>>6] |= 1 << (h & 63)
+		k.buckets[h] = append(k.buckets[h], i)
+	}
+	return k
+}
+
+func hash4(x uint32) uint16 {
+	return uint16((x * 0x9E3779B1) >> 16)
+}
+
+// contains reports whether line contains one of the keywords.
+func (k *keywordSet) contains(line []byte) bool {
+	if len(line) < 4 {
+		return false
+	}
+	x := uint32(line[0]) | uint32(line[1])<<8 | uint32(line[2])<<16
+	for i := 3; i < len(line); i++ {
+		x = x&0x00ffffff | uint32(line[i])<<24
+		h := hash4(x | fold)
+		if k.bits[h>>6]&(1<<(h&63)) != 0 && k.verify(line, i-3, h) {
+			return true
+		}
+		x >>= 8
+	}
+	return false
+}
+
+func (k *keywordSet) verify(line []byte, at int, h uint16) bool {
+	for _, w := range k.buckets[h] {
+		kw := k.words[w]
+		if at+len(kw) > len(line) {
+			continue
+		}
+		ok := true
+		for j, c := range kw {
+			if line[at+j]|0x20 != c {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}

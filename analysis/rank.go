@@ -1,0 +1,315 @@
+package analysis
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Ranking weights. Each one that applies to a finding is named in its reasons.
+const (
+	bonusInFailedStep  = 0.12 // "in-failed-step": inside the step the runner says failed
+	bonusFirstInStep   = 0.08 // "first-error-in-failed-step"
+	bonusBeforeVerdict = 0.08 // "followed-by-exit-code": the last error before the verdict
+	factorAfterVerdict = 0.6  // "after-failure": cleanup and cascades after the verdict
+	factorRepeated     = 0.85 // "repeated": printed more than repeatedAt times
+	factorSummary      = 0.75 // "cascade:summary": a summary of an error printed before
+	factorRecovered    = 0.75 // "recovered": a build tool reported success after it
+	factorPassedJob    = 0.5  // "job-passed": from a job that passed
+	factorAlsoPassing  = 0.6  // "also-in-passing-jobs"
+	repeatedAt         = 20
+	minConfidence      = 0.05
+	strongError        = 0.3
+)
+
+// Rank scores the candidates of every job of a build, merges those with the
+// same fingerprint across jobs, and returns the findings, best first.
+// Jobs earlier in the slice win ties.
+func Rank(jobs []JobResult) []Finding {
+	type scored struct {
+		c       *Candidate
+		job     int
+		score   float64
+		reasons []string
+		step    string
+	}
+	groups := map[string][]scored{}
+	var keys []string
+	for ji := range jobs {
+		j := &jobs[ji]
+		ctx := newJobContext(j)
+		for ci := range j.Candidates {
+			c := &j.Candidates[ci]
+			s, reasons := ctx.score(c)
+			if !j.Job.Failed {
+				s *= factorPassedJob
+				reasons = append(reasons, "job-passed")
+			}
+			if _, ok := groups[c.Fingerprint]; !ok {
+				keys = append(keys, c.Fingerprint)
+			}
+			groups[c.Fingerprint] = append(groups[c.Fingerprint], scored{c, ji, s, reasons, ctx.stepAt(c.LineStart)})
+		}
+	}
+
+	findings := make([]Finding, 0, len(keys))
+	for _, fp := range keys {
+		g := groups[fp]
+		best := 0
+		for i := range g {
+			if better(g[i].score, jobs[g[i].job].Job.Failed, g[best].score, jobs[g[best].job].Job.Failed) {
+				best = i
+			}
+		}
+		rep := g[best]
+		job := jobs[rep.job].Job
+		f := Finding{
+			Fingerprint:   fp,
+			Severity:      rep.c.Severity,
+			Category:      rep.c.Category,
+			Reasons:       rep.reasons,
+			JobID:         job.ID,
+			JobName:       job.Name,
+			Step:          rep.step,
+			URL:           lineURL(job, rep.c.LineStart),
+			LineStart:     rep.c.LineStart,
+			LineEnd:       rep.c.LineEnd,
+			Message:       rep.c.Message,
+			Text:          rep.c.Text,
+			ContextBefore: rep.c.ContextBefore,
+			ContextAfter:  rep.c.ContextAfter,
+			Lines:         rep.c.Lines,
+			Test:          rep.c.Test,
+		}
+		score := rep.score
+		passing := false
+		f.Jobs = append(f.Jobs, findingJob(job, rep.c))
+		f.Occurrences = rep.c.Occurrences
+		for i, o := range g {
+			if i == best {
+				continue
+			}
+			oj := jobs[o.job].Job
+			f.Occurrences += o.c.Occurrences
+			f.Jobs = append(f.Jobs, findingJob(oj, o.c))
+			if !oj.Failed {
+				passing = true
+			}
+		}
+		if passing && job.Failed {
+			f.AlsoInPassingJobs = true
+			score *= factorAlsoPassing
+			f.Reasons = append(f.Reasons, "also-in-passing-jobs")
+		}
+		sort.SliceStable(f.Jobs[1:], func(a, b int) bool {
+			return f.Jobs[1+a].Failed && !f.Jobs[1+b].Failed
+		})
+		if len(f.Jobs) == 1 {
+			f.Jobs = nil
+		}
+		f.Confidence = confidence(score)
+		if f.Confidence < minConfidence {
+			continue
+		}
+		findings = append(findings, f)
+	}
+	jobIndex := map[string]int{}
+	for i, j := range jobs {
+		jobIndex[j.Job.ID] = i
+	}
+	sort.SliceStable(findings, func(a, b int) bool {
+		fa, fb := &findings[a], &findings[b]
+		if fa.Confidence != fb.Confidence {
+			return fa.Confidence > fb.Confidence
+		}
+		if ja, jb := jobIndex[fa.JobID], jobIndex[fb.JobID]; ja != jb {
+			return ja < jb
+		}
+		return fa.LineStart < fb.LineStart
+	})
+	for i := range findings {
+		findings[i].Rank = i + 1
+	}
+	return findings
+}
+
+func better(s float64, failed bool, than float64, thanFailed bool) bool {
+	if failed != thanFailed {
+		return failed
+	}
+	return s > than
+}
+
+func findingJob(j JobSummary, c *Candidate) FindingJob {
+	return FindingJob{JobID: j.ID, JobName: j.Name, Failed: j.Failed, Occurrences: c.Occurrences, Lines: c.Lines, URL: lineURL(j, c.LineStart)}
+}
+
+func lineURL(j JobSummary, line int) string {
+	if j.LineURL != "" {
+		return strings.ReplaceAll(j.LineURL, "{line}", strconv.Itoa(line))
+	}
+	return j.URL
+}
+
+func confidence(s float64) float64 {
+	if s > 0.99 {
+		s = 0.99
+	}
+	if s < 0 {
+		s = 0
+	}
+	return math.Round(s*1000) / 1000
+}
+
+// jobContext holds what ranking needs to know about one job's log: where
+// the runner declared the failure and which step that was.
+type jobContext struct {
+	job         *JobResult
+	verdict     int // first line of a job-failure verdict; 0 when none
+	regionStart int // the failed step: [regionStart, regionEnd]
+	regionEnd   int
+	firstInStep *Candidate
+	lastBefore  *Candidate
+	// firstSpecific is the line of the first strong error that is not a
+	// summary; summaries after it are cascades.
+	firstSpecific int
+}
+
+func newJobContext(j *JobResult) *jobContext {
+	ctx := &jobContext{job: j, regionStart: 1, regionEnd: j.Lines}
+	for i := range j.Candidates {
+		c := &j.Candidates[i]
+		if c.Trailer == jobFailure && (ctx.verdict == 0 || c.LineStart < ctx.verdict) {
+			ctx.verdict = c.LineStart
+		}
+	}
+	reopen := 0
+	for _, s := range j.Sections {
+		if s.Kind == "reopen" {
+			reopen = s.Line
+			break
+		}
+	}
+	end := ctx.verdict
+	if end == 0 {
+		end = reopen
+	}
+	if end > 0 {
+		ctx.regionEnd = end
+		ctx.regionStart = ctx.stepStart(end)
+	} else {
+		// No verdict: the failed step is the last one with a strong error.
+		for i := range j.Candidates {
+			c := &j.Candidates[i]
+			if isStrong(c) && ctx.stepStart(c.LineStart) > ctx.regionStart {
+				ctx.regionStart = ctx.stepStart(c.LineStart)
+			}
+		}
+	}
+	for i := range j.Candidates {
+		c := &j.Candidates[i]
+		if isStrong(c) && c.Trailer != summary && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
+			ctx.firstSpecific = c.LineStart
+		}
+		if !isStrong(c) || c.LineStart < ctx.regionStart || c.LineStart > ctx.regionEnd {
+			continue
+		}
+		if ctx.firstInStep == nil || c.LineStart < ctx.firstInStep.LineStart {
+			ctx.firstInStep = c
+		}
+		if ctx.verdict > 0 && (ctx.lastBefore == nil || c.LineStart > ctx.lastBefore.LineStart) {
+			ctx.lastBefore = c
+		}
+	}
+	return ctx
+}
+
+func isStrong(c *Candidate) bool {
+	return (c.Trailer == notTrailer || c.Trailer == summary) && c.Severity == SeverityError && c.Score >= strongError
+}
+
+// recovered reports whether a build tool reported success after line and
+// before the job's verdict.
+func (ctx *jobContext) recovered(line int) bool {
+	for _, s := range ctx.job.Sections {
+		if s.Kind == "success" && s.Line > line && (ctx.verdict == 0 || s.Line < ctx.verdict) {
+			return true
+		}
+	}
+	return false
+}
+
+// stepStart returns the first line of the step that holds line.
+func (ctx *jobContext) stepStart(line int) int {
+	start := 1
+	for _, s := range ctx.job.Sections {
+		if s.Line > line {
+			break
+		}
+		if s.Kind == "step" {
+			start = s.Line
+		}
+	}
+	return start
+}
+
+// stepAt returns the title of the step that holds line, or of the group
+// when the log has no steps.
+func (ctx *jobContext) stepAt(line int) string {
+	step, group := "", ""
+	for _, s := range ctx.job.Sections {
+		if s.Line > line {
+			break
+		}
+		switch s.Kind {
+		case "step":
+			step = s.Title
+		case "group":
+			group = s.Title
+		}
+	}
+	if step != "" {
+		return step
+	}
+	return group
+}
+
+func (ctx *jobContext) score(c *Candidate) (float64, []string) {
+	s := c.Score
+	reasons := append([]string(nil), c.Reasons...)
+	switch {
+	case c.Trailer == summary && ctx.firstSpecific > 0 && ctx.firstSpecific < c.LineStart:
+		s *= factorSummary
+		reasons = append(reasons, "cascade:summary")
+	case c.Trailer == followOn || c.Trailer == jobFailure:
+		reasons = append(reasons, "cascade")
+	}
+	if isStrong(c) {
+		if c.LineStart >= ctx.regionStart && c.LineStart <= ctx.regionEnd {
+			s += bonusInFailedStep
+			reasons = append(reasons, "in-failed-step")
+		}
+		if c == ctx.firstInStep {
+			s += bonusFirstInStep
+			reasons = append(reasons, "first-error-in-failed-step")
+		}
+		if c == ctx.lastBefore {
+			s += bonusBeforeVerdict
+			reasons = append(reasons, "followed-by-exit-code")
+		}
+	}
+	if c.Trailer == notTrailer && ctx.recovered(c.LineStart) {
+		s *= factorRecovered
+		reasons = append(reasons, "recovered")
+	}
+	if ctx.verdict > 0 && c.LineStart > ctx.verdict && c.Trailer == notTrailer {
+		s *= factorAfterVerdict
+		reasons = append(reasons, "after-failure")
+	}
+	if c.Occurrences > repeatedAt {
+		s *= factorRepeated
+		reasons = append(reasons, "repeated")
+	}
+	return s, reasons
+}

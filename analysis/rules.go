@@ -1,0 +1,482 @@
+package analysis
+
+import (
+	"bytes"
+	"regexp"
+)
+
+// blockMode says which lines after a trigger line belong to the same finding.
+type blockMode uint8
+
+const (
+	modeSingle      blockMode = iota
+	modeIndent                // lines indented deeper than the trigger
+	modeJava                  // "at ..." frames, "... N more", deeper indentation
+	modePyTraceback           // indented frames, then the exception line
+	modeGoPanic               // goroutine dumps up to the next unrelated line
+	modeGoTest                // "--- FAIL" and everything indented under it
+	modeCompiler              // source excerpt, caret and note lines
+	modeRust                  // up to the next blank line
+	modeBox                   // Terraform's │ box
+	modeGradle                // FAILURE: ... up to "* Try:"
+	modeJest                  // ● block, blank lines included, until dedent
+	modePytestE               // consecutive "E   " lines
+	modeMaven                 // "[ERROR]   indented" and unprefixed indented lines
+	modeNpm                   // consecutive "npm ERR!" lines
+)
+
+// trailerKind marks lines that report a failure rather than explain it.
+type trailerKind uint8
+
+const (
+	notTrailer trailerKind = iota
+	// followOn lines restate an earlier failure: "make: *** Error 2",
+	// "npm ERR! A complete log ...", "FAIL pkg".
+	followOn
+	// jobFailure lines are the runner's verdict on the whole job or step:
+	// "Process completed with exit code 1", "Finished: FAILURE".
+	jobFailure
+	// summary lines sum up a failure with its details ("Failed to execute
+	// goal ...: Compilation failure", Gradle's "What went wrong"): the best
+	// explanation when nothing more specific came before, a cascade otherwise.
+	summary
+)
+
+// rule recognizes one failure shape.
+type rule struct {
+	name     string // the reason reported for findings it makes
+	category string
+	severity Severity
+	score    float64
+	mode     blockMode
+	trailer  trailerKind
+	// need lists lower-case literals; the rule is tried only when the
+	// lower-cased line contains one of them. Empty: always tried.
+	need []string
+	// re must match the cleaned line (after indentation is removed when
+	// trimmed is set). Nil: need alone decides.
+	re      *regexp.Regexp
+	trimmed bool
+	// headlineNext: the line after the trigger is the message (Gradle).
+	headlineNext bool
+}
+
+// lineView is a cleaned line prepared for classification.
+type lineView struct {
+	text   []byte // cleaned text
+	trim   []byte // text without leading white space
+	indent int    // columns of leading white space (a tab counts 4)
+	mark   Mark
+	lower  []byte // ASCII lower-case copy of text, made only for candidate lines
+}
+
+func (l *lineView) has(lit string) bool {
+	return bytes.Contains(l.lower, []byte(lit))
+}
+
+func (l *lineView) hasAny(lits []string) bool {
+	for _, lit := range lits {
+		if bytes.Contains(l.lower, []byte(lit)) {
+			return true
+		}
+	}
+	return false
+}
+
+func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+const (
+	sevE = SeverityError
+	sevW = SeverityWarning
+	sevI = SeverityInfo
+)
+
+// rules are tried in order; the first that matches classifies the line.
+// Specific shapes come first, then runner verdicts and follow-ons, then
+// infrastructure, then the generic vocabulary.
+var rules = []rule{
+	// Noise that contains failure words but never explains a failure.
+	{name: "noise:maven-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"[error]"},
+		re: re(`^\[ERROR\] ?(-> \[Help 1\]|To see the full stack trace|Re-run Maven using|For more information about the errors|\[Help \d+\] http|After correcting the problems|\s+mvn .*-rf :|Please refer to .* for the individual test results|Please refer to dump files|$)`)},
+	{name: "noise:gradle-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"try:", "--stacktrace", "more help"},
+		re: re(`^(\* Try:|> Run with --(stacktrace|info|debug|scan)|\* Get more help at|> Get more help at)`)},
+	{name: "noise:npm-boilerplate", category: CategoryError, severity: sevI, score: 0.05, trailer: followOn, need: []string{"npm err!", "npm error"},
+		re: re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno -?\d|Exit status \d|Failed at the|This is probably not a problem with npm|Tell the author|Make sure you have|You can get information on how|not with npm itself|\s*$|\s+/\S+\.log$|.*-debug(-\d+)?\.log$|Lifecycle script .* failed|command failed$|command sh -c|path /)`)},
+	{name: "noise:yarn-boilerplate", category: CategoryError, severity: sevI, score: 0.05, need: []string{"yarnpkg.com"},
+		re: re(`^info Visit https://yarnpkg\.com`)},
+
+	// Runner verdicts on the whole job or step.
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"process completed with exit code"},
+		re: re(`(?i)^(error: )?process completed with exit code -?\d+`)},
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"exited with status"},
+		re: re(`(?i)error: the command exited with status -?\d+`)},
+	{name: "job-timeout", category: CategoryTimeout, severity: sevE, score: 0.85, trailer: jobFailure, need: []string{"job failed", "maximum execution time", "timed out"},
+		re: re(`(?i)(job failed: execution took longer than|has exceeded the maximum execution time|the job (has )?timed out|job timed out|exceeded the timeout of)`)},
+	{name: "runner-system-failure", category: CategoryError, severity: sevE, score: 0.7, trailer: jobFailure, need: []string{"system failure"},
+		re: re(`(?i)^ERROR: Job failed \(system failure\)`)},
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"job failed"},
+		re: re(`^ERROR: Job failed: (exit code|exit status|command terminated with exit code) -?\d+`)},
+	{name: "build-verdict", category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: jobFailure, need: []string{"marked build as failure", "finished: "},
+		re: re(`^(Build step '.*' marked build as failure|Finished: (FAILURE|ABORTED|UNSTABLE))`)},
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"script returned exit code"},
+		re: re(`^ERROR: script returned exit code \d+`)},
+	{name: "build-verdict", category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: followOn, need: []string{"build failure", "build failed"},
+		re: re(`^(\[(INFO|ERROR)\] )?(BUILD FAILURE|BUILD FAILED( in .*)?)$`)},
+
+	// Follow-ons: they restate a failure that was printed earlier.
+	{name: "make-error", category: CategoryExitCode, severity: sevE, score: 0.25, trailer: followOn, need: []string{"***"},
+		re: re(`^(g?make|mingw32-make|gmake)(\[\d+\])?: \*\*\* .*(Error -?\d+|Stop\.)`)},
+	{name: "go-fail-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"fail"},
+		re: re(`^FAIL\s+\S+\s+(\d+(\.\d+)?s|\[build failed\]|\[setup failed\]|\(cached\))`)},
+	{name: "go-fail-summary", category: CategorySummary, severity: sevE, score: 0.15, trailer: followOn, need: []string{"fail"},
+		re: re(`^FAIL$`)},
+	{name: "exit-status", category: CategoryExitCode, severity: sevE, score: 0.15, trailer: followOn, need: []string{"exit status"},
+		re: re(`^exit status \d+$`)},
+	{name: "rust-summary", category: CategorySummary, severity: sevE, score: 0.25, trailer: followOn, need: []string{"error: "},
+		re: re(`^error: (could not compile|aborting due to|test failed, to rerun pass|build failed|failed to compile|\d+ targets? failed)`)},
+	{name: "test-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"test result: failed", "failed", "failing", "failures!", "failures:", "problems ("},
+		re: re(`(?i)^(test result: FAILED|=+ .*\b\d+ (failed|errors?)\b.*=+$|FAILED \((failures|errors)=\d+|\d+ failing$|FAILURES!$|\d+ examples?, [1-9]\d* failures?|✖ \d+ problems? \(\d+ errors?|Tests: \d+, Assertions: \d+, (Failures|Errors): \d+|Test Run Failed\.|Failed!\s+- Failed:\s+\d+)`)},
+	{name: "link-summary", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn, need: []string{"ld returned"},
+		re: re(`collect2: error: ld returned \d+ exit status`)},
+	{name: "msbuild-exec", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn, need: []string{"msb3073", "build failed."},
+		re: re(`(error MSB3073:|^\s*Build FAILED\.)`)},
+	{name: "docker-step-exit", category: CategoryExitCode, severity: sevE, score: 0.35, trailer: followOn, need: []string{"did not complete successfully", "returned a non-zero code", "executor failed running"},
+		re: re(`(did not complete successfully: exit code: \d+|returned a non-zero code: \d+|executor failed running)`)},
+	{name: "package-manager-exit", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: followOn, need: []string{"command failed with exit code", "err_pnpm_recursive"},
+		re: re(`(?i)(^error Command failed with exit code \d+|ELIFECYCLE.*Command failed with exit code \d+|ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL)`)},
+	{name: "maven-test-summary", category: CategorySummary, severity: sevE, trailer: summary, score: 0.3, need: []string{"tests run:"},
+		re: re(`^(\[ERROR\] )?Tests run: \d+, Failures: \d+, Errors: \d+(, Skipped: \d+)?$`)},
+	{name: "junit-summary", category: CategorySummary, severity: sevE, trailer: summary, score: 0.35, need: []string{"[error] failures:", "[error] errors:", "tests in error", "failed tests:"},
+		re: re(`^(\[ERROR\] )?(Failures|Errors|Tests in error|Failed tests):\s*$`)},
+
+	// Test failures.
+	{name: "go-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeGoTest, need: []string{"--- fail:"},
+		re: re(`^\s*--- FAIL: `)},
+	{name: "go-panic", category: CategoryPanic, severity: sevE, score: 0.85, mode: modeGoPanic, need: []string{"panic: ", "fatal error: "},
+		re: re(`^(panic: |fatal error: (all goroutines|concurrent map|runtime|stack overflow|out of memory|unexpected signal))`)},
+	{name: "go-data-race", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeGoPanic, need: []string{"data race"},
+		re: re(`^WARNING: DATA RACE`)},
+	{name: "junit-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeJava, need: []string{"<<< failure!", "<<< error!"},
+		re: re(`<<< (FAILURE|ERROR)!`)},
+	{name: "pytest-assertion", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modePytestE,
+		re: re(`^E\s{2,}\S`)},
+	{name: "jest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeJest,
+		re: re(`^\s*● \S`)},
+	{name: "test-marked-failed", category: CategoryTestFailure, severity: sevE, score: 0.5,
+		re: re(`^\s*(✕|✖|×|✗|✘|⨯) \S`)},
+	{name: "rust-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, need: []string{"... failed"},
+		re: re(`^test \S+ \.\.\. FAILED$`)},
+	{name: "rust-test-output", category: CategoryTestFailure, severity: sevE, score: 0.6, mode: modeRust, need: []string{" stdout ----"},
+		re: re(`^---- \S+ stdout ----$`)},
+	{name: "python-unittest-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, need: []string{"fail: ", "error: "},
+		re: re(`^(FAIL|ERROR): \w+ \([\w.]+\)`)},
+	{name: "pytest-summary", category: CategoryTestFailure, severity: sevE, trailer: summary, score: 0.45, need: []string{"failed ", "error "},
+		re: re(`^(FAILED|ERROR) \S+::\S+`)},
+	{name: "rspec-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"failure/error:"},
+		re: re(`^\s*Failure/Error: `)},
+	{name: "rspec-rerun", category: CategoryTestFailure, severity: sevE, trailer: summary, score: 0.4, need: []string{"rspec ./"},
+		re: re(`^rspec \./\S+:\d+ # `)},
+	{name: "dotnet-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"failed "},
+		re: re(`^\s*Failed \S+ \[[\d.]+ ?(ms|s|m)\]`)},
+	{name: "numbered-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, mode: modeIndent,
+		re: re(`^\s*\d+\) [\w\\]+(::|\.|#| )\S`)},
+	{name: "test-failure-header", category: CategorySummary, severity: sevE, trailer: summary, score: 0.4, need: []string{"there was", "there were"},
+		re: re(`^There (was|were) \d+ (failure|error)s?:`)},
+
+	// Compilers and type checkers.
+	{name: "maven-compile-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeMaven, need: []string{"[error]"},
+		re: re(`^\[ERROR\] \S+\.(java|kt|scala|groovy):(\[\d+(,\d+)?\]|\d+:?) `)},
+	{name: "maven-compile-error", category: CategoryCompileError, severity: sevE, score: 0.45, need: []string{"compilation error"},
+		re: re(`^\[ERROR\] COMPILATION ERROR`)},
+	{name: "maven-goal-failed", category: CategoryBuildFailure, severity: sevE, trailer: summary, score: 0.6, mode: modeMaven, need: []string{"failed to execute goal"},
+		re: re(`^\[ERROR\] Failed to execute goal `)},
+	{name: "maven-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.65, need: []string{"[error]"},
+		re: re(`^\[ERROR\]\s+[\w$.]+[.:#]\w+:\d+ `)},
+	{name: "maven-dependency", category: CategoryDependency, severity: sevE, score: 0.75, mode: modeMaven, need: []string{"could not resolve", "could not find artifact", "could not transfer", "non-resolvable"},
+		re: re(`(?i)(could not resolve dependencies|could not find artifact|could not transfer artifact|non-resolvable (parent|import))`)},
+	{name: "gradle-failure", category: CategoryBuildFailure, severity: sevE, trailer: summary, score: 0.75, mode: modeGradle, need: []string{"failure: build failed", "what went wrong"},
+		re: re(`^(FAILURE: Build failed with an exception|\* What went wrong:)`)},
+	{name: "gradle-task-failed", category: CategoryBuildFailure, severity: sevE, trailer: summary, score: 0.45, need: []string{"failed"},
+		re: re(`^> Task \S+ FAILED$`)},
+	{name: "kotlin-compile-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, trimmed: true,
+		re: re(`^e: (file://)?\S+\.kts?(:\d+:\d+|: \(\d+, \d+\)):? `)},
+	{name: "typescript-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, need: []string{"error ts"},
+		re: re(`(?i)error TS\d+:`)},
+	{name: "rust-compile-error", category: CategoryCompileError, severity: sevE, score: 0.85, mode: modeRust, need: []string{"error["},
+		re: re(`^error\[E\d+\]: `)},
+	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.85, mode: modeCompiler, need: []string{"error"},
+		re: re(`^\S+?:\d+(:\d+)?: (fatal )?error: `)},
+	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, need: []string{"error"},
+		re: re(`^\S+\(\d+(,\d+)?\): (fatal )?error [A-Z]*\d*:?`)},
+	{name: "dotnet-build-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{"error"},
+		re: re(`: (fatal )?error [A-Z]{1,6}\d{2,5}\s*:`)},
+	{name: "linker-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{"undefined reference", "undefined symbol", "ld: "},
+		re: re(`(undefined reference to|undefined symbols? for architecture|^ld(\.\w+)?: .*(error|cannot find)|ld: symbol\(s\) not found)`)},
+	{name: "cmake-error", category: CategoryBuildFailure, severity: sevE, score: 0.75, mode: modeIndent, need: []string{"cmake error"},
+		re: re(`^CMake Error`)},
+	{name: "go-compile-error", category: CategoryCompileError, severity: sevE, score: 0.75, mode: modeCompiler, need: []string{".go:"},
+		re: re(`^(\.{0,2}/)?[\w./@-]+\.go:\d+(:\d+)?: \S`)},
+	{name: "go-test-log", category: CategoryTestFailure, severity: sevE, score: 0.5, mode: modeIndent, need: []string{"_test.go:"},
+		re: re(`^\s+[\w./-]+_test\.go:\d+: \S`)},
+	{name: "go-module-error", category: CategoryDependency, severity: sevE, score: 0.6, trimmed: true,
+		re: re(`^go: .*\b(error|missing|not found|cannot|needed|unknown revision|invalid|conflict|no matching|inconsistent|unrecognized|malformed|verifying|must be|not up-to-date|checksum mismatch)\b`)},
+	{name: "python-syntax-error", category: CategoryCompileError, severity: sevE, score: 0.75, need: []string{"syntaxerror", "indentationerror"},
+		re: re(`^\s*(SyntaxError|IndentationError|TabError): `)},
+	{name: "eslint-error", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"error"},
+		re: re(`^\s+\d+:\d+\s+error\s+\S`)},
+
+	// Infrastructure.
+	{name: "out-of-memory", category: CategoryOOM, severity: sevE, score: 0.85, need: []string{"memory", "oom", "killed", "137", "sigkill"},
+		re: re(`(?i)\b(out of memory|outofmemoryerror|cannot allocate memory|heap out of memory|oomkilled|oom-kill|oom killer|killed process \d+|memory limit exceeded|exit (code|status)[: ]+137|signal: killed|^killed$|sigkill)\b`)},
+	{name: "disk-full", category: CategoryDiskFull, severity: sevE, score: 0.85, need: []string{"no space left", "enospc", "quota exceeded", "not enough space", "insufficient disk"},
+		re: re(`(?i)\b(no space left on device|enospc|disk quota exceeded|not enough space on the disk|insufficient disk space)\b`)},
+	{name: "crash", category: CategoryCrash, severity: sevE, score: 0.85, need: []string{"segmentation", "sigsegv", "core dumped", "sigabrt", "signal: ", "stack smashing", "bus error", "illegal instruction"},
+		re: re(`(?i)\b(segmentation fault|sigsegv|core dumped|sigabrt|signal: (aborted|segmentation|bus error|illegal)|stack smashing detected|^bus error|illegal instruction)\b`)},
+	{name: "timeout", category: CategoryTimeout, severity: sevE, score: 0.6, need: []string{"time", "deadline"},
+		re: re(`(?i)\b(timed out|time-?out (after|of|expired|exceeded|reached|waiting)|deadline exceeded|etimedout|timeout\b.{0,30}\b(exceeded|expired|elapsed|reached))\b`)},
+	{name: "cancelled", category: CategoryCancelled, severity: sevE, score: 0.5, need: []string{"cancel", "abort", "sigterm", "sigint", "interrupt"},
+		re: re(`(?i)(the operation was cancell?ed|job was cancell?ed|cancell?ed by|(build|job) was aborted|aborted by|received (sigterm|sigint)|canceling since a higher priority|was interrupted)`)},
+	{name: "dns-failure", category: CategoryNetwork, severity: sevE, score: 0.7, need: []string{"resolve", "name resolution", "name or service", "no such host", "enotfound", "eai_again"},
+		re: re(`(?i)\b(could not resolve host|temporary failure in name resolution|name or service not known|no such host|enotfound|eai_again|could not resolve hostname|failed to resolve)\b`)},
+	{name: "connection-failure", category: CategoryNetwork, severity: sevE, score: 0.6, need: []string{"connection", "econn", "broken pipe", "unreachable", "no route", "unexpected eof", "failed to connect", "unable to access"},
+		re: re(`(?i)\b(connection refused|econnrefused|connection reset|econnreset|connection timed out|connection closed|broken pipe|network is unreachable|no route to host|unexpected eof|remote end closed connection|failed to connect|unable to access '[^']*':)`)},
+	{name: "tls-failure", category: CategoryTLS, severity: sevE, score: 0.7, need: []string{"x509", "certificate", "ssl", "tls handshake"},
+		re: re(`(?i)\b(x509:|certificate verify failed|ssl certificate problem|certificate has expired|unable to get local issuer certificate|tls handshake|ssl routines|self[- ]signed certificate)`)},
+	{name: "rate-limited", category: CategoryRateLimit, severity: sevE, score: 0.7, need: []string{"429", "too many requests", "rate limit", "toomanyrequests"},
+		re: re(`(?i)\b(429|too many requests|rate limit(ed)?( exceeded)?|toomanyrequests)\b`)},
+	{name: "http-5xx", category: CategoryHTTPError, severity: sevE, score: 0.65, need: []string{"internal server error", "bad gateway", "service unavailable", "gateway time", "error: 5", " 50", "status"},
+		re: re(`(?i)(internal server error|bad gateway|service unavailable|gateway time-?out|returned error: 5\d\d|status( code)?:? 5\d\d\b|http/\d(\.\d)? 5\d\d|response status code: 5\d\d)`)},
+	{name: "http-4xx", category: CategoryHTTPError, severity: sevE, score: 0.55, need: []string{"error: 4", "status", "404", "401", "403"},
+		re: re(`(?i)(returned error: 40[0-9]|status( code)?:? 40[134]\b|\b404 not found|\b401 unauthorized|\b403 forbidden|\be404\b)`)},
+	{name: "permission-denied", category: CategoryPermission, severity: sevE, score: 0.6, need: []string{"denied", "eacces", "not permitted", "forbidden", "unauthorized", "authentication failed", "bad credentials", "not authorized", "requires authentication"},
+		re: re(`(?i)\b(permission denied|eacces|operation not permitted|access (is )?denied|forbidden|unauthorized|authentication failed|bad credentials|not authorized|requires authentication)\b`)},
+
+	// Dependencies and tools.
+	{name: "missing-module", category: CategoryDependency, severity: sevE, score: 0.75, need: []string{"no module named", "cannot find module", "can't resolve", "module not found", "could not find a version", "no matching distribution", "resolutionimpossible", "could not find gem", "gemnotfound", "requirements could not be resolved", "unable to resolve dependency", "eresolve", "could not resolve dependencies", "cannot find package", "no required module provides", "package not found", "couldn't find package", "failed to resolve import"},
+		re: re(`(?i)(no module named|cannot find module|can't resolve|module not found|could not find a version that satisfies|no matching distribution found|resolutionimpossible|could not find gem|gemnotfound|requirements could not be resolved|unable to resolve dependency|eresolve|could not resolve dependencies|cannot find package|no required module provides|package .* not found|couldn't find package|failed to resolve import)`)},
+	{name: "npm-error", category: CategoryDependency, severity: sevE, score: 0.55, mode: modeNpm, need: []string{"npm err!", "npm error"},
+		re: re(`^npm (ERR!|error) `)},
+	{name: "pnpm-error", category: CategoryDependency, severity: sevE, score: 0.55, need: []string{"err_pnpm_"},
+		re: re(`ERR_PNPM_\w+`)},
+	{name: "composer-problem", category: CategoryDependency, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"problem "},
+		re: re(`^\s*Problem \d+$`)},
+	{name: "php-fatal", category: CategoryCrash, severity: sevE, score: 0.85, need: []string{"fatal error", "parse error"},
+		re: re(`^(PHP )?(Fatal|Parse) error: `)},
+	{name: "command-not-found", category: CategoryCommandNotFound, severity: sevE, score: 0.75, need: []string{"not found", "not recognized", "executable file not found"},
+		re: re(`(?i)(: command not found|: not found$|is not recognized as an internal or external command|executable file not found in \$path)`)},
+	{name: "shell-syntax", category: CategoryError, severity: sevE, score: 0.7, need: []string{"syntax error", "unexpected end of file", "bad substitution", "unbound variable"},
+		re: re(`(syntax error near unexpected token|syntax error: unexpected|unexpected end of file|bad substitution|unbound variable)`)},
+	{name: "file-not-found", category: CategoryFileNotFound, severity: sevE, score: 0.55, need: []string{"no such file", "cannot stat", "cannot open", "cannot access", "enoent", "file not found", "filenotfounderror"},
+		re: re(`(?i)(no such file or directory|cannot stat|cannot open|cannot access|enoent|file not found|filenotfounderror)`)},
+
+	// Docker and Terraform.
+	{name: "docker-build-error", category: CategoryDocker, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"error"},
+		re: re(`^(#\d+ (\[[^\]]*\] )?\d*\.?\d* ?ERROR:? |ERROR: failed to solve: |ERROR \[|Error response from daemon: )`)},
+	{name: "docker-pull-error", category: CategoryDocker, severity: sevE, score: 0.75, need: []string{"manifest unknown", "pull access denied", "error pulling image", "failed to pull"},
+		re: re(`(?i)(manifest unknown|pull access denied|error pulling image|failed to pull image)`)},
+	{name: "terraform-error", category: CategoryTerraform, severity: sevE, score: 0.8, mode: modeBox, need: []string{"error"},
+		re: re(`^│ Error: `)},
+
+	// Exceptions and tracebacks.
+	{name: "python-traceback", category: CategoryException, severity: sevE, score: 0.8, mode: modePyTraceback, need: []string{"traceback"},
+		re: re(`^\s*Traceback \(most recent call last\):`)},
+	{name: "caused-by", category: CategoryException, severity: sevE, score: 0.7, mode: modeJava, need: []string{"caused by"},
+		re: re(`^\s*Caused by: `)},
+	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, mode: modeJava, need: []string{"exception", "error", "throwable"},
+		re: re(`^\s*(Exception in thread "[^"]*" |Uncaught |Unhandled |\w+: )?([a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(Exception|Error|Throwable)\b(:.*|\s*$)`)},
+	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, mode: modeJava, need: []string{"error", "exception", "exit", "interrupt"},
+		re: re(`^\s*(Uncaught |Unhandled )?[A-Z][\w$]*(Error|Exception|Exit|Interrupt)(\s?\[\w+\])?: \S`)},
+	{name: "ruby-exception", category: CategoryException, severity: sevE, score: 0.7, mode: modeJava, need: []string{"error)", "exception)"},
+		re: re(`\((\w+::)*\w+(Error|Exception)\)$`)},
+
+	// Warnings: mentioned, never ranked high.
+	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"warn", "w: ", "deprecat"},
+		re: re(`(?i)^\s*(\[?warn(ing)?\]?[:\s!]|w: |npm warn|\S+:\d+(:\d+)?: warning:|.*deprecat)`)},
+
+	// The generic vocabulary, last.
+	{name: "git-fatal", category: CategoryError, severity: sevE, score: 0.65, need: []string{"fatal:"},
+		re: re(`^(fatal|error): \S`)},
+	{name: "error-prefix", category: CategoryError, severity: sevE, score: 0.55, mode: modeIndent, need: []string{"error", "fatal", "fail", "critical", "severe"},
+		re: re(`^(\[?(ERROR|FATAL|FAIL|FAILED|FAILURE|CRITICAL|SEVERE|Error|Fatal)\]?)(:|\s|$)`), trimmed: true},
+}
+
+// genericWords are failure words that still count in a line no rule above
+// recognized, with their score. They must stand as words: "error_handler",
+// "-Werror", "--fail-fast" and "errors.New" do not count.
+var genericWords = []struct {
+	word  string
+	score float64
+}{
+	{"fatal", 0.5}, {"panic", 0.55}, {"panicked", 0.6}, {"exception", 0.45},
+	{"error", 0.4}, {"errors", 0.35}, {"failed", 0.4}, {"failure", 0.4}, {"failures", 0.35}, {"fail", 0.35}, {"failing", 0.3},
+	{"aborted", 0.4}, {"abort", 0.35}, {"crashed", 0.5}, {"crash", 0.4},
+	{"cannot", 0.35}, {"can't", 0.35}, {"couldn't", 0.35}, {"unable", 0.35}, {"could not", 0.35}, {"not found", 0.35},
+	{"undefined", 0.3}, {"unresolved", 0.3}, {"unexpected", 0.3}, {"invalid", 0.25}, {"illegal", 0.3},
+	{"incompatible", 0.3}, {"mismatch", 0.3}, {"conflict", 0.25}, {"violation", 0.3}, {"violations", 0.3},
+	{"missing", 0.25}, {"assert", 0.4}, {"assertion", 0.45}, {"denied", 0.4}, {"refused", 0.4}, {"killed", 0.45},
+}
+
+// triggerWords gate classification: a line with none of them (and none of
+// the leading markers in leadTrigger) is never classified.
+var triggerWords = []string{
+	"error", "err!", "err_", "fail", "fatal", "panic", "exception", "traceback", "abort", "killed",
+	"memory", "oomkill", "segmentation", "sigsegv", "sigkill", "sigabrt", "core dumped", "crash",
+	"timed out", "timeout", "time-out", "deadline exceeded", "execution time", "cancel", "interrupt", "sigterm",
+	"denied", "refused", "not found", "no such", "undefined", "unable", "cannot", "can't", "couldn't", "could not",
+	"unresolved", "assert", "exit code", "exit status", "exited with", "non-zero", "returned a non", "warn",
+	"no space left", "enospc", "quota exceeded", "not enough space", "permission", "not permitted", "forbidden",
+	"unauthorized", "authentication", "credentials", "not authorized", "too many requests", "rate limit",
+	"unavailable", "bad gateway", "gateway time", "resolve", "name or service", "no such host", "enotfound",
+	"econn", "etimedout", "eai_again", "connection", "broken pipe", "unreachable", "no route to host",
+	"unexpected", "x509", "certificate", "handshake", "ssl routines", "*** ", ".go:", "caused by",
+	"problem", "conflict", "mismatch", "violation", "missing", "illegal", "incompatible", "invalid",
+	"deprecat", "syntax", "unbound variable", "bad substitution", "manifest unknown", "not recognized",
+	"executable file", "finished: ", "marked build as", "build fail", "stack smashing", "bus error",
+	"illegal instruction", "what went wrong", "try:", "--stacktrace", "more help", "yarnpkg.com",
+	"there was", "there were", "tests run:", "problems (",
+}
+
+var triggers = newKeywordSet(triggerWords)
+
+// leadTrigger reports whether a line's first non-blank characters alone
+// make it worth classifying (pytest "E   ", Jest "●", "1) ", "go: ", ...).
+func leadTrigger(trim []byte) bool {
+	if len(trim) < 2 {
+		return false
+	}
+	switch c := trim[0]; {
+	case c == 'E' && (trim[1] == ' ' || trim[1] == '\t'):
+		return true
+	case c == 'e' && trim[1] == ':':
+		return true
+	case c >= '0' && c <= '9':
+		i := 0
+		for i < len(trim) && trim[i] >= '0' && trim[i] <= '9' {
+			i++
+		}
+		return i+1 < len(trim) && trim[i] == ')' && trim[i+1] == ' '
+	case c == 'g' && bytes.HasPrefix(trim, []byte("go: ")):
+		return true
+	case c == 0xE2 || c == 0xC3: // ●, ✕, ✖, ✗, ✘, ⨯, │ and ×
+		return true
+	}
+	return false
+}
+
+// classify returns the rule that matches l, if any.
+func classify(l *lineView) (*rule, float64, bool) {
+	for i := range rules {
+		r := &rules[i]
+		if len(r.need) > 0 && !l.hasAny(r.need) {
+			continue
+		}
+		if r.re != nil {
+			t := l.text
+			if r.trimmed {
+				t = l.trim
+			}
+			if !r.re.Match(t) {
+				continue
+			}
+		}
+		return r, r.score, true
+	}
+	if s, ok := genericScore(l.lower); ok {
+		return &genericRule, s, true
+	}
+	return nil, 0, false
+}
+
+var genericRule = rule{name: "error-word", category: CategoryError, severity: sevE, mode: modeIndent}
+
+// genericScore returns the score of the best failure word standing as a
+// word in lower.
+func genericScore(lower []byte) (float64, bool) {
+	best, ok := 0.0, false
+	for _, g := range genericWords {
+		if g.score > best && hasWord(lower, g.word) {
+			best, ok = g.score, true
+		}
+	}
+	return best, ok
+}
+
+// hasWord reports whether word occurs in s as a word: not part of an
+// identifier, a path, a flag or a dotted name.
+func hasWord(s []byte, word string) bool {
+	w := []byte(word)
+	for off := 0; off < len(s); {
+		i := bytes.Index(s[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if wordBoundaryBefore(s, i) && wordBoundaryAfter(s, i+len(w)) {
+			return true
+		}
+		off = i + 1
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func wordBoundaryBefore(s []byte, i int) bool {
+	if i == 0 {
+		return true
+	}
+	c := s[i-1]
+	if isWordByte(c) {
+		return false
+	}
+	if (c == '.' || c == '-' || c == '/' || c == '$' || c == '@' || c == '+') && i >= 2 && (isWordByte(s[i-2]) || s[i-2] == '-') {
+		return false
+	}
+	return !(c == '-' || c == '/')
+}
+
+func wordBoundaryAfter(s []byte, j int) bool {
+	if j >= len(s) {
+		return true
+	}
+	c := s[j]
+	if isWordByte(c) {
+		return false
+	}
+	if (c == '.' || c == '-' || c == '/' || c == '(') && j+1 < len(s) && isWordByte(s[j+1]) {
+		return false
+	}
+	return true
+}
+
+// noiseReason returns why a classified line is probably not the cause,
+// with the factor its score is multiplied by.
+func noiseReason(l *lineView, inEcho bool) (string, float64) {
+	t := l.trim
+	switch {
+	case l.mark == MarkCommand, inEcho,
+		bytes.HasPrefix(t, []byte("+ ")), bytes.HasPrefix(t, []byte("++ ")), bytes.HasPrefix(t, []byte("$ ")),
+		npmScriptEcho.Match(t):
+		return "noise:echoed-command", 0.25
+	case zeroCount.Match(l.lower) && !nonZeroCount.Match(l.lower):
+		return "noise:zero-count", 0.1
+	case l.has("deprecat"):
+		return "noise:deprecation", 0.3
+	case retryWords.Match(l.lower):
+		return "noise:retry", 0.5
+	case l.has("(ignored)") || l.has("ignoring") || l.has(" ignored"):
+		return "noise:ignored", 0.4
+	case l.has("expected error") || l.has("error expected") || l.has("want error") || l.has("wanterr"):
+		return "noise:expected-error", 0.5
+	}
+	return "", 1
+}
+
+var (
+	npmScriptEcho = re(`^> \S+@\S+ \S+`)
+	zeroCount     = re(`\b(0|no|zero) (errors?|failures?|failed|failing|problems?)\b|\b(errors?|failures?|failed|failing)\s*[:=]\s*0\b`)
+	nonZeroCount  = re(`\b[1-9]\d* (errors?|failures?|failed|failing)\b|\b(errors?|failures?|failed|failing)\s*[:=]\s*[1-9]`)
+	retryWords    = re(`\bretry(ing)?\b|\bretries\b|will retry|trying again|\battempt \d+ ?(/|of) ?\d+`)
+)

@@ -1,0 +1,189 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/pipeline"
+	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/app/sources"
+)
+
+// analyzeOptions are the parsed flags of analyze.
+type analyzeOptions struct {
+	arg         string
+	format      string
+	top         int
+	topSet      bool
+	before      int
+	after       int
+	allJobs     bool
+	concurrency int
+	color       bool
+}
+
+const (
+	formatText     = "text"
+	formatJSON     = "json"
+	formatMarkdown = "markdown"
+)
+
+func newAnalyzeCommand(streams *Streams) *cli.Command {
+	return &cli.Command{
+		Name:      "analyze",
+		Usage:     "explain why a build failed, from its URL or a log file",
+		ArgsUsage: "<build URL | log file | ->",
+		Description: "Reads a failed build's job logs (or a log file, plain or gzip, or '-' for standard input)\n" +
+			"and prints the lines that most likely explain the failure, best first.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: text, json or markdown (default: text)"},
+			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
+			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
+			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "lines of context `B,A` before and after each finding (or one number for both)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
+			&cli.BoolFlag{Name: "all-jobs", Usage: "analyze passed jobs too, not only failed ones"},
+			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
+			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			opts, err := parseAnalyzeFlags(cmd, streams)
+			if err != nil {
+				return err
+			}
+			return runAnalyze(ctx, streams, opts)
+		},
+	}
+}
+
+func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, error) {
+	opts := analyzeOptions{
+		format:      cmd.String("format"),
+		top:         int(cmd.Int("top")),
+		topSet:      cmd.IsSet("top"),
+		allJobs:     cmd.Bool("all-jobs"),
+		concurrency: int(cmd.Int("concurrency")),
+		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
+	}
+	switch cmd.Args().Len() {
+	case 0:
+		return opts, usageErrorf("analyze needs a build URL, a log file, or - for standard input")
+	case 1:
+		opts.arg = cmd.Args().First()
+	default:
+		return opts, usageErrorf("analyze takes one build URL or log file, got %d arguments", cmd.Args().Len())
+	}
+	if cmd.Bool("json") {
+		if opts.format != "" && opts.format != formatJSON {
+			return opts, usageErrorf("--json and --format %s contradict each other; pick one", opts.format)
+		}
+		opts.format = formatJSON
+	}
+	switch opts.format {
+	case "":
+		opts.format = formatText
+	case formatText, formatJSON, formatMarkdown:
+	case "md":
+		opts.format = formatMarkdown
+	default:
+		return opts, usageErrorf("unknown --format %q: use text, json or markdown", opts.format)
+	}
+	if opts.topSet && opts.top < 0 {
+		return opts, usageErrorf("--top must be 0 (all) or more, got %d", opts.top)
+	}
+	if opts.concurrency < 1 {
+		return opts, usageErrorf("--concurrency must be at least 1, got %d", opts.concurrency)
+	}
+	b, a, err := parseContext(cmd.String("context"))
+	if err != nil {
+		return opts, err
+	}
+	opts.before, opts.after = b, a
+	return opts, nil
+}
+
+// parseContext reads "B,A" or "N" into lines before and after.
+func parseContext(s string) (int, int, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) > 2 {
+		return 0, 0, usageErrorf("--context takes B,A or one number, got %q", s)
+	}
+	var n [2]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || v < 0 || v > analysis.MaxContext {
+			return 0, 0, usageErrorf("--context takes numbers from 0 to %d (B,A or one for both), got %q", analysis.MaxContext, s)
+		}
+		n[i] = v
+	}
+	if len(parts) == 1 {
+		n[1] = n[0]
+	}
+	return n[0], n[1], nil
+}
+
+// contextOption maps a flag value to analysis.Options, where 0 means default.
+func contextOption(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) error {
+	in, err := sources.Resolve(opts.arg, sources.Config{Getenv: streams.Getenv, Stdin: streams.In})
+	if err != nil {
+		var ie *sources.InputError
+		if errors.As(err, &ie) {
+			return usageError{err}
+		}
+		return err
+	}
+	popts := pipeline.Options{
+		Analysis: analysis.Options{
+			ContextBefore: contextOption(opts.before),
+			ContextAfter:  contextOption(opts.after),
+			Secrets:       in.Secrets,
+		},
+		Concurrency: opts.concurrency,
+		AllJobs:     opts.allJobs,
+		JobIDs:      in.JobIDs,
+		Tool:        analysis.Tool{Name: "destill", Version: Version},
+		Source:      in.Describe,
+	}
+	rep, err := pipeline.Run(ctx, in.Source, popts, nil)
+	if err != nil && len(rep.Jobs) == 0 {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("interrupted")
+		}
+		return err
+	}
+	if werr := writeReport(streams, rep, opts); werr != nil {
+		return werr
+	}
+	return err
+}
+
+func writeReport(streams *Streams, rep analysis.Report, opts analyzeOptions) error {
+	top := opts.top
+	if !opts.topSet && opts.format != formatJSON {
+		top = 10
+	}
+	var err error
+	switch opts.format {
+	case formatJSON:
+		err = render.JSON(streams.Out, rep, top)
+	case formatMarkdown:
+		err = render.Markdown(streams.Out, rep, render.MarkdownOptions{Top: top})
+	default:
+		err = render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: opts.color})
+	}
+	if err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}

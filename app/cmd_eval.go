@@ -1,0 +1,226 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/providers/local"
+)
+
+// evalCase is one labeled log of a corpus (cases.jsonl).
+type evalCase struct {
+	ID            string   `json:"id"`
+	Log           string   `json:"log"`
+	BaselineLog   string   `json:"baseline_log"`
+	ExpectedLines [][2]int `json:"expected_lines"`
+}
+
+// evalScore is how one case scored.
+type evalScore struct {
+	id        string
+	rank      int // rank of the first finding overlapping an expected range; 0: none in the top 10
+	linesTop5 int
+	findings  []analysis.Finding
+	expected  [][2]int
+}
+
+func newEvalCommand(streams *Streams) *cli.Command {
+	return &cli.Command{
+		Name:      "eval",
+		Usage:     "measure finding quality on a labeled corpus (hit@k, MRR, lines shown)",
+		ArgsUsage: "<corpus dir with cases.jsonl>",
+		Category:  "development",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "misses", Usage: "list the cases whose top 5 miss, with what was ranked instead"},
+			&cli.FloatFlag{Name: "min-top1", Usage: "fail unless hit@1 reaches this share"},
+			&cli.FloatFlag{Name: "min-top5", Usage: "fail unless hit@5 reaches this share"},
+			&cli.IntFlag{Name: "max-median-lines", Usage: "fail if the median lines shown for the top 5 exceed this"},
+			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "context lines `B,A` (as for analyze)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() != 1 {
+				return usageErrorf("eval takes one corpus directory (holding cases.jsonl)")
+			}
+			b, a, err := parseContext(cmd.String("context"))
+			if err != nil {
+				return err
+			}
+			opts := analysis.Options{ContextBefore: contextOption(b), ContextAfter: contextOption(a)}
+			scores, err := evalCorpus(ctx, cmd.Args().First(), opts)
+			if err != nil {
+				return err
+			}
+			sum := summarize(scores)
+			printEval(streams.Out, sum, scores, cmd.Bool("misses"))
+			var failed []string
+			if m := cmd.Float("min-top1"); m > 0 && sum.hit[1] < m {
+				failed = append(failed, fmt.Sprintf("hit@1 %.1f%% < %.1f%%", 100*sum.hit[1], 100*m))
+			}
+			if m := cmd.Float("min-top5"); m > 0 && sum.hit[5] < m {
+				failed = append(failed, fmt.Sprintf("hit@5 %.1f%% < %.1f%%", 100*sum.hit[5], 100*m))
+			}
+			if m := int(cmd.Int("max-median-lines")); m > 0 && sum.medianLines > float64(m) {
+				failed = append(failed, fmt.Sprintf("median lines shown %.0f > %d", sum.medianLines, m))
+			}
+			if len(failed) > 0 {
+				return fmt.Errorf("quality below target: %s", strings.Join(failed, "; "))
+			}
+			return nil
+		},
+	}
+}
+
+func evalCorpus(ctx context.Context, dir string, opts analysis.Options) ([]evalScore, error) {
+	f, err := os.Open(filepath.Join(dir, "cases.jsonl"))
+	if err != nil {
+		return nil, fmt.Errorf("read corpus: %w", err)
+	}
+	defer f.Close()
+	var scores []evalScore
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for n := 1; sc.Scan(); n++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var c evalCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			return nil, fmt.Errorf("read corpus: cases.jsonl line %d: %w", n, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		findings, err := analyzeFile(filepath.Join(dir, c.Log), opts)
+		if err != nil {
+			return nil, fmt.Errorf("case %s: %w", c.ID, err)
+		}
+		scores = append(scores, scoreCase(c, findings))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read corpus: %w", err)
+	}
+	if len(scores) == 0 {
+		return nil, fmt.Errorf("read corpus: %s/cases.jsonl holds no cases", dir)
+	}
+	return scores, nil
+}
+
+func analyzeFile(path string, opts analysis.Options) ([]analysis.Finding, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	r, err := local.MaybeGunzip(fh)
+	if err != nil {
+		return nil, err
+	}
+	a := analysis.NewAnalyzer(opts)
+	if _, err := io.Copy(a, r); err != nil {
+		return nil, err
+	}
+	res := a.Result()
+	res.Job = analysis.JobSummary{ID: filepath.Base(path), Name: filepath.Base(path), Failed: true}
+	return analysis.Rank([]analysis.JobResult{res}), nil
+}
+
+func scoreCase(c evalCase, findings []analysis.Finding) evalScore {
+	s := evalScore{id: c.ID, findings: findings, expected: c.ExpectedLines}
+	for i, f := range findings {
+		if i >= 10 {
+			break
+		}
+		if i < 5 {
+			s.linesTop5 += f.LineEnd - f.LineStart + 1 + len(f.ContextBefore) + len(f.ContextAfter)
+		}
+		if s.rank == 0 && overlaps(f, c.ExpectedLines) {
+			s.rank = i + 1
+		}
+	}
+	return s
+}
+
+func overlaps(f analysis.Finding, ranges [][2]int) bool {
+	for _, r := range ranges {
+		if f.LineStart <= r[1] && f.LineEnd >= r[0] {
+			return true
+		}
+	}
+	return false
+}
+
+type evalSummary struct {
+	cases       int
+	hit         map[int]float64
+	mrr         float64
+	medianLines float64
+	meanLines   float64
+}
+
+func summarize(scores []evalScore) evalSummary {
+	sum := evalSummary{cases: len(scores), hit: map[int]float64{}}
+	var lines []int
+	for _, s := range scores {
+		for _, k := range []int{1, 3, 5, 10} {
+			if s.rank > 0 && s.rank <= k {
+				sum.hit[k]++
+			}
+		}
+		if s.rank > 0 {
+			sum.mrr += 1 / float64(s.rank)
+		}
+		lines = append(lines, s.linesTop5)
+		sum.meanLines += float64(s.linesTop5)
+	}
+	n := float64(len(scores))
+	for k := range sum.hit {
+		sum.hit[k] /= n
+	}
+	sum.mrr /= n
+	sum.meanLines /= n
+	sort.Ints(lines)
+	if len(lines)%2 == 1 {
+		sum.medianLines = float64(lines[len(lines)/2])
+	} else {
+		sum.medianLines = float64(lines[len(lines)/2-1]+lines[len(lines)/2]) / 2
+	}
+	return sum
+}
+
+func printEval(w io.Writer, sum evalSummary, scores []evalScore, misses bool) {
+	fmt.Fprintf(w, "cases %d  hit@1 %.1f%%  hit@3 %.1f%%  hit@5 %.1f%%  hit@10 %.1f%%  MRR %.3f  lines shown top5: median %.0f mean %.1f\n",
+		sum.cases, 100*sum.hit[1], 100*sum.hit[3], 100*sum.hit[5], 100*sum.hit[10], sum.mrr, sum.medianLines, sum.meanLines)
+	if !misses {
+		return
+	}
+	for _, s := range scores {
+		if s.rank >= 1 && s.rank <= 1 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s: rank %d, expected %v, top5 lines %d\n", s.id, s.rank, s.expected, s.linesTop5)
+		for i, f := range s.findings {
+			if i >= 5 {
+				break
+			}
+			fmt.Fprintf(w, "  #%d %.2f %s %d-%d %s  [%s]\n", f.Rank, f.Confidence, f.Category, f.LineStart, f.LineEnd, truncateRunes(f.Message, 100), strings.Join(f.Reasons, ","))
+		}
+	}
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}

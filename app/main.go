@@ -1,0 +1,59 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// Version is the version of the binary, stamped at build time with
+// -ldflags "-X github.com/destill-dev/destill/app.Version=...".
+var Version = "dev"
+
+// Main runs destill with args (args[0] is the program name) and returns the
+// process exit code. Errors are printed as one line on streams.ErrOut.
+func Main(ctx context.Context, args []string, streams *Streams) (code int) {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(streams.ErrOut, "destill: internal error: %v (please report it with the command you ran)\n", r)
+			code = exitFailure
+		}
+	}()
+	root := newRootCommand(streams)
+	err := root.Run(ctx, args)
+	if err != nil && !errors.Is(err, errSilent) {
+		fmt.Fprintf(streams.ErrOut, "destill: %s\n", oneLine(err.Error()))
+		if exitCode(err) == exitUsage {
+			fmt.Fprintf(streams.ErrOut, "Run '%s --help' for usage.\n", commandPath(args))
+		}
+	}
+	return exitCode(err)
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func commandPath(args []string) string {
+	p := "destill"
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && knownCommand(args[1]) {
+		p += " " + args[1]
+	}
+	return p
+}
+
+func knownCommand(name string) bool {
+	for _, c := range newRootCommand(&Streams{Getenv: func(string) string { return "" }}).Commands {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}

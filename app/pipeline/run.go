@@ -1,0 +1,332 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/providers"
+)
+
+// Source is where a build and its job logs come from: a CI provider's API,
+// a file, standard input.
+type Source interface {
+	// Build returns the build and its jobs.
+	Build(ctx context.Context) (providers.Build, error)
+	// OpenLog streams one job's raw log.
+	OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error)
+}
+
+// DefaultConcurrency is how many job logs are fetched at once.
+const DefaultConcurrency = 8
+
+// ErrNothingToAnalyze is returned when a build has no failed job to explain.
+var ErrNothingToAnalyze = errors.New("build passed: nothing to analyze (use --all-jobs to analyze passed jobs anyway)")
+
+// Options tune Run.
+type Options struct {
+	Analysis analysis.Options
+	// Concurrency caps the logs fetched at once (0: DefaultConcurrency).
+	Concurrency int
+	// AllJobs analyzes passed jobs too, not only failed ones.
+	AllJobs bool
+	// JobIDs restricts the analysis to these jobs.
+	JobIDs []string
+	// Tool and Source name the report's producer and input.
+	Tool   analysis.Tool
+	Source analysis.Source
+	// ProgressEvery is how often byte progress is reported while logs
+	// stream (0: every 512 KiB per job).
+	ProgressEvery int64
+}
+
+// Update is a snapshot of a running analysis.
+type Update struct {
+	// Report holds the build, the jobs with their status so far, and the
+	// findings ranked over the jobs analyzed so far.
+	Report analysis.Report
+	// JobsSelected is how many jobs will be analyzed; JobsFetched how many
+	// logs have been fully read; JobsAnalyzed how many have findings.
+	JobsSelected int
+	JobsFetched  int
+	JobsAnalyzed int
+	Bytes        int64
+	Started      time.Time
+	Done         bool
+}
+
+// Run analyzes the build src describes and returns the report. onUpdate,
+// when not nil, receives snapshots: after the build is read, while logs
+// stream, after each job, and at the end (Done). It is never called
+// concurrently. A job whose log cannot be read is reported in the report's
+// notes and its job summary; the other jobs are still analyzed.
+func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (analysis.Report, error) {
+	started := time.Now()
+	build, err := src.Build(ctx)
+	if err != nil {
+		return analysis.Report{}, err
+	}
+	r := newRun(build, opts, started, onUpdate)
+	if len(r.selected) == 0 {
+		if build.Running {
+			return analysis.Report{}, fmt.Errorf("build is still running and no job has failed yet; try again when it finishes")
+		}
+		return analysis.Report{}, ErrNothingToAnalyze
+	}
+	r.send(false)
+
+	conc := opts.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for _, i := range r.selected {
+		if ctx.Err() != nil {
+			break
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r.analyzeJob(ctx, src, i)
+		}(i)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return analysis.Report{}, fmt.Errorf("analysis interrupted: %w", err)
+	}
+	rep := r.report()
+	r.mu.Lock()
+	r.done = true
+	r.mu.Unlock()
+	r.send(true)
+	if r.failedLogs == len(r.selected) {
+		return rep, fmt.Errorf("no job log could be read: %w", r.firstErr)
+	}
+	return rep, nil
+}
+
+type run struct {
+	opts     Options
+	build    providers.Build
+	jobs     []analysis.JobSummary
+	results  []*analysis.JobResult
+	selected []int
+	started  time.Time
+	notes    []string
+	onUpdate func(Update)
+
+	bytes atomic.Int64
+
+	mu         sync.Mutex // guards the fields below and calls to onUpdate
+	fetched    int
+	analyzed   int
+	failedLogs int
+	firstErr   error
+	findings   []analysis.Finding
+	done       bool
+}
+
+func newRun(build providers.Build, opts Options, started time.Time, onUpdate func(Update)) *run {
+	r := &run{opts: opts, build: build, started: started, onUpdate: onUpdate}
+	want := map[string]bool{}
+	for _, id := range opts.JobIDs {
+		want[id] = true
+	}
+	running, neverRan := 0, 0
+	for i, j := range build.Jobs {
+		r.jobs = append(r.jobs, jobSummary(j))
+		r.results = append(r.results, nil)
+		switch {
+		case len(want) > 0 && !want[j.ID]:
+		case j.Retried:
+		case !j.Finished():
+			running++
+		case !j.HasLog || j.State == providers.JobBroken || j.State == providers.JobSkipped:
+			if j.State == providers.JobBroken {
+				neverRan++
+			}
+		case j.Failed() || opts.AllJobs || len(want) > 0:
+			r.selected = append(r.selected, i)
+		}
+	}
+	if running > 0 {
+		r.notes = append(r.notes, fmt.Sprintf("build is still running: %d job(s) not finished were not analyzed", running))
+	}
+	if neverRan > 0 {
+		r.notes = append(r.notes, fmt.Sprintf("%d job(s) never ran (broken or skipped because of an earlier failure)", neverRan))
+	}
+	return r
+}
+
+func jobSummary(j providers.Job) analysis.JobSummary {
+	return analysis.JobSummary{
+		ID:         j.ID,
+		Name:       j.Name,
+		Step:       j.Step,
+		State:      string(j.State),
+		ExitStatus: j.ExitStatus,
+		Failed:     j.Failed(),
+		SoftFailed: j.SoftFailed,
+		Attempt:    j.Attempt,
+		URL:        j.URL,
+		LineURL:    j.LineURL,
+	}
+}
+
+// countingReader counts bytes and reports progress now and then.
+type countingReader struct {
+	r     io.Reader
+	n     int64
+	every int64
+	next  int64
+	tick  func(delta int64)
+	last  int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.n >= c.next {
+		c.tick(c.n - c.last)
+		c.last = c.n
+		c.next = c.n + c.every
+	}
+	return n, err
+}
+
+func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
+	job := r.build.Jobs[i]
+	res, err := r.readLog(ctx, src, job)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		r.failedLogs++
+		if r.firstErr == nil {
+			r.firstErr = err
+		}
+		r.jobs[i].Error = err.Error()
+		r.notes = append(r.notes, fmt.Sprintf("job %q: log not analyzed: %v", job.Name, err))
+		r.fetched++
+	} else {
+		r.fetched++
+		r.analyzed++
+		res.Job = r.jobs[i]
+		res.Job.Analyzed = true
+		res.Job.LogLines = res.Lines
+		res.Job.LogBytes = res.Bytes
+		r.jobs[i] = res.Job
+		r.results[i] = res
+		r.findings = analysis.Rank(r.finishedResults())
+	}
+	r.sendLocked(false)
+}
+
+func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*analysis.JobResult, error) {
+	rc, err := src.OpenLog(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	a := analysis.NewAnalyzer(r.opts.Analysis)
+	every := r.opts.ProgressEvery
+	if every <= 0 {
+		every = 512 << 10
+	}
+	cr := &countingReader{r: rc, every: every, next: every, tick: func(d int64) {
+		r.bytes.Add(d)
+		if r.mu.TryLock() {
+			r.sendLocked(false)
+			r.mu.Unlock()
+		}
+	}}
+	if _, err := io.Copy(a, cr); err != nil {
+		return nil, fmt.Errorf("read log of job %q: %w", job.Name, err)
+	}
+	r.bytes.Add(cr.n - cr.last)
+	res := a.Result()
+	return &res, nil
+}
+
+func (r *run) finishedResults() []analysis.JobResult {
+	var out []analysis.JobResult
+	for _, res := range r.results {
+		if res != nil {
+			out = append(out, *res)
+		}
+	}
+	return out
+}
+
+func (r *run) send(done bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sendLocked(done)
+}
+
+func (r *run) sendLocked(done bool) {
+	if r.onUpdate == nil {
+		return
+	}
+	r.onUpdate(Update{
+		Report:       r.reportLocked(),
+		JobsSelected: len(r.selected),
+		JobsFetched:  r.fetched,
+		JobsAnalyzed: r.analyzed,
+		Bytes:        r.bytes.Load(),
+		Started:      r.started,
+		Done:         done,
+	})
+}
+
+func (r *run) report() analysis.Report {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reportLocked()
+}
+
+func (r *run) reportLocked() analysis.Report {
+	src := r.opts.Source
+	if src.Kind == "" {
+		src.Kind = string(r.build.Provider)
+	}
+	if r.build.Provider != providers.KindFile && r.build.Provider != providers.KindStdin {
+		src.Build = &analysis.BuildInfo{
+			ID: r.build.ID, Number: r.build.Number, Pipeline: r.build.Pipeline, State: r.build.State,
+			Branch: r.build.Branch, Commit: r.build.Commit, Attempt: r.build.Attempt, URL: r.build.URL,
+		}
+	}
+	jobs := append([]analysis.JobSummary(nil), r.jobs...)
+	findings := append([]analysis.Finding{}, r.findings...)
+	rep := analysis.Report{
+		Schema:   analysis.Schema,
+		Tool:     r.opts.Tool,
+		Source:   src,
+		Jobs:     jobs,
+		Findings: findings,
+		Notes:    append([]string(nil), r.notes...),
+	}
+	rep.Summary = analysis.Summary{JobsTotal: len(jobs), JobsAnalyzed: r.analyzed, Findings: len(findings)}
+	for _, j := range jobs {
+		if j.Failed {
+			rep.Summary.JobsFailed++
+		}
+	}
+	return rep
+}

@@ -1,0 +1,52 @@
+// Package sources turns what a user names (a build URL, a log file, "-")
+// into a pipeline.Source, with the provider configuration (tokens, API base
+// URLs, HTTP client) taken from flags and the environment.
+package sources
+
+import (
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/pipeline"
+	"github.com/destill-dev/destill/providers/local"
+)
+
+// Config is what resolving an input may need.
+type Config struct {
+	// Getenv reads the environment (tokens, base URLs).
+	Getenv func(string) string
+	// Stdin is read for the input "-".
+	Stdin io.Reader
+	// HTTPClient talks to CI providers (nil: a default client).
+	HTTPClient *http.Client
+}
+
+// Input is a resolved input: the Source to analyze and how a report names it.
+type Input struct {
+	Source pipeline.Source
+	// Describe names the input in reports.
+	Describe analysis.Source
+	// JobIDs restricts the analysis to these jobs (a URL naming one job).
+	JobIDs []string
+	// Secrets are the credentials the input uses, to redact everywhere.
+	Secrets []string
+}
+
+// Resolve turns arg into an Input: "-" is standard input, an http(s) URL is
+// a CI build, anything else is a log file (plain or gzip).
+func Resolve(arg string, cfg Config) (Input, error) {
+	switch {
+	case arg == "-":
+		return Input{Source: local.Stdin{R: cfg.Stdin}, Describe: analysis.Source{Kind: "stdin"}}, nil
+	case LooksLikeURL(arg):
+		return resolveBuildURL(arg, cfg)
+	}
+	return Input{Source: local.File{Path: arg}, Describe: analysis.Source{Kind: "file", Path: arg}}, nil
+}
+
+// LooksLikeURL reports whether s is an http or https URL.
+func LooksLikeURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}

@@ -1,0 +1,58 @@
+package app
+
+import (
+	"bytes"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// Streams are the standard streams and environment a command runs with.
+// Tests build their own with TestStreams.
+type Streams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// Getenv reads the environment (os.Getenv unless a test replaces it).
+	Getenv func(string) string
+
+	StdinTTY  bool
+	StdoutTTY bool
+	StderrTTY bool
+}
+
+// SystemStreams returns the process's own streams and environment.
+func SystemStreams() *Streams {
+	return &Streams{
+		In:        os.Stdin,
+		Out:       os.Stdout,
+		ErrOut:    os.Stderr,
+		Getenv:    os.Getenv,
+		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+}
+
+// TestStreams returns streams backed by buffers, with an empty environment
+// except for env ("KEY", "value", ...).
+func TestStreams(stdin string, env ...string) (*Streams, *bytes.Buffer, *bytes.Buffer) {
+	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
+	vars := map[string]string{}
+	for i := 0; i+1 < len(env); i += 2 {
+		vars[env[i]] = env[i+1]
+	}
+	return &Streams{
+		In:     bytes.NewBufferString(stdin),
+		Out:    out,
+		ErrOut: errOut,
+		Getenv: func(k string) string { return vars[k] },
+	}, out, errOut
+}
+
+// ColorEnabled reports whether output to stdout may use colour: stdout is
+// a terminal and NO_COLOR is not set.
+func (s *Streams) ColorEnabled() bool {
+	return s.StdoutTTY && s.Getenv("NO_COLOR") == "" && s.Getenv("TERM") != "dumb"
+}

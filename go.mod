@@ -1,0 +1,10 @@
+module github.com/destill-dev/destill
+
+go 1.26.0
+
+require (
+	github.com/urfave/cli/v3 v3.14.0
+	golang.org/x/term v0.48.0
+)
+
+require golang.org/x/sys v0.50.0 // indirect

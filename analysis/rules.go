@@ -297,7 +297,7 @@ var rules = []rule{
 	{name: "git-fatal", category: CategoryError, severity: sevE, score: 0.65, need: []string{"fatal:"},
 		re: re(`^(fatal|error): \S`)},
 	{name: "error-prefix", category: CategoryError, severity: sevE, score: 0.55, mode: modeIndent, need: []string{"error", "fatal", "fail", "critical", "severe"},
-		re: re(`^(\[?(ERROR|FATAL|FAIL|FAILED|FAILURE|CRITICAL|SEVERE|Error|Fatal)\]?)(:|\s|$)`), trimmed: true},
+		re: re(`^(\[?(ERROR|FATAL|FAIL|FAILED|FAILURE|CRITICAL|SEVERE|Error|Fatal|error|fatal)\]?)(:|\s|$)`), trimmed: true},
 }
 
 // genericWords are failure words that still count in a line no rule above

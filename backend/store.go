@@ -75,8 +75,9 @@ type Progress struct {
 	// many of them were read to the end (or given up on).
 	JobsSelected int `json:"jobs_selected"`
 	JobsFetched  int `json:"jobs_fetched"`
-	// ChunksTotal is how many chunks the fetched logs were cut into;
-	// ChunksDone how many chunk results are stored.
+	// ChunksTotal is how many chunks the fetched logs were cut into.
+	// ChunksDone is how many chunk results of selected jobs are stored,
+	// leaving out those at or past their job's final count.
 	ChunksTotal int `json:"chunks_total"`
 	ChunksDone  int `json:"chunks_done"`
 }
@@ -84,7 +85,7 @@ type Progress struct {
 // Complete reports whether every selected log was read and every chunk of
 // it analyzed: the request's findings can be merged.
 func (p Progress) Complete() bool {
-	return p.Planned && p.JobsFetched == p.JobsSelected && p.ChunksDone >= p.ChunksTotal
+	return p.Planned && p.JobsFetched == p.JobsSelected && p.ChunksDone == p.ChunksTotal
 }
 
 // Request is one analysis request and how far it got.
@@ -166,12 +167,14 @@ type Store interface {
 	PlanRequest(ctx context.Context, id string, plan Plan) (Progress, error)
 	// Jobs returns the selected jobs of a request in plan order.
 	Jobs(ctx context.Context, id string) ([]JobPlan, error)
-	// SetJobChunks records how many chunks a job's log was cut into, or
-	// why it could not be read (chunks 0, jobErr set). Only the first call
-	// per job counts.
+	// SetJobChunks records how many chunks a job's log was cut into, and
+	// why it could not be read to the end (jobErr; chunks is then what was
+	// published before the error). Only the first call per job counts.
 	SetJobChunks(ctx context.Context, id, jobID string, chunks int, jobErr string) (Progress, error)
 	// SaveChunkResult stores a chunk's result once per (request, job, seq);
 	// saving it again changes nothing. It returns the progress after it.
+	// Only chunks of selected jobs, below their job's count once known,
+	// count as done.
 	SaveChunkResult(ctx context.Context, res ChunkResult) (Progress, error)
 	// ChunkResults returns every chunk result of a request, ordered by job
 	// and seq.

@@ -96,14 +96,20 @@ func NewReport(build providers.Build, tool analysis.Tool, src analysis.Source, j
 		Findings: append([]analysis.Finding{}, findings...),
 		Notes:    append([]string(nil), notes...),
 	}
-	rep.Summary = analysis.Summary{JobsTotal: len(jobs), Findings: len(findings)}
+	rep.Summary = Summarize(jobs, findings)
+	return rep
+}
+
+// Summarize counts the jobs and findings of a report.
+func Summarize(jobs []analysis.JobSummary, findings []analysis.Finding) analysis.Summary {
+	sum := analysis.Summary{JobsTotal: len(jobs), Findings: len(findings)}
 	for _, j := range jobs {
 		if j.Failed {
-			rep.Summary.JobsFailed++
+			sum.JobsFailed++
 		}
 		if j.Analyzed {
-			rep.Summary.JobsAnalyzed++
+			sum.JobsAnalyzed++
 		}
 	}
-	return rep
+	return sum
 }

@@ -26,6 +26,7 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) backend.Store) {
 		{"UnknownRequestIsErrNotFound", storeUnknown},
 		{"StatusOnlyMovesForward", storeStatusForward},
 		{"PlanAndProgress", storePlanAndProgress},
+		{"OnlyChunksBelowTheirJobsCountCount", storeChunkAccounting},
 		{"ChunkResultsRoundTrip", storeChunkRoundTrip},
 		{"FinishStoresFindingsOnce", storeFinish},
 		{"FailedIsFinal", storeFailedIsFinal},
@@ -285,6 +286,38 @@ func storePlanAndProgress(t *testing.T, s backend.Store) {
 // prog is the progress of a planned request.
 func prog(selected, fetched, total, done int) backend.Progress {
 	return backend.Progress{Planned: true, JobsSelected: selected, JobsFetched: fetched, ChunksTotal: total, ChunksDone: done}
+}
+
+// storeChunkAccounting: a log that failed part-way, or was read again
+// after a crash, may leave chunks past the job's final count; a chunk may
+// arrive before its job is planned. Done counts only what the merge uses.
+func storeChunkAccounting(t *testing.T, s backend.Store) {
+	ctx := ctxT(t)
+	create(t, s, "r1", "x", time.Time{})
+	steps := []struct {
+		what string
+		do   func() (backend.Progress, error)
+		want backend.Progress
+	}{
+		{"chunk of a job not planned yet", func() (backend.Progress, error) { return s.SaveChunkResult(ctx, chunk("r1", "late", 0)) }, backend.Progress{}},
+		{"plan a", func() (backend.Progress, error) { return s.PlanRequest(ctx, "r1", backend.Plan{Jobs: []string{"a"}}) }, prog(1, 0, 0, 0)},
+		{"a/0", func() (backend.Progress, error) { return s.SaveChunkResult(ctx, chunk("r1", "a", 0)) }, prog(1, 0, 0, 1)},
+		{"a/1", func() (backend.Progress, error) { return s.SaveChunkResult(ctx, chunk("r1", "a", 1)) }, prog(1, 0, 0, 2)},
+		{"a/2", func() (backend.Progress, error) { return s.SaveChunkResult(ctx, chunk("r1", "a", 2)) }, prog(1, 0, 0, 3)},
+		{"a failed after 2 chunks", func() (backend.Progress, error) { return s.SetJobChunks(ctx, "r1", "a", 2, "connection reset") }, prog(1, 1, 2, 2)},
+		{"a/3 arrives late", func() (backend.Progress, error) { return s.SaveChunkResult(ctx, chunk("r1", "a", 3)) }, prog(1, 1, 2, 2)},
+		{"plan late too", func() (backend.Progress, error) { return s.PlanRequest(ctx, "r1", backend.Plan{Jobs: []string{"a", "late"}}) }, prog(2, 1, 2, 3)},
+		{"late has 1 chunk", func() (backend.Progress, error) { return s.SetJobChunks(ctx, "r1", "late", 1, "") }, prog(2, 2, 3, 3)},
+	}
+	for _, st := range steps {
+		p := must(st.do()).get(t)
+		if p != st.want {
+			t.Errorf("%s: progress %+v, want %+v", st.what, p, st.want)
+		}
+	}
+	if p := must(s.GetRequest(ctx, "r1")).get(t).Progress; !p.Complete() {
+		t.Errorf("progress %+v is not complete", p)
+	}
 }
 
 func chunk(req, job string, seq int) backend.ChunkResult {

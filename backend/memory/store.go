@@ -191,6 +191,11 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 		if !known[id] {
 			known[id] = true
 			r.jobs = append(r.jobs, backend.JobPlan{JobID: id, Chunks: -1})
+			for k := range r.chunks {
+				if k.job == id {
+					r.req.Progress.ChunksDone++
+				}
+			}
 		}
 	}
 	r.req.Progress.Planned = true
@@ -230,6 +235,11 @@ func (s *Store) SetJobChunks(ctx context.Context, id, jobID string, chunks int, 
 			j.Chunks, j.Error = chunks, jobErr
 			r.req.Progress.JobsFetched++
 			r.req.Progress.ChunksTotal += chunks
+			for k := range r.chunks {
+				if k.job == jobID && k.seq >= chunks {
+					r.req.Progress.ChunksDone--
+				}
+			}
 			r.req.UpdatedAt = s.stamp(time.Time{})
 		}
 		return r.req.Progress, nil
@@ -248,7 +258,11 @@ func (s *Store) SaveChunkResult(ctx context.Context, res backend.ChunkResult) (b
 	k := chunkKey{res.JobID, res.Seq}
 	if _, ok := r.chunks[k]; !ok {
 		r.chunks[k] = clone(res)
-		r.req.Progress.ChunksDone++
+		for _, j := range r.jobs {
+			if j.JobID == res.JobID && (j.Chunks < 0 || res.Seq < j.Chunks) {
+				r.req.Progress.ChunksDone++
+			}
+		}
 		r.req.UpdatedAt = s.stamp(time.Time{})
 	}
 	return r.req.Progress, nil

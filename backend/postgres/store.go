@@ -252,6 +252,20 @@ func (s *Store) SetStatus(ctx context.Context, id string, status backend.Status,
 	return moved, err
 }
 
+// lock takes the request's row lock for the transaction: every write that
+// changes its counters holds it, so they see each other's rows.
+func lock(ctx context.Context, tx *sqlx.Tx, id string) error {
+	var one int
+	err := tx.GetContext(ctx, &one, `SELECT 1 FROM requests WHERE id = $1 FOR UPDATE`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound(id)
+	}
+	if err != nil {
+		return fmt.Errorf("lock request %q: %w", id, err)
+	}
+	return nil
+}
+
 const progressColumns = `planned, jobs_selected, jobs_fetched, chunks_total, chunks_done`
 
 type progressRow struct {
@@ -288,18 +302,14 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 	}
 	var prog backend.Progress
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var n int
-		err := tx.GetContext(ctx, &n, `SELECT count(*) FROM requests WHERE id = $1`, id)
-		if err != nil {
-			return fmt.Errorf("read request %q: %w", id, err)
-		}
-		if n == 0 {
-			return notFound(id)
+		if err := lock(ctx, tx, id); err != nil {
+			return err
 		}
 		var next int
 		if err := tx.GetContext(ctx, &next, `SELECT coalesce(max(position) + 1, 0) FROM request_jobs WHERE request_id = $1`, id); err != nil {
 			return fmt.Errorf("read jobs of %q: %w", id, err)
 		}
+		stored := 0 // chunk results already stored for jobs new to the plan
 		for _, job := range plan.Jobs {
 			res, err := tx.ExecContext(ctx, `INSERT INTO request_jobs (request_id, position, job_id) VALUES ($1, $2, $3)
 				ON CONFLICT (request_id, job_id) DO NOTHING`, id, next, text(job))
@@ -308,12 +318,18 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 			}
 			if n, _ := res.RowsAffected(); n > 0 {
 				next++
+				var c int
+				if err := tx.GetContext(ctx, &c, `SELECT count(*) FROM chunk_results WHERE request_id = $1 AND job_id = $2`, id, text(job)); err != nil {
+					return fmt.Errorf("count chunks of job %q: %w", job, err)
+				}
+				stored += c
 			}
 		}
 		var p progressRow
 		err = tx.GetContext(ctx, &p, `UPDATE requests SET report = $2, build_url = $3, planned = true,
-			jobs_selected = (SELECT count(*) FROM request_jobs WHERE request_id = $1), updated_at = $4
-			WHERE id = $1 RETURNING `+progressColumns, id, body, text(plan.BuildURL), s.stamp(time.Time{}))
+			jobs_selected = (SELECT count(*) FROM request_jobs WHERE request_id = $1), updated_at = $4,
+			chunks_done = chunks_done + $5
+			WHERE id = $1 RETURNING `+progressColumns, id, body, text(plan.BuildURL), s.stamp(time.Time{}), stored)
 		if err != nil {
 			return fmt.Errorf("plan request %q: %w", id, err)
 		}
@@ -357,6 +373,9 @@ func (s *Store) SetJobChunks(ctx context.Context, id, jobID string, chunks int, 
 	}
 	var prog backend.Progress
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lock(ctx, tx, id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE request_jobs SET chunks = $3, error = $4
 			WHERE request_id = $1 AND job_id = $2 AND chunks IS NULL`, id, jobID, chunks, text(jobErr))
 		if err != nil {
@@ -368,17 +387,19 @@ func (s *Store) SetJobChunks(ctx context.Context, id, jobID string, chunks int, 
 				return fmt.Errorf("read job %q: %w", jobID, err)
 			}
 			if exists == 0 {
-				if _, err := s.readProgress(ctx, tx, id); err != nil {
-					return err
-				}
 				return fmt.Errorf("job %q of request %q: %w", jobID, id, backend.ErrNotFound)
 			}
 			prog, err = s.readProgress(ctx, tx, id)
 			return err
 		}
+		// Chunks stored past the final count no longer count as done.
+		var extra int
+		if err := tx.GetContext(ctx, &extra, `SELECT count(*) FROM chunk_results WHERE request_id = $1 AND job_id = $2 AND seq >= $3`, id, jobID, chunks); err != nil {
+			return fmt.Errorf("count chunks of job %q: %w", jobID, err)
+		}
 		var p progressRow
 		err = tx.GetContext(ctx, &p, `UPDATE requests SET jobs_fetched = jobs_fetched + 1, chunks_total = chunks_total + $2,
-			updated_at = $3 WHERE id = $1 RETURNING `+progressColumns, id, chunks, s.stamp(time.Time{}))
+			chunks_done = chunks_done - $4, updated_at = $3 WHERE id = $1 RETURNING `+progressColumns, id, chunks, s.stamp(time.Time{}), extra)
 		if err != nil {
 			return fmt.Errorf("update progress of %q: %w", id, err)
 		}
@@ -396,14 +417,22 @@ func (s *Store) SaveChunkResult(ctx context.Context, c backend.ChunkResult) (bac
 	}
 	var prog backend.Progress
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := lock(ctx, tx, c.RequestID); err != nil {
+			return err
+		}
+		var job []sql.NullInt64
+		if err := tx.SelectContext(ctx, &job, `SELECT chunks FROM request_jobs WHERE request_id = $1 AND job_id = $2`, c.RequestID, text(c.JobID)); err != nil {
+			return fmt.Errorf("read job %q: %w", c.JobID, err)
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO chunk_results (request_id, job_id, seq, first_line, result)
-			SELECT id, $2, $3, $4, $5 FROM requests WHERE id = $1
-			ON CONFLICT (request_id, job_id, seq) DO NOTHING`, c.RequestID, text(c.JobID), c.Seq, c.FirstLine, body)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (request_id, job_id, seq) DO NOTHING`,
+			c.RequestID, text(c.JobID), c.Seq, c.FirstLine, body)
 		if err != nil {
 			return fmt.Errorf("store chunk %d of job %q: %w", c.Seq, c.JobID, err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			// A duplicate (or an unknown request: readProgress says which).
+		inserted, _ := res.RowsAffected()
+		counts := len(job) == 1 && (!job[0].Valid || int64(c.Seq) < job[0].Int64)
+		if inserted == 0 || !counts {
 			prog, err = s.readProgress(ctx, tx, c.RequestID)
 			return err
 		}

@@ -306,7 +306,9 @@ func storeChunkAccounting(t *testing.T, s backend.Store) {
 		{"a/2", func() (backend.Progress, error) { return s.SaveChunkResult(ctx, chunk("r1", "a", 2)) }, prog(1, 0, 0, 3)},
 		{"a failed after 2 chunks", func() (backend.Progress, error) { return s.SetJobChunks(ctx, "r1", "a", 2, "connection reset") }, prog(1, 1, 2, 2)},
 		{"a/3 arrives late", func() (backend.Progress, error) { return s.SaveChunkResult(ctx, chunk("r1", "a", 3)) }, prog(1, 1, 2, 2)},
-		{"plan late too", func() (backend.Progress, error) { return s.PlanRequest(ctx, "r1", backend.Plan{Jobs: []string{"a", "late"}}) }, prog(2, 1, 2, 3)},
+		{"plan late too", func() (backend.Progress, error) {
+			return s.PlanRequest(ctx, "r1", backend.Plan{Jobs: []string{"a", "late"}})
+		}, prog(2, 1, 2, 3)},
 		{"late has 1 chunk", func() (backend.Progress, error) { return s.SetJobChunks(ctx, "r1", "late", 1, "") }, prog(2, 2, 3, 3)},
 	}
 	for _, st := range steps {

@@ -26,6 +26,11 @@ func newRootCommand(streams *Streams) *cli.Command {
 		Commands: []*cli.Command{
 			newAnalyzeCommand(streams),
 			newEvalCommand(streams),
+			newSubmitCommand(streams),
+			newViewCommand(streams),
+			newIngestWorkerCommand(streams),
+			newAnalyzeWorkerCommand(streams),
+			newMigrateCommand(streams),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {

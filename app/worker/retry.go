@@ -65,7 +65,9 @@ type DeadLetter struct {
 
 // Observer is told about every handled message, for metrics.
 type Observer interface {
-	Handled(topic string, took time.Duration, lag int64, err error)
+	// Handled is told about each attempt at a message.
+	Handled(msg backend.Message, took time.Duration, err error)
+	// DeadLettered is told about each message given up on.
 	DeadLettered(topic string)
 }
 
@@ -94,7 +96,7 @@ func WithRetry(h backend.Handler, p RetryPolicy, dl DeadLetter, obs Observer) ba
 			start := time.Now()
 			err = h(ctx, msg)
 			if obs != nil {
-				obs.Handled(msg.Topic, time.Since(start), msg.Lag, err)
+				obs.Handled(msg, time.Since(start), err)
 			}
 			if err == nil {
 				return nil

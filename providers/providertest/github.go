@@ -219,7 +219,7 @@ func (f *Fake) ghRun(bi, attempt int) map[string]any {
 		"created_at": "2026-03-04T09:09:51Z", "run_started_at": "2026-03-04T09:24:10Z",
 		"jobs_url": api + "/jobs", "logs_url": api + "/logs", "artifacts_url": api + "/artifacts",
 		"previous_attempt_url": prev,
-		"repository": map[string]any{"id": repoID(b.Org, b.Repo), "full_name": b.Org + "/" + b.Repo},
+		"repository":           map[string]any{"id": repoID(b.Org, b.Repo), "full_name": b.Org + "/" + b.Repo},
 	}
 }
 
@@ -272,9 +272,9 @@ func (f *Fake) ghJob(bi, ji int) map[string]any {
 	}
 	return map[string]any{
 		"id": id, "run_id": b.Number, "run_attempt": j.Attempt, "head_sha": b.Commit, "head_branch": b.Branch,
-		"url":          fmt.Sprintf("%s%s/repos/%s/%s/actions/jobs/%s", f.API.URL, githubPrefix, b.Org, b.Repo, j.ID),
-		"html_url":     fmt.Sprintf("https://github.com/%s/%s/actions/runs/%d/job/%s", b.Org, b.Repo, b.Number, j.ID),
-		"status":       status, "conclusion": conclusion, "started_at": started, "completed_at": fin,
+		"url":      fmt.Sprintf("%s%s/repos/%s/%s/actions/jobs/%s", f.API.URL, githubPrefix, b.Org, b.Repo, j.ID),
+		"html_url": fmt.Sprintf("https://github.com/%s/%s/actions/runs/%d/job/%s", b.Org, b.Repo, b.Number, j.ID),
+		"status":   status, "conclusion": conclusion, "started_at": started, "completed_at": fin,
 		"name": j.Name, "steps": steps, "runner_name": runner, "workflow_name": "CI", "labels": []string{"ubuntu-latest"},
 		"check_run_url": fmt.Sprintf("%s%s/repos/%s/%s/check-runs/%s", f.API.URL, githubPrefix, b.Org, b.Repo, j.ID),
 	}

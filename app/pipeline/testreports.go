@@ -82,7 +82,9 @@ func (r *run) mergeTestReports(reports []providers.TestReport) bool {
 			test := &analysis.TestCase{Name: tc.Name, Classname: tc.Classname, File: tc.File, Report: rep.Path}
 			if c := findTestCandidate(res, tc.Name); c != nil {
 				if c.Test == nil {
-					c.Test = test
+					// The same failure in other jobs (matrix cells) is the
+					// same test: whichever job represents it carries it.
+					r.linkTest(c.Fingerprint, test)
 					changed = true
 				}
 				continue
@@ -92,6 +94,20 @@ func (r *run) mergeTestReports(reports []providers.TestReport) bool {
 		}
 	}
 	return changed
+}
+
+// linkTest sets test on every candidate with fingerprint fp that has none.
+func (r *run) linkTest(fp string, test *analysis.TestCase) {
+	for _, res := range r.results {
+		if res == nil {
+			continue
+		}
+		for ci := range res.Candidates {
+			if c := &res.Candidates[ci]; c.Fingerprint == fp && c.Test == nil {
+				c.Test = test
+			}
+		}
+	}
 }
 
 // reportJob picks the analyzed job a failed test belongs to, or -1.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Hints say what a provider's errors should tell the user.
@@ -30,7 +31,7 @@ func ExplainBuild(err error, h Hints, what string) error {
 		return &Explained{Err: err, Msg: fmt.Sprintf("%s rejected the token in %s (401 Unauthorized): check that it is valid, not expired or revoked", h.Provider, h.TokenVar)}
 	case http.StatusForbidden:
 		msg := fmt.Sprintf("the token in %s lacks access to %s (403 Forbidden", h.TokenVar, what)
-		if se.Message != "" && se.Message != http.StatusText(se.Status) {
+		if se.Message != "" && !strings.Contains(se.Message, http.StatusText(se.Status)) {
 			msg += ": " + se.Message
 		}
 		msg += fmt.Sprintf("): it needs %s", h.Scopes)

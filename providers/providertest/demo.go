@@ -64,14 +64,14 @@ func DemoBuildkite() Scenario {
 
 // DemoGitHubMatrix is a failed GitHub Actions run (acme/api 9876543210,
 // attempt 2) of 12 matrix jobs failing with the same test, a passing lint
-// job that prints the same flaky warning, and a skipped deploy job.
+// job that prints the same flaky network error, and a skipped deploy job.
 func DemoGitHubMatrix() Scenario {
 	b := Build{Provider: providers.KindGitHubActions, Org: "acme", Repo: "api", Number: 9876543210, Attempt: 2}
-	b.Jobs = append(b.Jobs, Job{Name: "lint", State: "passed", Log: GitHubLog("##[group]Run make lint", "warning: GOFLAGS=-mod=mod is deprecated", "##[endgroup]", "0 issues.")})
+	b.Jobs = append(b.Jobs, Job{Name: "lint", State: "passed", Log: GitHubLog("##[group]Run make lint", "error: failed to fetch https://proxy.golang.org: dial tcp: i/o timeout", "##[endgroup]", "0 issues.")})
 	b.Jobs = append(b.Jobs, Job{Name: "test (ubuntu-latest, 1.25)", State: "failed", Attempt: 1, Retried: true, Log: GitHubLog("flaky network", "##[error]Process completed with exit code 1.")})
 	for _, os := range []string{"ubuntu-latest", "macos-latest", "windows-latest"} {
 		for _, v := range []string{"1.23", "1.24", "1.25", "1.26"} {
-			lines := append([]string{"##[group]Run go test ./...", "go test ./...", "##[endgroup]", "warning: GOFLAGS=-mod=mod is deprecated"}, FailingGoTest...)
+			lines := append([]string{"##[group]Run go test ./...", "go test ./...", "##[endgroup]", "error: failed to fetch https://proxy.golang.org: dial tcp: i/o timeout"}, FailingGoTest...)
 			lines = append(lines, "##[error]Process completed with exit code 1.")
 			b.Jobs = append(b.Jobs, Job{Name: fmt.Sprintf("test (%s, %s)", os, v), Step: "Run go test ./...", State: "failed", Log: GitHubLog(lines...)})
 		}

@@ -335,7 +335,7 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 			a.addSection(string(t[2:]), "group")
 		}
 		return false
-	case buildSucceeded.Match(t):
+	case (t[0] == '[' || t[0] == 'B') && buildSucceeded.Match(t): // the first byte check spares the regexp on most lines
 		a.addSection(string(t), "success")
 		return false
 	case bytes.Equal(t, []byte("Post job cleanup.")):

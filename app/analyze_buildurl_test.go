@@ -424,3 +424,19 @@ func setEnv(env []string, kv ...string) []string {
 	}
 	return env
 }
+
+func TestRenderTestReportFindings(t *testing.T) {
+	fake := newFake(t, providertest.DemoBuildkite())
+	for format, want := range map[string][]string{
+		"text":     {"test: TestUploadRetry (reports/junit/unit.xml)", ":go: Unit tests (test report)", "upload.TestUploadResume: resume offset 0, want 512"},
+		"markdown": {"| test report |", "— :go: Unit tests test TestUploadResume</summary>", "Test: TestUploadRetry (reports/junit/unit.xml)"},
+	} {
+		streams, out, errOut := TestStreams("", fake.Env()...)
+		code := Main(context.Background(), []string{"destill", "analyze", "--format", format, "--top", "0", fake.WebURL(0)}, streams)
+		require.Equal(t, 0, code, errOut.String())
+		for _, w := range want {
+			require.Contains(t, out.String(), w, format)
+		}
+		require.NotContains(t, out.String(), "line 0", format)
+	}
+}

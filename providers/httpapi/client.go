@@ -246,6 +246,10 @@ func (c *Client) once(ctx context.Context, rawURL string, header http.Header) (*
 			if errors.Is(cause, errHeaderTimeout) {
 				return nil, fmt.Errorf("no response within %s", c.cfg.HeaderTimeout)
 			}
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err // its URL may be a signed one; Get names the URL without its query
+			}
 			return nil, err
 		}
 		if isRedirect(resp.StatusCode) {

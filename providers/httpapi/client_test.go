@@ -180,6 +180,11 @@ func TestNetworkErrorIsRetried(t *testing.T) {
 	require.Error(t, err)
 	require.True(t, IsNetworkError(err), "%v", err)
 	require.Contains(t, err.Error(), "Test: GET "+url)
+
+	_, err = c.Get(context.Background(), url+"/blob?sig=SECRET", nil)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "SECRET")
+	require.Equal(t, 1, strings.Count(err.Error(), url), err.Error())
 }
 
 func TestTimeoutsBoundSilenceNotLength(t *testing.T) {

@@ -460,6 +460,10 @@ func (f *Fake) streamLog(w http.ResponseWriter, r *http.Request, kind providers.
 	if x, ok := w.(http.Flusher); ok {
 		fl = x
 	}
+	// The throttle paces the whole stream (chunk n is due at start +
+	// n*LogThrottle), so a late wake-up on a busy machine is made up for
+	// rather than added up.
+	start, chunks := time.Now(), 0
 	pause := func() bool {
 		if fl != nil {
 			fl.Flush()
@@ -467,8 +471,13 @@ func (f *Fake) streamLog(w http.ResponseWriter, r *http.Request, kind providers.
 		if j.LogThrottle <= 0 {
 			return r.Context().Err() == nil
 		}
+		chunks++
+		wait := time.Until(start.Add(time.Duration(chunks) * time.Duration(j.LogThrottle)))
+		if wait <= 0 {
+			return r.Context().Err() == nil
+		}
 		select {
-		case <-time.After(time.Duration(j.LogThrottle)):
+		case <-time.After(wait):
 			return true
 		case <-r.Context().Done():
 			return false

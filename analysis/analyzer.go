@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 )
 
 // Defaults for Options.
@@ -487,11 +488,46 @@ func (a *Analyzer) feedPending(text []byte) {
 	a.pending = kept
 }
 
+// shown turns a cleaned line into the text a finding shows: at most
+// maxShownLineBytes, valid UTF-8, without control characters other than TAB.
 func shown(b []byte) string {
-	if len(b) > maxShownLineBytes {
-		return string(b[:maxShownLineBytes]) + "…"
+	cut := len(b) > maxShownLineBytes
+	if cut {
+		b = b[:maxShownLineBytes]
 	}
-	return string(b)
+	s := printable(b)
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// printable returns b as a string without control characters other than
+// TAB, with invalid UTF-8 replaced by U+FFFD.
+func printable(b []byte) string {
+	ok := utf8.Valid(b)
+	for _, c := range b {
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return string(b)
+	}
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			out = utf8.AppendRune(out, utf8.RuneError)
+		case r < 0x20 && r != '\t', r == 0x7f:
+		default:
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return string(out)
 }
 
 // prepare readies l for classification with the analyzer's buffers.
@@ -584,7 +620,7 @@ func (a *Analyzer) classifyCached(l *lineView) classified {
 	}
 	if ok {
 		c.r, c.score = r, score
-		if r.trailer == notTrailer && score > 0.05 {
+		if (r.trailer == notTrailer || r.trailer == summary) && score > 0.05 {
 			c.noise, c.factor = noiseReason(l, a.echo > 0)
 		}
 	}
@@ -713,7 +749,7 @@ func (a *Analyzer) continues(l *lineView) bool {
 	t := l.trim
 	switch b.r.mode {
 	case modeIndent:
-		return !blank && l.indent > b.indent
+		return !blank && l.indent > b.indent && (b.score >= 0.6 || !startsStructured(a, l))
 	case modeJava:
 		if blank {
 			return false
@@ -779,8 +815,28 @@ func (a *Analyzer) continues(l *lineView) bool {
 	case modeNpm:
 		return (bytes.HasPrefix(l.text, []byte("npm ERR! ")) || bytes.HasPrefix(l.text, []byte("npm error "))) &&
 			!npmBoilerplate.Match(l.text)
+	case modeNumbered:
+		if blank {
+			return b.blanks < 1
+		}
+		if l.indent > b.indent {
+			return true
+		}
+		// PHPUnit prints the message unindented right under "1) Test::name".
+		return b.indent == 0 && b.blanks == 0 && b.absorbed < 6 && !startsStructured(a, l)
 	}
 	return false
+}
+
+// startsStructured reports whether l opens a block of its own with a
+// structured shape (a traceback, a test failure, a diagnostic), which a
+// loosely delimited block must not swallow.
+func startsStructured(a *Analyzer, l *lineView) bool {
+	if !triggers.contains(l.text) && !leadTrigger(l.trim, l.indent) {
+		return false
+	}
+	c := a.classifyCached(l)
+	return c.r != nil && c.r.mode != modeIndent && c.r.mode != modeSingle && c.r.trailer == notTrailer
 }
 
 var (
@@ -811,6 +867,11 @@ func (a *Analyzer) closeBlock() {
 	if !a.owns(b.start) {
 		return
 	}
+	trailing := 0
+	for len(b.lines) > 1 && b.head < len(b.lines)-1 && len(bytes.TrimSpace(b.lines[len(b.lines)-1])) == 0 {
+		b.lines = b.lines[:len(b.lines)-1] // trailing blank lines are context, not part of it
+		trailing++
+	}
 	head := b.head
 	if head >= len(b.lines) {
 		head = 0
@@ -830,7 +891,7 @@ func (a *Analyzer) closeBlock() {
 			occ, lines := c.Occurrences, c.Lines
 			*c = *a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 			c.Occurrences, c.Lines = occ, lines
-			a.awaitContext(c)
+			a.awaitContext(c, trailing)
 		}
 		return
 	}
@@ -850,7 +911,7 @@ func (a *Analyzer) closeBlock() {
 	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 	a.byFP[fp] = c
 	a.order = append(a.order, c)
-	a.awaitContext(c)
+	a.awaitContext(c, trailing)
 }
 
 // fingerprint returns the fingerprint of a message line. Lines of the same
@@ -903,10 +964,15 @@ func messageShape(category string, text []byte) uint64 {
 	return h
 }
 
-func (a *Analyzer) awaitContext(c *Candidate) {
+// awaitContext starts collecting the lines after c; the first blank ones
+// were already read as the tail of its block.
+func (a *Analyzer) awaitContext(c *Candidate, blanks int) {
 	c.ContextAfter = c.ContextAfter[:0]
-	if a.after > 0 {
-		a.pending = append(a.pending, &pendingContext{c: c, left: a.after})
+	for i := 0; i < blanks && len(c.ContextAfter) < a.after; i++ {
+		c.ContextAfter = append(c.ContextAfter, "")
+	}
+	if left := a.after - len(c.ContextAfter); left > 0 {
+		a.pending = append(a.pending, &pendingContext{c: c, left: left})
 	}
 }
 
@@ -917,7 +983,7 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 	}
 	before := make([]string, len(b.before))
 	for i, l := range b.before {
-		before[i] = string(l)
+		before[i] = shown(l)
 	}
 	reasons := []string{b.r.name}
 	for _, r := range b.reasons {

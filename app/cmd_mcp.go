@@ -49,6 +49,7 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			logger := slog.New(slog.NewTextHandler(streams.ErrOut, &slog.HandlerOptions{Level: level}))
 			return runMCP(ctx, streams, logger, mcpserver.Options{
 				Getenv:      streams.Getenv,
+				Secrets:     environmentSecrets(os.Environ()),
 				Store:       mcpserver.NewMemoryStore(maxReq, 0),
 				Concurrency: conc,
 				Logger:      logger,
@@ -108,3 +109,24 @@ func (readCloser) Close() error { return nil }
 type writeCloser struct{ io.Writer }
 
 func (writeCloser) Close() error { return nil }
+
+// environmentSecrets returns the values of the environment variables that
+// hold credentials (names with TOKEN, SECRET, PASSWORD, KEY, ...), to keep
+// them out of every result and error.
+func environmentSecrets(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || len(value) < 6 {
+			continue
+		}
+		upper := strings.ToUpper(name)
+		for _, w := range []string{"TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH"} {
+			if strings.Contains(upper, w) {
+				out = append(out, value)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -89,7 +89,7 @@ const (
 	defaultTop       = 10
 	maxTop           = 50
 	defaultMaxTokens = 4000
-	minMaxTokens     = 500
+	minMaxTokens     = 1000
 	maxMaxTokens     = 100000
 )
 
@@ -120,8 +120,9 @@ func (s *Server) analyzeBuild(ctx context.Context, call *mcp.CallToolRequest, in
 	}
 	input, err := s.opts.ResolveFunc(arg)
 	if err != nil {
-		return nil, out, redactErr(fmt.Errorf("cannot read %s: %w", arg, err), input.Secrets)
+		return nil, out, fmt.Errorf("cannot read %s: %w", arg, err)
 	}
+	input.Secrets = append(input.Secrets, s.opts.Secrets...)
 	req, err := s.analyze(ctx, call, input, in.Jobs)
 	if err != nil {
 		return nil, out, redactErr(err, input.Secrets)
@@ -360,12 +361,25 @@ func buildStateFailed(state string) bool {
 	return false
 }
 
-// redactErr redacts the given secrets (and any known token shape) from err.
+// redactErr removes the given secrets from err's text, on one line.
 func redactErr(err error, secrets []string) error {
 	if err == nil {
 		return nil
 	}
-	return errors.New(analysis.NewRedactor(secrets...).Redact(oneLine(err.Error())))
+	return errors.New(redactLiterals(oneLine(err.Error()), secrets))
+}
+
+// redactLiterals replaces each secret in s. Destill's own messages (errors,
+// notes) go through it rather than through analysis.Redactor, whose
+// patterns for log text would also cut words like "token: set GITHUB_TOKEN"
+// out of an actionable message.
+func redactLiterals(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(strings.TrimSpace(sec)) >= 6 {
+			s = strings.ReplaceAll(s, strings.TrimSpace(sec), analysis.Redacted)
+		}
+	}
+	return s
 }
 
 // briefOutput is analyze_build's answer for req, before fitting it to the
@@ -386,7 +400,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 			continue
 		}
 		out.FailedJobs = append(out.FailedJobs, JobBrief{ID: j.ID, Name: j.Name, Step: j.Step, State: j.State, ExitStatus: j.ExitStatus,
-			Analyzed: j.Analyzed, LogLines: j.LogLines, Error: red.Redact(j.Error), URL: j.URL})
+			Analyzed: j.Analyzed, LogLines: j.LogLines, Error: redactLiterals(j.Error, req.Secrets), URL: j.URL})
 	}
 	if top <= 0 {
 		top = defaultTop
@@ -405,7 +419,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 	}
 	out.FindingsOmitted = len(rep.Findings) - len(out.Findings)
 	for _, n := range rep.Notes {
-		out.Notes = append(out.Notes, red.Redact(n))
+		out.Notes = append(out.Notes, redactLiterals(n, req.Secrets))
 	}
 	return out
 }

@@ -26,7 +26,7 @@ const (
 	noteCap      = 200
 )
 
-const trimNote = "output trimmed to fit max_tokens: context lines shortened and lower-ranked findings left out (findings_omitted counts them); get_finding shows any finding in full"
+const trimNote = "trimmed to fit max_tokens; get_finding shows any finding in full"
 
 // fitBudget trims out until it and its text rendering fit in maxTokens,
 // and returns the rendering. It shortens context first, lower-ranked

@@ -243,7 +243,7 @@ func (l *fileLog) Scan(ctx context.Context, from, to int, fn func(n int, text st
 	lr := newLineRedactor(l.secrets, cp.inKey)
 	rd := lineReader{r: bufio.NewReaderSize(f, 64<<10)}
 	for n := k*checkpointEvery + 1; n <= to; n++ {
-		if n%4096 == 0 {
+		if n%checkpointEvery == 1 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}

@@ -91,7 +91,7 @@ func (s *Server) listJobs(ctx context.Context, _ *mcp.CallToolRequest, in ListJo
 		pj := byID[j.ID]
 		info := JobInfo{ID: j.ID, Name: j.Name, Step: j.Step, State: j.State, ExitStatus: j.ExitStatus, Failed: j.Failed,
 			SoftFailed: j.SoftFailed, Retried: pj.Retried, Analyzed: j.Analyzed, LogLines: j.LogLines,
-			LogKept: req.Logs[j.ID] != nil, Error: red.Redact(j.Error), URL: j.URL}
+			LogKept: req.Logs[j.ID] != nil, Error: redactLiterals(j.Error, req.Secrets), URL: j.URL}
 		if !pj.StartedAt.IsZero() {
 			info.StartedAt = pj.StartedAt.UTC().Format(time.RFC3339)
 		}

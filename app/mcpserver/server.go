@@ -15,7 +15,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/sources"
 )
 
@@ -37,6 +36,9 @@ type Options struct {
 	// Logger receives one line per tool call (nil: discard). It must not
 	// write to the protocol's stream.
 	Logger *slog.Logger
+	// Secrets are literal values never to show in a result or an error:
+	// the tokens in the server's environment.
+	Secrets []string
 	// ResolveFunc turns a build URL or log file path into an input (nil:
 	// sources.Resolve with Getenv and HTTPClient).
 	ResolveFunc func(arg string) (sources.Input, error)
@@ -115,7 +117,7 @@ func addTool[In, Out any](s *Server, t *mcp.Tool, h func(context.Context, *mcp.C
 			if err != nil {
 				var zero Out
 				out = zero
-				err = errors.New(analysis.NewRedactor().Redact(oneLine(err.Error())))
+				err = redactErr(err, s.opts.Secrets)
 				s.log.Info("tool call failed", "tool", t.Name, "duration", time.Since(start).Round(time.Millisecond), "err", err)
 				return
 			}

@@ -56,7 +56,7 @@ func readLogTool() *mcp.Tool {
 			"(the numbers findings and search_log use). from_line -60 reads the last 60 lines, where builds usually say why they stopped. " +
 			"100 lines cost about 1500-2500 tokens; a read stops early at about 16000 tokens and says where to continue.",
 		InputSchema: inputSchema[ReadLogInput](map[string]intParam{
-			"from_line": {def: 1, min: -1 << 30, max: 1 << 30},
+			"from_line": {def: 1},
 			"count":     {def: defaultReadCount, min: 1, max: maxReadCount},
 		}),
 		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true},

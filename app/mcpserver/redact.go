@@ -40,27 +40,19 @@ var (
 	pemBegin = []byte("-----BEGIN ")
 	pemEnd   = []byte("-----END ")
 	pemTail  = []byte("PRIVATE KEY-----")
-	keyDash  = []byte("KEY-----")
+	key      = []byte("KEY")
+	dashes   = []byte("-----")
 )
 
 // pemStep returns the key-block state after raw, a raw log line: whether
 // the next line is inside a private key block. It cleans the line only
-// when the cleaned text could hold a key marker.
+// when it could hold a key marker: one has "KEY" and "-----" in it, even
+// with colour codes or a timestamp around the words.
 func pemStep(inKey bool, raw []byte) bool {
-	for len(raw) > 0 && raw[len(raw)-1] == '\r' {
-		raw = raw[:len(raw)-1]
-	}
-	if !bytes.Contains(raw, keyDash) && !mayCleanInside(raw) {
-		return inKey // cleaning can only cut a prefix: no marker can appear
+	if !bytes.Contains(raw, key) && !bytes.Contains(raw, dashes) {
+		return inKey
 	}
 	return pemNext(inKey, analysis.Clean(string(raw)).Text)
-}
-
-// mayCleanInside reports whether cleaning raw can remove bytes from the
-// middle of the line (escape sequences, carriage returns, BOMs, BELs).
-func mayCleanInside(raw []byte) bool {
-	return bytes.IndexByte(raw, 0x1b) >= 0 || bytes.IndexByte(raw, '\r') >= 0 ||
-		bytes.IndexByte(raw, 0x07) >= 0 || bytes.IndexByte(raw, 0xEF) >= 0
 }
 
 // pemNext is the key-block state after a line with cleaned text.

@@ -8,7 +8,8 @@ import (
 )
 
 // intParam describes an integer argument: its default and bounds, which
-// the SDK applies and checks before a handler runs.
+// the SDK applies and checks before a handler runs. Without bounds (both
+// zero), any integer is accepted.
 type intParam struct {
 	def, min, max int
 }
@@ -27,8 +28,10 @@ func inputSchema[In any](ints map[string]intParam) *jsonschema.Schema {
 		}
 		def, _ := json.Marshal(p.def)
 		prop.Default = def
-		prop.Minimum = jsonschema.Ptr(float64(p.min))
-		prop.Maximum = jsonschema.Ptr(float64(p.max))
+		if p.min != 0 || p.max != 0 {
+			prop.Minimum = jsonschema.Ptr(float64(p.min))
+			prop.Maximum = jsonschema.Ptr(float64(p.max))
+		}
 	}
 	return s
 }

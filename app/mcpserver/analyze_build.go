@@ -395,9 +395,13 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 		Findings:   []FindingBrief{},
 	}
 	red := analysis.NewRedactor(req.Secrets...)
+	retried := map[string]bool{}
+	for _, j := range req.Build.Jobs {
+		retried[j.ID] = j.Retried
+	}
 	for _, j := range rep.Jobs {
-		if !j.Failed {
-			continue
+		if !j.Failed || retried[j.ID] {
+			continue // a retried attempt is not what failed the build
 		}
 		out.FailedJobs = append(out.FailedJobs, JobBrief{ID: j.ID, Name: j.Name, Step: j.Step, State: j.State, ExitStatus: j.ExitStatus,
 			Analyzed: j.Analyzed, LogLines: j.LogLines, Error: redactLiterals(j.Error, req.Secrets), URL: j.URL})

@@ -3,6 +3,7 @@ package mcpserver
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -33,7 +34,7 @@ const (
 	defaultFindingContext = 10
 	maxFindingContext     = 100
 	maxFindingLines       = 200 // lines of the finding's own range read back
-	findingLineCap        = 1000
+	findingLineCap        = 500
 )
 
 func getFindingTool() *mcp.Tool {
@@ -136,6 +137,21 @@ func widenContext(ctx context.Context, f *analysis.Finding, l JobLog, n int) err
 	}
 	if len(text) == 0 {
 		return nil // the log is shorter than the report says: keep the report's lines
+	}
+	// Keep the result near readByteBudget: drop the farthest context
+	// lines first.
+	size := 0
+	for _, l := range slices.Concat(before, text, after) {
+		size += len(l) + 8
+	}
+	for size > readByteBudget && len(before)+len(after) > 0 {
+		if len(before) >= len(after) {
+			size -= len(before[0]) + 8
+			before = before[1:]
+		} else {
+			size -= len(after[len(after)-1]) + 8
+			after = after[:len(after)-1]
+		}
 	}
 	if before == nil {
 		before = []string{}

@@ -57,7 +57,8 @@ func searchLogTool() *mcp.Tool {
 		Title: "Search the job logs",
 		Description: "Search the logs an analyze_build request read for lines matching a regular expression (Go RE2 syntax), like grep: " +
 			"returns each matching line with its job and line number, and optional context lines. Use it to look beyond the top findings: " +
-			"a test name, an error code, 'panic:', '(?i)timed? ?out'. 30 matches with 3 lines of context cost about 2000 tokens.",
+			"a test name, an error code, 'panic:', '(?i)timed? ?out'. 30 matches with 3 lines of context cost about 2000 tokens; " +
+			"a result stops collecting matches at about 16000 tokens (it still counts them).",
 		InputSchema: inputSchema[SearchLogInput](map[string]intParam{
 			"before": {def: 0, min: 0, max: maxSearchContext},
 			"after":  {def: 0, min: 0, max: maxSearchContext},
@@ -100,8 +101,9 @@ func (s *Server) searchLog(ctx context.Context, _ *mcp.CallToolRequest, in Searc
 	}
 	before, after := min(max(in.Before, 0), maxSearchContext), min(max(in.After, 0), maxSearchContext)
 	out.RequestID = req.ID
+	size := 0
 	for _, j := range jobs {
-		if err := searchJob(ctx, req.Logs[j.ID], j, re, before, after, limit, &out); err != nil {
+		if err := searchJob(ctx, req.Logs[j.ID], j, re, before, after, limit, &size, &out); err != nil {
 			return nil, out, fmt.Errorf("search the log of job %q: %w", j.Name, err)
 		}
 	}
@@ -123,7 +125,10 @@ func compileSearch(expr string, ignoreCase bool) (*regexp.Regexp, error) {
 }
 
 // searchJob appends the matches of one job's log to out.
-func searchJob(ctx context.Context, l JobLog, j analysis.JobSummary, re *regexp.Regexp, before, after, limit int, out *SearchLogOutput) error {
+// It stops collecting matches (but goes on counting them) when the next
+// one would take the lines collected past readByteBudget, counted in
+// *size across jobs.
+func searchJob(ctx context.Context, l JobLog, j analysis.JobSummary, re *regexp.Regexp, before, after, limit int, size *int, out *SearchLogOutput) error {
 	ring := make([]string, 0, before)
 	var open []int // indexes in out.Matches still collecting lines after
 	return l.Scan(ctx, 1, l.Lines(), func(n int, text string) bool {
@@ -140,8 +145,14 @@ func searchJob(ctx context.Context, l JobLog, j analysis.JobSummary, re *regexp.
 		open = keep
 		if re.MatchString(text) {
 			out.TotalMatches++
-			if len(out.Matches) < limit {
+			// The lines after are not read yet: count them as long as this one.
+			cost := (len(shown) + 8) * (1 + after)
+			for _, c := range ring {
+				cost += len(c) + 8
+			}
+			if len(out.Matches) < limit && (len(out.Matches) == 0 || *size+cost <= readByteBudget) {
 				out.Matches = append(out.Matches, Match{JobID: j.ID, JobName: j.Name, Line: n, Text: shown, ContextBefore: append([]string(nil), ring...)})
+				*size += cost
 				if after > 0 {
 					open = append(open, len(out.Matches)-1)
 				}
@@ -160,7 +171,10 @@ func searchJob(ctx context.Context, l JobLog, j analysis.JobSummary, re *regexp.
 func renderSearch(out *SearchLogOutput, expr string, limit int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d line(s) of %d match %s", out.TotalMatches, out.LinesSearched, expr)
-	if out.TotalMatches > len(out.Matches) {
+	switch {
+	case len(out.Matches) < limit && out.TotalMatches > len(out.Matches):
+		fmt.Fprintf(&b, "; the first %d shown, to stay near 16000 tokens (narrow the regex or job, or ask for less context)", len(out.Matches))
+	case out.TotalMatches > len(out.Matches):
 		fmt.Fprintf(&b, "; the first %d shown (raise limit, or narrow the regex or job)", len(out.Matches))
 	}
 	b.WriteString("\n")

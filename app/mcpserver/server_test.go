@@ -754,3 +754,59 @@ func noKeptLogs(dir string) bool {
 	dirs, _ := filepath.Glob(filepath.Join(dir, "destill-mcp-*"))
 	return len(dirs) == 0
 }
+
+// TestResultsStayBounded checks that no follow-up tool returns much more
+// than about 16000 tokens, whatever it is asked for.
+func TestResultsStayBounded(t *testing.T) {
+	t.Parallel()
+	var log strings.Builder
+	for i := 1; i <= 2000; i++ {
+		if i == 1000 {
+			log.WriteString("Error: the widget factory exploded\n")
+			continue
+		}
+		fmt.Fprintf(&log, "%05d %s\n", i, strings.Repeat("lorem ipsum ", 50))
+	}
+	path := filepath.Join(t.TempDir(), "wide.log")
+	require.NoError(t, os.WriteFile(path, []byte(log.String()), 0o600))
+	b := setup(t)
+	an, _ := call[AnalyzeBuildOutput](t, b, "analyze_build", map[string]any{"path": path})
+	id := an.RequestID
+	const limit = 16000 * 1.25 // tokens, with the text rendering's line numbers
+
+	size := func(out any, text string) int { return outputTokens(out, text) / 2 } // structured and text say the same
+	s, text := call[SearchLogOutput](t, b, "search_log", map[string]any{"request_id": id, "regex": "lorem", "before": 20, "after": 20, "limit": 500})
+	require.Equal(t, 1999, s.TotalMatches)
+	require.Less(t, len(s.Matches), 500)
+	require.LessOrEqual(t, float64(size(s, text)), limit)
+	require.Contains(t, text, "to stay near 16000 tokens")
+
+	r, text := call[ReadLogOutput](t, b, "read_log", map[string]any{"request_id": id, "count": 500})
+	require.Less(t, len(r.Lines), 500)
+	require.Equal(t, r.ToLine+1, r.Next)
+	require.LessOrEqual(t, float64(size(r, text)), limit)
+
+	f, text := call[GetFindingOutput](t, b, "get_finding", map[string]any{"request_id": id, "fingerprint": an.Findings[0].Fingerprint, "context": 100})
+	require.Equal(t, []string{"Error: the widget factory exploded"}, f.Finding.Text)
+	require.Less(t, len(f.Finding.ContextBefore), 100)
+	require.Equal(t, len(f.Finding.ContextBefore), len(f.Finding.ContextAfter), "cut evenly")
+	require.LessOrEqual(t, float64(size(f, text)), limit)
+}
+
+func TestAnalyzeBuildLeavesRetriedAttemptsOut(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	src := fakeBuild(t)
+	first := src.build.Jobs[0]
+	first.ID, first.Retried, first.Attempt = "0", true, 1
+	src.build.Jobs = append([]providers.Job{first}, src.build.Jobs...)
+	b.addFake(fakeURL, src)
+	out, _ := call[AnalyzeBuildOutput](t, b, "analyze_build", map[string]any{"url": fakeURL})
+	var ids []string
+	for _, j := range out.FailedJobs {
+		ids = append(ids, j.ID)
+	}
+	require.Equal(t, []string{"1", "2"}, ids)
+	jobs, _ := call[ListJobsOutput](t, b, "list_jobs", map[string]any{"request_id": out.RequestID})
+	require.True(t, jobs.Jobs[0].Retried)
+}

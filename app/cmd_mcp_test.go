@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/destill-dev/destill/app/mcpserver"
+	"github.com/destill-dev/destill/providers/providertest"
 )
 
 // buildBinary builds destill for a test that runs it as a subprocess,
@@ -82,8 +83,11 @@ func toolCall[Out any](t *testing.T, cs *mcp.ClientSession, name string, args ma
 		}
 	}
 	require.False(t, res.IsError, "%s: %s", name, strings.Join(text, "\n"))
+	raw, err := json.Marshal(res)
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), secretToken, "the token leaked into a result")
 	var out Out
-	raw, err := json.Marshal(res.StructuredContent)
+	raw, err = json.Marshal(res.StructuredContent)
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(raw, &out))
 	return out, strings.Join(text, "\n")
@@ -93,8 +97,10 @@ func toolCall[Out any](t *testing.T, cs *mcp.ClientSession, name string, args ma
 // as Claude Desktop or Claude Code would.
 func TestMCPEndToEnd(t *testing.T) {
 	t.Parallel()
-	const token = "ghp_e2eTokenThatMustNeverShow0123456789"
-	cmd, stderr, tmp := mcpCommand(t, "GITHUB_TOKEN="+token)
+	sc := providertest.DemoBuildkite()
+	sc.Token = secretToken
+	fake := providertest.New(t, sc)
+	cmd, stderr, tmp := mcpCommand(t, fake.Environ()...)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	client := mcp.NewClient(&mcp.Implementation{Name: "e2e-client", Version: "v0"}, nil)
@@ -118,16 +124,36 @@ func TestMCPEndToEnd(t *testing.T) {
 	an, text := toolCall[mcpserver.AnalyzeBuildOutput](t, cs, "analyze_build", map[string]any{"path": path})
 	require.Equal(t, "failed", an.Status)
 	require.Equal(t, "--- FAIL: TestUploadRetry (0.31s)", an.Findings[0].Message)
+	top := an.Findings[0]
 	require.Contains(t, text, "request_id "+an.RequestID)
 
 	f, text := toolCall[mcpserver.GetFindingOutput](t, cs, "get_finding", map[string]any{"request_id": an.RequestID, "fingerprint": an.Findings[0].Fingerprint, "context": 5})
-	require.Equal(t, 78, f.Finding.LineStart)
+	require.Equal(t, top.LineStart, f.Finding.LineStart)
+	require.Equal(t, top.Text, f.Finding.Text)
 	require.Len(t, f.Finding.ContextBefore, 5)
 	require.Contains(t, text, "--- FAIL: TestUploadRetry")
 
 	s, _ := toolCall[mcpserver.SearchLogOutput](t, cs, "search_log", map[string]any{"request_id": an.RequestID, "regex": `^FAIL\b`})
 	require.Equal(t, 3, s.TotalMatches) // lines 84, 85 and 89
 	require.Equal(t, 84, s.Matches[0].Line)
+
+	// A build URL, served by fake CI APIs.
+	url := fake.WebURL(0)
+	bk, text := toolCall[mcpserver.AnalyzeBuildOutput](t, cs, "analyze_build", map[string]any{"url": url})
+	require.Equal(t, "failed", bk.Status)
+	require.Equal(t, "buildkite", bk.Source.Kind)
+	require.Contains(t, text, "Build failed: "+url)
+	var failed []string
+	for _, j := range bk.FailedJobs {
+		failed = append(failed, j.Name)
+	}
+	require.Contains(t, failed, ":go: Unit tests")
+	unit := findingIn(bk.Findings, "TestUploadRetry")
+	require.NotNil(t, unit, text)
+	f, _ = toolCall[mcpserver.GetFindingOutput](t, cs, "get_finding", map[string]any{"request_id": bk.RequestID, "fingerprint": unit.Fingerprint})
+	require.Equal(t, unit.JobName, f.Finding.JobName)
+	s, text = toolCall[mcpserver.SearchLogOutput](t, cs, "search_log", map[string]any{"request_id": bk.RequestID, "regex": "(?i)agent lost", "job": "Agent lost"})
+	require.Equal(t, 1, s.TotalMatches, text)
 
 	// A failure is a tool error, and the server keeps serving.
 	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"path": filepath.Join(tmp, "missing.log")}})
@@ -136,7 +162,7 @@ func TestMCPEndToEnd(t *testing.T) {
 	require.Contains(t, res.Content[0].(*mcp.TextContent).Text, "missing.log does not exist; check the path")
 
 	dirs, _ := filepath.Glob(filepath.Join(tmp, "destill-mcp-*"))
-	require.Len(t, dirs, 1, "the analysis keeps its log under TMPDIR")
+	require.Len(t, dirs, 2, "each analysis keeps its logs under TMPDIR")
 
 	require.NoError(t, cs.Close()) // closes stdin; the server exits
 	require.Eventually(t, func() bool { return cmd.ProcessState != nil }, 10*time.Second, 10*time.Millisecond)
@@ -147,7 +173,16 @@ func TestMCPEndToEnd(t *testing.T) {
 	logs := stderr.String()
 	require.Contains(t, logs, "destill MCP server ready on stdio")
 	require.Contains(t, logs, "tool=analyze_build")
-	require.NotContains(t, logs, token)
+	require.NotContains(t, logs, secretToken)
+}
+
+func findingIn(findings []mcpserver.FindingBrief, substr string) *mcpserver.FindingBrief {
+	for i := range findings {
+		if strings.Contains(findings[i].Message, substr) {
+			return &findings[i]
+		}
+	}
+	return nil
 }
 
 // TestMCPStdoutCarriesOnlyProtocol speaks raw JSON-RPC to the binary and

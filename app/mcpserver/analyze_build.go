@@ -120,6 +120,9 @@ func (s *Server) analyzeBuild(ctx context.Context, call *mcp.CallToolRequest, in
 	}
 	input, err := s.opts.ResolveFunc(arg)
 	if err != nil {
+		if v := s.missingToken(arg); v != "" {
+			err = fmt.Errorf("%w. destill mcp reads tokens from its own environment, not your shell's: add %s to the \"env\" of the destill server in the MCP client's configuration (claude mcp add --env %s=…), then restart the client", err, v, v)
+		}
 		return nil, out, fmt.Errorf("cannot read %s: %w", arg, err)
 	}
 	input.Secrets = append(input.Secrets, s.opts.Secrets...)
@@ -130,6 +133,33 @@ func (s *Server) analyzeBuild(ctx context.Context, call *mcp.CallToolRequest, in
 	out = briefOutput(req, in.Top)
 	text := fitBudget(&out, in.MaxTokens)
 	return textResult(text), out, nil
+}
+
+// missingToken returns the token variable a build URL needs when the
+// server's environment lacks it.
+func (s *Server) missingToken(arg string) string {
+	ref, err := providers.ParseBuildURL(arg)
+	if err != nil {
+		return ""
+	}
+	var vars []string
+	switch ref.Provider {
+	case providers.KindBuildkite:
+		vars = []string{sources.EnvBuildkiteToken}
+	case providers.KindGitHubActions:
+		vars = []string{sources.EnvGitHubToken, sources.EnvGHToken}
+	case providers.KindGitLab:
+		vars = []string{sources.EnvGitLabToken}
+	}
+	for _, v := range vars {
+		if strings.TrimSpace(s.opts.Getenv(v)) != "" {
+			return ""
+		}
+	}
+	if len(vars) == 0 {
+		return ""
+	}
+	return vars[0]
 }
 
 // inputArg checks that exactly one of url and path is given and returns it

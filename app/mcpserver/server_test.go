@@ -44,13 +44,17 @@ func setupWith(t *testing.T, opts Options) *testBundle {
 	b := &testBundle{tmp: t.TempDir(), fakes: map[string]sources.Input{}}
 	b.store = NewMemoryStore(4, 0)
 	opts.Store, opts.TempDir = b.store, b.tmp
-	opts.Getenv = func(string) string { return "" }
-	opts.ResolveFunc = func(arg string) (sources.Input, error) {
-		if in, ok := b.fakes[arg]; ok {
-			return in, nil
+	if opts.Getenv == nil {
+		// No environment: URLs added with addFake resolve to their fake
+		// sources, anything else as sources.Resolve would.
+		opts.Getenv = func(string) string { return "" }
+		opts.ResolveFunc = func(arg string) (sources.Input, error) {
+			if in, ok := b.fakes[arg]; ok {
+				return in, nil
+			}
+			return sources.Resolve(arg, sources.Config{Getenv: opts.Getenv})
 		}
-		return sources.Resolve(arg, sources.Config{Getenv: func(string) string { return "" }})
-	}
+	} // else the server resolves as in production, with opts.Getenv
 	b.srv = New(&mcp.Implementation{Name: "destill", Version: "test"}, opts)
 
 	ctx := context.Background()
@@ -184,17 +188,20 @@ func TestAnalyzeBuildLocalFile(t *testing.T) {
 	require.Equal(t, "go-test.log", out.FailedJobs[0].Name)
 	require.Equal(t, 95, out.FailedJobs[0].LogLines)
 	require.NotEmpty(t, out.Findings)
-	top := out.Findings[0]
-	require.Equal(t, rep.Findings[0].Fingerprint, top.Fingerprint)
+	top, want := out.Findings[0], rep.Findings[0]
+	require.Equal(t, want.Fingerprint, top.Fingerprint)
 	require.Equal(t, 1, top.Rank)
-	require.Equal(t, 78, top.LineStart)
-	require.Equal(t, "--- FAIL: TestUploadRetry (0.31s)", top.Message)
-	require.Equal(t, rep.Findings[0].ContextBefore, top.ContextBefore)
+	require.Equal(t, want.LineStart, top.LineStart)
+	require.Equal(t, want.LineEnd, top.LineEnd)
+	require.Equal(t, want.Message, top.Message)
+	require.Equal(t, want.Text, top.Text)
+	require.Equal(t, want.ContextBefore, top.ContextBefore)
+	require.Contains(t, top.Message, "--- FAIL: TestUploadRetry", "the failed test explains this log")
 	require.Equal(t, len(rep.Findings)-len(out.Findings), out.FindingsOmitted)
 
 	require.Contains(t, text, "Build failed")
 	require.Contains(t, text, out.RequestID)
-	require.Contains(t, text, ">    78| --- FAIL: TestUploadRetry (0.31s)")
+	require.Contains(t, text, fmt.Sprintf(">%6d| %s", top.LineStart, top.Text[0]))
 	require.Contains(t, text, "fingerprint "+top.Fingerprint)
 	require.Equal(t, 1, b.store.Len())
 }
@@ -486,17 +493,28 @@ func TestGetFinding(t *testing.T) {
 	an, _ := call[AnalyzeBuildOutput](t, b, "analyze_build", map[string]any{"path": testdata(t, "go-test.log")})
 	top := an.Findings[0]
 
+	goTest, err := os.ReadFile(testdata(t, "go-test.log"))
+	require.NoError(t, err)
+	raw := strings.Split(strings.TrimSuffix(string(goTest), "\n"), "\n")
+	lines := func(from, to int) []string { // cleaned, 1-based, inclusive
+		var out []string
+		for n := max(from, 1); n <= min(to, len(raw)); n++ {
+			out = append(out, analysis.Clean(raw[n-1]).Text)
+		}
+		return out
+	}
+
 	out, text := call[GetFindingOutput](t, b, "get_finding", map[string]any{"request_id": an.RequestID, "fingerprint": top.Fingerprint, "context": 20})
 	f := out.Finding
 	require.Equal(t, top.Fingerprint, f.Fingerprint)
 	require.Equal(t, 95, out.LogLines)
+	require.Equal(t, lines(f.LineStart, f.LineEnd), f.Text)
+	require.Equal(t, lines(f.LineStart-20, f.LineStart-1), f.ContextBefore)
+	require.Equal(t, lines(f.LineEnd+1, f.LineEnd+20), f.ContextAfter)
 	require.Len(t, f.ContextBefore, 20)
-	require.Len(t, f.ContextAfter, 17) // to the end of the 95-line log
-	require.Equal(t, []string{"--- FAIL: TestUploadRetry (0.31s)"}, f.Text)
-	require.Equal(t, "    retry_test.go:88: got 2 attempts, want 3", f.ContextBefore[19])
-	require.Equal(t, []int{78}, f.Lines)
+	require.Equal(t, []int{top.LineStart}, f.Lines)
 	require.Contains(t, text, "1 occurrence(s)")
-	require.Contains(t, text, "    58| ")
+	require.Contains(t, text, fmt.Sprintf("%6d| ", f.LineStart-20))
 
 	// The default context, a prefix of the fingerprint, all occurrences.
 	var repeated FindingBrief

@@ -8,6 +8,9 @@ import (
 	"github.com/destill-dev/destill/app/render"
 )
 
+// maxFailedJobsShown caps the failed jobs named in analyze_build's text.
+const maxFailedJobsShown = 5
+
 // renderAnalyze is analyze_build's compact text rendering.
 func renderAnalyze(out *AnalyzeBuildOutput) string {
 	var b strings.Builder
@@ -38,7 +41,11 @@ func renderAnalyze(out *AnalyzeBuildOutput) string {
 	b.WriteString("\n")
 	if len(out.FailedJobs) > 0 {
 		var parts []string
-		for _, j := range out.FailedJobs {
+		for i, j := range out.FailedJobs {
+			if i == maxFailedJobsShown && len(out.FailedJobs) > maxFailedJobsShown+1 {
+				parts = append(parts, fmt.Sprintf("… %d more (failed_jobs lists them all)", len(out.FailedJobs)-i))
+				break
+			}
 			s := fmt.Sprintf("%q %s", j.Name, j.State)
 			if j.ExitStatus != nil {
 				s += fmt.Sprintf(" (exit %d)", *j.ExitStatus)

@@ -40,7 +40,7 @@ type Options struct {
 	// the tokens in the server's environment.
 	Secrets []string
 	// ResolveFunc turns a build URL or log file path into an input (nil:
-	// sources.Resolve with Getenv and HTTPClient).
+	// sources.Resolve with Getenv and HTTPClient, rate-limit waits logged).
 	ResolveFunc func(arg string) (sources.Input, error)
 }
 
@@ -68,7 +68,9 @@ func New(info *mcp.Implementation, opts Options) *Server {
 		opts.Store = NewMemoryStore(0, 0)
 	}
 	if opts.ResolveFunc == nil {
-		cfg := sources.Config{Getenv: opts.Getenv, HTTPClient: opts.HTTPClient, Stdin: strings.NewReader("")}
+		log := opts.Logger
+		cfg := sources.Config{Getenv: opts.Getenv, HTTPClient: opts.HTTPClient, Stdin: strings.NewReader(""),
+			Notify: func(msg string) { log.Info(msg) }} // a long rate-limit wait
 		opts.ResolveFunc = func(arg string) (sources.Input, error) { return sources.Resolve(arg, cfg) }
 	}
 	s := &Server{

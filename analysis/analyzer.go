@@ -207,7 +207,9 @@ func NewAnalyzer(opts Options) *Analyzer {
 		a.line = 0
 	}
 	a.split.MaxLine = opts.MaxLineBytes
-	a.ring = make([][]byte, a.before)
+	// The ring keeps enough lines to show the context before a block that
+	// reaches back over a Go test's output.
+	a.ring = make([][]byte, a.before+maxGoRunLines)
 	a.emit = a.processLine
 	return a
 }
@@ -442,8 +444,8 @@ func (a *Analyzer) pushRing(text []byte) {
 		text = text[:maxShownLineBytes]
 	}
 	a.ring[a.ringPos] = append(slot, text...)
-	a.ringPos = (a.ringPos + 1) % a.before
-	if a.ringLen < a.before {
+	a.ringPos = (a.ringPos + 1) % len(a.ring)
+	if a.ringLen < len(a.ring) {
 		a.ringLen++
 	}
 }
@@ -458,14 +460,13 @@ func (a *Analyzer) keep(b []byte) []byte {
 	return a.arena[n:len(a.arena):len(a.arena)]
 }
 
-// ringSnapshot copies the context-before lines, oldest first, into dst.
-func (a *Analyzer) ringSnapshot(dst [][]byte) [][]byte {
-	if a.ringLen == 0 {
-		return dst
-	}
-	start := (a.ringPos - a.ringLen + a.before) % a.before
-	for i := 0; i < a.ringLen; i++ {
-		dst = append(dst, a.keep(a.ring[(start+i)%a.before]))
+// ringSnapshot copies into dst the context-before lines of a block that
+// starts skip lines before the current one, oldest first.
+func (a *Analyzer) ringSnapshot(dst [][]byte, skip int) [][]byte {
+	n := min(a.before, a.ringLen-skip)
+	for i := n; i > 0; i-- {
+		idx := (a.ringPos - skip - i + 2*len(a.ring)) % len(a.ring)
+		dst = append(dst, a.keep(a.ring[idx]))
 	}
 	return dst
 }
@@ -564,7 +565,8 @@ func (a *Analyzer) detect(l *lineView) {
 	if l.mark == MarkErrorAnnotation && r.trailer == notTrailer {
 		b.reasons = append(b.reasons, "annotated-error")
 	}
-	b.before = a.ringSnapshot(b.before)
+	skip := 0
+	var goOut [][]byte
 	if r.mode == modeGoTest {
 		// "--- FAIL: TestX (0.01s)": take in what TestX printed before it.
 		name := l.trim[len("--- FAIL: "):]
@@ -572,11 +574,15 @@ func (a *Analyzer) detect(l *lineView) {
 			name = name[:i]
 		}
 		if out := a.goRunOutput(name); out != nil {
-			b.start -= len(out)
-			b.lines = append(b.lines, out...)
-			b.head = len(out)
-			b.before = trimBefore(b.before, len(out))
+			goOut = out
+			skip = len(out)
 		}
+	}
+	b.before = a.ringSnapshot(b.before, skip)
+	if goOut != nil {
+		b.start -= len(goOut)
+		b.lines = append(b.lines, goOut...)
+		b.head = len(goOut)
 	}
 	b.lines = append(b.lines, a.keep(l.text))
 	b.absorbed = len(b.lines)
@@ -586,14 +592,6 @@ func (a *Analyzer) detect(l *lineView) {
 	}
 }
 
-// trimBefore drops the last n lines of the context before, which became
-// part of the finding.
-func trimBefore(before [][]byte, n int) [][]byte {
-	if n >= len(before) {
-		return before[:0]
-	}
-	return before[:len(before)-n]
-}
 
 // classified is what classification (with the noise check) says of a line.
 type classified struct {

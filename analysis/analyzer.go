@@ -592,7 +592,6 @@ func (a *Analyzer) detect(l *lineView) {
 	}
 }
 
-
 // classified is what classification (with the noise check) says of a line.
 type classified struct {
 	key    uint64

@@ -3,10 +3,10 @@ package analysis
 import (
 	"bytes"
 	"fmt"
-	"time"
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 )
 
 func analyzeString(t testing.TB, log string, opts Options) []Finding {

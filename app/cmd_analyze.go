@@ -26,6 +26,7 @@ type analyzeOptions struct {
 	allJobs     bool
 	concurrency int
 	color       bool
+	apiURLs     apiURLFlags
 }
 
 const (
@@ -41,7 +42,7 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 		ArgsUsage: "<build URL | log file | ->",
 		Description: "Reads a failed build's job logs (or a log file, plain or gzip, or '-' for standard input)\n" +
 			"and prints the lines that most likely explain the failure, best first.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: text, json or markdown (default: text)"},
 			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
 			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
@@ -49,7 +50,7 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			&cli.BoolFlag{Name: "all-jobs", Usage: "analyze passed jobs too, not only failed ones"},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
-		},
+		}, apiURLFlagList()...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			opts, err := parseAnalyzeFlags(cmd, streams)
 			if err != nil {
@@ -68,6 +69,7 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 		allJobs:     cmd.Bool("all-jobs"),
 		concurrency: int(cmd.Int("concurrency")),
 		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
+		apiURLs:     readAPIURLFlags(cmd),
 	}
 	switch cmd.Args().Len() {
 	case 0:
@@ -135,7 +137,11 @@ func contextOption(n int) int {
 }
 
 func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) error {
-	in, err := sources.Resolve(opts.arg, sources.Config{Getenv: streams.Getenv, Stdin: streams.In})
+	prog := newProgress(streams)
+	in, err := sources.Resolve(opts.arg, sources.Config{
+		Getenv: streams.Getenv, Stdin: streams.In, Notify: prog.message,
+		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
+	})
 	if err != nil {
 		var ie *sources.InputError
 		if errors.As(err, &ie) {
@@ -155,7 +161,8 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		Tool:        analysis.Tool{Name: "destill", Version: Version},
 		Source:      in.Describe,
 	}
-	rep, err := pipeline.Run(ctx, in.Source, popts, nil)
+	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
+	prog.clear()
 	if err != nil && len(rep.Jobs) == 0 {
 		if errors.Is(err, context.Canceled) {
 			return fmt.Errorf("interrupted")

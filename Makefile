@@ -14,9 +14,9 @@ BENCHTIME ?= 1x
 build: ## Static binary into bin/destill (CGO_ENABLED=0, version stamped)
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/destill .
 
-test: ## The whole test suite (starts throwaway servers where the tests need them)
+test: ## The whole test suite (starts a throwaway PostgreSQL when installed; Kafka tests use in-process kfake)
 	go vet ./...
-	go test -count=1 ./...
+	scripts/with-postgres.sh go test -count=1 ./...
 
 bench: ## Benchmarks: analysis MB/s against grep on a generated >=100 MB log, peak RSS; a 40x20 MB build URL against download-only
 	go test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./analysis/

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/providers"
 )
 
 // ErrNotFound is returned, wrapped with the ID, for an unknown request.
@@ -102,9 +103,12 @@ type Request struct {
 	Progress Progress
 	// Report is the findings document without its findings: source, jobs,
 	// notes and summary. It is empty until the build was fetched.
-	Report    analysis.Report
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Report analysis.Report
+	// TestReports are the failed tests of the build's test reports (JUnit
+	// artifacts), merged into the findings when the request finishes.
+	TestReports []providers.TestReport
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // RequestSummary is a request in a list, with its best finding.
@@ -124,6 +128,8 @@ type Plan struct {
 	Report analysis.Report
 	// Jobs are the IDs of the jobs whose logs are analyzed, in build order.
 	Jobs []string
+	// TestReports are the build's test reports, if the provider has any.
+	TestReports []providers.TestReport
 }
 
 // JobPlan is one selected job of a request and what became of its log.

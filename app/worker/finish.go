@@ -88,14 +88,16 @@ func merge(ctx context.Context, store backend.Store, req backend.Request) (analy
 	rep := req.Report
 	rep.Jobs = append([]analysis.JobSummary(nil), rep.Jobs...)
 	rep.Notes = append([]string(nil), rep.Notes...)
-	var results []analysis.JobResult
+	results := make([]*analysis.JobResult, len(rep.Jobs))
+	var selected []int
 	firstErr := ""
 	for i := range rep.Jobs {
 		js := &rep.Jobs[i]
-		j, selected := plan[js.ID]
-		if !selected {
+		j, ok := plan[js.ID]
+		if !ok {
 			continue
 		}
+		selected = append(selected, i)
 		if j.Error != "" {
 			js.Error = j.Error
 			rep.Notes = append(rep.Notes, fmt.Sprintf("job %q: log not analyzed: %s", js.Name, j.Error))
@@ -117,9 +119,21 @@ func merge(ctx context.Context, store backend.Store, req backend.Request) (analy
 		js.LogLines = res.Lines
 		js.LogBytes = res.Bytes
 		res.Job = *js
-		results = append(results, res)
+		results[i] = &res
 	}
-	rep.Findings = analysis.Rank(results)
+	// Test reports join the findings as the in-process pipeline adds them;
+	// their tokens were redacted by the ingest worker.
+	changed := len(req.TestReports) > 0 && pipeline.MergeTestReports(rep.Jobs, selected, results, req.TestReports, nil)
+	var analyzed []analysis.JobResult
+	for _, r := range results {
+		if r != nil {
+			analyzed = append(analyzed, *r)
+		}
+	}
+	rep.Findings = analysis.Rank(analyzed)
+	if changed {
+		rep.Findings = pipeline.FixReportURLs(rep.Findings, rep.Jobs)
+	}
 	rep.Summary = pipeline.Summarize(rep.Jobs, rep.Findings)
 	return rep, firstErr, nil
 }

@@ -23,6 +23,9 @@ type fakeSource struct {
 	// (negative: when opening it).
 	broken map[string]int
 	err    error // returned by Build
+	// reports are the build's test reports; reportsErr fails fetching them.
+	reports    []providers.TestReport
+	reportsErr error
 
 	mu     sync.Mutex
 	opened map[string]int
@@ -50,6 +53,13 @@ func (s *fakeSource) OpenLog(ctx context.Context, job providers.Job) (io.ReadClo
 		return io.NopCloser(io.MultiReader(bytes.NewReader(data[:n]), errReader{})), nil
 	}
 	return io.NopCloser(bytes.NewReader(data)), nil
+}
+
+func (s *fakeSource) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
+	if s.reportsErr != nil {
+		return nil, s.reportsErr
+	}
+	return s.reports, nil
 }
 
 func (s *fakeSource) openCount(job string) int {

@@ -91,9 +91,18 @@ func (in *Ingest) Handle(ctx context.Context, msg backend.Message) error {
 	for i, j := range build.Jobs {
 		jobs[i] = pipeline.JobSummary(j)
 	}
+	notes := sel.Notes
+	reports, err := in.testReports(ctx, input, build, sel)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		notes = append(notes, fmt.Sprintf("test reports: %v", err))
+	}
 	plan := backend.Plan{
-		BuildURL: build.URL,
-		Report:   pipeline.NewReport(build, in.Tool, input.Describe, jobs, nil, sel.Notes),
+		BuildURL:    build.URL,
+		Report:      pipeline.NewReport(build, in.Tool, input.Describe, jobs, nil, notes),
+		TestReports: reports,
 	}
 	for _, i := range sel.Jobs {
 		plan.Jobs = append(plan.Jobs, build.Jobs[i].ID)
@@ -230,6 +239,38 @@ func (in *Ingest) chunkLog(ctx context.Context, req RequestMessage, input source
 		return n, err
 	}
 	return n, nil
+}
+
+// testReports fetches the test reports (JUnit artifacts) of the selected
+// failed jobs, as the in-process pipeline does, with this worker's tokens
+// redacted from them.
+func (in *Ingest) testReports(ctx context.Context, input sources.Input, build providers.Build, sel pipeline.Selection) ([]providers.TestReport, error) {
+	tr, ok := input.Source.(pipeline.TestReporter)
+	if !ok {
+		return nil, nil
+	}
+	var failed []providers.Job
+	for _, i := range sel.Jobs {
+		if build.Jobs[i].Failed() {
+			failed = append(failed, build.Jobs[i])
+		}
+	}
+	if len(failed) == 0 {
+		return nil, nil
+	}
+	reports, err := tr.TestReports(ctx, failed)
+	secrets := literalSecrets(input.Secrets)
+	red := func(s string) string { return string(redactLiterals([]byte(s), secrets)) }
+	for i := range reports {
+		r := &reports[i]
+		r.Path = red(r.Path)
+		for j := range r.Failed {
+			tc := &r.Failed[j]
+			tc.Name, tc.Classname, tc.File = red(tc.Name), red(tc.Classname), red(tc.File)
+			tc.Message, tc.Details = red(tc.Message), red(tc.Details)
+		}
+	}
+	return reports, err
 }
 
 // fail marks a request failed for a reason retrying cannot fix.

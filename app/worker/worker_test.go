@@ -21,6 +21,7 @@ import (
 	"github.com/destill-dev/destill/backend/kafka/kafkatest"
 	"github.com/destill-dev/destill/backend/memory"
 	"github.com/destill-dev/destill/backend/postgres/postgrestest"
+	"github.com/destill-dev/destill/providers"
 )
 
 // testBackend is one transport × store pair.
@@ -212,6 +213,15 @@ func TestDistributedEqualsInProcess(t *testing.T) {
 			src := newBuild(n, 40<<10*n, 9<<10)
 			srcs[src.build.URL] = src
 		}
+		// JUnit reports: one names a test the log shows, one a test it
+		// does not, one carries the token.
+		srcs[srcs.first()].reports = []providers.TestReport{{JobID: "test-0", Path: "junit/report.xml", Failed: []providers.TestCase{
+			{Name: "TestCheckout/case_1", Message: "expected status 200, got 500"},
+			{Name: "TestRefund", Classname: "billing", Message: "timeout after 30s", Details: "at billing.go:12\ntoken " + testToken},
+		}}}
+		withErr := newBuild(4, 12<<10)
+		withErr.reportsErr = errors.New("list artifacts: 500 Internal Server Error")
+		srcs[withErr.build.URL] = withErr
 		r := newRig(t, b, srcs)
 		r.startIngest()
 		r.startIngest()
@@ -230,7 +240,28 @@ func TestDistributedEqualsInProcess(t *testing.T) {
 			if !req.Progress.Complete() || req.Progress.ChunksTotal < 3 || req.BuildURL != url {
 				t.Errorf("%s: progress %+v build URL %q", url, req.Progress, req.BuildURL)
 			}
-			sameReport(t, url, r.report(id), inProcess(t, srcs[url], backend.AnalysisOptions{}))
+			rep := r.report(id)
+			sameReport(t, url, rep, inProcess(t, srcs[url], backend.AnalysisOptions{}))
+			out, _ := json.Marshal(rep)
+			if containsToken(out) {
+				t.Errorf("%s: the token is in the stored report", url)
+			}
+			switch url {
+			case srcs.first():
+				tests := 0
+				for _, f := range rep.Findings {
+					if f.Test != nil {
+						tests++
+					}
+				}
+				if tests < 2 {
+					t.Errorf("%s: %d findings carry a test from the JUnit report, want 2", url, tests)
+				}
+			case withErr.build.URL:
+				if !strings.Contains(strings.Join(rep.Notes, "\n"), "test reports: list artifacts") {
+					t.Errorf("%s: notes %q lack the test report error", url, rep.Notes)
+				}
+			}
 		}
 		r.wait(allJobs)
 		sameReport(t, "all jobs", r.report(allJobs), inProcess(t, srcs[srcs.first()], backend.AnalysisOptions{AllJobs: true, ContextBefore: 5, ContextAfter: -1}))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/backend"
+	"github.com/destill-dev/destill/providers"
 )
 
 // RunStoreSuite runs the store conformance tests against the stores
@@ -237,7 +238,10 @@ func storePlanAndProgress(t *testing.T, s backend.Store) {
 	ctx := ctxT(t)
 	create(t, s, "r1", "https://ci.example/b/1", time.Time{})
 	rep := sampleReport()
-	plan := backend.Plan{BuildURL: "https://ci.example/builds/1", Report: rep, Jobs: []string{"j3", "j1", "j2"}}
+	plan := backend.Plan{BuildURL: "https://ci.example/builds/1", Report: rep, Jobs: []string{"j3", "j1", "j2"},
+		TestReports: []providers.TestReport{{JobID: "j1", Path: "junit.xml", Failed: []providers.TestCase{
+			{Name: "TestParse", Classname: "parse", File: "parse_test.go", Message: "got ä", Details: "line 1\nline 2"},
+		}}}}
 	p := must(s.PlanRequest(ctx, "r1", plan)).get(t)
 	want := backend.Progress{Planned: true, JobsSelected: 3}
 	if p != want || p.Complete() {
@@ -248,6 +252,9 @@ func storePlanAndProgress(t *testing.T, s backend.Store) {
 	header.Findings = nil
 	if !reflect.DeepEqual(got.Report, header) || got.BuildURL != plan.BuildURL {
 		t.Errorf("planned report or build URL not stored: %q", got.BuildURL)
+	}
+	if !reflect.DeepEqual(got.TestReports, plan.TestReports) {
+		t.Errorf("test reports %+v, want %+v", got.TestReports, plan.TestReports)
 	}
 	steps := []struct {
 		what string

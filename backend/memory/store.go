@@ -183,6 +183,7 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 	rep.Findings = nil
 	r.req.Report = rep
 	r.req.BuildURL = plan.BuildURL
+	r.req.TestReports = clone(plan.TestReports)
 	known := map[string]bool{}
 	for _, j := range r.jobs {
 		known[j.JobID] = true

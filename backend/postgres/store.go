@@ -48,13 +48,14 @@ type requestRow struct {
 	ChunksDone   int       `db:"chunks_done"`
 	Findings     int       `db:"findings"`
 	Report       []byte    `db:"report"`
+	TestReports  []byte    `db:"test_reports"`
 	CreatedAt    time.Time `db:"created_at"`
 	UpdatedAt    time.Time `db:"updated_at"`
 	Top          []byte    `db:"top"`
 }
 
 const requestColumns = `r.id, r.input, r.build_url, r.options, r.status, r.error, r.planned, r.jobs_selected,
-	r.jobs_fetched, r.chunks_total, r.chunks_done, r.findings, r.report, r.created_at, r.updated_at`
+	r.jobs_fetched, r.chunks_total, r.chunks_done, r.findings, r.report, r.test_reports, r.created_at, r.updated_at`
 
 func (row requestRow) request() (backend.Request, error) {
 	r := backend.Request{
@@ -76,6 +77,11 @@ func (row requestRow) request() (backend.Request, error) {
 	if len(row.Report) > 0 {
 		if err := json.Unmarshal(row.Report, &r.Report); err != nil {
 			return r, fmt.Errorf("request %q: decode report: %w", row.ID, err)
+		}
+	}
+	if len(row.TestReports) > 0 {
+		if err := json.Unmarshal(row.TestReports, &r.TestReports); err != nil {
+			return r, fmt.Errorf("request %q: decode test reports: %w", row.ID, err)
 		}
 	}
 	return r, nil
@@ -300,6 +306,10 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 	if err != nil {
 		return backend.Progress{}, fmt.Errorf("encode report: %w", err)
 	}
+	reports, err := json.Marshal(plan.TestReports)
+	if err != nil {
+		return backend.Progress{}, fmt.Errorf("encode test reports: %w", err)
+	}
 	var prog backend.Progress
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := lock(ctx, tx, id); err != nil {
@@ -328,8 +338,8 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 		var p progressRow
 		err = tx.GetContext(ctx, &p, `UPDATE requests SET report = $2, build_url = $3, planned = true,
 			jobs_selected = (SELECT count(*) FROM request_jobs WHERE request_id = $1), updated_at = $4,
-			chunks_done = chunks_done + $5
-			WHERE id = $1 RETURNING `+progressColumns, id, body, text(plan.BuildURL), s.stamp(time.Time{}), stored)
+			chunks_done = chunks_done + $5, test_reports = $6
+			WHERE id = $1 RETURNING `+progressColumns, id, body, text(plan.BuildURL), s.stamp(time.Time{}), stored, reports)
 		if err != nil {
 			return fmt.Errorf("plan request %q: %w", id, err)
 		}

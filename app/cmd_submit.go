@@ -110,8 +110,5 @@ func runSubmit(ctx context.Context, cmd *cli.Command, streams *Streams) error {
 	if out.format != formatJSON {
 		fmt.Fprintln(streams.Out, id)
 	}
-	if req.Status == backend.StatusFailed {
-		return fmt.Errorf("request %s failed: %s", id, req.Error)
-	}
-	return nil
+	return requestFailed(req, out)
 }

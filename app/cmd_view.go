@@ -142,10 +142,19 @@ func runView(ctx context.Context, cmd *cli.Command, streams *Streams) error {
 	if err := printRequest(ctx, streams, store, req, out); err != nil {
 		return err
 	}
-	if req.Status == backend.StatusFailed {
+	return requestFailed(req, out)
+}
+
+// requestFailed fails the command for a failed request: silently when the
+// text output already said why, with the reason next to JSON output.
+func requestFailed(req backend.Request, out outputOptions) error {
+	if req.Status != backend.StatusFailed {
+		return nil
+	}
+	if out.format == formatJSON {
 		return fmt.Errorf("request %s failed: %s", req.ID, req.Error)
 	}
-	return nil
+	return errSilent
 }
 
 // requestReport is the findings document of a stored request, with its
@@ -187,9 +196,16 @@ func printRequest(ctx context.Context, streams *Streams, store backend.Store, re
 		}
 		return nil
 	}
-	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, describeProgress(req))
-	if !req.Status.Terminal() {
-		fmt.Fprintf(streams.Out, "Submitted %s; findings appear when every chunk is analyzed.\n", req.Input)
+	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, render.Sanitize(describeProgress(req)))
+	switch req.Status {
+	case backend.StatusDone:
+	case backend.StatusFailed:
+		for _, n := range req.Report.Notes {
+			fmt.Fprintf(streams.Out, "note: %s\n", render.Sanitize(n))
+		}
+		return nil
+	default:
+		fmt.Fprintf(streams.Out, "Submitted %s; findings appear when every chunk is analyzed.\n", render.Sanitize(req.Input))
 		return nil
 	}
 	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color}); err != nil {

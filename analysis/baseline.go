@@ -231,4 +231,3 @@ func similarity(a, b *signature) float64 {
 	}
 	return float64(eq) / sigSize
 }
-

@@ -48,10 +48,10 @@ func TestNovelty(t *testing.T) {
 		max  float64
 	}{
 		{"bash: line 97: bc: command not found", 0, 0},
-		{"bash: line 12: bc: command not found", 0, 0},                                                     // numbers masked
-		{"error: retrying connection to cache 10.0.0.9 (attempt 2/3)", 0, 0},                                // ids masked
+		{"bash: line 12: bc: command not found", 0, 0},                                                        // numbers masked
+		{"error: retrying connection to cache 10.0.0.9 (attempt 2/3)", 0, 0},                                  // ids masked
 		{"WARNING: An illegal reflective access operation has occurred in module com.acme.parser", 0.01, 0.5}, // a near-duplicate
-		{"FATAL: could not checkout 779ff9c0c30a8e6e745844ba2c84ef74054f6f7a", 1, 1},                       // new
+		{"FATAL: could not checkout 779ff9c0c30a8e6e745844ba2c84ef74054f6f7a", 1, 1},                          // new
 		{"ERROR: no tag class, spoon has failed", 1, 1},
 	}
 	for _, tt := range tests {

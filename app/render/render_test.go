@@ -65,7 +65,7 @@ func TestSanitize(t *testing.T) {
 	tests := map[string]string{
 		"plain":                 "plain",
 		"\x1b[31mred\x1b[0m":    "[31mred[0m",
-		"tab\there":             "tab    here",
+		"tab\there":             "tab\there",
 		"bad \xff utf8":         "bad \uFFFD utf8",
 		"bell\x07 and null\x00": "bell and null",
 		"c1 \u0085 control":     "c1  control",

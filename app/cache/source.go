@@ -271,6 +271,9 @@ func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analy
 	}
 	log, err := s.cfg.Store.Lookup(KindLog, s.logKey(job))
 	if err != nil {
+		if errors.Is(err, ErrCorrupt) {
+			s.warn("the cached log of job %q was damaged (%v); it is fetched again", job.Name, err)
+		}
 		return analysis.JobResult{}, false
 	}
 	data, _, err := s.cfg.Store.Get(KindResult, s.resultKey(log.Sum, opts))

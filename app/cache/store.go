@@ -240,6 +240,8 @@ func (w *Writer) Commit() (Entry, error) {
 	if err := ensureDir(filepath.Dir(w.final)); err != nil {
 		return fail(err)
 	}
+	used := w.s.now()
+	_ = os.Chtimes(w.f.Name(), used, used) // the store's clock decides what is least recently used
 	if err := os.Rename(w.f.Name(), w.final); err != nil {
 		os.Remove(w.f.Name())
 		return Entry{}, fmt.Errorf("write cache file: %w", err)
@@ -247,7 +249,7 @@ func (w *Writer) Commit() (Entry, error) {
 	w.s.added(size)
 	return Entry{
 		Meta: w.meta, Path: w.final, Size: size, RawSize: w.raw,
-		Sum: hex.EncodeToString(t.sum[:]), LastUsed: info.ModTime(),
+		Sum: hex.EncodeToString(t.sum[:]), LastUsed: used,
 	}, nil
 }
 

@@ -42,13 +42,6 @@ type Config struct {
 	WarnFunc func(string)
 }
 
-// Stats count what a Source served from the cache.
-type Stats struct {
-	// LogHits are logs read from the cache; LogFetches logs downloaded;
-	// ResultHits jobs whose analysis was reused (their log not read).
-	LogHits, LogFetches, ResultHits int
-}
-
 // Source is a pipeline.Source that serves finished jobs' logs, and the
 // analysis of them, from a Store, and keeps what it fetches there. A build
 // that is still running, and jobs that have not finished, always come
@@ -63,7 +56,6 @@ type Source struct {
 	haveBuild bool
 	logSums   map[string]string // job ID → Sum of its log entry, as served or committed
 	warned    map[string]bool
-	stats     Stats
 }
 
 // Wrap returns src with cfg.Store in front of it. The result also
@@ -74,22 +66,6 @@ func Wrap(src pipeline.Source, cfg Config) pipeline.Source {
 		return &reportingSource{Source: s, tr: tr}
 	}
 	return s
-}
-
-// StatsOf returns the counts of src when it is a Source made by Wrap.
-func StatsOf(src pipeline.Source) (Stats, bool) {
-	var s *Source
-	switch v := src.(type) {
-	case *Source:
-		s = v
-	case *reportingSource:
-		s = v.Source
-	default:
-		return Stats{}, false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stats, true
 }
 
 func (s *Source) warn(format string, args ...any) {
@@ -183,7 +159,6 @@ func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser,
 		case err == nil:
 			s.mu.Lock()
 			s.logSums[job.ID] = r.Entry.Sum
-			s.stats.LogHits++
 			s.mu.Unlock()
 			return r, nil
 		case errors.Is(err, ErrCorrupt):
@@ -199,9 +174,6 @@ func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser,
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	s.stats.LogFetches++
-	s.mu.Unlock()
 	w, err := s.cfg.Store.Create(s.logMeta(job))
 	if err != nil {
 		s.warn("%v", err)
@@ -290,7 +262,6 @@ func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analy
 	s.cfg.Store.Touch(log) // the result is only reachable through its log
 	s.mu.Lock()
 	s.logSums[job.ID] = log.Sum
-	s.stats.ResultHits++
 	s.mu.Unlock()
 	return res, true
 }

@@ -26,6 +26,7 @@ func newRootCommand(streams *Streams) *cli.Command {
 		Commands: []*cli.Command{
 			newAnalyzeCommand(streams),
 			newEvalCommand(streams),
+			newMCPCommand(streams),
 			newViewCommand(streams),
 			newCacheCommand(streams),
 		},

@@ -44,7 +44,9 @@ func randomLog(seed uint64, n int) []byte {
 	return b
 }
 
-func logMeta(key string) Meta { return Meta{Kind: KindLog, Key: key, Provider: "github-actions", JobName: key} }
+func logMeta(key string) Meta {
+	return Meta{Kind: KindLog, Key: key, Provider: "github-actions", JobName: key}
+}
 
 func TestPutGetRoundTrip(t *testing.T) {
 	t.Parallel()

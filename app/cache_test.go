@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
 )
@@ -219,6 +220,27 @@ func TestOfflineAnalysisUsesNoNetworkAndNoToken(t *testing.T) {
 	r := analyzeURL(t, fake, fake.WebURL(0), []string{"GITHUB_API_URL", fake.GitHubURL()}, "--offline")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.err, "DESTILL_CACHE_DIR")
+}
+
+func TestOfflineWithoutTokenStillRedactsIt(t *testing.T) {
+	t.Parallel()
+	line := "error: registry rejected credentials " + secretToken
+	require.Contains(t, analysis.NewRedactor().Redact(line), secretToken, "only the token variable's value redacts it")
+	fake := newFake(t, providertest.Scenario{Builds: []providertest.Build{{
+		Provider: providers.KindGitLab, Repo: "acme/api", Number: 55,
+		Jobs: []providertest.Job{{Name: "publish", State: "failed", Log: providertest.GitLabLog(line, "ERROR: Job failed: exit code 1")}},
+	}}})
+	dir := t.TempDir()
+	first := analyzeURL(t, fake, fake.WebURL(0), withCache(fake, dir)) // fails the test if the token shows
+	require.Equal(t, 0, first.code, first.err)
+	require.Contains(t, first.out, "registry rejected credentials")
+
+	// Offline, with no token in the environment, the analysis that
+	// redacted it is reused; the log is not analyzed again without it.
+	noToken := []string{"GITLAB_API_URL", fake.GitLabURL(), "DESTILL_CACHE_DIR", dir}
+	offline := analyzeURL(t, fake, fake.WebURL(0), noToken, "--offline")
+	require.Equal(t, 0, offline.code, offline.err)
+	require.Equal(t, first.out, offline.out)
 }
 
 func TestCacheFilesAreOwnerOnly(t *testing.T) {

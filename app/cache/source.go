@@ -228,10 +228,41 @@ func (t *teeLog) Close() error {
 }
 
 // resultKey names the analysis, with opts, of the log whose entry has sum.
+// The secrets to redact are not part of it: cachedResult says which were
+// redacted, so a result redacted of more secrets than asked for serves
+// (an --offline run without a token reuses what a run with one found).
 func (s *Source) resultKey(sum string, opts analysis.Options) string {
-	js, _ := json.Marshal(opts) // secrets included: hashed, never stored
+	opts.Secrets = nil
+	js, _ := json.Marshal(opts)
 	h := sha256.Sum256(js)
 	return fmt.Sprintf("log %s analyzer %s options %s", sum, s.cfg.AnalyzerVersion, hex.EncodeToString(h[:16]))
+}
+
+// cachedResult is a result entry's content.
+type cachedResult struct {
+	// Redacted holds, for each secret the analysis redacted, a hash of it
+	// salted with the log's sum (never the secret).
+	Redacted []string           `json:"redacted"`
+	Result   analysis.JobResult `json:"result"`
+}
+
+func secretHash(sum, secret string) string {
+	h := sha256.Sum256([]byte(sum + "\x00" + secret))
+	return hex.EncodeToString(h[:])
+}
+
+// covers reports whether every one of secrets was redacted.
+func (c cachedResult) covers(sum string, secrets []string) bool {
+	have := map[string]bool{}
+	for _, h := range c.Redacted {
+		have[h] = true
+	}
+	for _, sec := range secrets {
+		if sec != "" && !have[secretHash(sum, sec)] {
+			return false
+		}
+	}
+	return true
 }
 
 // CachedResult returns what analyzing job's log with opts found, when the
@@ -255,10 +286,11 @@ func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analy
 		}
 		return analysis.JobResult{}, false
 	}
-	var res analysis.JobResult
-	if err := json.Unmarshal(data, &res); err != nil {
+	var c cachedResult
+	if err := json.Unmarshal(data, &c); err != nil || !c.covers(log.Sum, opts.Secrets) {
 		return analysis.JobResult{}, false
 	}
+	res := c.Result
 	s.cfg.Store.Touch(log) // the result is only reachable through its log
 	s.mu.Lock()
 	s.logSums[job.ID] = log.Sum
@@ -280,7 +312,13 @@ func (s *Source) SaveResult(job providers.Job, opts analysis.Options, res analys
 	}
 	meta := s.logMeta(job)
 	meta.Kind, meta.Key = KindResult, s.resultKey(sum, opts)
-	s.putJSON(meta, res)
+	c := cachedResult{Redacted: []string{}, Result: res}
+	for _, sec := range opts.Secrets {
+		if sec != "" {
+			c.Redacted = append(c.Redacted, secretHash(sum, sec))
+		}
+	}
+	s.putJSON(meta, c)
 }
 
 // validUTF8 reports whether every string of res is valid UTF-8. JSON

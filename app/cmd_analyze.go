@@ -30,6 +30,8 @@ type analyzeOptions struct {
 	cache       cacheFlags
 	// savedResult is --cache FILE: re-open a saved result instead.
 	savedResult string
+	baselines   []string
+	noBaseline  bool
 }
 
 const (
@@ -51,6 +53,8 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
 			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "lines of context `B,A` before and after each finding (or one number for both)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
 			&cli.BoolFlag{Name: "all-jobs", Usage: "analyze passed jobs too, not only failed ones"},
+			&cli.StringSliceFlag{Name: "baseline", Usage: "compare with this passing `LOG` of the same job (repeatable; plain or gzip)"},
+			&cli.BoolFlag{Name: "no-baseline", Usage: "do not compare with passing logs"},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
 			&cli.StringFlag{Name: "cache", Usage: "re-open a result saved with --format json from `FILE` (no network, no token)", TakesFile: true},
@@ -71,6 +75,8 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 		top:         int(cmd.Int("top")),
 		topSet:      cmd.IsSet("top"),
 		allJobs:     cmd.Bool("all-jobs"),
+		baselines:   cmd.StringSlice("baseline"),
+		noBaseline:  cmd.Bool("no-baseline"),
 		concurrency: int(cmd.Int("concurrency")),
 		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
 		apiURLs:     readAPIURLFlags(cmd),
@@ -111,6 +117,9 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 	}
 	if opts.concurrency < 1 {
 		return opts, usageErrorf("--concurrency must be at least 1, got %d", opts.concurrency)
+	}
+	if opts.noBaseline && len(opts.baselines) > 0 {
+		return opts, usageErrorf("--baseline and --no-baseline contradict each other; pick one")
 	}
 	b, a, err := parseContext(cmd.String("context"))
 	if err != nil {
@@ -180,6 +189,13 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		JobIDs:      in.JobIDs,
 		Tool:        analysis.Tool{Name: "destill", Version: Version},
 		Source:      in.Describe,
+	}
+	if len(opts.baselines) > 0 && !opts.noBaseline {
+		fb, err := loadBaselineFiles(ctx, opts.baselines)
+		if err != nil {
+			return err
+		}
+		popts.Baselines = fb
 	}
 	src, err := openCache(streams, in, opts.cache, prog.message)
 	if err != nil {

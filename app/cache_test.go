@@ -466,3 +466,24 @@ func TestCacheLsAndPrune(t *testing.T) {
 	require.Equal(t, 1, none.code)
 	require.Contains(t, none.err, "DESTILL_CACHE_DIR")
 }
+
+func TestCachedAnalysisIsStillComparedWithBaseline(t *testing.T) {
+	t.Parallel()
+	fake := newFake(t, providertest.DemoGitHubMatrix())
+	dir := t.TempDir()
+	env := withCache(fake, dir)
+	passing := filepath.Join(t.TempDir(), "passing.log")
+	require.NoError(t, os.WriteFile(passing, []byte(providertest.GitHubLog(
+		"##[group]Run go test ./...", "error: failed to fetch https://proxy.golang.org: dial tcp: i/o timeout", "ok  \tgithub.com/acme/api/internal/upload\t0.4s")), 0o600))
+
+	plain := analyzeURL(t, fake, fake.WebURL(0), env)
+	require.Equal(t, 0, plain.code, plain.err)
+	fake.ResetCounts()
+	first := analyzeURL(t, fake, fake.WebURL(0), env, "--baseline", passing)
+	require.Equal(t, 0, first.code, first.err)
+	require.Zero(t, fake.LogRequests(), "the logs and their analysis came from the cache")
+	require.NotEqual(t, plain.out, first.out, "the baseline changed the report")
+	second := analyzeURL(t, fake, fake.WebURL(0), env, "--baseline", passing, "--no-cache")
+	require.Equal(t, 0, second.code, second.err)
+	require.Equal(t, second.out, first.out, "a cached analysis compares with the baseline as a fresh one does")
+}

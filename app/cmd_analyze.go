@@ -27,6 +27,9 @@ type analyzeOptions struct {
 	concurrency int
 	color       bool
 	apiURLs     apiURLFlags
+	cache       cacheFlags
+	// savedResult is --cache FILE: re-open a saved result instead.
+	savedResult string
 	baselines   []string
 	noBaseline  bool
 }
@@ -41,7 +44,7 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 	return &cli.Command{
 		Name:      "analyze",
 		Usage:     "explain why a build failed, from its URL or a log file",
-		ArgsUsage: "<build URL | log file | ->",
+		ArgsUsage: "<build URL | log file | ->  (or --cache result.json)",
 		Description: "Reads a failed build's job logs (or a log file, plain or gzip, or '-' for standard input)\n" +
 			"and prints the lines that most likely explain the failure, best first.",
 		Flags: append([]cli.Flag{
@@ -54,7 +57,8 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			&cli.BoolFlag{Name: "no-baseline", Usage: "do not compare with passing logs"},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
-		}, apiURLFlagList()...),
+			&cli.StringFlag{Name: "cache", Usage: "re-open a result saved with --format json from `FILE` (no network, no token)", TakesFile: true},
+		}, append(cacheFlagList(), apiURLFlagList()...)...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			opts, err := parseAnalyzeFlags(cmd, streams)
 			if err != nil {
@@ -77,10 +81,18 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
 		apiURLs:     readAPIURLFlags(cmd),
 	}
-	switch cmd.Args().Len() {
-	case 0:
+	var err error
+	if opts.cache, err = readCacheFlags(cmd); err != nil {
+		return opts, err
+	}
+	opts.savedResult = cmd.String("cache")
+	switch n := cmd.Args().Len(); {
+	case opts.savedResult != "" && n > 0:
+		return opts, usageErrorf("--cache FILE re-opens a saved result: give no build URL or log file with it")
+	case opts.savedResult != "":
+	case n == 0:
 		return opts, usageErrorf("analyze needs a build URL, a log file, or - for standard input")
-	case 1:
+	case n == 1:
 		opts.arg = cmd.Args().First()
 	default:
 		return opts, usageErrorf("analyze takes one build URL or log file, got %d arguments", cmd.Args().Len())
@@ -146,10 +158,18 @@ func contextOption(n int) int {
 }
 
 func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) error {
+	if opts.savedResult != "" {
+		rep, err := readReportFile(opts.savedResult)
+		if err != nil {
+			return err
+		}
+		return writeReport(streams, rep, opts)
+	}
 	prog := newProgress(streams)
 	in, err := sources.Resolve(opts.arg, sources.Config{
 		Getenv: streams.Getenv, Stdin: streams.In, Notify: prog.message,
 		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
+		Offline: opts.cache.offline,
 	})
 	if err != nil {
 		var ie *sources.InputError
@@ -177,7 +197,11 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		}
 		popts.Baselines = fb
 	}
-	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
+	src, err := openCache(streams, in, opts.cache, prog.message)
+	if err != nil {
+		return err
+	}
+	rep, err := pipeline.Run(ctx, src, popts, prog.update)
 	prog.clear()
 	if err != nil && len(rep.Jobs) == 0 {
 		if errors.Is(err, context.Canceled) {

@@ -16,6 +16,10 @@ type Streams struct {
 	ErrOut io.Writer
 	// Getenv reads the environment (os.Getenv unless a test replaces it).
 	Getenv func(string) string
+	// UserCacheDir finds the user's cache folder (os.UserCacheDir). Nil
+	// (as in TestStreams) means none: the log cache is off unless
+	// DESTILL_CACHE_DIR names a folder.
+	UserCacheDir func() (string, error)
 
 	StdinTTY  bool
 	StdoutTTY bool
@@ -25,13 +29,14 @@ type Streams struct {
 // SystemStreams returns the process's own streams and environment.
 func SystemStreams() *Streams {
 	return &Streams{
-		In:        os.Stdin,
-		Out:       os.Stdout,
-		ErrOut:    os.Stderr,
-		Getenv:    os.Getenv,
-		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		In:           os.Stdin,
+		Out:          os.Stdout,
+		ErrOut:       os.Stderr,
+		Getenv:       os.Getenv,
+		UserCacheDir: os.UserCacheDir,
+		StdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
+		StdoutTTY:    term.IsTerminal(int(os.Stdout.Fd())),
+		StderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
 	}
 }
 

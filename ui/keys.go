@@ -26,8 +26,8 @@ type binding struct {
 	name     string
 	hint     string
 	hintKeys string
-	help string
-	run  func(a *App)
+	help     string
+	run      func(a *App)
 }
 
 // bindings is the key table, in the order the help lists it.

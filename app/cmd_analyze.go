@@ -26,12 +26,17 @@ type analyzeOptions struct {
 	allJobs     bool
 	concurrency int
 	color       bool
+	// formatSet is true when --format or --json chose the format; noSummary
+	// skips the findings printed when the interactive UI closes.
+	formatSet bool
+	noSummary bool
 }
 
 const (
 	formatText     = "text"
 	formatJSON     = "json"
 	formatMarkdown = "markdown"
+	formatTUI      = "tui"
 )
 
 func newAnalyzeCommand(streams *Streams) *cli.Command {
@@ -42,13 +47,14 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 		Description: "Reads a failed build's job logs (or a log file, plain or gzip, or '-' for standard input)\n" +
 			"and prints the lines that most likely explain the failure, best first.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: text, json or markdown (default: text)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: tui, text, json or markdown (default: tui when stdout is a terminal, else text)"},
 			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
 			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
 			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "lines of context `B,A` before and after each finding (or one number for both)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
 			&cli.BoolFlag{Name: "all-jobs", Usage: "analyze passed jobs too, not only failed ones"},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
+			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes (by default the top findings stay on the screen)"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			opts, err := parseAnalyzeFlags(cmd, streams)
@@ -68,6 +74,8 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 		allJobs:     cmd.Bool("all-jobs"),
 		concurrency: int(cmd.Int("concurrency")),
 		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
+		formatSet:   cmd.IsSet("format") || cmd.Bool("json"),
+		noSummary:   cmd.Bool("no-summary"),
 	}
 	switch cmd.Args().Len() {
 	case 0:
@@ -86,11 +94,14 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 	switch opts.format {
 	case "":
 		opts.format = formatText
-	case formatText, formatJSON, formatMarkdown:
+		if streams.StdoutTTY {
+			opts.format = formatTUI
+		}
+	case formatText, formatJSON, formatMarkdown, formatTUI:
 	case "md":
 		opts.format = formatMarkdown
 	default:
-		return opts, usageErrorf("unknown --format %q: use text, json or markdown", opts.format)
+		return opts, usageErrorf("unknown --format %q: use tui, text, json or markdown", opts.format)
 	}
 	if opts.topSet && opts.top < 0 {
 		return opts, usageErrorf("--top must be 0 (all) or more, got %d", opts.top)
@@ -154,6 +165,9 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		JobIDs:      in.JobIDs,
 		Tool:        analysis.Tool{Name: "destill", Version: Version},
 		Source:      in.Describe,
+	}
+	if opts.format == formatTUI {
+		return runAnalyzeTUI(ctx, streams, opts, in, popts)
 	}
 	rep, err := pipeline.Run(ctx, in.Source, popts, nil)
 	if err != nil && len(rep.Jobs) == 0 {

@@ -312,7 +312,7 @@ func (a *App) copyFinding() {
 		return
 	}
 	a.screen.SetClipboard([]byte(text))
-	a.state.SetMessage(fmt.Sprintf("copied #%d (%d lines) to the clipboard with OSC 52, if the terminal allows it", f.Rank, len(lines)))
+	a.state.SetMessage(fmt.Sprintf("copied #%d (%s) to the clipboard with OSC 52, if the terminal allows it", f.Rank, plural(len(lines), "line")))
 }
 
 // openURL shows the selected finding's job URL and, when a browser is set
@@ -371,4 +371,12 @@ func (s *guardedScreen) PollEvent() tcell.Event {
 		return tcell.NewEventInterrupt(nil)
 	}
 	return ev
+}
+
+// plural says "1 line", "3 lines".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

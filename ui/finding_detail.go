@@ -24,6 +24,7 @@ type findingDetail struct {
 type para struct {
 	l      line
 	indent int
+	words  bool // prose: wrap at spaces
 }
 
 // scroll moves the view by n rows (negative: up), within the content.
@@ -63,7 +64,7 @@ func (d *findingDetail) draw(scr tcell.Screen, x, y, w, h int, st *State, th the
 	}
 	var rows []line
 	for _, p := range detailParas(f, st, th) {
-		rows = append(rows, wrap(p.l, w-1, p.indent)...)
+		rows = append(rows, wrap(p.l, w-1, p.indent, p.words)...)
 	}
 	d.rows, d.total = h-1, len(rows)
 	d.offset = max(0, min(d.offset, d.total-d.rows))
@@ -90,7 +91,7 @@ const labelWidth = 7
 // detailParas builds the pane's content for f.
 func detailParas(f *analysis.Finding, st *State, th theme) []para {
 	field := func(label string, value string, st tcell.Style) para {
-		return para{line{{padRight(label, labelWidth), th.dim}, {value, st}}, labelWidth}
+		return para{line{{padRight(label, labelWidth), th.dim}, {value, st}}, labelWidth, true}
 	}
 	var ps []para
 	ps = append(ps, para{line{
@@ -98,7 +99,7 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 		{fmt.Sprintf("  confidence %.2f  ", f.Confidence), th.base},
 		{severityLabel(f.Severity), th.forSeverity(f.Severity)},
 		{"  " + clean(f.Category), th.base},
-	}, 0})
+	}, 0, true})
 	ps = append(ps, field("job", clean(f.JobName), th.base))
 	if f.Step != "" {
 		ps = append(ps, field("step", clean(f.Step), th.base))
@@ -131,7 +132,7 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 			{mark + padLeft(fmt.Sprint(n), numWidth), num},
 			{" │ ", th.dim},
 			{clean(text), style},
-		}, gutter}
+		}, gutter, false}
 	}
 	for i, t := range f.ContextBefore {
 		ps = append(ps, logLine(f.LineStart-len(f.ContextBefore)+i, t, false))
@@ -156,7 +157,7 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 	} else if len(f.Lines) > 1 {
 		occ += ", lines " + joinLines(f.Lines, 12)
 	}
-	ps = append(ps, para{line{{padRight("seen", labelWidth), th.dim}, {occ, th.base}}, labelWidth})
+	ps = append(ps, para{line{{padRight("seen", labelWidth), th.dim}, {occ, th.base}}, labelWidth, true})
 	for _, j := range f.Jobs {
 		outcome, style := "passed", th.dim
 		if j.Failed {
@@ -170,10 +171,10 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 			{strings.Repeat(" ", labelWidth) + clean(j.JobName) + " ", th.base},
 			{"(" + outcome + ")", style},
 			{text, th.dim},
-		}, labelWidth + 2})
+		}, labelWidth + 2, true})
 	}
 	if f.AlsoInPassingJobs {
-		ps = append(ps, para{line{{strings.Repeat(" ", labelWidth) + "also printed by a job that passed: likely noise", th.warnText}}, labelWidth})
+		ps = append(ps, para{line{{strings.Repeat(" ", labelWidth) + "also printed by a job that passed: likely noise", th.warnText}}, labelWidth, true})
 	}
 	return ps
 }

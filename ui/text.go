@@ -128,44 +128,69 @@ func padLeft(s string, w int) string {
 
 // wrap splits l into rows of at most w cells. Rows after the first start
 // with indent cells of blank, so wrapped log lines stay clear of the
-// line-number gutter.
-func wrap(l line, w, indent int) []line {
+// line-number gutter. With words set, rows break after a space where
+// there is one (prose); otherwise anywhere (log lines, shown exactly).
+func wrap(l line, w, indent int, words bool) []line {
 	if w <= 0 {
 		return nil
 	}
 	if indent >= w {
 		indent = 0
 	}
-	var rows []line
-	var cur line
-	used := 0
-	newRow := func() {
-		rows = append(rows, cur)
-		cur = line{{text: strings.Repeat(" ", indent)}}
-		used = indent
+	type cell struct {
+		g     string
+		width int
+		style tcell.Style
 	}
+	var rows [][]cell
+	var cur []cell
+	used := 0
 	for _, sp := range l {
-		text := sp.text
-		state := -1
-		var b strings.Builder
+		text, state := sp.text, -1
 		for text != "" {
 			var g string
 			var cw int
 			g, text, cw, state = uniseg.FirstGraphemeClusterInString(text, state)
 			if used+cw > w {
-				if b.Len() > 0 {
-					cur = append(cur, span{b.String(), sp.style})
-					b.Reset()
+				var carry []cell
+				if words {
+					for i := len(cur) - 1; i > indent; i-- {
+						if cur[i].g == " " {
+							carry, cur = append([]cell(nil), cur[i+1:]...), cur[:i+1]
+							break
+						}
+					}
 				}
-				newRow()
+				rows = append(rows, cur)
+				cur = make([]cell, 0, w)
+				for range indent {
+					cur = append(cur, cell{" ", 1, sp.style})
+				}
+				cur = append(cur, carry...)
+				used = indent
+				for _, c := range carry {
+					used += c.width
+				}
 			}
-			b.WriteString(g)
+			cur = append(cur, cell{g, cw, sp.style})
 			used += cw
-		}
-		if b.Len() > 0 {
-			cur = append(cur, span{b.String(), sp.style})
 		}
 	}
 	rows = append(rows, cur)
-	return rows
+
+	out := make([]line, len(rows))
+	for i, r := range rows {
+		var b strings.Builder
+		for j, c := range r {
+			if j > 0 && c.style != r[j-1].style {
+				out[i] = append(out[i], span{b.String(), r[j-1].style})
+				b.Reset()
+			}
+			b.WriteString(c.g)
+		}
+		if len(r) > 0 {
+			out[i] = append(out[i], span{b.String(), r[len(r)-1].style})
+		}
+	}
+	return out
 }

@@ -26,6 +26,8 @@ const (
 	maxDistinctWeak   = 1000
 	maxSections       = 10000
 	weakScore         = 0.3
+	// minCandidateScore: weaker lines are not kept as candidates.
+	minCandidateScore = 0.04
 )
 
 // StateWindow is how many lines before a chunk's first owned line must be
@@ -71,22 +73,25 @@ func clampContext(n, def int) int {
 // Candidate is a finding in one job before ranking: where it is, what it
 // says, and the local evidence (rule, base score, reasons).
 type Candidate struct {
-	Fingerprint   string      `json:"fingerprint"`
-	Rule          string      `json:"rule"`
-	Category      string      `json:"category"`
-	Severity      Severity    `json:"severity"`
-	Score         float64     `json:"score"`
-	Reasons       []string    `json:"reasons,omitempty"`
-	Trailer       trailerKind `json:"trailer,omitempty"`
-	LineStart     int         `json:"line_start"`
-	LineEnd       int         `json:"line_end"`
-	Message       string      `json:"message"`
-	Text          []string    `json:"text"`
-	ContextBefore []string    `json:"context_before"`
-	ContextAfter  []string    `json:"context_after"`
-	Occurrences   int         `json:"occurrences"`
-	Lines         []int       `json:"lines"`
-	Test          *TestCase   `json:"test,omitempty"`
+	Fingerprint string      `json:"fingerprint"`
+	Rule        string      `json:"rule"`
+	Category    string      `json:"category"`
+	Severity    Severity    `json:"severity"`
+	Score       float64     `json:"score"`
+	Reasons     []string    `json:"reasons,omitempty"`
+	Trailer     trailerKind `json:"trailer,omitempty"`
+	// Noise is set when the line looks like noise (an echoed command, a
+	// retry, a deprecation); such candidates never earn position bonuses.
+	Noise         bool      `json:"noise,omitempty"`
+	LineStart     int       `json:"line_start"`
+	LineEnd       int       `json:"line_end"`
+	Message       string    `json:"message"`
+	Text          []string  `json:"text"`
+	ContextBefore []string  `json:"context_before"`
+	ContextAfter  []string  `json:"context_after"`
+	Occurrences   int       `json:"occurrences"`
+	Lines         []int     `json:"lines"`
+	Test          *TestCase `json:"test,omitempty"`
 }
 
 // Section is a step or group header of a log: a GitHub Actions step, a
@@ -133,8 +138,15 @@ type Analyzer struct {
 	ringLen int
 	ringPos int
 
-	open    *block
-	pending []*pendingContext
+	open *block
+	blk  block    // the storage behind open: one block is open at a time
+	lv   lineView // the line being processed
+
+	classCache [8192]classified
+	keyBuf     []byte
+	fpCache    map[uint64]string
+	arena      []byte // the open block's lines and context, reused across blocks
+	pending    []*pendingContext
 
 	byFP     map[string]*Candidate
 	order    []*Candidate
@@ -143,10 +155,18 @@ type Analyzer struct {
 	dropped  int
 	sections []Section
 
+	// goRun holds the output of the Go test running now ("=== RUN TestX"
+	// and the indented lines after it), so a later "--- FAIL: TestX" can
+	// show it: in verbose mode a test's messages come before its verdict.
+	goRun      [][]byte
+	goRunName  []byte
+	goRunStart int
+
 	inKey     bool // inside a PEM private key block
 	echo      int  // lines left of a GitHub "Run" script echo; 0 when not in one
 	lastStep  []byte
 	lowerBuf  []byte
+	litBuf    []uint64
 	finished  bool
 	lastTitle string
 }
@@ -164,7 +184,7 @@ type block struct {
 	done     bool     // the next line cannot continue the block
 	blanks   int      // consecutive blank lines absorbed
 	noise    string
-	before   []string
+	before   [][]byte
 }
 
 type pendingContext struct {
@@ -241,29 +261,82 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 			a.inKey = false
 		}
 		text = []byte(Redacted)
-	} else if len(text) > 10 && isPEMBegin(text) && !isPEMEnd(text) {
+	} else if pemBeginNear(text) && isPEMBegin(text) && !isPEMEnd(text) {
 		a.inKey = true
 		text = []byte(Redacted)
 	}
 
-	l := lineView{text: text, mark: info.mark}
+	l := &a.lv
+	*l = lineView{text: text, mark: info.mark}
 	l.trim, l.indent = leadingSpace(text)
-	structural := a.trackStructure(&l, info.step)
+	structural := a.trackStructure(l, info.step)
 
-	if a.open != nil && (structural || !a.continues(&l)) {
+	if a.open != nil && (structural || !a.continues(l)) {
 		a.closeBlock()
 	}
 	a.feedPending(text)
 
 	if a.open != nil {
-		a.absorb(&l)
+		a.absorb(l)
 	} else if !structural || l.mark == MarkErrorAnnotation {
-		a.detect(&l)
+		a.detect(l)
 	}
+	a.trackGoRun(l)
 	if a.echo > 0 {
 		a.echo--
 	}
 	a.pushRing(text)
+}
+
+const maxGoRunLines = 15
+
+// trackGoRun follows "=== RUN" / "=== CONT" sections of verbose go test output.
+func (a *Analyzer) trackGoRun(l *lineView) {
+	t := l.text
+	if len(t) > 8 && t[0] == '=' && (bytes.HasPrefix(t, []byte("=== RUN ")) || bytes.HasPrefix(t, []byte("=== CONT "))) {
+		name := bytes.TrimSpace(t[bytes.IndexByte(t[4:], ' ')+4:])
+		a.goRunName = append(a.goRunName[:0], name...)
+		a.goRunStart = a.line
+		a.goRun = a.goRun[:0]
+		return
+	}
+	if a.goRunStart == 0 {
+		return
+	}
+	if l.indent > 0 && len(a.goRun) < maxGoRunLines && a.line == a.goRunStart+len(a.goRun)+1 {
+		a.goRun = append(a.goRun, copyBytes(t))
+		return
+	}
+	a.goRunStart = 0
+}
+
+// goRunOutput returns the output lines of test name, if they are the lines
+// just before the current one.
+func (a *Analyzer) goRunOutput(name []byte) [][]byte {
+	if a.goRunStart == 0 || len(a.goRun) == 0 || !bytes.Equal(name, a.goRunName) || a.goRunStart+len(a.goRun) != a.line-1 {
+		return nil
+	}
+	return a.goRun
+}
+
+// pemBeginNear reports whether "-----BEGIN " starts within the first 64
+// bytes of b, cheaply: most lines have no run of five dashes.
+func pemBeginNear(b []byte) bool {
+	b = b[:min(len(b), 64+len("-----BEGIN "))]
+	for off := 0; ; {
+		i := bytes.IndexByte(b[off:], '-')
+		if i < 0 {
+			return false
+		}
+		i += off
+		if bytes.HasPrefix(b[i:], []byte("-----BEGIN ")) {
+			return true
+		}
+		off = i + 1
+		for off < len(b) && b[off] == '-' {
+			off++
+		}
+	}
 }
 
 // leadingSpace returns b without leading blanks and the columns they span.
@@ -335,7 +408,7 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 			a.addSection(string(t[2:]), "group")
 		}
 		return false
-	case buildSucceeded.Match(t):
+	case buildSucceededLine(t):
 		a.addSection(string(t), "success")
 		return false
 	case bytes.Equal(t, []byte("Post job cleanup.")):
@@ -374,14 +447,26 @@ func (a *Analyzer) pushRing(text []byte) {
 	}
 }
 
-// ringLines returns the context-before lines, oldest first.
-func (a *Analyzer) ringLines() []string {
-	out := make([]string, 0, a.ringLen)
+// keep copies b into the block arena.
+func (a *Analyzer) keep(b []byte) []byte {
+	if len(b) > maxShownLineBytes {
+		b = b[:maxShownLineBytes]
+	}
+	n := len(a.arena)
+	a.arena = append(a.arena, b...)
+	return a.arena[n:len(a.arena):len(a.arena)]
+}
+
+// ringSnapshot copies the context-before lines, oldest first, into dst.
+func (a *Analyzer) ringSnapshot(dst [][]byte) [][]byte {
+	if a.ringLen == 0 {
+		return dst
+	}
 	start := (a.ringPos - a.ringLen + a.before) % a.before
 	for i := 0; i < a.ringLen; i++ {
-		out = append(out, string(a.ring[(start+i)%a.before]))
+		dst = append(dst, a.keep(a.ring[(start+i)%a.before]))
 	}
-	return out
+	return dst
 }
 
 func (a *Analyzer) feedPending(text []byte) {
@@ -409,50 +494,141 @@ func shown(b []byte) string {
 	return string(b)
 }
 
-func (a *Analyzer) lower(text []byte) []byte {
-	buf := a.lowerBuf[:0]
-	for _, c := range text {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf = append(buf, c)
+// prepare readies l for classification with the analyzer's buffers.
+func (a *Analyzer) prepare(l *lineView) {
+	if a.litBuf == nil {
+		a.litBuf = make([]uint64, ruleLiterals.words())
 	}
-	a.lowerBuf = buf
-	return buf
+	a.lowerBuf = l.prepare(a.lowerBuf, a.litBuf)
 }
 
 // detect classifies a line that is not part of an open block and opens a
 // block when it is a candidate.
 func (a *Analyzer) detect(l *lineView) {
-	if !triggers.contains(l.text) && !leadTrigger(l.trim) && l.mark != MarkErrorAnnotation {
+	if !triggers.contains(l.text) && !leadTrigger(l.trim, l.indent) && l.mark != MarkErrorAnnotation {
 		return
 	}
-	l.lower = a.lower(l.text)
-	r, score, ok := classify(l)
-	if !ok {
-		if l.mark != MarkErrorAnnotation || len(l.trim) == 0 {
-			return
-		}
-		r, score = &annotationRule, annotationRule.score
+	c := a.classifyCached(l)
+	if c.r == nil {
+		return
 	}
-	b := &block{r: r, score: score, start: a.line, indent: l.indent, best: score}
-	if r.trailer == notTrailer && score > 0.05 {
-		if reason, factor := noiseReason(l, a.echo > 0); reason != "" {
-			b.noise = reason
-			b.score *= factor
-			b.best = b.score
-		}
+	r, score := c.r, c.score
+	a.arena = a.arena[:0]
+	a.blk = block{r: r, score: score, start: a.line, indent: l.indent, best: score,
+		lines: a.blk.lines[:0], before: a.blk.before[:0], reasons: a.blk.reasons[:0]}
+	b := &a.blk
+	if c.noise != "" {
+		b.noise = c.noise
+		b.score *= c.factor
+		b.best = b.score
+	}
+	if b.score < minCandidateScore && r.mode == modeSingle || b.score < minCandidateScore/2 {
+		return // noise too faint to ever be shown
 	}
 	if l.mark == MarkErrorAnnotation && r.trailer == notTrailer {
 		b.reasons = append(b.reasons, "annotated-error")
 	}
-	b.before = a.ringLines()
-	b.lines = append(b.lines, copyBytes(l.text))
-	b.absorbed = 1
+	b.before = a.ringSnapshot(b.before)
+	if r.mode == modeGoTest {
+		// "--- FAIL: TestX (0.01s)": take in what TestX printed before it.
+		name := l.trim[len("--- FAIL: "):]
+		if i := bytes.LastIndex(name, []byte(" (")); i > 0 {
+			name = name[:i]
+		}
+		if out := a.goRunOutput(name); out != nil {
+			b.start -= len(out)
+			b.lines = append(b.lines, out...)
+			b.head = len(out)
+			b.before = trimBefore(b.before, len(out))
+		}
+	}
+	b.lines = append(b.lines, a.keep(l.text))
+	b.absorbed = len(b.lines)
 	a.open = b
 	if r.mode == modeSingle {
 		b.done = true
 	}
+}
+
+// trimBefore drops the last n lines of the context before, which became
+// part of the finding.
+func trimBefore(before [][]byte, n int) [][]byte {
+	if n >= len(before) {
+		return before[:0]
+	}
+	return before[:len(before)-n]
+}
+
+// classified is what classification (with the noise check) says of a line.
+type classified struct {
+	key    uint64
+	r      *rule // nil: not a candidate
+	score  float64
+	noise  string
+	factor float64
+}
+
+// classifyCached classifies l, remembering the answer for lines of the same
+// shape: logs repeat the same lines with other numbers many times over.
+func (a *Analyzer) classifyCached(l *lineView) classified {
+	key := lineShape(l.text, l.mark, a.echo > 0)
+	slot := &a.classCache[key%uint64(len(a.classCache))]
+	if slot.key == key && key != 0 {
+		return *slot
+	}
+	c := classified{key: key}
+	a.prepare(l)
+	r, score, ok := classify(l)
+	if !ok && l.mark == MarkErrorAnnotation && len(l.trim) > 0 {
+		r, score, ok = &annotationRule, annotationRule.score, true
+	}
+	if ok {
+		c.r, c.score = r, score
+		if r.trailer == notTrailer && score > 0.05 {
+			c.noise, c.factor = noiseReason(l, a.echo > 0)
+		}
+	}
+	*slot = c
+	return c
+}
+
+// lineShape hashes a line with each number replaced by its class: zero, a
+// status the rules know (137, 4xx, 5xx, ...), or any other number of that
+// many digits. Two lines of one shape classify the same way.
+func lineShape(text []byte, mark Mark, echo bool) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037) ^ uint64(mark)
+	if echo {
+		h ^= 0x9e3779b97f4a7c15
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < '0' || c > '9' {
+			h = (h ^ uint64(c)) * prime
+			i++
+			continue
+		}
+		j, zero, v := i, true, 0
+		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+			if text[j] != '0' {
+				zero = false
+			}
+			if v < 1000 {
+				v = v*10 + int(text[j]-'0')
+			}
+			j++
+		}
+		class := uint64(0x1000 + min(j-i, 8))
+		switch {
+		case zero:
+			class = 0x2000 + uint64(j-i)
+		case j-i == 3 && (v >= 400 && v < 600 || v >= 128 && v < 160):
+			class = 0x3000 + uint64(v) // HTTP statuses, 128+signal exit codes
+		}
+		h = (h ^ class) * prime
+		i = j
+	}
+	return h
 }
 
 var annotationRule = rule{name: "annotated-error", category: CategoryError, severity: sevE, score: 0.55, mode: modeIndent}
@@ -476,19 +652,19 @@ func (a *Analyzer) absorb(l *lineView) {
 	if b.r.mode == modePyTraceback && len(b.lines) >= rangeCap(b.r.mode) {
 		// Keep the end of a long traceback: the innermost frames and the
 		// exception. The dropped frames become the context before.
-		b.before = append(b.before, string(b.lines[0]))
+		b.before = append(b.before, b.lines[0])
 		if len(b.before) > a.before {
-			b.before = b.before[len(b.before)-a.before:]
+			b.before = append(b.before[:0], b.before[len(b.before)-a.before:]...)
 		}
 		b.lines = append(b.lines[:0], b.lines[1:]...)
 		b.start++
 	}
 	if len(b.lines) < rangeCap(b.r.mode) {
-		b.lines = append(b.lines, copyBytes(l.text))
+		b.lines = append(b.lines, a.keep(l.text))
 		// A stronger line inside a loosely delimited block becomes its message.
 		if (b.r.mode == modeIndent || b.r.mode == modeMaven || b.r.mode == modeNpm) && len(l.trim) > 0 &&
-			(triggers.contains(l.text) || leadTrigger(l.trim)) {
-			l.lower = a.lower(l.text)
+			(triggers.contains(l.text) || leadTrigger(l.trim, l.indent)) {
+			a.prepare(l)
 			if r, s, ok := classify(l); ok && r.trailer == notTrailer && s > b.best+0.05 {
 				b.best = s
 				b.head = len(b.lines) - 1
@@ -608,7 +784,6 @@ func (a *Analyzer) continues(l *lineView) bool {
 }
 
 var (
-	buildSucceeded  = re(`^(\[INFO\] )?(BUILD SUCCESS$|BUILD SUCCESSFUL in )|^Build succeeded\.$`)
 	compilerNote    = re(`^(\S+:\d+(:\d+)?: note: |In file included from |\s*\d*\s*\|)`)
 	diagnosticStart = re(`^\S+:\d+(:\d+)?: `)
 	npmBoilerplate  = re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno |Exit status|Failed at the|This is probably not|\s*$)`)
@@ -616,6 +791,17 @@ var (
 )
 
 func goFrame(t []byte) bool { return goFrameRe.Match(t) }
+
+// buildSucceededLine recognizes a build tool's success verdict: Maven's
+// "BUILD SUCCESS", Gradle's "BUILD SUCCESSFUL in 3s", MSBuild's "Build succeeded.".
+func buildSucceededLine(t []byte) bool {
+	if len(t) < 13 || (t[0] != 'B' && t[0] != '[') {
+		return false
+	}
+	t = bytes.TrimPrefix(t, []byte("[INFO] "))
+	return bytes.Equal(t, []byte("BUILD SUCCESS")) || bytes.HasPrefix(t, []byte("BUILD SUCCESSFUL in ")) ||
+		bytes.Equal(t, []byte("Build succeeded."))
+}
 
 // closeBlock turns the open block into a candidate, or counts it as one
 // more occurrence of a message seen before.
@@ -632,8 +818,7 @@ func (a *Analyzer) closeBlock() {
 	msgBytes := bytes.TrimSpace(b.lines[head])
 	r := b.r
 	category := r.category
-	message := a.redactor.Redact(shown(msgBytes))
-	fp := Fingerprint(category, message)
+	fp := a.fingerprint(category, msgBytes)
 	if c, ok := a.byFP[fp]; ok {
 		c.Occurrences++
 		if len(c.Lines) < MaxOccurrenceLines {
@@ -643,7 +828,7 @@ func (a *Analyzer) closeBlock() {
 		// becomes the one shown.
 		if b.score > c.Score+0.1 {
 			occ, lines := c.Occurrences, c.Lines
-			*c = *a.candidate(b, fp, message)
+			*c = *a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 			c.Occurrences, c.Lines = occ, lines
 			a.awaitContext(c)
 		}
@@ -662,10 +847,60 @@ func (a *Analyzer) closeBlock() {
 		}
 		a.strong++
 	}
-	c := a.candidate(b, fp, message)
+	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 	a.byFP[fp] = c
 	a.order = append(a.order, c)
 	a.awaitContext(c)
+}
+
+// fingerprint returns the fingerprint of a message line. Lines of the same
+// shape (letters, punctuation and the length of every digit run) normalize
+// alike, so their fingerprints are remembered by shape.
+func (a *Analyzer) fingerprint(category string, msg []byte) string {
+	if len(msg) > maxShownLineBytes {
+		msg = msg[:maxShownLineBytes]
+	}
+	cacheable := !a.redactor.hasLiteral(msg)
+	var key uint64
+	if cacheable {
+		key = messageShape(category, msg)
+		if fp, ok := a.fpCache[key]; ok {
+			return fp
+		}
+	}
+	fp := Fingerprint(category, a.redactor.Redact(shown(msg)))
+	if cacheable {
+		if a.fpCache == nil || len(a.fpCache) > 8192 {
+			a.fpCache = make(map[uint64]string)
+		}
+		a.fpCache[key] = fp
+	}
+	return fp
+}
+
+// messageShape hashes text with each run of digits replaced by its length.
+func messageShape(category string, text []byte) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(category); i++ {
+		h = (h ^ uint64(category[i])) * prime
+	}
+	h = (h ^ 0) * prime
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c >= '0' && c <= '9' {
+			j := i
+			for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+				j++
+			}
+			h = (h ^ uint64(0x100+j-i)) * prime
+			i = j
+			continue
+		}
+		h = (h ^ uint64(c)) * prime
+		i++
+	}
+	return h
 }
 
 func (a *Analyzer) awaitContext(c *Candidate) {
@@ -679,6 +914,10 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 	text := make([]string, len(b.lines))
 	for i, l := range b.lines {
 		text[i] = shown(l)
+	}
+	before := make([]string, len(b.before))
+	for i, l := range b.before {
+		before[i] = string(l)
 	}
 	reasons := []string{b.r.name}
 	for _, r := range b.reasons {
@@ -701,11 +940,12 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 		Score:         score,
 		Reasons:       reasons,
 		Trailer:       b.r.trailer,
+		Noise:         b.noise != "",
 		LineStart:     b.start,
 		LineEnd:       b.start + len(b.lines) - 1,
 		Message:       message,
 		Text:          a.redactor.RedactLines(text),
-		ContextBefore: a.redactor.RedactLines(b.before),
+		ContextBefore: a.redactor.RedactLines(before),
 		ContextAfter:  []string{},
 		Occurrences:   1,
 		Lines:         []int{b.start},

@@ -230,18 +230,25 @@ func gitlabSection(b []byte) (Mark, []byte, bool) {
 // Jenkins timestamper's bracketed one).
 func stripPrefixes(b []byte) ([]byte, []byte) {
 	var step []byte
-	if t1 := bytes.IndexByte(b, '\t'); t1 > 0 && t1 < 200 {
-		if t2 := bytes.IndexByte(b[t1+1:], '\t'); t2 >= 0 {
-			rest := b[t1+1+t2+1:]
-			if n := timestampLen(rest); n > 0 {
-				step = b[t1+1 : t1+1+t2]
-				b = rest
+	if len(b) > 0 && (b[0] < '0' || b[0] > '9') && b[0] != '[' && b[0] != ' ' && b[0] != '\t' {
+		if t1 := bytes.IndexByte(b[:min(len(b), 200)], '\t'); t1 > 0 {
+			if t2 := bytes.IndexByte(b[t1+1:], '\t'); t2 >= 0 {
+				rest := b[t1+1+t2+1:]
+				if n := timestampLen(rest); n > 0 {
+					step = b[t1+1 : t1+1+t2]
+					b = rest
+				}
 			}
 		}
 	}
 	if len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
 		if n := timestampLen(b); n > 0 && n < len(b) && b[n] == ' ' {
-			frac := fractionDigits(b[:n])
+			frac := 0
+			if b[19] == '.' || b[19] == ',' {
+				for frac < n-20 && b[20+frac] >= '0' && b[20+frac] <= '9' {
+					frac++
+				}
+			}
 			b = b[n+1:]
 			if frac == 6 && len(b) >= 4 && isHex(b[0]) && isHex(b[1]) && (b[2] == 'O' || b[2] == 'E') && (b[3] == ' ' || b[3] == '+') {
 				b = b[4:] // GitLab FF_TIMESTAMPS stream and continuation field
@@ -280,21 +287,6 @@ func timestampLen(b []byte) int {
 		return n + 1
 	case n+6 <= len(b) && (b[n] == '+' || b[n] == '-') && b[n+3] == ':':
 		return n + 6
-	}
-	return n
-}
-
-func fractionDigits(ts []byte) int {
-	i := bytes.IndexAny(ts, ".,")
-	if i < 0 {
-		return 0
-	}
-	n := 0
-	for _, c := range ts[i+1:] {
-		if c < '0' || c > '9' {
-			break
-		}
-		n++
 	}
 	return n
 }

@@ -6,9 +6,10 @@ package analysis
 // that hit the table are compared with the keywords that start with them.
 // This keeps the common case (a line with no keyword) near memory speed.
 type keywordSet struct {
-	bits    [1 << 10]uint64 // 2^16 bits, one per 4-gram hash
-	buckets map[uint16][]int
-	words   [][]byte // folded keywords
+	bits  [1 << 10]uint64 // 2^16 bits, one per 4-gram hash
+	head  []uint16        // 4-gram hash → 1 + first keyword with it; 0: none
+	chain []uint16        // keyword → 1 + next keyword with the same hash
+	words [][]byte        // folded keywords
 }
 
 // fold maps ASCII upper-case letters to lower case. It also changes some
@@ -17,7 +18,7 @@ type keywordSet struct {
 const fold = 0x20202020
 
 func newKeywordSet(words []string) *keywordSet {
-	k := &keywordSet{buckets: make(map[uint16][]int)}
+	k := &keywordSet{head: make([]uint16, 1<<16), chain: make([]uint16, len(words))}
 	for i, w := range words {
 		if len(w) < 4 {
 			panic("analysis: keyword shorter than 4 bytes: " + w)
@@ -29,7 +30,8 @@ func newKeywordSet(words []string) *keywordSet {
 		k.words = append(k.words, f)
 		h := hash4(uint32(f[0]) | uint32(f[1])<<8 | uint32(f[2])<<16 | uint32(f[3])<<24)
 		k.bits[h>>6] |= 1 << (h & 63)
-		k.buckets[h] = append(k.buckets[h], i)
+		k.chain[i] = k.head[h]
+		k.head[h] = uint16(i + 1)
 	}
 	return k
 }
@@ -43,21 +45,21 @@ func (k *keywordSet) contains(line []byte) bool {
 	if len(line) < 4 {
 		return false
 	}
-	x := uint32(line[0]) | uint32(line[1])<<8 | uint32(line[2])<<16
-	for i := 3; i < len(line); i++ {
-		x = x&0x00ffffff | uint32(line[i])<<24
+	bits := &k.bits
+	for i := 0; i+4 <= len(line); i++ {
+		w := line[i : i+4 : i+4]
+		x := uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16 | uint32(w[3])<<24
 		h := hash4(x | fold)
-		if k.bits[h>>6]&(1<<(h&63)) != 0 && k.verify(line, i-3, h) {
+		if bits[h>>6]&(1<<(h&63)) != 0 && k.verify(line, i, h) {
 			return true
 		}
-		x >>= 8
 	}
 	return false
 }
 
 func (k *keywordSet) verify(line []byte, at int, h uint16) bool {
-	for _, w := range k.buckets[h] {
-		kw := k.words[w]
+	for w := k.head[h]; w != 0; w = k.chain[w-1] {
+		kw := k.words[w-1]
 		if at+len(kw) > len(line) {
 			continue
 		}

@@ -128,10 +128,44 @@ func Rank(jobs []JobResult) []Finding {
 		}
 		return fa.LineStart < fb.LineStart
 	})
+	findings = dropContained(findings)
 	for i := range findings {
 		findings[i].Rank = i + 1
 	}
 	return findings
+}
+
+// dropContained removes findings of one job whose every occurrence lies
+// inside a better finding of the same job: they would show the same lines
+// twice. findings must be sorted best first.
+func dropContained(findings []Finding) []Finding {
+	type span struct{ from, to int }
+	shown := map[string][]span{}
+	out := findings[:0]
+	for _, f := range findings {
+		if len(f.Jobs) <= 1 {
+			inside := true
+			for _, l := range f.Lines {
+				hit := false
+				for _, s := range shown[f.JobID] {
+					if l >= s.from && l <= s.to {
+						hit = true
+						break
+					}
+				}
+				if !hit {
+					inside = false
+					break
+				}
+			}
+			if inside && len(f.Lines) > 0 {
+				continue
+			}
+		}
+		shown[f.JobID] = append(shown[f.JobID], span{f.LineStart, f.LineEnd})
+		out = append(out, f)
+	}
+	return out
 }
 
 func better(s float64, failed bool, than float64, thanFailed bool) bool {
@@ -226,7 +260,7 @@ func newJobContext(j *JobResult) *jobContext {
 }
 
 func isStrong(c *Candidate) bool {
-	return (c.Trailer == notTrailer || c.Trailer == summary) && c.Severity == SeverityError && c.Score >= strongError
+	return (c.Trailer == notTrailer || c.Trailer == summary) && !c.Noise && c.Severity == SeverityError && c.Score >= strongError
 }
 
 // recovered reports whether a build tool reported success after line and

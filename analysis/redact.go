@@ -36,9 +36,41 @@ var (
 	authHeader    = regexp.MustCompile(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
 	urlCreds      = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
 	pemInline     = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
-	secretHints   = []string{"gh", "_pat_", "bkua_", "bkat_", "glpat-", "akia", "asia", "xox", "eyj", "_live_", "_test_", "aiza", "npm_",
-		"pass", "pwd", "secret", "token", "key", "authorization", "://", "private key"}
+	tokenHints    = []string{"gh", "_pat_", "bk", "glpat-", "AKIA", "ASIA", "xox", "eyJ", "_live_", "_test_", "AIza", "npm_"}
 )
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretHints gates the patterns: a line with none of these (in any case)
+// cannot hold a secret the patterns recognize.
+var secretHints = newKeywordSet([]string{
+	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "bkua_", "bkat_", "glpat-", "akia", "asia",
+	"xoxa", "xoxb", "xoxo", "xoxp", "xoxr", "xoxs", "_live_", "_test_", "aiza", "npm_",
+	"pass", "pwd=", "pwd:", "pwd\"", "secret", "token", "key=", "key:", "key\"", "key'", "key ", "authorization",
+})
+
+func mayHaveSecret(s string) bool {
+	b := []byte(s)
+	return secretHints.contains(b) || strings.Contains(s, "eyJ") || strings.Contains(s, "PRIVATE KEY") ||
+		(strings.Contains(s, "://") && strings.Contains(s, "@"))
+}
+
+// hasLiteral reports whether b contains one of the literal secrets.
+func (r *Redactor) hasLiteral(b []byte) bool {
+	for _, sec := range r.secrets {
+		if bytes.Contains(b, []byte(sec)) {
+			return true
+		}
+	}
+	return false
+}
 
 // Redact returns s with secrets replaced by [REDACTED].
 func (r *Redactor) Redact(s string) string {
@@ -47,26 +79,27 @@ func (r *Redactor) Redact(s string) string {
 			s = strings.ReplaceAll(s, sec, Redacted)
 		}
 	}
-	lower := strings.ToLower(s)
-	hint := false
-	for _, h := range secretHints {
-		if strings.Contains(lower, h) {
-			hint = true
-			break
-		}
-	}
-	if !hint {
+	if !mayHaveSecret(s) {
 		return s
 	}
-	s = pemInline.ReplaceAllString(s, Redacted)
-	s = tokenPatterns.ReplaceAllString(s, Redacted)
-	s = authHeader.ReplaceAllStringFunc(s, func(m string) string {
-		sub := authHeader.FindStringSubmatch(m)
-		if sub[2] == Redacted || sub[2] == "***" {
-			return m
-		}
-		return sub[1] + Redacted
-	})
+	if strings.Contains(s, "PRIVATE KEY") {
+		s = pemInline.ReplaceAllString(s, Redacted)
+	}
+	if containsAny(s, tokenHints) {
+		s = tokenPatterns.ReplaceAllString(s, Redacted)
+	}
+	if strings.Contains(s, "uthorization") || strings.Contains(s, "UTHORIZATION") {
+		s = authHeader.ReplaceAllStringFunc(s, func(m string) string {
+			sub := authHeader.FindStringSubmatch(m)
+			if sub[2] == Redacted || sub[2] == "***" {
+				return m
+			}
+			return sub[1] + Redacted
+		})
+	}
+	if !hasKeyAssignment(s) {
+		return redactURLCreds(s)
+	}
 	s = keyedSecret.ReplaceAllStringFunc(s, func(m string) string {
 		sub := keyedSecret.FindStringSubmatch(m)
 		if sub[2] == Redacted || strings.Trim(sub[2], "*") == "" || strings.HasPrefix(sub[2], "${") || strings.HasPrefix(sub[2], "$(") {
@@ -74,7 +107,13 @@ func (r *Redactor) Redact(s string) string {
 		}
 		return sub[1] + Redacted
 	})
-	s = urlCreds.ReplaceAllString(s, "${1}"+Redacted+"@")
+	return redactURLCreds(s)
+}
+
+func redactURLCreds(s string) string {
+	if strings.Contains(s, "@") && strings.Contains(s, "://") {
+		s = urlCreds.ReplaceAllString(s, "${1}"+Redacted+"@")
+	}
 	return s
 }
 
@@ -108,4 +147,35 @@ func isPEMBegin(b []byte) bool {
 func isPEMEnd(b []byte) bool {
 	i := bytes.Index(b, []byte("-----END "))
 	return i >= 0 && bytes.Contains(b[i:], []byte("PRIVATE KEY-----"))
+}
+
+var keyWords = []string{"pass", "pwd", "secret", "token", "key"}
+
+// hasKeyAssignment reports whether s assigns something to a name ending in
+// a secret-sounding word: "password=", "API_KEY: ", "token\":".
+func hasKeyAssignment(s string) bool {
+	lower := strings.ToLower(s)
+	for _, w := range keyWords {
+		for off := 0; ; {
+			i := strings.Index(lower[off:], w)
+			if i < 0 {
+				break
+			}
+			j := off + i + len(w)
+			off = j
+			for j < len(lower) && (lower[j] >= 'a' && lower[j] <= 'z' || lower[j] == '_') {
+				j++ // "password", "tokens", "key_id"
+			}
+			if j < len(lower) && (lower[j] == '"' || lower[j] == '\'') {
+				j++
+			}
+			for j < len(lower) && lower[j] == ' ' {
+				j++
+			}
+			if j < len(lower) && (lower[j] == '=' || lower[j] == ':') {
+				return true
+			}
+		}
+	}
+	return false
 }

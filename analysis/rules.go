@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"bytes"
+	"math/bits"
 	"regexp"
+	"strings"
 )
 
 // blockMode says which lines after a trigger line belong to the same finding.
@@ -57,6 +59,12 @@ type rule struct {
 	// trimmed is set). Nil: need alone decides.
 	re      *regexp.Regexp
 	trimmed bool
+	// onLower: re was case-insensitive and now matches the lower-cased line.
+	onLower bool
+	// lead, when set, lists the bytes the trimmed line may start with.
+	lead string
+	// fn, when set, must also accept the line.
+	fn func(l *lineView) bool
 	// headlineNext: the line after the trigger is the message (Gradle).
 	headlineNext bool
 }
@@ -67,23 +75,62 @@ type lineView struct {
 	trim   []byte // text without leading white space
 	indent int    // columns of leading white space (a tab counts 4)
 	mark   Mark
-	lower  []byte // ASCII lower-case copy of text, made only for candidate lines
+	lower  []byte    // ASCII lower-case copy of text, made only for candidate lines
+	lits   []uint64  // which ruleLiterals occur in lower, one bit per id
+	try    [2]uint64 // which rules are worth trying: their need is met or they have none
 }
 
+// prepare lower-cases the line into buf and finds its literals.
+func (l *lineView) prepare(buf []byte, lits []uint64) []byte {
+	buf = buf[:0]
+	for _, c := range l.text {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	l.lower = buf
+	l.lits = lits
+	l.try = ruleLiterals.match(buf, lits, literalRules)
+	l.try[0] |= rulesWithoutNeed[0]
+	l.try[1] |= rulesWithoutNeed[1]
+	return buf
+}
+
+func (l *lineView) hasID(id uint16) bool {
+	return l.lits[id>>6]&(1<<(id&63)) != 0
+}
+
+// has reports whether the lower-cased line contains lit.
 func (l *lineView) has(lit string) bool {
+	if id, ok := ruleLiterals.ids[lit]; ok && l.lits != nil {
+		return l.hasID(id)
+	}
 	return bytes.Contains(l.lower, []byte(lit))
 }
 
-func (l *lineView) hasAny(lits []string) bool {
-	for _, lit := range lits {
-		if bytes.Contains(l.lower, []byte(lit)) {
-			return true
-		}
-	}
-	return false
-}
-
 func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// lowerPattern rewrites a case-insensitive pattern "(?i)..." into one that
+// matches lower-cased text: Go's case folding is several times slower than
+// matching a lower-cased copy, which classification makes anyway.
+func lowerPattern(re *regexp.Regexp) (*regexp.Regexp, bool) {
+	src := re.String()
+	if !strings.HasPrefix(src, "(?i)") {
+		return re, false
+	}
+	src = src[len("(?i)"):]
+	var b strings.Builder
+	escaped := false
+	for _, c := range src {
+		if !escaped && c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		escaped = !escaped && c == '\\'
+		b.WriteRune(c)
+	}
+	return regexp.MustCompile(b.String()), true
+}
 
 const (
 	sevE = SeverityError
@@ -158,11 +205,11 @@ var rules = []rule{
 		re: re(`^WARNING: DATA RACE`)},
 	{name: "junit-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeJava, need: []string{"<<< failure!", "<<< error!"},
 		re: re(`<<< (FAILURE|ERROR)!`)},
-	{name: "pytest-assertion", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modePytestE,
+	{name: "pytest-assertion", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modePytestE, lead: "E",
 		re: re(`^E\s{2,}\S`)},
-	{name: "jest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeJest,
+	{name: "jest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeJest, lead: "\xe2",
 		re: re(`^\s*● \S`)},
-	{name: "test-marked-failed", category: CategoryTestFailure, severity: sevE, score: 0.5,
+	{name: "test-marked-failed", category: CategoryTestFailure, severity: sevE, score: 0.5, lead: "\xe2\xc3",
 		re: re(`^\s*(✕|✖|×|✗|✘|⨯) \S`)},
 	{name: "rust-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, need: []string{"... failed"},
 		re: re(`^test \S+ \.\.\. FAILED$`)},
@@ -178,7 +225,7 @@ var rules = []rule{
 		re: re(`^rspec \./\S+:\d+ # `)},
 	{name: "dotnet-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"failed "},
 		re: re(`^\s*Failed \S+ \[[\d.]+ ?(ms|s|m)\]`)},
-	{name: "numbered-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, mode: modeIndent,
+	{name: "numbered-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, mode: modeIndent, lead: "0123456789",
 		re: re(`^\s*\d+\) [\w\\]+(::|\.|#| )\S`)},
 	{name: "test-failure-header", category: CategorySummary, severity: sevE, trailer: summary, score: 0.4, need: []string{"there was", "there were"},
 		re: re(`^There (was|were) \d+ (failure|error)s?:`)},
@@ -198,17 +245,17 @@ var rules = []rule{
 		re: re(`^(FAILURE: Build failed with an exception|\* What went wrong:)`)},
 	{name: "gradle-task-failed", category: CategoryBuildFailure, severity: sevE, trailer: summary, score: 0.45, need: []string{"failed"},
 		re: re(`^> Task \S+ FAILED$`)},
-	{name: "kotlin-compile-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, trimmed: true,
+	{name: "kotlin-compile-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, trimmed: true, lead: "e",
 		re: re(`^e: (file://)?\S+\.kts?(:\d+:\d+|: \(\d+, \d+\)):? `)},
 	{name: "typescript-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, need: []string{"error ts"},
 		re: re(`(?i)error TS\d+:`)},
 	{name: "rust-compile-error", category: CategoryCompileError, severity: sevE, score: 0.85, mode: modeRust, need: []string{"error["},
 		re: re(`^error\[E\d+\]: `)},
-	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.85, mode: modeCompiler, need: []string{"error"},
+	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.85, mode: modeCompiler, need: []string{"error: "},
 		re: re(`^\S+?:\d+(:\d+)?: (fatal )?error: `)},
-	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, need: []string{"error"},
+	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, need: []string{"): error", "): fatal error"},
 		re: re(`^\S+\(\d+(,\d+)?\): (fatal )?error [A-Z]*\d*:?`)},
-	{name: "dotnet-build-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{"error"},
+	{name: "dotnet-build-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{": error ", ": fatal error "},
 		re: re(`: (fatal )?error [A-Z]{1,6}\d{2,5}\s*:`)},
 	{name: "linker-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{"undefined reference", "undefined symbol", "ld: "},
 		re: re(`(undefined reference to|undefined symbols? for architecture|^ld(\.\w+)?: .*(error|cannot find)|ld: symbol\(s\) not found)`)},
@@ -216,13 +263,10 @@ var rules = []rule{
 		re: re(`^CMake Error`)},
 	{name: "go-compile-error", category: CategoryCompileError, severity: sevE, score: 0.75, mode: modeCompiler, need: []string{".go:"},
 		re: re(`^(\.{0,2}/)?[\w./@-]+\.go:\d+(:\d+)?: \S`)},
-	{name: "go-test-log", category: CategoryTestFailure, severity: sevE, score: 0.5, mode: modeIndent, need: []string{"_test.go:"},
-		re: re(`^\s+[\w./-]+_test\.go:\d+: \S`)},
-	{name: "go-module-error", category: CategoryDependency, severity: sevE, score: 0.6, trimmed: true,
-		re: re(`^go: .*\b(error|missing|not found|cannot|needed|unknown revision|invalid|conflict|no matching|inconsistent|unrecognized|malformed|verifying|must be|not up-to-date|checksum mismatch)\b`)},
+	{name: "go-module-error", category: CategoryDependency, severity: sevE, score: 0.6, lead: "g", fn: goModuleError},
 	{name: "python-syntax-error", category: CategoryCompileError, severity: sevE, score: 0.75, need: []string{"syntaxerror", "indentationerror"},
 		re: re(`^\s*(SyntaxError|IndentationError|TabError): `)},
-	{name: "eslint-error", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"error"},
+	{name: "eslint-error", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"  error  "},
 		re: re(`^\s+\d+:\d+\s+error\s+\S`)},
 
 	// Infrastructure.
@@ -232,7 +276,7 @@ var rules = []rule{
 		re: re(`(?i)\b(no space left on device|enospc|disk quota exceeded|not enough space on the disk|insufficient disk space)\b`)},
 	{name: "crash", category: CategoryCrash, severity: sevE, score: 0.85, need: []string{"segmentation", "sigsegv", "core dumped", "sigabrt", "signal: ", "stack smashing", "bus error", "illegal instruction"},
 		re: re(`(?i)\b(segmentation fault|sigsegv|core dumped|sigabrt|signal: (aborted|segmentation|bus error|illegal)|stack smashing detected|^bus error|illegal instruction)\b`)},
-	{name: "timeout", category: CategoryTimeout, severity: sevE, score: 0.6, need: []string{"time", "deadline"},
+	{name: "timeout", category: CategoryTimeout, severity: sevE, score: 0.6, need: []string{"timed out", "timeout", "time-out", "time out", "deadline exceeded", "etimedout"},
 		re: re(`(?i)\b(timed out|time-?out (after|of|expired|exceeded|reached|waiting)|deadline exceeded|etimedout|timeout\b.{0,30}\b(exceeded|expired|elapsed|reached))\b`)},
 	{name: "cancelled", category: CategoryCancelled, severity: sevE, score: 0.5, need: []string{"cancel", "abort", "sigterm", "sigint", "interrupt"},
 		re: re(`(?i)(the operation was cancell?ed|job was cancell?ed|cancell?ed by|(build|job) was aborted|aborted by|received (sigterm|sigint)|canceling since a higher priority|was interrupted)`)},
@@ -244,9 +288,9 @@ var rules = []rule{
 		re: re(`(?i)\b(x509:|certificate verify failed|ssl certificate problem|certificate has expired|unable to get local issuer certificate|tls handshake|ssl routines|self[- ]signed certificate)`)},
 	{name: "rate-limited", category: CategoryRateLimit, severity: sevE, score: 0.7, need: []string{"429", "too many requests", "rate limit", "toomanyrequests"},
 		re: re(`(?i)\b(429|too many requests|rate limit(ed)?( exceeded)?|toomanyrequests)\b`)},
-	{name: "http-5xx", category: CategoryHTTPError, severity: sevE, score: 0.65, need: []string{"internal server error", "bad gateway", "service unavailable", "gateway time", "error: 5", " 50", "status"},
+	{name: "http-5xx", category: CategoryHTTPError, severity: sevE, score: 0.65, need: []string{"internal server error", "bad gateway", "service unavailable", "gateway time", "error: 5", "status code: 5", "status code 5", "status: 5", "status 5", "http/1.1 5", "http/2 5", "http/1.0 5"},
 		re: re(`(?i)(internal server error|bad gateway|service unavailable|gateway time-?out|returned error: 5\d\d|status( code)?:? 5\d\d\b|http/\d(\.\d)? 5\d\d|response status code: 5\d\d)`)},
-	{name: "http-4xx", category: CategoryHTTPError, severity: sevE, score: 0.55, need: []string{"error: 4", "status", "404", "401", "403"},
+	{name: "http-4xx", category: CategoryHTTPError, severity: sevE, score: 0.55, need: []string{"error: 4", "status code: 4", "status code 4", "status: 4", "status 4", "404", "401", "403"},
 		re: re(`(?i)(returned error: 40[0-9]|status( code)?:? 40[134]\b|\b404 not found|\b401 unauthorized|\b403 forbidden|\be404\b)`)},
 	{name: "permission-denied", category: CategoryPermission, severity: sevE, score: 0.6, need: []string{"denied", "eacces", "not permitted", "forbidden", "unauthorized", "authentication failed", "bad credentials", "not authorized", "requires authentication"},
 		re: re(`(?i)\b(permission denied|eacces|operation not permitted|access (is )?denied|forbidden|unauthorized|authentication failed|bad credentials|not authorized|requires authentication)\b`)},
@@ -270,11 +314,11 @@ var rules = []rule{
 		re: re(`(?i)(no such file or directory|cannot stat|cannot open|cannot access|enoent|file not found|filenotfounderror)`)},
 
 	// Docker and Terraform.
-	{name: "docker-build-error", category: CategoryDocker, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"error"},
+	{name: "docker-build-error", category: CategoryDocker, severity: sevE, score: 0.7, mode: modeIndent, need: []string{" error", "error:", "error ["},
 		re: re(`^(#\d+ (\[[^\]]*\] )?\d*\.?\d* ?ERROR:? |ERROR: failed to solve: |ERROR \[|Error response from daemon: )`)},
 	{name: "docker-pull-error", category: CategoryDocker, severity: sevE, score: 0.75, need: []string{"manifest unknown", "pull access denied", "error pulling image", "failed to pull"},
 		re: re(`(?i)(manifest unknown|pull access denied|error pulling image|failed to pull image)`)},
-	{name: "terraform-error", category: CategoryTerraform, severity: sevE, score: 0.8, mode: modeBox, need: []string{"error"},
+	{name: "terraform-error", category: CategoryTerraform, severity: sevE, score: 0.8, mode: modeBox, need: []string{"│ error: "},
 		re: re(`^│ Error: `)},
 
 	// Exceptions and tracebacks.
@@ -328,7 +372,7 @@ var triggerWords = []string{
 	"unauthorized", "authentication", "credentials", "not authorized", "too many requests", "rate limit",
 	"unavailable", "bad gateway", "gateway time", "resolve", "name or service", "no such host", "enotfound",
 	"econn", "etimedout", "eai_again", "connection", "broken pipe", "unreachable", "no route to host",
-	"unexpected", "x509", "certificate", "handshake", "ssl routines", "*** ", ".go:", "caused by",
+	"unexpected", "x509", "certificate", "handshake", "ssl routines", "*** ", "caused by",
 	"problem", "conflict", "mismatch", "violation", "missing", "illegal", "incompatible", "invalid",
 	"deprecat", "syntax", "unbound variable", "bad substitution", "manifest unknown", "not recognized",
 	"executable file", "finished: ", "marked build as", "build fail", "stack smashing", "bus error",
@@ -339,10 +383,14 @@ var triggerWords = []string{
 var triggers = newKeywordSet(triggerWords)
 
 // leadTrigger reports whether a line's first non-blank characters alone
-// make it worth classifying (pytest "E   ", Jest "●", "1) ", "go: ", ...).
-func leadTrigger(trim []byte) bool {
+// make it worth classifying (pytest "E   ", Jest "●", "1) ", "go: ",
+// an unindented "file.go:12:" diagnostic, ...).
+func leadTrigger(trim []byte, indent int) bool {
 	if len(trim) < 2 {
 		return false
+	}
+	if indent == 0 && goDiagnostic(trim[:min(len(trim), 200)]) {
+		return true
 	}
 	switch c := trim[0]; {
 	case c == 'E' && (trim[1] == ' ' || trim[1] == '\t'):
@@ -356,45 +404,187 @@ func leadTrigger(trim []byte) bool {
 		}
 		return i+1 < len(trim) && trim[i] == ')' && trim[i+1] == ' '
 	case c == 'g' && bytes.HasPrefix(trim, []byte("go: ")):
-		return true
+		return !bytes.HasPrefix(trim, []byte("go: downloading ")) && !bytes.HasPrefix(trim, []byte("go: finding ")) &&
+			!bytes.HasPrefix(trim, []byte("go: extracting "))
 	case c == 0xE2 || c == 0xC3: // ●, ✕, ✖, ✗, ✘, ⨯, │ and ×
 		return true
 	}
 	return false
 }
 
-// classify returns the rule that matches l, if any.
-func classify(l *lineView) (*rule, float64, bool) {
-	for i := range rules {
-		r := &rules[i]
-		if len(r.need) > 0 && !l.hasAny(r.need) {
-			continue
-		}
-		if r.re != nil {
-			t := l.text
-			if r.trimmed {
-				t = l.trim
-			}
-			if !r.re.Match(t) {
-				continue
-			}
-		}
-		return r, r.score, true
+// Kinds of noise, indexes into noiseLiterals.
+const (
+	noiseZero = iota
+	noiseDeprecation
+	noiseRetry
+	noiseIgnored
+	noiseExpected
+)
+
+// noiseLiterals are the literals noiseReason looks for, by kind of noise.
+var noiseLiterals = [][]string{
+	noiseZero:        {"0 ", "no ", "zero ", ":0", ": 0", "=0", "= 0"},
+	noiseDeprecation: {"deprecat"},
+	noiseRetry:       {"retry", "retries", "trying again", "attempt "},
+	noiseIgnored:     {"(ignored)", "ignoring", " ignored"},
+	noiseExpected:    {"expected error", "error expected", "want error", "wanterr"},
+}
+
+// ruleLiterals holds every literal the rules, the generic words and the
+// noise checks look for, so one pass over a line answers them all.
+var ruleLiterals, ruleNeeds = compileLiterals()
+
+// literalRules maps a literal id to the rules that need it (one bit per
+// rule); rulesWithoutNeed are tried on every candidate line.
+var literalRules, rulesWithoutNeed = ruleMasks()
+
+func ruleMasks() ([][2]uint64, [2]uint64) {
+	if len(rules) > 128 {
+		panic("analysis: more than 128 rules")
 	}
-	if s, ok := genericScore(l.lower); ok {
+	masks := make([][2]uint64, len(ruleLiterals.ids))
+	var none [2]uint64
+	for i, needs := range ruleNeeds {
+		if len(needs) == 0 {
+			none[i/64] |= 1 << (i % 64)
+		}
+		for _, id := range needs {
+			masks[id][i/64] |= 1 << (i % 64)
+		}
+	}
+	return masks, none
+}
+
+// genericIDs and noiseIDs are the literal ids of genericWords and noiseLiterals.
+var genericIDs, noiseIDs = literalIDs()
+
+func literalIDs() ([]uint16, [][]uint16) {
+	g := make([]uint16, len(genericWords))
+	for i, w := range genericWords {
+		g[i] = ruleLiterals.id(w.word)
+	}
+	n := make([][]uint16, len(noiseLiterals))
+	for i, lits := range noiseLiterals {
+		for _, l := range lits {
+			n[i] = append(n[i], ruleLiterals.id(l))
+		}
+	}
+	return g, n
+}
+
+func (l *lineView) hasAnyID(ids []uint16) bool {
+	for _, id := range ids {
+		if l.hasID(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func compileLiterals() (*literalSet, [][]uint16) {
+	var all []string
+	for _, r := range rules {
+		all = append(all, r.need...)
+	}
+	for _, g := range genericWords {
+		all = append(all, g.word)
+	}
+	for _, lits := range noiseLiterals {
+		all = append(all, lits...)
+	}
+	set := newLiteralSet(all)
+	needs := make([][]uint16, len(rules))
+	for i := range rules {
+		if rules[i].re != nil {
+			rules[i].re, rules[i].onLower = lowerPattern(rules[i].re)
+		}
+	}
+	for i, r := range rules {
+		for _, n := range r.need {
+			needs[i] = append(needs[i], set.id(n))
+		}
+	}
+	return set, needs
+}
+
+// maxMatchBytes caps the part of a line the rules' patterns see: an error
+// message states itself early, and a regular expression over a 64 KB line
+// costs far more than the answer is worth.
+const maxMatchBytes = 4096
+
+// goDiagnostic reports whether b contains ".go:", the mark of a Go
+// compiler or vet message ("./x.go:12:3: undefined: y").
+func goDiagnostic(b []byte) bool {
+	for off := 0; ; {
+		i := bytes.IndexByte(b[off:], ':')
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i >= 3 && b[i-3] == '.' && b[i-2] == 'g' && b[i-1] == 'o' {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+// classify returns the rule that matches l, if any. l must be prepared.
+func classify(l *lineView) (*rule, float64, bool) {
+	for w := 0; w < 2; w++ {
+		for bits := l.try[w]; bits != 0; bits &= bits - 1 {
+			i := w*64 + trailingZeros(bits)
+			if r, ok := tryRule(i, l); ok {
+				return r, r.score, true
+			}
+		}
+	}
+	if s, ok := genericScore(l); ok {
 		return &genericRule, s, true
 	}
 	return nil, 0, false
 }
 
+func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
+
+// tryRule reports whether rule i matches l, whose literals told it might.
+func tryRule(i int, l *lineView) (*rule, bool) {
+	{
+		r := &rules[i]
+		if r.lead != "" && (len(l.trim) == 0 || strings.IndexByte(r.lead, l.trim[0]) < 0) {
+			return nil, false
+		}
+		if r.re != nil {
+			t := l.text
+			switch {
+			case r.onLower && r.trimmed:
+				t = l.lower[len(l.text)-len(l.trim):]
+			case r.onLower:
+				t = l.lower
+			case r.trimmed:
+				t = l.trim
+			}
+			if len(t) > maxMatchBytes {
+				t = t[:maxMatchBytes]
+			}
+			if !r.re.Match(t) {
+				return nil, false
+			}
+		}
+		if r.fn != nil && !r.fn(l) {
+			return nil, false
+		}
+		return r, true
+	}
+}
+
 var genericRule = rule{name: "error-word", category: CategoryError, severity: sevE, mode: modeIndent}
 
 // genericScore returns the score of the best failure word standing as a
-// word in lower.
-func genericScore(lower []byte) (float64, bool) {
+// word in the line.
+func genericScore(l *lineView) (float64, bool) {
 	best, ok := 0.0, false
-	for _, g := range genericWords {
-		if g.score > best && hasWord(lower, g.word) {
+	for i, g := range genericWords {
+		if g.score > best && l.hasID(genericIDs[i]) && hasWord(l.lower, g.word) {
 			best, ok = g.score, true
 		}
 	}
@@ -455,20 +645,24 @@ func wordBoundaryAfter(s []byte, j int) bool {
 // with the factor its score is multiplied by.
 func noiseReason(l *lineView, inEcho bool) (string, float64) {
 	t := l.trim
+	lower := l.lower
+	if len(lower) > maxMatchBytes {
+		lower = lower[:maxMatchBytes]
+	}
 	switch {
 	case l.mark == MarkCommand, inEcho,
 		bytes.HasPrefix(t, []byte("+ ")), bytes.HasPrefix(t, []byte("++ ")), bytes.HasPrefix(t, []byte("$ ")),
-		npmScriptEcho.Match(t):
+		len(t) > 2 && t[0] == '>' && npmScriptEcho.Match(t):
 		return "noise:echoed-command", 0.25
-	case zeroCount.Match(l.lower) && !nonZeroCount.Match(l.lower):
+	case l.hasAnyID(noiseIDs[noiseZero]) && onlyZeroCounts(lower):
 		return "noise:zero-count", 0.1
-	case l.has("deprecat"):
+	case l.hasAnyID(noiseIDs[noiseDeprecation]):
 		return "noise:deprecation", 0.3
-	case retryWords.Match(l.lower):
+	case l.hasAnyID(noiseIDs[noiseRetry]) && retryWords.Match(lower):
 		return "noise:retry", 0.5
-	case l.has("(ignored)") || l.has("ignoring") || l.has(" ignored"):
+	case l.hasAnyID(noiseIDs[noiseIgnored]):
 		return "noise:ignored", 0.4
-	case l.has("expected error") || l.has("error expected") || l.has("want error") || l.has("wanterr"):
+	case l.hasAnyID(noiseIDs[noiseExpected]):
 		return "noise:expected-error", 0.5
 	}
 	return "", 1
@@ -476,7 +670,124 @@ func noiseReason(l *lineView, inEcho bool) (string, float64) {
 
 var (
 	npmScriptEcho = re(`^> \S+@\S+ \S+`)
-	zeroCount     = re(`\b(0|no|zero) (errors?|failures?|failed|failing|problems?)\b|\b(errors?|failures?|failed|failing)\s*[:=]\s*0\b`)
-	nonZeroCount  = re(`\b[1-9]\d* (errors?|failures?|failed|failing)\b|\b(errors?|failures?|failed|failing)\s*[:=]\s*[1-9]`)
 	retryWords    = re(`\bretry(ing)?\b|\bretries\b|will retry|trying again|\battempt \d+ ?(/|of) ?\d+`)
 )
+
+var countWords = []string{"error", "failure", "failed", "failing", "problem"}
+
+// onlyZeroCounts reports whether lower counts failures and every count is
+// zero: "0 errors", "no failures", "Failures: 0, Errors: 0".
+func onlyZeroCounts(lower []byte) bool {
+	zero := false
+	for _, w := range countWords {
+		for off := 0; ; {
+			i := bytes.Index(lower[off:], []byte(w))
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + len(w)
+			if i > 0 && isWordByte(lower[i-1]) {
+				continue
+			}
+			end := off
+			for end < len(lower) && lower[end] >= 'a' && lower[end] <= 'z' {
+				end++
+			}
+			after := countAfter(lower[end:])
+			if end-i == len("error") && w == "error" {
+				after = -1 // "error: 0 is not a valid port" is a message, not a count
+			}
+			switch after {
+			case 0:
+				zero = true
+			case 1:
+				return false
+			}
+			switch countBefore(lower[:i]) {
+			case 0:
+				zero = true
+			case 1:
+				return false
+			}
+		}
+	}
+	return zero
+}
+
+// countAfter reads ": N" or "=N" after a count word: 0 for zero, 1 for a
+// positive count, -1 for none.
+func countAfter(b []byte) int {
+	i := 0
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	if i >= len(b) || (b[i] != ':' && b[i] != '=') {
+		return -1
+	}
+	i++
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	return digitsValue(b[i:])
+}
+
+// countBefore reads "N " or "no "/"zero " before a count word.
+func countBefore(b []byte) int {
+	j := len(b)
+	if j == 0 || b[j-1] != ' ' {
+		return -1
+	}
+	j--
+	k := j
+	for k > 0 && isWordByte(b[k-1]) {
+		k--
+	}
+	tok := b[k:j]
+	switch string(tok) {
+	case "no", "zero":
+		return 0
+	}
+	if len(tok) == 0 || (k > 0 && (b[k-1] == '.' || b[k-1] == ',')) {
+		return -1
+	}
+	return digitsValue(tok)
+}
+
+func digitsValue(b []byte) int {
+	n := 0
+	nonzero := false
+	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		if b[n] != '0' {
+			nonzero = true
+		}
+		n++
+	}
+	if n == 0 || (n < len(b) && isWordByte(b[n])) {
+		return -1
+	}
+	if nonzero {
+		return 1
+	}
+	return 0
+}
+
+var goModuleWords = []string{"error", "missing", "not found", "cannot", "needed", "unknown revision", "invalid", "conflict",
+	"no matching", "inconsistent", "unrecognized", "malformed", "verifying", "must be", "not up-to-date", "checksum mismatch"}
+
+// goModuleError recognizes the go command's module errors ("go: updates to
+// go.mod needed", "go: x@v1: missing go.sum entry"), not its progress
+// ("go: downloading x v1").
+func goModuleError(l *lineView) bool {
+	lower := l.lower[len(l.text)-len(l.trim):]
+	if !bytes.HasPrefix(lower, []byte("go: ")) || bytes.HasPrefix(lower, []byte("go: downloading ")) ||
+		bytes.HasPrefix(lower, []byte("go: finding ")) || bytes.HasPrefix(lower, []byte("go: extracting ")) {
+		return false
+	}
+	for _, w := range goModuleWords {
+		if hasWord(lower, w) {
+			return true
+		}
+	}
+	return false
+}

@@ -30,6 +30,7 @@ type analyzeOptions struct {
 	// skips the findings printed when the interactive UI closes.
 	formatSet bool
 	noSummary bool
+	apiURLs   apiURLFlags
 }
 
 const (
@@ -46,7 +47,7 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 		ArgsUsage: "<build URL | log file | ->",
 		Description: "Reads a failed build's job logs (or a log file, plain or gzip, or '-' for standard input)\n" +
 			"and prints the lines that most likely explain the failure, best first.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: tui, text, json or markdown (default: tui when stdout is a terminal, else text)"},
 			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
 			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
@@ -55,7 +56,7 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
 			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes (by default the top findings stay on the screen)"},
-		},
+		}, apiURLFlagList()...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			opts, err := parseAnalyzeFlags(cmd, streams)
 			if err != nil {
@@ -76,6 +77,7 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
 		formatSet:   cmd.IsSet("format") || cmd.Bool("json"),
 		noSummary:   cmd.Bool("no-summary"),
+		apiURLs:     readAPIURLFlags(cmd),
 	}
 	switch cmd.Args().Len() {
 	case 0:
@@ -146,7 +148,17 @@ func contextOption(n int) int {
 }
 
 func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) error {
-	in, err := sources.Resolve(opts.arg, sources.Config{Getenv: streams.Getenv, Stdin: streams.In})
+	prog := newProgress(streams)
+	notify := prog.message
+	var feed *uiFeed
+	if opts.format == formatTUI {
+		feed = newUIFeed() // provider messages go to the UI, not over it
+		notify = feed.notify
+	}
+	in, err := sources.Resolve(opts.arg, sources.Config{
+		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify,
+		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
+	})
 	if err != nil {
 		var ie *sources.InputError
 		if errors.As(err, &ie) {
@@ -167,9 +179,10 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		Source:      in.Describe,
 	}
 	if opts.format == formatTUI {
-		return runAnalyzeTUI(ctx, streams, opts, in, popts)
+		return runAnalyzeTUI(ctx, streams, opts, in, popts, feed)
 	}
-	rep, err := pipeline.Run(ctx, in.Source, popts, nil)
+	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
+	prog.clear()
 	if err != nil && len(rep.Jobs) == 0 {
 		if errors.Is(err, context.Canceled) {
 			return fmt.Errorf("interrupted")

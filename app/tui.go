@@ -36,14 +36,17 @@ const uiProgressEvery = 64 << 10
 // the findings as jobs finish and, when the user quits, the top findings
 // are printed to stdout so that they stay in the terminal's scrollback.
 // Quitting early stops the analysis.
-func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions, in sources.Input, popts pipeline.Options) error {
+// feed is where the source's provider messages already go (nil: a new one).
+func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions, in sources.Input, popts pipeline.Options, feed *uiFeed) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	if popts.ProgressEvery == 0 {
 		popts.ProgressEvery = uiProgressEvery
 	}
 
-	feed := newUIFeed()
+	if feed == nil {
+		feed = newUIFeed()
+	}
 	var (
 		rep      analysis.Report
 		err      error
@@ -52,9 +55,15 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	)
 	go func() {
 		defer close(finished)
+		forwarded := make(chan struct{})
+		go func() {
+			defer close(forwarded)
+			feed.forward(ctx)
+		}()
 		rep, err = pipeline.Run(ctx, in.Source, popts, feed.update)
 		close(ran)
-		feed.finish(ctx, err)
+		feed.finish(err)
+		<-forwarded // the UI took the end, or ctx ended
 	}()
 	stop := func() {
 		cancel()
@@ -78,6 +87,7 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	if errors.Is(uiErr, ui.ErrNoTerminal) && !opts.formatSet {
 		// No terminal to take over after all: print text, as when stdout
 		// is not a terminal.
+		feed.divertNotices(newProgress(streams).message)
 		<-ran
 		stop()
 		if err != nil && len(rep.Jobs) == 0 {
@@ -168,51 +178,115 @@ func printSummary(streams *Streams, rep analysis.Report, opts analyzeOptions) er
 	return nil
 }
 
-// uiFeed adapts pipeline updates into ui events. A newer snapshot replaces
-// one the UI has not taken yet, so a slow screen never holds up the
-// analysis; Finished is always delivered, unless the context ends first.
+// uiFeed adapts the analysis into ui events. Its producers (pipeline.Run's
+// onUpdate, provider messages, the end) never block: they leave what they
+// have in a mailbox, where a newer snapshot replaces one the UI has not
+// taken yet, and one forwarder goroutine hands it to the UI in order.
 type uiFeed struct {
 	events chan ui.Event
+	kick   chan struct{} // cap 1: the mailbox has something
 	first  chan struct{} // closed by the first update
 
-	mu   sync.Mutex
-	last *pipeline.Update
+	mu       sync.Mutex
+	last     *pipeline.Update // the latest update
+	unsent   bool             // last has not been forwarded yet
+	notices  []string
+	finished *ui.Finished
+	divert   func(string) // when set, notices go here instead (no UI)
 }
 
 func newUIFeed() *uiFeed {
-	return &uiFeed{events: make(chan ui.Event, 1), first: make(chan struct{})}
+	return &uiFeed{events: make(chan ui.Event), kick: make(chan struct{}, 1), first: make(chan struct{})}
 }
 
-// update is pipeline.Run's onUpdate: it is never called concurrently.
+func (f *uiFeed) poke() {
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+// update is pipeline.Run's onUpdate.
 func (f *uiFeed) update(u pipeline.Update) {
 	f.mu.Lock()
 	firstOne := f.last == nil
-	f.last = &u
+	f.last, f.unsent = &u, true
 	f.mu.Unlock()
 	if firstOne {
 		close(f.first)
 	}
-	ev := snapshotEvent(u)
-	select {
-	case f.events <- ev:
-	default:
-		// The UI has not taken the previous snapshot: replace it. Only
-		// this goroutine sends, so after the drain the send cannot block.
-		select {
-		case <-f.events:
-		default:
-		}
-		f.events <- ev
+	f.poke()
+}
+
+// notify takes a message for the user from a provider (a rate-limit wait).
+func (f *uiFeed) notify(msg string) {
+	f.mu.Lock()
+	if d := f.divert; d != nil {
+		f.mu.Unlock()
+		d(msg)
+		return
+	}
+	f.notices = append(f.notices, msg)
+	f.mu.Unlock()
+	f.poke()
+}
+
+// finish records the end of the analysis.
+func (f *uiFeed) finish(err error) {
+	f.mu.Lock()
+	f.finished = &ui.Finished{Err: err, At: time.Now()}
+	f.mu.Unlock()
+	f.poke()
+}
+
+// divertNotices sends notices to d from now on, with those still waiting:
+// when there is no UI to show them.
+func (f *uiFeed) divertNotices(d func(string)) {
+	f.mu.Lock()
+	waiting := f.notices
+	f.notices, f.divert = nil, d
+	f.mu.Unlock()
+	for _, m := range waiting {
+		d(m)
 	}
 }
 
-// finish sends the end of the analysis and closes the events.
-func (f *uiFeed) finish(ctx context.Context, err error) {
-	select {
-	case f.events <- ui.Finished{Err: err, At: time.Now()}:
-	case <-ctx.Done():
+// forward hands the mailbox to the UI until the end is sent or ctx ends,
+// then closes the events.
+func (f *uiFeed) forward(ctx context.Context) {
+	defer close(f.events)
+	for {
+		select {
+		case <-f.kick:
+		case <-ctx.Done():
+			return
+		}
+		f.mu.Lock()
+		var out []ui.Event
+		for _, m := range f.notices {
+			out = append(out, ui.Notice{Message: m})
+		}
+		f.notices = nil
+		if f.unsent {
+			out = append(out, snapshotEvent(*f.last))
+			f.unsent = false
+		}
+		end := f.finished != nil
+		if end {
+			out = append(out, *f.finished)
+		}
+		f.mu.Unlock()
+		for _, ev := range out {
+			select {
+			case f.events <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+		if end {
+			return
+		}
 	}
-	close(f.events)
 }
 
 func (f *uiFeed) started() bool {

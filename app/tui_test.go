@@ -19,6 +19,8 @@ import (
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/providertest"
+	"github.com/destill-dev/destill/ui"
 )
 
 const sampleLog = "../examples/logs/github-actions-go-test.log"
@@ -139,24 +141,29 @@ func TestAnalyzeOpensTheUIOnATerminalAndLeavesASummary(t *testing.T) {
 	defer cancel() // on failure: end the UI before goleak looks
 	code := runMain(ctx, streams, "analyze", sampleLog)
 
-	s := scr.waitFor(t, "done · 8 findings · 1 job analyzed")
-	require.Contains(t, s, "--- FAIL: TestUploadRetry (0.31s)")
-	require.Contains(t, s, "> 78 │ --- FAIL: TestUploadRetry (0.31s)", "the detail pane shows the top finding's line")
+	e := expectSample(t)
+	top := e.rep.Findings[0]
+	s := scr.waitFor(t, e.done())
+	require.Contains(t, s, rowText(top))
+	require.Contains(t, selectedLine(s), rowText(top), "the best finding is selected")
+	require.Contains(t, s, "> "+detailLine(top), "the detail pane shows the top finding's line")
 
+	st := e.view("connection", 0, 0)
+	require.Positive(t, st.VisibleCount(), "the search term must match something in the sample log")
 	scr.typeKeys("/connection", tcell.KeyEnter)
-	scr.waitFor(t, "1 of 8 findings")
+	scr.waitFor(t, count(st.VisibleCount(), e.n)+" · all · by confidence · /connec")
 	scr.typeKeys("/", tcell.KeyEscape, "ff")
-	scr.waitFor(t, "8 findings · errors")
+	scr.waitFor(t, count(e.view("", 2, 0).VisibleCount(), e.n)+" · errors")
 	scr.typeKeys("q")
 	require.Equal(t, exitOK, waitExit(t, code))
 
 	require.Empty(t, errOut.String())
 	summary := out.String()
-	require.Contains(t, summary, "destill: ../examples/logs/github-actions-go-test.log — 8 finding(s)")
-	require.Contains(t, summary, "#1  0.95  test-failure")
+	require.Contains(t, summary, fmt.Sprintf("destill: ../examples/logs/github-actions-go-test.log — %d finding(s)", e.n))
+	require.Contains(t, summary, summaryHead(top, "github-actions-go-test.log"))
 	require.Contains(t, summary, "#3  ")
 	require.NotContains(t, summary, "#4  ", "the summary shows the top 3")
-	require.Contains(t, summary, "5 more finding(s)")
+	require.Contains(t, summary, fmt.Sprintf("%d more finding(s)", e.n-3))
 	require.NotContains(t, summary, "\x1b", "no colour with NO_COLOR")
 }
 
@@ -177,7 +184,7 @@ func TestAnalyzeNoSummaryAndTop(t *testing.T) {
 			scr := newRecordingScreen()
 			streams, out, _ := tuiStreams(scr)
 			code := runMain(context.Background(), streams, append(append([]string{"analyze"}, tt.args...), sampleLog)...)
-			scr.waitFor(t, "done · 8 findings")
+			scr.waitFor(t, expectSample(t).done())
 			scr.typeKeys(tcell.KeyCtrlC)
 			require.Equal(t, exitOK, waitExit(t, code))
 			tt.want(t, out.String())
@@ -234,8 +241,9 @@ func TestAnalyzeWithoutAUsableTerminal(t *testing.T) {
 
 	streams, out, _ := tuiStreams(nil)
 	require.Equal(t, exitOK, waitExit(t, runMain(context.Background(), streams, "analyze", sampleLog)))
-	require.Contains(t, out.String(), "8 finding(s)", "without --format, fall back to text")
-	require.Contains(t, out.String(), "#8  ", "the text report, not the summary")
+	n := expectSample(t).n
+	require.Contains(t, out.String(), fmt.Sprintf("%d finding(s)", n), "without --format, fall back to text")
+	require.Contains(t, out.String(), fmt.Sprintf("#%d  ", n), "the text report, not the summary")
 
 	streams, _, errOut := tuiStreams(nil)
 	require.Equal(t, exitFailure, waitExit(t, runMain(context.Background(), streams, "analyze", "--format", "tui", sampleLog)))
@@ -250,7 +258,7 @@ type slowBuild struct {
 	logs     map[string]string
 	release  map[string]chan struct{}
 	buildErr error
-	opened   sync.WaitGroup
+	notify   func(string) // a provider's message to the user, sent from Build
 }
 
 func newSlowBuild() *slowBuild {
@@ -271,6 +279,9 @@ func newSlowBuild() *slowBuild {
 }
 
 func (b *slowBuild) Build(ctx context.Context) (providers.Build, error) {
+	if b.notify != nil {
+		b.notify("buildkite: rate limited; waiting 1s before retrying")
+	}
 	if b.buildErr != nil {
 		select {
 		case <-time.After(2 * startGrace): // slower than the grace: the UI shows it
@@ -300,8 +311,10 @@ func runSlow(ctx context.Context, t *testing.T, b *slowBuild, opts analyzeOption
 	in := sources.Input{Source: b, Describe: analysis.Source{Kind: "buildkite", URL: "https://ci.example.com/build/42"}}
 	popts := pipeline.Options{Concurrency: 3, Source: in.Describe}
 	opts.format = formatTUI
+	feed := newUIFeed()
+	b.notify = feed.notify
 	done := make(chan error, 1)
-	go func() { done <- runAnalyzeTUI(ctx, streams, opts, in, popts) }()
+	go func() { done <- runAnalyzeTUI(ctx, streams, opts, in, popts, feed) }()
 	return scr, out, errOut, done
 }
 
@@ -324,6 +337,7 @@ func TestAnalyzeUIStreamsSlowJobs(t *testing.T) {
 
 	scr.waitFor(t, "jobs 0/3 fetched, 0 analyzed")
 	scr.waitFor(t, "no finding yet: waiting for job logs…")
+	scr.waitFor(t, "buildkite: rate limited; waiting 1s before retrying")
 
 	close(b.release["lint"])
 	s := scr.waitFor(t, "jobs 1/3 fetched, 1 analyzed")
@@ -355,6 +369,32 @@ func selectedLine(screen string) string {
 		}
 	}
 	return ""
+}
+
+// TestAnalyzeUIOnAFakeBuildkiteBuild runs analyze on a build URL served by
+// providertest, whose four job logs of 2 MiB arrive one after another.
+func TestAnalyzeUIOnAFakeBuildkiteBuild(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"), goleak.IgnoreTopFunction("net/http.(*persistConn).readLoop"), goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"))
+	fake := providertest.New(t, providertest.DemoSlow())
+	scr := newRecordingScreen()
+	streams, out, errOut := tuiStreams(scr, fake.Env()...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code := runMain(ctx, streams, "analyze", fake.WebURL(0))
+
+	s := scr.waitFor(t, "jobs 0/4 fetched")
+	require.Contains(t, s, "destill https://buildkite.com/acme/slow/bu")
+	scr.waitFor(t, "jobs 1/4 fetched, 1 analyzed")
+	s = scr.waitFor(t, "done · ")
+	require.Contains(t, s, "4 jobs analyzed")
+	require.Contains(t, s, "--- FAIL: TestUploadRetry")
+	require.Contains(t, s, "×4", "the same failure in the four shards is one finding")
+	scr.typeKeys("o")
+	scr.waitFor(t, "job URL: "+fake.WebURL(0))
+	scr.typeKeys("q")
+	require.Equal(t, exitOK, waitExit(t, code), errOut.String())
+	require.Contains(t, out.String(), "destill: "+fake.WebURL(0))
+	require.NotContains(t, out.String()+errOut.String(), fake.Token())
 }
 
 func TestAnalyzeUIQuitEarlyStopsTheAnalysis(t *testing.T) {
@@ -409,6 +449,44 @@ func TestReportUIForStoredFindings(t *testing.T) {
 	scr.typeKeys("q")
 	require.NoError(t, waitErr(t, done))
 	require.Contains(t, out.String(), "#1  0.90")
+}
+
+func TestUIFeedNeverBlocksAndKeepsTheNewest(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	f := newUIFeed()
+	for i := 1; i <= 1000; i++ { // nobody reads yet: must not block
+		f.update(pipeline.Update{JobsSelected: 3, JobsFetched: i})
+	}
+	f.notify("first")
+	f.notify("second")
+	f.finish(errors.New("boom"))
+	go f.forward(context.Background())
+	var got []any
+	for ev := range f.events {
+		got = append(got, ev)
+	}
+	require.Len(t, got, 4)
+	require.Equal(t, ui.Notice{Message: "first"}, got[0])
+	require.Equal(t, ui.Notice{Message: "second"}, got[1])
+	require.Equal(t, 1000, got[2].(ui.Snapshot).Progress.JobsFetched, "only the newest snapshot")
+	require.EqualError(t, got[3].(ui.Finished).Err, "boom")
+
+	// With no UI, messages go where they are diverted.
+	f = newUIFeed()
+	f.notify("queued")
+	var diverted []string
+	f.divertNotices(func(m string) { diverted = append(diverted, m) })
+	f.notify("later")
+	require.Equal(t, []string{"queued", "later"}, diverted)
+
+	// The forwarder ends with its context.
+	f = newUIFeed()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.forward(ctx); close(done) }()
+	f.update(pipeline.Update{})
+	cancel()
+	<-done
 }
 
 func TestBrowserOpener(t *testing.T) {

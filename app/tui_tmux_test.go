@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/providertest"
 )
 
 // These tests run the real destill binary in a real terminal: a tmux pane.
@@ -24,7 +27,7 @@ type tmuxSession struct {
 	dir  string // the repository root: the pane's working directory
 }
 
-func newTmux(t *testing.T, w, h int) *tmuxSession {
+func newTmux(t *testing.T, w, h int, env ...string) *tmuxSession {
 	t.Helper()
 	path, err := exec.LookPath("tmux")
 	if err != nil {
@@ -47,7 +50,11 @@ func newTmux(t *testing.T, w, h int) *tmuxSession {
 		_ = exec.Command(s.tmux, "-S", s.sock, "kill-server").Run()
 		os.RemoveAll(sockDir)
 	})
-	shell := fmt.Sprintf("env -i PATH=%q HOME=%q LC_ALL=C.UTF-8 TERM=tmux-256color PS1='$ ' sh", os.Getenv("PATH"), sockDir)
+	vars := ""
+	for _, kv := range env {
+		vars += fmt.Sprintf(" %q", kv)
+	}
+	shell := fmt.Sprintf("env -i PATH=%q HOME=%q LC_ALL=C.UTF-8 TERM=tmux-256color PS1='$ '%s sh", os.Getenv("PATH"), sockDir, vars)
 	s.run("-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-c", root, shell)
 	s.run("set-option", "-s", "set-clipboard", "on") // let OSC 52 from the pane fill a tmux buffer
 	s.run("set-option", "-g", "history-limit", "5000")
@@ -173,23 +180,30 @@ func hasColour(s string) bool {
 
 func TestTmuxSampleLog(t *testing.T) {
 	t.Parallel()
+	e := expectSample(t)
+	top := e.rep.Findings[0]
 	bin := buildDestill(t)
 	tm := newTmux(t, 100, 30)
 	tm.typeLine("stty -g > $HOME/tty.before; clear")
 	tm.typeLine(bin + " analyze examples/logs/github-actions-go-test.log; echo exit=$?")
 
-	s := tm.waitForText("done · 8 findings · 1 job analyzed")
+	s := tm.waitForText(e.done())
 	first := strings.Split(s, "\n")[0]
-	check(t, strings.Contains(first, "destill examples/logs/github-actions-go-test.log") && strings.Contains(first, "8 findings · all · by confidence"), "header: %q", first)
-	check(t, strings.Contains(selectedRow(s), "--- FAIL: TestUploadRetry (0.31s)"), "the best finding is selected:\n%s", s)
-	check(t, strings.Contains(s, "> 78 │ --- FAIL: TestUploadRetry (0.31s)"), "the detail pane highlights the finding's line:\n%s", s)
-	check(t, strings.Contains(s, "  77 │     retry_test.go:88: got 2 attempts, want 3"), "with its context and line numbers:\n%s", s)
+	check(t, strings.Contains(first, "destill examples/logs/github-actions-go-test.log") && strings.Contains(first, count(e.n, e.n)+" · all · by confidence"), "header: %q", first)
+	check(t, strings.Contains(selectedRow(s), rowText(top)), "the best finding is selected:\n%s", s)
+	check(t, strings.Contains(s, "> "+detailLine(top)), "the detail pane highlights the finding's line:\n%s", s)
+	if len(top.ContextBefore) > 0 {
+		before := top.ContextBefore[len(top.ContextBefore)-1]
+		check(t, strings.Contains(s, fmt.Sprintf("  %d │ %s", top.LineStart-1, prefix(screenLine(before), 30))), "with its context and line numbers:\n%s", s)
+	}
 	check(t, strings.Contains(s, "? help  q quit"), "the key hints:\n%s", s)
 
 	// Search filters the list as it is typed; Esc clears it.
+	found := e.view("connection", 0, 0)
+	check(t, found.VisibleCount() > 0 && found.VisibleCount() < e.n, "the search term must match some findings of the sample log, not all")
 	tm.keys("/", "connection")
-	s = tm.waitForText("1 of 8 findings")
-	check(t, strings.Contains(selectedRow(s), "connection reset"), "the match is selected:\n%s", s)
+	s = tm.waitForText(count(found.VisibleCount(), e.n))
+	check(t, strings.Contains(selectedRow(s), rowText(*found.VisibleAt(0))), "a match is selected:\n%s", s)
 	tm.keys("Enter")
 	tm.waitFor("the search kept", func(s string) bool {
 		return strings.Contains(s, "· /connection") && strings.Contains(s, "? help  q quit")
@@ -198,27 +212,28 @@ func TestTmuxSampleLog(t *testing.T) {
 	// Alt+key to the terminal.
 	tm.keys("/", "Escape")
 	tm.waitFor("the search cleared", func(s string) bool {
-		return strings.Contains(s, " 8 findings · all · by confidence") && !strings.Contains(s, "/connection")
+		return strings.Contains(s, " "+count(e.n, e.n)+" · all · by confidence") && !strings.Contains(s, "/connection")
 	})
 
 	// Filters and sort orders cycle.
 	tm.keys("f")
-	tm.waitForText("filter: failed jobs (8 findings)")
+	tm.waitForText(fmt.Sprintf("filter: failed jobs (%s)", count(e.view("", 1, 0).VisibleCount(), e.n)))
 	tm.keys("f")
-	tm.waitForText("8 findings · errors · by confidence")
+	tm.waitForText(count(e.view("", 2, 0).VisibleCount(), e.n) + " · errors · by confidence")
 	tm.keys("f", "s")
 	s = tm.waitForText("sorted by log order")
+	firstInLog := e.view("", 0, 1).VisibleAt(0)
 	rows := strings.Split(s, "\n")
-	check(t, strings.HasPrefix(strings.TrimLeft(rows[2], " ▸"), "7 0.10"), "log order puts line 58 (#7) first:\n%s", s)
+	check(t, strings.HasPrefix(strings.TrimLeft(rows[2], " ▸"), fmt.Sprintf("%d %.2f", firstInLog.Rank, firstInLog.Confidence)), "log order puts line %d (#%d) first:\n%s", firstInLog.LineStart, firstInLog.Rank, s)
 	tm.keys("s", "s")
 	tm.waitForText("sorted by confidence")
 
 	// Copy with OSC 52: tmux (set-clipboard on) keeps it in a buffer.
 	tm.keys("g", "c")
-	tm.waitForText("copied #1 (1 line) to the clipboard")
+	tm.waitForText(fmt.Sprintf("copied #1 (%s) to the clipboard", plural(len(top.Text), "line")))
 	tm.waitFor("the tmux buffer", func(string) bool {
 		out, _ := exec.Command(tm.tmux, "-S", tm.sock, "show-buffer").Output()
-		return string(out) == "--- FAIL: TestUploadRetry (0.31s)"
+		return string(out) == topText(top)
 	})
 
 	// Help, and the URL key on a local log.
@@ -228,14 +243,15 @@ func TestTmuxSampleLog(t *testing.T) {
 	tm.waitForText("no web URL: this finding comes from a local log")
 
 	// A resize redraws cleanly, wide and narrow.
+	detailTitle := fmt.Sprintf(" #1 · %s", top.Category)
 	tm.run("resize-window", "-t", "e2e", "-x", "160", "-y", "48")
-	s = tm.waitFor("the wide layout", func(s string) bool { return strings.Contains(s, "│ #1 · test-failure") })
+	s = tm.waitFor("the wide layout", func(s string) bool { return strings.Contains(s, "│"+detailTitle) })
 	for i, l := range strings.Split(s, "\n") {
 		check(t, len([]rune(l)) <= 160, "line %d fits 160 columns: %q", i, l)
 	}
 	tm.run("resize-window", "-t", "e2e", "-x", "80", "-y", "24")
-	s = tm.waitFor("the narrow layout", func(s string) bool {
-		return !strings.Contains(s, "│ #1 · test-failure") && strings.Contains(s, " #1 · test-failure") && strings.Contains(s, "done · 8 findings")
+	tm.waitFor("the narrow layout", func(s string) bool {
+		return !strings.Contains(s, "│"+detailTitle) && strings.Contains(s, "\n"+detailTitle) && strings.Contains(s, e.done())
 	})
 
 	// q restores the terminal and leaves the top findings in scrollback.
@@ -244,24 +260,26 @@ func TestTmuxSampleLog(t *testing.T) {
 	tm.typeLine("stty -g | cmp -s - $HOME/tty.before && echo tty-restored")
 	tm.waitForLine("tty-restored")
 	back := tm.scrollback()
-	check(t, strings.Contains(back, "destill: examples/logs/github-actions-go-test.log — 8 finding(s)"), "summary header in scrollback:\n%s", back)
-	check(t, strings.Contains(back, "#1  0.95  test-failure  github-actions-go-test.log:78"), "top finding in scrollback:\n%s", back)
-	check(t, strings.Contains(back, "… 5 more finding(s)"), "only the top 3:\n%s", back)
+	check(t, strings.Contains(back, fmt.Sprintf("destill: examples/logs/github-actions-go-test.log — %d finding(s)", e.n)), "summary header in scrollback:\n%s", back)
+	check(t, strings.Contains(back, summaryHead(top, "github-actions-go-test.log")), "top finding in scrollback:\n%s", back)
+	check(t, strings.Contains(back, fmt.Sprintf("… %d more finding(s)", e.n-3)), "only the top 3:\n%s", back)
 	check(t, !strings.Contains(back, "by confidence"), "the UI's own screen is gone (alternate screen):\n%s", back)
 }
 
 func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	t.Parallel()
+	e := expectSample(t)
 	bin := buildDestill(t)
 	tm := newTmux(t, 100, 30)
 	tm.typeLine("stty -g > $HOME/tty.before; clear")
 
 	// The log arrives on stdin and the pipe stays open: the UI shows the
-	// bytes read, then the findings once the log ends, with no key pressed.
+	// analysis running, then the findings once the log ends, with no key
+	// pressed.
 	tm.typeLine("(cat examples/logs/github-actions-go-test.log; sleep 3) | " + bin + " analyze -; echo exit=$?")
 	s := tm.waitForText("no finding yet: waiting for job logs…")
 	check(t, strings.Contains(s, "jobs 0/1 fetched, 0 analyzed"), "progress while the log streams:\n%s", s)
-	s = tm.waitForText("done · 8 findings · 1 job analyzed")
+	s = tm.waitForText(e.done())
 	check(t, strings.Contains(s, "destill standard input"), "header names stdin:\n%s", s)
 	check(t, hasColour(tm.run("capture-pane", "-t", "e2e", "-p", "-e")), "colour by severity on a colour terminal")
 
@@ -270,21 +288,80 @@ func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	tm.waitForLine("exit=0")
 	tm.typeLine("stty -g | cmp -s - $HOME/tty.before && echo tty-restored")
 	tm.waitForLine("tty-restored")
-	check(t, strings.Contains(tm.scrollback(), "#1  0.95  test-failure  stdin:78"), "summary in scrollback:\n%s", tm.scrollback())
+	check(t, strings.Contains(tm.scrollback(), summaryHead(e.rep.Findings[0], "stdin")), "summary in scrollback:\n%s", tm.scrollback())
 
 	// NO_COLOR: no colour anywhere on the UI's screen; --no-summary: nothing left behind.
 	tm.typeLine("clear; NO_COLOR=1 " + bin + " analyze --no-summary examples/logs/github-actions-go-test.log; echo exit=$?")
-	tm.waitForText("done · 8 findings")
+	tm.waitForText(e.done())
 	painted := tm.run("capture-pane", "-t", "e2e", "-p", "-e")
 	check(t, !hasColour(painted), "NO_COLOR leaves no colour:\n%q", painted)
 	tm.keys("q")
 	s = tm.waitForLine("exit=0")
-	check(t, !strings.Contains(s, "test-failure"), "--no-summary prints nothing:\n%s", s)
+	check(t, !strings.Contains(s, "#1  "), "--no-summary prints nothing:\n%s", s)
 
 	// A pipe is not a terminal: plain text, no UI.
 	tm.typeLine("clear; " + bin + " analyze examples/logs/github-actions-go-test.log | head -3; echo done-piped")
 	s = tm.waitForLine("done-piped")
-	check(t, strings.Contains(s, "destill: examples/logs/github-actions-go-test.log — 8 finding(s)"), "text when stdout is a pipe:\n%s", s)
+	check(t, strings.Contains(s, fmt.Sprintf("destill: examples/logs/github-actions-go-test.log — %d finding(s)", e.n)), "text when stdout is a pipe:\n%s", s)
+}
+
+// TestTmuxSlowBuild runs destill on a fake Buildkite build whose job logs
+// arrive seconds apart, one of them never: findings stream in as jobs
+// finish, the list re-sorts without moving the selection, the status bar
+// shows the progress and the log that failed, and the summary stays.
+func TestTmuxSlowBuild(t *testing.T) {
+	t.Parallel()
+	sec := func(n float64) providertest.Duration {
+		return providertest.Duration(time.Duration(n * float64(time.Second)))
+	}
+	fake := providertest.New(t, providertest.Scenario{Builds: []providertest.Build{{
+		Provider: providers.KindBuildkite, Org: "acme", Repo: "slow", Number: 7,
+		Jobs: []providertest.Job{
+			{Name: "unit tests", StepKey: "unit", State: "failed", LogDelay: sec(3.5), LogSize: 1 << 20, LogThrottle: sec(0.01),
+				Log: providertest.BuildkiteLog(append([]string{"+++ :go: Running tests", "fatal error: runtime: out of memory"}, providertest.FailingGoTest...)...)},
+			{Name: "lint", StepKey: "lint", State: "failed", LogDelay: sec(1),
+				Log: providertest.BuildkiteLog("+++ Running golangci-lint", "upload.go:12:2: \"os\" imported and not used (typecheck)", "🚨 Error: The command exited with status 1")},
+			{Name: "integration", StepKey: "integration", State: "failed", LogStatus: 404},
+			{Name: "docs", StepKey: "docs", State: "passed", Log: providertest.BuildkiteLog("ok")},
+		},
+	}}})
+	bin := buildDestill(t)
+	tm := newTmux(t, 120, 32, fake.Environ()...)
+	tm.typeLine("clear; " + bin + " analyze " + fake.WebURL(0) + "; echo exit=$?")
+
+	// The integration log is missing: that shows at once, while the other
+	// logs are still on their way.
+	s := tm.waitForText("jobs 1/3 fetched, 0 analyzed")
+	check(t, strings.Contains(s, "░░░░"), "a progress bar while logs are fetched:\n%s", s)
+	check(t, strings.Contains(s, "no finding yet: waiting for job logs…"), "no findings before a job is done:\n%s", s)
+	check(t, strings.Contains(s, "· job integration:"), "the log that failed in the status bar:\n%s", s)
+	check(t, strings.Contains(strings.Split(s, "\n")[0], "destill "+fake.WebURL(0)), "the header names the build:\n%s", s)
+
+	// The lint job comes next: its finding is selected.
+	s = tm.waitForText("jobs 2/3 fetched, 1 analyzed")
+	isLint := func(row string) bool {
+		return strings.Contains(row, " lint ") && strings.Contains(row, `upload.go:12:2: "os"`)
+	}
+	check(t, isLint(selectedRow(s)), "lint's finding is selected:\n%s", s)
+
+	// The unit tests arrive last, with findings of their own: the list
+	// grows and re-sorts, and the selection stays on the finding being
+	// read.
+	s = tm.waitForText("done · ")
+	check(t, strings.Contains(s, "fatal error: runtime"), "the unit tests' findings stream in:\n%s", s)
+	check(t, isLint(selectedRow(s)), "the selection stays on lint's finding:\n%s", s)
+	check(t, strings.Contains(s, "· lint:"), "the detail pane still shows lint's finding:\n%s", s)
+	check(t, strings.Contains(s, "2 of 3 jobs analyzed") && strings.Contains(s, "· job integration:"), "counts and the missing log in the status bar:\n%s", s)
+
+	tm.keys("o")
+	tm.waitForText("job URL: " + fake.WebURL(0))
+	tm.keys("q")
+	tm.waitForLine("exit=0")
+	back := tm.scrollback()
+	check(t, strings.Contains(back, "destill: "+fake.WebURL(0)), "summary header in scrollback:\n%s", back)
+	check(t, strings.Contains(back, "imported and not used") && strings.Contains(back, "out of memory"), "findings of both jobs in the summary:\n%s", back)
+	check(t, strings.Contains(back, `note: job "integration": log not analyzed`), "the missing log noted:\n%s", back)
+	check(t, !strings.Contains(back, fake.Token()), "the token never shows")
 }
 
 func check(t *testing.T, ok bool, format string, args ...any) {

@@ -41,6 +41,12 @@ type Finished struct {
 	At  time.Time
 }
 
+// Notice is a message for the user from the analysis, such as a wait for
+// a provider's rate limit: the status bar shows it until the next key.
+type Notice struct {
+	Message string
+}
+
 // sourceClosed is applied when Config.Events is closed.
 type sourceClosed struct{}
 
@@ -54,6 +60,7 @@ func (e Snapshot) apply(s *State)     { s.applySnapshot(e) }
 func (e Finished) apply(s *State)     { s.applyFinished(e) }
 func (e sourceClosed) apply(s *State) { s.applyClosed() }
 func (e noticed) apply(s *State)      { s.SetMessage(e.message) }
+func (e Notice) apply(s *State)       { s.SetMessage(e.Message) }
 
 // ReportEvents returns a closed channel holding rep as a finished analysis:
 // the Events for showing stored findings (destill view).

@@ -79,6 +79,7 @@ func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (
 		return analysis.Report{}, ErrNothingToAnalyze
 	}
 	r.send(false)
+	waitReports := r.startTestReports(ctx, src)
 
 	conc := opts.Concurrency
 	if conc <= 0 {
@@ -105,6 +106,7 @@ func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (
 		}(i)
 	}
 	wg.Wait()
+	waitReports()
 	if err := ctx.Err(); err != nil {
 		return analysis.Report{}, fmt.Errorf("analysis interrupted: %w", err)
 	}

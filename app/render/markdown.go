@@ -49,6 +49,9 @@ func Markdown(w io.Writer, rep analysis.Report, opts MarkdownOptions) error {
 		if f.LineEnd > f.LineStart {
 			lines += fmt.Sprintf("–%d", f.LineEnd)
 		}
+		if f.LineStart == 0 && f.Test != nil {
+			lines = "test report"
+		}
 		job := mdCell(f.JobName)
 		if f.URL != "" {
 			job = fmt.Sprintf("[%s](%s)", job, f.URL)
@@ -104,13 +107,29 @@ func Markdown(w io.Writer, rep analysis.Report, opts MarkdownOptions) error {
 
 func details(f *analysis.Finding) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<details%s><summary><b>#%d</b> %s — %s line %d</summary>\n\n", openAttr(f.Rank), f.Rank, mdText(f.Category), mdText(f.JobName), f.LineStart)
+	where := fmt.Sprintf("line %d", f.LineStart)
+	fromReport := f.LineStart == 0 && f.Test != nil // a failed test from a test report
+	if fromReport {
+		where = "test " + f.Test.Name
+	}
+	fmt.Fprintf(&b, "<details%s><summary><b>#%d</b> %s — %s %s</summary>\n\n", openAttr(f.Rank), f.Rank, mdText(f.Category), mdText(f.JobName), mdText(where))
 	fmt.Fprintf(&b, "Reasons: %s\n\n", mdText(strings.Join(f.Reasons, ", ")))
+	if f.Test != nil {
+		fmt.Fprintf(&b, "Test: %s (%s)\n\n", mdText(f.Test.Name), mdText(f.Test.Report))
+	}
 	var body strings.Builder
+	if fromReport {
+		for _, t := range f.Text {
+			fmt.Fprintf(&body, "%s\n", Truncate(Sanitize(t), 300))
+		}
+	}
 	for i, t := range f.ContextBefore {
 		fmt.Fprintf(&body, "  %d  %s\n", f.LineStart-len(f.ContextBefore)+i, Truncate(Sanitize(t), 300))
 	}
 	for i, t := range f.Text {
+		if fromReport {
+			break
+		}
 		fmt.Fprintf(&body, "> %d  %s\n", f.LineStart+i, Truncate(Sanitize(t), 300))
 	}
 	for i, t := range f.ContextAfter {

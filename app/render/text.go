@@ -135,14 +135,27 @@ func (p *printer) finding(f *analysis.Finding, rep analysis.Report) {
 	if f.LineEnd > f.LineStart {
 		where += fmt.Sprintf("-%d", f.LineEnd)
 	}
+	fromReport := f.LineStart == 0 && f.Test != nil // a failed test from a test report, not a log line
+	if fromReport {
+		where = f.JobName + " (test report)"
+	}
 	head := fmt.Sprintf("#%d  %.2f  %s  %s", f.Rank, f.Confidence, f.Category, where)
 	p.line(p.color(ansiBold+severityColor(f.Severity), head) + p.dim("  "+strings.Join(f.Reasons, ", ")))
 	if f.Step != "" {
 		p.line(p.dim("    step: " + p.fit(f.Step)))
 	}
+	if f.Test != nil {
+		p.line(p.dim("    test: " + p.fit(f.Test.Name+" ("+f.Test.Report+")")))
+	}
+	if fromReport {
+		p.line(p.color(ansiBold, "    "+p.fit(f.Message)))
+	}
 	width := len(fmt.Sprint(f.LineEnd + len(f.ContextAfter)))
 	num := func(n int, mark string, text string, hot bool) {
 		s := fmt.Sprintf("  %s %*d │ %s", mark, width, n, p.fit(text))
+		if fromReport {
+			s = fmt.Sprintf("  %s %*s │ %s", mark, width, "", p.fit(text))
+		}
 		if hot {
 			p.line(p.color(ansiBold, s))
 		} else {

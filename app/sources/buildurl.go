@@ -1,11 +1,103 @@
 package sources
 
-import "fmt"
+import (
+	"fmt"
+	"net/url"
+	"strings"
 
-// resolveBuildURL resolves a CI build URL. Provider support arrives with
-// the providers packages.
+	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/buildkite"
+	"github.com/destill-dev/destill/providers/githubactions"
+	"github.com/destill-dev/destill/providers/gitlab"
+)
+
+// Environment variables read for build URLs.
+const (
+	EnvBuildkiteToken  = "BUILDKITE_API_TOKEN"
+	EnvBuildkiteAPIURL = "BUILDKITE_API_URL"
+	EnvGitHubToken     = "GITHUB_TOKEN"
+	EnvGHToken         = "GH_TOKEN"
+	EnvGitHubAPIURL    = "GITHUB_API_URL"
+	EnvGitLabToken     = "GITLAB_TOKEN"
+	EnvGitLabAPIURL    = "GITLAB_API_URL"
+)
+
+// resolveBuildURL resolves a CI build URL into a provider client, with its
+// token and API base URL from the flags and the environment.
 func resolveBuildURL(raw string, cfg Config) (Input, error) {
-	return Input{}, &InputError{Err: fmt.Errorf("not a build URL destill can read yet: %s", raw)}
+	ref, err := providers.ParseBuildURL(raw)
+	if err != nil {
+		return Input{}, &InputError{Err: err}
+	}
+	getenv := cfg.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	var (
+		token, tokenVar, base, baseVar string
+		missing                        string
+	)
+	switch ref.Provider {
+	case providers.KindBuildkite:
+		token, tokenVar = env(EnvBuildkiteToken), EnvBuildkiteToken
+		base, baseVar = firstSet(cfg.BuildkiteAPIURL, env(EnvBuildkiteAPIURL), buildkite.DefaultBaseURL), EnvBuildkiteAPIURL
+		missing = "BUILDKITE_API_TOKEN is not set: create an API access token with " + buildkite.Scopes +
+			" (Buildkite → Personal Settings → API Access Tokens) and export BUILDKITE_API_TOKEN"
+	case providers.KindGitHubActions:
+		token, tokenVar = env(EnvGitHubToken), EnvGitHubToken
+		if token == "" {
+			token, tokenVar = env(EnvGHToken), EnvGHToken
+		}
+		def := githubactions.DefaultBaseURL
+		if ref.WebBase != "https://github.com" {
+			def = ref.WebBase + "/api/v3" // GitHub Enterprise Server
+		}
+		base, baseVar = firstSet(cfg.GitHubAPIURL, env(EnvGitHubAPIURL), def), EnvGitHubAPIURL
+		missing = "GITHUB_TOKEN is not set (GH_TOKEN works too): create a token with " + githubactions.Scopes +
+			" and export GITHUB_TOKEN, or export GITHUB_TOKEN=$(gh auth token)"
+	case providers.KindGitLab:
+		token, tokenVar = env(EnvGitLabToken), EnvGitLabToken
+		def := gitlab.DefaultBaseURL
+		if ref.WebBase != "https://gitlab.com" {
+			def = ref.WebBase + "/api/v4" // self-managed GitLab
+		}
+		base, baseVar = firstSet(cfg.GitLabAPIURL, env(EnvGitLabAPIURL), def), EnvGitLabAPIURL
+		missing = "GITLAB_TOKEN is not set: create a personal access token with " + gitlab.Scopes + " and export GITLAB_TOKEN"
+	}
+	if token == "" {
+		return Input{}, fmt.Errorf("%s", missing)
+	}
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Input{}, &InputError{Err: fmt.Errorf("%s (or its flag) is not an http(s) URL: %q", baseVar, base)}
+	}
+	ccfg := providers.ClientConfig{BaseURL: base, Token: token, TokenVar: tokenVar, HTTP: cfg.HTTPClient, Notify: cfg.Notify}
+	in := Input{
+		Describe: analysis.Source{Kind: string(ref.Provider), URL: ref.String()},
+		Secrets:  []string{token},
+	}
+	if ref.JobID != "" {
+		in.JobIDs = []string{ref.JobID}
+	}
+	switch ref.Provider {
+	case providers.KindBuildkite:
+		in.Source = buildkite.New(ref, ccfg)
+	case providers.KindGitHubActions:
+		in.Source = githubactions.New(ref, ccfg)
+	case providers.KindGitLab:
+		in.Source = gitlab.New(ref, ccfg)
+	}
+	return in, nil
+}
+
+func firstSet(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return strings.TrimRight(v, "/")
+		}
+	}
+	return ""
 }
 
 // InputError is an input the user named wrongly (a malformed URL, an

@@ -21,6 +21,14 @@ type Config struct {
 	Stdin io.Reader
 	// HTTPClient talks to CI providers (nil: a default client).
 	HTTPClient *http.Client
+	// BuildkiteAPIURL, GitHubAPIURL and GitLabAPIURL override the API base
+	// URLs from the environment (flags; "" to use the environment).
+	BuildkiteAPIURL string
+	GitHubAPIURL    string
+	GitLabAPIURL    string
+	// Notify receives one-line messages for the user while a provider
+	// waits (a long rate-limit wait). Nil: silent.
+	Notify func(string)
 }
 
 // Input is a resolved input: the Source to analyze and how a report names it.

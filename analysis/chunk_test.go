@@ -1,0 +1,107 @@
+package analysis
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// analyzeChunked analyzes data chunk by chunk, as distributed workers do.
+func analyzeChunked(t *testing.T, data []byte, size int, opts Options) JobResult {
+	t.Helper()
+	var parts []JobResult
+	var firsts []int
+	ch := &Chunker{Size: size, Emit: func(c Chunk) error {
+		a := NewAnalyzer(c.Options(opts))
+		a.Write(c.Data)
+		res := a.Result()
+		res.Bytes = c.OwnBytes
+		parts = append(parts, res)
+		firsts = append(firsts, c.OwnFrom)
+		return nil
+	}}
+	if _, err := ch.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Merge in reverse to prove order does not matter.
+	for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
+		parts[i], parts[j] = parts[j], parts[i]
+		firsts[i], firsts[j] = firsts[j], firsts[i]
+	}
+	return MergeChunks(parts, firsts)
+}
+
+func chunkTestLogs(t *testing.T) []string {
+	files, _ := filepath.Glob("testdata/logs/*.log")
+	ex, _ := filepath.Glob("../examples/logs/*.log")
+	files = append(files, ex...)
+	if dir := os.Getenv("DESTILL_CORPUS"); dir != "" {
+		c, _ := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
+		files = append(files, c...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no test logs found")
+	}
+	return files
+}
+
+func TestChunkedAnalysisEqualsWhole(t *testing.T) {
+	t.Parallel()
+	for _, f := range chunkTestLogs(t) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole := NewAnalyzer(Options{})
+		whole.Write(data)
+		want := whole.Result()
+		for _, size := range []int{2 << 10, 16 << 10, DefaultChunkBytes} {
+			got := analyzeChunked(t, data, size, Options{})
+			if got.Lines != want.Lines {
+				t.Errorf("%s size %d: lines %d, want %d", f, size, got.Lines, want.Lines)
+			}
+			if got.Bytes != want.Bytes {
+				t.Errorf("%s size %d: bytes %d, want %d", f, size, got.Bytes, want.Bytes)
+			}
+			gf := Rank([]JobResult{withJob(got)})
+			wf := Rank([]JobResult{withJob(want)})
+			if !reflect.DeepEqual(gf, wf) {
+				t.Errorf("%s size %d: chunked findings differ from whole-log findings", f, size)
+				for i := range wf {
+					if i < len(gf) && !reflect.DeepEqual(gf[i], wf[i]) {
+						t.Logf("first difference at rank %d: %s", i+1, fieldDiff(gf[i], wf[i]))
+						break
+					}
+				}
+				if len(gf) != len(wf) {
+					t.Logf("got %d findings, want %d", len(gf), len(wf))
+				}
+			}
+			if !reflect.DeepEqual(got.Sections, want.Sections) {
+				t.Errorf("%s size %d: sections differ: got %d, want %d", f, size, len(got.Sections), len(want.Sections))
+			}
+		}
+	}
+}
+
+func withJob(r JobResult) JobResult {
+	r.Job = JobSummary{ID: "j", Name: "j", Failed: true}
+	return r
+}
+
+// fieldDiff names the fields in which two findings differ.
+func fieldDiff(got, want Finding) string {
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	out := ""
+	for i := 0; i < g.NumField(); i++ {
+		if !reflect.DeepEqual(g.Field(i).Interface(), w.Field(i).Interface()) {
+			out += fmt.Sprintf("\n  %s: got %v, want %v", g.Type().Field(i).Name, g.Field(i).Interface(), w.Field(i).Interface())
+		}
+	}
+	return out
+}

@@ -1,0 +1,121 @@
+package analysis
+
+// literalSet finds which of a fixed set of lower-case literals occur in a
+// lower-cased line, in one pass (an Aho-Corasick automaton compiled to a
+// DFA over byte classes). Rules name the literals they need; the set tells
+// which rules are worth trying on a line.
+type literalSet struct {
+	class   [256]uint8 // byte → class; 0 for bytes in no literal
+	nclass  int
+	next    []int32    // state*nclass + class → state
+	out     [][]uint16 // state → literal ids ending there
+	final   []bool     // state → out is not empty
+	nstates int
+	ids     map[string]uint16
+}
+
+func newLiteralSet(lits []string) *literalSet {
+	s := &literalSet{ids: map[string]uint16{}}
+	var uniq []string
+	for _, l := range lits {
+		if _, ok := s.ids[l]; ok || l == "" {
+			continue
+		}
+		s.ids[l] = uint16(len(uniq))
+		uniq = append(uniq, l)
+		for i := 0; i < len(l); i++ {
+			if s.class[l[i]] == 0 {
+				s.nclass++
+				s.class[l[i]] = uint8(s.nclass)
+			}
+		}
+	}
+	s.nclass++ // class 0 is "no literal has this byte"
+	// Build the trie.
+	type node struct {
+		child map[uint8]int
+		out   []uint16
+		fail  int
+	}
+	nodes := []node{{child: map[uint8]int{}}}
+	for id, l := range uniq {
+		cur := 0
+		for i := 0; i < len(l); i++ {
+			c := s.class[l[i]]
+			nx, ok := nodes[cur].child[c]
+			if !ok {
+				nx = len(nodes)
+				nodes = append(nodes, node{child: map[uint8]int{}})
+				nodes[cur].child[c] = nx
+			}
+			cur = nx
+		}
+		nodes[cur].out = append(nodes[cur].out, uint16(id))
+	}
+	// Breadth-first: failure links and the dense transition table.
+	s.nstates = len(nodes)
+	s.next = make([]int32, s.nstates*s.nclass)
+	queue := []int{}
+	for c := 0; c < s.nclass; c++ {
+		if nx, ok := nodes[0].child[uint8(c)]; ok && c != 0 {
+			s.next[c] = int32(nx)
+			nodes[nx].fail = 0
+			queue = append(queue, nx)
+		}
+	}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		nodes[u].out = append(nodes[u].out, nodes[nodes[u].fail].out...)
+		for c := 0; c < s.nclass; c++ {
+			if nx, ok := nodes[u].child[uint8(c)]; ok && c != 0 {
+				nodes[nx].fail = int(s.next[nodes[u].fail*s.nclass+c])
+				s.next[u*s.nclass+c] = int32(nx)
+				queue = append(queue, nx)
+			} else {
+				s.next[u*s.nclass+c] = s.next[nodes[u].fail*s.nclass+c]
+			}
+		}
+	}
+	s.out = make([][]uint16, s.nstates)
+	s.final = make([]bool, s.nstates)
+	for i := range nodes {
+		s.out[i] = nodes[i].out
+		s.final[i] = len(nodes[i].out) > 0
+	}
+	return s
+}
+
+// id returns the id of a literal of the set.
+func (s *literalSet) id(lit string) uint16 {
+	id, ok := s.ids[lit]
+	if !ok {
+		panic("analysis: unknown literal " + lit)
+	}
+	return id
+}
+
+// match marks in found (one bit per literal id) the literals in lower, and
+// returns the union of masks[id] over the literals found.
+func (s *literalSet) match(lower []byte, found []uint64, masks [][2]uint64) [2]uint64 {
+	for i := range found {
+		found[i] = 0
+	}
+	var union [2]uint64
+	state := int32(0)
+	n := int32(s.nclass)
+	next, class, final := s.next, &s.class, s.final
+	for _, b := range lower {
+		state = next[state*n+int32(class[b])]
+		if final[state] {
+			for _, id := range s.out[state] {
+				found[id>>6] |= 1 << (id & 63)
+				union[0] |= masks[id][0]
+				union[1] |= masks[id][1]
+			}
+		}
+	}
+	return union
+}
+
+func (s *literalSet) words() int { return (len(s.ids) + 63) / 64 }

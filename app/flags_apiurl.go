@@ -1,0 +1,25 @@
+package app
+
+import "github.com/urfave/cli/v3"
+
+// apiURLFlags are the CI providers' API base URLs given on the command
+// line (self-hosted installs, tests); empty means "use the environment".
+type apiURLFlags struct {
+	buildkite, github, gitlab string
+}
+
+func apiURLFlagList() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "buildkite-api-url", Usage: "Buildkite API base `URL` (env BUILDKITE_API_URL; default https://api.buildkite.com)"},
+		&cli.StringFlag{Name: "github-api-url", Usage: "GitHub API base `URL` (env GITHUB_API_URL; default https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise URLs)"},
+		&cli.StringFlag{Name: "gitlab-api-url", Usage: "GitLab API base `URL` (env GITLAB_API_URL; default https://gitlab.com/api/v4, or https://HOST/api/v4 for self-managed URLs)"},
+	}
+}
+
+func readAPIURLFlags(cmd *cli.Command) apiURLFlags {
+	return apiURLFlags{
+		buildkite: cmd.String("buildkite-api-url"),
+		github:    cmd.String("github-api-url"),
+		gitlab:    cmd.String("gitlab-api-url"),
+	}
+}

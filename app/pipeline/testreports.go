@@ -1,0 +1,227 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/providers"
+)
+
+// TestReporter is a Source that can also read the test reports (JUnit XML
+// artifacts) the given jobs published.
+type TestReporter interface {
+	TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error)
+}
+
+// testReportScore ranks a failed test from a report like a test failure
+// found in a log.
+const testReportScore = 0.7
+
+// maxReportLines caps the lines of a failure's details kept as a finding's
+// text.
+const maxReportLines = 40
+
+// startTestReports fetches src's test reports, if it has any, alongside
+// the logs. The returned function waits for them and merges them into the
+// analyzed jobs.
+func (r *run) startTestReports(ctx context.Context, src Source) func() {
+	tr, ok := src.(TestReporter)
+	if !ok {
+		return func() {}
+	}
+	var failed []providers.Job
+	for _, i := range r.selected {
+		if r.build.Jobs[i].Failed() {
+			failed = append(failed, r.build.Jobs[i])
+		}
+	}
+	if len(failed) == 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var reports []providers.TestReport
+	var err error
+	go func() {
+		defer close(done)
+		reports, err = tr.TestReports(ctx, failed)
+	}()
+	return func() {
+		<-done
+		if ctx.Err() != nil {
+			return
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if err != nil {
+			r.notes = append(r.notes, fmt.Sprintf("test reports: %v", err))
+		}
+		if r.mergeTestReports(reports) {
+			r.findings = fixReportURLs(analysis.Rank(r.finishedResults()), r.jobs)
+		}
+	}
+}
+
+// mergeTestReports adds each failed test case to the job it belongs to:
+// the job that published the report, else a failed job whose log mentions
+// the test, else the first failed job. When a log finding of that job
+// names the test, the test is linked to it (the finding carries the test);
+// otherwise the test becomes a finding of its own. It reports whether
+// anything changed.
+func (r *run) mergeTestReports(reports []providers.TestReport) bool {
+	redact := analysis.NewRedactor(r.opts.Analysis.Secrets...)
+	changed := false
+	for _, rep := range reports {
+		for _, tc := range rep.Failed {
+			i := r.reportJob(rep.JobID, tc.Name)
+			if i < 0 {
+				continue
+			}
+			res := r.results[i]
+			test := &analysis.TestCase{Name: tc.Name, Classname: tc.Classname, File: tc.File, Report: rep.Path}
+			if c := findTestCandidate(res, tc.Name); c != nil {
+				if c.Test == nil {
+					// The same failure in other jobs (matrix cells) is the
+					// same test: whichever job represents it carries it.
+					r.linkTest(c.Fingerprint, test)
+					changed = true
+				}
+				continue
+			}
+			res.Candidates = append(res.Candidates, testCandidate(tc, test, redact))
+			changed = true
+		}
+	}
+	return changed
+}
+
+// linkTest sets test on every candidate with fingerprint fp that has none.
+func (r *run) linkTest(fp string, test *analysis.TestCase) {
+	for _, res := range r.results {
+		if res == nil {
+			continue
+		}
+		for ci := range res.Candidates {
+			if c := &res.Candidates[ci]; c.Fingerprint == fp && c.Test == nil {
+				c.Test = test
+			}
+		}
+	}
+}
+
+// reportJob picks the analyzed job a failed test belongs to, or -1.
+func (r *run) reportJob(jobID, test string) int {
+	first, mentions := -1, -1
+	for _, i := range r.selected {
+		res := r.results[i]
+		if res == nil {
+			continue
+		}
+		if jobID != "" && r.build.Jobs[i].ID == jobID {
+			return i
+		}
+		if !r.build.Jobs[i].Failed() {
+			continue
+		}
+		if first < 0 {
+			first = i
+		}
+		if mentions < 0 && findTestCandidate(res, test) != nil {
+			mentions = i
+		}
+	}
+	if mentions >= 0 {
+		return mentions
+	}
+	return first
+}
+
+// findTestCandidate returns the candidate of res that names test, best
+// (a test-failure) first.
+func findTestCandidate(res *analysis.JobResult, test string) *analysis.Candidate {
+	if test == "" {
+		return nil
+	}
+	var found *analysis.Candidate
+	for ci := range res.Candidates {
+		c := &res.Candidates[ci]
+		if c.LineStart == 0 || !mentions(c, test) {
+			continue
+		}
+		if c.Category == analysis.CategoryTestFailure {
+			return c
+		}
+		if found == nil {
+			found = c
+		}
+	}
+	return found
+}
+
+func mentions(c *analysis.Candidate, test string) bool {
+	if strings.Contains(c.Message, test) {
+		return true
+	}
+	for _, t := range c.Text {
+		if strings.Contains(t, test) {
+			return true
+		}
+	}
+	return false
+}
+
+func testCandidate(tc providers.TestCase, test *analysis.TestCase, redact *analysis.Redactor) analysis.Candidate {
+	msg := tc.Message
+	if msg == "" {
+		msg = "failed"
+	}
+	name := tc.Name
+	if tc.Classname != "" && !strings.Contains(tc.Name, tc.Classname) {
+		name = tc.Classname + "." + tc.Name
+	}
+	message := redact.Redact(fmt.Sprintf("%s: %s", name, msg))
+	var text []string
+	for _, l := range strings.Split(tc.Details, "\n") {
+		if len(text) == maxReportLines {
+			text = append(text, "…")
+			break
+		}
+		text = append(text, redact.Redact(strings.TrimRight(l, "\r")))
+	}
+	if tc.Details == "" {
+		text = []string{message}
+	}
+	return analysis.Candidate{
+		Fingerprint: analysis.Fingerprint(analysis.CategoryTestFailure, "test report: "+name+": "+msg),
+		Rule:        "test-report",
+		Category:    analysis.CategoryTestFailure,
+		Severity:    analysis.SeverityError,
+		Score:       testReportScore,
+		Reasons:     []string{"test-report"},
+		Message:     message,
+		Text:        text,
+		Occurrences: 1,
+		Test:        test,
+	}
+}
+
+// fixReportURLs points findings that come from a test report (no log
+// line) at the job itself rather than at a line anchor.
+func fixReportURLs(findings []analysis.Finding, jobs []analysis.JobSummary) []analysis.Finding {
+	url := map[string]string{}
+	for _, j := range jobs {
+		url[j.ID] = j.URL
+	}
+	for i := range findings {
+		f := &findings[i]
+		if f.LineStart != 0 {
+			continue
+		}
+		f.URL = url[f.JobID]
+		for k := range f.Jobs {
+			f.Jobs[k].URL = url[f.Jobs[k].JobID]
+		}
+	}
+	return findings
+}

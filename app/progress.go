@@ -1,0 +1,78 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/destill-dev/destill/app/pipeline"
+)
+
+// progress shows on stderr, when it is a terminal, how many job logs were
+// fetched and how many bytes read; it is quiet otherwise. Messages (a long
+// rate-limit wait) are printed either way.
+type progress struct {
+	mu      sync.Mutex
+	w       io.Writer
+	enabled bool
+	shown   bool
+	last    time.Time
+}
+
+func newProgress(streams *Streams) *progress {
+	return &progress{w: streams.ErrOut, enabled: streams.StderrTTY}
+}
+
+// update shows u, at most ten times a second.
+func (p *progress) update(u pipeline.Update) {
+	if !p.enabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if u.Done {
+		p.clearLocked()
+		return
+	}
+	if time.Since(p.last) < 100*time.Millisecond && u.JobsFetched < u.JobsSelected {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "\r\x1b[Kdestill: %d/%d job logs fetched, %s", u.JobsFetched, u.JobsSelected, humanBytes(u.Bytes))
+	p.shown = true
+}
+
+// message prints one line for the user, above the progress line.
+func (p *progress) message(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+	fmt.Fprintf(p.w, "destill: %s\n", oneLine(msg))
+}
+
+// clear removes the progress line.
+func (p *progress) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearLocked()
+}
+
+func (p *progress) clearLocked() {
+	if p.shown {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.shown = false
+	}
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

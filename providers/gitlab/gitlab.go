@@ -1,0 +1,229 @@
+// Package gitlab reads GitLab CI pipelines and job traces through the
+// REST API v4 (gitlab.com or self-managed).
+package gitlab
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/httpapi"
+)
+
+// DefaultBaseURL is gitlab.com's API.
+const DefaultBaseURL = "https://gitlab.com/api/v4"
+
+// Scopes are the token scopes destill needs.
+const Scopes = "the read_api scope"
+
+// Source is one pipeline; it implements the pipeline's Source.
+type Source struct {
+	ref   providers.BuildRef
+	api   *httpapi.Client
+	base  string
+	hints httpapi.Hints
+}
+
+// New returns a Source for the pipeline (or job) ref names.
+func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	token := cfg.Token
+	return &Source{
+		ref:  ref,
+		base: base,
+		api: httpapi.New(httpapi.Config{
+			Name:   "GitLab",
+			HTTP:   cfg.HTTP,
+			Notify: cfg.Notify,
+			// PRIVATE-TOKEN is not a header Go strips on redirect;
+			// httpapi never sends it beyond the API's own host.
+			Auth: func(h http.Header) { h.Set("PRIVATE-TOKEN", token) },
+		}),
+		hints: httpapi.Hints{Provider: "GitLab", TokenVar: cfg.TokenVar, Scopes: Scopes},
+	}
+}
+
+// projectURL addresses the project by its URL-encoded path ("a%2Fb%2Fc").
+func (s *Source) projectURL() string {
+	return s.base + "/projects/" + url.PathEscape(s.ref.Repo)
+}
+
+type pipelineJSON struct {
+	ID         int64  `json:"id"`
+	Status     string `json:"status"`
+	Ref        string `json:"ref"`
+	SHA        string `json:"sha"`
+	WebURL     string `json:"web_url"`
+	YAMLErrors any    `json:"yaml_errors"`
+}
+
+type jobJSON struct {
+	ID            int64      `json:"id"`
+	Name          string     `json:"name"`
+	Stage         string     `json:"stage"`
+	Status        string     `json:"status"`
+	FailureReason string     `json:"failure_reason"`
+	AllowFailure  bool       `json:"allow_failure"`
+	WebURL        string     `json:"web_url"`
+	StartedAt     *time.Time `json:"started_at"`
+	FinishedAt    *time.Time `json:"finished_at"`
+	Pipeline      struct {
+		ID int64 `json:"id"`
+	} `json:"pipeline"`
+}
+
+// Build reads the pipeline and its jobs (the latest run of each). A URL
+// naming only a job is resolved to the job's pipeline first.
+func (s *Source) Build(ctx context.Context) (providers.Build, error) {
+	number := s.ref.Number
+	if number == 0 {
+		var j jobJSON
+		what := fmt.Sprintf("job %s of %s", s.ref.JobID, s.ref.Repo)
+		if _, err := s.api.GetJSON(ctx, s.projectURL()+"/jobs/"+url.PathEscape(s.ref.JobID), &j); err != nil {
+			return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
+		}
+		number = j.Pipeline.ID
+	}
+	what := fmt.Sprintf("pipeline %d of %s", number, s.ref.Repo)
+	pipeURL := fmt.Sprintf("%s/pipelines/%d", s.projectURL(), number)
+	var p pipelineJSON
+	if _, err := s.api.GetJSON(ctx, pipeURL, &p); err != nil {
+		return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
+	}
+	var jobs []jobJSON
+	seen := map[int64]bool{}
+	for next := pipeURL + "/jobs?per_page=100"; next != ""; {
+		var page []jobJSON
+		h, err := s.api.GetJSON(ctx, next, &page)
+		if err != nil {
+			return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
+		}
+		for _, j := range page {
+			if !seen[j.ID] {
+				seen[j.ID] = true
+				jobs = append(jobs, j)
+			}
+		}
+		next = nextPage(next, h)
+	}
+	out := providers.Build{
+		Provider: providers.KindGitLab,
+		ID:       strconv.FormatInt(p.ID, 10),
+		Number:   p.ID,
+		Pipeline: s.ref.Repo,
+		State:    p.Status,
+		Branch:   p.Ref,
+		Commit:   p.SHA,
+		URL:      p.WebURL,
+	}
+	if p.YAMLErrors != nil && p.YAMLErrors != "" && len(jobs) == 0 {
+		return providers.Build{}, fmt.Errorf("pipeline %d has no jobs because its configuration is invalid: %v", p.ID, p.YAMLErrors)
+	}
+	switch p.Status {
+	case "created", "waiting_for_resource", "preparing", "pending", "running", "scheduled", "canceling":
+		out.Running = true
+	}
+	sort.Slice(jobs, func(a, b int) bool { return jobs[a].ID < jobs[b].ID })
+	for _, j := range jobs {
+		job := convertJob(j)
+		if !job.Finished() {
+			out.Running = true
+		}
+		out.Jobs = append(out.Jobs, job)
+	}
+	return out, nil
+}
+
+// nextPage follows the Link header, or else X-Next-Page (empty on the last
+// page).
+func nextPage(cur string, h http.Header) string {
+	if l := httpapi.NextLink(h); l != "" {
+		return l
+	}
+	np := h.Get("X-Next-Page")
+	if np == "" {
+		return ""
+	}
+	u, err := url.Parse(cur)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("page", np)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// parallelSuffix matches "test 2/4" and matrix "test: [ruby, 3.2]".
+var parallelSuffix = regexp.MustCompile(`(\s+\d+/\d+|:\s*\[[^\]]*\])$`)
+
+func convertJob(j jobJSON) providers.Job {
+	state, ran := jobState(j.Status, j.FailureReason)
+	job := providers.Job{
+		ID:         strconv.FormatInt(j.ID, 10),
+		Name:       j.Name,
+		Step:       j.Stage,
+		StepKey:    parallelSuffix.ReplaceAllString(j.Name, ""),
+		State:      state,
+		SoftFailed: j.AllowFailure && (state == providers.JobFailed || state == providers.JobTimedOut),
+		Attempt:    1,
+		URL:        j.WebURL,
+		HasLog:     ran,
+	}
+	if j.WebURL != "" {
+		job.LineURL = j.WebURL + "#L{line}"
+	}
+	if j.StartedAt != nil {
+		job.StartedAt = *j.StartedAt
+	}
+	if j.FinishedAt != nil {
+		job.FinishedAt = *j.FinishedAt
+	}
+	return job
+}
+
+// jobState maps a GitLab job status; a failure for a timeout reason is a
+// timeout.
+func jobState(status, reason string) (providers.JobState, bool) {
+	switch status {
+	case "success":
+		return providers.JobPassed, true
+	case "failed":
+		if reason == "job_execution_timeout" || reason == "stuck_or_timeout_failure" {
+			return providers.JobTimedOut, true
+		}
+		return providers.JobFailed, true
+	case "canceled":
+		return providers.JobCancelled, true
+	case "canceling", "running":
+		return providers.JobRunning, true
+	case "skipped":
+		return providers.JobSkipped, false
+	case "manual":
+		return providers.JobBlocked, false
+	case "created", "pending", "preparing", "waiting_for_resource", "scheduled":
+		return providers.JobPending, false
+	}
+	return providers.JobUnknown, false
+}
+
+// OpenLog streams the job's trace. An archived trace may be a redirect to
+// object storage, fetched without the token.
+func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
+	resp, err := s.api.Get(ctx, s.projectURL()+"/jobs/"+url.PathEscape(job.ID)+"/trace", http.Header{"Accept": {"text/plain"}})
+	if err != nil {
+		return nil, httpapi.ExplainLog(err)
+	}
+	return resp.Body, nil
+}

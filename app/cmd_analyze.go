@@ -96,7 +96,9 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 	switch opts.format {
 	case "":
 		opts.format = formatText
-		if streams.StdoutTTY {
+		// The UI on a terminal, unless the log itself is typed into that
+		// terminal: both would read it.
+		if streams.StdoutTTY && !(opts.arg == "-" && streams.StdinTTY) {
 			opts.format = formatTUI
 		}
 	case formatText, formatJSON, formatMarkdown, formatTUI:

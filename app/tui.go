@@ -27,11 +27,6 @@ const summaryTop = 3
 // flashing a screen. Errors that take longer show in the UI's status bar.
 const startGrace = 200 * time.Millisecond
 
-// uiProgressEvery is how often the byte count on the screen moves while a
-// log streams: more often than the pipeline's default, since the snapshot
-// the UI has not drawn yet is replaced rather than queued.
-const uiProgressEvery = 64 << 10
-
 // runAnalyzeTUI runs the analysis behind the interactive UI: the UI shows
 // the findings as jobs finish and, when the user quits, the top findings
 // are printed to stdout so that they stay in the terminal's scrollback.
@@ -40,9 +35,6 @@ const uiProgressEvery = 64 << 10
 func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions, in sources.Input, popts pipeline.Options, feed *uiFeed) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
-	if popts.ProgressEvery == 0 {
-		popts.ProgressEvery = uiProgressEvery
-	}
 
 	if feed == nil {
 		feed = newUIFeed()

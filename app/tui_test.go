@@ -194,12 +194,16 @@ func TestAnalyzeNoSummaryAndTop(t *testing.T) {
 
 func TestAnalyzeFormatChoice(t *testing.T) {
 	tests := []struct {
-		name string
-		tty  bool
-		args []string
-		want string
+		name     string
+		tty      bool
+		stdinTTY bool
+		args     []string
+		log      string
+		want     string
 	}{
 		{name: "terminal: the UI", tty: true, want: formatTUI},
+		{name: "a log piped into a terminal session: the UI", tty: true, log: "-", want: formatTUI},
+		{name: "a log typed into the terminal: text", tty: true, stdinTTY: true, log: "-", want: formatText},
 		{name: "not a terminal: text", tty: false, want: formatText},
 		{name: "--format text on a terminal", tty: true, args: []string{"--format", "text"}, want: formatText},
 		{name: "--json on a terminal", tty: true, args: []string{"--json"}, want: formatJSON},
@@ -209,7 +213,11 @@ func TestAnalyzeFormatChoice(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			streams, _, _ := TestStreams("")
-			streams.StdoutTTY = tt.tty
+			streams.StdoutTTY, streams.StdinTTY = tt.tty, tt.stdinTTY
+			log := sampleLog
+			if tt.log != "" {
+				log = tt.log
+			}
 			var got analyzeOptions
 			cmd := newAnalyzeCommand(streams)
 			cmd.Action = func(ctx context.Context, c *cli.Command) error {
@@ -217,7 +225,7 @@ func TestAnalyzeFormatChoice(t *testing.T) {
 				got, err = parseAnalyzeFlags(c, streams)
 				return err
 			}
-			require.NoError(t, cmd.Run(context.Background(), append(append([]string{"analyze"}, tt.args...), sampleLog)))
+			require.NoError(t, cmd.Run(context.Background(), append(append([]string{"analyze"}, tt.args...), log)))
 			require.Equal(t, tt.want, got.format)
 		})
 	}

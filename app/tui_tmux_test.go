@@ -1,6 +1,8 @@
 package app
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -314,7 +316,7 @@ func TestTmuxSlowBuild(t *testing.T) {
 	sec := func(n float64) providertest.Duration {
 		return providertest.Duration(time.Duration(n * float64(time.Second)))
 	}
-	fake := providertest.New(t, providertest.Scenario{Builds: []providertest.Build{{
+	fake := startFakeCI(t, providertest.Scenario{Builds: []providertest.Build{{
 		Provider: providers.KindBuildkite, Org: "acme", Repo: "slow", Number: 7,
 		Jobs: []providertest.Job{
 			{Name: "unit tests", StepKey: "unit", State: "failed", LogDelay: sec(3.5), LogSize: 1 << 20, LogThrottle: sec(0.01),
@@ -326,8 +328,8 @@ func TestTmuxSlowBuild(t *testing.T) {
 		},
 	}}})
 	bin := buildDestill(t)
-	tm := newTmux(t, 120, 32, fake.Environ()...)
-	tm.typeLine("clear; " + bin + " analyze " + fake.WebURL(0) + "; echo exit=$?")
+	tm := newTmux(t, 120, 32, fake.env...)
+	tm.typeLine("clear; " + bin + " analyze " + fake.url + "; echo exit=$?")
 
 	// The integration log is missing: that shows at once, while the other
 	// logs are still on their way.
@@ -335,7 +337,7 @@ func TestTmuxSlowBuild(t *testing.T) {
 	check(t, strings.Contains(s, "░░░░"), "a progress bar while logs are fetched:\n%s", s)
 	check(t, strings.Contains(s, "no finding yet: waiting for job logs…"), "no findings before a job is done:\n%s", s)
 	check(t, strings.Contains(s, "· job integration:"), "the log that failed in the status bar:\n%s", s)
-	check(t, strings.Contains(strings.Split(s, "\n")[0], "destill "+fake.WebURL(0)), "the header names the build:\n%s", s)
+	check(t, strings.Contains(strings.Split(s, "\n")[0], "destill "+fake.url), "the header names the build:\n%s", s)
 
 	// The lint job comes next: its finding is selected.
 	s = tm.waitForText("jobs 2/3 fetched, 1 analyzed")
@@ -354,14 +356,74 @@ func TestTmuxSlowBuild(t *testing.T) {
 	check(t, strings.Contains(s, "2 of 3 jobs analyzed") && strings.Contains(s, "· job integration:"), "counts and the missing log in the status bar:\n%s", s)
 
 	tm.keys("o")
-	tm.waitForText("job URL: " + fake.WebURL(0))
+	tm.waitForText("job URL: " + fake.url)
 	tm.keys("q")
 	tm.waitForLine("exit=0")
 	back := tm.scrollback()
-	check(t, strings.Contains(back, "destill: "+fake.WebURL(0)), "summary header in scrollback:\n%s", back)
+	check(t, strings.Contains(back, "destill: "+fake.url), "summary header in scrollback:\n%s", back)
 	check(t, strings.Contains(back, "imported and not used") && strings.Contains(back, "out of memory"), "findings of both jobs in the summary:\n%s", back)
 	check(t, strings.Contains(back, `note: job "integration": log not analyzed`), "the missing log noted:\n%s", back)
-	check(t, !strings.Contains(back, fake.Token()), "the token never shows")
+	check(t, !strings.Contains(back, providertest.DefaultToken), "the token never shows")
+}
+
+// fakeCI is a providertest scenario served by the fakeci program, in a
+// process of its own like the destill under test.
+type fakeCI struct {
+	env []string // KEY=value: where the APIs are, and the token
+	url string   // the build's web URL
+}
+
+func startFakeCI(t *testing.T, sc providertest.Scenario) fakeCI {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		gobin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "fakeci")
+	build := exec.Command(gobin, "build", "-o", bin, "./providers/providertest/fakeci")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build fakeci: %v\n%s", err, out)
+	}
+	data, err := json.Marshal(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := filepath.Join(dir, "scenario.json")
+	if err := os.WriteFile(scenario, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-scenario", scenario)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close() // fakeci exits when its stdin closes
+		_ = cmd.Wait()
+	})
+	var f fakeCI
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() && lines.Text() != "READY" {
+		if u, ok := strings.CutPrefix(lines.Text(), "URL="); ok {
+			f.url = u
+			continue
+		}
+		f.env = append(f.env, lines.Text())
+	}
+	if f.url == "" {
+		t.Fatal("fakeci gave no build URL")
+	}
+	return f
 }
 
 func check(t *testing.T, ok bool, format string, args ...any) {

@@ -24,7 +24,7 @@ type findingDetail struct {
 type para struct {
 	l      line
 	indent int
-	words  bool // prose: wrap at spaces
+	words  bool // wrap at spaces where there are some
 }
 
 // scroll moves the view by n rows (negative: up), within the content.
@@ -132,7 +132,7 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 			{mark + padLeft(fmt.Sprint(n), numWidth), num},
 			{" │ ", th.dim},
 			{clean(text), style},
-		}, gutter, false}
+		}, gutter, true}
 	}
 	for i, t := range f.ContextBefore {
 		ps = append(ps, logLine(f.LineStart-len(f.ContextBefore)+i, t, false))

@@ -29,7 +29,9 @@ type tmuxSession struct {
 	dir  string // the repository root: the pane's working directory
 }
 
-func newTmux(t *testing.T, w, h int, env ...string) *tmuxSession {
+// tmuxPath returns tmux's path; without tmux it fails the test under CI
+// and skips it elsewhere.
+func tmuxPath(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("tmux")
 	if err != nil {
@@ -38,6 +40,12 @@ func newTmux(t *testing.T, w, h int, env ...string) *tmuxSession {
 		}
 		t.Skip("tmux is not installed; apt-get install -y tmux to run the terminal UI end-to-end tests")
 	}
+	return path
+}
+
+func newTmux(t *testing.T, w, h int, env ...string) *tmuxSession {
+	t.Helper()
+	path := tmuxPath(t)
 	// A short socket path: unix socket paths are limited to about 100 bytes.
 	sockDir, err := os.MkdirTemp("", "dtmux")
 	if err != nil {
@@ -182,6 +190,7 @@ func hasColour(s string) bool {
 
 func TestTmuxSampleLog(t *testing.T) {
 	t.Parallel()
+	tmuxPath(t)
 	e := expectSample(t)
 	top := e.rep.Findings[0]
 	bin := buildDestill(t)
@@ -270,6 +279,7 @@ func TestTmuxSampleLog(t *testing.T) {
 
 func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	t.Parallel()
+	tmuxPath(t)
 	e := expectSample(t)
 	bin := buildDestill(t)
 	tm := newTmux(t, 100, 30)
@@ -313,6 +323,7 @@ func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 // shows the progress and the log that failed, and the summary stays.
 func TestTmuxSlowBuild(t *testing.T) {
 	t.Parallel()
+	tmuxPath(t)
 	sec := func(n float64) providertest.Duration {
 		return providertest.Duration(time.Duration(n * float64(time.Second)))
 	}

@@ -341,7 +341,7 @@ func (a *App) openURL() {
 			msg = fmt.Sprintf("could not open a browser (%v); job URL: %s", err, u)
 		}
 		select {
-		case a.local <- noticed{message: msg}:
+		case a.local <- Notice{Message: msg}:
 		case <-a.ctx.Done():
 		}
 	}()

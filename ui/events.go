@@ -41,8 +41,9 @@ type Finished struct {
 	At  time.Time
 }
 
-// Notice is a message for the user from the analysis, such as a wait for
-// a provider's rate limit: the status bar shows it until the next key.
+// Notice is a message for the user, such as a wait for a provider's rate
+// limit, or how opening a URL went: the status bar shows it until the next
+// key.
 type Notice struct {
 	Message string
 }
@@ -50,16 +51,9 @@ type Notice struct {
 // sourceClosed is applied when Config.Events is closed.
 type sourceClosed struct{}
 
-// noticed is the outcome of background work started by a key (opening a
-// URL): a message for the status bar.
-type noticed struct {
-	message string
-}
-
 func (e Snapshot) apply(s *State)     { s.applySnapshot(e) }
 func (e Finished) apply(s *State)     { s.applyFinished(e) }
 func (e sourceClosed) apply(s *State) { s.applyClosed() }
-func (e noticed) apply(s *State)      { s.SetMessage(e.message) }
 func (e Notice) apply(s *State)       { s.SetMessage(e.Message) }
 
 // ReportEvents returns a closed channel holding rep as a finished analysis:

@@ -34,6 +34,7 @@ const (
 	filterCount
 )
 
+// String names the filter as the header shows it.
 func (f Filter) String() string {
 	switch f {
 	case FilterFailedJobs:
@@ -58,6 +59,7 @@ const (
 	sortCount
 )
 
+// String names the sort order as the header shows it.
 func (o SortOrder) String() string {
 	switch o {
 	case SortLogOrder:

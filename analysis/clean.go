@@ -29,11 +29,12 @@ type CleanedLine struct {
 // Clean returns the visible text of one raw log line: without ANSI
 // CSI/OSC/APC sequences, Buildkite timestamps, GitHub BOM, timestamp
 // prefixes and ##[...] markers, GitLab section markers and timestamps, and
-// with carriage-return redraws resolved to the last segment.
+// with carriage-return redraws resolved to the last segment. Other control
+// characters are dropped and invalid UTF-8 becomes U+FFFD.
 func Clean(raw string) CleanedLine {
 	var c cleaner
 	text, info := c.clean([]byte(raw))
-	return CleanedLine{Text: string(text), Mark: info.mark, Step: string(info.step)}
+	return CleanedLine{Text: printable(text), Mark: info.mark, Step: printable(info.step)}
 }
 
 type lineInfo struct {

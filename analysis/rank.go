@@ -316,7 +316,7 @@ func (ctx *jobContext) score(c *Candidate) (float64, []string) {
 	case c.Trailer == summary && ctx.firstSpecific > 0 && ctx.firstSpecific < c.LineStart:
 		s *= factorSummary
 		reasons = append(reasons, "cascade:summary")
-	case c.Trailer == followOn || c.Trailer == jobFailure:
+	case (c.Trailer == followOn || c.Trailer == jobFailure) && c.Score < strongError:
 		reasons = append(reasons, "cascade")
 	}
 	if isStrong(c) {

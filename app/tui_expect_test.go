@@ -35,7 +35,7 @@ func expectSample(t *testing.T) sampleExpect {
 }
 
 // count is how the header counts shown findings of total.
-func count(shown, total int) string {
+func headerCount(shown, total int) string {
 	if shown == total {
 		if total == 1 {
 			return "1 finding"
@@ -47,7 +47,7 @@ func count(shown, total int) string {
 
 // done is the status bar once the analysis of the log has finished.
 func (e sampleExpect) done() string {
-	return "done · " + count(e.n, e.n) + " · 1 job analyzed"
+	return "done · " + headerCount(e.n, e.n) + " · 1 job analyzed"
 }
 
 // view is the list after a search, filter presses and sort presses, as
@@ -65,11 +65,11 @@ func (e sampleExpect) view(search string, filters, sorts int) *ui.State {
 	return st
 }
 
-func screenLine(s string) string {
+func onScreen(s string) string {
 	return strings.ReplaceAll(render.Sanitize(s), "\t", "    ")
 }
 
-func prefix(s string, n int) string {
+func firstRunes(s string, n int) string {
 	r := []rune(s)
 	if len(r) > n {
 		r = r[:n]
@@ -79,12 +79,12 @@ func prefix(s string, n int) string {
 
 // rowText is how the start of f's message reads in the list.
 func rowText(f analysis.Finding) string {
-	return prefix(screenLine(f.Message), 20)
+	return firstRunes(onScreen(f.Message), 20)
 }
 
 // detailLine is how f's first line reads, highlighted, in the detail pane.
 func detailLine(f analysis.Finding) string {
-	return fmt.Sprintf("%d │ %s", f.LineStart, prefix(screenLine(f.Text[0]), 30))
+	return fmt.Sprintf("%d │ %s", f.LineStart, firstRunes(onScreen(f.Text[0]), 30))
 }
 
 // summaryHead is f's first line in the text summary, for job.
@@ -100,12 +100,12 @@ func summaryHead(f analysis.Finding, job string) string {
 func topText(f analysis.Finding) string {
 	lines := make([]string, len(f.Text))
 	for i, l := range f.Text {
-		lines[i] = screenLine(l)
+		lines[i] = onScreen(l)
 	}
 	return strings.Join(lines, "\n")
 }
 
-func plural(n int, word string) string {
+func pluralOf(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}

@@ -23,8 +23,6 @@ import (
 	"github.com/destill-dev/destill/ui"
 )
 
-const sampleLog = "../examples/logs/github-actions-go-test.log"
-
 // recordingScreen is a SimulationScreen that keeps, on each Show, the text
 // it shows. Show runs on the UI's event loop, so reading the screen there
 // does not race with drawing.
@@ -116,7 +114,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 
 // runMain runs destill with args in the background and returns its exit
 // code on the channel.
-func runMain(ctx context.Context, streams *Streams, args ...string) chan int {
+func startMain(ctx context.Context, streams *Streams, args ...string) chan int {
 	code := make(chan int, 1)
 	go func() { code <- Main(ctx, append([]string{"destill"}, args...), streams) }()
 	return code
@@ -139,7 +137,7 @@ func TestAnalyzeOpensTheUIOnATerminalAndLeavesASummary(t *testing.T) {
 	streams, out, errOut := tuiStreams(scr, "NO_COLOR", "1")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel() // on failure: end the UI before goleak looks
-	code := runMain(ctx, streams, "analyze", sampleLog)
+	code := startMain(ctx, streams, "analyze", sampleLog)
 
 	e := expectSample(t)
 	top := e.rep.Findings[0]
@@ -151,9 +149,9 @@ func TestAnalyzeOpensTheUIOnATerminalAndLeavesASummary(t *testing.T) {
 	st := e.view("connection", 0, 0)
 	require.Positive(t, st.VisibleCount(), "the search term must match something in the sample log")
 	scr.typeKeys("/connection", tcell.KeyEnter)
-	scr.waitFor(t, count(st.VisibleCount(), e.n)+" · all · by confidence · /connec")
+	scr.waitFor(t, headerCount(st.VisibleCount(), e.n)+" · all · by confidence · /connec")
 	scr.typeKeys("/", tcell.KeyEscape, "ff")
-	scr.waitFor(t, count(e.view("", 2, 0).VisibleCount(), e.n)+" · errors")
+	scr.waitFor(t, headerCount(e.view("", 2, 0).VisibleCount(), e.n)+" · errors")
 	scr.typeKeys("q")
 	require.Equal(t, exitOK, waitExit(t, code))
 
@@ -183,7 +181,7 @@ func TestAnalyzeNoSummaryAndTop(t *testing.T) {
 			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 			scr := newRecordingScreen()
 			streams, out, _ := tuiStreams(scr)
-			code := runMain(context.Background(), streams, append(append([]string{"analyze"}, tt.args...), sampleLog)...)
+			code := startMain(context.Background(), streams, append(append([]string{"analyze"}, tt.args...), sampleLog)...)
 			scr.waitFor(t, expectSample(t).done())
 			scr.typeKeys(tcell.KeyCtrlC)
 			require.Equal(t, exitOK, waitExit(t, code))
@@ -235,7 +233,7 @@ func TestAnalyzeFailsFastWithoutTheUI(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	scr := newRecordingScreen()
 	streams, out, errOut := tuiStreams(scr)
-	code := runMain(context.Background(), streams, "analyze", "no/such/file.log")
+	code := startMain(context.Background(), streams, "analyze", "no/such/file.log")
 	require.Equal(t, exitFailure, waitExit(t, code))
 	require.Contains(t, errOut.String(), "no/such/file.log does not exist; check the path")
 	require.Empty(t, out.String())
@@ -248,13 +246,13 @@ func TestAnalyzeWithoutAUsableTerminal(t *testing.T) {
 	t.Setenv("TERM", "no-such-terminal-xyz") // tcell reads it from the process
 
 	streams, out, _ := tuiStreams(nil)
-	require.Equal(t, exitOK, waitExit(t, runMain(context.Background(), streams, "analyze", sampleLog)))
+	require.Equal(t, exitOK, waitExit(t, startMain(context.Background(), streams, "analyze", sampleLog)))
 	n := expectSample(t).n
 	require.Contains(t, out.String(), fmt.Sprintf("%d finding(s)", n), "without --format, fall back to text")
 	require.Contains(t, out.String(), fmt.Sprintf("#%d  ", n), "the text report, not the summary")
 
 	streams, _, errOut := tuiStreams(nil)
-	require.Equal(t, exitFailure, waitExit(t, runMain(context.Background(), streams, "analyze", "--format", "tui", sampleLog)))
+	require.Equal(t, exitFailure, waitExit(t, startMain(context.Background(), streams, "analyze", "--format", "tui", sampleLog)))
 	require.Contains(t, errOut.String(), "cannot start the interactive UI on this terminal")
 	require.Contains(t, errOut.String(), "use --format text")
 }
@@ -388,7 +386,7 @@ func TestAnalyzeUIOnAFakeBuildkiteBuild(t *testing.T) {
 	streams, out, errOut := tuiStreams(scr, fake.Env()...)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	code := runMain(ctx, streams, "analyze", fake.WebURL(0))
+	code := startMain(ctx, streams, "analyze", fake.WebURL(0))
 
 	s := scr.waitFor(t, "jobs 0/4 fetched")
 	require.Contains(t, s, "destill https://buildkite.com/acme/slow/bu")

@@ -200,21 +200,21 @@ func TestTmuxSampleLog(t *testing.T) {
 
 	s := tm.waitForText(e.done())
 	first := strings.Split(s, "\n")[0]
-	check(t, strings.Contains(first, "destill examples/logs/github-actions-go-test.log") && strings.Contains(first, count(e.n, e.n)+" · all · by confidence"), "header: %q", first)
-	check(t, strings.Contains(selectedRow(s), rowText(top)), "the best finding is selected:\n%s", s)
-	check(t, strings.Contains(s, "> "+detailLine(top)), "the detail pane highlights the finding's line:\n%s", s)
+	tmuxCheck(t, strings.Contains(first, "destill examples/logs/github-actions-go-test.log") && strings.Contains(first, headerCount(e.n, e.n)+" · all · by confidence"), "header: %q", first)
+	tmuxCheck(t, strings.Contains(selectedRow(s), rowText(top)), "the best finding is selected:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, "> "+detailLine(top)), "the detail pane highlights the finding's line:\n%s", s)
 	if len(top.ContextBefore) > 0 {
 		before := top.ContextBefore[len(top.ContextBefore)-1]
-		check(t, strings.Contains(s, fmt.Sprintf("  %d │ %s", top.LineStart-1, prefix(screenLine(before), 30))), "with its context and line numbers:\n%s", s)
+		tmuxCheck(t, strings.Contains(s, fmt.Sprintf("  %d │ %s", top.LineStart-1, firstRunes(onScreen(before), 30))), "with its context and line numbers:\n%s", s)
 	}
-	check(t, strings.Contains(s, "? help  q quit"), "the key hints:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, "? help  q quit"), "the key hints:\n%s", s)
 
 	// Search filters the list as it is typed; Esc clears it.
 	found := e.view("connection", 0, 0)
-	check(t, found.VisibleCount() > 0 && found.VisibleCount() < e.n, "the search term must match some findings of the sample log, not all")
+	tmuxCheck(t, found.VisibleCount() > 0 && found.VisibleCount() < e.n, "the search term must match some findings of the sample log, not all")
 	tm.keys("/", "connection")
-	s = tm.waitForText(count(found.VisibleCount(), e.n))
-	check(t, strings.Contains(selectedRow(s), rowText(*found.VisibleAt(0))), "a match is selected:\n%s", s)
+	s = tm.waitForText(headerCount(found.VisibleCount(), e.n))
+	tmuxCheck(t, strings.Contains(selectedRow(s), rowText(*found.VisibleAt(0))), "a match is selected:\n%s", s)
 	tm.keys("Enter")
 	tm.waitFor("the search kept", func(s string) bool {
 		return strings.Contains(s, "· /connection") && strings.Contains(s, "? help  q quit")
@@ -223,25 +223,25 @@ func TestTmuxSampleLog(t *testing.T) {
 	// Alt+key to the terminal.
 	tm.keys("/", "Escape")
 	tm.waitFor("the search cleared", func(s string) bool {
-		return strings.Contains(s, " "+count(e.n, e.n)+" · all · by confidence") && !strings.Contains(s, "/connection")
+		return strings.Contains(s, " "+headerCount(e.n, e.n)+" · all · by confidence") && !strings.Contains(s, "/connection")
 	})
 
 	// Filters and sort orders cycle.
 	tm.keys("f")
-	tm.waitForText(fmt.Sprintf("filter: failed jobs (%s)", count(e.view("", 1, 0).VisibleCount(), e.n)))
+	tm.waitForText(fmt.Sprintf("filter: failed jobs (%s)", headerCount(e.view("", 1, 0).VisibleCount(), e.n)))
 	tm.keys("f")
-	tm.waitForText(count(e.view("", 2, 0).VisibleCount(), e.n) + " · errors · by confidence")
+	tm.waitForText(headerCount(e.view("", 2, 0).VisibleCount(), e.n) + " · errors · by confidence")
 	tm.keys("f", "s")
 	s = tm.waitForText("sorted by log order")
 	firstInLog := e.view("", 0, 1).VisibleAt(0)
 	rows := strings.Split(s, "\n")
-	check(t, strings.HasPrefix(strings.TrimLeft(rows[2], " ▸"), fmt.Sprintf("%d %.2f", firstInLog.Rank, firstInLog.Confidence)), "log order puts line %d (#%d) first:\n%s", firstInLog.LineStart, firstInLog.Rank, s)
+	tmuxCheck(t, strings.HasPrefix(strings.TrimLeft(rows[2], " ▸"), fmt.Sprintf("%d %.2f", firstInLog.Rank, firstInLog.Confidence)), "log order puts line %d (#%d) first:\n%s", firstInLog.LineStart, firstInLog.Rank, s)
 	tm.keys("s", "s")
 	tm.waitForText("sorted by confidence")
 
 	// Copy with OSC 52: tmux (set-clipboard on) keeps it in a buffer.
 	tm.keys("g", "c")
-	tm.waitForText(fmt.Sprintf("copied #1 (%s) to the clipboard", plural(len(top.Text), "line")))
+	tm.waitForText(fmt.Sprintf("copied #1 (%s) to the clipboard", pluralOf(len(top.Text), "line")))
 	tm.waitFor("the tmux buffer", func(string) bool {
 		out, _ := exec.Command(tm.tmux, "-S", tm.sock, "show-buffer").Output()
 		return string(out) == topText(top)
@@ -258,7 +258,7 @@ func TestTmuxSampleLog(t *testing.T) {
 	tm.run("resize-window", "-t", "e2e", "-x", "160", "-y", "48")
 	s = tm.waitFor("the wide layout", func(s string) bool { return strings.Contains(s, "│"+detailTitle) })
 	for i, l := range strings.Split(s, "\n") {
-		check(t, len([]rune(l)) <= 160, "line %d fits 160 columns: %q", i, l)
+		tmuxCheck(t, len([]rune(l)) <= 160, "line %d fits 160 columns: %q", i, l)
 	}
 	tm.run("resize-window", "-t", "e2e", "-x", "80", "-y", "24")
 	tm.waitFor("the narrow layout", func(s string) bool {
@@ -271,10 +271,10 @@ func TestTmuxSampleLog(t *testing.T) {
 	tm.typeLine("stty -g | cmp -s - $HOME/tty.before && echo tty-restored")
 	tm.waitForLine("tty-restored")
 	back := tm.scrollback()
-	check(t, strings.Contains(back, fmt.Sprintf("destill: examples/logs/github-actions-go-test.log — %d finding(s)", e.n)), "summary header in scrollback:\n%s", back)
-	check(t, strings.Contains(back, summaryHead(top, "github-actions-go-test.log")), "top finding in scrollback:\n%s", back)
-	check(t, strings.Contains(back, fmt.Sprintf("… %d more finding(s)", e.n-3)), "only the top 3:\n%s", back)
-	check(t, !strings.Contains(back, "by confidence"), "the UI's own screen is gone (alternate screen):\n%s", back)
+	tmuxCheck(t, strings.Contains(back, fmt.Sprintf("destill: examples/logs/github-actions-go-test.log — %d finding(s)", e.n)), "summary header in scrollback:\n%s", back)
+	tmuxCheck(t, strings.Contains(back, summaryHead(top, "github-actions-go-test.log")), "top finding in scrollback:\n%s", back)
+	tmuxCheck(t, strings.Contains(back, fmt.Sprintf("… %d more finding(s)", e.n-3)), "only the top 3:\n%s", back)
+	tmuxCheck(t, !strings.Contains(back, "by confidence"), "the UI's own screen is gone (alternate screen):\n%s", back)
 }
 
 func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
@@ -290,31 +290,31 @@ func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	// pressed.
 	tm.typeLine("(cat examples/logs/github-actions-go-test.log; sleep 3) | " + bin + " analyze -; echo exit=$?")
 	s := tm.waitForText("no finding yet: waiting for job logs…")
-	check(t, strings.Contains(s, "jobs 0/1 fetched, 0 analyzed"), "progress while the log streams:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, "jobs 0/1 fetched, 0 analyzed"), "progress while the log streams:\n%s", s)
 	s = tm.waitForText(e.done())
-	check(t, strings.Contains(s, "destill standard input"), "header names stdin:\n%s", s)
-	check(t, hasColour(tm.run("capture-pane", "-t", "e2e", "-p", "-e")), "colour by severity on a colour terminal")
+	tmuxCheck(t, strings.Contains(s, "destill standard input"), "header names stdin:\n%s", s)
+	tmuxCheck(t, hasColour(tm.run("capture-pane", "-t", "e2e", "-p", "-e")), "colour by severity on a colour terminal")
 
 	// Ctrl-C quits too, restores the terminal and leaves the summary.
 	tm.keys("C-c")
 	tm.waitForLine("exit=0")
 	tm.typeLine("stty -g | cmp -s - $HOME/tty.before && echo tty-restored")
 	tm.waitForLine("tty-restored")
-	check(t, strings.Contains(tm.scrollback(), summaryHead(e.rep.Findings[0], "stdin")), "summary in scrollback:\n%s", tm.scrollback())
+	tmuxCheck(t, strings.Contains(tm.scrollback(), summaryHead(e.rep.Findings[0], "stdin")), "summary in scrollback:\n%s", tm.scrollback())
 
 	// NO_COLOR: no colour anywhere on the UI's screen; --no-summary: nothing left behind.
 	tm.typeLine("clear; NO_COLOR=1 " + bin + " analyze --no-summary examples/logs/github-actions-go-test.log; echo exit=$?")
 	tm.waitForText(e.done())
 	painted := tm.run("capture-pane", "-t", "e2e", "-p", "-e")
-	check(t, !hasColour(painted), "NO_COLOR leaves no colour:\n%q", painted)
+	tmuxCheck(t, !hasColour(painted), "NO_COLOR leaves no colour:\n%q", painted)
 	tm.keys("q")
 	s = tm.waitForLine("exit=0")
-	check(t, !strings.Contains(s, "#1  "), "--no-summary prints nothing:\n%s", s)
+	tmuxCheck(t, !strings.Contains(s, "#1  "), "--no-summary prints nothing:\n%s", s)
 
 	// A pipe is not a terminal: plain text, no UI.
 	tm.typeLine("clear; " + bin + " analyze examples/logs/github-actions-go-test.log | head -3; echo done-piped")
 	s = tm.waitForLine("done-piped")
-	check(t, strings.Contains(s, fmt.Sprintf("destill: examples/logs/github-actions-go-test.log — %d finding(s)", e.n)), "text when stdout is a pipe:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, fmt.Sprintf("destill: examples/logs/github-actions-go-test.log — %d finding(s)", e.n)), "text when stdout is a pipe:\n%s", s)
 }
 
 // TestTmuxSlowBuild runs destill on a fake Buildkite build whose job logs
@@ -345,36 +345,36 @@ func TestTmuxSlowBuild(t *testing.T) {
 	// The integration log is missing: that shows at once, while the other
 	// logs are still on their way.
 	s := tm.waitForText("jobs 1/3 fetched, 0 analyzed")
-	check(t, strings.Contains(s, "░░░░"), "a progress bar while logs are fetched:\n%s", s)
-	check(t, strings.Contains(s, "no finding yet: waiting for job logs…"), "no findings before a job is done:\n%s", s)
-	check(t, strings.Contains(s, "· job integration:"), "the log that failed in the status bar:\n%s", s)
-	check(t, strings.Contains(strings.Split(s, "\n")[0], "destill "+fake.url), "the header names the build:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, "░░░░"), "a progress bar while logs are fetched:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, "no finding yet: waiting for job logs…"), "no findings before a job is done:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, "· job integration:"), "the log that failed in the status bar:\n%s", s)
+	tmuxCheck(t, strings.Contains(strings.Split(s, "\n")[0], "destill "+fake.url), "the header names the build:\n%s", s)
 
 	// The lint job comes next: its finding is selected.
 	s = tm.waitForText("jobs 2/3 fetched, 1 analyzed")
 	isLint := func(row string) bool {
 		return strings.Contains(row, " lint ") && strings.Contains(row, `upload.go:12:2: "os"`)
 	}
-	check(t, isLint(selectedRow(s)), "lint's finding is selected:\n%s", s)
+	tmuxCheck(t, isLint(selectedRow(s)), "lint's finding is selected:\n%s", s)
 
 	// The unit tests arrive last, with findings of their own: the list
 	// grows and re-sorts, and the selection stays on the finding being
 	// read.
 	s = tm.waitForText("done · ")
-	check(t, strings.Contains(s, "fatal error: runtime"), "the unit tests' findings stream in:\n%s", s)
-	check(t, isLint(selectedRow(s)), "the selection stays on lint's finding:\n%s", s)
-	check(t, strings.Contains(s, "· lint:"), "the detail pane still shows lint's finding:\n%s", s)
-	check(t, strings.Contains(s, "2 of 3 jobs analyzed") && strings.Contains(s, "· job integration:"), "counts and the missing log in the status bar:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, "fatal error: runtime"), "the unit tests' findings stream in:\n%s", s)
+	tmuxCheck(t, isLint(selectedRow(s)), "the selection stays on lint's finding:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, "· lint:"), "the detail pane still shows lint's finding:\n%s", s)
+	tmuxCheck(t, strings.Contains(s, "2 of 3 jobs analyzed") && strings.Contains(s, "· job integration:"), "counts and the missing log in the status bar:\n%s", s)
 
 	tm.keys("o")
 	tm.waitForText("job URL: " + fake.url)
 	tm.keys("q")
 	tm.waitForLine("exit=0")
 	back := tm.scrollback()
-	check(t, strings.Contains(back, "destill: "+fake.url), "summary header in scrollback:\n%s", back)
-	check(t, strings.Contains(back, "imported and not used") && strings.Contains(back, "out of memory"), "findings of both jobs in the summary:\n%s", back)
-	check(t, strings.Contains(back, `note: job "integration": log not analyzed`), "the missing log noted:\n%s", back)
-	check(t, !strings.Contains(back, providertest.DefaultToken), "the token never shows")
+	tmuxCheck(t, strings.Contains(back, "destill: "+fake.url), "summary header in scrollback:\n%s", back)
+	tmuxCheck(t, strings.Contains(back, "imported and not used") && strings.Contains(back, "out of memory"), "findings of both jobs in the summary:\n%s", back)
+	tmuxCheck(t, strings.Contains(back, `note: job "integration": log not analyzed`), "the missing log noted:\n%s", back)
+	tmuxCheck(t, !strings.Contains(back, providertest.DefaultToken), "the token never shows")
 }
 
 // fakeCI is a providertest scenario served by the fakeci program, in a
@@ -437,7 +437,7 @@ func startFakeCI(t *testing.T, sc providertest.Scenario) fakeCI {
 	return f
 }
 
-func check(t *testing.T, ok bool, format string, args ...any) {
+func tmuxCheck(t *testing.T, ok bool, format string, args ...any) {
 	t.Helper()
 	if !ok {
 		t.Fatalf(format, args...)

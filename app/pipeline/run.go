@@ -43,6 +43,10 @@ type Options struct {
 	// ProgressEvery is how often byte progress is reported while logs
 	// stream (0: every 512 KiB per job).
 	ProgressEvery int64
+	// JobResultFunc, when not nil, receives each job's full analysis result
+	// (sections included) once its log is read. It is called from the
+	// goroutine that read the job, possibly concurrently for other jobs.
+	JobResultFunc func(job providers.Job, res analysis.JobResult)
 }
 
 // Update is a snapshot of a running analysis.
@@ -213,6 +217,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 	job := r.build.Jobs[i]
 	res, err := r.readLog(ctx, src, job)
+	if err == nil && r.opts.JobResultFunc != nil {
+		r.opts.JobResultFunc(job, *res)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err != nil {

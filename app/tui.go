@@ -116,7 +116,9 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	if err != nil && len(rep.Jobs) == 0 {
 		rep = feed.lastReport()
 	}
-	if !opts.noSummary && len(rep.Jobs) > 0 {
+	// A signal (SIGTERM, SIGINT from outside the terminal) stops without a
+	// summary: what it would show is cut short, and nobody asked for it.
+	if !opts.noSummary && len(rep.Jobs) > 0 && parent.Err() == nil {
 		if werr := printSummary(streams, rep, opts); werr != nil {
 			return werr
 		}

@@ -433,10 +433,12 @@ func TestAnalyzeUIInterrupted(t *testing.T) {
 	b := newSlowBuild()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	scr, _, _, done := runSlow(ctx, t, b, analyzeOptions{noSummary: true})
-	scr.waitFor(t, "jobs 0/3 fetched")
+	scr, out, _, done := runSlow(ctx, t, b, analyzeOptions{})
+	close(b.release["lint"])
+	scr.waitFor(t, "jobs 1/3 fetched")
 	cancel() // SIGINT or SIGTERM from outside the terminal
 	require.EqualError(t, waitErr(t, done), "interrupted")
+	require.Empty(t, out.String(), "no summary of an interrupted analysis")
 }
 
 func TestReportUIForStoredFindings(t *testing.T) {

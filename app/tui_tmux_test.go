@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -125,6 +126,39 @@ func (s *tmuxSession) waitFor(what string, ok func(screen string) bool) string {
 func (s *tmuxSession) waitForText(text string) string {
 	s.t.Helper()
 	return s.waitFor(fmt.Sprintf("%q", text), func(screen string) bool { return strings.Contains(screen, text) })
+}
+
+// childNamed returns the pid of the pane shell's child process called
+// name, the one the test started there.
+func (s *tmuxSession) childNamed(name string) int {
+	s.t.Helper()
+	var shell int
+	fmt.Sscan(strings.TrimSpace(s.run("display-message", "-p", "-t", "e2e", "#{pane_pid}")), &shell)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+		for _, path := range stats {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				continue
+			}
+			// pid (comm) state ppid ...
+			open, close := strings.IndexByte(string(data), '('), strings.LastIndexByte(string(data), ')')
+			if open < 0 || close < open {
+				continue
+			}
+			var pid, ppid int
+			var state string
+			fmt.Sscan(string(data[:open]), &pid)
+			fmt.Sscan(string(data[close+1:]), &state, &ppid)
+			if ppid == shell && string(data[open+1:close]) == name {
+				return pid
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.t.Fatalf("no process %q under the pane's shell (pid %d)", name, shell)
+	return 0
 }
 
 // waitForLine waits for a line that is exactly text: the output of a
@@ -310,6 +344,20 @@ func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	tm.keys("q")
 	s = tm.waitForLine("exit=0")
 	tmuxCheck(t, !strings.Contains(s, "#1  "), "--no-summary prints nothing:\n%s", s)
+
+	// SIGTERM from outside the terminal: the UI stops, the terminal is
+	// restored, and destill says it was interrupted.
+	tm.typeLine("clear; (cat examples/logs/github-actions-go-test.log; sleep 3) | " + bin + " analyze -; echo exit=$?")
+	tm.waitForText("no finding yet: waiting for job logs…")
+	pid := tm.childNamed("destill")
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatalf("signal destill (pid %d): %v", pid, err)
+	}
+	s = tm.waitForLine("exit=1")
+	tmuxCheck(t, strings.Contains(s, "destill: interrupted"), "interrupted, on the normal screen:\n%s", s)
+	tmuxCheck(t, !strings.Contains(s, "destill: standard input"), "no summary of a cut-short analysis:\n%s", s)
+	tm.typeLine("stty -g | cmp -s - $HOME/tty.before && echo tty-restored-after-sigterm")
+	tm.waitForLine("tty-restored-after-sigterm")
 
 	// A pipe is not a terminal: plain text, no UI.
 	tm.typeLine("clear; " + bin + " analyze examples/logs/github-actions-go-test.log | head -3; echo done-piped")

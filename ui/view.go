@@ -156,7 +156,13 @@ func (v *view) drawHelp(scr tcell.Screen, x, y, w, h int) {
 		if 2+i >= bh-1 {
 			break
 		}
-		drawLine(scr, bx+2, by+2+i, bw-3, line{{l, th.base}})
+		drawLine(scr, bx+2, by+2+i, bw-4, line{{l, th.base}})
 	}
 	fill(scr, bx, by+bh-1, bw, th.bar)
+	if bw < w { // edges, so the box stands out from the screen behind it
+		for r := 1; r < bh-1; r++ {
+			scr.Put(bx, by+r, "│", th.dim)
+			scr.Put(bx+bw-1, by+r, "│", th.dim)
+		}
+	}
 }

@@ -26,11 +26,13 @@ type analyzeOptions struct {
 	allJobs     bool
 	concurrency int
 	color       bool
+	apiURLs     apiURLFlags
+	baselines   []string
+	noBaseline  bool
 	// formatSet is true when --format or --json chose the format; noSummary
 	// skips the findings printed when the interactive UI closes.
 	formatSet bool
 	noSummary bool
-	apiURLs   apiURLFlags
 }
 
 const (
@@ -53,6 +55,8 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
 			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "lines of context `B,A` before and after each finding (or one number for both)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
 			&cli.BoolFlag{Name: "all-jobs", Usage: "analyze passed jobs too, not only failed ones"},
+			&cli.StringSliceFlag{Name: "baseline", Usage: "compare with this passing `LOG` of the same job (repeatable; plain or gzip)"},
+			&cli.BoolFlag{Name: "no-baseline", Usage: "do not compare with passing logs"},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
 			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes (by default the top findings stay on the screen)"},
@@ -73,6 +77,8 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 		top:         int(cmd.Int("top")),
 		topSet:      cmd.IsSet("top"),
 		allJobs:     cmd.Bool("all-jobs"),
+		baselines:   cmd.StringSlice("baseline"),
+		noBaseline:  cmd.Bool("no-baseline"),
 		concurrency: int(cmd.Int("concurrency")),
 		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
 		formatSet:   cmd.IsSet("format") || cmd.Bool("json"),
@@ -112,6 +118,9 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 	}
 	if opts.concurrency < 1 {
 		return opts, usageErrorf("--concurrency must be at least 1, got %d", opts.concurrency)
+	}
+	if opts.noBaseline && len(opts.baselines) > 0 {
+		return opts, usageErrorf("--baseline and --no-baseline contradict each other; pick one")
 	}
 	b, a, err := parseContext(cmd.String("context"))
 	if err != nil {
@@ -179,6 +188,13 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		JobIDs:      in.JobIDs,
 		Tool:        analysis.Tool{Name: "destill", Version: Version},
 		Source:      in.Describe,
+	}
+	if len(opts.baselines) > 0 && !opts.noBaseline {
+		fb, err := loadBaselineFiles(ctx, opts.baselines)
+		if err != nil {
+			return err
+		}
+		popts.Baselines = fb
 	}
 	if opts.format == formatTUI {
 		return runAnalyzeTUI(ctx, streams, opts, in, popts, feed)

@@ -32,12 +32,17 @@ type analyzeOptions struct {
 	savedResult string
 	baselines   []string
 	noBaseline  bool
+	// formatSet is true when --format or --json chose the format; noSummary
+	// skips the findings printed when the interactive UI closes.
+	formatSet bool
+	noSummary bool
 }
 
 const (
 	formatText     = "text"
 	formatJSON     = "json"
 	formatMarkdown = "markdown"
+	formatTUI      = "tui"
 )
 
 func newAnalyzeCommand(streams *Streams) *cli.Command {
@@ -48,7 +53,7 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 		Description: "Reads a failed build's job logs (or a log file, plain or gzip, or '-' for standard input)\n" +
 			"and prints the lines that most likely explain the failure, best first.",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: text, json or markdown (default: text)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: tui, text, json or markdown (default: tui when stdout is a terminal, else text)"},
 			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
 			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
 			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "lines of context `B,A` before and after each finding (or one number for both)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
@@ -58,6 +63,7 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
 			&cli.StringFlag{Name: "cache", Usage: "re-open a result saved with --format json from `FILE` (no network, no token)", TakesFile: true},
+			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes (by default the top findings stay on the screen)"},
 		}, append(cacheFlagList(), apiURLFlagList()...)...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			opts, err := parseAnalyzeFlags(cmd, streams)
@@ -79,6 +85,8 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 		noBaseline:  cmd.Bool("no-baseline"),
 		concurrency: int(cmd.Int("concurrency")),
 		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
+		formatSet:   cmd.IsSet("format") || cmd.Bool("json"),
+		noSummary:   cmd.Bool("no-summary"),
 		apiURLs:     readAPIURLFlags(cmd),
 	}
 	var err error
@@ -106,11 +114,16 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 	switch opts.format {
 	case "":
 		opts.format = formatText
-	case formatText, formatJSON, formatMarkdown:
+		// The UI on a terminal, unless the log itself is typed into that
+		// terminal: both would read it.
+		if streams.StdoutTTY && !(opts.arg == "-" && streams.StdinTTY) {
+			opts.format = formatTUI
+		}
+	case formatText, formatJSON, formatMarkdown, formatTUI:
 	case "md":
 		opts.format = formatMarkdown
 	default:
-		return opts, usageErrorf("unknown --format %q: use text, json or markdown", opts.format)
+		return opts, usageErrorf("unknown --format %q: use tui, text, json or markdown", opts.format)
 	}
 	if opts.topSet && opts.top < 0 {
 		return opts, usageErrorf("--top must be 0 (all) or more, got %d", opts.top)
@@ -163,11 +176,20 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		if err != nil {
 			return err
 		}
+		if opts.format == formatTUI {
+			return runReportTUI(ctx, streams, rep, opts)
+		}
 		return writeReport(streams, rep, opts)
 	}
 	prog := newProgress(streams)
+	notify := prog.message
+	var feed *uiFeed
+	if opts.format == formatTUI {
+		feed = newUIFeed() // provider messages go to the UI, not over it
+		notify = feed.notify
+	}
 	in, err := sources.Resolve(opts.arg, sources.Config{
-		Getenv: streams.Getenv, Stdin: streams.In, Notify: prog.message,
+		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify,
 		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
 		Offline: opts.cache.offline,
 	})
@@ -197,11 +219,15 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		}
 		popts.Baselines = fb
 	}
-	src, err := openCache(streams, in, opts.cache, prog.message)
+	src, err := openCache(streams, in, opts.cache, notify)
 	if err != nil {
 		return err
 	}
-	rep, err := pipeline.Run(ctx, src, popts, prog.update)
+	in.Source = src
+	if opts.format == formatTUI {
+		return runAnalyzeTUI(ctx, streams, opts, in, popts, feed)
+	}
+	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
 	prog.clear()
 	if err != nil && len(rep.Jobs) == 0 {
 		if errors.Is(err, context.Canceled) {

@@ -23,7 +23,8 @@ func newViewCommand(streams *Streams) *cli.Command {
 		Description: "Re-opens a result saved with 'destill analyze --format json URL > result.json' (plain or gzip)\n" +
 			"and shows its findings, without network or token.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: text, json or markdown (default: text)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: tui, text, json or markdown (default: tui on a terminal, else text)"},
+			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes"},
 			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
 			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
@@ -70,14 +71,19 @@ func parseRenderFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, error
 		}
 		o.format = formatJSON
 	}
+	o.formatSet = o.format != ""
+	o.noSummary = cmd.Bool("no-summary")
 	switch o.format {
 	case "":
 		o.format = formatText
-	case formatText, formatJSON, formatMarkdown:
+		if streams.StdoutTTY {
+			o.format = formatTUI
+		}
+	case formatText, formatJSON, formatMarkdown, formatTUI:
 	case "md":
 		o.format = formatMarkdown
 	default:
-		return o, usageErrorf("unknown --format %q: use text, json or markdown", o.format)
+		return o, usageErrorf("unknown --format %q: use tui, text, json or markdown", o.format)
 	}
 	if o.topSet && o.top < 0 {
 		return o, usageErrorf("--top must be 0 (all) or more, got %d", o.top)
@@ -90,8 +96,9 @@ func runView(ctx context.Context, streams *Streams, opts viewOptions) error {
 	if err != nil {
 		return err
 	}
-	// The terminal UI (issue 4) plugs in here: when stdout is a terminal
-	// and no --format was given, it shows rep instead of writeReport.
+	if opts.render.format == formatTUI {
+		return runReportTUI(ctx, streams, rep, opts.render)
+	}
 	return writeReport(streams, rep, opts.render)
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/gdamore/tcell/v2"
 	"golang.org/x/term"
 )
 
@@ -24,6 +25,10 @@ type Streams struct {
 	StdinTTY  bool
 	StdoutTTY bool
 	StderrTTY bool
+
+	// TUIScreen is the screen the interactive UI draws on (nil: the
+	// terminal). Tests set a tcell.SimulationScreen.
+	TUIScreen tcell.Screen
 }
 
 // SystemStreams returns the process's own streams and environment.

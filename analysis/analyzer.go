@@ -117,6 +117,9 @@ type JobResult struct {
 	TruncatedLines int `json:"truncated_lines,omitempty"`
 	// Dropped counts distinct messages over the per-job cap.
 	Dropped int `json:"dropped,omitempty"`
+	// Baseline, when set, is a model of passing logs of the same job that
+	// Rank compares each candidate with.
+	Baseline *Baseline `json:"-"`
 }
 
 // Analyzer reads one job's log as a stream of bytes and collects candidate

@@ -74,3 +74,51 @@ func grepThroughput(b *testing.B, path string, size int) float64 {
 	}
 	return best
 }
+
+// BenchmarkBaseline compares analysis of a generated log alone with the
+// same analysis after building a baseline from a passing log of the same
+// size, in one run. Throughput counts the failing log's bytes over the whole
+// time, baseline building included; target: at least 0.5× the run without.
+func BenchmarkBaseline(b *testing.B) {
+	_, failing := benchLog(b)
+	var buf bytes.Buffer
+	if err := analysistest.WriteRealisticLog(&buf, benchLogBytes, 2); err != nil {
+		b.Fatal(err)
+	}
+	passing := buf.Bytes()
+	analyze := func(base *Baseline) {
+		a := NewAnalyzer(Options{})
+		for p := failing; len(p) > 0; {
+			n := min(len(p), 64<<10)
+			a.Write(p[:n])
+			p = p[n:]
+		}
+		res := withJob(a.Result())
+		res.Baseline = base
+		if len(Rank([]JobResult{res})) == 0 {
+			b.Fatal("no findings")
+		}
+	}
+	b.SetBytes(int64(len(failing)))
+	b.ResetTimer()
+	var alone, with time.Duration
+	for b.Loop() {
+		start := time.Now()
+		analyze(nil)
+		alone += time.Since(start)
+
+		start = time.Now()
+		bb := NewBaselineBuilder()
+		for p := passing; len(p) > 0; {
+			n := min(len(p), 64<<10)
+			bb.Write(p[:n])
+			p = p[n:]
+		}
+		analyze(bb.Baseline())
+		with += time.Since(start)
+	}
+	mb := float64(len(failing)) * float64(b.N) / 1e6
+	b.ReportMetric(mb/alone.Seconds(), "MB/s-alone")
+	b.ReportMetric(mb/with.Seconds(), "MB/s-with-baseline")
+	b.ReportMetric(alone.Seconds()/with.Seconds(), "x-alone")
+}

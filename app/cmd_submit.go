@@ -19,7 +19,7 @@ func newSubmitCommand(streams *Streams) *cli.Command {
 	flags = append(flags,
 		&cli.BoolFlag{Name: "wait", Aliases: []string{"w"}, Usage: "wait for the findings and print them"},
 		&cli.DurationFlag{Name: "timeout", Usage: "with --wait, give up after this long", Value: 30 * time.Minute},
-		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "with --wait: text or json (default: text)"},
+		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "with --wait: text, json or markdown (default: text)"},
 		&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
 		&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "with --wait, show at most `N` findings (default 10; JSON: all)"},
 		&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "lines of context `B,A` before and after each finding (or one number for both)"},
@@ -63,9 +63,15 @@ func runSubmit(ctx context.Context, cmd *cli.Command, streams *Streams) error {
 	if err := cfg.needDatabase("submit"); err != nil {
 		return err
 	}
-	out, err := parseOutputFlags(cmd, streams)
+	out, err := parseRenderFlags(cmd, streams)
 	if err != nil {
 		return err
+	}
+	if out.format == formatTUI {
+		if out.formatSet {
+			return usageErrorf("submit --wait prints text, json or markdown; open the UI with `destill view ID`")
+		}
+		out.format = formatText
 	}
 	opts := backend.AnalysisOptions{AllJobs: cmd.Bool("all-jobs")}
 	if cmd.IsSet("context") {

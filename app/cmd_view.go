@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,22 +18,76 @@ import (
 	"github.com/destill-dev/destill/backend"
 )
 
-// outputOptions are the parsed output flags of view and submit --wait.
-type outputOptions struct {
-	format    string
-	formatSet bool
-	top       int
-	topSet    bool
-	color     bool
+// viewOptions are the parsed flags of view.
+type viewOptions struct {
+	arg    string
+	render analyzeOptions // format, top, color
+	list   bool
+	limit  int
 }
 
-func parseOutputFlags(cmd *cli.Command, streams *Streams) (outputOptions, error) {
-	o := outputOptions{
-		format:    cmd.String("format"),
-		top:       int(cmd.Int("top")),
-		topSet:    cmd.IsSet("top"),
-		color:     streams.ColorEnabled() && !cmd.Bool("no-color"),
-		formatSet: cmd.IsSet("format") || cmd.Bool("json"),
+func newViewCommand(streams *Streams) *cli.Command {
+	return &cli.Command{
+		Name:      "view",
+		Usage:     "show a saved result, or a request submitted to the workers",
+		ArgsUsage: "<result.json | request ID | build URL>",
+		Description: "Re-opens a result saved with 'destill analyze --format json URL > result.json' (plain or gzip)\n" +
+			"and shows its findings, without network or token.\n\n" +
+			"Distributed mode: given the ID `destill submit` printed, or a build URL (its newest request),\n" +
+			"it reads the request from PostgreSQL (DESTILL_DATABASE_URL) and shows its status, progress and\n" +
+			"findings; --format json prints the findings document with request_id and status. --list shows\n" +
+			"the recent requests with their status and top finding.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: tui, text, json or markdown (default: tui on a terminal, else text)"},
+			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes"},
+			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
+			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
+			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
+			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "list the recent requests submitted to the workers"},
+			&cli.IntFlag{Name: "limit", Usage: "with --list, how many requests", Value: 20},
+			databaseFlag(),
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			opts, err := parseViewFlags(cmd, streams)
+			if err != nil {
+				return err
+			}
+			return runView(ctx, cmd, streams, opts)
+		},
+	}
+}
+
+func parseViewFlags(cmd *cli.Command, streams *Streams) (viewOptions, error) {
+	opts := viewOptions{list: cmd.Bool("list"), limit: int(cmd.Int("limit"))}
+	switch n := cmd.Args().Len(); {
+	case opts.list && n > 0:
+		return opts, usageErrorf("view --list takes no argument")
+	case opts.list:
+		if opts.limit < 1 {
+			return opts, usageErrorf("--limit must be at least 1, got %d", opts.limit)
+		}
+	case n == 0:
+		return opts, usageErrorf("view needs a saved result (destill view result.json), a request ID or a build URL")
+	case n == 1:
+		opts.arg = cmd.Args().First()
+	default:
+		return opts, usageErrorf("view takes one saved result, request ID or build URL, got %d arguments", n)
+	}
+	r, err := parseRenderFlags(cmd, streams)
+	if err != nil {
+		return opts, err
+	}
+	opts.render = r
+	return opts, nil
+}
+
+// parseRenderFlags reads --format, --json, --top and --no-color.
+func parseRenderFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, error) {
+	o := analyzeOptions{
+		format: cmd.String("format"),
+		top:    int(cmd.Int("top")),
+		topSet: cmd.IsSet("top"),
+		color:  streams.ColorEnabled() && !cmd.Bool("no-color"),
 	}
 	if cmd.Bool("json") {
 		if o.format != "" && o.format != formatJSON {
@@ -40,12 +95,19 @@ func parseOutputFlags(cmd *cli.Command, streams *Streams) (outputOptions, error)
 		}
 		o.format = formatJSON
 	}
+	o.formatSet = o.format != ""
+	o.noSummary = cmd.Bool("no-summary")
 	switch o.format {
 	case "":
 		o.format = formatText
-	case formatText, formatJSON:
+		if streams.StdoutTTY {
+			o.format = formatTUI
+		}
+	case formatText, formatJSON, formatMarkdown, formatTUI:
+	case "md":
+		o.format = formatMarkdown
 	default:
-		return o, usageErrorf("unknown --format %q: use text or json", o.format)
+		return o, usageErrorf("unknown --format %q: use tui, text, json or markdown", o.format)
 	}
 	if o.topSet && o.top < 0 {
 		return o, usageErrorf("--top must be 0 (all) or more, got %d", o.top)
@@ -53,51 +115,28 @@ func parseOutputFlags(cmd *cli.Command, streams *Streams) (outputOptions, error)
 	return o, nil
 }
 
-// openTUI shows a request in the terminal UI. It is nil until the ui
-// package is wired in; view then prints text.
-var openTUI func(ctx context.Context, streams *Streams, store backend.Store, req backend.Request) error
-
-func newViewCommand(streams *Streams) *cli.Command {
-	return &cli.Command{
-		Name:      "view",
-		Usage:     "show a submitted request: its status, progress and findings (distributed mode)",
-		ArgsUsage: "<request ID | build URL>",
-		Description: "Reads a request from PostgreSQL, by the ID submit printed or by the build's URL (the newest\n" +
-			"request for it). --format json prints the findings document with request_id and status;\n" +
-			"--list shows the recent requests with their status and top finding.",
-		Category: "distributed",
-		Flags: []cli.Flag{
-			databaseFlag(),
-			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "list the recent requests"},
-			&cli.IntFlag{Name: "limit", Usage: "with --list, how many requests", Value: 20},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "text or json (default: text)"},
-			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
-			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
-			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
-		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			return runView(ctx, cmd, streams)
-		},
+func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewOptions) error {
+	if !opts.list {
+		if _, err := os.Stat(opts.arg); err == nil {
+			rep, err := readReportFile(opts.arg)
+			if err != nil {
+				return err
+			}
+			if opts.render.format == formatTUI {
+				return runReportTUI(ctx, streams, rep, opts.render)
+			}
+			return writeReport(streams, rep, opts.render)
+		}
 	}
-}
-
-func runView(ctx context.Context, cmd *cli.Command, streams *Streams) error {
-	list := cmd.Bool("list")
-	switch {
-	case list && cmd.Args().Len() > 0:
-		return usageErrorf("view --list takes no argument")
-	case !list && cmd.Args().Len() != 1:
-		return usageErrorf("view takes one request ID or build URL (or --list)")
-	}
-	out, err := parseOutputFlags(cmd, streams)
-	if err != nil {
-		return err
-	}
+	// Not a file: a request of the distributed mode, read from PostgreSQL.
 	cfg, err := parseBackendConfig(cmd, streams)
 	if err != nil {
 		return err
 	}
-	if err := cfg.needDatabase("view"); err != nil {
+	if cfg.databaseURL == "" && !opts.list && !sources.LooksLikeURL(opts.arg) && !looksLikeRequestID(opts.arg) {
+		return usageErrorf("%s does not exist; view takes a result saved with destill analyze --format json URL > result.json, or a request ID from destill submit", opts.arg)
+	}
+	if err := cfg.needDatabase("viewing a submitted request"); err != nil {
 		return err
 	}
 	store, err := cfg.openStore(ctx, false, nil)
@@ -105,56 +144,76 @@ func runView(ctx context.Context, cmd *cli.Command, streams *Streams) error {
 		return err
 	}
 	defer store.Close()
-	if list {
-		limit := int(cmd.Int("limit"))
-		if limit < 1 {
-			return usageErrorf("--limit must be at least 1, got %d", limit)
-		}
-		reqs, err := store.ListRequests(ctx, limit)
+	if opts.list {
+		reqs, err := store.ListRequests(ctx, opts.limit)
 		if err != nil {
 			return err
 		}
-		if out.format == formatJSON {
+		if opts.render.format == formatJSON {
 			return writeRequestListJSON(streams.Out, reqs)
 		}
 		return writeRequestList(streams.Out, reqs, time.Now())
 	}
-	arg := cmd.Args().First()
 	var req backend.Request
-	if sources.LooksLikeURL(arg) {
-		found, err := store.FindRequests(ctx, arg, 1)
+	if sources.LooksLikeURL(opts.arg) {
+		found, err := store.FindRequests(ctx, opts.arg, 1)
 		if err != nil {
 			return err
 		}
 		if len(found) == 0 {
-			return fmt.Errorf("no request for %s in the database (submit it with `destill submit %s`)", arg, arg)
+			return fmt.Errorf("no request for %s in the database (submit it with `destill submit %s`)", opts.arg, opts.arg)
 		}
 		req = found[0]
 	} else {
-		req, err = store.GetRequest(ctx, arg)
+		req, err = store.GetRequest(ctx, opts.arg)
 		if err != nil {
-			return storeError(err, arg)
+			return storeError(err, opts.arg)
 		}
 	}
-	if openTUI != nil && streams.StdoutTTY && !out.formatSet {
-		return openTUI(ctx, streams, store, req)
+	if opts.render.format == formatTUI {
+		rep, err := requestReport(ctx, store, req)
+		if err != nil {
+			return err
+		}
+		if err := runReportTUI(ctx, streams, rep, opts.render); err != nil {
+			return err
+		}
+		return requestFailed(req, opts.render)
 	}
-	if err := printRequest(ctx, streams, store, req, out); err != nil {
+	if err := printRequest(ctx, streams, store, req, opts.render); err != nil {
 		return err
 	}
-	return requestFailed(req, out)
+	return requestFailed(req, opts.render)
+}
+
+// looksLikeRequestID reports whether s has the shape of a request ID.
+func looksLikeRequestID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdef", c):
+			return false
+		}
+	}
+	return true
 }
 
 // requestFailed fails the command for a failed request: silently when the
 // text output already said why, with the reason next to JSON output.
-func requestFailed(req backend.Request, out outputOptions) error {
+func requestFailed(req backend.Request, opts analyzeOptions) error {
 	if req.Status != backend.StatusFailed {
 		return nil
 	}
-	if out.format == formatJSON {
-		return fmt.Errorf("request %s failed: %s", req.ID, req.Error)
+	if opts.format == formatText || opts.format == formatTUI {
+		return errSilent
 	}
-	return errSilent
+	return fmt.Errorf("request %s failed: %s", req.ID, req.Error)
 }
 
 // requestReport is the findings document of a stored request, with its
@@ -181,35 +240,26 @@ func requestReport(ctx context.Context, store backend.Store, req backend.Request
 	return rep, nil
 }
 
-func printRequest(ctx context.Context, streams *Streams, store backend.Store, req backend.Request, out outputOptions) error {
+// printRequest writes a stored request: the findings document for json and
+// markdown; for text a status line, then the findings once it is done.
+func printRequest(ctx context.Context, streams *Streams, store backend.Store, req backend.Request, opts analyzeOptions) error {
 	rep, err := requestReport(ctx, store, req)
 	if err != nil {
 		return err
 	}
-	top := out.top
-	if !out.topSet && out.format != formatJSON {
-		top = 10
-	}
-	if out.format == formatJSON {
-		if err := render.JSON(streams.Out, rep, top); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
-		return nil
+	if opts.format != formatText {
+		return writeReport(streams, rep, opts)
 	}
 	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, render.Sanitize(describeProgress(req)))
 	switch req.Status {
 	case backend.StatusDone:
+		return writeReport(streams, rep, opts)
 	case backend.StatusFailed:
 		for _, n := range req.Report.Notes {
 			fmt.Fprintf(streams.Out, "note: %s\n", render.Sanitize(n))
 		}
-		return nil
 	default:
 		fmt.Fprintf(streams.Out, "Submitted %s; findings appear when every chunk is analyzed.\n", render.Sanitize(req.Input))
-		return nil
-	}
-	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color}); err != nil {
-		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
 }

@@ -73,6 +73,8 @@ func JobSummary(j providers.Job) analysis.JobSummary {
 		Attempt:    j.Attempt,
 		URL:        j.URL,
 		LineURL:    j.LineURL,
+		StartedAt:  rfc3339(j.StartedAt),
+		FinishedAt: rfc3339(j.FinishedAt),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
 	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/httpapi"
 )
 
 // Ingest is the ingest stage: it turns a request into chunk messages.
@@ -81,6 +83,9 @@ func (in *Ingest) Handle(ctx context.Context, msg backend.Message) error {
 	}
 	build, err := input.Source.Build(ctx)
 	if err != nil {
+		if permanentProviderError(err) {
+			return in.fail(ctx, log, req.RequestID, err)
+		}
 		return fmt.Errorf("fetch build %s: %w", req.Input, err)
 	}
 	sel := pipeline.SelectJobs(build, req.Options.AllJobs, req.Options.JobIDs)
@@ -271,6 +276,14 @@ func (in *Ingest) testReports(ctx context.Context, input sources.Input, build pr
 		}
 	}
 	return reports, err
+}
+
+// permanentProviderError reports whether the provider's answer will not
+// change by asking again (401, 403, 404, 410...): the request fails at once
+// instead of going through the retries.
+func permanentProviderError(err error) bool {
+	var se *httpapi.StatusError
+	return errors.As(err, &se) && !se.Temporary() && !se.RateLimited && se.Status != http.StatusTooManyRequests
 }
 
 // fail marks a request failed for a reason retrying cannot fix.

@@ -216,6 +216,7 @@ func TestDistributedEndToEnd(t *testing.T) {
 			require.Regexp(t, `^[0-9a-f-]{36}$`, ids[i])
 		}
 	}
+	started := time.Now()
 	submit(0, e2eBuilds/2)
 
 	db, err := postgres.Open(context.Background(), dsn)
@@ -254,7 +255,14 @@ func TestDistributedEndToEnd(t *testing.T) {
 		done, chunks, failed := status()
 		require.Empty(t, failed, "requests failed")
 		if done == e2eBuilds {
-			t.Logf("all %d requests done, %d chunks", done, chunks)
+			var logBytes int
+			for _, b := range sc.Builds {
+				for _, j := range b.Jobs {
+					logBytes += len(j.Log)
+				}
+			}
+			t.Logf("all %d requests done, %d chunks, %.1f MB of logs, %v after the first submit (SIGKILL and restart included)",
+				done, chunks, float64(logBytes)/1e6, time.Since(started).Round(100*time.Millisecond))
 			break
 		}
 		if time.Now().After(deadline) {

@@ -19,7 +19,7 @@ type Analyze struct {
 
 // Handle processes one chunk message.
 func (a *Analyze) Handle(ctx context.Context, msg backend.Message) error {
-	cm, err := decode[ChunkMessage](msg)
+	cm, err := DecodeChunk(msg)
 	if err != nil {
 		return err
 	}

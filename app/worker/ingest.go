@@ -221,11 +221,7 @@ func (in *Ingest) chunkLog(ctx context.Context, req RequestMessage, input source
 	n := 0
 	ch := &analysis.Chunker{Size: in.ChunkSize, Emit: func(c analysis.Chunk) error {
 		c.Data = redactLiterals(c.Data, secrets)
-		m := backend.Message{
-			Topic:   in.Topics.Chunks,
-			Key:     chunkKey(req.RequestID, job.ID),
-			Payload: encode(ChunkMessage{RequestID: req.RequestID, JobID: job.ID, Options: req.Options, Chunk: c}),
-		}
+		m := EncodeChunk(in.Topics.Chunks, ChunkMessage{RequestID: req.RequestID, JobID: job.ID, Options: req.Options, Chunk: c})
 		if err := in.Transport.Publish(ctx, m); err != nil {
 			return errPublish{fmt.Errorf("publish chunk %d of job %q: %w", c.Seq, job.Name, err)}
 		}

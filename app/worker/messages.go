@@ -43,11 +43,43 @@ type RequestMessage struct {
 
 // ChunkMessage carries one chunk of one job's log to the analyze stage.
 // Literal secrets the ingest worker knows are already redacted from it.
+// On the wire the chunk's bytes are the payload as they are, and the rest
+// is JSON in the HeaderChunk header: no base64 and no JSON scanning of
+// the log.
 type ChunkMessage struct {
 	RequestID string                  `json:"request_id"`
 	JobID     string                  `json:"job_id"`
 	Options   backend.AnalysisOptions `json:"options"`
 	Chunk     analysis.Chunk          `json:"chunk"`
+}
+
+// HeaderChunk holds a chunk message's metadata.
+const HeaderChunk = "destill-chunk"
+
+// EncodeChunk returns the message carrying cm on topic.
+func EncodeChunk(topic string, cm ChunkMessage) backend.Message {
+	data := cm.Chunk.Data
+	cm.Chunk.Data = nil
+	return backend.Message{
+		Topic:   topic,
+		Key:     chunkKey(cm.RequestID, cm.JobID),
+		Payload: data,
+		Headers: map[string]string{HeaderChunk: string(encode(cm))},
+	}
+}
+
+// DecodeChunk reads a message EncodeChunk wrote.
+func DecodeChunk(msg backend.Message) (ChunkMessage, error) {
+	var cm ChunkMessage
+	meta, ok := msg.Headers[HeaderChunk]
+	if !ok {
+		return cm, Permanent(fmt.Errorf("message on %s (partition %d, offset %d) is not a chunk: no %s header", msg.Topic, msg.Partition, msg.Offset, HeaderChunk))
+	}
+	if err := json.Unmarshal([]byte(meta), &cm); err != nil {
+		return cm, Permanent(fmt.Errorf("malformed chunk header on %s (partition %d, offset %d): %w", msg.Topic, msg.Partition, msg.Offset, err))
+	}
+	cm.Chunk.Data = msg.Payload
+	return cm, nil
 }
 
 // chunkKey keeps a job's chunks on one partition, in order.

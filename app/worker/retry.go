@@ -155,7 +155,11 @@ func FailRequest(store backend.Store) func(ctx context.Context, msg backend.Mess
 				Seq int `json:"seq"`
 			} `json:"chunk"`
 		}
-		if json.Unmarshal(msg.Payload, &m) != nil || m.RequestID == "" {
+		body := msg.Payload
+		if meta, ok := msg.Headers[HeaderChunk]; ok {
+			body = []byte(meta)
+		}
+		if json.Unmarshal(body, &m) != nil || m.RequestID == "" {
 			return nil // nothing to fail: the message names no request
 		}
 		what := "request"

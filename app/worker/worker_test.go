@@ -526,9 +526,8 @@ func TestTokensNeverLeaveTheIngestWorker(t *testing.T) {
 	var seen atomic.Int64
 	r.run(r.topics.Chunks, "spy", func(ctx context.Context, m backend.Message) error {
 		seen.Add(1)
-		var cm worker.ChunkMessage
-		_ = json.Unmarshal(m.Payload, &cm)
-		if containsToken(m.Payload) || containsToken(cm.Chunk.Data) {
+		cm, err := worker.DecodeChunk(m)
+		if err != nil || containsToken(m.Payload) || containsToken([]byte(m.Headers[worker.HeaderChunk])) || containsToken(cm.Chunk.Data) {
 			leaked.Add(1)
 		}
 		return nil

@@ -47,6 +47,8 @@ func TestDistributedCommandsExplainMisuse(t *testing.T) {
 		{"view a missing file", nil, []string{"view", "nowhere.json"}, "nowhere.json does not exist"},
 		{"view --list with an argument", nil, []string{"view", "--list", "x"}, "view --list takes no argument"},
 		{"submit --wait --format tui", []string{"DESTILL_BACKEND", "kafka", "DESTILL_KAFKA_BROKERS", "x:1", "DESTILL_DATABASE_URL", "postgres://h/db"}, []string{"submit", "--wait", "--format", "tui", url}, "submit --wait prints text, json or markdown"},
+		{"analyze a file on kafka", []string{"DESTILL_BACKEND", "kafka"}, []string{"analyze", "build.log"}, "analyze --backend=kafka sends a build URL to the workers"},
+		{"analyze on kafka without brokers", nil, []string{"analyze", "--backend", "kafka", url}, "analyze --backend=kafka needs brokers: set DESTILL_KAFKA_BROKERS (or REDPANDA_BROKERS)"},
 		{"worker retries", []string{"DESTILL_KAFKA_BROKERS", "x:1", "DESTILL_DATABASE_URL", "postgres://h/db"}, []string{"ingest-worker", "--backend", "kafka", "--retries", "0"}, "--retries must be at least 1"},
 	}
 	for _, tc := range tests {
@@ -138,6 +140,14 @@ func TestSubmitViewAndWorkersInProcess(t *testing.T) {
 	require.Equal(t, want.Jobs, got.Jobs)
 	require.Equal(t, want.Summary, got.Summary)
 
+	// analyze --backend=kafka goes through the workers and prints as analyze does.
+	code, out, errOut = runEnv(t, env, "analyze", "--backend", "kafka", "--json", fake.WebURL(0))
+	require.Equal(t, exitOK, code, errOut)
+	var viaKafka analysis.Report
+	require.NoError(t, json.Unmarshal([]byte(out), &viaKafka))
+	require.Equal(t, want.Findings, viaKafka.Findings)
+	require.Equal(t, "done", viaKafka.Status)
+
 	// submit without --wait: the ID is the last line of stdout.
 	code, out, errOut = runEnv(t, env, "submit", "--backend", "kafka", fake.WebURL(0))
 	require.Equal(t, exitOK, code, errOut)
@@ -162,7 +172,7 @@ func TestSubmitViewAndWorkersInProcess(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	var list []requestListItem
 	require.NoError(t, json.Unmarshal([]byte(out), &list))
-	require.Len(t, list, 2)
+	require.Len(t, list, 3)
 	require.Equal(t, id, list[0].RequestID)
 	require.Equal(t, want.Findings[0].Fingerprint, list[0].TopFinding.Fingerprint)
 

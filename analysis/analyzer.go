@@ -142,9 +142,10 @@ type Analyzer struct {
 	ringLen int
 	ringPos int
 
-	open *block
-	blk  block    // the storage behind open: one block is open at a time
-	lv   lineView // the line being processed
+	open  *block
+	blk   block    // the storage behind open: one block is open at a time
+	lv    lineView // the line being processed
+	flags uint8    // what triggers.scan found in the line being processed
 
 	classCache [8192]classified
 	keyBuf     []byte
@@ -262,12 +263,15 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 		a.truncated++
 	}
 	text, info := a.clean.clean(raw)
+	flags := triggers.scan(text)
+	a.flags = flags
 	if a.inKey {
 		if isPEMEnd(text) {
 			a.inKey = false
 		}
 		text = []byte(Redacted)
-	} else if pemBeginNear(text) && isPEMBegin(text) && !isPEMEnd(text) {
+	} else if flags&(scanPEM|scanTrigger) != 0 && isPEMBegin(text) && !isPEMEnd(text) {
+		// (scan stops at the first trigger word, before a key's header)
 		a.inKey = true
 		text = []byte(Redacted)
 	}
@@ -545,7 +549,7 @@ func (a *Analyzer) prepare(l *lineView) {
 // detect classifies a line that is not part of an open block and opens a
 // block when it is a candidate.
 func (a *Analyzer) detect(l *lineView) {
-	if !triggers.contains(l.text) && !leadTrigger(l.trim, l.indent) && l.mark != MarkErrorAnnotation {
+	if a.flags&scanTrigger == 0 && !(a.flags&scanGoDiag != 0 && l.indent == 0) && !leadTrigger(l.trim, -1) && l.mark != MarkErrorAnnotation {
 		return
 	}
 	c := a.classifyCached(l)

@@ -221,3 +221,17 @@ func FuzzAnalyzer(f *testing.F) {
 		}
 	})
 }
+
+func TestPrivateKeyAfterATriggerWordIsRedacted(t *testing.T) {
+	t.Parallel()
+	log := "error: leaked key: -----BEGIN OPENSSH PRIVATE KEY-----\n" +
+		"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n" +
+		"-----END OPENSSH PRIVATE KEY-----\n" +
+		"fatal: could not read from remote repository\n"
+	for _, f := range analyzeString(t, log, Options{ContextBefore: 5, ContextAfter: 5}) {
+		all := strings.Join(append(append(append([]string{f.Message}, f.Text...), f.ContextBefore...), f.ContextAfter...), "\n")
+		if strings.Contains(all, "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ") {
+			t.Errorf("key material in finding %q: %q", f.Message, all)
+		}
+	}
+}

@@ -397,11 +397,15 @@ var triggerWords = []string{
 	"there was", "there were", "tests run:", "problems (",
 }
 
-var triggers = newKeywordSet(triggerWords)
+// triggers finds the trigger words, and in the same pass the marks of a Go
+// diagnostic and of a private key block.
+var triggers = newFlaggedKeywordSet(append(append([]string(nil), triggerWords...), ".go:", "-----begin "),
+	map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM})
 
 // leadTrigger reports whether a line's first non-blank characters alone
 // make it worth classifying (pytest "E   ", Jest "●", "1) ", "go: ",
-// an unindented "file.go:12:" diagnostic, ...).
+// an unindented "file.go:12:" diagnostic, ...). indent < 0 skips the
+// diagnostic check, for callers that scanned for ".go:" already.
 func leadTrigger(trim []byte, indent int) bool {
 	if len(trim) < 2 {
 		return false

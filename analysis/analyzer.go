@@ -392,8 +392,11 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 	if len(t) < 4 {
 		return false
 	}
-	switch {
-	case (t[0] == '-' || t[0] == '+' || t[0] == '~') && t[1] == t[0] && t[2] == t[0] && t[3] == ' ':
+	switch t[0] { // most lines start with none of these
+	case '-', '+', '~':
+		if t[1] != t[0] || t[2] != t[0] || t[3] != ' ' {
+			return false
+		}
 		// Buildkite groups; "--- FAIL: TestX" and "--- PASS" are Go test output.
 		title := string(bytes.TrimSpace(t[4:]))
 		if t[0] == '-' && (strings.HasPrefix(title, "FAIL") || strings.HasPrefix(title, "PASS") || strings.HasPrefix(title, "SKIP")) {
@@ -404,27 +407,36 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		}
 		a.addSection(title, "step")
 		return true
-	case bytes.HasPrefix(t, []byte("^^^ +++")):
-		a.addSection(a.lastTitle, "reopen")
-		return true
-	case bytes.HasPrefix(t, []byte("[Pipeline] { (")):
-		a.addSection(strings.TrimSuffix(string(t[len("[Pipeline] { ("):]), ")"), "step")
-		return true
-	case bytes.HasPrefix(t, []byte("[INFO] --- ")):
-		a.addSection(string(bytes.TrimSuffix(t[len("[INFO] --- "):], []byte(" ---"))), "group")
-		return true
-	case bytes.HasPrefix(t, []byte("> Task :")):
-		if !bytes.HasSuffix(t, []byte(" FAILED")) {
+	case '^':
+		if bytes.HasPrefix(t, []byte("^^^ +++")) {
+			a.addSection(a.lastTitle, "reopen")
+			return true
+		}
+	case '[':
+		switch {
+		case bytes.HasPrefix(t, []byte("[Pipeline] { (")):
+			a.addSection(strings.TrimSuffix(string(t[len("[Pipeline] { ("):]), ")"), "step")
+			return true
+		case bytes.HasPrefix(t, []byte("[INFO] --- ")):
+			a.addSection(string(bytes.TrimSuffix(t[len("[INFO] --- "):], []byte(" ---"))), "group")
+			return true
+		case buildSucceededLine(t):
+			a.addSection(string(t), "success")
+		}
+	case '>':
+		if bytes.HasPrefix(t, []byte("> Task :")) && !bytes.HasSuffix(t, []byte(" FAILED")) {
 			a.addSection(string(t[2:]), "group")
 		}
-		return false
-	case buildSucceededLine(t):
-		a.addSection(string(t), "success")
-		return false
-	case bytes.Equal(t, []byte("Post job cleanup.")):
-		a.addSection("Post job cleanup", "step")
-		a.echo = 0
-		return true
+	case 'B':
+		if buildSucceededLine(t) {
+			a.addSection(string(t), "success")
+		}
+	case 'P':
+		if bytes.Equal(t, []byte("Post job cleanup.")) {
+			a.addSection("Post job cleanup", "step")
+			a.echo = 0
+			return true
+		}
 	}
 	return false
 }

@@ -280,18 +280,20 @@ func stripPrefixes(b []byte) ([]byte, []byte) {
 // timestampLen returns the length of an RFC 3339 timestamp at the start of
 // b ("2026-03-04T09:24:20.4412203Z", or with an offset), or 0.
 func timestampLen(b []byte) int {
-	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+	if len(b) < 20 {
 		return 0
 	}
-	for _, i := range [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
-		if b[i] < '0' || b[i] > '9' {
-			return 0
-		}
+	b20 := b[:20:20]
+	if b20[4] != '-' || b20[7] != '-' || (b20[10] != 'T' && b20[10] != ' ') || b20[13] != ':' || b20[16] != ':' ||
+		!digit(b20[0]) || !digit(b20[1]) || !digit(b20[2]) || !digit(b20[3]) || !digit(b20[5]) || !digit(b20[6]) ||
+		!digit(b20[8]) || !digit(b20[9]) || !digit(b20[11]) || !digit(b20[12]) || !digit(b20[14]) || !digit(b20[15]) ||
+		!digit(b20[17]) || !digit(b20[18]) {
+		return 0
 	}
 	n := 19
-	if n < len(b) && (b[n] == '.' || b[n] == ',') {
+	if b[n] == '.' || b[n] == ',' {
 		n++
-		for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		for n < len(b) && digit(b[n]) {
 			n++
 		}
 	}
@@ -303,6 +305,8 @@ func timestampLen(b []byte) int {
 	}
 	return n
 }
+
+func digit(c byte) bool { return c-'0' < 10 }
 
 // isClock reports whether b is "HH:MM:SS" with an optional fraction.
 func isClock(b []byte) bool {

@@ -382,6 +382,10 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 			a.addSection(title, "group")
 		}
 		return true
+	case MarkStepStart:
+		a.addSection(string(l.trim), "step")
+		a.echo = 0
+		return true
 	case MarkGroupEnd:
 		a.echo = 0
 		return true

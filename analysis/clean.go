@@ -14,6 +14,7 @@ const (
 	MarkWarningAnnotation      // GitHub ##[warning]
 	MarkNotice                 // GitHub ##[notice], ##[debug], ##[section]
 	MarkCommand                // GitHub [command] and ##[command]
+	MarkStepStart              // GitLab section_start, Travis fold start, Azure "##[section]Starting:"
 )
 
 // CleanedLine is one line as a person would see it in a terminal, with what
@@ -82,8 +83,15 @@ func (c *cleaner) cleanTrimmed(raw []byte, slow bool) ([]byte, lineInfo) {
 		}
 	}
 	text, info.step = stripPrefixes(text)
-	if info.mark == MarkNone && len(text) > 0 && (text[0] == '#' || text[0] == '[') {
-		info.mark, text = githubMarker(text)
+	if info.mark == MarkNone && len(text) > 0 {
+		switch text[0] {
+		case '#', '[':
+			info.mark, text = githubMarker(text)
+		case 's', 't': // a marker whose '\r' was the line ending
+			if m, rest, ok := gitlabSection(text); ok {
+				info.mark, text = m, rest
+			}
+		}
 	}
 	return trimRightSpace(text), info
 }
@@ -219,23 +227,48 @@ var (
 	sectionEnd   = []byte("section_end:")
 )
 
-// gitlabSection recognizes "section_start:<ts>:<name>[opts]" and
-// "section_end:<ts>:<name>" at the start of b and returns what follows the
-// marker's '\r', if anything.
+var (
+	travisFoldStart = []byte("travis_fold:start:")
+	travisFoldEnd   = []byte("travis_fold:end:")
+	travisTime      = []byte("travis_time:")
+)
+
+// gitlabSection recognizes the section markers GitLab and Travis CI put
+// before a '\r' ("section_start:<ts>:<name>[opts]", "section_end:<ts>:<name>",
+// "travis_fold:start:<name>", "travis_time:end:<id>:...") at the start of b
+// and returns what follows the marker's '\r', if anything. A Travis fold
+// with nothing after it is titled by its name.
 func gitlabSection(b []byte) (Mark, []byte, bool) {
 	var mark Mark
+	var name []byte
 	switch {
 	case bytes.HasPrefix(b, sectionStart):
-		mark = MarkGroupStart
+		mark = MarkStepStart
 	case bytes.HasPrefix(b, sectionEnd):
 		mark = MarkGroupEnd
+	case bytes.HasPrefix(b, travisFoldStart):
+		mark, name = MarkStepStart, b[len(travisFoldStart):]
+	case bytes.HasPrefix(b, travisFoldEnd):
+		mark = MarkGroupEnd
+	case bytes.HasPrefix(b, travisTime):
+		mark = MarkNotice
 	default:
 		return MarkNone, b, false
 	}
+	rest := []byte(nil)
 	if i := bytes.IndexByte(b, '\r'); i >= 0 {
-		return mark, b[i+1:], true
+		rest = b[i+1:]
+		if name != nil {
+			name = name[:bytes.IndexByte(name, '\r')]
+		}
 	}
-	return mark, nil, true
+	if name != nil && len(bytes.TrimSpace(rest)) == 0 {
+		return mark, name, true
+	}
+	if mark == MarkNotice && bytes.HasPrefix(b, []byte("travis_time:start:")) && bytes.HasPrefix(bytes.TrimSpace(rest), []byte("$ ")) {
+		mark = MarkStepStart // Travis times each command it runs: a step of the script
+	}
+	return mark, rest, true
 }
 
 // stripPrefixes removes the `gh run view` job/step columns and a leading
@@ -350,7 +383,12 @@ func githubMarker(b []byte) (Mark, []byte) {
 		return MarkErrorAnnotation, rest
 	case "warning":
 		return MarkWarningAnnotation, rest
-	case "notice", "debug", "section":
+	case "section":
+		if bytes.HasPrefix(rest, []byte("Starting: ")) { // Azure Pipelines step
+			return MarkStepStart, rest[len("Starting: "):]
+		}
+		return MarkNotice, rest
+	case "notice", "debug":
 		return MarkNotice, rest
 	case "command":
 		return MarkCommand, rest

@@ -61,6 +61,7 @@ func TestTopFinding(t *testing.T) {
 		{"terraform-error.log", 9, 15, CategoryTerraform, "creating IAM Role"},
 		{"timeout.log", 6, 6, CategoryTimeout, "maximum execution time"},
 		{"typescript-error.log", 3, 3, CategoryCompileError, "TS2322"},
+		{"travis-rspec.log", 30, 36, CategoryTestFailure, "charges shipping for remote regions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.log, func(t *testing.T) {

@@ -174,6 +174,10 @@ var rules = []rule{
 		re: re(`^ERROR: Job failed: (exit code|exit status|command terminated with exit code) -?\d+`)},
 	{name: "build-verdict", category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: jobFailure, need: []string{"marked build as failure", "finished: "},
 		re: re(`^(Build step '.*' marked build as failure|Finished: (FAILURE|ABORTED|UNSTABLE))`)},
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"your build exited with"},
+		re: re(`^Done\. Your build exited with [1-9]\d*\.`)},
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"exited with"},
+		re: re(`^The command ".*" (failed and )?exited with [1-9]\d*`)}, // Travis CI's verdict on a script command
 	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"script returned exit code"},
 		re: re(`^ERROR: script returned exit code \d+`)},
 	{name: "build-verdict", category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: followOn, need: []string{"build failure", "build failed"},
@@ -392,7 +396,7 @@ var triggerWords = []string{
 	"unexpected", "x509", "certificate", "handshake", "ssl routines", "*** ", "caused by",
 	"problem", "conflict", "mismatch", "violation", "missing", "illegal", "incompatible", "invalid",
 	"deprecat", "syntax", "unbound variable", "bad substitution", "manifest unknown", "not recognized",
-	"executable file", "finished: ", "marked build as", "build fail", "stack smashing", "bus error",
+	"executable file", "finished: ", "marked build as", "build fail", "your build exited", "stack smashing", "bus error",
 	"illegal instruction", "what went wrong", "try:", "--stacktrace", "more help", "yarnpkg.com",
 	"there was", "there were", "tests run:", "problems (",
 }

@@ -83,16 +83,18 @@ type Candidate struct {
 	Trailer     trailerKind `json:"trailer,omitempty"`
 	// Noise is set when the line looks like noise (an echoed command, a
 	// retry, a deprecation); such candidates never earn position bonuses.
-	Noise         bool      `json:"noise,omitempty"`
-	LineStart     int       `json:"line_start"`
-	LineEnd       int       `json:"line_end"`
-	Message       string    `json:"message"`
-	Text          []string  `json:"text"`
-	ContextBefore []string  `json:"context_before"`
-	ContextAfter  []string  `json:"context_after"`
-	Occurrences   int       `json:"occurrences"`
-	Lines         []int     `json:"lines"`
-	Test          *TestCase `json:"test,omitempty"`
+	Noise bool `json:"noise,omitempty"`
+	// InPassingTests counts occurrences printed by Go tests that then passed.
+	InPassingTests int       `json:"in_passing_tests,omitempty"`
+	LineStart      int       `json:"line_start"`
+	LineEnd        int       `json:"line_end"`
+	Message        string    `json:"message"`
+	Text           []string  `json:"text"`
+	ContextBefore  []string  `json:"context_before"`
+	ContextAfter   []string  `json:"context_after"`
+	Occurrences    int       `json:"occurrences"`
+	Lines          []int     `json:"lines"`
+	Test           *TestCase `json:"test,omitempty"`
 }
 
 // Section is a step or group header of a log: a GitHub Actions step, a
@@ -166,6 +168,7 @@ type Analyzer struct {
 	goRun      [][]byte
 	goRunName  []byte
 	goRunStart int
+	goRunCands []*Candidate // candidates seen in the running test's output
 
 	inKey     bool // inside a PEM private key block
 	echo      int  // lines left of a GitHub "Run" script echo; 0 when not in one
@@ -308,16 +311,34 @@ func (a *Analyzer) trackGoRun(l *lineView) {
 		a.goRunName = append(a.goRunName[:0], name...)
 		a.goRunStart = a.line
 		a.goRun = a.goRun[:0]
+		a.goRunCands = a.goRunCands[:0]
 		return
 	}
 	if a.goRunStart == 0 {
 		return
 	}
-	if l.indent > 0 && len(a.goRun) < maxGoRunLines && a.line == a.goRunStart+len(a.goRun)+1 {
-		a.goRun = append(a.goRun, copyBytes(t))
+	if l.indent > 0 && a.line-a.goRunStart <= maxAbsorbLines {
+		if len(a.goRun) < maxGoRunLines && a.line == a.goRunStart+len(a.goRun)+1 {
+			a.goRun = append(a.goRun, copyBytes(t))
+		}
 		return
 	}
+	// "--- PASS: TestX": whatever TestX printed was not a failure.
+	if (bytes.HasPrefix(t, []byte("--- PASS: ")) || bytes.HasPrefix(t, []byte("--- SKIP: "))) &&
+		bytes.HasPrefix(t[len("--- PASS: "):], a.goRunName) {
+		for _, c := range a.goRunCands {
+			c.InPassingTests++
+		}
+	}
 	a.goRunStart = 0
+	a.goRunCands = a.goRunCands[:0]
+}
+
+// inGoRun notes that c occurred in the output of the Go test running now.
+func (a *Analyzer) inGoRun(c *Candidate) {
+	if a.goRunStart > 0 && len(a.goRunCands) < 64 {
+		a.goRunCands = append(a.goRunCands, c)
+	}
 }
 
 // goRunOutput returns the output lines of test name, if they are the lines
@@ -901,6 +922,7 @@ func (a *Analyzer) closeBlock() {
 	category := r.category
 	fp := a.fingerprint(category, msgBytes)
 	if c, ok := a.byFP[fp]; ok {
+		a.inGoRun(c)
 		c.Occurrences++
 		if len(c.Lines) < MaxOccurrenceLines {
 			c.Lines = append(c.Lines, b.start)
@@ -931,6 +953,7 @@ func (a *Analyzer) closeBlock() {
 	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 	a.byFP[fp] = c
 	a.order = append(a.order, c)
+	a.inGoRun(c)
 	a.awaitContext(c, trailing)
 }
 

@@ -62,6 +62,7 @@ func TestTopFinding(t *testing.T) {
 		{"timeout.log", 6, 6, CategoryTimeout, "maximum execution time"},
 		{"typescript-error.log", 3, 3, CategoryCompileError, "TS2322"},
 		{"travis-rspec.log", 30, 36, CategoryTestFailure, "charges shipping for remote regions"},
+		{"github-long-go-test.log", 7110, 7113, CategoryTestFailure, "want ErrReadOnly"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.log, func(t *testing.T) {

@@ -328,7 +328,7 @@ var rules = []rule{
 	{name: "php-fatal", category: CategoryCrash, severity: sevE, score: 0.85, need: []string{"fatal error", "parse error"},
 		re: re(`^(PHP )?(Fatal|Parse) error: `)},
 	{name: "command-not-found", category: CategoryCommandNotFound, severity: sevE, score: 0.75, need: []string{"not found", "not recognized", "executable file not found"},
-		re: re(`(?i)(: command not found|: not found$|is not recognized as an internal or external command|executable file not found in \$path)`)},
+		re: re(`(?i)(: command not found|^(\S+: )+(\d+: )?[\w.+-]+: not found$|is not recognized as an internal or external command|executable file not found in \$path)`)},
 	{name: "shell-syntax", category: CategoryError, severity: sevE, score: 0.7, need: []string{"syntax error", "unexpected end of file", "bad substitution", "unbound variable"},
 		re: re(`(syntax error near unexpected token|syntax error: unexpected|unexpected end of file|bad substitution|unbound variable)`)},
 	{name: "file-not-found", category: CategoryFileNotFound, severity: sevE, score: 0.55, need: []string{"no such file", "cannot stat", "cannot open", "cannot access", "enoent", "file not found", "filenotfounderror"},

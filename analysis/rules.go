@@ -225,7 +225,7 @@ var rules = []rule{
 	{name: "jest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeJest, lead: "\xe2",
 		re: re(`^\s*● \S`)},
 	{name: "test-marked-failed", category: CategoryTestFailure, severity: sevE, score: 0.5, lead: "\xe2\xc3",
-		re: re(`^\s*(✕|✖|×|✗|✘|⨯) \S`)},
+		re: re(`^\s*(✕|✖|×|✗|✘|⨯) +\S`)},
 	{name: "gradle-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeIndent, need: []string{" failed"},
 		re: re(`^[\w.$]+ > .+ FAILED$`)},
 	{name: "test-file-failed", category: CategoryTestFailure, severity: sevE, score: 0.45, need: []string{"fail "},
@@ -251,7 +251,7 @@ var rules = []rule{
 	{name: "dotnet-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"failed "},
 		re: re(`^\s*Failed \S+ \[[\d.]+ ?(ms|s|m)\]`)},
 	{name: "numbered-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, mode: modeNumbered, lead: "0123456789",
-		re: re(`^\s*\d+\) [\w\\]+(::|\.|#| )\S`)},
+		re: re(`^\s*\d+\) (\[[\w -]+\] › \S|[\w\\]+(::|\.|#| )\S)`)},
 	{name: "test-failure-header", category: CategorySummary, severity: sevE, trailer: summary, score: 0.4, need: []string{"there was", "there were"},
 		re: re(`^There (was|were) \d+ (failure|error)s?:`)},
 
@@ -291,6 +291,20 @@ var rules = []rule{
 	{name: "go-module-error", category: CategoryDependency, severity: sevE, score: 0.6, lead: "g", fn: goModuleError},
 	{name: "python-syntax-error", category: CategoryCompileError, severity: sevE, score: 0.75, need: []string{"syntaxerror", "indentationerror"},
 		re: re(`^\s*(SyntaxError|IndentationError|TabError): `)},
+	{name: "lint-violation", category: CategoryLint, severity: sevE, score: 0.6, need: []string{".py:", ".rb:", ".pyi:"},
+		re: re(`^\S+\.(py|pyi|rb):\d+:\d+: ([A-Z]\d{3,4}|[CWEF]:|[A-Z]{1,3}\d{3}) `)},
+	{name: "lint-violation", category: CategoryLint, severity: sevE, score: 0.6, need: []string{" line "},
+		re: re(`^In \S+ line \d+:$`)}, // shellcheck
+	{name: "formatting-check", category: CategoryLint, severity: sevE, score: 0.65, need: []string{"would reformat", "would be reformatted", "code style issues", "forgot to run prettier", "not formatted", "needs formatting"},
+		re: re(`(?i)(would reformat|would be reformatted|code style issues found|forgot to run prettier|files? (are|is) not formatted|needs? formatting)`)},
+	{name: "coverage-threshold", category: CategoryLint, severity: sevE, score: 0.7, need: []string{"threshold", "coverage"},
+		re: re(`(?i)(coverage.{0,60}\b(threshold|minimum)\b.{0,60}\b(not met|not reached|below|fail)|does not meet.{0,40}threshold|coverage.{0,40}\bis below\b|required test coverage of .* not reached)`)},
+	{name: "merge-conflict", category: CategoryError, severity: sevE, score: 0.7, need: []string{"conflict"},
+		re: re(`^(CONFLICT \(|Automatic merge failed|error: could not apply)`)},
+	{name: "bazel-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.65, need: []string{"failed in"},
+		re: re(`^//\S+ +FAILED in `)},
+	{name: "elixir-error", category: CategoryException, severity: sevE, score: 0.75, mode: modeIndent, need: []string{"error)"},
+		re: re(`^\s*\*\* \(\w+(\.\w+)*Error\)`)},
 	{name: "eslint-error", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"  error  "},
 		re: re(`^\s+\d+:\d+\s+error\s+\S`)},
 
@@ -399,6 +413,7 @@ var triggerWords = []string{
 	"executable file", "finished: ", "marked build as", "build fail", "your build exited", "stack smashing", "bus error",
 	"illegal instruction", "what went wrong", "try:", "--stacktrace", "more help", "yarnpkg.com",
 	"there was", "there were", "tests run:", "problems (",
+	".py:", ".rb:", " line ", "reformat", "code style", "prettier", "formatted", "formatting", "threshold", "coverage",
 }
 
 // triggers finds the trigger words, and in the same pass the marks of a Go

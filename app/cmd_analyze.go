@@ -55,7 +55,7 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: tui, text, json or markdown (default: tui when stdout is a terminal, else text)"},
 			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
-			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
+			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)", HideDefault: true},
 			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "lines of context `B,A` before and after each finding (or one number for both)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
 			&cli.BoolFlag{Name: "all-jobs", Usage: "analyze passed jobs too, not only failed ones"},
 			&cli.StringSliceFlag{Name: "baseline", Usage: "compare with this passing `LOG` of the same job (repeatable; plain or gzip)"},

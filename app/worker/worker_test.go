@@ -520,12 +520,18 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestTokensNeverLeaveTheIngestWorker(t *testing.T) {
 	t.Parallel()
 	b := backends[0]
-	src := newBuild(41, 60<<10)
+	src := newBuild(41, 2<<20)
 	r := newRig(t, b, sourceSet{src.build.URL: src})
-	var leaked atomic.Int64
-	var seen atomic.Int64
+	var leaked, seen, biggest atomic.Int64
+	r.ingest.ChunkSize = 0 // the production size
 	r.run(r.topics.Chunks, "spy", func(ctx context.Context, m backend.Message) error {
 		seen.Add(1)
+		size := int64(len(m.Payload) + len(m.Key))
+		for k, v := range m.Headers {
+			size += int64(len(k) + len(v))
+		}
+		for old := biggest.Load(); size > old && !biggest.CompareAndSwap(old, size); old = biggest.Load() {
+		}
 		cm, err := worker.DecodeChunk(m)
 		if err != nil || containsToken(m.Payload) || containsToken([]byte(m.Headers[worker.HeaderChunk])) || containsToken(cm.Chunk.Data) {
 			leaked.Add(1)
@@ -544,4 +550,9 @@ func TestTokensNeverLeaveTheIngestWorker(t *testing.T) {
 	if !bytes.Contains(out, []byte(analysis.Redacted)) {
 		t.Error("the log's token lines are not in the report as redacted")
 	}
+	// Far below Kafka's default 1 MB message limit.
+	if b := biggest.Load(); b > 300<<10 {
+		t.Errorf("a chunk message takes %d bytes, want at most 300 KB", b)
+	}
+	t.Logf("%d chunk messages, the biggest %d bytes", seen.Load(), biggest.Load())
 }

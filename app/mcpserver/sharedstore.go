@@ -155,13 +155,19 @@ func sharedReport(rep analysis.Report, secrets []string) analysis.Report {
 	for i := range rep.Jobs {
 		rep.Jobs[i].Error = redactLiterals(rep.Jobs[i].Error, secrets)
 	}
+	lines := func(l []string) []string {
+		if l == nil {
+			return nil // stays null in JSON, as analyze prints it
+		}
+		return red.RedactLines(l)
+	}
 	rep.Findings = slices.Clone(rep.Findings)
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
 		f.Message = red.Redact(f.Message)
-		f.Text = red.RedactLines(f.Text)
-		f.ContextBefore = red.RedactLines(f.ContextBefore)
-		f.ContextAfter = red.RedactLines(f.ContextAfter)
+		f.Text = lines(f.Text)
+		f.ContextBefore = lines(f.ContextBefore)
+		f.ContextAfter = lines(f.ContextAfter)
 	}
 	return rep
 }
@@ -189,6 +195,7 @@ func (s *SharedStore) load(ctx context.Context, id string) (*Request, error) {
 	}
 	rep.RequestID = r.ID
 	rep.Findings = []analysis.Finding{}
+	req.Build = retriedJobs(rep.Jobs)
 	if r.Status != backend.StatusDone {
 		rep.Status = string(r.Status)
 		return req, nil
@@ -225,4 +232,26 @@ func (s *SharedStore) load(ctx context.Context, id string) (*Request, error) {
 		}
 	}
 	return req, nil
+}
+
+// retriedJobs tells, as far as a stored report can, which jobs a later
+// attempt replaced (the report does not say): a failed job whose log was
+// not read although it had no error, when a job of the same name and step
+// ran again later. The rest of the build is unknown.
+func retriedJobs(jobs []analysis.JobSummary) providers.Build {
+	var b providers.Build
+	for _, j := range jobs {
+		pj := providers.Job{ID: j.ID}
+		if j.Failed && !j.Analyzed && j.Error == "" {
+			for _, k := range jobs {
+				if k.ID != j.ID && k.Name == j.Name && k.Step == j.Step &&
+					(k.Attempt > j.Attempt || (k.Attempt == j.Attempt && k.StartedAt > j.StartedAt)) {
+					pj.Retried = true
+					break
+				}
+			}
+		}
+		b.Jobs = append(b.Jobs, pj)
+	}
+	return b
 }

@@ -430,3 +430,23 @@ func TestGetRequestInMemory(t *testing.T) {
 	msg := callErr(t, b, "get_request", map[string]any{"request_id": "r-000000000000"})
 	require.Contains(t, msg, `unknown request_id "r-000000000000": it was never issued or was evicted`)
 }
+
+func TestRetriedJobs(t *testing.T) {
+	t.Parallel()
+	jobs := []analysis.JobSummary{
+		{ID: "a1", Name: "unit", Step: "test", Failed: true, Attempt: 1, StartedAt: "2026-03-01T10:00:00Z"},
+		{ID: "a2", Name: "unit", Step: "test", Failed: true, Attempt: 2, StartedAt: "2026-03-01T10:05:00Z", Analyzed: true},
+		{ID: "b", Name: "lint", Step: "lint", Failed: true, StartedAt: "2026-03-01T10:00:00Z"},                   // no log: not retried
+		{ID: "c1", Name: "e2e", Step: "e2e", Failed: true, Error: "410 gone", StartedAt: "2026-03-01T10:00:00Z"}, // its log expired
+		{ID: "c2", Name: "e2e", Step: "e2e", Failed: true, Analyzed: true, StartedAt: "2026-03-01T10:09:00Z"},
+		{ID: "d1", Name: "gh", Failed: true, StartedAt: "2026-03-01T10:00:00Z"},
+		{ID: "d2", Name: "gh", Failed: true, Analyzed: true, StartedAt: "2026-03-01T10:01:00Z"},
+	}
+	var retried []string
+	for _, j := range retriedJobs(jobs).Jobs {
+		if j.Retried {
+			retried = append(retried, j.ID)
+		}
+	}
+	require.Equal(t, []string{"a1", "d1"}, retried)
+}

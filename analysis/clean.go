@@ -97,6 +97,8 @@ func (c *cleaner) cleanTrimmed(raw []byte, slow bool) ([]byte, lineInfo) {
 }
 
 func needsSlowClean(b []byte) bool {
+	// Four IndexByte calls (vectorized) beat a single byte loop, even on
+	// short lines (measured).
 	if bytes.IndexByte(b, esc) >= 0 || bytes.IndexByte(b, '\r') >= 0 || bytes.IndexByte(b, 0x07) >= 0 {
 		return true
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
@@ -170,12 +171,19 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		Tool:        analysis.Tool{Name: "destill", Version: Version},
 		Source:      in.Describe,
 	}
-	if len(opts.baselines) > 0 && !opts.noBaseline {
+	switch {
+	case opts.noBaseline:
+	case len(opts.baselines) > 0:
 		fb, err := loadBaselineFiles(ctx, opts.baselines)
 		if err != nil {
 			return err
 		}
 		popts.Baselines = fb
+	default:
+		// A build URL: find passing logs of the same jobs automatically.
+		if f, ok := in.Source.(baselines.Finder); ok {
+			popts.Baselines = baselines.New(f, baselines.Options{Secrets: in.Secrets})
+		}
 	}
 	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
 	prog.clear()

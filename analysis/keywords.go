@@ -11,7 +11,15 @@ type keywordSet struct {
 	chain []uint16        // keyword → 1 + next keyword with the same hash
 	words [][]byte        // folded keywords
 	at    []int           // offset in the keyword of the 4-gram it is indexed by
+	flags []uint8         // what finding each keyword means (scan flags)
 }
+
+// Flags reported by scan.
+const (
+	scanTrigger uint8 = 1 << iota // a keyword that makes the line worth classifying
+	scanGoDiag                    // ".go:": a Go diagnostic, if the line is not indented
+	scanPEM                       // "-----BEGIN ": a private key block may start here
+)
 
 // fold maps ASCII upper-case letters to lower case. It also changes some
 // punctuation, which is harmless: keywords are folded the same way, and a
@@ -19,6 +27,12 @@ type keywordSet struct {
 const fold = 0x20202020
 
 func newKeywordSet(words []string) *keywordSet {
+	return newFlaggedKeywordSet(words, nil)
+}
+
+// newFlaggedKeywordSet builds a set whose keywords report flags[word]
+// (scanTrigger when absent).
+func newFlaggedKeywordSet(words []string, flags map[string]uint8) *keywordSet {
 	k := &keywordSet{head: make([]uint16, 1<<16), chain: make([]uint16, len(words))}
 	for i, w := range words {
 		if len(w) < 4 {
@@ -29,6 +43,11 @@ func newKeywordSet(words []string) *keywordSet {
 			f[j] = w[j] | 0x20
 		}
 		k.words = append(k.words, f)
+		fl, ok := flags[w]
+		if !ok {
+			fl = scanTrigger
+		}
+		k.flags = append(k.flags, fl)
 		// Index each keyword by its least common 4-gram: a window that hits
 		// the table then usually is the keyword, and verification is rare.
 		at := rarestWindow(f)
@@ -45,7 +64,7 @@ func hash4(x uint32) uint16 {
 	return uint16((x * 0x9E3779B1) >> 16)
 }
 
-// contains reports whether line contains one of the keywords.
+// contains reports whether line contains a keyword flagged scanTrigger.
 func (k *keywordSet) contains(line []byte) bool {
 	if len(line) < 4 {
 		return false
@@ -55,14 +74,37 @@ func (k *keywordSet) contains(line []byte) bool {
 	for i, c := range line[3:] {
 		x = x>>8 | uint32(c)<<24
 		h := hash4(x | fold)
-		if bits[h>>6]&(1<<(h&63)) != 0 && k.verify(line, i, h) {
+		if bits[h>>6]&(1<<(h&63)) != 0 && k.verify(line, i, h)&scanTrigger != 0 {
 			return true
 		}
 	}
 	return false
 }
 
-func (k *keywordSet) verify(line []byte, win int, h uint16) bool {
+// scan returns, in one pass over line, the flags of the keywords it holds.
+// It stops at the first trigger.
+func (k *keywordSet) scan(line []byte) uint8 {
+	if len(line) < 4 {
+		return 0
+	}
+	var f uint8
+	bits := &k.bits
+	x := uint32(line[0])<<8 | uint32(line[1])<<16 | uint32(line[2])<<24
+	for i, c := range line[3:] {
+		x = x>>8 | uint32(c)<<24
+		h := hash4(x | fold)
+		if bits[h>>6]&(1<<(h&63)) != 0 {
+			if f |= k.verify(line, i, h); f&scanTrigger != 0 {
+				return f
+			}
+		}
+	}
+	return f
+}
+
+// verify returns the flags of the keywords that occur at window win.
+func (k *keywordSet) verify(line []byte, win int, h uint16) uint8 {
+	var found uint8
 	for w := k.head[h]; w != 0; w = k.chain[w-1] {
 		kw := k.words[w-1]
 		at := win - k.at[w-1]
@@ -77,10 +119,10 @@ func (k *keywordSet) verify(line []byte, win int, h uint16) bool {
 			}
 		}
 		if ok {
-			return true
+			found |= k.flags[w-1]
 		}
 	}
-	return false
+	return found
 }
 
 // letterRank orders bytes from common to rare in English log text; lower is

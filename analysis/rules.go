@@ -174,6 +174,10 @@ var rules = []rule{
 		re: re(`^ERROR: Job failed: (exit code|exit status|command terminated with exit code) -?\d+`)},
 	{name: "build-verdict", category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: jobFailure, need: []string{"marked build as failure", "finished: "},
 		re: re(`^(Build step '.*' marked build as failure|Finished: (FAILURE|ABORTED|UNSTABLE))`)},
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"your build exited with"},
+		re: re(`^Done\. Your build exited with [1-9]\d*\.`)},
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"exited with"},
+		re: re(`^The command ".*" (failed and )?exited with [1-9]\d*`)}, // Travis CI's verdict on a script command
 	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"script returned exit code"},
 		re: re(`^ERROR: script returned exit code \d+`)},
 	{name: "build-verdict", category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: followOn, need: []string{"build failure", "build failed"},
@@ -221,7 +225,7 @@ var rules = []rule{
 	{name: "jest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeJest, lead: "\xe2",
 		re: re(`^\s*● \S`)},
 	{name: "test-marked-failed", category: CategoryTestFailure, severity: sevE, score: 0.5, lead: "\xe2\xc3",
-		re: re(`^\s*(✕|✖|×|✗|✘|⨯) \S`)},
+		re: re(`^\s*(✕|✖|×|✗|✘|⨯) +\S`)},
 	{name: "gradle-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeIndent, need: []string{" failed"},
 		re: re(`^[\w.$]+ > .+ FAILED$`)},
 	{name: "test-file-failed", category: CategoryTestFailure, severity: sevE, score: 0.45, need: []string{"fail "},
@@ -247,7 +251,7 @@ var rules = []rule{
 	{name: "dotnet-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"failed "},
 		re: re(`^\s*Failed \S+ \[[\d.]+ ?(ms|s|m)\]`)},
 	{name: "numbered-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, mode: modeNumbered, lead: "0123456789",
-		re: re(`^\s*\d+\) [\w\\]+(::|\.|#| )\S`)},
+		re: re(`^\s*\d+\) (\[[\w -]+\] › \S|[\w\\]+(::|\.|#| )\S)`)},
 	{name: "test-failure-header", category: CategorySummary, severity: sevE, trailer: summary, score: 0.4, need: []string{"there was", "there were"},
 		re: re(`^There (was|were) \d+ (failure|error)s?:`)},
 
@@ -287,6 +291,20 @@ var rules = []rule{
 	{name: "go-module-error", category: CategoryDependency, severity: sevE, score: 0.6, lead: "g", fn: goModuleError},
 	{name: "python-syntax-error", category: CategoryCompileError, severity: sevE, score: 0.75, need: []string{"syntaxerror", "indentationerror"},
 		re: re(`^\s*(SyntaxError|IndentationError|TabError): `)},
+	{name: "lint-violation", category: CategoryLint, severity: sevE, score: 0.6, need: []string{".py:", ".rb:", ".pyi:"},
+		re: re(`^\S+\.(py|pyi|rb):\d+:\d+: ([A-Z]\d{3,4}|[CWEF]:|[A-Z]{1,3}\d{3}) `)},
+	{name: "lint-violation", category: CategoryLint, severity: sevE, score: 0.6, need: []string{" line "},
+		re: re(`^In \S+ line \d+:$`)}, // shellcheck
+	{name: "formatting-check", category: CategoryLint, severity: sevE, score: 0.65, need: []string{"would reformat", "would be reformatted", "code style issues", "forgot to run prettier", "not formatted", "needs formatting"},
+		re: re(`(?i)(would reformat|would be reformatted|code style issues found|forgot to run prettier|files? (are|is) not formatted|needs? formatting)`)},
+	{name: "coverage-threshold", category: CategoryLint, severity: sevE, score: 0.7, need: []string{"threshold", "coverage"},
+		re: re(`(?i)(coverage.{0,60}\b(threshold|minimum)\b.{0,60}\b(not met|not reached|below|fail)|does not meet.{0,40}threshold|coverage.{0,40}\bis below\b|required test coverage of .* not reached)`)},
+	{name: "merge-conflict", category: CategoryError, severity: sevE, score: 0.7, need: []string{"conflict"},
+		re: re(`^(CONFLICT \(|Automatic merge failed|error: could not apply)`)},
+	{name: "bazel-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.65, need: []string{"failed in"},
+		re: re(`^//\S+ +FAILED in `)},
+	{name: "elixir-error", category: CategoryException, severity: sevE, score: 0.75, mode: modeIndent, need: []string{"error)"},
+		re: re(`^\s*\*\* \(\w+(\.\w+)*Error\)`)},
 	{name: "eslint-error", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"  error  "},
 		re: re(`^\s+\d+:\d+\s+error\s+\S`)},
 
@@ -324,7 +342,7 @@ var rules = []rule{
 	{name: "php-fatal", category: CategoryCrash, severity: sevE, score: 0.85, need: []string{"fatal error", "parse error"},
 		re: re(`^(PHP )?(Fatal|Parse) error: `)},
 	{name: "command-not-found", category: CategoryCommandNotFound, severity: sevE, score: 0.75, need: []string{"not found", "not recognized", "executable file not found"},
-		re: re(`(?i)(: command not found|: not found$|is not recognized as an internal or external command|executable file not found in \$path)`)},
+		re: re(`(?i)(: command not found|^(\S+: )+(\d+: )?[\w.+-]+: not found$|is not recognized as an internal or external command|executable file not found in \$path)`)},
 	{name: "shell-syntax", category: CategoryError, severity: sevE, score: 0.7, need: []string{"syntax error", "unexpected end of file", "bad substitution", "unbound variable"},
 		re: re(`(syntax error near unexpected token|syntax error: unexpected|unexpected end of file|bad substitution|unbound variable)`)},
 	{name: "file-not-found", category: CategoryFileNotFound, severity: sevE, score: 0.55, need: []string{"no such file", "cannot stat", "cannot open", "cannot access", "enoent", "file not found", "filenotfounderror"},
@@ -392,16 +410,21 @@ var triggerWords = []string{
 	"unexpected", "x509", "certificate", "handshake", "ssl routines", "*** ", "caused by",
 	"problem", "conflict", "mismatch", "violation", "missing", "illegal", "incompatible", "invalid",
 	"deprecat", "syntax", "unbound variable", "bad substitution", "manifest unknown", "not recognized",
-	"executable file", "finished: ", "marked build as", "build fail", "stack smashing", "bus error",
+	"executable file", "finished: ", "marked build as", "build fail", "your build exited", "stack smashing", "bus error",
 	"illegal instruction", "what went wrong", "try:", "--stacktrace", "more help", "yarnpkg.com",
 	"there was", "there were", "tests run:", "problems (",
+	".py:", ".rb:", " line ", "reformat", "code style", "prettier", "formatted", "formatting", "threshold", "coverage",
 }
 
-var triggers = newKeywordSet(triggerWords)
+// triggers finds the trigger words, and in the same pass the marks of a Go
+// diagnostic and of a private key block.
+var triggers = newFlaggedKeywordSet(append(append([]string(nil), triggerWords...), ".go:", "-----begin "),
+	map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM})
 
 // leadTrigger reports whether a line's first non-blank characters alone
 // make it worth classifying (pytest "E   ", Jest "●", "1) ", "go: ",
-// an unindented "file.go:12:" diagnostic, ...).
+// an unindented "file.go:12:" diagnostic, ...). indent < 0 skips the
+// diagnostic check, for callers that scanned for ".go:" already.
 func leadTrigger(trim []byte, indent int) bool {
 	if len(trim) < 2 {
 		return false

@@ -27,6 +27,8 @@ func newRootCommand(streams *Streams) *cli.Command {
 			newAnalyzeCommand(streams),
 			newEvalCommand(streams),
 			newMCPCommand(streams),
+			newViewCommand(streams),
+			newCacheCommand(streams),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {

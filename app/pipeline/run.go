@@ -23,6 +23,17 @@ type Source interface {
 	OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error)
 }
 
+// ResultCache is a Source that can keep what analyzing a job's log found,
+// so that a log it holds unchanged is neither read nor analyzed again.
+type ResultCache interface {
+	// CachedResult returns the result of analyzing job's log with opts,
+	// if one was saved for the log as it is now.
+	CachedResult(ctx context.Context, job providers.Job, opts analysis.Options) (analysis.JobResult, bool)
+	// SaveResult saves res, the analysis with opts of the log of job that
+	// OpenLog served (and that has been closed).
+	SaveResult(job providers.Job, opts analysis.Options, res analysis.JobResult)
+}
+
 // DefaultConcurrency is how many job logs are fetched at once.
 const DefaultConcurrency = 8
 
@@ -289,11 +300,22 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 }
 
 func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*analysis.JobResult, error) {
+	rcache, _ := src.(ResultCache)
+	if rcache != nil {
+		if res, ok := rcache.CachedResult(ctx, job, r.opts.Analysis); ok {
+			return &res, nil
+		}
+	}
 	rc, err := src.OpenLog(ctx, job)
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			rc.Close()
+		}
+	}()
 	a := analysis.NewAnalyzer(r.opts.Analysis)
 	every := r.opts.ProgressEvery
 	if every <= 0 {
@@ -311,6 +333,11 @@ func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*anal
 	}
 	r.bytes.Add(cr.n - cr.last)
 	res := a.Result()
+	if rcache != nil {
+		closed = true
+		rc.Close() // a cache commits the log it kept on Close
+		rcache.SaveResult(job, r.opts.Analysis, res)
+	}
 	return &res, nil
 }
 

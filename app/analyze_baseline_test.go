@@ -141,3 +141,21 @@ func TestAnalyzeBaselineFlags(t *testing.T) {
 	}
 	require.False(t, strings.Contains(r.out, `"baseline"`), "no baseline in the JSON")
 }
+
+// TestAnalyzeOfflineSearchesNoBaseline: --offline never calls the provider,
+// so it does not look for passing builds, and says so.
+func TestAnalyzeOfflineSearchesNoBaseline(t *testing.T) {
+	fake := newFake(t, providertest.DemoBaseline())
+	dir := t.TempDir()
+	online := analyzeURL(t, fake, fake.WebURL(0), withCache(fake, dir))
+	require.Equal(t, 0, online.code, online.err)
+	require.Equal(t, "per-job", online.rep.Baseline.Kind)
+
+	fake.ResetCounts()
+	noToken := []string{"GITHUB_API_URL", fake.GitHubURL(), "DESTILL_CACHE_DIR", dir}
+	offline := analyzeURL(t, fake, fake.WebURL(0), noToken, "--offline")
+	require.Equal(t, 0, offline.code, offline.err)
+	require.Zero(t, fake.Requests(""), "not one request")
+	require.Equal(t, "none", offline.rep.Baseline.Kind)
+	require.Equal(t, "--offline: passing builds are not searched for; give --baseline FILE to compare with a passing log", offline.rep.Baseline.Note)
+}

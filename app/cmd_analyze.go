@@ -222,9 +222,14 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		}
 		popts.Baselines = fb
 	default:
-		// A build URL: find passing logs of the same jobs automatically.
+		// A build URL: find passing logs of the same jobs automatically,
+		// unless the provider must not be called.
 		if f, ok := in.Source.(baselines.Finder); ok {
-			popts.Baselines = baselines.New(f, baselines.Options{Secrets: in.Secrets})
+			if opts.cache.offline {
+				popts.Baselines = noBaseline{note: "--offline: passing builds are not searched for; give --baseline FILE to compare with a passing log"}
+			} else {
+				popts.Baselines = baselines.New(f, baselines.Options{Secrets: in.Secrets})
+			}
 		}
 	}
 	src, err := openCache(streams, in, opts.cache, notify)

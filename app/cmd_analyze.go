@@ -65,11 +65,17 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
 			&cli.StringFlag{Name: "cache", Usage: "re-open a result saved with --format json from `FILE` (no network, no token)", TakesFile: true},
 			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes (by default the top findings stay on the screen)"},
+			backendFlag(),
 		}, append(cacheFlagList(), apiURLFlagList()...)...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			opts, err := parseAnalyzeFlags(cmd, streams)
 			if err != nil {
 				return err
+			}
+			if cfg, err := parseBackendConfig(cmd, streams); err != nil {
+				return err
+			} else if cfg.backend == backendKafka {
+				return runAnalyzeDistributed(ctx, cmd, streams, opts)
 			}
 			return runAnalyze(ctx, streams, opts)
 		},

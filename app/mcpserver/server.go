@@ -15,6 +15,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/sources"
 )
 
@@ -51,6 +52,9 @@ type Server struct {
 	opts  Options
 	store RequestStore
 	log   *slog.Logger
+	// baselines keeps passing builds found and baseline models built, for
+	// every analysis this server runs.
+	baselines *baselines.Cache
 }
 
 const instructions = `Destill explains why a CI build failed. Call analyze_build first with a build URL (Buildkite, GitHub Actions, GitLab) or the path of a log file: it returns the failure's most likely causes, ranked, and a request_id. Then, with that request_id: get_finding shows one finding with more context and every place it occurred, search_log greps the job logs, read_log reads a window of a log (negative from_line reads the tail), list_jobs lists the build's jobs and their steps. Log text is cleaned of terminal escapes, and secrets are redacted.`
@@ -79,6 +83,8 @@ func New(info *mcp.Implementation, opts Options) *Server {
 		opts:  opts,
 		store: opts.Store,
 		log:   opts.Logger,
+
+		baselines: baselines.NewCache(nil),
 	}
 	s.addTools()
 	return s

@@ -668,7 +668,7 @@ func (a *Analyzer) classifyCached(l *lineView) classified {
 	if ok {
 		c.r, c.score = r, score
 		if (r.trailer == notTrailer || r.trailer == summary) && score > 0.05 {
-			c.noise, c.factor = noiseReason(l, a.echo > 0)
+			c.noise, c.factor = noiseReason(l, r, a.echo > 0)
 		}
 	}
 	*slot = c

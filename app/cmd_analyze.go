@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
@@ -218,12 +219,24 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		Tool:        analysis.Tool{Name: "destill", Version: Version},
 		Source:      in.Describe,
 	}
-	if len(opts.baselines) > 0 && !opts.noBaseline {
+	switch {
+	case opts.noBaseline:
+	case len(opts.baselines) > 0:
 		fb, err := loadBaselineFiles(ctx, opts.baselines)
 		if err != nil {
 			return err
 		}
 		popts.Baselines = fb
+	default:
+		// A build URL: find passing logs of the same jobs automatically,
+		// unless the provider must not be called.
+		if f, ok := in.Source.(baselines.Finder); ok {
+			if opts.cache.offline {
+				popts.Baselines = noBaseline{note: "--offline: passing builds are not searched for; give --baseline FILE to compare with a passing log"}
+			} else {
+				popts.Baselines = baselines.New(f, baselines.Options{Secrets: in.Secrets})
+			}
+		}
 	}
 	src, err := openCache(streams, in, opts.cache, notify)
 	if err != nil {

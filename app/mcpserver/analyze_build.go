@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
@@ -38,6 +39,9 @@ type AnalyzeBuildOutput struct {
 	Findings        []FindingBrief   `json:"findings" jsonschema:"the lines most likely to explain the failure, best first"`
 	FindingsOmitted int              `json:"findings_omitted" jsonschema:"findings not returned (beyond top, or to fit max_tokens); get_finding reads any by fingerprint"`
 	Notes           []string         `json:"notes,omitempty" jsonschema:"what the reader should know about the analysis: logs not read, jobs still running, trimmed output"`
+	// Baseline says which passing logs the failed jobs were compared
+	// with, or why none was found.
+	Baseline *analysis.BaselineInfo `json:"baseline,omitempty" jsonschema:"which passing logs of the same jobs the findings were compared with (kind sibling-jobs, previous-build, per-job), or why none (kind none, note)"`
 }
 
 // JobBrief is one job of a build, with the field names of the
@@ -247,6 +251,11 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg str
 			req.Results[job.ID] = res
 		},
 	}
+	if f, ok := input.Source.(baselines.Finder); ok {
+		// Compare with passing logs of the same jobs, as destill analyze
+		// does; the server's cache serves every analysis.
+		popts.Baselines = baselines.New(f, baselines.Options{Cache: s.baselines, Secrets: input.Secrets})
+	}
 	rep, err := pipeline.Run(ctx, keep, popts, progress.update)
 	switch {
 	case ctx.Err() != nil:
@@ -437,6 +446,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 		Summary:    rep.Summary,
 		FailedJobs: []JobBrief{},
 		Findings:   []FindingBrief{},
+		Baseline:   rep.Baseline,
 	}
 	red := analysis.NewRedactor(req.Secrets...)
 	retried := map[string]bool{}

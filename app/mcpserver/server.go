@@ -16,6 +16,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
 )
@@ -56,6 +57,9 @@ type Server struct {
 	opts  Options
 	store RequestStore
 	log   *slog.Logger
+	// baselines keeps passing builds found and baseline models built, for
+	// every analysis this server runs.
+	baselines *baselines.Cache
 }
 
 const instructions = `Destill explains why a CI build failed. Call analyze_build first with a build URL (Buildkite, GitHub Actions, GitLab) or the path of a log file: it returns the failure's most likely causes, ranked, and a request_id. Then, with that request_id: get_finding shows one finding with more context and every place it occurred, search_log greps the job logs, read_log reads a window of a log (negative from_line reads the tail), list_jobs lists the build's jobs and their steps. get_request shows an analysis again, and reads one by its ID: a request_id analyze_build returned, or (when destill shares its results through a database) the ID of a build submitted with destill submit, whose status it gives until the workers are done. Log text is cleaned of terminal escapes, and secrets are redacted.`
@@ -87,6 +91,8 @@ func New(info *mcp.Implementation, opts Options) *Server {
 		opts:  opts,
 		store: opts.Store,
 		log:   opts.Logger,
+
+		baselines: baselines.NewCache(nil),
 	}
 	s.addTools()
 	return s

@@ -59,6 +59,12 @@ func Markdown(w io.Writer, rep analysis.Report, opts MarkdownOptions) error {
 		rows = append(rows, fmt.Sprintf("| %d | %.2f | %s | %s | %s | %s |\n", f.Rank, f.Confidence, f.Category, job, lines, mdCode(Truncate(f.Message, 120))))
 	}
 	var tail strings.Builder
+	if b := rep.Baseline; b != nil {
+		fmt.Fprintf(&tail, "> **Baseline:** %s\n", mdText(BaselineText(b)))
+		for _, l := range JobBaselines(rep, maxBaselineLines) {
+			fmt.Fprintf(&tail, "> - %s\n", mdText(l))
+		}
+	}
 	for _, n := range rep.Notes {
 		fmt.Fprintf(&tail, "> **Note:** %s\n", mdText(n))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/destill-dev/destill/backend/postgres/postgrestest"
 	"github.com/destill-dev/destill/providers/providertest"
 )
 
@@ -158,4 +159,35 @@ func TestAnalyzeOfflineSearchesNoBaseline(t *testing.T) {
 	require.Zero(t, fake.Requests(""), "not one request")
 	require.Equal(t, "none", offline.rep.Baseline.Kind)
 	require.Equal(t, "--offline: passing builds are not searched for; give --baseline FILE to compare with a passing log", offline.rep.Baseline.Note)
+}
+
+// TestAnalyzeKeepsBaselinesInTheDatabase: with a database configured, the
+// model of a passing log built by one run is reused by the next run (a new
+// process: nothing in memory) instead of downloading that log again.
+func TestAnalyzeKeepsBaselinesInTheDatabase(t *testing.T) {
+	dsn := postgrestest.NewSchema(t)
+	fake := newFake(t, providertest.DemoBaseline())
+	env := append(fake.Env(), "DESTILL_DATABASE_URL", dsn)
+
+	first := analyzeURL(t, fake, fake.WebURL(0), env)
+	require.Equal(t, 0, first.code, first.err)
+	require.Equal(t, "per-job", first.rep.Baseline.Kind)
+	firstLogs := fake.LogRequests()
+
+	fake.ResetCounts()
+	second := analyzeURL(t, fake, fake.WebURL(0), env)
+	require.Equal(t, 0, second.code, second.err)
+	require.Equal(t, first.rep.Findings, second.rep.Findings, "the stored models rank exactly as the fresh ones")
+	require.Equal(t, firstLogs-2, fake.LogRequests(), "the two passing logs are not downloaded again")
+	require.NotContains(t, first.err+second.err, dsn)
+}
+
+func TestAnalyzeUnreachableDatabaseOnlyWarns(t *testing.T) {
+	fake := newFake(t, providertest.DemoBaseline())
+	env := append(fake.Env(), "DESTILL_DATABASE_URL", "postgres://destill:hunter2secret@127.0.0.1:1/destill?sslmode=disable&connect_timeout=2")
+	r := analyzeURL(t, fake, fake.WebURL(0), env)
+	require.Equal(t, 0, r.code, r.err)
+	require.Contains(t, r.err, "baselines are not kept in the database")
+	require.NotContains(t, r.err, "hunter2secret")
+	require.Equal(t, "per-job", r.rep.Baseline.Kind, "baselines still work, in this process")
 }

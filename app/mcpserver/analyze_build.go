@@ -454,7 +454,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 		retried[j.ID] = j.Retried
 	}
 	for _, j := range rep.Jobs {
-		if !j.Failed || retried[j.ID] {
+		if !j.Failed || j.Retried || retried[j.ID] {
 			continue // a retried attempt is not what failed the build
 		}
 		out.FailedJobs = append(out.FailedJobs, JobBrief{ID: j.ID, Name: j.Name, Step: j.Step, State: j.State, ExitStatus: j.ExitStatus,

@@ -234,15 +234,16 @@ func (s *SharedStore) load(ctx context.Context, id string) (*Request, error) {
 	return req, nil
 }
 
-// retriedJobs tells, as far as a stored report can, which jobs a later
-// attempt replaced (the report does not say): a failed job whose log was
-// not read although it had no error, when a job of the same name and step
-// ran again later. The rest of the build is unknown.
+// retriedJobs tells which jobs a later attempt replaced: the report says
+// so (jobs[].retried) since destill records it; for reports stored before,
+// a failed job whose log was not read although it had no error, when a job
+// of the same name and step ran again later. The rest of the build is
+// unknown.
 func retriedJobs(jobs []analysis.JobSummary) providers.Build {
 	var b providers.Build
 	for _, j := range jobs {
-		pj := providers.Job{ID: j.ID}
-		if j.Failed && !j.Analyzed && j.Error == "" {
+		pj := providers.Job{ID: j.ID, Retried: j.Retried}
+		if !pj.Retried && j.Failed && !j.Analyzed && j.Error == "" {
 			for _, k := range jobs {
 				if k.ID != j.ID && k.Name == j.Name && k.Step == j.Step &&
 					(k.Attempt > j.Attempt || (k.Attempt == j.Attempt && k.StartedAt > j.StartedAt)) {

@@ -26,6 +26,7 @@ func newRootCommand(streams *Streams) *cli.Command {
 		Commands: []*cli.Command{
 			newAnalyzeCommand(streams),
 			newEvalCommand(streams),
+			newHealthcheckCommand(streams),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {

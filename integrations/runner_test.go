@@ -109,3 +109,10 @@ func abs(t *testing.T, p string) string {
 	require.NoError(t, err)
 	return a
 }
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}

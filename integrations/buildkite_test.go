@@ -210,4 +210,3 @@ func TestBuildkitePluginFailures(t *testing.T) {
 		})
 	}
 }
-

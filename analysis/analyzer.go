@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"strings"
+	"unicode/utf8"
 )
 
 // Defaults for Options.
@@ -116,6 +117,9 @@ type JobResult struct {
 	TruncatedLines int `json:"truncated_lines,omitempty"`
 	// Dropped counts distinct messages over the per-job cap.
 	Dropped int `json:"dropped,omitempty"`
+	// Baseline, when set, is a model of passing logs of the same job that
+	// Rank compares each candidate with.
+	Baseline *Baseline `json:"-"`
 }
 
 // Analyzer reads one job's log as a stream of bytes and collects candidate
@@ -138,9 +142,10 @@ type Analyzer struct {
 	ringLen int
 	ringPos int
 
-	open *block
-	blk  block    // the storage behind open: one block is open at a time
-	lv   lineView // the line being processed
+	open  *block
+	blk   block    // the storage behind open: one block is open at a time
+	lv    lineView // the line being processed
+	flags uint8    // what triggers.scan found in the line being processed
 
 	classCache [8192]classified
 	keyBuf     []byte
@@ -206,7 +211,9 @@ func NewAnalyzer(opts Options) *Analyzer {
 		a.line = 0
 	}
 	a.split.MaxLine = opts.MaxLineBytes
-	a.ring = make([][]byte, a.before)
+	// The ring keeps enough lines to show the context before a block that
+	// reaches back over a Go test's output.
+	a.ring = make([][]byte, a.before+maxGoRunLines)
 	a.emit = a.processLine
 	return a
 }
@@ -256,12 +263,15 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 		a.truncated++
 	}
 	text, info := a.clean.clean(raw)
+	flags := triggers.scan(text)
+	a.flags = flags
 	if a.inKey {
 		if isPEMEnd(text) {
 			a.inKey = false
 		}
 		text = []byte(Redacted)
-	} else if pemBeginNear(text) && isPEMBegin(text) && !isPEMEnd(text) {
+	} else if flags&(scanPEM|scanTrigger) != 0 && isPEMBegin(text) && !isPEMEnd(text) {
+		// (scan stops at the first trigger word, before a key's header)
 		a.inKey = true
 		text = []byte(Redacted)
 	}
@@ -441,8 +451,8 @@ func (a *Analyzer) pushRing(text []byte) {
 		text = text[:maxShownLineBytes]
 	}
 	a.ring[a.ringPos] = append(slot, text...)
-	a.ringPos = (a.ringPos + 1) % a.before
-	if a.ringLen < a.before {
+	a.ringPos = (a.ringPos + 1) % len(a.ring)
+	if a.ringLen < len(a.ring) {
 		a.ringLen++
 	}
 }
@@ -457,14 +467,13 @@ func (a *Analyzer) keep(b []byte) []byte {
 	return a.arena[n:len(a.arena):len(a.arena)]
 }
 
-// ringSnapshot copies the context-before lines, oldest first, into dst.
-func (a *Analyzer) ringSnapshot(dst [][]byte) [][]byte {
-	if a.ringLen == 0 {
-		return dst
-	}
-	start := (a.ringPos - a.ringLen + a.before) % a.before
-	for i := 0; i < a.ringLen; i++ {
-		dst = append(dst, a.keep(a.ring[(start+i)%a.before]))
+// ringSnapshot copies into dst the context-before lines of a block that
+// starts skip lines before the current one, oldest first.
+func (a *Analyzer) ringSnapshot(dst [][]byte, skip int) [][]byte {
+	n := min(a.before, a.ringLen-skip)
+	for i := n; i > 0; i-- {
+		idx := (a.ringPos - skip - i + 2*len(a.ring)) % len(a.ring)
+		dst = append(dst, a.keep(a.ring[idx]))
 	}
 	return dst
 }
@@ -487,11 +496,46 @@ func (a *Analyzer) feedPending(text []byte) {
 	a.pending = kept
 }
 
+// shown turns a cleaned line into the text a finding shows: at most
+// maxShownLineBytes, valid UTF-8, without control characters other than TAB.
 func shown(b []byte) string {
-	if len(b) > maxShownLineBytes {
-		return string(b[:maxShownLineBytes]) + "…"
+	cut := len(b) > maxShownLineBytes
+	if cut {
+		b = b[:maxShownLineBytes]
 	}
-	return string(b)
+	s := printable(b)
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// printable returns b as a string without control characters other than
+// TAB, with invalid UTF-8 replaced by U+FFFD.
+func printable(b []byte) string {
+	ok := utf8.Valid(b)
+	for _, c := range b {
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return string(b)
+	}
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			out = utf8.AppendRune(out, utf8.RuneError)
+		case r < 0x20 && r != '\t', r == 0x7f:
+		default:
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return string(out)
 }
 
 // prepare readies l for classification with the analyzer's buffers.
@@ -505,7 +549,7 @@ func (a *Analyzer) prepare(l *lineView) {
 // detect classifies a line that is not part of an open block and opens a
 // block when it is a candidate.
 func (a *Analyzer) detect(l *lineView) {
-	if !triggers.contains(l.text) && !leadTrigger(l.trim, l.indent) && l.mark != MarkErrorAnnotation {
+	if a.flags&scanTrigger == 0 && !(a.flags&scanGoDiag != 0 && l.indent == 0) && !leadTrigger(l.trim, -1) && l.mark != MarkErrorAnnotation {
 		return
 	}
 	c := a.classifyCached(l)
@@ -528,7 +572,8 @@ func (a *Analyzer) detect(l *lineView) {
 	if l.mark == MarkErrorAnnotation && r.trailer == notTrailer {
 		b.reasons = append(b.reasons, "annotated-error")
 	}
-	b.before = a.ringSnapshot(b.before)
+	skip := 0
+	var goOut [][]byte
 	if r.mode == modeGoTest {
 		// "--- FAIL: TestX (0.01s)": take in what TestX printed before it.
 		name := l.trim[len("--- FAIL: "):]
@@ -536,11 +581,15 @@ func (a *Analyzer) detect(l *lineView) {
 			name = name[:i]
 		}
 		if out := a.goRunOutput(name); out != nil {
-			b.start -= len(out)
-			b.lines = append(b.lines, out...)
-			b.head = len(out)
-			b.before = trimBefore(b.before, len(out))
+			goOut = out
+			skip = len(out)
 		}
+	}
+	b.before = a.ringSnapshot(b.before, skip)
+	if goOut != nil {
+		b.start -= len(goOut)
+		b.lines = append(b.lines, goOut...)
+		b.head = len(goOut)
 	}
 	b.lines = append(b.lines, a.keep(l.text))
 	b.absorbed = len(b.lines)
@@ -548,15 +597,6 @@ func (a *Analyzer) detect(l *lineView) {
 	if r.mode == modeSingle {
 		b.done = true
 	}
-}
-
-// trimBefore drops the last n lines of the context before, which became
-// part of the finding.
-func trimBefore(before [][]byte, n int) [][]byte {
-	if n >= len(before) {
-		return before[:0]
-	}
-	return before[:len(before)-n]
 }
 
 // classified is what classification (with the noise check) says of a line.
@@ -584,7 +624,7 @@ func (a *Analyzer) classifyCached(l *lineView) classified {
 	}
 	if ok {
 		c.r, c.score = r, score
-		if r.trailer == notTrailer && score > 0.05 {
+		if (r.trailer == notTrailer || r.trailer == summary) && score > 0.05 {
 			c.noise, c.factor = noiseReason(l, a.echo > 0)
 		}
 	}
@@ -713,7 +753,7 @@ func (a *Analyzer) continues(l *lineView) bool {
 	t := l.trim
 	switch b.r.mode {
 	case modeIndent:
-		return !blank && l.indent > b.indent
+		return !blank && l.indent > b.indent && (b.score >= 0.6 || !startsStructured(a, l))
 	case modeJava:
 		if blank {
 			return false
@@ -779,8 +819,28 @@ func (a *Analyzer) continues(l *lineView) bool {
 	case modeNpm:
 		return (bytes.HasPrefix(l.text, []byte("npm ERR! ")) || bytes.HasPrefix(l.text, []byte("npm error "))) &&
 			!npmBoilerplate.Match(l.text)
+	case modeNumbered:
+		if blank {
+			return b.blanks < 1
+		}
+		if l.indent > b.indent {
+			return true
+		}
+		// PHPUnit prints the message unindented right under "1) Test::name".
+		return b.indent == 0 && b.blanks == 0 && b.absorbed < 6 && !startsStructured(a, l)
 	}
 	return false
+}
+
+// startsStructured reports whether l opens a block of its own with a
+// structured shape (a traceback, a test failure, a diagnostic), which a
+// loosely delimited block must not swallow.
+func startsStructured(a *Analyzer, l *lineView) bool {
+	if !triggers.contains(l.text) && !leadTrigger(l.trim, l.indent) {
+		return false
+	}
+	c := a.classifyCached(l)
+	return c.r != nil && c.r.mode != modeIndent && c.r.mode != modeSingle && c.r.trailer == notTrailer
 }
 
 var (
@@ -811,6 +871,11 @@ func (a *Analyzer) closeBlock() {
 	if !a.owns(b.start) {
 		return
 	}
+	trailing := 0
+	for len(b.lines) > 1 && b.head < len(b.lines)-1 && len(bytes.TrimSpace(b.lines[len(b.lines)-1])) == 0 {
+		b.lines = b.lines[:len(b.lines)-1] // trailing blank lines are context, not part of it
+		trailing++
+	}
 	head := b.head
 	if head >= len(b.lines) {
 		head = 0
@@ -830,7 +895,7 @@ func (a *Analyzer) closeBlock() {
 			occ, lines := c.Occurrences, c.Lines
 			*c = *a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 			c.Occurrences, c.Lines = occ, lines
-			a.awaitContext(c)
+			a.awaitContext(c, trailing)
 		}
 		return
 	}
@@ -850,7 +915,7 @@ func (a *Analyzer) closeBlock() {
 	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 	a.byFP[fp] = c
 	a.order = append(a.order, c)
-	a.awaitContext(c)
+	a.awaitContext(c, trailing)
 }
 
 // fingerprint returns the fingerprint of a message line. Lines of the same
@@ -903,10 +968,15 @@ func messageShape(category string, text []byte) uint64 {
 	return h
 }
 
-func (a *Analyzer) awaitContext(c *Candidate) {
+// awaitContext starts collecting the lines after c; the first blank ones
+// were already read as the tail of its block.
+func (a *Analyzer) awaitContext(c *Candidate, blanks int) {
 	c.ContextAfter = c.ContextAfter[:0]
-	if a.after > 0 {
-		a.pending = append(a.pending, &pendingContext{c: c, left: a.after})
+	for i := 0; i < blanks && len(c.ContextAfter) < a.after; i++ {
+		c.ContextAfter = append(c.ContextAfter, "")
+	}
+	if left := a.after - len(c.ContextAfter); left > 0 {
+		a.pending = append(a.pending, &pendingContext{c: c, left: left})
 	}
 }
 
@@ -917,7 +987,7 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 	}
 	before := make([]string, len(b.before))
 	for i, l := range b.before {
-		before[i] = string(l)
+		before[i] = shown(l)
 	}
 	reasons := []string{b.r.name}
 	for _, r := range b.reasons {

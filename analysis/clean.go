@@ -29,11 +29,12 @@ type CleanedLine struct {
 // Clean returns the visible text of one raw log line: without ANSI
 // CSI/OSC/APC sequences, Buildkite timestamps, GitHub BOM, timestamp
 // prefixes and ##[...] markers, GitLab section markers and timestamps, and
-// with carriage-return redraws resolved to the last segment.
+// with carriage-return redraws resolved to the last segment. Other control
+// characters are dropped and invalid UTF-8 becomes U+FFFD.
 func Clean(raw string) CleanedLine {
 	var c cleaner
 	text, info := c.clean([]byte(raw))
-	return CleanedLine{Text: string(text), Mark: info.mark, Step: string(info.step)}
+	return CleanedLine{Text: printable(text), Mark: info.mark, Step: printable(info.step)}
 }
 
 type lineInfo struct {
@@ -53,12 +54,24 @@ const esc = 0x1b
 // clean returns the cleaned text of raw. The result aliases raw or the
 // cleaner's buffer and is valid until the next call.
 func (c *cleaner) clean(raw []byte) ([]byte, lineInfo) {
-	var info lineInfo
+	raw = trimCR(raw)
+	return c.cleanTrimmed(raw, needsSlowClean(raw))
+}
+
+// trimCR removes the line ending's carriage returns.
+func trimCR(raw []byte) []byte {
 	for len(raw) > 0 && raw[len(raw)-1] == '\r' {
 		raw = raw[:len(raw)-1]
 	}
+	return raw
+}
+
+// cleanTrimmed cleans a line whose ending is already trimmed; slow says
+// whether it holds bytes that need the slow path (see needsSlowClean).
+func (c *cleaner) cleanTrimmed(raw []byte, slow bool) ([]byte, lineInfo) {
+	var info lineInfo
 	text := raw
-	if needsSlowClean(raw) {
+	if slow {
 		text = c.stripControls(raw)
 		if bytes.IndexByte(text, '\r') >= 0 {
 			var mark Mark

@@ -10,7 +10,16 @@ type keywordSet struct {
 	head  []uint16        // 4-gram hash → 1 + first keyword with it; 0: none
 	chain []uint16        // keyword → 1 + next keyword with the same hash
 	words [][]byte        // folded keywords
+	at    []int           // offset in the keyword of the 4-gram it is indexed by
+	flags []uint8         // what finding each keyword means (scan flags)
 }
+
+// Flags reported by scan.
+const (
+	scanTrigger uint8 = 1 << iota // a keyword that makes the line worth classifying
+	scanGoDiag                    // ".go:": a Go diagnostic, if the line is not indented
+	scanPEM                       // "-----BEGIN ": a private key block may start here
+)
 
 // fold maps ASCII upper-case letters to lower case. It also changes some
 // punctuation, which is harmless: keywords are folded the same way, and a
@@ -18,6 +27,12 @@ type keywordSet struct {
 const fold = 0x20202020
 
 func newKeywordSet(words []string) *keywordSet {
+	return newFlaggedKeywordSet(words, nil)
+}
+
+// newFlaggedKeywordSet builds a set whose keywords report flags[word]
+// (scanTrigger when absent).
+func newFlaggedKeywordSet(words []string, flags map[string]uint8) *keywordSet {
 	k := &keywordSet{head: make([]uint16, 1<<16), chain: make([]uint16, len(words))}
 	for i, w := range words {
 		if len(w) < 4 {
@@ -28,7 +43,16 @@ func newKeywordSet(words []string) *keywordSet {
 			f[j] = w[j] | 0x20
 		}
 		k.words = append(k.words, f)
-		h := hash4(uint32(f[0]) | uint32(f[1])<<8 | uint32(f[2])<<16 | uint32(f[3])<<24)
+		fl, ok := flags[w]
+		if !ok {
+			fl = scanTrigger
+		}
+		k.flags = append(k.flags, fl)
+		// Index each keyword by its least common 4-gram: a window that hits
+		// the table then usually is the keyword, and verification is rare.
+		at := rarestWindow(f)
+		k.at = append(k.at, at)
+		h := hash4(uint32(f[at]) | uint32(f[at+1])<<8 | uint32(f[at+2])<<16 | uint32(f[at+3])<<24)
 		k.bits[h>>6] |= 1 << (h & 63)
 		k.chain[i] = k.head[h]
 		k.head[h] = uint16(i + 1)
@@ -40,27 +64,51 @@ func hash4(x uint32) uint16 {
 	return uint16((x * 0x9E3779B1) >> 16)
 }
 
-// contains reports whether line contains one of the keywords.
+// contains reports whether line contains a keyword flagged scanTrigger.
 func (k *keywordSet) contains(line []byte) bool {
 	if len(line) < 4 {
 		return false
 	}
 	bits := &k.bits
-	for i := 0; i+4 <= len(line); i++ {
-		w := line[i : i+4 : i+4]
-		x := uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16 | uint32(w[3])<<24
+	x := uint32(line[0])<<8 | uint32(line[1])<<16 | uint32(line[2])<<24
+	for i, c := range line[3:] {
+		x = x>>8 | uint32(c)<<24
 		h := hash4(x | fold)
-		if bits[h>>6]&(1<<(h&63)) != 0 && k.verify(line, i, h) {
+		if bits[h>>6]&(1<<(h&63)) != 0 && k.verify(line, i, h)&scanTrigger != 0 {
 			return true
 		}
 	}
 	return false
 }
 
-func (k *keywordSet) verify(line []byte, at int, h uint16) bool {
+// scan returns, in one pass over line, the flags of the keywords it holds.
+// It stops at the first trigger.
+func (k *keywordSet) scan(line []byte) uint8 {
+	if len(line) < 4 {
+		return 0
+	}
+	var f uint8
+	bits := &k.bits
+	x := uint32(line[0])<<8 | uint32(line[1])<<16 | uint32(line[2])<<24
+	for i, c := range line[3:] {
+		x = x>>8 | uint32(c)<<24
+		h := hash4(x | fold)
+		if bits[h>>6]&(1<<(h&63)) != 0 {
+			if f |= k.verify(line, i, h); f&scanTrigger != 0 {
+				return f
+			}
+		}
+	}
+	return f
+}
+
+// verify returns the flags of the keywords that occur at window win.
+func (k *keywordSet) verify(line []byte, win int, h uint16) uint8 {
+	var found uint8
 	for w := k.head[h]; w != 0; w = k.chain[w-1] {
 		kw := k.words[w-1]
-		if at+len(kw) > len(line) {
+		at := win - k.at[w-1]
+		if at < 0 || at+len(kw) > len(line) {
 			continue
 		}
 		ok := true
@@ -71,8 +119,38 @@ func (k *keywordSet) verify(line []byte, at int, h uint16) bool {
 			}
 		}
 		if ok {
-			return true
+			found |= k.flags[w-1]
 		}
 	}
-	return false
+	return found
+}
+
+// letterRank orders bytes from common to rare in English log text; lower is
+// more common.
+var letterRank = func() [256]int {
+	var r [256]int
+	for i := range r {
+		r[i] = 20 // digits, punctuation, other bytes
+	}
+	for i, c := range []byte(" etaoinsrhldcumfpgwybvkxjqz") {
+		r[c] = i
+	}
+	r['_'], r['-'], r['.'], r['/'], r[':'] = 8, 12, 10, 12, 12
+	return r
+}()
+
+// rarestWindow returns the offset of the 4-byte window of w whose bytes are
+// the least common.
+func rarestWindow(w []byte) int {
+	best, bestScore := 0, -1
+	for i := 0; i+4 <= len(w); i++ {
+		score := 0
+		for _, c := range w[i : i+4] {
+			score += letterRank[c]
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return best
 }

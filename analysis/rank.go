@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Ranking weights. Each one that applies to a finding is named in its reasons.
@@ -16,6 +17,12 @@ const (
 	factorRepeated     = 0.85 // "repeated": printed more than repeatedAt times
 	factorSummary      = 0.75 // "cascade:summary": a summary of an error printed before
 	factorRecovered    = 0.75 // "recovered": a build tool reported success after it
+	factorInBaseline   = 0.4  // "also-in-baseline": a passing log of the job has it too
+	bonusNew           = 0.1  // "new-vs-baseline": nothing like it in the passing logs
+	bonusFirstFailure  = 0.05 // "first-failure": the build's first failure in time
+	factorLaterJob     = 0.85 // "after-first-failure": a job that started after the first failure
+	novelAbove         = 0.7  // novelty from which a line counts as new
+	knownBelow         = 0.3  // novelty up to which a line counts as also in the baseline
 	factorPassedJob    = 0.5  // "job-passed": from a job that passed
 	factorAlsoPassing  = 0.6  // "also-in-passing-jobs"
 	repeatedAt         = 20
@@ -36,12 +43,25 @@ func Rank(jobs []JobResult) []Finding {
 	}
 	groups := map[string][]scored{}
 	var keys []string
+	ctxs := make([]*jobContext, len(jobs))
+	for ji := range jobs {
+		ctxs[ji] = newJobContext(&jobs[ji])
+	}
+	first, firstEnd := firstFailure(jobs, ctxs)
 	for ji := range jobs {
 		j := &jobs[ji]
-		ctx := newJobContext(j)
+		ctx := ctxs[ji]
 		for ci := range j.Candidates {
 			c := &j.Candidates[ci]
-			s, reasons := ctx.score(c)
+			s, reasons := ctx.score(ci)
+			switch {
+			case ji == first && c == ctx.firstInStep:
+				s += bonusFirstFailure
+				reasons = append(reasons, "first-failure")
+			case !firstEnd.IsZero() && ji != first && j.Job.Failed && startedAfter(j.Job, firstEnd) && ctx.strong(ci):
+				s *= factorLaterJob
+				reasons = append(reasons, "after-first-failure")
+			}
 			if !j.Job.Failed {
 				s *= factorPassedJob
 				reasons = append(reasons, "job-passed")
@@ -168,6 +188,35 @@ func dropContained(findings []Finding) []Finding {
 	return out
 }
 
+// firstFailure returns the index of the failed job whose failure came first
+// in time (the earliest to finish; build order when times are unknown) and
+// when it finished. It is -1 when fewer than two jobs failed: with one
+// failed job, first-error-in-failed-step already says it.
+func firstFailure(jobs []JobResult, ctxs []*jobContext) (int, time.Time) {
+	first, failed := -1, 0
+	var firstEnd time.Time
+	for i := range jobs {
+		if !jobs[i].Job.Failed || ctxs[i].firstInStep == nil {
+			continue
+		}
+		failed++
+		end, _ := time.Parse(time.RFC3339, jobs[i].Job.FinishedAt)
+		if first < 0 || (!end.IsZero() && (firstEnd.IsZero() || end.Before(firstEnd))) {
+			first, firstEnd = i, end
+		}
+	}
+	if failed < 2 {
+		return -1, time.Time{}
+	}
+	return first, firstEnd
+}
+
+// startedAfter reports whether job j started after t.
+func startedAfter(j JobSummary, t time.Time) bool {
+	start, err := time.Parse(time.RFC3339, j.StartedAt)
+	return err == nil && start.After(t)
+}
+
 func better(s float64, failed bool, than float64, thanFailed bool) bool {
 	if failed != thanFailed {
 		return failed
@@ -208,10 +257,19 @@ type jobContext struct {
 	// firstSpecific is the line of the first strong error that is not a
 	// summary; summaries after it are cascades.
 	firstSpecific int
+	// novelty of each candidate's message against the job's baseline
+	// (nil without one).
+	novelty []float64
 }
 
 func newJobContext(j *JobResult) *jobContext {
 	ctx := &jobContext{job: j, regionStart: 1, regionEnd: j.Lines}
+	if j.Baseline != nil {
+		ctx.novelty = make([]float64, len(j.Candidates))
+		for i := range j.Candidates {
+			ctx.novelty[i] = j.Baseline.Novelty(j.Candidates[i].Message)
+		}
+	}
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
 		if c.Trailer == jobFailure && (ctx.verdict == 0 || c.LineStart < ctx.verdict) {
@@ -236,17 +294,17 @@ func newJobContext(j *JobResult) *jobContext {
 		// No verdict: the failed step is the last one with a strong error.
 		for i := range j.Candidates {
 			c := &j.Candidates[i]
-			if isStrong(c) && ctx.stepStart(c.LineStart) > ctx.regionStart {
+			if ctx.strong(i) && ctx.stepStart(c.LineStart) > ctx.regionStart {
 				ctx.regionStart = ctx.stepStart(c.LineStart)
 			}
 		}
 	}
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
-		if isStrong(c) && c.Trailer != summary && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
+		if ctx.strong(i) && c.Trailer != summary && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
 			ctx.firstSpecific = c.LineStart
 		}
-		if !isStrong(c) || c.LineStart < ctx.regionStart || c.LineStart > ctx.regionEnd {
+		if !ctx.strong(i) || c.LineStart < ctx.regionStart || c.LineStart > ctx.regionEnd {
 			continue
 		}
 		if ctx.firstInStep == nil || c.LineStart < ctx.firstInStep.LineStart {
@@ -257,6 +315,15 @@ func newJobContext(j *JobResult) *jobContext {
 		}
 	}
 	return ctx
+}
+
+// strong reports whether candidate i can claim position bonuses: a strong
+// error that the job's passing logs do not also show.
+func (ctx *jobContext) strong(i int) bool {
+	if ctx.novelty != nil && ctx.novelty[i] <= knownBelow {
+		return false
+	}
+	return isStrong(&ctx.job.Candidates[i])
 }
 
 func isStrong(c *Candidate) bool {
@@ -309,17 +376,18 @@ func (ctx *jobContext) stepAt(line int) string {
 	return group
 }
 
-func (ctx *jobContext) score(c *Candidate) (float64, []string) {
+func (ctx *jobContext) score(i int) (float64, []string) {
+	c := &ctx.job.Candidates[i]
 	s := c.Score
 	reasons := append([]string(nil), c.Reasons...)
 	switch {
 	case c.Trailer == summary && ctx.firstSpecific > 0 && ctx.firstSpecific < c.LineStart:
 		s *= factorSummary
 		reasons = append(reasons, "cascade:summary")
-	case c.Trailer == followOn || c.Trailer == jobFailure:
+	case (c.Trailer == followOn || c.Trailer == jobFailure) && c.Score < strongError:
 		reasons = append(reasons, "cascade")
 	}
-	if isStrong(c) {
+	if ctx.strong(i) {
 		if c.LineStart >= ctx.regionStart && c.LineStart <= ctx.regionEnd {
 			s += bonusInFailedStep
 			reasons = append(reasons, "in-failed-step")
@@ -331,6 +399,16 @@ func (ctx *jobContext) score(c *Candidate) (float64, []string) {
 		if c == ctx.lastBefore {
 			s += bonusBeforeVerdict
 			reasons = append(reasons, "followed-by-exit-code")
+		}
+	}
+	if ctx.novelty != nil {
+		switch n := ctx.novelty[i]; {
+		case n <= knownBelow:
+			s *= factorInBaseline
+			reasons = append(reasons, "also-in-baseline")
+		case n >= novelAbove && (c.Trailer == notTrailer || c.Trailer == summary) && !c.Noise:
+			s += bonusNew
+			reasons = append(reasons, "new-vs-baseline")
 		}
 	}
 	if c.Trailer == notTrailer && ctx.recovered(c.LineStart) {

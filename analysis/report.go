@@ -10,13 +10,13 @@ type Report struct {
 	Tool        Tool   `json:"tool"`
 	GeneratedAt string `json:"generated_at,omitempty"`
 	// RequestID and Status are set for reports read from a store.
-	RequestID string       `json:"request_id,omitempty"`
-	Status    string       `json:"status,omitempty"`
-	Source    Source       `json:"source"`
-	Baseline  *Baseline    `json:"baseline,omitempty"`
-	Jobs      []JobSummary `json:"jobs"`
-	Findings  []Finding    `json:"findings"`
-	Summary   Summary      `json:"summary"`
+	RequestID string        `json:"request_id,omitempty"`
+	Status    string        `json:"status,omitempty"`
+	Source    Source        `json:"source"`
+	Baseline  *BaselineInfo `json:"baseline,omitempty"`
+	Jobs      []JobSummary  `json:"jobs"`
+	Findings  []Finding     `json:"findings"`
+	Summary   Summary       `json:"summary"`
 	// Notes are things the reader should know about the analysis itself:
 	// jobs still running, logs that could not be read, truncated logs.
 	Notes []string `json:"notes,omitempty"`
@@ -50,8 +50,8 @@ type BuildInfo struct {
 	URL      string `json:"url,omitempty"`
 }
 
-// Baseline says which passing logs the failing logs were compared with.
-type Baseline struct {
+// BaselineInfo says which passing logs the failing logs were compared with.
+type BaselineInfo struct {
 	// Kind is "files", "sibling-jobs", "previous-build" or "none".
 	Kind  string   `json:"kind"`
 	Build string   `json:"build,omitempty"`
@@ -75,12 +75,17 @@ type JobSummary struct {
 	URL        string `json:"url,omitempty"`
 	// LineURL is URL with a "{line}" placeholder for a line anchor, where
 	// the provider has one.
-	LineURL  string `json:"line_url,omitempty"`
-	Analyzed bool   `json:"analyzed"`
-	LogLines int    `json:"log_lines"`
-	LogBytes int64  `json:"log_bytes"`
+	LineURL string `json:"line_url,omitempty"`
+	// StartedAt and FinishedAt are RFC 3339 times, when the provider has them.
+	StartedAt  string `json:"started_at,omitempty"`
+	FinishedAt string `json:"finished_at,omitempty"`
+	Analyzed   bool   `json:"analyzed"`
+	LogLines   int    `json:"log_lines"`
+	LogBytes   int64  `json:"log_bytes"`
 	// Error says why the log was not analyzed (download failed, expired, ...).
 	Error string `json:"error,omitempty"`
+	// Baseline says which passing logs this job was compared with.
+	Baseline *BaselineInfo `json:"baseline,omitempty"`
 }
 
 // Summary counts what a report holds.

@@ -25,6 +25,7 @@ const (
 	modePytestE               // consecutive "E   " lines
 	modeMaven                 // "[ERROR]   indented" and unprefixed indented lines
 	modeNpm                   // consecutive "npm ERR!" lines
+	modeNumbered              // "1) test name": its message lines and deeper-indented details
 )
 
 // trailerKind marks lines that report a failure rather than explain it.
@@ -149,8 +150,16 @@ var rules = []rule{
 		re: re(`^(\* Try:|> Run with --(stacktrace|info|debug|scan)|\* Get more help at|> Get more help at)`)},
 	{name: "noise:npm-boilerplate", category: CategoryError, severity: sevI, score: 0.05, trailer: followOn, need: []string{"npm err!", "npm error"},
 		re: re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno -?\d|Exit status \d|Failed at the|This is probably not a problem with npm|Tell the author|Make sure you have|You can get information on how|not with npm itself|\s*$|\s+/\S+\.log$|.*-debug(-\d+)?\.log$|Lifecycle script .* failed|command failed$|command sh -c|path /)`)},
+	{name: "noise:rust-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"for more information about this error"},
+		re: re(`^For more information about this error, try`)},
 	{name: "noise:yarn-boilerplate", category: CategoryError, severity: sevI, score: 0.05, need: []string{"yarnpkg.com"},
 		re: re(`^info Visit https://yarnpkg\.com`)},
+
+	// Resource exhaustion and crashes: the cause even when they come with an exit code.
+	{name: "out-of-memory", category: CategoryOOM, severity: sevE, score: 0.85, need: []string{"memory", "oom", "killed", "137", "sigkill"},
+		re: re(`(?i)\b(out of memory|outofmemoryerror|cannot allocate memory|heap out of memory|oomkilled|oom-kill|oom killer|killed process \d+|memory limit exceeded|exit (code|status)[: ]+137|signal: killed|^killed$|sigkill)\b`)},
+	{name: "crash", category: CategoryCrash, severity: sevE, score: 0.85, need: []string{"segmentation", "sigsegv", "core dumped", "sigabrt", "signal: ", "stack smashing", "bus error", "illegal instruction"},
+		re: re(`(?i)\b(segmentation fault|sigsegv|core dumped|sigabrt|signal: (aborted|segmentation|bus error|illegal)|stack smashing detected|^bus error|illegal instruction)\b`)},
 
 	// Runner verdicts on the whole job or step.
 	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"process completed with exit code"},
@@ -181,8 +190,8 @@ var rules = []rule{
 		re: re(`^exit status \d+$`)},
 	{name: "rust-summary", category: CategorySummary, severity: sevE, score: 0.25, trailer: followOn, need: []string{"error: "},
 		re: re(`^error: (could not compile|aborting due to|test failed, to rerun pass|build failed|failed to compile|\d+ targets? failed)`)},
-	{name: "test-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"test result: failed", "failed", "failing", "failures!", "failures:", "problems ("},
-		re: re(`(?i)^(test result: FAILED|=+ .*\b\d+ (failed|errors?)\b.*=+$|FAILED \((failures|errors)=\d+|\d+ failing$|FAILURES!$|\d+ examples?, [1-9]\d* failures?|✖ \d+ problems? \(\d+ errors?|Tests: \d+, Assertions: \d+, (Failures|Errors): \d+|Test Run Failed\.|Failed!\s+- Failed:\s+\d+)`)},
+	{name: "test-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"failed", "failing", "failure", "problems (", "errors in"},
+		re: re(`(?i)^\s*(test result: FAILED|=+ .*\b\d+ (failed|errors?)\b.*=+$|FAILED \((failures|errors)=\d+|\d+ failing$|FAILURES!$|\d+ examples?, [1-9]\d* failures?|✖ \d+ problems? \(\d+ errors?|Tests: \d+, Assertions: \d+, (Failures|Errors): \d+|Test Run Failed\.|Failed!\s+- Failed:\s+\d+|Test Suites: \d+ failed|Tests: +\d+ failed|\d+ tests completed, \d+ failed|Found \d+ errors? in \d+ files?|\d+ (tests? )?failed, \d+ passed)`)},
 	{name: "link-summary", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn, need: []string{"ld returned"},
 		re: re(`collect2: error: ld returned \d+ exit status`)},
 	{name: "msbuild-exec", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn, need: []string{"msb3073", "build failed."},
@@ -191,6 +200,8 @@ var rules = []rule{
 		re: re(`(did not complete successfully: exit code: \d+|returned a non-zero code: \d+|executor failed running)`)},
 	{name: "package-manager-exit", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: followOn, need: []string{"command failed with exit code", "err_pnpm_recursive"},
 		re: re(`(?i)(^error Command failed with exit code \d+|ELIFECYCLE.*Command failed with exit code \d+|ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL)`)},
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.25, trailer: followOn, need: []string{"exit code", "exit status", "exited with", "non-zero", "nonzero", "error code"},
+		re: re(`(?i)\b(exited with (exit )?(code|status)|exit (code|status)|returned (a )?non-?zero( exit)?( code| status)?|failed with exit code|terminated with exit code|returned with error code)[: =]*-?[1-9]\d*`)},
 	{name: "maven-test-summary", category: CategorySummary, severity: sevE, trailer: summary, score: 0.3, need: []string{"tests run:"},
 		re: re(`^(\[ERROR\] )?Tests run: \d+, Failures: \d+, Errors: \d+(, Skipped: \d+)?$`)},
 	{name: "junit-summary", category: CategorySummary, severity: sevE, trailer: summary, score: 0.35, need: []string{"[error] failures:", "[error] errors:", "tests in error", "failed tests:"},
@@ -211,6 +222,16 @@ var rules = []rule{
 		re: re(`^\s*● \S`)},
 	{name: "test-marked-failed", category: CategoryTestFailure, severity: sevE, score: 0.5, lead: "\xe2\xc3",
 		re: re(`^\s*(✕|✖|×|✗|✘|⨯) \S`)},
+	{name: "gradle-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeIndent, need: []string{" failed"},
+		re: re(`^[\w.$]+ > .+ FAILED$`)},
+	{name: "test-file-failed", category: CategoryTestFailure, severity: sevE, score: 0.45, need: []string{"fail "},
+		re: re(`^FAIL \S+\.(test|spec)\.[cm]?[jt]sx?\b`)},
+	{name: "rust-panic", category: CategoryPanic, severity: sevE, score: 0.85, mode: modeNumbered, need: []string{"panicked at"},
+		re: re(`^thread '[^']*' panicked at`)},
+	{name: "noise:test-section", category: CategorySummary, severity: sevI, score: 0.03, need: []string{"failures", "errors", "short test summary", "failed examples"},
+		re: re(`^(=+ (FAILURES|ERRORS|short test summary info) =+|Failures:|failures:|Failed examples:|Errors:)$`)},
+	{name: "noise:pytest-source", category: CategoryTestFailure, severity: sevI, score: 0.03, lead: ">",
+		re: re(`^>\s{3,}\S`)},
 	{name: "rust-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, need: []string{"... failed"},
 		re: re(`^test \S+ \.\.\. FAILED$`)},
 	{name: "rust-test-output", category: CategoryTestFailure, severity: sevE, score: 0.6, mode: modeRust, need: []string{" stdout ----"},
@@ -225,7 +246,7 @@ var rules = []rule{
 		re: re(`^rspec \./\S+:\d+ # `)},
 	{name: "dotnet-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"failed "},
 		re: re(`^\s*Failed \S+ \[[\d.]+ ?(ms|s|m)\]`)},
-	{name: "numbered-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, mode: modeIndent, lead: "0123456789",
+	{name: "numbered-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, mode: modeNumbered, lead: "0123456789",
 		re: re(`^\s*\d+\) [\w\\]+(::|\.|#| )\S`)},
 	{name: "test-failure-header", category: CategorySummary, severity: sevE, trailer: summary, score: 0.4, need: []string{"there was", "there were"},
 		re: re(`^There (was|were) \d+ (failure|error)s?:`)},
@@ -270,12 +291,8 @@ var rules = []rule{
 		re: re(`^\s+\d+:\d+\s+error\s+\S`)},
 
 	// Infrastructure.
-	{name: "out-of-memory", category: CategoryOOM, severity: sevE, score: 0.85, need: []string{"memory", "oom", "killed", "137", "sigkill"},
-		re: re(`(?i)\b(out of memory|outofmemoryerror|cannot allocate memory|heap out of memory|oomkilled|oom-kill|oom killer|killed process \d+|memory limit exceeded|exit (code|status)[: ]+137|signal: killed|^killed$|sigkill)\b`)},
 	{name: "disk-full", category: CategoryDiskFull, severity: sevE, score: 0.85, need: []string{"no space left", "enospc", "quota exceeded", "not enough space", "insufficient disk"},
 		re: re(`(?i)\b(no space left on device|enospc|disk quota exceeded|not enough space on the disk|insufficient disk space)\b`)},
-	{name: "crash", category: CategoryCrash, severity: sevE, score: 0.85, need: []string{"segmentation", "sigsegv", "core dumped", "sigabrt", "signal: ", "stack smashing", "bus error", "illegal instruction"},
-		re: re(`(?i)\b(segmentation fault|sigsegv|core dumped|sigabrt|signal: (aborted|segmentation|bus error|illegal)|stack smashing detected|^bus error|illegal instruction)\b`)},
 	{name: "timeout", category: CategoryTimeout, severity: sevE, score: 0.6, need: []string{"timed out", "timeout", "time-out", "time out", "deadline exceeded", "etimedout"},
 		re: re(`(?i)\b(timed out|time-?out (after|of|expired|exceeded|reached|waiting)|deadline exceeded|etimedout|timeout\b.{0,30}\b(exceeded|expired|elapsed|reached))\b`)},
 	{name: "cancelled", category: CategoryCancelled, severity: sevE, score: 0.5, need: []string{"cancel", "abort", "sigterm", "sigint", "interrupt"},
@@ -380,11 +397,15 @@ var triggerWords = []string{
 	"there was", "there were", "tests run:", "problems (",
 }
 
-var triggers = newKeywordSet(triggerWords)
+// triggers finds the trigger words, and in the same pass the marks of a Go
+// diagnostic and of a private key block.
+var triggers = newFlaggedKeywordSet(append(append([]string(nil), triggerWords...), ".go:", "-----begin "),
+	map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM})
 
 // leadTrigger reports whether a line's first non-blank characters alone
 // make it worth classifying (pytest "E   ", Jest "●", "1) ", "go: ",
-// an unindented "file.go:12:" diagnostic, ...).
+// an unindented "file.go:12:" diagnostic, ...). indent < 0 skips the
+// diagnostic check, for callers that scanned for ".go:" already.
 func leadTrigger(trim []byte, indent int) bool {
 	if len(trim) < 2 {
 		return false

@@ -27,30 +27,44 @@ type analyzeOptions struct {
 	concurrency int
 	color       bool
 	apiURLs     apiURLFlags
+	cache       cacheFlags
+	// savedResult is --cache FILE: re-open a saved result instead.
+	savedResult string
+	baselines   []string
+	noBaseline  bool
+	// formatSet is true when --format or --json chose the format; noSummary
+	// skips the findings printed when the interactive UI closes.
+	formatSet bool
+	noSummary bool
 }
 
 const (
 	formatText     = "text"
 	formatJSON     = "json"
 	formatMarkdown = "markdown"
+	formatTUI      = "tui"
 )
 
 func newAnalyzeCommand(streams *Streams) *cli.Command {
 	return &cli.Command{
 		Name:      "analyze",
 		Usage:     "explain why a build failed, from its URL or a log file",
-		ArgsUsage: "<build URL | log file | ->",
+		ArgsUsage: "<build URL | log file | ->  (or --cache result.json)",
 		Description: "Reads a failed build's job logs (or a log file, plain or gzip, or '-' for standard input)\n" +
 			"and prints the lines that most likely explain the failure, best first.",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: text, json or markdown (default: text)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: tui, text, json or markdown (default: tui when stdout is a terminal, else text)"},
 			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
 			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
 			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "lines of context `B,A` before and after each finding (or one number for both)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
 			&cli.BoolFlag{Name: "all-jobs", Usage: "analyze passed jobs too, not only failed ones"},
+			&cli.StringSliceFlag{Name: "baseline", Usage: "compare with this passing `LOG` of the same job (repeatable; plain or gzip)"},
+			&cli.BoolFlag{Name: "no-baseline", Usage: "do not compare with passing logs"},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
-		}, apiURLFlagList()...),
+			&cli.StringFlag{Name: "cache", Usage: "re-open a result saved with --format json from `FILE` (no network, no token)", TakesFile: true},
+			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes (by default the top findings stay on the screen)"},
+		}, append(cacheFlagList(), apiURLFlagList()...)...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			opts, err := parseAnalyzeFlags(cmd, streams)
 			if err != nil {
@@ -67,14 +81,26 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 		top:         int(cmd.Int("top")),
 		topSet:      cmd.IsSet("top"),
 		allJobs:     cmd.Bool("all-jobs"),
+		baselines:   cmd.StringSlice("baseline"),
+		noBaseline:  cmd.Bool("no-baseline"),
 		concurrency: int(cmd.Int("concurrency")),
 		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
+		formatSet:   cmd.IsSet("format") || cmd.Bool("json"),
+		noSummary:   cmd.Bool("no-summary"),
 		apiURLs:     readAPIURLFlags(cmd),
 	}
-	switch cmd.Args().Len() {
-	case 0:
+	var err error
+	if opts.cache, err = readCacheFlags(cmd); err != nil {
+		return opts, err
+	}
+	opts.savedResult = cmd.String("cache")
+	switch n := cmd.Args().Len(); {
+	case opts.savedResult != "" && n > 0:
+		return opts, usageErrorf("--cache FILE re-opens a saved result: give no build URL or log file with it")
+	case opts.savedResult != "":
+	case n == 0:
 		return opts, usageErrorf("analyze needs a build URL, a log file, or - for standard input")
-	case 1:
+	case n == 1:
 		opts.arg = cmd.Args().First()
 	default:
 		return opts, usageErrorf("analyze takes one build URL or log file, got %d arguments", cmd.Args().Len())
@@ -88,17 +114,25 @@ func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, erro
 	switch opts.format {
 	case "":
 		opts.format = formatText
-	case formatText, formatJSON, formatMarkdown:
+		// The UI on a terminal, unless the log itself is typed into that
+		// terminal: both would read it.
+		if streams.StdoutTTY && !(opts.arg == "-" && streams.StdinTTY) {
+			opts.format = formatTUI
+		}
+	case formatText, formatJSON, formatMarkdown, formatTUI:
 	case "md":
 		opts.format = formatMarkdown
 	default:
-		return opts, usageErrorf("unknown --format %q: use text, json or markdown", opts.format)
+		return opts, usageErrorf("unknown --format %q: use tui, text, json or markdown", opts.format)
 	}
 	if opts.topSet && opts.top < 0 {
 		return opts, usageErrorf("--top must be 0 (all) or more, got %d", opts.top)
 	}
 	if opts.concurrency < 1 {
 		return opts, usageErrorf("--concurrency must be at least 1, got %d", opts.concurrency)
+	}
+	if opts.noBaseline && len(opts.baselines) > 0 {
+		return opts, usageErrorf("--baseline and --no-baseline contradict each other; pick one")
 	}
 	b, a, err := parseContext(cmd.String("context"))
 	if err != nil {
@@ -137,10 +171,27 @@ func contextOption(n int) int {
 }
 
 func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) error {
+	if opts.savedResult != "" {
+		rep, err := readReportFile(opts.savedResult)
+		if err != nil {
+			return err
+		}
+		if opts.format == formatTUI {
+			return runReportTUI(ctx, streams, rep, opts)
+		}
+		return writeReport(streams, rep, opts)
+	}
 	prog := newProgress(streams)
+	notify := prog.message
+	var feed *uiFeed
+	if opts.format == formatTUI {
+		feed = newUIFeed() // provider messages go to the UI, not over it
+		notify = feed.notify
+	}
 	in, err := sources.Resolve(opts.arg, sources.Config{
-		Getenv: streams.Getenv, Stdin: streams.In, Notify: prog.message,
+		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify,
 		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
+		Offline: opts.cache.offline,
 	})
 	if err != nil {
 		var ie *sources.InputError
@@ -160,6 +211,21 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		JobIDs:      in.JobIDs,
 		Tool:        analysis.Tool{Name: "destill", Version: Version},
 		Source:      in.Describe,
+	}
+	if len(opts.baselines) > 0 && !opts.noBaseline {
+		fb, err := loadBaselineFiles(ctx, opts.baselines)
+		if err != nil {
+			return err
+		}
+		popts.Baselines = fb
+	}
+	src, err := openCache(streams, in, opts.cache, notify)
+	if err != nil {
+		return err
+	}
+	in.Source = src
+	if opts.format == formatTUI {
+		return runAnalyzeTUI(ctx, streams, opts, in, popts, feed)
 	}
 	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
 	prog.clear()

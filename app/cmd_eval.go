@@ -32,6 +32,7 @@ type evalScore struct {
 	linesTop5 int
 	findings  []analysis.Finding
 	expected  [][2]int
+	baseline  bool
 }
 
 func newEvalCommand(streams *Streams) *cli.Command {
@@ -41,7 +42,8 @@ func newEvalCommand(streams *Streams) *cli.Command {
 		ArgsUsage: "<corpus dir with cases.jsonl>",
 		Category:  "development",
 		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "misses", Usage: "list the cases whose top 5 miss, with what was ranked instead"},
+			&cli.BoolFlag{Name: "misses", Usage: "list the cases whose top finding misses, with what was ranked instead"},
+			&cli.BoolFlag{Name: "baseline", Usage: "check the --min/--max targets on the run with baselines (default: without)"},
 			&cli.FloatFlag{Name: "min-top1", Usage: "fail unless hit@1 reaches this share"},
 			&cli.FloatFlag{Name: "min-top5", Usage: "fail unless hit@5 reaches this share"},
 			&cli.IntFlag{Name: "max-median-lines", Usage: "fail if the median lines shown for the top 5 exceed this"},
@@ -56,12 +58,29 @@ func newEvalCommand(streams *Streams) *cli.Command {
 				return err
 			}
 			opts := analysis.Options{ContextBefore: contextOption(b), ContextAfter: contextOption(a)}
-			scores, err := evalCorpus(ctx, cmd.Args().First(), opts)
-			if err != nil {
-				return err
+			var sum evalSummary
+			for _, withBaseline := range []bool{false, true} {
+				scores, err := evalCorpus(ctx, cmd.Args().First(), opts, withBaseline)
+				if err != nil {
+					return err
+				}
+				s := summarize(scores)
+				label := "without baseline"
+				if withBaseline {
+					label = "with baseline   "
+					if s.baselines == 0 {
+						break
+					}
+				}
+				fmt.Fprintf(streams.Out, "%s ", label)
+				printEval(streams.Out, s, scores, cmd.Bool("misses"))
+				if !withBaseline || !cmd.Bool("baseline") {
+					sum = s
+				}
+				if withBaseline && cmd.Bool("baseline") {
+					sum = s
+				}
 			}
-			sum := summarize(scores)
-			printEval(streams.Out, sum, scores, cmd.Bool("misses"))
 			var failed []string
 			if m := cmd.Float("min-top1"); m > 0 && sum.hit[1] < m {
 				failed = append(failed, fmt.Sprintf("hit@1 %.1f%% < %.1f%%", 100*sum.hit[1], 100*m))
@@ -80,7 +99,7 @@ func newEvalCommand(streams *Streams) *cli.Command {
 	}
 }
 
-func evalCorpus(ctx context.Context, dir string, opts analysis.Options) ([]evalScore, error) {
+func evalCorpus(ctx context.Context, dir string, opts analysis.Options, withBaseline bool) ([]evalScore, error) {
 	f, err := os.Open(filepath.Join(dir, "cases.jsonl"))
 	if err != nil {
 		return nil, fmt.Errorf("read corpus: %w", err)
@@ -100,11 +119,20 @@ func evalCorpus(ctx context.Context, dir string, opts analysis.Options) ([]evalS
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		findings, err := analyzeFile(filepath.Join(dir, c.Log), opts)
+		var base *analysis.Baseline
+		if withBaseline && c.BaselineLog != "" {
+			base, err = baselineFromFiles(filepath.Join(dir, c.BaselineLog))
+			if err != nil {
+				return nil, fmt.Errorf("case %s: %w", c.ID, err)
+			}
+		}
+		findings, err := analyzeFile(filepath.Join(dir, c.Log), opts, base)
 		if err != nil {
 			return nil, fmt.Errorf("case %s: %w", c.ID, err)
 		}
-		scores = append(scores, scoreCase(c, findings))
+		sc := scoreCase(c, findings)
+		sc.baseline = base != nil
+		scores = append(scores, sc)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read corpus: %w", err)
@@ -115,7 +143,32 @@ func evalCorpus(ctx context.Context, dir string, opts analysis.Options) ([]evalS
 	return scores, nil
 }
 
-func analyzeFile(path string, opts analysis.Options) ([]analysis.Finding, error) {
+// baselineFromFiles builds a baseline model from passing log files.
+func baselineFromFiles(paths ...string) (*analysis.Baseline, error) {
+	bb := analysis.NewBaselineBuilder()
+	for _, p := range paths {
+		fh, err := os.Open(p)
+		if err != nil {
+			return nil, fmt.Errorf("read baseline log: %w", err)
+		}
+		r, err := local.MaybeGunzip(fh)
+		if err != nil {
+			fh.Close()
+			return nil, fmt.Errorf("read baseline log %s: %w", p, err)
+		}
+		_, err = io.Copy(bb, r)
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read baseline log %s: %w", p, err)
+		}
+		bb.Flush()
+	}
+	b := bb.Baseline()
+	b.Name = strings.Join(paths, ", ")
+	return b, nil
+}
+
+func analyzeFile(path string, opts analysis.Options, base *analysis.Baseline) ([]analysis.Finding, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -131,6 +184,7 @@ func analyzeFile(path string, opts analysis.Options) ([]analysis.Finding, error)
 	}
 	res := a.Result()
 	res.Job = analysis.JobSummary{ID: filepath.Base(path), Name: filepath.Base(path), Failed: true}
+	res.Baseline = base
 	return analysis.Rank([]analysis.JobResult{res}), nil
 }
 
@@ -161,6 +215,7 @@ func overlaps(f analysis.Finding, ranges [][2]int) bool {
 
 type evalSummary struct {
 	cases       int
+	baselines   int
 	hit         map[int]float64
 	mrr         float64
 	medianLines float64
@@ -180,6 +235,9 @@ func summarize(scores []evalScore) evalSummary {
 			sum.mrr += 1 / float64(s.rank)
 		}
 		lines = append(lines, s.linesTop5)
+		if s.baseline {
+			sum.baselines++
+		}
 		sum.meanLines += float64(s.linesTop5)
 	}
 	n := float64(len(scores))

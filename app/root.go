@@ -26,6 +26,9 @@ func newRootCommand(streams *Streams) *cli.Command {
 		Commands: []*cli.Command{
 			newAnalyzeCommand(streams),
 			newEvalCommand(streams),
+			newMCPCommand(streams),
+			newViewCommand(streams),
+			newCacheCommand(streams),
 			newHealthcheckCommand(streams),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/gdamore/tcell/v2"
 	"golang.org/x/term"
 )
 
@@ -16,22 +17,31 @@ type Streams struct {
 	ErrOut io.Writer
 	// Getenv reads the environment (os.Getenv unless a test replaces it).
 	Getenv func(string) string
+	// UserCacheDir finds the user's cache folder (os.UserCacheDir). Nil
+	// (as in TestStreams) means none: the log cache is off unless
+	// DESTILL_CACHE_DIR names a folder.
+	UserCacheDir func() (string, error)
 
 	StdinTTY  bool
 	StdoutTTY bool
 	StderrTTY bool
+
+	// TUIScreen is the screen the interactive UI draws on (nil: the
+	// terminal). Tests set a tcell.SimulationScreen.
+	TUIScreen tcell.Screen
 }
 
 // SystemStreams returns the process's own streams and environment.
 func SystemStreams() *Streams {
 	return &Streams{
-		In:        os.Stdin,
-		Out:       os.Stdout,
-		ErrOut:    os.Stderr,
-		Getenv:    os.Getenv,
-		StdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		StdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		StderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		In:           os.Stdin,
+		Out:          os.Stdout,
+		ErrOut:       os.Stderr,
+		Getenv:       os.Getenv,
+		UserCacheDir: os.UserCacheDir,
+		StdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
+		StdoutTTY:    term.IsTerminal(int(os.Stdout.Fd())),
+		StderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,17 @@ type Source interface {
 	Build(ctx context.Context) (providers.Build, error)
 	// OpenLog streams one job's raw log.
 	OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error)
+}
+
+// ResultCache is a Source that can keep what analyzing a job's log found,
+// so that a log it holds unchanged is neither read nor analyzed again.
+type ResultCache interface {
+	// CachedResult returns the result of analyzing job's log with opts,
+	// if one was saved for the log as it is now.
+	CachedResult(ctx context.Context, job providers.Job, opts analysis.Options) (analysis.JobResult, bool)
+	// SaveResult saves res, the analysis with opts of the log of job that
+	// OpenLog served (and that has been closed).
+	SaveResult(job providers.Job, opts analysis.Options, res analysis.JobResult)
 }
 
 // DefaultConcurrency is how many job logs are fetched at once.
@@ -43,6 +55,21 @@ type Options struct {
 	// ProgressEvery is how often byte progress is reported while logs
 	// stream (0: every 512 KiB per job).
 	ProgressEvery int64
+	// JobResultFunc, when not nil, receives each job's full analysis result
+	// (sections included) once its log is read. It is called from the
+	// goroutine that read the job, possibly concurrently for other jobs.
+	JobResultFunc func(job providers.Job, res analysis.JobResult)
+	// Baselines, when not nil, gives each analyzed job a model of passing
+	// logs to compare its findings with.
+	Baselines BaselineSource
+}
+
+// BaselineSource finds passing logs to compare a failed job with.
+type BaselineSource interface {
+	// Baseline returns the model for job, with a description of where it
+	// came from, or nil and a description of why there is none. An error
+	// is reported as a note; the job is still analyzed without a baseline.
+	Baseline(ctx context.Context, build providers.Build, job providers.Job) (*analysis.Baseline, *analysis.BaselineInfo, error)
 }
 
 // Update is a snapshot of a running analysis.
@@ -186,7 +213,16 @@ func jobSummary(j providers.Job) analysis.JobSummary {
 		Attempt:    j.Attempt,
 		URL:        j.URL,
 		LineURL:    j.LineURL,
+		StartedAt:  rfc3339(j.StartedAt),
+		FinishedAt: rfc3339(j.FinishedAt),
 	}
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // countingReader counts bytes and reports progress now and then.
@@ -213,8 +249,20 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 	job := r.build.Jobs[i]
 	res, err := r.readLog(ctx, src, job)
+	if err == nil && r.opts.JobResultFunc != nil {
+		r.opts.JobResultFunc(job, *res)
+	}
+	var base *analysis.Baseline
+	var baseInfo *analysis.BaselineInfo
+	var baseErr error
+	if err == nil && r.opts.Baselines != nil {
+		base, baseInfo, baseErr = r.opts.Baselines.Baseline(ctx, r.build, job)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if baseErr != nil && ctx.Err() == nil {
+		r.notes = append(r.notes, fmt.Sprintf("job %q: no baseline: %v", job.Name, baseErr))
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return
@@ -233,6 +281,8 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 		res.Job.Analyzed = true
 		res.Job.LogLines = res.Lines
 		res.Job.LogBytes = res.Bytes
+		res.Job.Baseline = baseInfo
+		res.Baseline = base
 		r.jobs[i] = res.Job
 		r.results[i] = res
 		r.findings = analysis.Rank(r.finishedResults())
@@ -241,11 +291,22 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 }
 
 func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*analysis.JobResult, error) {
+	rcache, _ := src.(ResultCache)
+	if rcache != nil {
+		if res, ok := rcache.CachedResult(ctx, job, r.opts.Analysis); ok {
+			return &res, nil
+		}
+	}
 	rc, err := src.OpenLog(ctx, job)
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			rc.Close()
+		}
+	}()
 	a := analysis.NewAnalyzer(r.opts.Analysis)
 	every := r.opts.ProgressEvery
 	if every <= 0 {
@@ -263,6 +324,11 @@ func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*anal
 	}
 	r.bytes.Add(cr.n - cr.last)
 	res := a.Result()
+	if rcache != nil {
+		closed = true
+		rc.Close() // a cache commits the log it kept on Close
+		rcache.SaveResult(job, r.opts.Analysis, res)
+	}
 	return &res, nil
 }
 
@@ -325,10 +391,45 @@ func (r *run) reportLocked() analysis.Report {
 		Notes:    append([]string(nil), r.notes...),
 	}
 	rep.Summary = analysis.Summary{JobsTotal: len(jobs), JobsAnalyzed: r.analyzed, Findings: len(findings)}
+	if r.opts.Baselines != nil {
+		rep.Baseline = summarizeBaselines(jobs)
+	}
 	for _, j := range jobs {
 		if j.Failed {
 			rep.Summary.JobsFailed++
 		}
 	}
 	return rep
+}
+
+// summarizeBaselines says, for the report, which baselines the analyzed jobs
+// were compared with: the one they share, or how many jobs had one.
+func summarizeBaselines(jobs []analysis.JobSummary) *analysis.BaselineInfo {
+	var first *analysis.BaselineInfo
+	same, with, analyzed := true, 0, 0
+	for _, j := range jobs {
+		if !j.Analyzed {
+			continue
+		}
+		analyzed++
+		if j.Baseline == nil || j.Baseline.Kind == "none" {
+			continue
+		}
+		with++
+		if first == nil {
+			first = j.Baseline
+		} else if j.Baseline.Kind != first.Kind || j.Baseline.URL != first.URL || j.Baseline.Build != first.Build ||
+			strings.Join(j.Baseline.Paths, "\x00") != strings.Join(first.Paths, "\x00") {
+			same = false
+		}
+	}
+	switch {
+	case analyzed == 0:
+		return nil
+	case with == 0:
+		return &analysis.BaselineInfo{Kind: "none", Note: "no passing log of the same job was found"}
+	case same && with == analyzed:
+		return first
+	}
+	return &analysis.BaselineInfo{Kind: "per-job", Note: fmt.Sprintf("%d of %d analyzed jobs compared with a passing log; see each job's baseline", with, analyzed)}
 }

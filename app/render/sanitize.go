@@ -26,7 +26,7 @@ func Sanitize(s string) string {
 	for _, r := range s {
 		switch {
 		case r == '\t':
-			b.WriteString("    ")
+			b.WriteRune(r)
 		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
 		default:
 			b.WriteRune(r)

@@ -66,7 +66,7 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 		base, baseVar = firstSet(cfg.GitLabAPIURL, env(EnvGitLabAPIURL), def), EnvGitLabAPIURL
 		missing = "GITLAB_TOKEN is not set: create a personal access token with " + gitlab.Scopes + " and export GITLAB_TOKEN"
 	}
-	if token == "" {
+	if token == "" && !cfg.Offline {
 		return Input{}, fmt.Errorf("%s", missing)
 	}
 	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -74,8 +74,12 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 	}
 	ccfg := providers.ClientConfig{BaseURL: base, Token: token, TokenVar: tokenVar, HTTP: cfg.HTTPClient, Notify: cfg.Notify}
 	in := Input{
-		Describe: analysis.Source{Kind: string(ref.Provider), URL: ref.String()},
-		Secrets:  []string{token},
+		Describe:   analysis.Source{Kind: string(ref.Provider), URL: ref.String()},
+		CacheScope: string(ref.Provider) + " " + base,
+		CacheBuild: cacheBuildKey(ref),
+	}
+	if token != "" {
+		in.Secrets = []string{token}
 	}
 	if ref.JobID != "" {
 		in.JobIDs = []string{ref.JobID}
@@ -89,6 +93,20 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 		in.Source = gitlab.New(ref, ccfg)
 	}
 	return in, nil
+}
+
+// cacheBuildKey is the build ref names, without the one job it may name
+// (the pipeline picks the job from the whole build), with the step it may
+// name (that changes the jobs the provider lists).
+func cacheBuildKey(ref providers.BuildRef) string {
+	if ref.Number != 0 {
+		ref.JobID = ""
+	}
+	k := ref.String()
+	if ref.StepID != "" {
+		k += " step " + ref.StepID
+	}
+	return k
 }
 
 func firstSet(vals ...string) string {

@@ -29,6 +29,9 @@ type Config struct {
 	// Notify receives one-line messages for the user while a provider
 	// waits (a long rate-limit wait). Nil: silent.
 	Notify func(string)
+	// Offline means the provider will not be called (everything comes
+	// from the cache): a missing token is then not an error.
+	Offline bool
 }
 
 // Input is a resolved input: the Source to analyze and how a report names it.
@@ -40,6 +43,11 @@ type Input struct {
 	JobIDs []string
 	// Secrets are the credentials the input uses, to redact everywhere.
 	Secrets []string
+	// CacheScope names the provider and API a build URL is read from, and
+	// CacheBuild the build within it (its canonical URL): how caches key
+	// it. Both are empty for files and standard input.
+	CacheScope string
+	CacheBuild string
 }
 
 // Resolve turns arg into an Input: "-" is standard input, an http(s) URL is

@@ -73,7 +73,9 @@ func Start(sc Scenario) *Fake {
 	}
 	f.Blob = httptest.NewServer(http.HandlerFunc(f.serveBlob))
 	f.blobBase = strings.Replace(f.Blob.URL, "127.0.0.1", "localhost", 1)
-	f.API = httptest.NewServer(http.HandlerFunc(f.serveAPI))
+	// The handlers read f.API: assign it before the server takes requests.
+	f.API = httptest.NewUnstartedServer(http.HandlerFunc(f.serveAPI))
+	f.API.Start()
 	return f
 }
 

@@ -1,0 +1,132 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/urfave/cli/v3"
+
+	"github.com/destill-dev/destill/app/mcpserver"
+	"github.com/destill-dev/destill/app/pipeline"
+)
+
+func newMCPCommand(streams *Streams) *cli.Command {
+	return &cli.Command{
+		Name:  "mcp",
+		Usage: "serve destill to AI assistants (Model Context Protocol over stdio)",
+		Description: "Runs an MCP server on standard input and output, for Claude Desktop, Claude Code and other\n" +
+			"MCP clients. Its tools: analyze_build (a build URL or a log file), then get_finding, search_log,\n" +
+			"read_log and list_jobs on the result. Provider tokens come from the environment, as for analyze.\n" +
+			"Logs go to standard error; standard output carries the protocol only.\n\n" +
+			"  claude mcp add destill -e GITHUB_TOKEN=... -- destill mcp",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "max-requests", Usage: "analyses kept for follow-up tools (least recently used dropped first)", Value: mcpserver.DefaultMaxRequests},
+			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
+			&cli.StringFlag{Name: "log-level", Usage: "what to log on standard error: debug, info, warn or error", Value: "info"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() > 0 {
+				return usageErrorf("mcp takes no arguments; the assistant names builds through the analyze_build tool")
+			}
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(cmd.String("log-level"))); err != nil {
+				return usageErrorf("unknown --log-level %q: use debug, info, warn or error", cmd.String("log-level"))
+			}
+			maxReq, conc := int(cmd.Int("max-requests")), int(cmd.Int("concurrency"))
+			if maxReq < 1 {
+				return usageErrorf("--max-requests must be at least 1, got %d", maxReq)
+			}
+			if conc < 1 {
+				return usageErrorf("--concurrency must be at least 1, got %d", conc)
+			}
+			logger := slog.New(slog.NewTextHandler(streams.ErrOut, &slog.HandlerOptions{Level: level}))
+			return runMCP(ctx, streams, logger, mcpserver.Options{
+				Getenv:      streams.Getenv,
+				Secrets:     environmentSecrets(os.Environ()),
+				Store:       mcpserver.NewMemoryStore(maxReq, 0),
+				Concurrency: conc,
+				Logger:      logger,
+			})
+		},
+	}
+}
+
+// runMCP serves MCP on the streams until the client disconnects or ctx is
+// done, then deletes every job log it kept.
+func runMCP(ctx context.Context, streams *Streams, logger *slog.Logger, opts mcpserver.Options) error {
+	out := streams.Out
+	if out == os.Stdout {
+		// Standard output is the protocol's: anything else printed there
+		// by mistake would break the client, so send it to stderr.
+		os.Stdout = os.Stderr
+		defer func() { os.Stdout = out.(*os.File) }()
+	}
+	srv := mcpserver.New(&mcp.Implementation{Name: "destill", Title: "Destill", Version: Version}, opts)
+	defer func() {
+		if err := srv.Close(); err != nil {
+			logger.Warn("could not delete kept job logs", "err", err)
+		}
+	}()
+	logger.Info("destill MCP server ready on stdio", "version", Version)
+	done := make(chan error, 1)
+	go func() {
+		done <- srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{streams.In}, Writer: writeCloser{out}})
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		// A read of standard input may not be interruptible: give the
+		// server a moment to wind down, then stop without it.
+		select {
+		case err = <-done:
+		case <-time.After(2 * time.Second):
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		logger.Info("destill MCP server stopped")
+		return nil
+	case err == nil, errors.Is(err, io.EOF), errors.Is(err, mcp.ErrConnectionClosed), strings.Contains(err.Error(), "closed"):
+		logger.Info("client disconnected; destill MCP server stopped")
+		return nil
+	}
+	return fmt.Errorf("mcp server: %w", err)
+}
+
+// readCloser and writeCloser leave the process's streams open on Close.
+type readCloser struct{ io.Reader }
+
+func (readCloser) Close() error { return nil }
+
+type writeCloser struct{ io.Writer }
+
+func (writeCloser) Close() error { return nil }
+
+// environmentSecrets returns the values of the environment variables that
+// hold credentials (names with TOKEN, SECRET, PASSWORD, KEY, ...), to keep
+// them out of every result and error.
+func environmentSecrets(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || len(value) < 6 {
+			continue
+		}
+		upper := strings.ToUpper(name)
+		for _, w := range []string{"TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL", "AUTH"} {
+			if strings.Contains(upper, w) {
+				out = append(out, value)
+				break
+			}
+		}
+	}
+	return out
+}

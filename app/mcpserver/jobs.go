@@ -1,0 +1,98 @@
+package mcpserver
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/destill-dev/destill/analysis"
+)
+
+// jobLog finds the job a follow-up tool names (by ID, name, or a
+// case-insensitive part of the name; empty when the request kept one log)
+// and returns it with its kept log.
+func jobLog(req *Request, name string) (analysis.JobSummary, JobLog, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		var only []analysis.JobSummary
+		for _, j := range req.Report.Jobs {
+			if req.Logs[j.ID] != nil {
+				only = append(only, j)
+			}
+		}
+		switch len(only) {
+		case 1:
+			return only[0], req.Logs[only[0].ID], nil
+		case 0:
+			return analysis.JobSummary{}, nil, fmt.Errorf("no job log was kept for request %s (%s)", req.ID, whyNoLogs(req))
+		}
+		return analysis.JobSummary{}, nil, fmt.Errorf("request %s read %d job logs; name one with job: %s", req.ID, len(only), keptJobNames(req))
+	}
+	var exact, part []analysis.JobSummary
+	ln := strings.ToLower(name)
+	for _, j := range req.Report.Jobs {
+		switch {
+		case j.ID == name || strings.EqualFold(j.Name, name):
+			exact = append(exact, j)
+		case strings.Contains(strings.ToLower(j.Name), ln):
+			part = append(part, j)
+		}
+	}
+	matched := exact
+	if len(matched) == 0 {
+		matched = part
+	}
+	// Prefer the jobs whose log was read when a name is ambiguous.
+	if len(matched) > 1 {
+		var withLog []analysis.JobSummary
+		for _, j := range matched {
+			if req.Logs[j.ID] != nil {
+				withLog = append(withLog, j)
+			}
+		}
+		if len(withLog) > 0 {
+			matched = withLog
+		}
+	}
+	switch {
+	case len(matched) == 0:
+		return analysis.JobSummary{}, nil, fmt.Errorf("no job of request %s matches %q; jobs with a log: %s (list_jobs lists every job)", req.ID, name, keptJobNames(req))
+	case len(matched) > 1:
+		var names []string
+		for _, j := range matched {
+			names = append(names, fmt.Sprintf("%q (id %s)", j.Name, j.ID))
+		}
+		return analysis.JobSummary{}, nil, fmt.Errorf("%q matches %d jobs: %s; pass the job's id", name, len(matched), strings.Join(names, ", "))
+	}
+	j := matched[0]
+	l := req.Logs[j.ID]
+	if l == nil {
+		switch {
+		case j.Error != "":
+			return j, nil, fmt.Errorf("the log of job %q could not be read: %s", j.Name, j.Error)
+		case !j.Analyzed:
+			return j, nil, fmt.Errorf("the log of job %q (%s) was not downloaded: analyze_build reads failed jobs only; call analyze_build again with jobs: [%q] to read it", j.Name, j.State, j.Name)
+		}
+		return j, nil, fmt.Errorf("the log of job %q was analyzed but not kept (see the server's log); run analyze_build again", j.Name)
+	}
+	return j, l, nil
+}
+
+func keptJobNames(req *Request) string {
+	var names []string
+	for _, j := range req.Report.Jobs {
+		if req.Logs[j.ID] != nil {
+			names = append(names, fmt.Sprintf("%q", j.Name))
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+func whyNoLogs(req *Request) string {
+	if req.Report.Status == statusPassed {
+		return "the build passed, so no log was read; call analyze_build with jobs to read a passed job's log"
+	}
+	return "no failed job had a log that could be read"
+}

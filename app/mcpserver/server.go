@@ -1,0 +1,183 @@
+package mcpserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/destill-dev/destill/app/sources"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Getenv reads provider tokens and settings (nil: os.Getenv).
+	Getenv func(string) string
+	// HTTPClient talks to CI providers (nil: a default client).
+	HTTPClient *http.Client
+	// Store keeps analyses for the follow-up tools (nil: a MemoryStore with
+	// the default bounds). The server closes it in Close.
+	Store RequestStore
+	// TempDir is where job logs are kept while their request is (""
+	// : os.TempDir()). Each request gets its own directory, readable by the
+	// user only, deleted when the request is evicted and on Close.
+	TempDir string
+	// Concurrency caps the job logs fetched at once (0: the pipeline's default).
+	Concurrency int
+	// Logger receives one line per tool call (nil: discard). It must not
+	// write to the protocol's stream.
+	Logger *slog.Logger
+	// Secrets are literal values never to show in a result or an error:
+	// the tokens in the server's environment.
+	Secrets []string
+	// ResolveFunc turns a build URL or log file path into an input (nil:
+	// sources.Resolve with Getenv and HTTPClient, rate-limit waits logged).
+	ResolveFunc func(arg string) (sources.Input, error)
+}
+
+// Server is destill's MCP server: the tools and the analyses they keep.
+type Server struct {
+	info  mcp.Implementation
+	mcp   *mcp.Server
+	opts  Options
+	store RequestStore
+	log   *slog.Logger
+}
+
+const instructions = `Destill explains why a CI build failed. Call analyze_build first with a build URL (Buildkite, GitHub Actions, GitLab) or the path of a log file: it returns the failure's most likely causes, ranked, and a request_id. Then, with that request_id: get_finding shows one finding with more context and every place it occurred, search_log greps the job logs, read_log reads a window of a log (negative from_line reads the tail), list_jobs lists the build's jobs and their steps. Log text is cleaned of terminal escapes, and secrets are redacted.`
+
+// New returns a Server with destill's tools registered. info names the
+// server to clients (name and version of the binary).
+func New(info *mcp.Implementation, opts Options) *Server {
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Store == nil {
+		opts.Store = NewMemoryStore(0, 0)
+	}
+	if opts.ResolveFunc == nil {
+		log := opts.Logger
+		cfg := sources.Config{Getenv: opts.Getenv, HTTPClient: opts.HTTPClient, Stdin: strings.NewReader(""),
+			Notify: func(msg string) { log.Info(msg) }} // a long rate-limit wait
+		opts.ResolveFunc = func(arg string) (sources.Input, error) { return sources.Resolve(arg, cfg) }
+	}
+	s := &Server{
+		info:  *info,
+		mcp:   mcp.NewServer(info, &mcp.ServerOptions{Instructions: instructions, Logger: sdkLogger(opts.Logger)}),
+		opts:  opts,
+		store: opts.Store,
+		log:   opts.Logger,
+	}
+	s.addTools()
+	return s
+}
+
+// MCP returns the underlying SDK server, to connect it to a transport.
+func (s *Server) MCP() *mcp.Server { return s.mcp }
+
+// Run serves one client over t until the client disconnects or ctx is done.
+func (s *Server) Run(ctx context.Context, t mcp.Transport) error {
+	return s.mcp.Run(ctx, t)
+}
+
+// Close drops every kept analysis and deletes the logs kept on disk.
+func (s *Server) Close() error {
+	return s.store.Close()
+}
+
+func (s *Server) addTools() {
+	addTool(s, analyzeBuildTool(), s.analyzeBuild)
+	addTool(s, getFindingTool(), s.getFinding)
+	addTool(s, searchLogTool(), s.searchLog)
+	addTool(s, readLogTool(), s.readLog)
+	addTool(s, listJobsTool(), s.listJobs)
+}
+
+// addTool registers a typed tool whose errors become tool errors (results
+// with isError set) with one line of redacted text, and whose panics are
+// caught and reported the same way rather than ending the server.
+func addTool[In, Out any](s *Server, t *mcp.Tool, h func(context.Context, *mcp.CallToolRequest, In) (*mcp.CallToolResult, Out, error)) {
+	mcp.AddTool(s.mcp, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (res *mcp.CallToolResult, out Out, err error) {
+		start := time.Now()
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("tool panicked", "tool", t.Name, "panic", r)
+				res, err = nil, fmt.Errorf("internal error in %s: %v (please report it)", t.Name, r)
+			}
+			if err != nil {
+				var zero Out
+				out = zero
+				err = redactErr(err, s.opts.Secrets)
+				s.log.Info("tool call failed", "tool", t.Name, "duration", time.Since(start).Round(time.Millisecond), "err", err)
+				return
+			}
+			s.log.Info("tool call", "tool", t.Name, "duration", time.Since(start).Round(time.Millisecond))
+		}()
+		return h(ctx, req, in)
+	})
+}
+
+// request returns a kept request or an error saying what to do.
+func (s *Server) request(ctx context.Context, id string) (*Request, error) {
+	id = strings.TrimSpace(id)
+	if id == "" {
+		return nil, errors.New("request_id is empty: pass the request_id that analyze_build returned")
+	}
+	req, err := s.store.Get(ctx, id)
+	if errors.Is(err, ErrUnknownRequest) {
+		return nil, fmt.Errorf("unknown request_id %q: it was never issued or was evicted to bound memory; run analyze_build again to get a new one", id)
+	}
+	return req, err
+}
+
+func newRequestID() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "r-" + hex.EncodeToString(b[:])
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// textResult is a tool result whose content is text (the structured
+// output is added by the SDK).
+func textResult(text string) *mcp.CallToolResult {
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}
+}
+
+// sdkLogger passes the SDK's own messages (sessions opening and closing)
+// on to log only when it logs debug messages; warnings and errors always.
+func sdkLogger(log *slog.Logger) *slog.Logger {
+	return slog.New(quietHandler{log.Handler()})
+}
+
+type quietHandler struct{ slog.Handler }
+
+func (h quietHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	if l < slog.LevelWarn && !h.Handler.Enabled(ctx, slog.LevelDebug) {
+		return false
+	}
+	return h.Handler.Enabled(ctx, l)
+}
+
+func (h quietHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quietHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h quietHandler) WithGroup(name string) slog.Handler {
+	return quietHandler{h.Handler.WithGroup(name)}
+}

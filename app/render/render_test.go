@@ -1,0 +1,134 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/destill-dev/destill/analysis"
+)
+
+func bigReport(n int) analysis.Report {
+	rep := analysis.Report{Schema: analysis.Schema, Source: analysis.Source{Kind: "file", Path: "build.log"}}
+	for i := 0; i < n; i++ {
+		long := strings.Repeat("x", 3000)
+		rep.Findings = append(rep.Findings, analysis.Finding{
+			Rank: i + 1, Confidence: 0.9, Category: "error", JobName: "job | with ``` pipes", LineStart: i + 10, LineEnd: i + 12,
+			Message:       fmt.Sprintf("error %d: ```boom``` | %s", i, long),
+			Text:          []string{"line one ```", "line two \x1b[31mred\x1b[0m", long},
+			ContextBefore: []string{"before"}, ContextAfter: []string{"after"},
+			Reasons: []string{"error-word"}, Occurrences: 1, Lines: []int{i + 10},
+		})
+	}
+	rep.Summary.Findings = n
+	return rep
+}
+
+func TestMarkdownFitsGitHubSummary(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 10, 1000} {
+		var buf bytes.Buffer
+		if err := Markdown(&buf, bigReport(n), MarkdownOptions{Top: n}); err != nil {
+			t.Fatal(err)
+		}
+		if buf.Len() > GitHubSummaryLimit {
+			t.Errorf("%d findings: markdown is %d bytes, over GitHub's %d", n, buf.Len(), GitHubSummaryLimit)
+		}
+		out := buf.String()
+		if strings.Contains(out, "\x1b") {
+			t.Errorf("%d findings: markdown holds escape sequences", n)
+		}
+		if n > 0 && strings.Count(out, "<details")*1 != strings.Count(out, "</details>") {
+			t.Errorf("%d findings: unbalanced <details>", n)
+		}
+		if n == 1000 && !strings.Contains(out, "left out") && !strings.Contains(out, "did not fit") {
+			t.Errorf("a report too large to show whole does not say what was left out")
+		}
+	}
+}
+
+func TestMarkdownFencesSurviveBackticks(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := Markdown(&buf, bigReport(1), MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "````text") {
+		t.Errorf("a block holding ``` is not fenced with a longer fence:\n%s", buf.String())
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"plain":                 "plain",
+		"\x1b[31mred\x1b[0m":    "[31mred[0m",
+		"tab\there":             "tab\there",
+		"bad \xff utf8":         "bad \uFFFD utf8",
+		"bell\x07 and null\x00": "bell and null",
+		"c1 \u0085 control":     "c1  control",
+	}
+	for in, want := range tests {
+		if got := Sanitize(in); got != want {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"hello", 10, "hello"}, {"hello", 5, "hello"}, {"hello", 4, "hel…"}, {"héllo", 3, "hé…"}, {"x", 1, "x"}, {"xy", 1, "…"}, {"abc", 0, "abc"},
+	}
+	for _, tt := range tests {
+		if got := Truncate(tt.in, tt.n); got != tt.want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestTextWithoutColorHasNoEscapes(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := Text(&buf, bigReport(3), TextOptions{Top: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "\x1b") {
+		t.Errorf("text output without colour holds escape sequences")
+	}
+	if !strings.Contains(buf.String(), "1 more finding(s)") {
+		t.Errorf("text output does not say findings were left out")
+	}
+}
+
+func TestJSONTopAndEmptyArrays(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := JSON(&buf, analysis.Report{Schema: analysis.Schema}, 0); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := doc["findings"].([]any); !ok {
+		t.Errorf("findings = %v, want an empty array, not null", doc["findings"])
+	}
+	buf.Reset()
+	if err := JSON(&buf, bigReport(5), 2); err != nil {
+		t.Fatal(err)
+	}
+	var rep analysis.Report
+	if err := json.Unmarshal(buf.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 2 {
+		t.Errorf("--top 2 gave %d findings", len(rep.Findings))
+	}
+}

@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"time"
+
+	"github.com/destill-dev/destill/analysis"
+)
+
+// Event is something that happened to the analysis the UI shows. app sends
+// Events on Config.Events; State.Apply applies them.
+type Event interface {
+	apply(s *State)
+}
+
+// Progress says how far an analysis has got.
+type Progress struct {
+	// JobsTotal is how many job logs will be analyzed; JobsFetched how many
+	// have been read (or failed to be); JobsAnalyzed how many were analyzed.
+	JobsTotal    int
+	JobsFetched  int
+	JobsAnalyzed int
+	// Bytes of log read so far.
+	Bytes int64
+	// Started is when the analysis started (zero: unknown).
+	Started time.Time
+}
+
+// Snapshot is the analysis so far: the report with the findings ranked
+// over the jobs analyzed yet, and the progress. Each Snapshot replaces the
+// one before, so a sender may drop a Snapshot the UI has not taken yet in
+// favour of a newer one.
+type Snapshot struct {
+	Report   analysis.Report
+	Progress Progress
+}
+
+// Finished ends the analysis: Err is nil when it completed, else why it
+// failed. At is when it ended (zero: unknown).
+type Finished struct {
+	Err error
+	At  time.Time
+}
+
+// Notice is a message for the user, such as a wait for a provider's rate
+// limit, or how opening a URL went: the status bar shows it until the next
+// key.
+type Notice struct {
+	Message string
+}
+
+// sourceClosed is applied when Config.Events is closed.
+type sourceClosed struct{}
+
+func (e Snapshot) apply(s *State)     { s.applySnapshot(e) }
+func (e Finished) apply(s *State)     { s.applyFinished(e) }
+func (e sourceClosed) apply(s *State) { s.applyClosed() }
+func (e Notice) apply(s *State)       { s.SetMessage(e.Message) }
+
+// ReportEvents returns a closed channel holding rep as a finished analysis:
+// the Events for showing stored findings (destill view).
+func ReportEvents(rep analysis.Report) <-chan Event {
+	ch := make(chan Event, 2)
+	analyzed := rep.Summary.JobsAnalyzed
+	ch <- Snapshot{Report: rep, Progress: Progress{JobsTotal: analyzed, JobsFetched: analyzed, JobsAnalyzed: analyzed}}
+	ch <- Finished{}
+	close(ch)
+	return ch
+}

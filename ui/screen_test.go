@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/screens/*.golden")
+
+// fixedNow is the clock of render tests: 75 seconds into the analysis.
+func fixedNow() time.Time { return testStart.Add(75 * time.Second) }
+
+// newTestApp returns an App that is not running, for render and key tests:
+// they draw it on a SimulationScreen and call its key handler directly.
+func newTestApp(t *testing.T, color bool) (*App, tcell.SimulationScreen) {
+	t.Helper()
+	a := newApp(Config{Title: "https://buildkite.com/acme/app/builds/42", Color: color, NowFunc: fixedNow})
+	sim := tcell.NewSimulationScreen("UTF-8")
+	require.NoError(t, sim.Init())
+	t.Cleanup(sim.Fini)
+	a.screen = sim
+	return a, sim
+}
+
+// press sends keys the way tview's event loop does: through the input
+// capture, then to the root's input handler when the capture passes it on.
+func press(a *App, keys ...*tcell.EventKey) {
+	for _, ev := range keys {
+		if ev = a.handleKey(ev); ev != nil {
+			a.view.InputHandler()(ev, func(p tview.Primitive) {})
+		}
+	}
+}
+
+func runes(s string) []*tcell.EventKey {
+	var out []*tcell.EventKey
+	for _, r := range s {
+		out = append(out, tcell.NewEventKey(tcell.KeyRune, r, tcell.ModNone))
+	}
+	return out
+}
+
+func keyEv(k tcell.Key) *tcell.EventKey { return tcell.NewEventKey(k, 0, tcell.ModNone) }
+
+// render draws the app at w×h and returns the screen as text.
+func drawApp(a *App, sim tcell.SimulationScreen, w, h int) string {
+	sim.SetSize(w, h)
+	a.view.SetRect(0, 0, w, h)
+	sim.Clear()
+	a.view.Draw(sim)
+	sim.Show()
+	return screenText(sim)
+}
+
+// screenText returns what scr shows as lines of text, with trailing blanks
+// trimmed.
+func screenText(scr tcell.Screen) string {
+	w, h := scr.Size()
+	var b strings.Builder
+	for y := 0; y < h; y++ {
+		var row strings.Builder
+		for x := 0; x < w; x++ {
+			s, _, cw := scr.Get(x, y)
+			if s == "" || s == "\x00" {
+				s = " "
+			}
+			row.WriteString(s)
+			if cw > 1 {
+				x += cw - 1
+			}
+		}
+		b.WriteString(strings.TrimRight(row.String(), " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "screens", name+".golden")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file: run go test ./ui -update")
+	require.Equal(t, string(want), got, "screen differs from %s (go test ./ui -update rewrites it)", path)
+}
+
+func TestScreens(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("fetch build: GET https://api.buildkite.com/v2/organizations/acme/pipelines/app/builds/42: 401 Unauthorized; check BUILDKITE_TOKEN")
+	withJobError := func() Snapshot {
+		s := snapshotOf(pick("fp-oom", "fp-timeout"), 2)
+		s.Report.Jobs[1].Error = "download log: 404 Not Found (the log expired)"
+		return s
+	}
+	tests := []struct {
+		name   string
+		events []Event
+		keys   []*tcell.EventKey
+	}{
+		{name: "starting"},
+		{name: "streaming", events: []Event{snapshotOf(pick("fp-timeout", "fp-lint"), 1), snapshotOf(pick("fp-oom", "fp-timeout", "fp-lint"), 2)}},
+		{name: "done", events: []Event{snapshotOf(testFindings(), 3), Finished{At: testStart.Add(42 * time.Second)}}},
+		{name: "done-nothing-found", events: []Event{snapshotOf(nil, 3), Finished{At: testStart.Add(2 * time.Second)}}},
+		{name: "failed", events: []Event{Finished{Err: boom, At: testStart.Add(time.Second)}}},
+		{name: "job-log-error", events: []Event{withJobError(), Finished{At: testStart.Add(9 * time.Second)}}},
+		{name: "detail-focused", events: []Event{snapshotOf(testFindings(), 3)}, keys: []*tcell.EventKey{runes("j")[0], runes("j")[0], keyEv(tcell.KeyEnter)}},
+		{name: "detail-scrolled", events: []Event{snapshotOf(testFindings(), 3)}, keys: []*tcell.EventKey{keyEv(tcell.KeyTab), runes("j")[0], runes("j")[0], runes("j")[0], runes("j")[0]}},
+		{name: "search-typing", events: []Event{snapshotOf(testFindings(), 3)}, keys: runes("/lint")},
+		{name: "search-kept", events: []Event{snapshotOf(testFindings(), 3)}, keys: append(runes("/memory"), keyEv(tcell.KeyEnter))},
+		{name: "search-no-match", events: []Event{snapshotOf(testFindings(), 3)}, keys: append(runes("/zzz"), keyEv(tcell.KeyEnter))},
+		{name: "filter-errors", events: []Event{snapshotOf(testFindings(), 3)}, keys: runes("ff")},
+		{name: "sort-log-order", events: []Event{snapshotOf(testFindings(), 3)}, keys: runes("s")},
+		{name: "last-finding", events: []Event{snapshotOf(testFindings(), 3)}, keys: runes("G")},
+		{name: "help", events: []Event{snapshotOf(testFindings(), 3)}, keys: runes("?")},
+		{name: "url", events: []Event{snapshotOf(testFindings(), 3)}, keys: runes("o")},
+	}
+	sizes := []struct{ w, h int }{{80, 24}, {160, 48}}
+	for _, tt := range tests {
+		for _, size := range sizes {
+			name := tt.name + "-" + itoaSize(size.w, size.h)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				a, sim := newTestApp(t, false)
+				for _, ev := range tt.events {
+					a.state.Apply(ev)
+				}
+				drawApp(a, sim, size.w, size.h) // lay out once, as the event loop would before keys
+				press(a, tt.keys...)
+				checkGolden(t, name, drawApp(a, sim, size.w, size.h))
+			})
+		}
+	}
+}
+
+func itoaSize(w, h int) string {
+	return strconv.Itoa(w) + "x" + strconv.Itoa(h)
+}

@@ -11,7 +11,7 @@ BENCHTIME ?= 1x
 DIST ?= dist
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 
-.PHONY: help build test bench lint demo install eval fuzz release image
+.PHONY: help build test bench lint demo install eval fuzz release image deploy-tools
 
 build: ## Static binary into bin/destill (CGO_ENABLED=0, version stamped)
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/destill .
@@ -43,6 +43,9 @@ fuzz: ## Run each fuzz target for a short while (FUZZTIME=30s)
 
 release: ## Static binaries for linux/darwin x amd64/arm64 into dist/ with SHA256SUMS (VERSION=v1.2.3)
 	VERSION="$(VERSION)" DIST="$(DIST)" PLATFORMS="$(PLATFORMS)" deploy/release.sh
+
+deploy-tools: ## Install what the deploy tests need (docker-compose, shellcheck, helm); as root
+	deploy/ci-tools.sh
 
 image: ## Container image from deploy/Dockerfile (needs a Docker engine; IMAGE=, VERSION=, DOCKER=podman)
 	@VERSION="$(VERSION)" deploy/image.sh

@@ -133,16 +133,20 @@ func Markdown(w io.Writer, rep analysis.Report, opts MarkdownOptions) error {
 // details renders a finding's lines, each cut to width runes, with its
 // context lines when context is set.
 func details(f *analysis.Finding, width int, context bool) string {
+	name := 200 // runes of names; reasons get twice as many
+	if !context {
+		name = 60
+	}
 	var b strings.Builder
 	where := fmt.Sprintf("line %d", f.LineStart)
 	fromReport := f.LineStart == 0 && f.Test != nil // a failed test from a test report
 	if fromReport {
-		where = "test " + Truncate(f.Test.Name, 200)
+		where = "test " + Truncate(f.Test.Name, name)
 	}
-	fmt.Fprintf(&b, "<details%s><summary><b>#%d</b> %s — %s %s</summary>\n\n", openAttr(f.Rank), f.Rank, mdText(Truncate(f.Category, 40)), mdText(Truncate(f.JobName, 200)), mdText(where))
-	fmt.Fprintf(&b, "Reasons: %s\n\n", mdText(Truncate(strings.Join(f.Reasons, ", "), 500)))
+	fmt.Fprintf(&b, "<details%s><summary><b>#%d</b> %s — %s %s</summary>\n\n", openAttr(f.Rank), f.Rank, mdText(Truncate(f.Category, 40)), mdText(Truncate(f.JobName, name)), mdText(where))
+	fmt.Fprintf(&b, "Reasons: %s\n\n", mdText(Truncate(strings.Join(f.Reasons, ", "), 2*name)))
 	if f.Test != nil {
-		fmt.Fprintf(&b, "Test: %s (%s)\n\n", mdText(Truncate(f.Test.Name, 200)), mdText(Truncate(f.Test.Report, 200)))
+		fmt.Fprintf(&b, "Test: %s (%s)\n\n", mdText(Truncate(f.Test.Name, name)), mdText(Truncate(f.Test.Report, name)))
 	}
 	var body strings.Builder
 	if fromReport {

@@ -159,18 +159,36 @@ func requireStatic(t *testing.T, path string) {
 	}
 }
 
-func TestMakeImageWithoutEngine(t *testing.T) {
+// fakeCLI writes a container CLI named name that answers `info` and
+// `buildx version` as told and records any other call's arguments, one
+// per line, in the returned file.
+func fakeCLI(t *testing.T, name string, engine, buildx bool) (string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	script := "#!/bin/sh\n" +
+		"case \"$1 $2\" in\n" +
+		"'info '*) " + map[bool]string{true: "exit 0", false: "echo 'Cannot connect to the Docker daemon' >&2; exit 1"}[engine] + " ;;\n" +
+		"'buildx version') " + map[bool]string{true: "echo 'github.com/docker/buildx v0.20.0'; exit 0", false: "echo \"docker: unknown command: docker buildx\" >&2; exit 1"}[buildx] + " ;;\n" +
+		"esac\n" +
+		"for a in \"$@\"; do echo \"$a\"; done > " + calls + "\n"
+	p := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(p, []byte(script), 0o755))
+	return p, calls
+}
+
+func TestMakeImage(t *testing.T) {
 	need(t, "make", "apt-get install -y make")
-	// A docker CLI whose engine is unreachable: `docker info` fails.
-	fake := filepath.Join(t.TempDir(), "docker")
-	require.NoError(t, os.WriteFile(fake, []byte("#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n"), 0o755))
+	noEngine, _ := fakeCLI(t, "docker", false, true)
+	noBuildx, _ := fakeCLI(t, "docker", true, false)
 	for _, tc := range []struct {
 		name   string
 		docker string
 		want   string
 	}{
-		{"no engine", fake, "make image: no container engine reachable through '" + fake + "' (is the Docker daemon running?"},
+		{"no engine", noEngine, "make image: no container engine reachable through '" + noEngine + "' (is the Docker daemon running?"},
 		{"no cli", "/nonexistent/docker", "make image: '/nonexistent/docker' not found: install Docker (or set DOCKER=podman)"},
+		{"no buildx", noBuildx, "make image: '" + noBuildx + " buildx' (BuildKit) is missing: install the docker-buildx plugin"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := []string{"DOCKER=" + tc.docker}
@@ -186,12 +204,45 @@ func TestMakeImageWithoutEngine(t *testing.T) {
 			require.Contains(t, errOut, tc.want)
 		})
 	}
+
+	// With an engine: the build command make image runs.
+	for _, tc := range []struct {
+		cli, platform string
+		build         []string
+	}{
+		{"docker", "", []string{"buildx", "build", "--load"}},
+		{"podman", "linux/arm64", []string{"build"}},
+	} {
+		t.Run(tc.cli, func(t *testing.T) {
+			cli, calls := fakeCLI(t, tc.cli, true, true)
+			env := []string{"DOCKER=" + cli, "PLATFORM=" + tc.platform}
+			out, errOut, err := run(t, repoRoot, env, "make", "image", "VERSION=v1.2.3", "IMAGE=registry.example/destill")
+			require.NoError(t, err, errOut)
+			require.Contains(t, out, "built registry.example/destill:v1.2.3")
+			args := strings.Split(strings.TrimSpace(readFile(t, calls)), "\n")
+			want := append(tc.build, "-f", "deploy/Dockerfile", "--build-arg", "VERSION=v1.2.3")
+			require.Equal(t, want, args[:len(want)])
+			rest := args[len(want):]
+			require.Equal(t, "--build-arg", rest[0])
+			require.Regexp(t, `^REVISION=([0-9a-f]{40}|unknown)$`, rest[1])
+			require.Equal(t, "--build-arg", rest[2])
+			require.Regexp(t, `^CREATED=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, rest[3])
+			tail := []string{"-t", "registry.example/destill:v1.2.3"}
+			if tc.platform != "" {
+				tail = append(tail, "--platform", tc.platform)
+			}
+			require.Equal(t, append(tail, "."), rest[4:], "built from the repository root")
+		})
+	}
 }
 
-func TestScriptsAreExecutable(t *testing.T) {
-	for _, p := range []string{"image.sh", "release.sh"} {
+func TestScripts(t *testing.T) {
+	sc := need(t, "shellcheck", "apt-get install -y shellcheck")
+	for _, p := range []string{"image.sh", "release.sh", "ci-tools.sh"} {
 		fi, err := os.Stat(p)
 		require.NoError(t, err)
 		require.NotZero(t, fi.Mode()&0o111, "%s is not executable", p)
+		out, errOut, err := run(t, ".", nil, sc, p)
+		require.NoError(t, err, "shellcheck %s\n%s%s", p, out, errOut)
 	}
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the destill container image from deploy/Dockerfile (make image).
 #
-#   IMAGE   repository to tag (default ghcr.io/destill-dev/destill)
-#   VERSION version stamped into the binary and the tag (default: git describe)
-#   DOCKER  container CLI (default docker; podman works too)
+#   IMAGE     repository to tag (default ghcr.io/destill-dev/destill)
+#   VERSION   version stamped into the binary and the tag (default: git describe)
+#   DOCKER    container CLI (default docker; podman works too)
 #   PLATFORM  e.g. linux/arm64 (default: the engine's own)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,18 @@ if ! "$docker" info >/dev/null 2>&1; then
 	exit 1
 fi
 
-args=(build -f deploy/Dockerfile
+# The Dockerfile uses BuildKit features (cache mounts, BUILDPLATFORM):
+# Docker needs its buildx plugin; Podman's own build has them.
+build=(build)
+if [[ $(basename "$docker") == docker* ]]; then
+	if ! "$docker" buildx version >/dev/null 2>&1; then
+		echo "make image: '$docker buildx' (BuildKit) is missing: install the docker-buildx plugin (Debian: docker-buildx-plugin or docker-buildx)" >&2
+		exit 1
+	fi
+	build=(buildx build --load)
+fi
+
+args=("${build[@]}" -f deploy/Dockerfile
 	--build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "CREATED=$created"
 	-t "$image:$version")
 if [[ -n ${PLATFORM:-} ]]; then

@@ -16,13 +16,14 @@ PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 build: ## Static binary into bin/destill (CGO_ENABLED=0, version stamped)
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/destill .
 
-test: ## The whole test suite (starts throwaway servers where the tests need them)
+test: ## The whole test suite (starts a throwaway PostgreSQL when installed; Kafka tests use in-process kfake)
 	go vet ./...
-	go test -count=1 ./...
+	scripts/with-postgres.sh go test -count=1 ./...
 
-bench: ## Benchmarks: analysis MB/s against grep on a generated >=100 MB log, peak RSS; a 40x20 MB build URL against download-only, and its second (cached) analyze against the first
+bench: ## Benchmarks: analysis MB/s against grep on a generated >=100 MB log, peak RSS; a 40x20 MB build URL against download-only, and its second (cached) analyze against the first; one build in process vs through the distributed stages
 	go test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./analysis/
 	go test -run '^$$' -bench 'BenchmarkAnalyzeBuildURL|BenchmarkPeakRSS' -benchtime $(BENCHTIME) -timeout 30m ./app/
+	go test -run '^$$' -bench 'BenchmarkBuild' -benchtime $(BENCHTIME) -timeout 30m ./app/worker/
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -83,16 +83,18 @@ type Candidate struct {
 	Trailer     trailerKind `json:"trailer,omitempty"`
 	// Noise is set when the line looks like noise (an echoed command, a
 	// retry, a deprecation); such candidates never earn position bonuses.
-	Noise         bool      `json:"noise,omitempty"`
-	LineStart     int       `json:"line_start"`
-	LineEnd       int       `json:"line_end"`
-	Message       string    `json:"message"`
-	Text          []string  `json:"text"`
-	ContextBefore []string  `json:"context_before"`
-	ContextAfter  []string  `json:"context_after"`
-	Occurrences   int       `json:"occurrences"`
-	Lines         []int     `json:"lines"`
-	Test          *TestCase `json:"test,omitempty"`
+	Noise bool `json:"noise,omitempty"`
+	// InPassingTests counts occurrences printed by Go tests that then passed.
+	InPassingTests int       `json:"in_passing_tests,omitempty"`
+	LineStart      int       `json:"line_start"`
+	LineEnd        int       `json:"line_end"`
+	Message        string    `json:"message"`
+	Text           []string  `json:"text"`
+	ContextBefore  []string  `json:"context_before"`
+	ContextAfter   []string  `json:"context_after"`
+	Occurrences    int       `json:"occurrences"`
+	Lines          []int     `json:"lines"`
+	Test           *TestCase `json:"test,omitempty"`
 }
 
 // Section is a step or group header of a log: a GitHub Actions step, a
@@ -166,6 +168,7 @@ type Analyzer struct {
 	goRun      [][]byte
 	goRunName  []byte
 	goRunStart int
+	goRunCands []*Candidate // candidates seen in the running test's output
 
 	inKey     bool // inside a PEM private key block
 	echo      int  // lines left of a GitHub "Run" script echo; 0 when not in one
@@ -308,16 +311,34 @@ func (a *Analyzer) trackGoRun(l *lineView) {
 		a.goRunName = append(a.goRunName[:0], name...)
 		a.goRunStart = a.line
 		a.goRun = a.goRun[:0]
+		a.goRunCands = a.goRunCands[:0]
 		return
 	}
 	if a.goRunStart == 0 {
 		return
 	}
-	if l.indent > 0 && len(a.goRun) < maxGoRunLines && a.line == a.goRunStart+len(a.goRun)+1 {
-		a.goRun = append(a.goRun, copyBytes(t))
+	if l.indent > 0 && a.line-a.goRunStart <= maxAbsorbLines {
+		if len(a.goRun) < maxGoRunLines && a.line == a.goRunStart+len(a.goRun)+1 {
+			a.goRun = append(a.goRun, copyBytes(t))
+		}
 		return
 	}
+	// "--- PASS: TestX": whatever TestX printed was not a failure.
+	if (bytes.HasPrefix(t, []byte("--- PASS: ")) || bytes.HasPrefix(t, []byte("--- SKIP: "))) &&
+		bytes.HasPrefix(t[len("--- PASS: "):], a.goRunName) {
+		for _, c := range a.goRunCands {
+			c.InPassingTests++
+		}
+	}
 	a.goRunStart = 0
+	a.goRunCands = a.goRunCands[:0]
+}
+
+// inGoRun notes that c occurred in the output of the Go test running now.
+func (a *Analyzer) inGoRun(c *Candidate) {
+	if a.goRunStart > 0 && len(a.goRunCands) < 64 {
+		a.goRunCands = append(a.goRunCands, c)
+	}
 }
 
 // goRunOutput returns the output lines of test name, if they are the lines
@@ -382,6 +403,10 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 			a.addSection(title, "group")
 		}
 		return true
+	case MarkStepStart:
+		a.addSection(string(l.trim), "step")
+		a.echo = 0
+		return true
 	case MarkGroupEnd:
 		a.echo = 0
 		return true
@@ -392,8 +417,11 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 	if len(t) < 4 {
 		return false
 	}
-	switch {
-	case (t[0] == '-' || t[0] == '+' || t[0] == '~') && t[1] == t[0] && t[2] == t[0] && t[3] == ' ':
+	switch t[0] { // most lines start with none of these
+	case '-', '+', '~':
+		if t[1] != t[0] || t[2] != t[0] || t[3] != ' ' {
+			return false
+		}
 		// Buildkite groups; "--- FAIL: TestX" and "--- PASS" are Go test output.
 		title := string(bytes.TrimSpace(t[4:]))
 		if t[0] == '-' && (strings.HasPrefix(title, "FAIL") || strings.HasPrefix(title, "PASS") || strings.HasPrefix(title, "SKIP")) {
@@ -404,27 +432,36 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		}
 		a.addSection(title, "step")
 		return true
-	case bytes.HasPrefix(t, []byte("^^^ +++")):
-		a.addSection(a.lastTitle, "reopen")
-		return true
-	case bytes.HasPrefix(t, []byte("[Pipeline] { (")):
-		a.addSection(strings.TrimSuffix(string(t[len("[Pipeline] { ("):]), ")"), "step")
-		return true
-	case bytes.HasPrefix(t, []byte("[INFO] --- ")):
-		a.addSection(string(bytes.TrimSuffix(t[len("[INFO] --- "):], []byte(" ---"))), "group")
-		return true
-	case bytes.HasPrefix(t, []byte("> Task :")):
-		if !bytes.HasSuffix(t, []byte(" FAILED")) {
+	case '^':
+		if bytes.HasPrefix(t, []byte("^^^ +++")) {
+			a.addSection(a.lastTitle, "reopen")
+			return true
+		}
+	case '[':
+		switch {
+		case bytes.HasPrefix(t, []byte("[Pipeline] { (")):
+			a.addSection(strings.TrimSuffix(string(t[len("[Pipeline] { ("):]), ")"), "step")
+			return true
+		case bytes.HasPrefix(t, []byte("[INFO] --- ")):
+			a.addSection(string(bytes.TrimSuffix(t[len("[INFO] --- "):], []byte(" ---"))), "group")
+			return true
+		case buildSucceededLine(t):
+			a.addSection(string(t), "success")
+		}
+	case '>':
+		if bytes.HasPrefix(t, []byte("> Task :")) && !bytes.HasSuffix(t, []byte(" FAILED")) {
 			a.addSection(string(t[2:]), "group")
 		}
-		return false
-	case buildSucceededLine(t):
-		a.addSection(string(t), "success")
-		return false
-	case bytes.Equal(t, []byte("Post job cleanup.")):
-		a.addSection("Post job cleanup", "step")
-		a.echo = 0
-		return true
+	case 'B':
+		if buildSucceededLine(t) {
+			a.addSection(string(t), "success")
+		}
+	case 'P':
+		if bytes.Equal(t, []byte("Post job cleanup.")) {
+			a.addSection("Post job cleanup", "step")
+			a.echo = 0
+			return true
+		}
 	}
 	return false
 }
@@ -885,6 +922,7 @@ func (a *Analyzer) closeBlock() {
 	category := r.category
 	fp := a.fingerprint(category, msgBytes)
 	if c, ok := a.byFP[fp]; ok {
+		a.inGoRun(c)
 		c.Occurrences++
 		if len(c.Lines) < MaxOccurrenceLines {
 			c.Lines = append(c.Lines, b.start)
@@ -915,6 +953,7 @@ func (a *Analyzer) closeBlock() {
 	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 	a.byFP[fp] = c
 	a.order = append(a.order, c)
+	a.inGoRun(c)
 	a.awaitContext(c, trailing)
 }
 

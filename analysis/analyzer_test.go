@@ -235,3 +235,27 @@ func TestPrivateKeyAfterATriggerWordIsRedacted(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputOfPassingTestsIsNoise: what a Go test printed before it passed
+// ("expected error ...", "failed to connect (as intended)") ranks as noise.
+func TestOutputOfPassingTestsIsNoise(t *testing.T) {
+	t.Parallel()
+	log := "=== RUN   TestReconnect\n" +
+		"    conn_test.go:40: dial failed: connection refused (server stopped on purpose)\n" +
+		"--- PASS: TestReconnect (0.10s)\n" +
+		"=== RUN   TestWrite\n" +
+		"    write_test.go:12: write /data/x: permission denied\n" +
+		"--- FAIL: TestWrite (0.00s)\n" +
+		"FAIL\n"
+	findings := analyzeString(t, log, Options{})
+	for _, f := range findings {
+		if strings.Contains(f.Message, "connection refused") {
+			if !containsString(f.Reasons, "noise:in-passing-test") || f.Confidence > 0.3 {
+				t.Errorf("output of a passing test: confidence %.2f, reasons %v", f.Confidence, f.Reasons)
+			}
+		}
+	}
+	if findings[0].LineEnd != 6 {
+		t.Errorf("top finding is %q (lines %d-%d), want the failing test", findings[0].Message, findings[0].LineStart, findings[0].LineEnd)
+	}
+}

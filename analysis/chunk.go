@@ -211,6 +211,7 @@ func MergeChunks(parts []JobResult, firstLines []int) JobResult {
 			if k, ok := byFP[c.Fingerprint]; ok {
 				e := &out.Candidates[k]
 				occ := e.Occurrences + c.Occurrences
+				passing := e.InPassingTests + c.InPassingTests
 				lines := append(e.Lines, c.Lines...)
 				if len(lines) > MaxOccurrenceLines {
 					lines = lines[:MaxOccurrenceLines]
@@ -218,7 +219,7 @@ func MergeChunks(parts []JobResult, firstLines []int) JobResult {
 				if c.Score > e.Score+0.1 {
 					*e = c
 				}
-				e.Occurrences, e.Lines = occ, lines
+				e.Occurrences, e.Lines, e.InPassingTests = occ, lines, passing
 				continue
 			}
 			if c.Score < weakScore {

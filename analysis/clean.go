@@ -14,6 +14,7 @@ const (
 	MarkWarningAnnotation      // GitHub ##[warning]
 	MarkNotice                 // GitHub ##[notice], ##[debug], ##[section]
 	MarkCommand                // GitHub [command] and ##[command]
+	MarkStepStart              // GitLab section_start, Travis fold start, Azure "##[section]Starting:"
 )
 
 // CleanedLine is one line as a person would see it in a terminal, with what
@@ -82,8 +83,15 @@ func (c *cleaner) cleanTrimmed(raw []byte, slow bool) ([]byte, lineInfo) {
 		}
 	}
 	text, info.step = stripPrefixes(text)
-	if info.mark == MarkNone && len(text) > 0 && (text[0] == '#' || text[0] == '[') {
-		info.mark, text = githubMarker(text)
+	if info.mark == MarkNone && len(text) > 0 {
+		switch text[0] {
+		case '#', '[':
+			info.mark, text = githubMarker(text)
+		case 's', 't': // a marker whose '\r' was the line ending
+			if m, rest, ok := gitlabSection(text); ok {
+				info.mark, text = m, rest
+			}
+		}
 	}
 	return trimRightSpace(text), info
 }
@@ -219,23 +227,48 @@ var (
 	sectionEnd   = []byte("section_end:")
 )
 
-// gitlabSection recognizes "section_start:<ts>:<name>[opts]" and
-// "section_end:<ts>:<name>" at the start of b and returns what follows the
-// marker's '\r', if anything.
+var (
+	travisFoldStart = []byte("travis_fold:start:")
+	travisFoldEnd   = []byte("travis_fold:end:")
+	travisTime      = []byte("travis_time:")
+)
+
+// gitlabSection recognizes the section markers GitLab and Travis CI put
+// before a '\r' ("section_start:<ts>:<name>[opts]", "section_end:<ts>:<name>",
+// "travis_fold:start:<name>", "travis_time:end:<id>:...") at the start of b
+// and returns what follows the marker's '\r', if anything. A Travis fold
+// with nothing after it is titled by its name.
 func gitlabSection(b []byte) (Mark, []byte, bool) {
 	var mark Mark
+	var name []byte
 	switch {
 	case bytes.HasPrefix(b, sectionStart):
-		mark = MarkGroupStart
+		mark = MarkStepStart
 	case bytes.HasPrefix(b, sectionEnd):
 		mark = MarkGroupEnd
+	case bytes.HasPrefix(b, travisFoldStart):
+		mark, name = MarkStepStart, b[len(travisFoldStart):]
+	case bytes.HasPrefix(b, travisFoldEnd):
+		mark = MarkGroupEnd
+	case bytes.HasPrefix(b, travisTime):
+		mark = MarkNotice
 	default:
 		return MarkNone, b, false
 	}
+	rest := []byte(nil)
 	if i := bytes.IndexByte(b, '\r'); i >= 0 {
-		return mark, b[i+1:], true
+		rest = b[i+1:]
+		if name != nil {
+			name = name[:bytes.IndexByte(name, '\r')]
+		}
 	}
-	return mark, nil, true
+	if name != nil && len(bytes.TrimSpace(rest)) == 0 {
+		return mark, name, true
+	}
+	if mark == MarkNotice && bytes.HasPrefix(b, []byte("travis_time:start:")) && bytes.HasPrefix(bytes.TrimSpace(rest), []byte("$ ")) {
+		mark = MarkStepStart // Travis times each command it runs: a step of the script
+	}
+	return mark, rest, true
 }
 
 // stripPrefixes removes the `gh run view` job/step columns and a leading
@@ -280,18 +313,20 @@ func stripPrefixes(b []byte) ([]byte, []byte) {
 // timestampLen returns the length of an RFC 3339 timestamp at the start of
 // b ("2026-03-04T09:24:20.4412203Z", or with an offset), or 0.
 func timestampLen(b []byte) int {
-	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+	if len(b) < 20 {
 		return 0
 	}
-	for _, i := range [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
-		if b[i] < '0' || b[i] > '9' {
-			return 0
-		}
+	b20 := b[:20:20]
+	if b20[4] != '-' || b20[7] != '-' || (b20[10] != 'T' && b20[10] != ' ') || b20[13] != ':' || b20[16] != ':' ||
+		!digit(b20[0]) || !digit(b20[1]) || !digit(b20[2]) || !digit(b20[3]) || !digit(b20[5]) || !digit(b20[6]) ||
+		!digit(b20[8]) || !digit(b20[9]) || !digit(b20[11]) || !digit(b20[12]) || !digit(b20[14]) || !digit(b20[15]) ||
+		!digit(b20[17]) || !digit(b20[18]) {
+		return 0
 	}
 	n := 19
-	if n < len(b) && (b[n] == '.' || b[n] == ',') {
+	if b[n] == '.' || b[n] == ',' {
 		n++
-		for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		for n < len(b) && digit(b[n]) {
 			n++
 		}
 	}
@@ -303,6 +338,8 @@ func timestampLen(b []byte) int {
 	}
 	return n
 }
+
+func digit(c byte) bool { return c-'0' < 10 }
 
 // isClock reports whether b is "HH:MM:SS" with an optional fraction.
 func isClock(b []byte) bool {
@@ -346,7 +383,12 @@ func githubMarker(b []byte) (Mark, []byte) {
 		return MarkErrorAnnotation, rest
 	case "warning":
 		return MarkWarningAnnotation, rest
-	case "notice", "debug", "section":
+	case "section":
+		if bytes.HasPrefix(rest, []byte("Starting: ")) { // Azure Pipelines step
+			return MarkStepStart, rest[len("Starting: "):]
+		}
+		return MarkNotice, rest
+	case "notice", "debug":
 		return MarkNotice, rest
 	case "command":
 		return MarkCommand, rest

@@ -61,6 +61,11 @@ func TestTopFinding(t *testing.T) {
 		{"terraform-error.log", 9, 15, CategoryTerraform, "creating IAM Role"},
 		{"timeout.log", 6, 6, CategoryTimeout, "maximum execution time"},
 		{"typescript-error.log", 3, 3, CategoryCompileError, "TS2322"},
+		{"travis-rspec.log", 30, 36, CategoryTestFailure, "charges shipping for remote regions"},
+		{"github-long-go-test.log", 7110, 7113, CategoryTestFailure, "want ErrReadOnly"},
+		{"python-lint.log", 5, 6, CategoryLint, "orders.py"},
+		{"coverage-threshold.log", 11, 11, CategoryLint, "coverage threshold"},
+		{"playwright-failure.log", 4, 19, CategoryTestFailure, "pays with a saved card"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.log, func(t *testing.T) {

@@ -17,6 +17,7 @@ const (
 	factorRepeated     = 0.85 // "repeated": printed more than repeatedAt times
 	factorSummary      = 0.75 // "cascade:summary": a summary of an error printed before
 	factorRecovered    = 0.75 // "recovered": a build tool reported success after it
+	factorPassingTest  = 0.3  // "noise:in-passing-test": printed only by tests that passed
 	factorInBaseline   = 0.4  // "also-in-baseline": a passing log of the job has it too
 	bonusNew           = 0.1  // "new-vs-baseline": nothing like it in the passing logs
 	bonusFirstFailure  = 0.05 // "first-failure": the build's first failure in time
@@ -327,7 +328,14 @@ func (ctx *jobContext) strong(i int) bool {
 }
 
 func isStrong(c *Candidate) bool {
-	return (c.Trailer == notTrailer || c.Trailer == summary) && !c.Noise && c.Severity == SeverityError && c.Score >= strongError
+	return (c.Trailer == notTrailer || c.Trailer == summary) && !c.Noise && c.Severity == SeverityError && c.Score >= strongError &&
+		!onlyInPassingTests(c)
+}
+
+// onlyInPassingTests reports whether every occurrence of c was printed by a
+// test that then passed.
+func onlyInPassingTests(c *Candidate) bool {
+	return c.InPassingTests > 0 && c.InPassingTests >= c.Occurrences
 }
 
 // recovered reports whether a build tool reported success after line and
@@ -410,6 +418,10 @@ func (ctx *jobContext) score(i int) (float64, []string) {
 			s += bonusNew
 			reasons = append(reasons, "new-vs-baseline")
 		}
+	}
+	if onlyInPassingTests(c) {
+		s *= factorPassingTest
+		reasons = append(reasons, "noise:in-passing-test")
 	}
 	if c.Trailer == notTrailer && ctx.recovered(c.LineStart) {
 		s *= factorRecovered

@@ -2,52 +2,76 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/backend"
 )
 
 // viewOptions are the parsed flags of view.
 type viewOptions struct {
 	arg    string
 	render analyzeOptions // format, top, color
+	list   bool
+	limit  int
 }
 
 func newViewCommand(streams *Streams) *cli.Command {
 	return &cli.Command{
 		Name:      "view",
-		Usage:     "show a saved result again, offline",
-		ArgsUsage: "<result.json>",
+		Usage:     "show a saved result, or a request submitted to the workers",
+		ArgsUsage: "<result.json | request ID | build URL>",
 		Description: "Re-opens a result saved with 'destill analyze --format json URL > result.json' (plain or gzip)\n" +
-			"and shows its findings, without network or token.",
+			"and shows its findings, without network or token.\n\n" +
+			"Distributed mode: given the ID `destill submit` printed, or a build URL (its newest request),\n" +
+			"it reads the request from PostgreSQL (DESTILL_DATABASE_URL) and shows its status, progress and\n" +
+			"findings; --format json prints the findings document with request_id and status. --list shows\n" +
+			"the recent requests with their status and top finding.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: tui, text, json or markdown (default: tui on a terminal, else text)"},
 			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes"},
 			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
 			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
 			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
+			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "list the recent requests submitted to the workers"},
+			&cli.IntFlag{Name: "limit", Usage: "with --list, how many requests", Value: 20},
+			databaseFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			opts, err := parseViewFlags(cmd, streams)
 			if err != nil {
 				return err
 			}
-			return runView(ctx, streams, opts)
+			return runView(ctx, cmd, streams, opts)
 		},
 	}
 }
 
 func parseViewFlags(cmd *cli.Command, streams *Streams) (viewOptions, error) {
-	var opts viewOptions
-	switch cmd.Args().Len() {
-	case 0:
-		return opts, usageErrorf("view needs a saved result: destill view result.json")
-	case 1:
+	opts := viewOptions{list: cmd.Bool("list"), limit: int(cmd.Int("limit"))}
+	switch n := cmd.Args().Len(); {
+	case opts.list && n > 0:
+		return opts, usageErrorf("view --list takes no argument")
+	case opts.list:
+		if opts.limit < 1 {
+			return opts, usageErrorf("--limit must be at least 1, got %d", opts.limit)
+		}
+	case n == 0:
+		return opts, usageErrorf("view needs a saved result (destill view result.json), a request ID or a build URL")
+	case n == 1:
 		opts.arg = cmd.Args().First()
 	default:
-		return opts, usageErrorf("view takes one saved result, got %d arguments", cmd.Args().Len())
+		return opts, usageErrorf("view takes one saved result, request ID or build URL, got %d arguments", n)
 	}
 	r, err := parseRenderFlags(cmd, streams)
 	if err != nil {
@@ -91,23 +115,243 @@ func parseRenderFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, error
 	return o, nil
 }
 
-func runView(ctx context.Context, streams *Streams, opts viewOptions) error {
-	rep, err := loadView(ctx, opts.arg)
+func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewOptions) error {
+	if !opts.list {
+		if _, err := os.Stat(opts.arg); err == nil {
+			rep, err := readReportFile(opts.arg)
+			if err != nil {
+				return err
+			}
+			if opts.render.format == formatTUI {
+				return runReportTUI(ctx, streams, rep, opts.render)
+			}
+			return writeReport(streams, rep, opts.render)
+		}
+	}
+	// Not a file: a request of the distributed mode, read from PostgreSQL.
+	cfg, err := parseBackendConfig(cmd, streams)
 	if err != nil {
 		return err
 	}
-	if opts.render.format == formatTUI {
-		return runReportTUI(ctx, streams, rep, opts.render)
+	if cfg.databaseURL == "" && !opts.list && !sources.LooksLikeURL(opts.arg) && !looksLikeRequestID(opts.arg) {
+		return usageErrorf("%s does not exist; view takes a result saved with destill analyze --format json URL > result.json, or a request ID from destill submit", opts.arg)
 	}
-	return writeReport(streams, rep, opts.render)
+	if err := cfg.needDatabase("viewing a submitted request"); err != nil {
+		return err
+	}
+	store, err := cfg.openStore(ctx, false, nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if opts.list {
+		reqs, err := store.ListRequests(ctx, opts.limit)
+		if err != nil {
+			return err
+		}
+		if opts.render.format == formatJSON {
+			return writeRequestListJSON(streams.Out, reqs)
+		}
+		return writeRequestList(streams.Out, reqs, time.Now())
+	}
+	var req backend.Request
+	if sources.LooksLikeURL(opts.arg) {
+		found, err := store.FindRequests(ctx, opts.arg, 1)
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return fmt.Errorf("no request for %s in the database (submit it with `destill submit %s`)", opts.arg, opts.arg)
+		}
+		req = found[0]
+	} else {
+		req, err = store.GetRequest(ctx, opts.arg)
+		if err != nil {
+			return storeError(err, opts.arg)
+		}
+	}
+	if opts.render.format == formatTUI {
+		rep, err := requestReport(ctx, store, req)
+		if err != nil {
+			return err
+		}
+		if err := runReportTUI(ctx, streams, rep, opts.render); err != nil {
+			return err
+		}
+		return requestFailed(req, opts.render)
+	}
+	if err := printRequest(ctx, streams, store, req, opts.render); err != nil {
+		return err
+	}
+	return requestFailed(req, opts.render)
 }
 
-// loadView loads what view names: a saved result file. A stored request
-// (its ID, for the distributed mode) is looked up here once the store
-// exists: an argument that is not an existing file goes that way.
-func loadView(ctx context.Context, arg string) (analysis.Report, error) {
-	if _, err := os.Stat(arg); err == nil {
-		return readReportFile(arg)
+// looksLikeRequestID reports whether s has the shape of a request ID.
+func looksLikeRequestID(s string) bool {
+	if len(s) != 36 {
+		return false
 	}
-	return analysis.Report{}, usageErrorf("%s does not exist; view takes a result saved with destill analyze --format json URL > result.json", arg)
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !strings.ContainsRune("0123456789abcdef", c):
+			return false
+		}
+	}
+	return true
+}
+
+// requestFailed fails the command for a failed request: silently when the
+// text output already said why, with the reason next to JSON output.
+func requestFailed(req backend.Request, opts analyzeOptions) error {
+	if req.Status != backend.StatusFailed {
+		return nil
+	}
+	if opts.format == formatText || opts.format == formatTUI {
+		return errSilent
+	}
+	return fmt.Errorf("request %s failed: %s", req.ID, req.Error)
+}
+
+// requestReport is the findings document of a stored request, with its
+// request_id and status.
+func requestReport(ctx context.Context, store backend.Store, req backend.Request) (analysis.Report, error) {
+	rep := req.Report
+	if rep.Schema == "" {
+		// Not fetched yet: say what was submitted.
+		rep.Schema = analysis.Schema
+		rep.Tool = analysis.Tool{Name: "destill", Version: Version}
+		rep.Source = analysis.Source{Kind: "build", URL: req.Input}
+	}
+	rep.RequestID = req.ID
+	rep.Status = string(req.Status)
+	findings, err := store.ListFindings(ctx, req.ID)
+	if err != nil {
+		return rep, storeError(err, req.ID)
+	}
+	rep.Findings = findings
+	rep.Summary.Findings = len(findings)
+	if req.Status == backend.StatusFailed && req.Error != "" {
+		rep.Notes = append(append([]string(nil), rep.Notes...), "request failed: "+req.Error)
+	}
+	return rep, nil
+}
+
+// printRequest writes a stored request: the findings document for json and
+// markdown; for text a status line, then the findings once it is done.
+func printRequest(ctx context.Context, streams *Streams, store backend.Store, req backend.Request, opts analyzeOptions) error {
+	rep, err := requestReport(ctx, store, req)
+	if err != nil {
+		return err
+	}
+	if opts.format != formatText {
+		return writeReport(streams, rep, opts)
+	}
+	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, render.Sanitize(describeProgress(req)))
+	switch req.Status {
+	case backend.StatusDone:
+		return writeReport(streams, rep, opts)
+	case backend.StatusFailed:
+		for _, n := range req.Report.Notes {
+			fmt.Fprintf(streams.Out, "note: %s\n", render.Sanitize(n))
+		}
+	default:
+		fmt.Fprintf(streams.Out, "Submitted %s; findings appear when every chunk is analyzed.\n", render.Sanitize(req.Input))
+	}
+	return nil
+}
+
+// describeProgress says where a request stands in one line.
+func describeProgress(r backend.Request) string {
+	p := r.Progress
+	switch r.Status {
+	case backend.StatusQueued:
+		return "queued, waiting for an ingest-worker"
+	case backend.StatusFetching:
+		if !p.Planned {
+			return "fetching the build"
+		}
+		return fmt.Sprintf("fetching logs: %d of %d read, %d chunk(s) analyzed", p.JobsFetched, p.JobsSelected, p.ChunksDone)
+	case backend.StatusAnalyzing:
+		return fmt.Sprintf("analyzing: %d of %d chunk(s) done", p.ChunksDone, p.ChunksTotal)
+	case backend.StatusDone:
+		return fmt.Sprintf("done: %d log(s), %d chunk(s)", p.JobsSelected, p.ChunksTotal)
+	case backend.StatusFailed:
+		return "failed: " + r.Error
+	}
+	return string(r.Status)
+}
+
+func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time) error {
+	if len(reqs) == 0 {
+		_, err := fmt.Fprintln(w, "No requests yet: `destill submit <build URL>` queues one.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "REQUEST\tSTATUS\tAGE\tFINDINGS\tBUILD\tTOP FINDING")
+	for _, r := range reqs {
+		top := ""
+		switch {
+		case r.Top != nil:
+			top = fmt.Sprintf("[%s] %s", r.Top.Category, r.Top.Message)
+		case r.Status == backend.StatusFailed:
+			top = "error: " + r.Error
+		case !r.Status.Terminal():
+			top = describeProgress(r.Request)
+		}
+		findings := "-"
+		if r.Status == backend.StatusDone {
+			findings = fmt.Sprint(r.Findings)
+		}
+		build := r.BuildURL
+		if build == "" {
+			build = r.Input
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, age(now.Sub(r.CreatedAt)), findings,
+			render.Sanitize(build), render.Truncate(render.Sanitize(strings.Join(strings.Fields(top), " ")), 80))
+	}
+	return tw.Flush()
+}
+
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// requestListItem is one request in view --list --format json.
+type requestListItem struct {
+	RequestID  string            `json:"request_id"`
+	Status     string            `json:"status"`
+	Input      string            `json:"input"`
+	BuildURL   string            `json:"build_url,omitempty"`
+	Error      string            `json:"error,omitempty"`
+	Progress   backend.Progress  `json:"progress"`
+	Findings   int               `json:"findings"`
+	TopFinding *analysis.Finding `json:"top_finding,omitempty"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
+}
+
+func writeRequestListJSON(w io.Writer, reqs []backend.RequestSummary) error {
+	items := make([]requestListItem, 0, len(reqs))
+	for _, r := range reqs {
+		items = append(items, requestListItem{
+			RequestID: r.ID, Status: string(r.Status), Input: r.Input, BuildURL: r.BuildURL, Error: r.Error,
+			Progress: r.Progress, Findings: r.Findings, TopFinding: r.Top, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(items)
 }

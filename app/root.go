@@ -29,6 +29,10 @@ func newRootCommand(streams *Streams) *cli.Command {
 			newMCPCommand(streams),
 			newViewCommand(streams),
 			newCacheCommand(streams),
+			newSubmitCommand(streams),
+			newIngestWorkerCommand(streams),
+			newAnalyzeWorkerCommand(streams),
+			newMigrateCommand(streams),
 			newHealthcheckCommand(streams),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {

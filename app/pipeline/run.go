@@ -99,11 +99,8 @@ func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (
 		return analysis.Report{}, err
 	}
 	r := newRun(build, opts, started, onUpdate)
-	if len(r.selected) == 0 {
-		if build.Running {
-			return analysis.Report{}, fmt.Errorf("build is still running and no job has failed yet; try again when it finishes")
-		}
-		return analysis.Report{}, ErrNothingToAnalyze
+	if err := (Selection{Jobs: r.selected}).Err(build); err != nil {
+		return analysis.Report{}, err
 	}
 	r.send(false)
 	waitReports := r.startTestReports(ctx, src)
@@ -171,51 +168,14 @@ type run struct {
 
 func newRun(build providers.Build, opts Options, started time.Time, onUpdate func(Update)) *run {
 	r := &run{opts: opts, build: build, started: started, onUpdate: onUpdate}
-	want := map[string]bool{}
-	for _, id := range opts.JobIDs {
-		want[id] = true
-	}
-	running, neverRan := 0, 0
-	for i, j := range build.Jobs {
-		r.jobs = append(r.jobs, jobSummary(j))
+	for _, j := range build.Jobs {
+		r.jobs = append(r.jobs, JobSummary(j))
 		r.results = append(r.results, nil)
-		switch {
-		case len(want) > 0 && !want[j.ID]:
-		case j.Retried:
-		case !j.Finished():
-			running++
-		case !j.HasLog || j.State == providers.JobBroken || j.State == providers.JobSkipped:
-			if j.State == providers.JobBroken {
-				neverRan++
-			}
-		case j.Failed() || opts.AllJobs || len(want) > 0:
-			r.selected = append(r.selected, i)
-		}
 	}
-	if running > 0 {
-		r.notes = append(r.notes, fmt.Sprintf("build is still running: %d job(s) not finished were not analyzed", running))
-	}
-	if neverRan > 0 {
-		r.notes = append(r.notes, fmt.Sprintf("%d job(s) never ran (broken or skipped because of an earlier failure)", neverRan))
-	}
+	sel := SelectJobs(build, opts.AllJobs, opts.JobIDs)
+	r.selected = sel.Jobs
+	r.notes = sel.Notes
 	return r
-}
-
-func jobSummary(j providers.Job) analysis.JobSummary {
-	return analysis.JobSummary{
-		ID:         j.ID,
-		Name:       j.Name,
-		Step:       j.Step,
-		State:      string(j.State),
-		ExitStatus: j.ExitStatus,
-		Failed:     j.Failed(),
-		SoftFailed: j.SoftFailed,
-		Attempt:    j.Attempt,
-		URL:        j.URL,
-		LineURL:    j.LineURL,
-		StartedAt:  rfc3339(j.StartedAt),
-		FinishedAt: rfc3339(j.FinishedAt),
-	}
 }
 
 func rfc3339(t time.Time) string {
@@ -370,34 +330,9 @@ func (r *run) report() analysis.Report {
 }
 
 func (r *run) reportLocked() analysis.Report {
-	src := r.opts.Source
-	if src.Kind == "" {
-		src.Kind = string(r.build.Provider)
-	}
-	if r.build.Provider != providers.KindFile && r.build.Provider != providers.KindStdin {
-		src.Build = &analysis.BuildInfo{
-			ID: r.build.ID, Number: r.build.Number, Pipeline: r.build.Pipeline, State: r.build.State,
-			Branch: r.build.Branch, Commit: r.build.Commit, Attempt: r.build.Attempt, URL: r.build.URL,
-		}
-	}
-	jobs := append([]analysis.JobSummary(nil), r.jobs...)
-	findings := append([]analysis.Finding{}, r.findings...)
-	rep := analysis.Report{
-		Schema:   analysis.Schema,
-		Tool:     r.opts.Tool,
-		Source:   src,
-		Jobs:     jobs,
-		Findings: findings,
-		Notes:    append([]string(nil), r.notes...),
-	}
-	rep.Summary = analysis.Summary{JobsTotal: len(jobs), JobsAnalyzed: r.analyzed, Findings: len(findings)}
+	rep := NewReport(r.build, r.opts.Tool, r.opts.Source, r.jobs, r.findings, r.notes)
 	if r.opts.Baselines != nil {
-		rep.Baseline = summarizeBaselines(jobs)
-	}
-	for _, j := range jobs {
-		if j.Failed {
-			rep.Summary.JobsFailed++
-		}
+		rep.Baseline = summarizeBaselines(rep.Jobs)
 	}
 	return rep
 }

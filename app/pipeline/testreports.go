@@ -57,34 +57,36 @@ func (r *run) startTestReports(ctx context.Context, src Source) func() {
 		if err != nil {
 			r.notes = append(r.notes, fmt.Sprintf("test reports: %v", err))
 		}
-		if r.mergeTestReports(reports) {
-			r.findings = fixReportURLs(analysis.Rank(r.finishedResults()), r.jobs)
+		if MergeTestReports(r.jobs, r.selected, r.results, reports, r.opts.Analysis.Secrets) {
+			r.findings = FixReportURLs(analysis.Rank(r.finishedResults()), r.jobs)
 		}
 	}
 }
 
-// mergeTestReports adds each failed test case to the job it belongs to:
+// MergeTestReports adds each failed test case to the job it belongs to:
 // the job that published the report, else a failed job whose log mentions
 // the test, else the first failed job. When a log finding of that job
 // names the test, the test is linked to it (the finding carries the test);
-// otherwise the test becomes a finding of its own. It reports whether
-// anything changed.
-func (r *run) mergeTestReports(reports []providers.TestReport) bool {
-	redact := analysis.NewRedactor(r.opts.Analysis.Secrets...)
+// otherwise the test becomes a finding of its own. jobs and results are
+// indexed like the build's jobs (results nil where no log was analyzed),
+// selected lists the analyzed ones. It reports whether anything changed.
+// The in-process pipeline and the distributed merge both call it.
+func MergeTestReports(jobs []analysis.JobSummary, selected []int, results []*analysis.JobResult, reports []providers.TestReport, secrets []string) bool {
+	redact := analysis.NewRedactor(secrets...)
 	changed := false
 	for _, rep := range reports {
 		for _, tc := range rep.Failed {
-			i := r.reportJob(rep.JobID, tc.Name)
+			i := reportJob(jobs, selected, results, rep.JobID, tc.Name)
 			if i < 0 {
 				continue
 			}
-			res := r.results[i]
+			res := results[i]
 			test := &analysis.TestCase{Name: tc.Name, Classname: tc.Classname, File: tc.File, Report: rep.Path}
 			if c := findTestCandidate(res, tc.Name); c != nil {
 				if c.Test == nil {
 					// The same failure in other jobs (matrix cells) is the
 					// same test: whichever job represents it carries it.
-					r.linkTest(c.Fingerprint, test)
+					linkTest(results, c.Fingerprint, test)
 					changed = true
 				}
 				continue
@@ -97,8 +99,8 @@ func (r *run) mergeTestReports(reports []providers.TestReport) bool {
 }
 
 // linkTest sets test on every candidate with fingerprint fp that has none.
-func (r *run) linkTest(fp string, test *analysis.TestCase) {
-	for _, res := range r.results {
+func linkTest(results []*analysis.JobResult, fp string, test *analysis.TestCase) {
+	for _, res := range results {
 		if res == nil {
 			continue
 		}
@@ -111,17 +113,17 @@ func (r *run) linkTest(fp string, test *analysis.TestCase) {
 }
 
 // reportJob picks the analyzed job a failed test belongs to, or -1.
-func (r *run) reportJob(jobID, test string) int {
+func reportJob(jobs []analysis.JobSummary, selected []int, results []*analysis.JobResult, jobID, test string) int {
 	first, mentions := -1, -1
-	for _, i := range r.selected {
-		res := r.results[i]
+	for _, i := range selected {
+		res := results[i]
 		if res == nil {
 			continue
 		}
-		if jobID != "" && r.build.Jobs[i].ID == jobID {
+		if jobID != "" && jobs[i].ID == jobID {
 			return i
 		}
-		if !r.build.Jobs[i].Failed() {
+		if !jobs[i].Failed {
 			continue
 		}
 		if first < 0 {
@@ -206,9 +208,9 @@ func testCandidate(tc providers.TestCase, test *analysis.TestCase, redact *analy
 	}
 }
 
-// fixReportURLs points findings that come from a test report (no log
+// FixReportURLs points findings that come from a test report (no log
 // line) at the job itself rather than at a line anchor.
-func fixReportURLs(findings []analysis.Finding, jobs []analysis.JobSummary) []analysis.Finding {
+func FixReportURLs(findings []analysis.Finding, jobs []analysis.JobSummary) []analysis.Finding {
 	url := map[string]string{}
 	for _, j := range jobs {
 		url[j.ID] = j.URL

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/app/worker"
+	"github.com/destill-dev/destill/backend"
+)
+
+// runAnalyzeDistributed is analyze --backend=kafka: the build goes to the
+// workers (as submit --wait sends it) and their findings are shown as
+// analyze shows its own. Brokers and database come from the environment.
+func runAnalyzeDistributed(ctx context.Context, cmd *cli.Command, streams *Streams, opts analyzeOptions) error {
+	switch {
+	case opts.savedResult != "":
+		return usageErrorf("--cache FILE re-opens a saved result here; drop --backend=kafka")
+	case !sources.LooksLikeURL(opts.arg):
+		return usageErrorf("analyze --backend=kafka sends a build URL to the workers; a local log is analyzed in this process: drop --backend=kafka")
+	case len(opts.baselines) > 0:
+		return usageErrorf("--baseline works in this process only; drop --backend=kafka")
+	}
+	cfg := backendConfig{
+		backend:     backendKafka,
+		databaseURL: firstEnv(streams, envDatabase, envDatabaseFallbk),
+		topics:      worker.NewTopics(firstEnv(streams, envTopicPrefix)),
+	}
+	for _, b := range strings.Split(firstEnv(streams, envBrokers, envBrokersFallback), ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			cfg.brokers = append(cfg.brokers, b)
+		}
+	}
+	if len(cfg.brokers) == 0 {
+		return usageErrorf("analyze --backend=kafka needs brokers: set %s (or %s) to host:port[,host:port...]", envBrokers, envBrokersFallback)
+	}
+	if cfg.databaseURL == "" {
+		return usageErrorf("analyze --backend=kafka reads the findings from PostgreSQL: set %s (or %s)", envDatabase, envDatabaseFallbk)
+	}
+	store, err := cfg.openStore(ctx, true, nil)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	tr, err := cfg.openKafka(ctx)
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	id, err := worker.Submit(ctx, tr, store, cfg.topics, opts.arg, backend.AnalysisOptions{
+		AllJobs: opts.allJobs, ContextBefore: contextOption(opts.before), ContextAfter: contextOption(opts.after),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(streams.ErrOut, "Submitted as request %s; waiting for the workers…\n", id)
+	req, err := worker.Wait(ctx, store, id, 500*time.Millisecond, func(r backend.Request) {
+		if streams.StderrTTY {
+			fmt.Fprintf(streams.ErrOut, "  %s\n", describeProgress(r))
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("%w; the request goes on: `destill view %s` shows it", err, id)
+	}
+	rep, err := requestReport(ctx, store, req)
+	if err != nil {
+		return err
+	}
+	if req.Status == backend.StatusFailed {
+		return fmt.Errorf("request %s failed: %s", id, req.Error)
+	}
+	if opts.format == formatTUI {
+		return runReportTUI(ctx, streams, rep, opts)
+	}
+	return writeReport(streams, rep, opts)
+}
+
+// firstEnv returns the first non-empty variable of names.
+func firstEnv(streams *Streams, names ...string) string {
+	for _, n := range names {
+		if v := strings.TrimSpace(streams.Getenv(n)); v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,96 @@
+package ops
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/destill-dev/destill/backend"
+)
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+func TestServerHealthReadinessAndMetrics(t *testing.T) {
+	t.Parallel()
+	m := NewMetrics("analyze")
+	var dbErr error
+	srv, err := Listen("127.0.0.1:0", m, func(context.Context) error { return dbErr }, nil)
+	require.NoError(t, err)
+	defer srv.Close()
+	base := "http://" + srv.Addr()
+
+	code, body := get(t, base+"/healthz")
+	require.Equal(t, 200, code)
+	require.Equal(t, "ok\n", body)
+	code, body = get(t, base+"/readyz")
+	require.Equal(t, 503, code, "not ready before the worker consumes")
+	require.Contains(t, body, "starting or shutting down")
+	srv.SetReady(true)
+	code, _ = get(t, base+"/readyz")
+	require.Equal(t, 200, code)
+	dbErr = errors.New("connection refused")
+	code, body = get(t, base+"/readyz")
+	require.Equal(t, 503, code)
+	require.Contains(t, body, "connection refused")
+
+	msg := backend.Message{Topic: "destill.chunks", Partition: 3, Lag: 42}
+	m.Handled(msg, 20*time.Millisecond, nil)
+	m.Handled(msg, 5*time.Millisecond, errors.New("disk full"))
+	m.DeadLettered("destill.chunks")
+	_, body = get(t, base+"/metrics")
+	for _, want := range []string{
+		`destill_messages_processed_total{stage="analyze",topic="destill.chunks"} 1`,
+		`destill_message_errors_total{stage="analyze",topic="destill.chunks"} 1`,
+		`destill_messages_dead_lettered_total{stage="analyze",topic="destill.chunks"} 1`,
+		`destill_consumer_lag{partition="3",stage="analyze",topic="destill.chunks"} 42`,
+		`destill_message_duration_seconds_count{stage="analyze",topic="destill.chunks"} 2`,
+		`go_goroutines`,
+	} {
+		require.Contains(t, body, want)
+	}
+	_, err = Listen(srv.Addr(), m, nil, nil)
+	require.ErrorContains(t, err, "metrics address "+srv.Addr())
+}
+
+func TestLoggerFormats(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		format   string
+		terminal bool
+		json     bool
+	}{
+		{"auto", false, true},
+		{"auto", true, false},
+		{"json", true, true},
+		{"text", false, false},
+	} {
+		var b bytes.Buffer
+		log, err := NewLogger(&b, tc.format, "info", tc.terminal)
+		require.NoError(t, err)
+		log.Debug("hidden")
+		log.Info("worker started", "topic", "destill.requests")
+		out := b.String()
+		require.NotContains(t, out, "hidden")
+		require.Equal(t, tc.json, strings.HasPrefix(out, `{"time":`), "%s terminal=%v: %s", tc.format, tc.terminal, out)
+		require.Contains(t, out, "destill.requests")
+	}
+	_, err := NewLogger(io.Discard, "xml", "info", false)
+	require.ErrorContains(t, err, `unknown log format "xml"`)
+	_, err = NewLogger(io.Discard, "json", "loud", false)
+	require.ErrorContains(t, err, `unknown log level "loud"`)
+}

@@ -12,6 +12,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
+
+	"github.com/destill-dev/destill/app/worker"
+	"github.com/destill-dev/destill/backend/kafka"
 )
 
 // composeConfig is the part of `docker-compose config` output the tests
@@ -153,6 +156,12 @@ func TestComposeConfig(t *testing.T) {
 // existing ones alone when the stack starts again.
 func TestComposeTopicsInit(t *testing.T) {
 	bash := need(t, "bash", "apt-get install -y bash")
+	// The example's settings are the workers' defaults.
+	example := readFile(t, ".env.example")
+	require.Contains(t, example, fmt.Sprintf("\nDESTILL_PARTITIONS=%d\n", kafka.DefaultPartitions))
+	require.Contains(t, readFile(t, "compose.yaml"), "${DESTILL_TOPIC_PREFIX:-"+worker.DefaultTopicPrefix+"}")
+	require.Contains(t, readFile(t, "compose.yaml"), fmt.Sprintf("${DESTILL_PARTITIONS:-%d}", kafka.DefaultPartitions))
+
 	out, errOut, err := config(t, envFile(t, map[string]string{"POSTGRES_PASSWORD": "pw", "DESTILL_PARTITIONS": "24"}))
 	require.NoError(t, err, errOut)
 	var c composeConfig
@@ -191,7 +200,10 @@ func TestComposeTopicsInit(t *testing.T) {
 }
 
 // wantTopics are the topics the workers use with the default prefix.
-var wantTopics = []string{"destill.requests", "destill.chunks", "destill.dead-letter"}
+var wantTopics = func() []string {
+	t := worker.NewTopics("")
+	return []string{t.Requests, t.Chunks, t.DeadLetter}
+}()
 
 // hostIP reads the host address of a published port in either output form.
 func hostIP(t *testing.T, p any) string {

@@ -1,6 +1,7 @@
 package helm
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/yaml"
+
+	"github.com/destill-dev/destill/app/worker"
+	"github.com/destill-dev/destill/backend/kafka"
 )
 
 // render is one set of values and what the chart must make of it.
@@ -84,6 +89,27 @@ var renders = []render{
 		hook: false, migrateOnStart: false, topicPrefix: "destill.", groups: [2]string{"destill-ingest", "destill-analyze"},
 		secretValues: []string{"pw-hpa", "bkua_hpa_token", "ghp_hpa_token", "glpat-hpa-token"},
 	},
+}
+
+// TestChartDefaultsMatchTheWorkers: the chart's defaults are the workers'
+// own (topic prefix, partitions, consumer groups), so KEDA watches the
+// group and topic the workers really use.
+func TestChartDefaultsMatchTheWorkers(t *testing.T) {
+	var v struct {
+		Kafka struct {
+			TopicPrefix string `json:"topicPrefix"`
+			Partitions  int    `json:"partitions"`
+		} `json:"kafka"`
+	}
+	b, err := os.ReadFile(chartDir + "/values.yaml")
+	require.NoError(t, err)
+	require.NoError(t, yaml.Unmarshal(b, &v))
+	require.Equal(t, worker.DefaultTopicPrefix, v.Kafka.TopicPrefix)
+	require.Equal(t, kafka.DefaultPartitions, v.Kafka.Partitions)
+	require.Equal(t, [2]string{worker.IngestGroup, worker.AnalyzeGroup}, renders[0].groups)
+	topics := worker.NewTopics("")
+	require.Equal(t, "destill.requests", topics.Requests)
+	require.Equal(t, "destill.chunks", topics.Chunks)
 }
 
 func TestChartLint(t *testing.T) {

@@ -169,6 +169,7 @@ type Analyzer struct {
 	goRunName  []byte
 	goRunStart int
 	goRunCands []*Candidate // candidates seen in the running test's output
+	goRunBuf   []byte       // the bytes behind goRun
 
 	inKey     bool // inside a PEM private key block
 	echo      int  // lines left of a GitHub "Run" script echo; 0 when not in one
@@ -311,6 +312,7 @@ func (a *Analyzer) trackGoRun(l *lineView) {
 		a.goRunName = append(a.goRunName[:0], name...)
 		a.goRunStart = a.line
 		a.goRun = a.goRun[:0]
+		a.goRunBuf = a.goRunBuf[:0]
 		a.goRunCands = a.goRunCands[:0]
 		return
 	}
@@ -319,7 +321,9 @@ func (a *Analyzer) trackGoRun(l *lineView) {
 	}
 	if l.indent > 0 && a.line-a.goRunStart <= maxAbsorbLines {
 		if len(a.goRun) < maxGoRunLines && a.line == a.goRunStart+len(a.goRun)+1 {
-			a.goRun = append(a.goRun, copyBytes(t))
+			n := len(a.goRunBuf)
+			a.goRunBuf = append(a.goRunBuf, t[:min(len(t), maxShownLineBytes)]...)
+			a.goRun = append(a.goRun, a.goRunBuf[n:len(a.goRunBuf):len(a.goRunBuf)])
 		}
 		return
 	}
@@ -625,7 +629,9 @@ func (a *Analyzer) detect(l *lineView) {
 	b.before = a.ringSnapshot(b.before, skip)
 	if goOut != nil {
 		b.start -= len(goOut)
-		b.lines = append(b.lines, goOut...)
+		for _, g := range goOut {
+			b.lines = append(b.lines, a.keep(g))
+		}
 		b.head = len(goOut)
 	}
 	b.lines = append(b.lines, a.keep(l.text))
@@ -662,7 +668,7 @@ func (a *Analyzer) classifyCached(l *lineView) classified {
 	if ok {
 		c.r, c.score = r, score
 		if (r.trailer == notTrailer || r.trailer == summary) && score > 0.05 {
-			c.noise, c.factor = noiseReason(l, a.echo > 0)
+			c.noise, c.factor = noiseReason(l, r, a.echo > 0)
 		}
 	}
 	*slot = c
@@ -740,9 +746,9 @@ func (a *Analyzer) absorb(l *lineView) {
 		b.lines = append(b.lines, a.keep(l.text))
 		// A stronger line inside a loosely delimited block becomes its message.
 		if (b.r.mode == modeIndent || b.r.mode == modeMaven || b.r.mode == modeNpm) && len(l.trim) > 0 &&
-			(triggers.contains(l.text) || leadTrigger(l.trim, l.indent)) {
-			a.prepare(l)
-			if r, s, ok := classify(l); ok && r.trailer == notTrailer && s > b.best+0.05 {
+			(a.flags&scanTrigger != 0 || leadTrigger(l.trim, l.indent)) {
+			if c := a.classifyCached(l); c.r != nil && c.r.trailer == notTrailer && c.score > b.best+0.05 {
+				r, s := c.r, c.score
 				b.best = s
 				b.head = len(b.lines) - 1
 				if s > b.score {
@@ -873,7 +879,7 @@ func (a *Analyzer) continues(l *lineView) bool {
 // structured shape (a traceback, a test failure, a diagnostic), which a
 // loosely delimited block must not swallow.
 func startsStructured(a *Analyzer, l *lineView) bool {
-	if !triggers.contains(l.text) && !leadTrigger(l.trim, l.indent) {
+	if a.flags&scanTrigger == 0 && !leadTrigger(l.trim, l.indent) {
 		return false
 	}
 	c := a.classifyCached(l)

@@ -1,6 +1,10 @@
 package analysis
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+)
 
 // Baseline is a compact model of one or more passing logs of the same job:
 // the templates of their error-like lines (numbers, ids, hashes, paths and
@@ -230,4 +234,104 @@ func similarity(a, b *signature) float64 {
 		}
 	}
 	return float64(eq) / sigSize
+}
+
+// baselineFormat versions the binary form of a Baseline.
+const baselineFormat = 1
+
+// MarshalBinary encodes the model so a store can keep it: the templates and
+// signatures (the LSH bands are rebuilt on load).
+func (b *Baseline) MarshalBinary() ([]byte, error) {
+	out := binary.AppendUvarint(nil, baselineFormat)
+	out = binary.AppendUvarint(out, uint64(len(b.Name)))
+	out = append(out, b.Name...)
+	out = binary.AppendUvarint(out, uint64(b.lines))
+	out = binary.AppendUvarint(out, uint64(len(b.templates)))
+	for h := range b.templates {
+		out = binary.LittleEndian.AppendUint64(out, h)
+	}
+	out = binary.AppendUvarint(out, uint64(len(b.sigs)))
+	for _, sig := range b.sigs {
+		for _, v := range sig {
+			out = binary.LittleEndian.AppendUint32(out, v)
+		}
+	}
+	return out, nil
+}
+
+// UnmarshalBaseline decodes a model encoded by MarshalBinary.
+func UnmarshalBaseline(data []byte) (*Baseline, error) {
+	d := decoder{b: data}
+	if v := d.uvarint(); v != baselineFormat {
+		return nil, fmt.Errorf("decode baseline: unknown format %d", v)
+	}
+	b := &Baseline{templates: map[uint64]struct{}{}, bands: map[uint64][]int32{}}
+	name := d.bytes(d.uvarint())
+	b.Name = string(name)
+	b.lines = int(d.uvarint())
+	n := d.uvarint()
+	if n > maxTemplates {
+		d.err = fmt.Errorf("%d templates, more than %d", n, maxTemplates)
+	}
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		b.templates[binary.LittleEndian.Uint64(d.bytes(8))] = struct{}{}
+	}
+	n = d.uvarint()
+	if n > maxSigs {
+		d.err = fmt.Errorf("%d signatures, more than %d", n, maxSigs)
+	}
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		var sig signature
+		raw := d.bytes(4 * sigSize)
+		for k := range sig {
+			if d.err == nil {
+				sig[k] = binary.LittleEndian.Uint32(raw[4*k:])
+			}
+		}
+		idx := int32(len(b.sigs))
+		b.sigs = append(b.sigs, sig)
+		for band := 0; band < sigSize/bandRows; band++ {
+			k := bandKey(&sig, band)
+			b.bands[k] = append(b.bands[k], idx)
+		}
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.err = fmt.Errorf("%d bytes left over", len(d.b))
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("decode baseline: %w", d.err)
+	}
+	return b, nil
+}
+
+// decoder reads a MarshalBinary encoding, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = fmt.Errorf("truncated")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) bytes(n uint64) []byte {
+	if d.err != nil {
+		return make([]byte, n%1024)
+	}
+	if uint64(len(d.b)) < n {
+		d.err = fmt.Errorf("truncated")
+		return make([]byte, n%1024)
+	}
+	out := d.b[:n]
+	d.b = d.b[n:]
+	return out
 }

@@ -140,3 +140,47 @@ func TestFirstFailureAcrossJobs(t *testing.T) {
 		}
 	}
 }
+
+func TestBaselineRoundTrip(t *testing.T) {
+	t.Parallel()
+	b := baselineOf("bash: line 97: bc: command not found\n" +
+		"WARNING: An illegal reflective access operation has occurred in module com.acme.loader\n" +
+		"error: retrying connection to cache 10.0.0.7 (attempt 1/3)\n")
+	b.Name = "build 41 of acme/api"
+	data, err := b.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := UnmarshalBaseline(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != b.Name || got.Templates() != b.Templates() || got.lines != b.lines {
+		t.Fatalf("round trip: name %q templates %d lines %d, want %q %d %d", got.Name, got.Templates(), got.lines, b.Name, b.Templates(), b.lines)
+	}
+	for _, line := range []string{
+		"bash: line 12: bc: command not found",
+		"WARNING: An illegal reflective access operation has occurred in module com.acme.parser",
+		"FATAL: something new entirely happened here",
+	} {
+		if g, w := got.Novelty(line), b.Novelty(line); g != w {
+			t.Errorf("Novelty(%q) = %.2f after a round trip, %.2f before", line, g, w)
+		}
+	}
+	for _, bad := range [][]byte{nil, {9}, data[:len(data)-3], append(append([]byte{}, data...), 0)} {
+		if _, err := UnmarshalBaseline(bad); err == nil {
+			t.Errorf("UnmarshalBaseline(%d bytes of damaged data) did not fail", len(bad))
+		}
+	}
+}
+
+func FuzzUnmarshalBaseline(f *testing.F) {
+	data, _ := baselineOf("error: a b c\nfatal: d e f g\n").MarshalBinary()
+	f.Add(data)
+	f.Add([]byte{1, 0, 0, 255, 255, 255, 255, 15})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if b, err := UnmarshalBaseline(data); err == nil {
+			b.Novelty("error: a b c")
+		}
+	})
+}

@@ -48,14 +48,17 @@ type Chunker struct {
 	// Emit receives each chunk; Data is not reused afterwards.
 	Emit func(Chunk) error
 
-	partial []byte // the line being read, capped at chunkLineBytes
-	rawLen  int64  // its length in the input
+	// buf holds the pre-overlap lines followed by the owned lines of the
+	// chunk being filled; ends[i] is where line i of buf ends. Lines are
+	// appended in place, so cutting a log costs no allocation per line.
+	buf     []byte
+	ends    []int
+	nPrev   int   // lines of buf that are pre-overlap
+	partial int   // bytes of buf taken by the line being read
+	rawLen  int64 // that line's length in the input
+	ownRaw  int64 // input bytes of the owned lines
 	line    int
 	seq     int
-	prev    [][]byte // lines before the chunk being filled (pre-overlap)
-	own     [][]byte // owned lines of the chunk being filled
-	ownB    int
-	ownRaw  int64
 	ownFrom int
 	waiting []*waitingChunk // filled chunks collecting their after-overlap
 	err     error
@@ -88,13 +91,15 @@ func (c *Chunker) Write(p []byte) (int, error) {
 	return n, c.err
 }
 
+// keep appends p to the line being read, up to chunkLineBytes.
 func (c *Chunker) keep(p []byte) {
 	c.rawLen += int64(len(p))
-	if room := chunkLineBytes - len(c.partial); room > 0 {
+	if room := chunkLineBytes - c.partial; room > 0 {
 		if len(p) > room {
 			p = p[:room]
 		}
-		c.partial = append(c.partial, p...)
+		c.buf = append(c.buf, p...)
+		c.partial += len(p)
 	}
 }
 
@@ -103,13 +108,14 @@ func (c *Chunker) Close() error {
 	if c.err != nil {
 		return c.err
 	}
-	if len(c.partial) > 0 || c.rawLen > 0 {
+	if c.partial > 0 || c.rawLen > 0 {
 		c.addLine()
 	}
+	owned := len(c.ends) - c.nPrev
 	for len(c.waiting) > 0 {
-		c.finishFirst(len(c.own) == 0 && len(c.waiting) == 1)
+		c.finishFirst(owned == 0 && len(c.waiting) == 1)
 	}
-	if len(c.own) > 0 {
+	if owned > 0 {
 		ch := c.build()
 		ch.Last = true
 		c.emit(ch)
@@ -124,11 +130,21 @@ func (c *Chunker) size() int {
 	return c.Size
 }
 
+// lineStart returns where line i of buf starts.
+func (c *Chunker) lineStart(i int) int {
+	if i == 0 {
+		return 0
+	}
+	return c.ends[i-1]
+}
+
 func (c *Chunker) addLine() {
 	c.line++
-	l := append(append(make([]byte, 0, len(c.partial)+1), c.partial...), '\n')
+	c.buf = append(c.buf, '\n')
+	c.ends = append(c.ends, len(c.buf))
+	l := c.buf[len(c.buf)-c.partial-1:]
 	raw := c.rawLen
-	c.partial, c.rawLen = c.partial[:0], 0
+	c.partial, c.rawLen = 0, 0
 	for _, w := range c.waiting {
 		w.c.Data = append(w.c.Data, l...)
 		w.lines++
@@ -137,40 +153,44 @@ func (c *Chunker) addLine() {
 	for len(c.waiting) > 0 && (c.waiting[0].lines >= afterLines || c.waiting[0].bytes >= maxOverlapBytes) {
 		c.finishFirst(false)
 	}
-	if len(c.own) == 0 {
+	if len(c.ends)-c.nPrev == 1 {
 		c.ownFrom = c.line
 	}
-	c.own = append(c.own, l)
-	c.ownB += len(l)
 	c.ownRaw += raw
-	if c.ownB >= c.size() {
+	if len(c.buf)-c.lineStart(c.nPrev) >= c.size() {
 		c.waiting = append(c.waiting, &waitingChunk{c: c.build()})
 	}
 }
 
 // build turns the owned lines into a chunk (without its after-overlap) and
-// keeps the last of them as the next chunk's pre-overlap.
+// keeps the last of all lines as the next chunk's pre-overlap.
 func (c *Chunker) build() Chunk {
-	var data []byte
-	for _, l := range c.prev {
-		data = append(data, l...)
+	owned := len(c.ends) - c.nPrev
+	ch := Chunk{
+		Seq: c.seq, FirstLine: c.ownFrom - c.nPrev, OwnFrom: c.ownFrom, OwnTo: c.ownFrom + owned - 1,
+		Data: append([]byte(nil), c.buf...), OwnBytes: c.ownRaw,
 	}
-	for _, l := range c.own {
-		data = append(data, l...)
-	}
-	ch := Chunk{Seq: c.seq, FirstLine: c.ownFrom - len(c.prev), OwnFrom: c.ownFrom, OwnTo: c.ownFrom + len(c.own) - 1, Data: data, OwnBytes: c.ownRaw}
 	c.seq++
-	hist := append(c.prev, c.own...)
-	n, b := 0, 0
-	for i := len(hist) - 1; i >= 0 && n < StateWindow; i-- {
-		if b+len(hist[i]) > maxOverlapBytes {
+	// The last StateWindow lines (within the byte cap) become the next
+	// chunk's pre-overlap.
+	n, from := 0, len(c.buf)
+	for i := len(c.ends) - 1; i >= 0 && n < StateWindow; i-- {
+		start := c.lineStart(i)
+		if len(c.buf)-start > maxOverlapBytes {
 			break
 		}
-		b += len(hist[i])
+		from = start
 		n++
 	}
-	c.prev = append([][]byte(nil), hist[len(hist)-n:]...)
-	c.own, c.ownB, c.ownRaw = nil, 0, 0
+	kept := copy(c.buf, c.buf[from:])
+	c.buf = c.buf[:kept]
+	first := len(c.ends) - n
+	for i := 0; i < n; i++ {
+		c.ends[i] = c.ends[first+i] - from
+	}
+	c.ends = c.ends[:n]
+	c.nPrev = n
+	c.ownRaw = 0
 	return ch
 }
 

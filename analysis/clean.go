@@ -97,6 +97,8 @@ func (c *cleaner) cleanTrimmed(raw []byte, slow bool) ([]byte, lineInfo) {
 }
 
 func needsSlowClean(b []byte) bool {
+	// Four IndexByte calls (vectorized) beat a single byte loop, even on
+	// short lines (measured).
 	if bytes.IndexByte(b, esc) >= 0 || bytes.IndexByte(b, '\r') >= 0 || bytes.IndexByte(b, 0x07) >= 0 {
 		return true
 	}
@@ -287,27 +289,41 @@ func stripPrefixes(b []byte) ([]byte, []byte) {
 			}
 		}
 	}
-	if len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
-		if n := timestampLen(b); n > 0 && n < len(b) && b[n] == ' ' {
-			frac := 0
-			if b[19] == '.' || b[19] == ',' {
-				for frac < n-20 && b[20+frac] >= '0' && b[20+frac] <= '9' {
-					frac++
-				}
-			}
-			b = b[n+1:]
-			if frac == 6 && len(b) >= 4 && isHex(b[0]) && isHex(b[1]) && (b[2] == 'O' || b[2] == 'E') && (b[3] == ' ' || b[3] == '+') {
-				b = b[4:] // GitLab FF_TIMESTAMPS stream and continuation field
-			}
-		} else if n > 0 && n == len(b) {
-			b = b[n:]
-		}
+	if len(b) > 0 && digit(b[0]) {
+		b = stripTimestamp(b)
 	} else if len(b) > 2 && b[0] == '[' && b[1] >= '0' && b[1] <= '9' {
 		if i := bytes.IndexByte(b, ']'); i > 0 && i < 40 && (timestampLen(b[1:i]) == i-1 || isClock(b[1:i])) {
 			b = bytes.TrimLeft(b[i+1:], " ")
 		}
 	}
 	return b, step
+}
+
+// stripTimestamp removes a leading RFC 3339 timestamp and the space after
+// it: GitHub's (7 fractional digits) and GitLab's (6, then a stream field).
+func stripTimestamp(b []byte) []byte {
+	n := timestampLen(b)
+	switch {
+	case n == 0:
+		return b
+	case n == len(b):
+		return b[n:]
+	case b[n] != ' ':
+		return b
+	}
+	frac := 0
+	if b[19] == '.' || b[19] == ',' {
+		end := n - 1 // the 'Z'
+		if b[end] != 'Z' {
+			end = n - 6 // an offset, "+02:00"
+		}
+		frac = end - 20
+	}
+	b = b[n+1:]
+	if frac == 6 && len(b) >= 4 && isHex(b[0]) && isHex(b[1]) && (b[2] == 'O' || b[2] == 'E') && (b[3] == ' ' || b[3] == '+') {
+		b = b[4:] // GitLab FF_TIMESTAMPS stream and continuation field
+	}
+	return b
 }
 
 // timestampLen returns the length of an RFC 3339 timestamp at the start of

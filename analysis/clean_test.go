@@ -164,3 +164,21 @@ func FuzzLineSplitter(f *testing.F) {
 		}
 	})
 }
+
+func TestNeedsSlowClean(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"", false}, {"plain text", false}, {"tab\tseparated\tcolumns are fine", false},
+		{"\x1b[31m", true}, {"progress 10%\rprogress 20%", true}, {"bell\x07", true}, {"\ufeffbom", true},
+		{"fullwidth ！ is not a bom", false},
+		{strings.Repeat("x", 300) + "\x1b[0m", true}, {strings.Repeat("x", 300), false},
+		{strings.Repeat("abcdefg", 5) + "\r", true}, {strings.Repeat("abcdefg", 5) + "\xef\xbb\xbf", true},
+	} {
+		if got := needsSlowClean([]byte(tt.in)); got != tt.want {
+			t.Errorf("needsSlowClean(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -64,6 +64,7 @@ func TestTopFinding(t *testing.T) {
 		{"travis-rspec.log", 30, 36, CategoryTestFailure, "charges shipping for remote regions"},
 		{"github-long-go-test.log", 7110, 7113, CategoryTestFailure, "want ErrReadOnly"},
 		{"python-lint.log", 5, 6, CategoryLint, "orders.py"},
+		{"pytest-collection-error.log", 14, 14, CategoryTestFailure, "DeprecationWarning: pkg_resources"},
 		{"coverage-threshold.log", 11, 11, CategoryLint, "coverage threshold"},
 		{"playwright-failure.log", 4, 19, CategoryTestFailure, "pays with a saved card"},
 	}

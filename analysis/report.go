@@ -69,10 +69,12 @@ type JobSummary struct {
 	ExitStatus *int   `json:"exit_status"`
 	// Failed is true when the job's outcome counts as a failure (failed,
 	// timed out, cancelled), false for passed and soft-failed jobs.
-	Failed     bool   `json:"failed"`
-	SoftFailed bool   `json:"soft_failed,omitempty"`
-	Attempt    int    `json:"attempt,omitempty"`
-	URL        string `json:"url,omitempty"`
+	Failed     bool `json:"failed"`
+	SoftFailed bool `json:"soft_failed,omitempty"`
+	// Retried is set on a job that a later attempt replaced.
+	Retried bool   `json:"retried,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
+	URL     string `json:"url,omitempty"`
 	// LineURL is URL with a "{line}" placeholder for a line anchor, where
 	// the provider has one.
 	LineURL string `json:"line_url,omitempty"`

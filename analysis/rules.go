@@ -683,8 +683,9 @@ func wordBoundaryAfter(s []byte, j int) bool {
 
 // noiseReason returns why a classified line is probably not the cause,
 // with the factor its score is multiplied by.
-func noiseReason(l *lineView, inEcho bool) (string, float64) {
+func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 	t := l.trim
+	structured := r.mode != modeSingle && r.mode != modeIndent
 	lower := l.lower
 	if len(lower) > maxMatchBytes {
 		lower = lower[:maxMatchBytes]
@@ -696,7 +697,9 @@ func noiseReason(l *lineView, inEcho bool) (string, float64) {
 		return "noise:echoed-command", 0.25
 	case l.hasAnyID(noiseIDs[noiseZero]) && onlyZeroCounts(lower):
 		return "noise:zero-count", 0.1
-	case l.hasAnyID(noiseIDs[noiseDeprecation]):
+	case l.hasAnyID(noiseIDs[noiseDeprecation]) && !structured:
+		// A deprecation turned into an error (pytest -W error, a test's own
+		// assertion) is structured output, not a passing warning.
 		return "noise:deprecation", 0.3
 	case l.hasAnyID(noiseIDs[noiseRetry]) && retryWords.Match(lower):
 		return "noise:retry", 0.5

@@ -192,12 +192,14 @@ func TestOfflineAnalysisUsesNoNetworkAndNoToken(t *testing.T) {
 	t.Parallel()
 	fake := newFake(t, providertest.DemoGitHubMatrix())
 	dir := t.TempDir()
-	first := analyzeURL(t, fake, fake.WebURL(0), withCache(fake, dir))
+	// --no-baseline: offline, passing builds are not searched for, so
+	// compare with a run that did not search either.
+	first := analyzeURL(t, fake, fake.WebURL(0), withCache(fake, dir), "--no-baseline")
 	require.Equal(t, 0, first.code, first.err)
 
 	fake.ResetCounts()
 	noToken := []string{"GITHUB_API_URL", fake.GitHubURL(), "DESTILL_CACHE_DIR", dir}
-	offline := analyzeURL(t, fake, fake.WebURL(0), noToken, "--offline")
+	offline := analyzeURL(t, fake, fake.WebURL(0), noToken, "--offline", "--no-baseline")
 	require.Equal(t, 0, offline.code, offline.err)
 	require.Zero(t, fake.Requests(""), "not one request")
 	require.Equal(t, first.out, offline.out)
@@ -231,14 +233,14 @@ func TestOfflineWithoutTokenStillRedactsIt(t *testing.T) {
 		Jobs: []providertest.Job{{Name: "publish", State: "failed", Log: providertest.GitLabLog(line, "ERROR: Job failed: exit code 1")}},
 	}}})
 	dir := t.TempDir()
-	first := analyzeURL(t, fake, fake.WebURL(0), withCache(fake, dir)) // fails the test if the token shows
+	first := analyzeURL(t, fake, fake.WebURL(0), withCache(fake, dir), "--no-baseline") // fails the test if the token shows
 	require.Equal(t, 0, first.code, first.err)
 	require.Contains(t, first.out, "registry rejected credentials")
 
 	// Offline, with no token in the environment, the analysis that
 	// redacted it is reused; the log is not analyzed again without it.
 	noToken := []string{"GITLAB_API_URL", fake.GitLabURL(), "DESTILL_CACHE_DIR", dir}
-	offline := analyzeURL(t, fake, fake.WebURL(0), noToken, "--offline")
+	offline := analyzeURL(t, fake, fake.WebURL(0), noToken, "--offline", "--no-baseline")
 	require.Equal(t, 0, offline.code, offline.err)
 	require.Equal(t, first.out, offline.out)
 }

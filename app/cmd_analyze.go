@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
@@ -32,6 +33,9 @@ type analyzeOptions struct {
 	savedResult string
 	baselines   []string
 	noBaseline  bool
+	// backendCfg is the configured store, if any: automatic baselines are
+	// kept there for other processes.
+	backendCfg backendConfig
 	// formatSet is true when --format or --json chose the format; noSummary
 	// skips the findings printed when the interactive UI closes.
 	formatSet bool
@@ -65,17 +69,21 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			&cli.StringFlag{Name: "cache", Usage: "re-open a result saved with --format json from `FILE` (no network, no token)", TakesFile: true},
 			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes (by default the top findings stay on the screen)"},
 			backendFlag(),
+			databaseFlag(),
 		}, append(cacheFlagList(), apiURLFlagList()...)...),
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			opts, err := parseAnalyzeFlags(cmd, streams)
 			if err != nil {
 				return err
 			}
-			if cfg, err := parseBackendConfig(cmd, streams); err != nil {
+			cfg, err := parseBackendConfig(cmd, streams)
+			if err != nil {
 				return err
-			} else if cfg.backend == backendKafka {
+			}
+			if cfg.backend == backendKafka {
 				return runAnalyzeDistributed(ctx, cmd, streams, opts)
 			}
+			opts.backendCfg = cfg
 			return runAnalyze(ctx, streams, opts)
 		},
 	}
@@ -218,12 +226,26 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		Tool:        analysis.Tool{Name: "destill", Version: Version},
 		Source:      in.Describe,
 	}
-	if len(opts.baselines) > 0 && !opts.noBaseline {
+	switch {
+	case opts.noBaseline:
+	case len(opts.baselines) > 0:
 		fb, err := loadBaselineFiles(ctx, opts.baselines)
 		if err != nil {
 			return err
 		}
 		popts.Baselines = fb
+	default:
+		// A build URL: find passing logs of the same jobs automatically,
+		// unless the provider must not be called.
+		if f, ok := in.Source.(baselines.Finder); ok {
+			if opts.cache.offline {
+				popts.Baselines = noBaseline{note: "--offline: passing builds are not searched for; give --baseline FILE to compare with a passing log"}
+			} else {
+				cache, closeCache := baselineCache(ctx, streams, opts.backendCfg)
+				defer closeCache()
+				popts.Baselines = baselines.New(f, baselines.Options{Cache: cache, Secrets: in.Secrets})
+			}
+		}
 	}
 	src, err := openCache(streams, in, opts.cache, notify)
 	if err != nil {
@@ -265,4 +287,24 @@ func writeReport(streams *Streams, rep analysis.Report, opts analyzeOptions) err
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
+}
+
+// baselineCache returns the cache for automatic baselines: kept in the
+// configured database when there is one (so other runs and workers reuse
+// the models), in this process otherwise. A database that cannot be
+// reached is reported on stderr and the analysis goes on without it.
+func baselineCache(ctx context.Context, streams *Streams, cfg backendConfig) (*baselines.Cache, func()) {
+	if cfg.databaseURL == "" {
+		return baselines.NewCache(nil), func() {}
+	}
+	if err := cfg.needDatabase("keeping baselines"); err != nil {
+		fmt.Fprintf(streams.ErrOut, "destill: baselines are not kept in the database: %s\n", oneLine(err.Error()))
+		return baselines.NewCache(nil), func() {}
+	}
+	db, err := cfg.openStore(ctx, true, nil)
+	if err != nil {
+		fmt.Fprintf(streams.ErrOut, "destill: baselines are not kept in the database: %s\n", oneLine(err.Error()))
+		return baselines.NewCache(nil), func() {}
+	}
+	return baselines.NewCache(storeBaselines{db}), func() { _ = db.Close() }
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/destill-dev/destill/app/mcpserver"
 	"github.com/destill-dev/destill/app/pipeline"
+	"github.com/destill-dev/destill/app/worker"
+	"github.com/destill-dev/destill/backend/postgres"
 )
 
 func newMCPCommand(streams *Streams) *cli.Command {
@@ -25,11 +28,14 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			"MCP clients. Its tools: analyze_build (a build URL or a log file), then get_finding, search_log,\n" +
 			"read_log and list_jobs on the result. Provider tokens come from the environment, as for analyze.\n" +
 			"Logs go to standard error; standard output carries the protocol only.\n\n" +
+			"With a database (DESTILL_DATABASE_URL, as for the distributed commands) its results are saved\n" +
+			"there, for destill view, and its tools also read requests submitted with destill submit.\n\n" +
 			"  claude mcp add destill -e GITHUB_TOKEN=... -- destill mcp",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "max-requests", Usage: "analyses kept for follow-up tools (least recently used dropped first)", Value: mcpserver.DefaultMaxRequests},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.StringFlag{Name: "log-level", Usage: "what to log on standard error: debug, info, warn or error", Value: "info"},
+			databaseFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
@@ -46,16 +52,69 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			if conc < 1 {
 				return usageErrorf("--concurrency must be at least 1, got %d", conc)
 			}
+			cfg, err := parseBackendConfig(cmd, streams)
+			if err != nil {
+				return err
+			}
+			if cfg.databaseURL != "" {
+				if err := cfg.needDatabase("destill mcp"); err != nil {
+					return err
+				}
+			}
 			logger := slog.New(slog.NewTextHandler(streams.ErrOut, &slog.HandlerOptions{Level: level}))
-			return runMCP(ctx, streams, logger, mcpserver.Options{
+			local := mcpserver.NewMemoryStore(maxReq, 0)
+			opts := mcpserver.Options{
 				Getenv:      streams.Getenv,
 				Secrets:     environmentSecrets(os.Environ()),
-				Store:       mcpserver.NewMemoryStore(maxReq, 0),
+				Store:       local,
 				Concurrency: conc,
 				Logger:      logger,
-			})
+			}
+			if cfg.databaseURL != "" {
+				db, err := shareMCPResults(ctx, cfg, local, &opts)
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+			}
+			return runMCP(ctx, streams, logger, opts)
 		},
 	}
+}
+
+// shareMCPResults opens the database of distributed mode (migrating it, as
+// submit does) and makes the server save its results there and read the
+// requests stored there, keeping those it serves in local. The caller
+// closes the store.
+func shareMCPResults(ctx context.Context, cfg backendConfig, local *mcpserver.MemoryStore, opts *mcpserver.Options) (*postgres.Store, error) {
+	db, err := cfg.openStore(ctx, true, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	opts.Store = mcpserver.NewSharedStore(db, local)
+	opts.BaselineStore = storeBaselines{db}
+	opts.NewID = worker.NewRequestID
+	opts.Secrets = append(opts.Secrets, databaseSecrets(cfg.databaseURL)...)
+	where, _ := postgres.Describe(cfg.databaseURL)
+	opts.Logger.Info("results shared through PostgreSQL", "database", where)
+	return db, nil
+}
+
+// databaseSecrets returns the database URL and its password, never to be
+// shown in a result.
+func databaseSecrets(dsn string) []string {
+	out := []string{dsn}
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			out = append(out, pw)
+		}
+	}
+	for _, f := range strings.Fields(dsn) {
+		if pw, ok := strings.CutPrefix(f, "password="); ok {
+			out = append(out, strings.Trim(pw, "'"))
+		}
+	}
+	return out
 }
 
 // runMCP serves MCP on the streams until the client disconnects or ctx is

@@ -192,6 +192,11 @@ type Store interface {
 	// ListFindings returns a request's findings by rank (ErrNotFound for
 	// an unknown request).
 	ListFindings(ctx context.Context, id string) ([]analysis.Finding, error)
+	// SaveBaseline keeps an encoded baseline model (a passing log's, see
+	// analysis.Baseline.MarshalBinary) under key, replacing any before.
+	SaveBaseline(ctx context.Context, key string, model []byte) error
+	// LoadBaseline returns the model saved under key (ErrNotFound).
+	LoadBaseline(ctx context.Context, key string) ([]byte, error)
 	// Close releases the store. It is safe to call more than once.
 	Close() error
 }

@@ -12,8 +12,10 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/backend"
 	"github.com/destill-dev/destill/providers"
 )
 
@@ -29,7 +31,7 @@ type AnalyzeBuildInput struct {
 // AnalyzeBuildOutput is what analyze_build returns.
 type AnalyzeBuildOutput struct {
 	RequestID string `json:"request_id" jsonschema:"names this analysis for get_finding, search_log, read_log and list_jobs"`
-	Status    string `json:"status" jsonschema:"failed: the build failed and findings explain it (when there are any); passed: the build was read and no job failed"`
+	Status    string `json:"status" jsonschema:"failed: the build failed and findings explain it (when there are any); passed: the build was read and no job failed. get_request also answers queued, fetching or analyzing for a request the workers have not finished: no verdict and no findings yet"`
 	// Source says what was analyzed, with the build's provider state.
 	Source          analysis.Source  `json:"source"`
 	Summary         analysis.Summary `json:"summary"`
@@ -37,6 +39,9 @@ type AnalyzeBuildOutput struct {
 	Findings        []FindingBrief   `json:"findings" jsonschema:"the lines most likely to explain the failure, best first"`
 	FindingsOmitted int              `json:"findings_omitted" jsonschema:"findings not returned (beyond top, or to fit max_tokens); get_finding reads any by fingerprint"`
 	Notes           []string         `json:"notes,omitempty" jsonschema:"what the reader should know about the analysis: logs not read, jobs still running, trimmed output"`
+	// Baseline says which passing logs the failed jobs were compared
+	// with, or why none was found.
+	Baseline *analysis.BaselineInfo `json:"baseline,omitempty" jsonschema:"which passing logs of the same jobs the findings were compared with (kind sibling-jobs, previous-build, per-job), or why none (kind none, note)"`
 }
 
 // JobBrief is one job of a build, with the field names of the
@@ -126,11 +131,16 @@ func (s *Server) analyzeBuild(ctx context.Context, call *mcp.CallToolRequest, in
 		return nil, out, fmt.Errorf("cannot read %s: %w", arg, err)
 	}
 	input.Secrets = append(input.Secrets, s.opts.Secrets...)
-	req, err := s.analyze(ctx, call, input, in.Jobs)
-	if err != nil {
+	req, err := s.analyze(ctx, call, arg, input, in.Jobs)
+	if req == nil {
 		return nil, out, redactErr(err, input.Secrets)
 	}
 	out = briefOutput(req, in.Top)
+	if err != nil { // kept here, but not shared
+		err = redactErr(err, input.Secrets)
+		s.log.Warn("analysis not saved to the database", "request_id", req.ID, "err", err)
+		out.Notes = append(out.Notes, "this result could not be saved to the database, so other processes (destill view) cannot read it, but this server's tools can: "+err.Error())
+	}
 	text := fitBudget(&out, in.MaxTokens)
 	return textResult(text), out, nil
 }
@@ -195,15 +205,17 @@ func inputArg(in AnalyzeBuildInput) (string, error) {
 	return "", errors.New("give url (a CI build URL) or path (a log file on this machine)")
 }
 
-// analyze runs the pipeline on input, keeping the job logs it reads, and
-// stores the result.
-func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, input sources.Input, jobs []string) (*Request, error) {
+// analyze runs the pipeline on arg's input, keeping the job logs it reads,
+// and stores the result. When the store kept the result but could not
+// share it, it returns the request with that error.
+func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg string, input sources.Input, jobs []string) (*Request, error) {
 	dir, err := os.MkdirTemp(s.opts.TempDir, "destill-mcp-*") // mode 0700
 	if err != nil {
 		return nil, fmt.Errorf("create a directory for the job logs: %w; set TMPDIR to a writable directory", err)
 	}
 	keep := newKeepingSource(input.Source, dir, input.Secrets, s.log)
-	req := &Request{ID: newRequestID(), Secrets: input.Secrets, CloseFunc: func() error { return os.RemoveAll(dir) }}
+	req := &Request{ID: s.opts.NewID(), Input: arg, Status: backend.StatusDone, Secrets: input.Secrets,
+		CloseFunc: func() error { return os.RemoveAll(dir) }}
 	kept := false
 	defer func() {
 		if !kept {
@@ -223,6 +235,7 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, input s
 
 	var mu sync.Mutex
 	req.Steps = map[string][]analysis.Section{}
+	req.Results = map[string]analysis.JobResult{}
 	progress := newProgress(ctx, call)
 	defer progress.stop()
 	popts := pipeline.Options{
@@ -235,7 +248,13 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, input s
 			mu.Lock()
 			defer mu.Unlock()
 			req.Steps[job.ID] = res.Sections
+			req.Results[job.ID] = res
 		},
+	}
+	if f, ok := input.Source.(baselines.Finder); ok {
+		// Compare with passing logs of the same jobs, as destill analyze
+		// does; the server's cache serves every analysis.
+		popts.Baselines = baselines.New(f, baselines.Options{Cache: s.baselines, Secrets: input.Secrets})
 	}
 	rep, err := pipeline.Run(ctx, keep, popts, progress.update)
 	switch {
@@ -262,6 +281,10 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, input s
 	}
 	req.Bytes = size
 	if err := s.store.Put(ctx, req); err != nil {
+		if errors.Is(err, ErrNotShared) {
+			kept = true
+			return req, err
+		}
 		return nil, fmt.Errorf("keep the analysis: %w", err)
 	}
 	kept = true
@@ -423,6 +446,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 		Summary:    rep.Summary,
 		FailedJobs: []JobBrief{},
 		Findings:   []FindingBrief{},
+		Baseline:   rep.Baseline,
 	}
 	red := analysis.NewRedactor(req.Secrets...)
 	retried := map[string]bool{}
@@ -430,7 +454,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 		retried[j.ID] = j.Retried
 	}
 	for _, j := range rep.Jobs {
-		if !j.Failed || retried[j.ID] {
+		if !j.Failed || j.Retried || retried[j.ID] {
 			continue // a retried attempt is not what failed the build
 		}
 		out.FailedJobs = append(out.FailedJobs, JobBrief{ID: j.ID, Name: j.Name, Step: j.Step, State: j.State, ExitStatus: j.ExitStatus,

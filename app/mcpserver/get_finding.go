@@ -52,7 +52,7 @@ func getFindingTool() *mcp.Tool {
 
 func (s *Server) getFinding(ctx context.Context, _ *mcp.CallToolRequest, in GetFindingInput) (*mcp.CallToolResult, GetFindingOutput, error) {
 	var out GetFindingOutput
-	req, err := s.request(ctx, in.RequestID)
+	req, err := s.finished(ctx, in.RequestID)
 	if err != nil {
 		return nil, out, err
 	}
@@ -72,7 +72,11 @@ func (s *Server) getFinding(ctx context.Context, _ *mcp.CallToolRequest, in GetF
 		}
 	}
 	out.RequestID, out.Finding = req.ID, f
-	return textResult(renderFinding(&out)), out, nil
+	text := renderFinding(&out)
+	if req.Logs[f.JobID] == nil && req.Stored {
+		text += fmt.Sprintf("The database keeps findings, not logs: the context shown is what the analysis kept. For more, %s reads the logs here.\n", reanalyzeHint(req))
+	}
+	return textResult(text), out, nil
 }
 
 // findFinding returns the finding with fingerprint fp, or the only one

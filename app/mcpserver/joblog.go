@@ -76,6 +76,17 @@ func (k *keepingSource) OpenLog(ctx context.Context, job providers.Job) (io.Read
 	return &teeReader{rc: rc, f: f, w: bufio.NewWriterSize(f, 256<<10), job: job, k: k}, nil
 }
 
+// TestReports passes on the wrapped source's test reports (JUnit
+// artifacts), so that failed tests join the findings as in `destill
+// analyze`.
+func (k *keepingSource) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
+	tr, ok := k.src.(pipeline.TestReporter)
+	if !ok {
+		return nil, nil
+	}
+	return tr.TestReports(ctx, jobs)
+}
+
 // keep registers a completely copied log.
 func (k *keepingSource) keep(jobID string, l *fileLog) {
 	k.mu.Lock()

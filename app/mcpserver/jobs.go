@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/sources"
 )
 
 // jobLog finds the job a follow-up tool names (by ID, name, or a
@@ -69,6 +70,8 @@ func jobLog(req *Request, name string) (analysis.JobSummary, JobLog, error) {
 		switch {
 		case j.Error != "":
 			return j, nil, fmt.Errorf("the log of job %q could not be read: %s", j.Name, j.Error)
+		case req.Stored:
+			return j, nil, fmt.Errorf("the log of job %q is not available: %s", j.Name, notStoredWhy(req))
 		case !j.Analyzed:
 			return j, nil, fmt.Errorf("the log of job %q (%s) was not downloaded: analyze_build reads failed jobs only; call analyze_build again with jobs: [%q] to read it", j.Name, j.State, j.Name)
 		}
@@ -91,8 +94,30 @@ func keptJobNames(req *Request) string {
 }
 
 func whyNoLogs(req *Request) string {
+	if req.Stored {
+		return notStoredWhy(req)
+	}
 	if req.Report.Status == statusPassed {
 		return "the build passed, so no log was read; call analyze_build with jobs to read a passed job's log"
 	}
 	return "no failed job had a log that could be read"
+}
+
+// notStoredWhy explains why a request read from the database has no logs,
+// and how to get them.
+func notStoredWhy(req *Request) string {
+	return fmt.Sprintf("request %s was read from the database, which keeps findings and jobs but not logs "+
+		"(it was analyzed by destill submit's workers, by another destill mcp, or by this server longer ago than its most recent analyses); "+
+		"%s reads the logs here and returns a request_id for search_log and read_log", req.ID, reanalyzeHint(req))
+}
+
+// reanalyzeHint is the analyze_build call that analyzes req's input again.
+func reanalyzeHint(req *Request) string {
+	switch {
+	case sources.LooksLikeURL(req.Input):
+		return fmt.Sprintf("analyze_build {\"url\": %q}", req.Input)
+	case req.Input != "":
+		return fmt.Sprintf("analyze_build {\"path\": %q}", req.Input)
+	}
+	return "analyze_build on the build's URL"
 }

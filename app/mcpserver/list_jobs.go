@@ -74,7 +74,7 @@ func listJobsTool() *mcp.Tool {
 
 func (s *Server) listJobs(ctx context.Context, _ *mcp.CallToolRequest, in ListJobsInput) (*mcp.CallToolResult, ListJobsOutput, error) {
 	out := ListJobsOutput{Jobs: []JobInfo{}}
-	req, err := s.request(ctx, in.RequestID)
+	req, err := s.finished(ctx, in.RequestID)
 	if err != nil {
 		return nil, out, err
 	}
@@ -92,14 +92,21 @@ func (s *Server) listJobs(ctx context.Context, _ *mcp.CallToolRequest, in ListJo
 		info := JobInfo{ID: j.ID, Name: j.Name, Step: j.Step, State: j.State, ExitStatus: j.ExitStatus, Failed: j.Failed,
 			SoftFailed: j.SoftFailed, Retried: pj.Retried, Analyzed: j.Analyzed, LogLines: j.LogLines,
 			LogKept: req.Logs[j.ID] != nil, Error: redactLiterals(j.Error, req.Secrets), URL: j.URL}
-		if !pj.StartedAt.IsZero() {
-			info.StartedAt = pj.StartedAt.UTC().Format(time.RFC3339)
+		started, finished := pj.StartedAt, pj.FinishedAt
+		if started.IsZero() && finished.IsZero() {
+			// A request read from the database has no provider build: its
+			// report has the times.
+			started, _ = time.Parse(time.RFC3339, j.StartedAt)
+			finished, _ = time.Parse(time.RFC3339, j.FinishedAt)
 		}
-		if !pj.FinishedAt.IsZero() {
-			info.FinishedAt = pj.FinishedAt.UTC().Format(time.RFC3339)
+		if !started.IsZero() {
+			info.StartedAt = started.UTC().Format(time.RFC3339)
 		}
-		if !pj.StartedAt.IsZero() && !pj.FinishedAt.IsZero() {
-			d := pj.FinishedAt.Sub(pj.StartedAt).Seconds()
+		if !finished.IsZero() {
+			info.FinishedAt = finished.UTC().Format(time.RFC3339)
+		}
+		if !started.IsZero() && !finished.IsZero() {
+			d := finished.Sub(started).Seconds()
 			info.DurationSeconds = &d
 		}
 		for i, st := range req.Steps[j.ID] {
@@ -137,6 +144,8 @@ func renderJobs(out *ListJobsOutput) string {
 			fmt.Fprintf(&b, ", log read (%d lines)", j.LogLines)
 		case j.Error != "":
 			fmt.Fprintf(&b, ", log not read: %s", render.Sanitize(j.Error))
+		case j.Analyzed:
+			fmt.Fprintf(&b, ", log analyzed (%d lines), not kept here", j.LogLines)
 		}
 		b.WriteString("\n")
 		for _, st := range j.Steps {

@@ -50,6 +50,7 @@ func (s *MemoryStore) Put(ctx context.Context, req *Request) error {
 		s.mu.Unlock()
 		return ErrClosed
 	}
+	req.Results = nil // nothing reads them here
 	var evicted []*Request
 	if el, ok := s.byID[req.ID]; ok {
 		old := s.lru.Remove(el).(*Request)

@@ -202,3 +202,21 @@ func TestAnalyzeBuildProviderCancel(t *testing.T) {
 	require.Eventually(t, func() bool { return noKeptLogs(b.tmp) }, 10*time.Second, 10*time.Millisecond)
 	require.True(t, strings.HasPrefix(fake.WebURL(0), "https://buildkite.com/"))
 }
+
+// TestAnalyzeBuildReadsTestReports: failed tests of the build's JUnit
+// reports join the findings, as in `destill analyze`.
+func TestAnalyzeBuildReadsTestReports(t *testing.T) {
+	t.Parallel()
+	b, fake := setupProvider(t, providertest.DemoBuildkite(), nil)
+	an, text := call[AnalyzeBuildOutput](t, b, "analyze_build", map[string]any{"url": fake.WebURL(0), "top": 50})
+	var fromReport *FindingBrief
+	for i, f := range an.Findings {
+		if strings.Contains(f.Message, "TestUploadResume: resume offset 0, want 512") {
+			fromReport = &an.Findings[i]
+		}
+	}
+	require.NotNil(t, fromReport, "a failed test only the JUnit report names: %s", text)
+	f, _ := call[GetFindingOutput](t, b, "get_finding", map[string]any{"request_id": an.RequestID, "fingerprint": fromReport.Fingerprint})
+	require.NotNil(t, f.Finding.Test)
+	require.Equal(t, "reports/junit/unit.xml", f.Finding.Test.Report)
+}

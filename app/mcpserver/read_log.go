@@ -65,7 +65,7 @@ func readLogTool() *mcp.Tool {
 
 func (s *Server) readLog(ctx context.Context, _ *mcp.CallToolRequest, in ReadLogInput) (*mcp.CallToolResult, ReadLogOutput, error) {
 	out := ReadLogOutput{Lines: []LogLine{}}
-	req, err := s.request(ctx, in.RequestID)
+	req, err := s.finished(ctx, in.RequestID)
 	if err != nil {
 		return nil, out, err
 	}

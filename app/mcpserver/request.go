@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/backend"
 	"github.com/destill-dev/destill/providers"
 )
 
@@ -15,9 +16,27 @@ var ErrUnknownRequest = errors.New("unknown request_id")
 // ErrClosed is returned by a RequestStore that was closed.
 var ErrClosed = errors.New("request store closed")
 
+// ErrNotShared is wrapped by a RequestStore's Put when it kept the request
+// for this server's tools but could not save it where other processes
+// read it (the database).
+var ErrNotShared = errors.New("not saved to the shared store")
+
 // Request is one analyze_build call, kept for the follow-up tools.
 type Request struct {
 	ID string
+	// Input is what was analyzed: the build URL or log file path given.
+	Input string
+	// Status is where the request stands: done for an analysis this server
+	// made; a request read from a shared store may also be queued,
+	// fetching, analyzing or failed, and then has no findings.
+	Status backend.Status
+	// Error says why a failed request failed.
+	Error string
+	// Progress is how far a request read from a shared store got.
+	Progress backend.Progress
+	// Stored is set for a request read back from a shared store: it has a
+	// report, but no logs here.
+	Stored bool
 	// Report is the analysis, as `destill analyze --json` would print it.
 	Report analysis.Report
 	// Build is the build as the provider described it (job times, steps);
@@ -27,6 +46,9 @@ type Request struct {
 	Steps map[string][]analysis.Section
 	// Logs are the job logs that were read, by job ID.
 	Logs map[string]JobLog
+	// Results are the analysis results of the jobs whose logs were read, by
+	// job ID, for a shared store to save. A store drops them once kept.
+	Results map[string]analysis.JobResult
 	// Secrets are the credentials the analysis used, redacted everywhere.
 	Secrets []string
 	// Bytes is the disk space the kept logs take.
@@ -56,13 +78,14 @@ type JobLog interface {
 }
 
 // RequestStore keeps analyses for the follow-up tools. The server's own
-// is NewMemoryStore; a shared store (Postgres) can implement it to serve
-// requests analyzed elsewhere. Implementations must be safe for concurrent
-// use.
+// is NewMemoryStore; NewSharedStore also saves them to, and reads them
+// from, a backend.Store (PostgreSQL), where `destill submit` requests are
+// too. Implementations must be safe for concurrent use.
 type RequestStore interface {
 	// Put keeps req under req.ID. It may drop other requests to stay within
-	// its bounds, calling their CloseFunc. On error, req was not kept and
-	// the caller still owns it.
+	// its bounds, calling their CloseFunc. On an error wrapping
+	// ErrNotShared req was kept, but for this server only; on any other
+	// error req was not kept and the caller still owns it.
 	Put(ctx context.Context, req *Request) error
 	// Get returns the request with id, or an error wrapping
 	// ErrUnknownRequest. The request stays valid after it is dropped for

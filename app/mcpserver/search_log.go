@@ -70,7 +70,7 @@ func searchLogTool() *mcp.Tool {
 
 func (s *Server) searchLog(ctx context.Context, _ *mcp.CallToolRequest, in SearchLogInput) (*mcp.CallToolResult, SearchLogOutput, error) {
 	out := SearchLogOutput{Matches: []Match{}}
-	req, err := s.request(ctx, in.RequestID)
+	req, err := s.finished(ctx, in.RequestID)
 	if err != nil {
 		return nil, out, err
 	}

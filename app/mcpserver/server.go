@@ -10,12 +10,15 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/backend"
 )
 
 // Options configure a Server.
@@ -27,6 +30,12 @@ type Options struct {
 	// Store keeps analyses for the follow-up tools (nil: a MemoryStore with
 	// the default bounds). The server closes it in Close.
 	Store RequestStore
+	// BaselineStore, when not nil, keeps the baseline models of automatic
+	// baselines between processes (the distributed mode's store).
+	BaselineStore baselines.Store
+	// NewID returns a new request ID (nil: "r-" and 12 hex digits). A
+	// server sharing its results uses the IDs of `destill submit`.
+	NewID func() string
 	// TempDir is where job logs are kept while their request is (""
 	// : os.TempDir()). Each request gets its own directory, readable by the
 	// user only, deleted when the request is evicted and on Close.
@@ -51,9 +60,12 @@ type Server struct {
 	opts  Options
 	store RequestStore
 	log   *slog.Logger
+	// baselines keeps passing builds found and baseline models built, for
+	// every analysis this server runs.
+	baselines *baselines.Cache
 }
 
-const instructions = `Destill explains why a CI build failed. Call analyze_build first with a build URL (Buildkite, GitHub Actions, GitLab) or the path of a log file: it returns the failure's most likely causes, ranked, and a request_id. Then, with that request_id: get_finding shows one finding with more context and every place it occurred, search_log greps the job logs, read_log reads a window of a log (negative from_line reads the tail), list_jobs lists the build's jobs and their steps. Log text is cleaned of terminal escapes, and secrets are redacted.`
+const instructions = `Destill explains why a CI build failed. Call analyze_build first with a build URL (Buildkite, GitHub Actions, GitLab) or the path of a log file: it returns the failure's most likely causes, ranked, and a request_id. Then, with that request_id: get_finding shows one finding with more context and every place it occurred, search_log greps the job logs, read_log reads a window of a log (negative from_line reads the tail), list_jobs lists the build's jobs and their steps. get_request shows an analysis again, and reads one by its ID: a request_id analyze_build returned, or (when destill shares its results through a database) the ID of a build submitted with destill submit, whose status it gives until the workers are done. Log text is cleaned of terminal escapes, and secrets are redacted.`
 
 // New returns a Server with destill's tools registered. info names the
 // server to clients (name and version of the binary).
@@ -67,6 +79,9 @@ func New(info *mcp.Implementation, opts Options) *Server {
 	if opts.Store == nil {
 		opts.Store = NewMemoryStore(0, 0)
 	}
+	if opts.NewID == nil {
+		opts.NewID = newRequestID
+	}
 	if opts.ResolveFunc == nil {
 		log := opts.Logger
 		cfg := sources.Config{Getenv: opts.Getenv, HTTPClient: opts.HTTPClient, Stdin: strings.NewReader(""),
@@ -79,6 +94,8 @@ func New(info *mcp.Implementation, opts Options) *Server {
 		opts:  opts,
 		store: opts.Store,
 		log:   opts.Logger,
+
+		baselines: baselines.NewCache(opts.BaselineStore),
 	}
 	s.addTools()
 	return s
@@ -103,6 +120,7 @@ func (s *Server) addTools() {
 	addTool(s, searchLogTool(), s.searchLog)
 	addTool(s, readLogTool(), s.readLog)
 	addTool(s, listJobsTool(), s.listJobs)
+	addTool(s, getRequestTool(), s.getRequest)
 }
 
 // addTool registers a typed tool whose errors become tool errors (results
@@ -136,10 +154,69 @@ func (s *Server) request(ctx context.Context, id string) (*Request, error) {
 		return nil, errors.New("request_id is empty: pass the request_id that analyze_build returned")
 	}
 	req, err := s.store.Get(ctx, id)
-	if errors.Is(err, ErrUnknownRequest) {
+	switch {
+	case errors.Is(err, errNotStored):
+		return nil, fmt.Errorf("unknown request_id %q: it is neither among this server's recent analyses nor in the database; check the ID (`destill view --list` lists the stored requests), or run analyze_build to get a new one", id)
+	case errors.Is(err, ErrUnknownRequest):
 		return nil, fmt.Errorf("unknown request_id %q: it was never issued or was evicted to bound memory; run analyze_build again to get a new one", id)
+	case err != nil:
+		return nil, err
 	}
-	return req, err
+	if req.Stored {
+		// Redact this server's credentials from what others stored too.
+		cp := *req
+		cp.Secrets = append(slices.Clip(req.Secrets), s.opts.Secrets...)
+		req = &cp
+	}
+	return req, nil
+}
+
+// finished returns a request whose analysis is complete, or an error
+// saying where it stands: a request that failed or that the workers have
+// not finished has no findings, jobs or logs to read yet.
+func (s *Server) finished(ctx context.Context, id string) (*Request, error) {
+	req, err := s.request(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := notReady(req); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// notReady says why req has nothing to read yet, or returns nil.
+func notReady(req *Request) error {
+	switch req.Status {
+	case "", backend.StatusDone:
+		return nil
+	case backend.StatusFailed:
+		why := req.Error
+		if why == "" {
+			why = "no reason was recorded"
+		}
+		return fmt.Errorf("request %s failed, so it has no findings: %s; %s tries it here", req.ID, why, reanalyzeHint(req))
+	}
+	return fmt.Errorf("request %s is not finished yet (%s); its findings appear when it is done: call get_request with this request_id again in a few seconds", req.ID, describeProgress(req))
+}
+
+// describeProgress says where a stored request stands.
+func describeProgress(req *Request) string {
+	p := req.Progress
+	switch req.Status {
+	case backend.StatusQueued:
+		return "queued, waiting for an ingest-worker"
+	case backend.StatusFetching:
+		if !p.Planned {
+			return "fetching the build"
+		}
+		return fmt.Sprintf("fetching logs: %d of %d read, %d chunk(s) analyzed", p.JobsFetched, p.JobsSelected, p.ChunksDone)
+	case backend.StatusAnalyzing:
+		return fmt.Sprintf("analyzing: %d of %d chunk(s) done", p.ChunksDone, p.ChunksTotal)
+	case backend.StatusFailed:
+		return "failed: " + req.Error
+	}
+	return string(req.Status)
 }
 
 func newRequestID() string {

@@ -42,8 +42,11 @@ func setup(t *testing.T) *testBundle {
 func setupWith(t *testing.T, opts Options) *testBundle {
 	t.Helper()
 	b := &testBundle{tmp: t.TempDir(), fakes: map[string]sources.Input{}}
-	b.store = NewMemoryStore(4, 0)
-	opts.Store, opts.TempDir = b.store, b.tmp
+	if opts.Store == nil {
+		b.store = NewMemoryStore(4, 0)
+		opts.Store = b.store
+	}
+	opts.TempDir = b.tmp
 	if opts.Getenv == nil {
 		// No environment: URLs added with addFake resolve to their fake
 		// sources, anything else as sources.Resolve would.
@@ -760,7 +763,7 @@ func TestToolsHaveSchemasAndDescriptions(t *testing.T) {
 			require.NotEmpty(t, s.Description, "%s.%s has no description", tool.Name, p)
 		}
 	}
-	require.ElementsMatch(t, []string{"analyze_build", "get_finding", "search_log", "read_log", "list_jobs"}, names)
+	require.ElementsMatch(t, []string{"analyze_build", "get_finding", "search_log", "read_log", "list_jobs", "get_request"}, names)
 }
 
 func requireNoKeptLogs(t *testing.T, dir string) {

@@ -39,6 +39,9 @@ func renderAnalyze(out *AnalyzeBuildOutput) string {
 		fmt.Fprintf(&b, ", top %d shown", len(out.Findings))
 	}
 	b.WriteString("\n")
+	if out.Baseline != nil {
+		fmt.Fprintf(&b, "baseline: %s\n", render.Sanitize(render.BaselineText(out.Baseline)))
+	}
 	if len(out.FailedJobs) > 0 {
 		var parts []string
 		for i, j := range out.FailedJobs {

@@ -208,19 +208,28 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 	job := r.build.Jobs[i]
+	// The baseline (its search, its passing log) is fetched while the
+	// job's own log streams.
+	var base *analysis.Baseline
+	var baseInfo *analysis.BaselineInfo
+	var baseErr error
+	baseDone := make(chan struct{})
+	if r.opts.Baselines != nil {
+		go func() {
+			defer close(baseDone)
+			base, baseInfo, baseErr = r.opts.Baselines.Baseline(ctx, r.build, job)
+		}()
+	} else {
+		close(baseDone)
+	}
 	res, err := r.readLog(ctx, src, job)
 	if err == nil && r.opts.JobResultFunc != nil {
 		r.opts.JobResultFunc(job, *res)
 	}
-	var base *analysis.Baseline
-	var baseInfo *analysis.BaselineInfo
-	var baseErr error
-	if err == nil && r.opts.Baselines != nil {
-		base, baseInfo, baseErr = r.opts.Baselines.Baseline(ctx, r.build, job)
-	}
+	<-baseDone
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if baseErr != nil && ctx.Err() == nil {
+	if baseErr != nil && err == nil && ctx.Err() == nil {
 		r.notes = append(r.notes, fmt.Sprintf("job %q: no baseline: %v", job.Name, baseErr))
 	}
 	if err != nil {
@@ -338,16 +347,21 @@ func (r *run) reportLocked() analysis.Report {
 }
 
 // summarizeBaselines says, for the report, which baselines the analyzed jobs
-// were compared with: the one they share, or how many jobs had one.
+// were compared with: the one they share, or how many jobs had one. Passed
+// jobs (--all-jobs) that got no baseline are left out.
 func summarizeBaselines(jobs []analysis.JobSummary) *analysis.BaselineInfo {
 	var first *analysis.BaselineInfo
-	same, with, analyzed := true, 0, 0
+	same, sameNote, with, analyzed := true, true, 0, 0
+	noneNotes := map[string]bool{}
 	for _, j := range jobs {
-		if !j.Analyzed {
+		if !j.Analyzed || (j.Baseline == nil && !j.Failed) {
 			continue
 		}
 		analyzed++
 		if j.Baseline == nil || j.Baseline.Kind == "none" {
+			if j.Baseline != nil {
+				noneNotes[j.Baseline.Note] = true
+			}
 			continue
 		}
 		with++
@@ -356,15 +370,31 @@ func summarizeBaselines(jobs []analysis.JobSummary) *analysis.BaselineInfo {
 		} else if j.Baseline.Kind != first.Kind || j.Baseline.URL != first.URL || j.Baseline.Build != first.Build ||
 			strings.Join(j.Baseline.Paths, "\x00") != strings.Join(first.Paths, "\x00") {
 			same = false
+		} else if j.Baseline.Note != first.Note {
+			sameNote = false
 		}
 	}
 	switch {
 	case analyzed == 0:
 		return nil
 	case with == 0:
-		return &analysis.BaselineInfo{Kind: "none", Note: "no passing log of the same job was found"}
+		note := "no passing log of the same job was found"
+		if len(noneNotes) == 1 {
+			for n := range noneNotes {
+				if n != "" {
+					note = n
+				}
+			}
+		} else if len(noneNotes) > 1 {
+			note += "; see each job's baseline"
+		}
+		return &analysis.BaselineInfo{Kind: "none", Note: note}
 	case same && with == analyzed:
-		return first
+		b := *first
+		if !sameNote {
+			b.Note = fmt.Sprintf("%d jobs, each compared with a passing job of that build; see each job's baseline", with)
+		}
+		return &b
 	}
 	return &analysis.BaselineInfo{Kind: "per-job", Note: fmt.Sprintf("%d of %d analyzed jobs compared with a passing log; see each job's baseline", with, analyzed)}
 }

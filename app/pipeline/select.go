@@ -70,6 +70,7 @@ func JobSummary(j providers.Job) analysis.JobSummary {
 		ExitStatus: j.ExitStatus,
 		Failed:     j.Failed(),
 		SoftFailed: j.SoftFailed,
+		Retried:    j.Retried,
 		Attempt:    j.Attempt,
 		URL:        j.URL,
 		LineURL:    j.LineURL,

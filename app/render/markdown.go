@@ -68,9 +68,19 @@ func Markdown(w io.Writer, rep analysis.Report, opts MarkdownOptions) error {
 
 	// 300 bytes stay for the lines saying what was left out.
 	budget := max - head.Len() - len(footer) - 300
-	// Notes get at most a quarter of the room.
+	// The baseline and the notes get at most a quarter of the room.
 	var notes strings.Builder
 	noteBudget := budget / 4
+	if b := rep.Baseline; b != nil {
+		fmt.Fprintf(&notes, "> **Baseline:** %s\n", mdText(Truncate(BaselineText(b), 300)))
+		for _, l := range JobBaselines(rep, maxBaselineLines) {
+			line := fmt.Sprintf("> - %s\n", mdText(Truncate(l, 300)))
+			if notes.Len()+len(line) > noteBudget/2 {
+				break
+			}
+			notes.WriteString(line)
+		}
+	}
 	for i, n := range rep.Notes {
 		line := fmt.Sprintf("> **Note:** %s\n", mdText(Truncate(n, 300)))
 		if notes.Len()+len(line) > noteBudget {

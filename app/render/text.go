@@ -103,19 +103,10 @@ func (p *printer) header(rep analysis.Report) {
 	}
 	p.line(p.color(ansiBold, "destill: "+Sanitize(SourceName(rep))) + p.dim(fmt.Sprintf(" — %s (%s, %d lines)", what, jobs, lines)))
 	if b := rep.Baseline; b != nil {
-		desc := b.Kind
-		switch {
-		case b.URL != "":
-			desc += " " + b.URL
-		case b.Build != "":
-			desc += " " + b.Build
-		case len(b.Paths) > 0:
-			desc += " " + strings.Join(b.Paths, ", ")
+		p.line(p.dim("baseline: " + Sanitize(BaselineText(b))))
+		for _, l := range JobBaselines(rep, maxBaselineLines) {
+			p.line(p.dim("  " + p.fit(l)))
 		}
-		if b.Note != "" {
-			desc += " (" + b.Note + ")"
-		}
-		p.line(p.dim("baseline: " + Sanitize(desc)))
 	}
 }
 

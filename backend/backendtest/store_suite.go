@@ -35,6 +35,7 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) backend.Store) {
 		{"ListRequestsNewestFirst", storeList},
 		{"ConcurrentChunkSavesCountOnce", storeConcurrentChunks},
 		{"TextSurvives", storeText},
+		{"BaselinesRoundTrip", storeBaselines},
 		{"UseAfterCloseFails", storeClosed},
 	}
 	for _, tc := range tests {
@@ -561,5 +562,26 @@ func storeClosed(t *testing.T, s backend.Store) {
 	}
 	if _, err := s.GetRequest(ctxT(t), "r1"); !errors.Is(err, backend.ErrClosed) {
 		t.Errorf("GetRequest after Close: %v, want ErrClosed", err)
+	}
+}
+
+func storeBaselines(t *testing.T, s backend.Store) {
+	ctx := ctxT(t)
+	if _, err := s.LoadBaseline(ctx, "missing"); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatalf("LoadBaseline(missing) error = %v, want ErrNotFound", err)
+	}
+	model := []byte{1, 0, 2, 0xff, 0, 'x'}
+	if err := s.SaveBaseline(ctx, "github|acme/api|CI|test", model); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LoadBaseline(ctx, "github|acme/api|CI|test")
+	if err != nil || string(got) != string(model) {
+		t.Fatalf("LoadBaseline = %v, %v; want the bytes saved", got, err)
+	}
+	if err := s.SaveBaseline(ctx, "github|acme/api|CI|test", []byte("newer")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.LoadBaseline(ctx, "github|acme/api|CI|test"); string(got) != "newer" {
+		t.Fatalf("after saving again LoadBaseline = %q, want the newer model", got)
 	}
 }

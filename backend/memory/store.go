@@ -15,11 +15,12 @@ import (
 // Store is an in-process backend.Store. Everything it returns is a copy, as
 // if it had been read from a database.
 type Store struct {
-	mu       sync.Mutex
-	closed   bool
-	requests map[string]*request
-	order    []string // request IDs in creation order
-	now      func() time.Time
+	mu        sync.Mutex
+	closed    bool
+	requests  map[string]*request
+	order     []string // request IDs in creation order
+	baselines map[string][]byte
+	now       func() time.Time
 }
 
 type request struct {
@@ -38,7 +39,7 @@ var _ backend.Store = (*Store)(nil)
 
 // NewStore returns an empty Store.
 func NewStore() *Store {
-	return &Store{requests: map[string]*request{}, now: time.Now}
+	return &Store{requests: map[string]*request{}, baselines: map[string][]byte{}, now: time.Now}
 }
 
 func (s *Store) stamp(t time.Time) time.Time {
@@ -330,6 +331,31 @@ func (s *Store) ListFindings(ctx context.Context, id string) ([]analysis.Finding
 		return nil, err
 	}
 	return append([]analysis.Finding{}, clone(r.findings)...), nil
+}
+
+// SaveBaseline implements backend.Store.
+func (s *Store) SaveBaseline(ctx context.Context, key string, model []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return backend.ErrClosed
+	}
+	s.baselines[key] = append([]byte(nil), model...)
+	return nil
+}
+
+// LoadBaseline implements backend.Store.
+func (s *Store) LoadBaseline(ctx context.Context, key string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, backend.ErrClosed
+	}
+	m, ok := s.baselines[key]
+	if !ok {
+		return nil, fmt.Errorf("baseline %q: %w", key, backend.ErrNotFound)
+	}
+	return append([]byte(nil), m...), nil
 }
 
 // Close implements backend.Store.

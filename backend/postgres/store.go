@@ -578,6 +578,35 @@ func (s *Store) ListFindings(ctx context.Context, id string) ([]analysis.Finding
 	return out, nil
 }
 
+// SaveBaseline implements backend.Store.
+func (s *Store) SaveBaseline(ctx context.Context, key string, model []byte) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO baselines (key, model) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET model = EXCLUDED.model, saved_at = now()`, key, model)
+	if err != nil {
+		return fmt.Errorf("save baseline %q: %w", key, err)
+	}
+	return nil
+}
+
+// LoadBaseline implements backend.Store.
+func (s *Store) LoadBaseline(ctx context.Context, key string) ([]byte, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	var model []byte
+	err := s.db.GetContext(ctx, &model, `SELECT model FROM baselines WHERE key = $1`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("baseline %q: %w", key, backend.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load baseline %q: %w", key, err)
+	}
+	return model, nil
+}
+
 // Close implements backend.Store: it closes the database handle.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {

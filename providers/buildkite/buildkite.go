@@ -32,6 +32,8 @@ type Source struct {
 
 	mu   sync.Mutex
 	jobs map[string]jobJSON
+	// defaultBranch is the pipeline's, as the build said (see passing.go).
+	defaultBranch string
 }
 
 // New returns a Source for the build ref names.
@@ -71,8 +73,11 @@ type buildJSON struct {
 	Commit     string     `json:"commit"`
 	FinishedAt *time.Time `json:"finished_at"`
 	Pipeline   struct {
-		Slug string `json:"slug"`
+		Slug          string `json:"slug"`
+		DefaultBranch string `json:"default_branch"`
 	} `json:"pipeline"`
+	// Jobs are embedded in a build of the builds list.
+	Jobs []jobJSON `json:"jobs"`
 }
 
 type jobJSON struct {
@@ -143,6 +148,7 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.defaultBranch = b.Pipeline.DefaultBranch
 	for _, j := range jobs {
 		if j.Type == "waiter" {
 			continue // a wait step is not a job with a log or an outcome

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/destill-dev/destill/providers"
@@ -35,6 +36,12 @@ type Source struct {
 	api   *httpapi.Client
 	base  string
 	hints httpapi.Hints
+
+	mu sync.Mutex
+	// run is the run Build read (see passing.go).
+	run runJSON
+	// defaultBranch is the repository's, once read.
+	defaultBranch string
 }
 
 // New returns a Source for the run ref names.
@@ -82,6 +89,7 @@ type runJSON struct {
 	Conclusion *string `json:"conclusion"`
 	HTMLURL    string  `json:"html_url"`
 	RunAttempt int     `json:"run_attempt"`
+	WorkflowID int64   `json:"workflow_id"`
 }
 
 type jobJSON struct {
@@ -120,13 +128,29 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 	if s.ref.Attempt == 0 {
 		first += "&filter=latest"
 	}
+	jobs, err := s.listJobs(ctx, first)
+	if err != nil {
+		return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
+	}
+	s.mu.Lock()
+	s.run = run
+	s.mu.Unlock()
+	conclusion := deref(run.Conclusion)
+	if conclusion == "startup_failure" && len(jobs) == 0 {
+		return providers.Build{}, fmt.Errorf("workflow run %d failed before any job started (startup_failure): the workflow file is probably invalid; see %s", run.ID, run.HTMLURL)
+	}
+	return s.toBuild(run, jobs), nil
+}
+
+// listJobs reads every page of a run's jobs, from the first page's URL.
+func (s *Source) listJobs(ctx context.Context, first string) ([]jobJSON, error) {
 	var jobs []jobJSON
 	seen := map[int64]bool{}
 	for next := first; next != ""; {
 		var page jobsPage
 		h, err := s.api.GetJSON(ctx, next, &page)
 		if err != nil {
-			return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
+			return nil, err
 		}
 		for _, j := range page.Jobs {
 			if !seen[j.ID] { // pages can shift while a run adds jobs
@@ -136,6 +160,11 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 		}
 		next = httpapi.NextLink(h)
 	}
+	return jobs, nil
+}
+
+// toBuild converts a run and its jobs.
+func (s *Source) toBuild(run runJSON, jobs []jobJSON) providers.Build {
 	conclusion := deref(run.Conclusion)
 	out := providers.Build{
 		Provider: providers.KindGitHubActions,
@@ -152,9 +181,6 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 	if out.State == "" {
 		out.State = run.Status
 	}
-	if conclusion == "startup_failure" && len(jobs) == 0 {
-		return providers.Build{}, fmt.Errorf("workflow run %s failed before any job started (startup_failure): the workflow file is probably invalid; see %s", out.ID, out.URL)
-	}
 	for _, j := range jobs {
 		job := convertJob(j)
 		if !job.Finished() {
@@ -162,7 +188,7 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 		}
 		out.Jobs = append(out.Jobs, job)
 	}
-	return out, nil
+	return out
 }
 
 var matrixSuffix = regexp.MustCompile(`\s*\([^()]*\)$`)

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/destill-dev/destill/providers"
@@ -30,6 +31,12 @@ type Source struct {
 	api   *httpapi.Client
 	base  string
 	hints httpapi.Hints
+
+	mu sync.Mutex
+	// pipelineID is the pipeline Build read (see passing.go).
+	pipelineID int64
+	// defaultBranch is the project's, once read.
+	defaultBranch string
 }
 
 // New returns a Source for the pipeline (or job) ref names.
@@ -101,13 +108,28 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 	if _, err := s.api.GetJSON(ctx, pipeURL, &p); err != nil {
 		return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
 	}
+	jobs, err := s.listJobs(ctx, pipeURL)
+	if err != nil {
+		return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
+	}
+	s.mu.Lock()
+	s.pipelineID = p.ID
+	s.mu.Unlock()
+	if p.YAMLErrors != nil && p.YAMLErrors != "" && len(jobs) == 0 {
+		return providers.Build{}, fmt.Errorf("pipeline %d has no jobs because its configuration is invalid: %v", p.ID, p.YAMLErrors)
+	}
+	return s.toBuild(p, jobs), nil
+}
+
+// listJobs reads every page of a pipeline's jobs (the latest run of each).
+func (s *Source) listJobs(ctx context.Context, pipeURL string) ([]jobJSON, error) {
 	var jobs []jobJSON
 	seen := map[int64]bool{}
 	for next := pipeURL + "/jobs?per_page=100"; next != ""; {
 		var page []jobJSON
 		h, err := s.api.GetJSON(ctx, next, &page)
 		if err != nil {
-			return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
+			return nil, err
 		}
 		for _, j := range page {
 			if !seen[j.ID] {
@@ -117,6 +139,11 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 		}
 		next = nextPage(next, h)
 	}
+	return jobs, nil
+}
+
+// toBuild converts a pipeline and its jobs, oldest job first.
+func (s *Source) toBuild(p pipelineJSON, jobs []jobJSON) providers.Build {
 	out := providers.Build{
 		Provider: providers.KindGitLab,
 		ID:       strconv.FormatInt(p.ID, 10),
@@ -126,9 +153,6 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 		Branch:   p.Ref,
 		Commit:   p.SHA,
 		URL:      p.WebURL,
-	}
-	if p.YAMLErrors != nil && p.YAMLErrors != "" && len(jobs) == 0 {
-		return providers.Build{}, fmt.Errorf("pipeline %d has no jobs because its configuration is invalid: %v", p.ID, p.YAMLErrors)
 	}
 	switch p.Status {
 	case "created", "waiting_for_resource", "preparing", "pending", "running", "scheduled", "canceling":
@@ -142,7 +166,7 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 		}
 		out.Jobs = append(out.Jobs, job)
 	}
-	return out, nil
+	return out
 }
 
 // nextPage follows the Link header, or else X-Next-Page (empty on the last

@@ -17,6 +17,10 @@ import (
 func (f *Fake) serveBuildkite(w http.ResponseWriter, r *http.Request, p string) {
 	const kind = providers.KindBuildkite
 	s := strings.Split(strings.Trim(p, "/"), "/")
+	if (len(s) == 5 || len(s) == 6) && s[0] == "v2" && s[1] == "organizations" && s[3] == "pipelines" {
+		f.serveBuildkitePipeline(w, r, s[2], s[4], s[5:])
+		return
+	}
 	if len(s) < 7 || s[0] != "v2" || s[1] != "organizations" || s[3] != "pipelines" || s[5] != "builds" {
 		writeError(w, kind, http.StatusNotFound, "Not Found")
 		return
@@ -184,7 +188,7 @@ func (f *Fake) bkBuild(bi int, apiBase string) map[string]any {
 		"url": apiBase, "web_url": web, "state": state, "blocked": false,
 		"message": "uploader: retry on 503 with jitter", "commit": b.Commit, "branch": b.Branch,
 		"source": "webhook", "created_at": started, "started_at": started, "finished_at": fin,
-		"pipeline": map[string]any{"slug": b.Repo, "name": b.Repo},
+		"pipeline": f.bkPipeline(b.Org, b.Repo),
 	}
 }
 

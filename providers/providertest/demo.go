@@ -10,6 +10,7 @@ import (
 
 // Demos are ready-made scenarios by name, for tests and the fakeci program.
 var Demos = map[string]func() Scenario{
+	"baseline":  DemoBaseline,
 	"buildkite": DemoBuildkite,
 	"github":    DemoGitHubMatrix,
 	"gitlab":    DemoGitLab,

@@ -198,6 +198,9 @@ func (f *Fake) ResetCounts() {
 }
 
 func (f *Fake) fillDefaults() {
+	if f.sc.DefaultBranch == "" {
+		f.sc.DefaultBranch = "main"
+	}
 	for bi := range f.sc.Builds {
 		b := &f.sc.Builds[bi]
 		if b.Attempt == 0 {
@@ -207,7 +210,10 @@ func (f *Fake) fillDefaults() {
 			b.Commit = "3f9c2d1e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e"
 		}
 		if b.Branch == "" {
-			b.Branch = "main"
+			b.Branch = f.sc.DefaultBranch
+		}
+		if b.Workflow == "" {
+			b.Workflow = "CI"
 		}
 		for ji := range b.Jobs {
 			j := &b.Jobs[ji]

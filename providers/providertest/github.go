@@ -22,6 +22,9 @@ func (f *Fake) serveGitHub(w http.ResponseWriter, r *http.Request, p string) {
 	s := strings.Split(strings.Trim(p, "/"), "/")
 	var org, repo string
 	switch {
+	case len(s) == 3 && s[0] == "repos":
+		f.serveGitHubRepo(w, r, s[1], s[2])
+		return
 	case len(s) >= 4 && s[0] == "repos":
 		org, repo, s = s[1], s[2], s[3:]
 	case len(s) >= 3 && s[0] == "repositories":
@@ -36,13 +39,24 @@ func (f *Fake) serveGitHub(w http.ResponseWriter, r *http.Request, p string) {
 		writeError(w, kind, http.StatusNotFound, "")
 		return
 	}
-	if len(s) < 3 || s[0] != "actions" {
+	if len(s) < 2 || s[0] != "actions" {
 		writeError(w, kind, http.StatusNotFound, "")
 		return
 	}
 	w.Header().Set("X-GitHub-Request-Id", "8C1E:3A2B:1F00A1:2B3C4D:67C6A1B2")
 	w.Header().Set("X-RateLimit-Limit", "5000")
 	w.Header().Set("X-RateLimit-Remaining", "4999")
+	switch {
+	case len(s) == 2 && s[1] == "runs":
+		f.serveGitHubRuns(w, r, org, repo, "")
+		return
+	case len(s) == 4 && s[1] == "workflows" && s[3] == "runs":
+		f.serveGitHubRuns(w, r, org, repo, s[2])
+		return
+	case len(s) < 3:
+		writeError(w, kind, http.StatusNotFound, "")
+		return
+	}
 	switch s[1] {
 	case "runs":
 		id, _ := strconv.ParseInt(s[2], 10, 64)
@@ -212,10 +226,10 @@ func (f *Fake) ghRun(bi, attempt int) map[string]any {
 		prev = fmt.Sprintf("%s/attempts/%d", api, attempt-1)
 	}
 	return map[string]any{
-		"id": b.Number, "name": "CI", "head_branch": b.Branch, "head_sha": b.Commit,
-		"path": ".github/workflows/ci.yml", "display_title": "uploader: retry on 503 with jitter",
+		"id": b.Number, "name": b.Workflow, "head_branch": b.Branch, "head_sha": b.Commit,
+		"path": workflowPath(b.Workflow), "display_title": "uploader: retry on 503 with jitter",
 		"run_number": 1532, "event": "pull_request", "status": status, "conclusion": conclusion,
-		"workflow_id": 61234567, "url": api, "html_url": web, "run_attempt": attempt,
+		"workflow_id": workflowID(b.Workflow), "url": api, "html_url": web, "run_attempt": attempt,
 		"created_at": "2026-03-04T09:09:51Z", "run_started_at": "2026-03-04T09:24:10Z",
 		"jobs_url": api + "/jobs", "logs_url": api + "/logs", "artifacts_url": api + "/artifacts",
 		"previous_attempt_url": prev,
@@ -275,7 +289,7 @@ func (f *Fake) ghJob(bi, ji int) map[string]any {
 		"url":      fmt.Sprintf("%s%s/repos/%s/%s/actions/jobs/%s", f.API.URL, githubPrefix, b.Org, b.Repo, j.ID),
 		"html_url": fmt.Sprintf("https://github.com/%s/%s/actions/runs/%d/job/%s", b.Org, b.Repo, b.Number, j.ID),
 		"status":   status, "conclusion": conclusion, "started_at": started, "completed_at": fin,
-		"name": j.Name, "steps": steps, "runner_name": runner, "workflow_name": "CI", "labels": []string{"ubuntu-latest"},
+		"name": j.Name, "steps": steps, "runner_name": runner, "workflow_name": b.Workflow, "labels": []string{"ubuntu-latest"},
 		"check_run_url": fmt.Sprintf("%s%s/repos/%s/%s/check-runs/%s", f.API.URL, githubPrefix, b.Org, b.Repo, j.ID),
 	}
 }

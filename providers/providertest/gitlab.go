@@ -15,7 +15,7 @@ import (
 func (f *Fake) serveGitLab(w http.ResponseWriter, r *http.Request, p string) {
 	const kind = providers.KindGitLab
 	s := strings.Split(strings.Trim(p, "/"), "/")
-	if len(s) < 4 || s[0] != "projects" {
+	if len(s) < 2 || s[0] != "projects" {
 		writeError(w, kind, http.StatusNotFound, "404 Not found")
 		return
 	}
@@ -35,6 +35,17 @@ func (f *Fake) serveGitLab(w http.ResponseWriter, r *http.Request, p string) {
 		return
 	}
 	rest := s[2:]
+	switch {
+	case len(rest) == 0:
+		f.serveGitLabProject(w, r, builds)
+		return
+	case len(rest) == 1 && rest[0] == "pipelines":
+		f.serveGitLabPipelines(w, r, builds)
+		return
+	case len(rest) == 1:
+		writeError(w, kind, http.StatusNotFound, "404 Not found")
+		return
+	}
 	id, _ := strconv.ParseInt(rest[1], 10, 64)
 	switch rest[0] {
 	case "pipelines":

@@ -38,6 +38,9 @@ type Scenario struct {
 	// MaxPerPage caps list pages below each API's own cap (100), so small
 	// builds paginate too (0: no extra cap).
 	MaxPerPage int `json:"max_per_page,omitempty"`
+	// DefaultBranch is every pipeline's, repository's and project's default
+	// branch (default "main").
+	DefaultBranch string `json:"default_branch,omitempty"`
 }
 
 // Build is one build: a Buildkite build, a GitHub Actions run, a GitLab
@@ -50,8 +53,12 @@ type Build struct {
 	// path ("group/sub/project").
 	Repo string `json:"repo"`
 	// Number is the Buildkite build number, GitHub run ID or GitLab
-	// pipeline ID.
+	// pipeline ID. The builds of one pipeline (repository and workflow,
+	// project) are listed newest first by Number, so an earlier build has a
+	// lower one.
 	Number int64 `json:"number"`
+	// Workflow is the GitHub Actions workflow's name (default "CI").
+	Workflow string `json:"workflow,omitempty"`
 	// State overrides the provider's build state word ("failed", "running",
 	// a GitHub conclusion such as "startup_failure"); by default it follows
 	// from the jobs.

@@ -8,8 +8,10 @@ PREFIX ?= $(HOME)/.local
 CORPUS ?= ../shared/corpus/cidiff
 DEMO_LOG ?= examples/logs/github-actions-go-test.log
 BENCHTIME ?= 1x
+DIST ?= dist
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 
-.PHONY: help build test bench lint demo install eval fuzz
+.PHONY: help build test bench lint demo install eval fuzz release image deploy-tools
 
 build: ## Static binary into bin/destill (CGO_ENABLED=0, version stamped)
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/destill .
@@ -39,6 +41,15 @@ eval: ## Finding quality on a labeled corpus: make eval CORPUS=../shared/corpus/
 
 fuzz: ## Run each fuzz target for a short while (FUZZTIME=30s)
 	for f in FuzzClean FuzzLineSplitter FuzzAnalyzer; do go test ./analysis -run '^$$' -fuzz "^$$f\$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
+
+release: ## Static binaries for linux/darwin x amd64/arm64 into dist/ with SHA256SUMS (VERSION=v1.2.3)
+	VERSION="$(VERSION)" DIST="$(DIST)" PLATFORMS="$(PLATFORMS)" deploy/release.sh
+
+deploy-tools: ## Install what the deploy tests need (docker-compose, shellcheck, helm); as root
+	deploy/ci-tools.sh
+
+image: ## Container image from deploy/Dockerfile (needs a Docker engine; IMAGE=, VERSION=, DOCKER=podman)
+	@VERSION="$(VERSION)" deploy/image.sh
 
 help: ## This list
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "%-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)

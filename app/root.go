@@ -33,6 +33,7 @@ func newRootCommand(streams *Streams) *cli.Command {
 			newIngestWorkerCommand(streams),
 			newAnalyzeWorkerCommand(streams),
 			newMigrateCommand(streams),
+			newHealthcheckCommand(streams),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {

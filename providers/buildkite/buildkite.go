@@ -54,7 +54,7 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
 			Auth:   func(h http.Header) { h.Set("Authorization", "Bearer "+token) },
 			Header: http.Header{"Accept": {"application/json"}},
 		}),
-		hints: httpapi.Hints{Provider: "Buildkite", TokenVar: cfg.TokenVar, Scopes: Scopes},
+		hints: httpapi.Hints{Provider: "Buildkite", TokenVar: cfg.TokenVar, Scopes: Scopes, BaseURLVar: "BUILDKITE_API_URL"},
 		jobs:  map[string]jobJSON{},
 	}
 }

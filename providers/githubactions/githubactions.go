@@ -64,7 +64,7 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
 				"X-Github-Api-Version": {"2022-11-28"},
 			},
 		}),
-		hints: httpapi.Hints{Provider: "GitHub", TokenVar: cfg.TokenVar, Scopes: Scopes, SSO: true},
+		hints: httpapi.Hints{Provider: "GitHub", TokenVar: cfg.TokenVar, Scopes: Scopes, BaseURLVar: "GITHUB_API_URL", SSO: true},
 	}
 }
 

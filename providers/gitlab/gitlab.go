@@ -57,7 +57,7 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
 			// httpapi never sends it beyond the API's own host.
 			Auth: func(h http.Header) { h.Set("PRIVATE-TOKEN", token) },
 		}),
-		hints: httpapi.Hints{Provider: "GitLab", TokenVar: cfg.TokenVar, Scopes: Scopes},
+		hints: httpapi.Hints{Provider: "GitLab", TokenVar: cfg.TokenVar, Scopes: Scopes, BaseURLVar: "GITLAB_API_URL"},
 	}
 }
 

@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -17,11 +20,17 @@ type Hints struct {
 	Scopes string
 	// SSO mentions single sign-on authorization on 403s (GitHub).
 	SSO bool
+	// BaseURLVar is the environment variable that points at a self-hosted
+	// server ("GITHUB_API_URL").
+	BaseURLVar string
 }
 
 // ExplainBuild turns an error reading what (a build, a pipeline) into a
 // one-line message saying what to do. The original error stays wrapped.
 func ExplainBuild(err error, h Hints, what string) error {
+	if e := unreachable(err, h); e != nil {
+		return e
+	}
 	var se *StatusError
 	if !errors.As(err, &se) || se.RateLimited {
 		return err
@@ -64,6 +73,36 @@ func ExplainLog(err error) error {
 		return &Explained{Err: err, Msg: fmt.Sprintf("log not readable (%d %s): the token lacks the scope for logs", se.Status, http.StatusText(se.Status))}
 	}
 	return err
+}
+
+// unreachable explains an error that left no HTTP response: DNS, refused
+// or reset connections, TLS. It returns nil for any other error.
+func unreachable(err error, h Hints) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	var dns *net.DNSError
+	var op *net.OpError
+	var cert *tls.CertificateVerificationError
+	var what string
+	switch {
+	case errors.As(err, &dns):
+		what = fmt.Sprintf("cannot resolve %s", dns.Name)
+	case errors.As(err, &cert):
+		what = "its TLS certificate is not trusted"
+	case errors.As(err, &op):
+		what = op.Err.Error()
+		if op.Addr != nil {
+			what = fmt.Sprintf("%s: %s", op.Addr, what)
+		}
+	default:
+		return nil
+	}
+	msg := fmt.Sprintf("cannot reach %s (%s): check the network connection and any proxy (HTTPS_PROXY)", h.Provider, what)
+	if h.BaseURLVar != "" {
+		msg += fmt.Sprintf(", and %s if the server is self-hosted", h.BaseURLVar)
+	}
+	return &Explained{Err: err, Msg: msg}
 }
 
 // Explained is an error with a message meant for the user, wrapping the

@@ -133,19 +133,7 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 		}
 		next = page.Links.Next
 	}
-	out := providers.Build{
-		Provider: providers.KindBuildkite,
-		ID:       b.ID,
-		Number:   b.Number,
-		Pipeline: s.ref.Org + "/" + s.ref.Repo,
-		State:    b.State,
-		Branch:   b.Branch,
-		Commit:   b.Commit,
-		URL:      b.WebURL,
-	}
-	if out.URL == "" {
-		out.URL = fmt.Sprintf("https://buildkite.com/%s/%s/builds/%d", s.ref.Org, s.ref.Repo, s.ref.Number)
-	}
+	out := s.toBuild(b)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.defaultBranch = b.Pipeline.DefaultBranch
@@ -168,6 +156,24 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 		out.Running = true
 	}
 	return out, nil
+}
+
+// toBuild converts a build of the pipeline s reads, without its jobs.
+func (s *Source) toBuild(b buildJSON) providers.Build {
+	out := providers.Build{
+		Provider: providers.KindBuildkite,
+		ID:       b.ID,
+		Number:   b.Number,
+		Pipeline: s.ref.Org + "/" + s.ref.Repo,
+		State:    b.State,
+		Branch:   b.Branch,
+		Commit:   b.Commit,
+		URL:      b.WebURL,
+	}
+	if out.URL == "" {
+		out.URL = fmt.Sprintf("https://buildkite.com/%s/%s/builds/%d", s.ref.Org, s.ref.Repo, b.Number)
+	}
+	return out
 }
 
 func convertJob(j jobJSON) providers.Job {

@@ -27,19 +27,7 @@ func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Bui
 		if b.Number == s.ref.Number {
 			continue
 		}
-		out := providers.Build{
-			Provider: providers.KindBuildkite,
-			ID:       b.ID,
-			Number:   b.Number,
-			Pipeline: s.ref.Org + "/" + s.ref.Repo,
-			State:    b.State,
-			Branch:   b.Branch,
-			Commit:   b.Commit,
-			URL:      b.WebURL,
-		}
-		if out.URL == "" {
-			out.URL = fmt.Sprintf("https://buildkite.com/%s/%s/builds/%d", s.ref.Org, s.ref.Repo, b.Number)
-		}
+		out := s.toBuild(b)
 		s.mu.Lock()
 		for _, j := range b.Jobs {
 			if j.Type == "waiter" {

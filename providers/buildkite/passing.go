@@ -43,7 +43,8 @@ func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Bui
 }
 
 // DefaultBranch returns the pipeline's default branch: the one the build
-// reported, or else the pipeline's own.
+// reported, or else the pipeline's own (not remembered here: the
+// baselines cache keeps it, per Scope).
 func (s *Source) DefaultBranch(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	d := s.defaultBranch
@@ -57,8 +58,5 @@ func (s *Source) DefaultBranch(ctx context.Context) (string, error) {
 	if _, err := s.api.GetJSON(ctx, s.Scope(), &p); err != nil {
 		return "", fmt.Errorf("read the default branch of %s/%s: %w", s.ref.Org, s.ref.Repo, err)
 	}
-	s.mu.Lock()
-	s.defaultBranch = p.DefaultBranch
-	s.mu.Unlock()
 	return p.DefaultBranch, nil
 }

@@ -40,8 +40,6 @@ type Source struct {
 	mu sync.Mutex
 	// run is the run Build read (see passing.go).
 	run runJSON
-	// defaultBranch is the repository's, once read.
-	defaultBranch string
 }
 
 // New returns a Source for the run ref names.

@@ -48,22 +48,14 @@ func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Bui
 	return providers.Build{}, false, nil
 }
 
-// DefaultBranch returns the repository's default branch.
+// DefaultBranch returns the repository's default branch. It is not
+// remembered here: the baselines cache keeps it, per Scope.
 func (s *Source) DefaultBranch(ctx context.Context) (string, error) {
-	s.mu.Lock()
-	d := s.defaultBranch
-	s.mu.Unlock()
-	if d != "" {
-		return d, nil
-	}
 	var repo struct {
 		DefaultBranch string `json:"default_branch"`
 	}
 	if _, err := s.api.GetJSON(ctx, s.repoURL(), &repo); err != nil {
 		return "", fmt.Errorf("read the default branch of %s/%s: %w", s.ref.Org, s.ref.Repo, err)
 	}
-	s.mu.Lock()
-	s.defaultBranch = repo.DefaultBranch
-	s.mu.Unlock()
 	return repo.DefaultBranch, nil
 }

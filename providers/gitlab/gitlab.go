@@ -35,8 +35,6 @@ type Source struct {
 	mu sync.Mutex
 	// pipelineID is the pipeline Build read (see passing.go).
 	pipelineID int64
-	// defaultBranch is the project's, once read.
-	defaultBranch string
 }
 
 // New returns a Source for the pipeline (or job) ref names.

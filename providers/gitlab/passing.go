@@ -37,22 +37,14 @@ func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Bui
 	return providers.Build{}, false, nil
 }
 
-// DefaultBranch returns the project's default branch.
+// DefaultBranch returns the project's default branch. It is not
+// remembered here: the baselines cache keeps it, per Scope.
 func (s *Source) DefaultBranch(ctx context.Context) (string, error) {
-	s.mu.Lock()
-	d := s.defaultBranch
-	s.mu.Unlock()
-	if d != "" {
-		return d, nil
-	}
 	var project struct {
 		DefaultBranch string `json:"default_branch"`
 	}
 	if _, err := s.api.GetJSON(ctx, s.projectURL(), &project); err != nil {
 		return "", fmt.Errorf("read the default branch of %s: %w", s.ref.Repo, err)
 	}
-	s.mu.Lock()
-	s.defaultBranch = project.DefaultBranch
-	s.mu.Unlock()
 	return project.DefaultBranch, nil
 }

@@ -296,24 +296,15 @@ func (s *Source) TestReports(ctx context.Context, jobs []providers.Job) ([]provi
 		}
 		next = httpapi.NextLink(h)
 	}
-	var out []providers.TestReport
-	var errs []string
-	for i, a := range arts {
-		if i >= maxReports {
-			errs = append(errs, fmt.Sprintf("%d more reports not read", len(arts)-maxReports))
-			break
-		}
-		cases, err := s.readReport(ctx, a)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %v", a.Path, err))
-			continue
-		}
-		out = append(out, providers.TestReport{JobID: a.JobID, Path: a.Path, Failed: cases})
-	}
-	if len(errs) > 0 {
-		return out, fmt.Errorf("test reports: %s", strings.Join(errs, "; "))
-	}
-	return out, nil
+	return junit.ReadEach(arts, maxReports, "reports",
+		func(a artifactJSON) string { return a.Path },
+		func(a artifactJSON) ([]providers.TestReport, error) {
+			cases, err := s.readReport(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			return []providers.TestReport{{JobID: a.JobID, Path: a.Path, Failed: cases}}, nil
+		})
 }
 
 func (s *Source) readReport(ctx context.Context, a artifactJSON) ([]providers.TestCase, error) {

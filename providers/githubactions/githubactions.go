@@ -300,28 +300,19 @@ func (s *Source) TestReports(ctx context.Context, jobs []providers.Job) ([]provi
 		}
 		next = httpapi.NextLink(h)
 	}
-	var out []providers.TestReport
-	var errs []string
-	for i, a := range arts {
-		if i >= maxArtifacts {
-			errs = append(errs, fmt.Sprintf("%d more artifacts not read", len(arts)-maxArtifacts))
-			break
-		}
-		reports, err := s.readArtifact(ctx, a)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("artifact %s: %v", a.Name, err))
-			continue
-		}
-		jobID := matchJob(a.Name, jobs)
-		for _, r := range reports {
-			r.JobID = jobID
-			out = append(out, r)
-		}
-	}
-	if len(errs) > 0 {
-		return out, fmt.Errorf("test reports: %s", strings.Join(errs, "; "))
-	}
-	return out, nil
+	return junit.ReadEach(arts, maxArtifacts, "artifacts",
+		func(a artifactJSON) string { return "artifact " + a.Name },
+		func(a artifactJSON) ([]providers.TestReport, error) {
+			reports, err := s.readArtifact(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			jobID := matchJob(a.Name, jobs)
+			for i := range reports {
+				reports[i].JobID = jobID
+			}
+			return reports, nil
+		})
 }
 
 func looksLikeTestArtifact(name string) bool {

@@ -1,6 +1,7 @@
 package junit
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 // artifacts), in order, with read. It returns the reports read, and one
 // error naming (with name) each source that failed and, counted as noun
 // ("artifacts"), the sources past max; a source that fails adds no report.
+// The error does not say "test reports": its callers' callers do.
 func ReadEach[S any](sources []S, max int, noun string, name func(S) string, read func(S) ([]providers.TestReport, error)) ([]providers.TestReport, error) {
 	var out []providers.TestReport
 	var errs []string
@@ -27,7 +29,7 @@ func ReadEach[S any](sources []S, max int, noun string, name func(S) string, rea
 		errs = append(errs, fmt.Sprintf("%d more %s not read", len(sources)-n, noun))
 	}
 	if len(errs) > 0 {
-		return out, fmt.Errorf("test reports: %s", strings.Join(errs, "; "))
+		return out, errors.New(strings.Join(errs, "; "))
 	}
 	return out, nil
 }

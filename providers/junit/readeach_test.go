@@ -20,7 +20,7 @@ func TestReadEach(t *testing.T) {
 
 	got, err := ReadEach([]string{"a.xml", "bad.xml", "b.xml", "c.xml", "d.xml"}, 3, "reports", name, read)
 	require.Equal(t, []providers.TestReport{{Path: "a.xml"}, {Path: "b.xml"}}, got, "a failed source adds nothing; none past max is read")
-	require.EqualError(t, err, "test reports: bad.xml: not a JUnit XML report; 2 more reports not read")
+	require.EqualError(t, err, "bad.xml: not a JUnit XML report; 2 more reports not read")
 
 	got, err = ReadEach([]string{"a.xml"}, 3, "reports", name, read)
 	require.NoError(t, err)

@@ -294,7 +294,7 @@ func (s *Source) TestReports(ctx context.Context, jobs []providers.Job) ([]provi
 			return nil, fmt.Errorf("list artifacts: %w", err)
 		}
 		for _, a := range page.Artifacts {
-			if !a.Expired && looksLikeTestArtifact(a.Name) && a.SizeInBytes <= maxArtifactSize {
+			if !a.Expired && junit.NamesTestResults(a.Name) && a.SizeInBytes <= maxArtifactSize {
 				arts = append(arts, a)
 			}
 		}
@@ -313,16 +313,6 @@ func (s *Source) TestReports(ctx context.Context, jobs []providers.Job) ([]provi
 			}
 			return reports, nil
 		})
-}
-
-func looksLikeTestArtifact(name string) bool {
-	n := strings.ToLower(name)
-	for _, hint := range []string{"junit", "test", "report", "results", "surefire"} {
-		if strings.Contains(n, hint) {
-			return true
-		}
-	}
-	return false
 }
 
 // readArtifact downloads an artifact zip (it must be buffered: zip needs

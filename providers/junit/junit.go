@@ -130,12 +130,15 @@ func firstLine(s string) string {
 // LooksLikeReport reports whether an artifact path is probably a JUnit XML
 // report worth downloading.
 func LooksLikeReport(p string) bool {
-	p = strings.ToLower(p)
-	if path.Ext(p) != ".xml" {
-		return false
-	}
+	return strings.ToLower(path.Ext(p)) == ".xml" && NamesTestResults(p)
+}
+
+// NamesTestResults reports whether an artifact's name or path suggests
+// test results ("junit", "test", "surefire", "report", "results").
+func NamesTestResults(name string) bool {
+	n := strings.ToLower(name)
 	for _, hint := range []string{"junit", "test", "surefire", "report", "results"} {
-		if strings.Contains(p, hint) {
+		if strings.Contains(n, hint) {
 			return true
 		}
 	}

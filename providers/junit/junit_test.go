@@ -54,3 +54,12 @@ func TestLooksLikeReport(t *testing.T) {
 		require.Equal(t, want, LooksLikeReport(p), p)
 	}
 }
+
+func TestNamesTestResults(t *testing.T) {
+	for name, want := range map[string]bool{
+		"junit-ubuntu-latest-1.26": true, "Test-Results": true, "surefire": true,
+		"coverage": false, "dist": false,
+	} {
+		require.Equal(t, want, NamesTestResults(name), name)
+	}
+}

@@ -1,6 +1,9 @@
 package providers
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // ClientConfig configures a provider's API client.
 type ClientConfig struct {
@@ -15,6 +18,15 @@ type ClientConfig struct {
 	// Notify receives one-line messages a user should see while waiting
 	// (a long rate-limit wait). Nil: silent.
 	Notify func(string)
+}
+
+// APIBase returns BaseURL without its trailing slashes, or def when it is
+// empty.
+func (c ClientConfig) APIBase(def string) string {
+	if b := strings.TrimRight(c.BaseURL, "/"); b != "" {
+		return b
+	}
+	return def
 }
 
 // TestReport is a test report (a JUnit XML file) a build published.

@@ -38,10 +38,7 @@ type Source struct {
 
 // New returns a Source for the build ref names.
 func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
+	base := cfg.APIBase(DefaultBaseURL)
 	base = strings.TrimSuffix(base, "/v2")
 	token := cfg.Token
 	return &Source{

@@ -44,10 +44,7 @@ type Source struct {
 
 // New returns a Source for the run ref names.
 func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
+	base := cfg.APIBase(DefaultBaseURL)
 	token := cfg.Token
 	return &Source{
 		ref:  ref,

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -39,10 +38,7 @@ type Source struct {
 
 // New returns a Source for the pipeline (or job) ref names.
 func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
-	base := strings.TrimRight(cfg.BaseURL, "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
+	base := cfg.APIBase(DefaultBaseURL)
 	token := cfg.Token
 	return &Source{
 		ref:  ref,

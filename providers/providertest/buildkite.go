@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -33,21 +34,11 @@ func (f *Fake) serveBuildkite(w http.ResponseWriter, r *http.Request, p string) 
 	}
 	b := f.sc.Builds[bi]
 	rest := s[7:]
-	apiBase := fmt.Sprintf("%s%s/v2/organizations/%s/pipelines/%s/builds/%d", f.API.URL, buildkitePrefix, b.Org, b.Repo, b.Number)
+	apiBase := f.bkAPIBase(bi)
 	switch {
 	case len(rest) == 0:
 		build := f.bkBuild(bi, apiBase)
-		q := r.URL.Query()
-		if q.Get("exclude_jobs") != "true" {
-			var jobs []any
-			for ji, j := range b.Jobs {
-				if j.Retried && q.Get("include_retried_jobs") != "true" {
-					continue
-				}
-				jobs = append(jobs, f.bkJob(bi, ji, apiBase))
-			}
-			build["jobs"] = jobs
-		}
+		f.bkEmbedJobs(build, bi, apiBase, r.URL.Query())
 		bkRateHeaders(w)
 		writeJSON(w, r, http.StatusOK, build)
 	case len(rest) == 1 && rest[0] == "jobs":
@@ -173,6 +164,29 @@ func artifactID(bi, ji, ai int) string {
 var bkStates = map[string]string{
 	"passed": "passed", "failed": "failed", "timed_out": "timed_out", "cancelled": "canceled",
 	"running": "running", "pending": "scheduled", "skipped": "skipped", "broken": "broken", "blocked": "blocked",
+}
+
+// bkAPIBase is the API URL of build bi.
+func (f *Fake) bkAPIBase(bi int) string {
+	b := f.sc.Builds[bi]
+	return fmt.Sprintf("%s%s/v2/organizations/%s/pipelines/%s/builds/%d", f.API.URL, buildkitePrefix, b.Org, b.Repo, b.Number)
+}
+
+// bkEmbedJobs adds build bi's jobs to build, as the build and the builds
+// list do: not with exclude_jobs=true, retried jobs only with
+// include_retried_jobs=true.
+func (f *Fake) bkEmbedJobs(build map[string]any, bi int, apiBase string, q url.Values) {
+	if q.Get("exclude_jobs") == "true" {
+		return
+	}
+	jobs := []any{}
+	for ji, j := range f.sc.Builds[bi].Jobs {
+		if j.Retried && q.Get("include_retried_jobs") != "true" {
+			continue
+		}
+		jobs = append(jobs, f.bkJob(bi, ji, apiBase))
+	}
+	build["jobs"] = jobs
 }
 
 func (f *Fake) bkBuild(bi int, apiBase string) map[string]any {

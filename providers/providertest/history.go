@@ -77,22 +77,13 @@ func (f *Fake) serveBuildkitePipeline(w http.ResponseWriter, r *http.Request, or
 	var items []any
 	for _, bi := range all {
 		b := f.sc.Builds[bi]
-		apiBase := fmt.Sprintf("%s%s/v2/organizations/%s/pipelines/%s/builds/%d", f.API.URL, buildkitePrefix, b.Org, b.Repo, b.Number)
+		apiBase := f.bkAPIBase(bi)
 		build := f.bkBuild(bi, apiBase)
 		if !oneOf(b.Branch, queryValues(q, "branch")) || !oneOf(build["state"].(string), queryValues(q, "state")) ||
 			!oneOf(b.Commit, queryValues(q, "commit")) {
 			continue
 		}
-		if q.Get("exclude_jobs") != "true" {
-			jobs := []any{}
-			for ji, j := range b.Jobs {
-				if j.Retried && q.Get("include_retried_jobs") != "true" {
-					continue
-				}
-				jobs = append(jobs, f.bkJob(bi, ji, apiBase))
-			}
-			build["jobs"] = jobs
-		}
+		f.bkEmbedJobs(build, bi, apiBase, q)
 		items = append(items, build)
 	}
 	f.linkPage(w, r, items, 30, nil)

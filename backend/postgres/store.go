@@ -35,23 +35,19 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 
 // requestRow is a row of requests.
 type requestRow struct {
-	ID           string    `db:"id"`
-	Input        string    `db:"input"`
-	BuildURL     string    `db:"build_url"`
-	Options      []byte    `db:"options"`
-	Status       string    `db:"status"`
-	Error        string    `db:"error"`
-	Planned      bool      `db:"planned"`
-	JobsSelected int       `db:"jobs_selected"`
-	JobsFetched  int       `db:"jobs_fetched"`
-	ChunksTotal  int       `db:"chunks_total"`
-	ChunksDone   int       `db:"chunks_done"`
-	Findings     int       `db:"findings"`
-	Report       []byte    `db:"report"`
-	TestReports  []byte    `db:"test_reports"`
-	CreatedAt    time.Time `db:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at"`
-	Top          []byte    `db:"top"`
+	ID       string `db:"id"`
+	Input    string `db:"input"`
+	BuildURL string `db:"build_url"`
+	Options  []byte `db:"options"`
+	Status   string `db:"status"`
+	Error    string `db:"error"`
+	progressRow
+	Findings    int       `db:"findings"`
+	Report      []byte    `db:"report"`
+	TestReports []byte    `db:"test_reports"`
+	CreatedAt   time.Time `db:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at"`
+	Top         []byte    `db:"top"`
 }
 
 const requestColumns = `r.id, r.input, r.build_url, r.options, r.status, r.error, r.planned, r.jobs_selected,
@@ -59,15 +55,12 @@ const requestColumns = `r.id, r.input, r.build_url, r.options, r.status, r.error
 
 func (row requestRow) request() (backend.Request, error) {
 	r := backend.Request{
-		ID:       row.ID,
-		Input:    row.Input,
-		BuildURL: row.BuildURL,
-		Status:   backend.Status(row.Status),
-		Error:    row.Error,
-		Progress: backend.Progress{
-			Planned: row.Planned, JobsSelected: row.JobsSelected, JobsFetched: row.JobsFetched,
-			ChunksTotal: row.ChunksTotal, ChunksDone: row.ChunksDone,
-		},
+		ID:        row.ID,
+		Input:     row.Input,
+		BuildURL:  row.BuildURL,
+		Status:    backend.Status(row.Status),
+		Error:     row.Error,
+		Progress:  row.progress(),
 		CreatedAt: row.CreatedAt.UTC(),
 		UpdatedAt: row.UpdatedAt.UTC(),
 	}

@@ -225,15 +225,11 @@ func (s *Store) ListRequests(ctx context.Context, limit int) ([]backend.RequestS
 func (s *Store) SetStatus(ctx context.Context, id string, status backend.Status, errMsg string) (bool, error) {
 	moved := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var cur string
-		err := tx.GetContext(ctx, &cur, `SELECT status FROM requests WHERE id = $1 FOR UPDATE`, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound(id)
-		}
+		cur, err := lock(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("read request %q: %w", id, err)
+			return err
 		}
-		if !backend.Status(cur).CanMoveTo(status) {
+		if !cur.CanMoveTo(status) {
 			return nil
 		}
 		q := `UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1`
@@ -251,18 +247,19 @@ func (s *Store) SetStatus(ctx context.Context, id string, status backend.Status,
 	return moved, err
 }
 
-// lock takes the request's row lock for the transaction: every write that
-// changes its counters holds it, so they see each other's rows.
-func lock(ctx context.Context, tx *sqlx.Tx, id string) error {
-	var one int
-	err := tx.GetContext(ctx, &one, `SELECT 1 FROM requests WHERE id = $1 FOR UPDATE`, id)
+// lock takes the request's row lock for the transaction and returns its
+// status: every write that changes its status or counters holds it, so they
+// see each other's rows.
+func lock(ctx context.Context, tx *sqlx.Tx, id string) (backend.Status, error) {
+	var cur string
+	err := tx.GetContext(ctx, &cur, `SELECT status FROM requests WHERE id = $1 FOR UPDATE`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound(id)
+		return "", notFound(id)
 	}
 	if err != nil {
-		return fmt.Errorf("lock request %q: %w", id, err)
+		return "", fmt.Errorf("lock request %q: %w", id, err)
 	}
-	return nil
+	return backend.Status(cur), nil
 }
 
 const progressColumns = `planned, jobs_selected, jobs_fetched, chunks_total, chunks_done`
@@ -305,7 +302,7 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 	}
 	var prog backend.Progress
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := lock(ctx, tx, id); err != nil {
+		if _, err := lock(ctx, tx, id); err != nil {
 			return err
 		}
 		var next int
@@ -376,7 +373,7 @@ func (s *Store) SetJobChunks(ctx context.Context, id, jobID string, chunks int, 
 	}
 	var prog backend.Progress
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := lock(ctx, tx, id); err != nil {
+		if _, err := lock(ctx, tx, id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE request_jobs SET chunks = $3, error = $4
@@ -420,7 +417,7 @@ func (s *Store) SaveChunkResult(ctx context.Context, c backend.ChunkResult) (bac
 	}
 	var prog backend.Progress
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := lock(ctx, tx, c.RequestID); err != nil {
+		if _, err := lock(ctx, tx, c.RequestID); err != nil {
 			return err
 		}
 		var job []sql.NullInt64
@@ -500,15 +497,11 @@ func (s *Store) FinishRequest(ctx context.Context, id string, rep analysis.Repor
 	}
 	finished := false
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var cur string
-		err := tx.GetContext(ctx, &cur, `SELECT status FROM requests WHERE id = $1 FOR UPDATE`, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound(id)
-		}
+		cur, err := lock(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("read request %q: %w", id, err)
+			return err
 		}
-		if backend.Status(cur).Terminal() {
+		if cur.Terminal() {
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE request_id = $1`, id); err != nil {

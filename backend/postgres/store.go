@@ -288,6 +288,24 @@ func (s *Store) readProgress(ctx context.Context, q sqlx.QueryerContext, id stri
 	return p.progress(), nil
 }
 
+// updateProgress runs an UPDATE of request id's row, where set assigns the
+// columns ($1 is id, args are $2 on), and returns the progress it leaves.
+func updateProgress(ctx context.Context, tx *sqlx.Tx, id, set string, args ...any) (backend.Progress, error) {
+	var p progressRow
+	err := tx.GetContext(ctx, &p, `UPDATE requests SET `+set+` WHERE id = $1 RETURNING `+progressColumns, append([]any{id}, args...)...)
+	return p.progress(), err
+}
+
+// exists fails with ErrNotFound unless request id exists (and with
+// ErrClosed after Close).
+func (s *Store) exists(ctx context.Context, id string) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	_, err := s.readProgress(ctx, s.db, id)
+	return err
+}
+
 // PlanRequest implements backend.Store.
 func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (backend.Progress, error) {
 	rep := plan.Report
@@ -325,15 +343,12 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 				stored += c
 			}
 		}
-		var p progressRow
-		err = tx.GetContext(ctx, &p, `UPDATE requests SET report = $2, build_url = $3, planned = true,
+		prog, err = updateProgress(ctx, tx, id, `report = $2, build_url = $3, planned = true,
 			jobs_selected = (SELECT count(*) FROM request_jobs WHERE request_id = $1), updated_at = $4,
-			chunks_done = chunks_done + $5, test_reports = $6
-			WHERE id = $1 RETURNING `+progressColumns, id, body, text(plan.BuildURL), s.stamp(time.Time{}), stored, reports)
+			chunks_done = chunks_done + $5, test_reports = $6`, body, text(plan.BuildURL), s.stamp(time.Time{}), stored, reports)
 		if err != nil {
 			return fmt.Errorf("plan request %q: %w", id, err)
 		}
-		prog = p.progress()
 		return nil
 	})
 	return prog, err
@@ -341,10 +356,7 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 
 // Jobs implements backend.Store.
 func (s *Store) Jobs(ctx context.Context, id string) ([]backend.JobPlan, error) {
-	if err := s.check(); err != nil {
-		return nil, err
-	}
-	if _, err := s.readProgress(ctx, s.db, id); err != nil {
+	if err := s.exists(ctx, id); err != nil {
 		return nil, err
 	}
 	var rows []struct {
@@ -397,13 +409,11 @@ func (s *Store) SetJobChunks(ctx context.Context, id, jobID string, chunks int, 
 		if err := tx.GetContext(ctx, &extra, `SELECT count(*) FROM chunk_results WHERE request_id = $1 AND job_id = $2 AND seq >= $3`, id, jobID, chunks); err != nil {
 			return fmt.Errorf("count chunks of job %q: %w", jobID, err)
 		}
-		var p progressRow
-		err = tx.GetContext(ctx, &p, `UPDATE requests SET jobs_fetched = jobs_fetched + 1, chunks_total = chunks_total + $2,
-			chunks_done = chunks_done - $4, updated_at = $3 WHERE id = $1 RETURNING `+progressColumns, id, chunks, s.stamp(time.Time{}), extra)
+		prog, err = updateProgress(ctx, tx, id, `jobs_fetched = jobs_fetched + 1, chunks_total = chunks_total + $2,
+			chunks_done = chunks_done - $4, updated_at = $3`, chunks, s.stamp(time.Time{}), extra)
 		if err != nil {
 			return fmt.Errorf("update progress of %q: %w", id, err)
 		}
-		prog = p.progress()
 		return nil
 	})
 	return prog, err
@@ -436,13 +446,10 @@ func (s *Store) SaveChunkResult(ctx context.Context, c backend.ChunkResult) (bac
 			prog, err = s.readProgress(ctx, tx, c.RequestID)
 			return err
 		}
-		var p progressRow
-		err = tx.GetContext(ctx, &p, `UPDATE requests SET chunks_done = chunks_done + 1, updated_at = $2
-			WHERE id = $1 RETURNING `+progressColumns, c.RequestID, s.stamp(time.Time{}))
+		prog, err = updateProgress(ctx, tx, c.RequestID, `chunks_done = chunks_done + 1, updated_at = $2`, s.stamp(time.Time{}))
 		if err != nil {
 			return fmt.Errorf("update progress of %q: %w", c.RequestID, err)
 		}
-		prog = p.progress()
 		return nil
 	})
 	return prog, err
@@ -450,10 +457,7 @@ func (s *Store) SaveChunkResult(ctx context.Context, c backend.ChunkResult) (bac
 
 // ChunkResults implements backend.Store.
 func (s *Store) ChunkResults(ctx context.Context, id string) ([]backend.ChunkResult, error) {
-	if err := s.check(); err != nil {
-		return nil, err
-	}
-	if _, err := s.readProgress(ctx, s.db, id); err != nil {
+	if err := s.exists(ctx, id); err != nil {
 		return nil, err
 	}
 	var rows []struct {
@@ -543,10 +547,7 @@ func (s *Store) FinishRequest(ctx context.Context, id string, rep analysis.Repor
 
 // ListFindings implements backend.Store.
 func (s *Store) ListFindings(ctx context.Context, id string) ([]analysis.Finding, error) {
-	if err := s.check(); err != nil {
-		return nil, err
-	}
-	if _, err := s.readProgress(ctx, s.db, id); err != nil {
+	if err := s.exists(ctx, id); err != nil {
 		return nil, err
 	}
 	var bodies [][]byte

@@ -150,7 +150,6 @@ type Analyzer struct {
 	flags uint8    // what triggers.scan found in the line being processed
 
 	classCache [8192]classified
-	keyBuf     []byte
 	fpCache    map[uint64]string
 	arena      []byte // the open block's lines and context, reused across blocks
 	pending    []*pendingContext
@@ -352,26 +351,6 @@ func (a *Analyzer) goRunOutput(name []byte) [][]byte {
 		return nil
 	}
 	return a.goRun
-}
-
-// pemBeginNear reports whether "-----BEGIN " starts within the first 64
-// bytes of b, cheaply: most lines have no run of five dashes.
-func pemBeginNear(b []byte) bool {
-	b = b[:min(len(b), 64+len("-----BEGIN "))]
-	for off := 0; ; {
-		i := bytes.IndexByte(b[off:], '-')
-		if i < 0 {
-			return false
-		}
-		i += off
-		if bytes.HasPrefix(b[i:], []byte("-----BEGIN ")) {
-			return true
-		}
-		off = i + 1
-		for off < len(b) && b[off] == '-' {
-			off++
-		}
-	}
 }
 
 // leadingSpace returns b without leading blanks and the columns they span.
@@ -715,13 +694,6 @@ func lineShape(text []byte, mark Mark, echo bool) uint64 {
 }
 
 var annotationRule = rule{name: "annotated-error", category: CategoryError, severity: sevE, score: 0.55, mode: modeIndent}
-
-func copyBytes(b []byte) []byte {
-	if len(b) > maxShownLineBytes {
-		b = b[:maxShownLineBytes]
-	}
-	return append([]byte(nil), b...)
-}
 
 // absorb adds a continuation line to the open block.
 func (a *Analyzer) absorb(l *lineView) {

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -1008,7 +1009,7 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 	}
 	reasons := []string{b.r.name}
 	for _, r := range b.reasons {
-		if !containsString(reasons, r) {
+		if !slices.Contains(reasons, r) {
 			reasons = append(reasons, r)
 		}
 	}
@@ -1037,13 +1038,4 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 		Occurrences:   1,
 		Lines:         []int{b.start},
 	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

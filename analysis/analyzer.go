@@ -157,8 +157,7 @@ type Analyzer struct {
 
 	byFP     map[string]*Candidate
 	order    []*Candidate
-	strong   int
-	weak     int
+	kept     distinctCap
 	dropped  int
 	sections []Section
 
@@ -916,24 +915,36 @@ func (a *Analyzer) closeBlock() {
 		}
 		return
 	}
-	if b.score < weakScore {
-		if a.weak >= maxDistinctWeak {
-			a.dropped++
-			return
-		}
-		a.weak++
-	} else {
-		if a.strong >= maxDistinctStrong {
-			a.dropped++
-			return
-		}
-		a.strong++
+	if !a.kept.admit(b.score) {
+		a.dropped++
+		return
 	}
 	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 	a.byFP[fp] = c
 	a.order = append(a.order, c)
 	a.inGoRun(c)
 	a.awaitContext(c, trailing)
+}
+
+// distinctCap bounds the distinct messages kept of one job: at most
+// maxDistinctStrong strong and maxDistinctWeak weak ones.
+type distinctCap struct{ strong, weak int }
+
+// admit counts a new message of this score, or reports false when the
+// messages of its strength are at their cap.
+func (d *distinctCap) admit(score float64) bool {
+	if score < weakScore {
+		if d.weak >= maxDistinctWeak {
+			return false
+		}
+		d.weak++
+		return true
+	}
+	if d.strong >= maxDistinctStrong {
+		return false
+	}
+	d.strong++
+	return true
 }
 
 // fingerprint returns the fingerprint of a message line. Lines of the same

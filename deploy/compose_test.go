@@ -15,6 +15,7 @@ import (
 
 	"github.com/destill-dev/destill/app/worker"
 	"github.com/destill-dev/destill/backend/kafka"
+	"github.com/destill-dev/destill/deploy/deploytest"
 )
 
 // composeConfig is the part of `docker-compose config` output the tests
@@ -50,7 +51,7 @@ type composeService struct {
 
 // dockerCompose finds docker-compose (Debian's package, as .ci/run installs).
 func dockerCompose(t *testing.T) string {
-	return need(t, "docker-compose", "apt-get install -y docker-compose")
+	return deploytest.Need(t, "docker-compose", "apt-get install -y docker-compose")
 }
 
 // envFile writes .env.example with the given settings filled in and returns
@@ -155,7 +156,7 @@ func TestComposeConfig(t *testing.T) {
 // it creates the three topics with the configured partitions, and leaves
 // existing ones alone when the stack starts again.
 func TestComposeTopicsInit(t *testing.T) {
-	bash := need(t, "bash", "apt-get install -y bash")
+	bash := deploytest.Need(t, "bash", "apt-get install -y bash")
 	// The example's settings are the workers' defaults.
 	example := readFile(t, ".env.example")
 	require.Contains(t, example, fmt.Sprintf("\nDESTILL_PARTITIONS=%d\n", kafka.DefaultPartitions))

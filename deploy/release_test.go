@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/destill-dev/destill/deploy/deploytest"
 )
 
 // TestRelease runs make release for this machine's platform and for
@@ -19,8 +21,8 @@ func TestRelease(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiles the binary")
 	}
-	need(t, "make", "apt-get install -y make")
-	sha := need(t, "sha256sum", "apt-get install -y coreutils")
+	deploytest.Need(t, "make", "apt-get install -y make")
+	sha := deploytest.Need(t, "sha256sum", "apt-get install -y coreutils")
 	dist := t.TempDir()
 	host := runtime.GOOS + "/" + runtime.GOARCH
 	out, errOut, err := run(t, repoRoot, []string{pathWithGo()}, "make", "release",

@@ -12,20 +12,6 @@ import (
 // repoRoot is the repository, seen from this package's directory.
 const repoRoot = ".."
 
-// need returns the path of a command the test needs. Without it the test
-// skips, or fails when CI is set (.ci/run installs it).
-func need(t *testing.T, name, install string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found: .ci/run installs it (%s)", name, install)
-		}
-		t.Skipf("%s not found: %s", name, install)
-	}
-	return p
-}
-
 // run runs a command in dir and returns its stdout and stderr.
 func run(t *testing.T, dir string, env []string, name string, args ...string) (string, string, error) {
 	t.Helper()

@@ -1,7 +1,8 @@
 // Package deploytest runs the real destill binary the way a deploy file
 // runs it (a compose service's command and environment, a pod's args and
 // envFrom), with no container engine: the tests of deploy and deploy/helm
-// use it to prove those commands, flags and variables work.
+// use it to prove those commands, flags and variables work. It also finds
+// the tools those tests and the integrations' tests run (Need).
 package deploytest
 
 import (
@@ -20,6 +21,21 @@ import (
 	"testing"
 	"time"
 )
+
+// Need returns the path of a command a test needs. Without it the test
+// skips, or fails when CI is set (.ci/run installs it); install says how to
+// get it.
+func Need(t testing.TB, name, install string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s not found: .ci/run installs it (%s)", name, install)
+		}
+		t.Skipf("%s not found: %s", name, install)
+	}
+	return p
+}
 
 // Build compiles destill from the repository at root into a temporary
 // directory and returns the binary's path.

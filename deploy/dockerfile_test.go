@@ -136,7 +136,7 @@ func TestDockerfileBuildStep(t *testing.T) {
 
 	out := t.TempDir()
 	step = strings.ReplaceAll(step, "/out/destill", filepath.Join(out, "destill"))
-	env := []string{pathWithGo(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false",
+	env := []string{deploytest.PathWithGo(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false",
 		"TARGETOS=" + runtime.GOOS, "TARGETARCH=" + runtime.GOARCH, "VERSION=v9.8.7-image"}
 	o, e, err := run(t, repoRoot, env, bash, "-ec", step)
 	require.NoError(t, err, o+e)

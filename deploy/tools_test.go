@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"testing"
 )
 
@@ -22,12 +20,4 @@ func run(t *testing.T, dir string, env []string, name string, args ...string) (s
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	return out.String(), errOut.String(), err
-}
-
-// goBin is the go command that runs this test.
-func goBin() string { return filepath.Join(runtime.GOROOT(), "bin", "go") }
-
-// pathWithGo puts this test's go first on PATH, for scripts that run go.
-func pathWithGo() string {
-	return "PATH=" + filepath.Dir(goBin()) + string(os.PathListSeparator) + os.Getenv("PATH")
 }

@@ -2,7 +2,7 @@
 // runs it (a compose service's command and environment, a pod's args and
 // envFrom), with no container engine: the tests of deploy and deploy/helm
 // use it to prove those commands, flags and variables work. It also finds
-// the tools those tests and the integrations' tests run (Need).
+// the tools those tests and the integrations' tests run (Need, GoBin).
 package deploytest
 
 import (
@@ -37,12 +37,21 @@ func Need(t testing.TB, name, install string) string {
 	return p
 }
 
+// GoBin is the go command of the toolchain running the tests.
+func GoBin() string { return filepath.Join(runtime.GOROOT(), "bin", "go") }
+
+// PathWithGo is a PATH entry ("PATH=...") with GoBin's directory first, for
+// scripts that run go.
+func PathWithGo() string {
+	return "PATH=" + filepath.Dir(GoBin()) + string(os.PathListSeparator) + os.Getenv("PATH")
+}
+
 // Build compiles destill from the repository at root into a temporary
 // directory and returns the binary's path.
 func Build(t testing.TB, root string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "destill")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	cmd := exec.Command(GoBin(), "build", "-o", bin, ".")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

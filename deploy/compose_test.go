@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,9 +99,9 @@ func TestComposeConfig(t *testing.T) {
 	var c composeConfig
 	require.NoError(t, yaml.Unmarshal([]byte(out), &c))
 
-	names := keys(c.Services)
+	names := slices.Sorted(maps.Keys(c.Services))
 	require.Equal(t, []string{"analyze-worker", "console", "ingest-worker", "migrate", "postgres", "redpanda", "topics"}, names)
-	require.Equal(t, []string{"postgres-data", "redpanda-data"}, keys(c.Volumes))
+	require.Equal(t, []string{"postgres-data", "redpanda-data"}, slices.Sorted(maps.Keys(c.Volumes)))
 
 	// Published ports listen on loopback only.
 	published := 0
@@ -237,15 +238,6 @@ func volumeTargets(t *testing.T, vs []any) []string {
 			out = append(out, fmt.Sprint(v["source"])+":"+fmt.Sprint(v["target"]))
 		}
 	}
-	return out
-}
-
-func keys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
 

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -150,15 +151,13 @@ type Analyzer struct {
 	flags uint8    // what triggers.scan found in the line being processed
 
 	classCache [8192]classified
-	keyBuf     []byte
 	fpCache    map[uint64]string
 	arena      []byte // the open block's lines and context, reused across blocks
 	pending    []*pendingContext
 
 	byFP     map[string]*Candidate
 	order    []*Candidate
-	strong   int
-	weak     int
+	kept     distinctCap
 	dropped  int
 	sections []Section
 
@@ -352,26 +351,6 @@ func (a *Analyzer) goRunOutput(name []byte) [][]byte {
 		return nil
 	}
 	return a.goRun
-}
-
-// pemBeginNear reports whether "-----BEGIN " starts within the first 64
-// bytes of b, cheaply: most lines have no run of five dashes.
-func pemBeginNear(b []byte) bool {
-	b = b[:min(len(b), 64+len("-----BEGIN "))]
-	for off := 0; ; {
-		i := bytes.IndexByte(b[off:], '-')
-		if i < 0 {
-			return false
-		}
-		i += off
-		if bytes.HasPrefix(b[i:], []byte("-----BEGIN ")) {
-			return true
-		}
-		off = i + 1
-		for off < len(b) && b[off] == '-' {
-			off++
-		}
-	}
 }
 
 // leadingSpace returns b without leading blanks and the columns they span.
@@ -716,13 +695,6 @@ func lineShape(text []byte, mark Mark, echo bool) uint64 {
 
 var annotationRule = rule{name: "annotated-error", category: CategoryError, severity: sevE, score: 0.55, mode: modeIndent}
 
-func copyBytes(b []byte) []byte {
-	if len(b) > maxShownLineBytes {
-		b = b[:maxShownLineBytes]
-	}
-	return append([]byte(nil), b...)
-}
-
 // absorb adds a continuation line to the open block.
 func (a *Analyzer) absorb(l *lineView) {
 	b := a.open
@@ -943,24 +915,36 @@ func (a *Analyzer) closeBlock() {
 		}
 		return
 	}
-	if b.score < weakScore {
-		if a.weak >= maxDistinctWeak {
-			a.dropped++
-			return
-		}
-		a.weak++
-	} else {
-		if a.strong >= maxDistinctStrong {
-			a.dropped++
-			return
-		}
-		a.strong++
+	if !a.kept.admit(b.score) {
+		a.dropped++
+		return
 	}
 	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 	a.byFP[fp] = c
 	a.order = append(a.order, c)
 	a.inGoRun(c)
 	a.awaitContext(c, trailing)
+}
+
+// distinctCap bounds the distinct messages kept of one job: at most
+// maxDistinctStrong strong and maxDistinctWeak weak ones.
+type distinctCap struct{ strong, weak int }
+
+// admit counts a new message of this score, or reports false when the
+// messages of its strength are at their cap.
+func (d *distinctCap) admit(score float64) bool {
+	if score < weakScore {
+		if d.weak >= maxDistinctWeak {
+			return false
+		}
+		d.weak++
+		return true
+	}
+	if d.strong >= maxDistinctStrong {
+		return false
+	}
+	d.strong++
+	return true
 }
 
 // fingerprint returns the fingerprint of a message line. Lines of the same
@@ -1036,7 +1020,7 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 	}
 	reasons := []string{b.r.name}
 	for _, r := range b.reasons {
-		if !containsString(reasons, r) {
+		if !slices.Contains(reasons, r) {
 			reasons = append(reasons, r)
 		}
 	}
@@ -1065,13 +1049,4 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 		Occurrences:   1,
 		Lines:         []int{b.start},
 	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,21 +34,9 @@ func TestDedupCountsOccurrences(t *testing.T) {
 	if f.Occurrences != 5 {
 		t.Errorf("occurrences = %d, want 5", f.Occurrences)
 	}
-	if want := []int{2, 4, 6, 8, 10}; !equalInts(f.Lines, want) {
+	if want := []int{2, 4, 6, 8, 10}; !slices.Equal(f.Lines, want) {
 		t.Errorf("lines = %v, want %v", f.Lines, want)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestContextAndLineNumbers(t *testing.T) {
@@ -250,7 +239,7 @@ func TestOutputOfPassingTestsIsNoise(t *testing.T) {
 	findings := analyzeString(t, log, Options{})
 	for _, f := range findings {
 		if strings.Contains(f.Message, "connection refused") {
-			if !containsString(f.Reasons, "noise:in-passing-test") || f.Confidence > 0.3 {
+			if !slices.Contains(f.Reasons, "noise:in-passing-test") || f.Confidence > 0.3 {
 				t.Errorf("output of a passing test: confidence %.2f, reasons %v", f.Confidence, f.Reasons)
 			}
 		}

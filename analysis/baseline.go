@@ -86,14 +86,17 @@ func (b *Baseline) add(tmpl []byte) {
 	if len(b.sigs) >= maxSigs {
 		return
 	}
-	sig, ok := minhash(tmpl)
-	if !ok {
-		return
+	if sig, ok := minhash(tmpl); ok {
+		b.addSig(&sig)
 	}
+}
+
+// addSig keeps a signature and indexes it under each of its LSH bands.
+func (b *Baseline) addSig(sig *signature) {
 	idx := int32(len(b.sigs))
-	b.sigs = append(b.sigs, sig)
+	b.sigs = append(b.sigs, *sig)
 	for band := 0; band < sigSize/bandRows; band++ {
-		k := bandKey(&sig, band)
+		k := bandKey(sig, band)
 		b.bands[k] = append(b.bands[k], idx)
 	}
 }
@@ -288,12 +291,7 @@ func UnmarshalBaseline(data []byte) (*Baseline, error) {
 				sig[k] = binary.LittleEndian.Uint32(raw[4*k:])
 			}
 		}
-		idx := int32(len(b.sigs))
-		b.sigs = append(b.sigs, sig)
-		for band := 0; band < sigSize/bandRows; band++ {
-			k := bandKey(&sig, band)
-			b.bands[k] = append(b.bands[k], idx)
-		}
+		b.addSig(&sig)
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.err = fmt.Errorf("%d bytes left over", len(d.b))

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -90,10 +91,10 @@ func TestBaselineReranks(t *testing.T) {
 	for _, f := range with {
 		reasons[f.Message] = f.Reasons
 	}
-	if r := reasons["bash: line 97: bc: command not found"]; !containsString(r, "also-in-baseline") {
+	if r := reasons["bash: line 97: bc: command not found"]; !slices.Contains(r, "also-in-baseline") {
 		t.Errorf("known error reasons = %v, want also-in-baseline", r)
 	}
-	if r := reasons["ERROR: no tag class, spoon has failed"]; !containsString(r, "new-vs-baseline") {
+	if r := reasons["ERROR: no tag class, spoon has failed"]; !slices.Contains(r, "new-vs-baseline") {
 		t.Errorf("new error reasons = %v, want new-vs-baseline", r)
 	}
 }
@@ -131,11 +132,11 @@ func TestFirstFailureAcrossJobs(t *testing.T) {
 	deploy := build("deploy", "fetching artifact\nerror: artifact app.tar.gz not found\n", "2026-03-04T10:05:00Z", "2026-03-04T10:06:00Z")
 	compile := build("compile", "building\nsrc/main.c:3:10: fatal error: zlib.h: No such file or directory\n", "2026-03-04T10:00:00Z", "2026-03-04T10:02:00Z")
 	findings := Rank([]JobResult{deploy, compile})
-	if findings[0].JobID != "compile" || !containsString(findings[0].Reasons, "first-failure") {
+	if findings[0].JobID != "compile" || !slices.Contains(findings[0].Reasons, "first-failure") {
 		t.Fatalf("top finding is %q in %s with %v, want the compile error marked first-failure", findings[0].Message, findings[0].JobID, findings[0].Reasons)
 	}
 	for _, f := range findings {
-		if f.JobID == "deploy" && f.Confidence > 0.3 && !containsString(f.Reasons, "after-first-failure") {
+		if f.JobID == "deploy" && f.Confidence > 0.3 && !slices.Contains(f.Reasons, "after-first-failure") {
 			t.Errorf("deploy finding %q reasons %v, want after-first-failure", f.Message, f.Reasons)
 		}
 	}

@@ -217,7 +217,7 @@ func MergeChunks(parts []JobResult, firstLines []int) JobResult {
 	sort.SliceStable(idx, func(a, b int) bool { return firstLines[idx[a]] < firstLines[idx[b]] })
 	var out JobResult
 	byFP := map[string]int{}
-	strong, weak := 0, 0
+	var kept distinctCap
 	for _, i := range idx {
 		p := parts[i]
 		if p.Lines > out.Lines {
@@ -242,18 +242,9 @@ func MergeChunks(parts []JobResult, firstLines []int) JobResult {
 				e.Occurrences, e.Lines, e.InPassingTests = occ, lines, passing
 				continue
 			}
-			if c.Score < weakScore {
-				if weak >= maxDistinctWeak {
-					out.Dropped++
-					continue
-				}
-				weak++
-			} else {
-				if strong >= maxDistinctStrong {
-					out.Dropped++
-					continue
-				}
-				strong++
+			if !kept.admit(c.Score) {
+				out.Dropped++
+				continue
 			}
 			byFP[c.Fingerprint] = len(out.Candidates)
 			c.Lines = append([]int(nil), c.Lines...)

@@ -102,14 +102,6 @@ func (l *lineView) hasID(id uint16) bool {
 	return l.lits[id>>6]&(1<<(id&63)) != 0
 }
 
-// has reports whether the lower-cased line contains lit.
-func (l *lineView) has(lit string) bool {
-	if id, ok := ruleLiterals.ids[lit]; ok && l.lits != nil {
-		return l.hasID(id)
-	}
-	return bytes.Contains(l.lower, []byte(lit))
-}
-
 func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
 // lowerPattern rewrites a case-insensitive pattern "(?i)..." into one that

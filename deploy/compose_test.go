@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/destill-dev/destill/app/worker"
 	"github.com/destill-dev/destill/backend/kafka"
+	"github.com/destill-dev/destill/deploy/deploytest"
 )
 
 // composeConfig is the part of `docker-compose config` output the tests
@@ -50,7 +52,7 @@ type composeService struct {
 
 // dockerCompose finds docker-compose (Debian's package, as .ci/run installs).
 func dockerCompose(t *testing.T) string {
-	return need(t, "docker-compose", "apt-get install -y docker-compose")
+	return deploytest.Need(t, "docker-compose", "apt-get install -y docker-compose")
 }
 
 // envFile writes .env.example with the given settings filled in and returns
@@ -97,9 +99,9 @@ func TestComposeConfig(t *testing.T) {
 	var c composeConfig
 	require.NoError(t, yaml.Unmarshal([]byte(out), &c))
 
-	names := keys(c.Services)
+	names := slices.Sorted(maps.Keys(c.Services))
 	require.Equal(t, []string{"analyze-worker", "console", "ingest-worker", "migrate", "postgres", "redpanda", "topics"}, names)
-	require.Equal(t, []string{"postgres-data", "redpanda-data"}, keys(c.Volumes))
+	require.Equal(t, []string{"postgres-data", "redpanda-data"}, slices.Sorted(maps.Keys(c.Volumes)))
 
 	// Published ports listen on loopback only.
 	published := 0
@@ -155,7 +157,7 @@ func TestComposeConfig(t *testing.T) {
 // it creates the three topics with the configured partitions, and leaves
 // existing ones alone when the stack starts again.
 func TestComposeTopicsInit(t *testing.T) {
-	bash := need(t, "bash", "apt-get install -y bash")
+	bash := deploytest.Need(t, "bash", "apt-get install -y bash")
 	// The example's settings are the workers' defaults.
 	example := readFile(t, ".env.example")
 	require.Contains(t, example, fmt.Sprintf("\nDESTILL_PARTITIONS=%d\n", kafka.DefaultPartitions))
@@ -236,15 +238,6 @@ func volumeTargets(t *testing.T, vs []any) []string {
 			out = append(out, fmt.Sprint(v["source"])+":"+fmt.Sprint(v["target"]))
 		}
 	}
-	return out
-}
-
-func keys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
 	return out
 }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/destill-dev/destill/deploy/deploytest"
 )
 
 // instruction is one Dockerfile instruction, continuation lines joined.
@@ -115,7 +117,7 @@ func TestDockerfileBuildStep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bash := need(t, "bash", "apt-get install -y bash")
+	bash := deploytest.Need(t, "bash", "apt-get install -y bash")
 	build := parseDockerfile(t, "Dockerfile")[0]
 	require.Equal(t, "build", build.Name)
 	require.Regexp(t, `^golang:\$\{GO_VERSION\}-`, build.From)
@@ -134,7 +136,7 @@ func TestDockerfileBuildStep(t *testing.T) {
 
 	out := t.TempDir()
 	step = strings.ReplaceAll(step, "/out/destill", filepath.Join(out, "destill"))
-	env := []string{pathWithGo(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false",
+	env := []string{deploytest.PathWithGo(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false",
 		"TARGETOS=" + runtime.GOOS, "TARGETARCH=" + runtime.GOARCH, "VERSION=v9.8.7-image"}
 	o, e, err := run(t, repoRoot, env, bash, "-ec", step)
 	require.NoError(t, err, o+e)
@@ -178,7 +180,7 @@ func fakeCLI(t *testing.T, name string, engine, buildx bool) (string, string) {
 }
 
 func TestMakeImage(t *testing.T) {
-	need(t, "make", "apt-get install -y make")
+	deploytest.Need(t, "make", "apt-get install -y make")
 	noEngine, _ := fakeCLI(t, "docker", false, true)
 	noBuildx, _ := fakeCLI(t, "docker", true, false)
 	for _, tc := range []struct {
@@ -237,7 +239,7 @@ func TestMakeImage(t *testing.T) {
 }
 
 func TestScripts(t *testing.T) {
-	sc := need(t, "shellcheck", "apt-get install -y shellcheck")
+	sc := deploytest.Need(t, "shellcheck", "apt-get install -y shellcheck")
 	for _, p := range []string{"image.sh", "release.sh", "ci-tools.sh"} {
 		fi, err := os.Stat(p)
 		require.NoError(t, err)

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/destill-dev/destill/deploy/deploytest"
 )
 
 // TestRelease runs make release for this machine's platform and for
@@ -19,11 +21,11 @@ func TestRelease(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiles the binary")
 	}
-	need(t, "make", "apt-get install -y make")
-	sha := need(t, "sha256sum", "apt-get install -y coreutils")
+	deploytest.Need(t, "make", "apt-get install -y make")
+	sha := deploytest.Need(t, "sha256sum", "apt-get install -y coreutils")
 	dist := t.TempDir()
 	host := runtime.GOOS + "/" + runtime.GOARCH
-	out, errOut, err := run(t, repoRoot, []string{pathWithGo()}, "make", "release",
+	out, errOut, err := run(t, repoRoot, []string{deploytest.PathWithGo()}, "make", "release",
 		"VERSION=v1.2.3-test", "DIST="+dist, "PLATFORMS="+host+" darwin/arm64")
 	require.NoError(t, err, out+errOut)
 
@@ -52,7 +54,7 @@ func TestRelease(t *testing.T) {
 	require.Contains(t, string(b), "v1.2.3-test")
 
 	// A second release into the same directory replaces the first.
-	out, errOut, err = run(t, repoRoot, []string{pathWithGo()}, "make", "release", "VERSION=v1.2.4-test", "DIST="+dist, "PLATFORMS="+host)
+	out, errOut, err = run(t, repoRoot, []string{deploytest.PathWithGo()}, "make", "release", "VERSION=v1.2.4-test", "DIST="+dist, "PLATFORMS="+host)
 	require.NoError(t, err, out+errOut)
 	require.Len(t, strings.Split(strings.TrimSpace(readFile(t, filepath.Join(dist, "SHA256SUMS"))), "\n"), 1)
 	_, err = os.Stat(filepath.Join(dist, "destill-darwin-arm64"))

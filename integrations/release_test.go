@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/destill-dev/destill/deploy/deploytest"
 )
 
 // releaseVersion is the version of the release the tests serve.
@@ -52,8 +54,7 @@ func release(t *testing.T) string {
 		releaseDir = dir
 		cmd := exec.Command("../deploy/release.sh")
 		cmd.Env = append(os.Environ(), "VERSION="+releaseVersion, "DIST="+dir,
-			"PLATFORMS="+runtime.GOOS+"/"+runtime.GOARCH,
-			"PATH="+filepath.Join(runtime.GOROOT(), "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+			"PLATFORMS="+runtime.GOOS+"/"+runtime.GOARCH, deploytest.PathWithGo())
 		if out, err := cmd.CombinedOutput(); err != nil {
 			releaseErr = fmt.Errorf("make release: %w\n%s", err, out)
 		}

@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
+
+	"github.com/destill-dev/destill/deploy/deploytest"
 )
 
 // decodeStrict decodes YAML into v; unknown, duplicate or wrongly cased
@@ -67,13 +69,7 @@ func baseEnv(t *testing.T) []string {
 // shellcheck lints the integrations' scripts when shellcheck is installed
 // (CI installs it).
 func TestScriptsPassShellcheck(t *testing.T) {
-	sc, err := exec.LookPath("shellcheck")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("shellcheck not found: .ci/run installs it (apt-get install -y shellcheck)")
-		}
-		t.Skip("shellcheck not found: apt-get install -y shellcheck")
-	}
+	sc := deploytest.Need(t, "shellcheck", "apt-get install -y shellcheck")
 	for _, p := range []string{"github-action/destill-summary.sh", "buildkite/hooks/command"} {
 		fi, err := os.Stat(p)
 		require.NoError(t, err)

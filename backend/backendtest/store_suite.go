@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -478,10 +479,20 @@ func storeConcurrentChunks(t *testing.T, s backend.Store) {
 		ids = append(ids, fmt.Sprintf("j%d", j))
 	}
 	must(s.PlanRequest(ctx, "r1", backend.Plan{Jobs: ids})).get(t)
-	var mu sync.Mutex
-	completions := 0
+	var completions atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*jobs*chunks*2)
+	// wrote counts a write that saw the request complete; false on error.
+	wrote := func(p backend.Progress, err error) bool {
+		if err != nil {
+			errs <- err
+			return false
+		}
+		if p.Complete() {
+			completions.Add(1)
+		}
+		return true
+	}
 	for w := range workers {
 		wg.Add(1)
 		go func() {
@@ -492,26 +503,12 @@ func storeConcurrentChunks(t *testing.T, s backend.Store) {
 					if (c+j+w)%(workers/2) != 0 {
 						continue
 					}
-					p, err := s.SaveChunkResult(ctx, chunk("r1", ids[j], c))
-					if err != nil {
-						errs <- err
+					if !wrote(s.SaveChunkResult(ctx, chunk("r1", ids[j], c))) {
 						return
 					}
-					if p.Complete() {
-						mu.Lock()
-						completions++
-						mu.Unlock()
-					}
 				}
-				p, err := s.SetJobChunks(ctx, "r1", ids[j], chunks, "")
-				if err != nil {
-					errs <- err
+				if !wrote(s.SetJobChunks(ctx, "r1", ids[j], chunks, "")) {
 					return
-				}
-				if p.Complete() {
-					mu.Lock()
-					completions++
-					mu.Unlock()
 				}
 			}
 		}()
@@ -526,7 +523,7 @@ func storeConcurrentChunks(t *testing.T, s backend.Store) {
 	if p != want {
 		t.Errorf("progress %+v, want %+v", p, want)
 	}
-	if completions == 0 {
+	if completions.Load() == 0 {
 		t.Error("no writer saw the request complete: nobody would merge its findings")
 	}
 	if n := len(must(s.ChunkResults(ctx, "r1")).get(t)); n != jobs*chunks {

@@ -153,12 +153,6 @@ func (c *collector) record(name string, m backend.Message) {
 	c.total++
 }
 
-func (c *collector) distinct() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.counts)
-}
-
 func (c *collector) countBy(name string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

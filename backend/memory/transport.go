@@ -118,9 +118,10 @@ func (t *Transport) Publish(ctx context.Context, msgs ...backend.Message) error 
 			return fmt.Errorf("publish message %d: no topic", i)
 		}
 		tp := t.topic(m.Topic)
-		p := tp.parts[t.partitionFor(m.Key)]
+		pi := t.partitionFor(m.Key)
+		p := tp.parts[pi]
 		for !t.closed && ctx.Err() == nil && len(p.msgs) >= t.opts.Capacity {
-			if t.trim(tp, p) {
+			if t.trim(tp, pi) {
 				break
 			}
 			t.cond.Wait()
@@ -250,21 +251,16 @@ func (t *Transport) consume(ctx context.Context, tp *topic, g *group, me *member
 	}
 }
 
-// trim makes room in a full partition by dropping the messages every group
+// trim makes room in full partition i by dropping the messages every group
 // has consumed, and reports whether it freed any. Consumed messages stay
 // until room is needed, so a group that subscribes late still finds them
 // (as a broker's retention would keep them). A topic no group has
 // subscribed to keeps everything.
-func (t *Transport) trim(tp *topic, p *partition) bool {
-	i := -1
-	for j, q := range tp.parts {
-		if q == p {
-			i = j
-		}
-	}
-	if len(tp.groups) == 0 || i < 0 {
+func (t *Transport) trim(tp *topic, i int) bool {
+	if len(tp.groups) == 0 {
 		return false
 	}
+	p := tp.parts[i]
 	low := p.end()
 	for _, g := range tp.groups {
 		low = min(low, g.next[i])

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"path"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -63,7 +64,7 @@ func Migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) ([]Applied, e
 	var out []Applied
 	for _, r := range res {
 		if r.Error == nil {
-			out = append(out, Applied{Version: r.Source.Version, Name: baseName(r.Source.Path), Duration: r.Duration})
+			out = append(out, Applied{Version: r.Source.Version, Name: path.Base(r.Source.Path), Duration: r.Duration})
 		}
 	}
 	if err != nil {
@@ -86,7 +87,7 @@ func Status(ctx context.Context, db *sql.DB) ([]MigrationStatus, error) {
 	for _, s := range st {
 		out = append(out, MigrationStatus{
 			Version:   s.Source.Version,
-			Name:      baseName(s.Source.Path),
+			Name:      path.Base(s.Source.Path),
 			Applied:   s.State == goose.StateApplied,
 			AppliedAt: s.AppliedAt,
 		})
@@ -107,15 +108,6 @@ func Pending(ctx context.Context, db *sql.DB) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-func baseName(p string) string {
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] == '/' {
-			return p[i+1:]
-		}
-	}
-	return p
 }
 
 // advisoryLocker serializes migrations with a session advisory lock whose

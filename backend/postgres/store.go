@@ -35,23 +35,19 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 
 // requestRow is a row of requests.
 type requestRow struct {
-	ID           string    `db:"id"`
-	Input        string    `db:"input"`
-	BuildURL     string    `db:"build_url"`
-	Options      []byte    `db:"options"`
-	Status       string    `db:"status"`
-	Error        string    `db:"error"`
-	Planned      bool      `db:"planned"`
-	JobsSelected int       `db:"jobs_selected"`
-	JobsFetched  int       `db:"jobs_fetched"`
-	ChunksTotal  int       `db:"chunks_total"`
-	ChunksDone   int       `db:"chunks_done"`
-	Findings     int       `db:"findings"`
-	Report       []byte    `db:"report"`
-	TestReports  []byte    `db:"test_reports"`
-	CreatedAt    time.Time `db:"created_at"`
-	UpdatedAt    time.Time `db:"updated_at"`
-	Top          []byte    `db:"top"`
+	ID       string `db:"id"`
+	Input    string `db:"input"`
+	BuildURL string `db:"build_url"`
+	Options  []byte `db:"options"`
+	Status   string `db:"status"`
+	Error    string `db:"error"`
+	progressRow
+	Findings    int       `db:"findings"`
+	Report      []byte    `db:"report"`
+	TestReports []byte    `db:"test_reports"`
+	CreatedAt   time.Time `db:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at"`
+	Top         []byte    `db:"top"`
 }
 
 const requestColumns = `r.id, r.input, r.build_url, r.options, r.status, r.error, r.planned, r.jobs_selected,
@@ -59,15 +55,12 @@ const requestColumns = `r.id, r.input, r.build_url, r.options, r.status, r.error
 
 func (row requestRow) request() (backend.Request, error) {
 	r := backend.Request{
-		ID:       row.ID,
-		Input:    row.Input,
-		BuildURL: row.BuildURL,
-		Status:   backend.Status(row.Status),
-		Error:    row.Error,
-		Progress: backend.Progress{
-			Planned: row.Planned, JobsSelected: row.JobsSelected, JobsFetched: row.JobsFetched,
-			ChunksTotal: row.ChunksTotal, ChunksDone: row.ChunksDone,
-		},
+		ID:        row.ID,
+		Input:     row.Input,
+		BuildURL:  row.BuildURL,
+		Status:    backend.Status(row.Status),
+		Error:     row.Error,
+		Progress:  row.progress(),
 		CreatedAt: row.CreatedAt.UTC(),
 		UpdatedAt: row.UpdatedAt.UTC(),
 	}
@@ -232,15 +225,11 @@ func (s *Store) ListRequests(ctx context.Context, limit int) ([]backend.RequestS
 func (s *Store) SetStatus(ctx context.Context, id string, status backend.Status, errMsg string) (bool, error) {
 	moved := false
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var cur string
-		err := tx.GetContext(ctx, &cur, `SELECT status FROM requests WHERE id = $1 FOR UPDATE`, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound(id)
-		}
+		cur, err := lock(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("read request %q: %w", id, err)
+			return err
 		}
-		if !backend.Status(cur).CanMoveTo(status) {
+		if !cur.CanMoveTo(status) {
 			return nil
 		}
 		q := `UPDATE requests SET status = $2, updated_at = $3 WHERE id = $1`
@@ -258,18 +247,19 @@ func (s *Store) SetStatus(ctx context.Context, id string, status backend.Status,
 	return moved, err
 }
 
-// lock takes the request's row lock for the transaction: every write that
-// changes its counters holds it, so they see each other's rows.
-func lock(ctx context.Context, tx *sqlx.Tx, id string) error {
-	var one int
-	err := tx.GetContext(ctx, &one, `SELECT 1 FROM requests WHERE id = $1 FOR UPDATE`, id)
+// lock takes the request's row lock for the transaction and returns its
+// status: every write that changes its status or counters holds it, so they
+// see each other's rows.
+func lock(ctx context.Context, tx *sqlx.Tx, id string) (backend.Status, error) {
+	var cur string
+	err := tx.GetContext(ctx, &cur, `SELECT status FROM requests WHERE id = $1 FOR UPDATE`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound(id)
+		return "", notFound(id)
 	}
 	if err != nil {
-		return fmt.Errorf("lock request %q: %w", id, err)
+		return "", fmt.Errorf("lock request %q: %w", id, err)
 	}
-	return nil
+	return backend.Status(cur), nil
 }
 
 const progressColumns = `planned, jobs_selected, jobs_fetched, chunks_total, chunks_done`
@@ -298,6 +288,24 @@ func (s *Store) readProgress(ctx context.Context, q sqlx.QueryerContext, id stri
 	return p.progress(), nil
 }
 
+// updateProgress runs an UPDATE of request id's row, where set assigns the
+// columns ($1 is id, args are $2 on), and returns the progress it leaves.
+func updateProgress(ctx context.Context, tx *sqlx.Tx, id, set string, args ...any) (backend.Progress, error) {
+	var p progressRow
+	err := tx.GetContext(ctx, &p, `UPDATE requests SET `+set+` WHERE id = $1 RETURNING `+progressColumns, append([]any{id}, args...)...)
+	return p.progress(), err
+}
+
+// exists fails with ErrNotFound unless request id exists (and with
+// ErrClosed after Close).
+func (s *Store) exists(ctx context.Context, id string) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	_, err := s.readProgress(ctx, s.db, id)
+	return err
+}
+
 // PlanRequest implements backend.Store.
 func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (backend.Progress, error) {
 	rep := plan.Report
@@ -312,7 +320,7 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 	}
 	var prog backend.Progress
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := lock(ctx, tx, id); err != nil {
+		if _, err := lock(ctx, tx, id); err != nil {
 			return err
 		}
 		var next int
@@ -335,15 +343,12 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 				stored += c
 			}
 		}
-		var p progressRow
-		err = tx.GetContext(ctx, &p, `UPDATE requests SET report = $2, build_url = $3, planned = true,
+		prog, err = updateProgress(ctx, tx, id, `report = $2, build_url = $3, planned = true,
 			jobs_selected = (SELECT count(*) FROM request_jobs WHERE request_id = $1), updated_at = $4,
-			chunks_done = chunks_done + $5, test_reports = $6
-			WHERE id = $1 RETURNING `+progressColumns, id, body, text(plan.BuildURL), s.stamp(time.Time{}), stored, reports)
+			chunks_done = chunks_done + $5, test_reports = $6`, body, text(plan.BuildURL), s.stamp(time.Time{}), stored, reports)
 		if err != nil {
 			return fmt.Errorf("plan request %q: %w", id, err)
 		}
-		prog = p.progress()
 		return nil
 	})
 	return prog, err
@@ -351,10 +356,7 @@ func (s *Store) PlanRequest(ctx context.Context, id string, plan backend.Plan) (
 
 // Jobs implements backend.Store.
 func (s *Store) Jobs(ctx context.Context, id string) ([]backend.JobPlan, error) {
-	if err := s.check(); err != nil {
-		return nil, err
-	}
-	if _, err := s.readProgress(ctx, s.db, id); err != nil {
+	if err := s.exists(ctx, id); err != nil {
 		return nil, err
 	}
 	var rows []struct {
@@ -383,7 +385,7 @@ func (s *Store) SetJobChunks(ctx context.Context, id, jobID string, chunks int, 
 	}
 	var prog backend.Progress
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := lock(ctx, tx, id); err != nil {
+		if _, err := lock(ctx, tx, id); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE request_jobs SET chunks = $3, error = $4
@@ -407,13 +409,11 @@ func (s *Store) SetJobChunks(ctx context.Context, id, jobID string, chunks int, 
 		if err := tx.GetContext(ctx, &extra, `SELECT count(*) FROM chunk_results WHERE request_id = $1 AND job_id = $2 AND seq >= $3`, id, jobID, chunks); err != nil {
 			return fmt.Errorf("count chunks of job %q: %w", jobID, err)
 		}
-		var p progressRow
-		err = tx.GetContext(ctx, &p, `UPDATE requests SET jobs_fetched = jobs_fetched + 1, chunks_total = chunks_total + $2,
-			chunks_done = chunks_done - $4, updated_at = $3 WHERE id = $1 RETURNING `+progressColumns, id, chunks, s.stamp(time.Time{}), extra)
+		prog, err = updateProgress(ctx, tx, id, `jobs_fetched = jobs_fetched + 1, chunks_total = chunks_total + $2,
+			chunks_done = chunks_done - $4, updated_at = $3`, chunks, s.stamp(time.Time{}), extra)
 		if err != nil {
 			return fmt.Errorf("update progress of %q: %w", id, err)
 		}
-		prog = p.progress()
 		return nil
 	})
 	return prog, err
@@ -427,7 +427,7 @@ func (s *Store) SaveChunkResult(ctx context.Context, c backend.ChunkResult) (bac
 	}
 	var prog backend.Progress
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := lock(ctx, tx, c.RequestID); err != nil {
+		if _, err := lock(ctx, tx, c.RequestID); err != nil {
 			return err
 		}
 		var job []sql.NullInt64
@@ -446,13 +446,10 @@ func (s *Store) SaveChunkResult(ctx context.Context, c backend.ChunkResult) (bac
 			prog, err = s.readProgress(ctx, tx, c.RequestID)
 			return err
 		}
-		var p progressRow
-		err = tx.GetContext(ctx, &p, `UPDATE requests SET chunks_done = chunks_done + 1, updated_at = $2
-			WHERE id = $1 RETURNING `+progressColumns, c.RequestID, s.stamp(time.Time{}))
+		prog, err = updateProgress(ctx, tx, c.RequestID, `chunks_done = chunks_done + 1, updated_at = $2`, s.stamp(time.Time{}))
 		if err != nil {
 			return fmt.Errorf("update progress of %q: %w", c.RequestID, err)
 		}
-		prog = p.progress()
 		return nil
 	})
 	return prog, err
@@ -460,10 +457,7 @@ func (s *Store) SaveChunkResult(ctx context.Context, c backend.ChunkResult) (bac
 
 // ChunkResults implements backend.Store.
 func (s *Store) ChunkResults(ctx context.Context, id string) ([]backend.ChunkResult, error) {
-	if err := s.check(); err != nil {
-		return nil, err
-	}
-	if _, err := s.readProgress(ctx, s.db, id); err != nil {
+	if err := s.exists(ctx, id); err != nil {
 		return nil, err
 	}
 	var rows []struct {
@@ -507,15 +501,11 @@ func (s *Store) FinishRequest(ctx context.Context, id string, rep analysis.Repor
 	}
 	finished := false
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var cur string
-		err := tx.GetContext(ctx, &cur, `SELECT status FROM requests WHERE id = $1 FOR UPDATE`, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound(id)
-		}
+		cur, err := lock(ctx, tx, id)
 		if err != nil {
-			return fmt.Errorf("read request %q: %w", id, err)
+			return err
 		}
-		if backend.Status(cur).Terminal() {
+		if cur.Terminal() {
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE request_id = $1`, id); err != nil {
@@ -557,10 +547,7 @@ func (s *Store) FinishRequest(ctx context.Context, id string, rep analysis.Repor
 
 // ListFindings implements backend.Store.
 func (s *Store) ListFindings(ctx context.Context, id string) ([]analysis.Finding, error) {
-	if err := s.check(); err != nil {
-		return nil, err
-	}
-	if _, err := s.readProgress(ctx, s.db, id); err != nil {
+	if err := s.exists(ctx, id); err != nil {
 		return nil, err
 	}
 	var bodies [][]byte

@@ -1,7 +1,8 @@
 // Package deploytest runs the real destill binary the way a deploy file
 // runs it (a compose service's command and environment, a pod's args and
 // envFrom), with no container engine: the tests of deploy and deploy/helm
-// use it to prove those commands, flags and variables work.
+// use it to prove those commands, flags and variables work. It also finds
+// the tools those tests and the integrations' tests run (Need, GoBin).
 package deploytest
 
 import (
@@ -21,12 +22,36 @@ import (
 	"time"
 )
 
+// Need returns the path of a command a test needs. Without it the test
+// skips, or fails when CI is set (.ci/run installs it); install says how to
+// get it.
+func Need(t testing.TB, name, install string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s not found: .ci/run installs it (%s)", name, install)
+		}
+		t.Skipf("%s not found: %s", name, install)
+	}
+	return p
+}
+
+// GoBin is the go command of the toolchain running the tests.
+func GoBin() string { return filepath.Join(runtime.GOROOT(), "bin", "go") }
+
+// PathWithGo is a PATH entry ("PATH=...") with GoBin's directory first, for
+// scripts that run go.
+func PathWithGo() string {
+	return "PATH=" + filepath.Dir(GoBin()) + string(os.PathListSeparator) + os.Getenv("PATH")
+}
+
 // Build compiles destill from the repository at root into a temporary
 // directory and returns the binary's path.
 func Build(t testing.TB, root string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "destill")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	cmd := exec.Command(GoBin(), "build", "-o", bin, ".")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/destill-dev/destill/deploy/deploytest"
 )
 
 // kubeVersion is the cluster version the chart is rendered for. helm built
@@ -22,14 +24,7 @@ func helmPath(t *testing.T) string {
 	if p := os.Getenv("HELM"); p != "" {
 		return p
 	}
-	p, err := exec.LookPath("helm")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("helm not found: .ci/run installs it (go install helm.sh/helm/v3/cmd/helm); or set HELM")
-		}
-		t.Skip("helm not found: install it (go install helm.sh/helm/v3/cmd/helm@v3.22.0) or set HELM")
-	}
-	return p
+	return deploytest.Need(t, "helm", "go install helm.sh/helm/v3/cmd/helm@v3.22.0, or set HELM")
 }
 
 // helm runs helm with args and returns stdout and stderr.

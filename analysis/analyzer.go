@@ -908,9 +908,9 @@ func (a *Analyzer) closeBlock() {
 		// A clearly stronger occurrence (the first was echoed or noisy)
 		// becomes the one shown.
 		if b.score > c.Score+0.1 {
-			occ, lines := c.Occurrences, c.Lines
+			occ, lines, passing := c.Occurrences, c.Lines, c.InPassingTests
 			*c = *a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
-			c.Occurrences, c.Lines = occ, lines
+			c.Occurrences, c.Lines, c.InPassingTests = occ, lines, passing
 			a.awaitContext(c, trailing)
 		}
 		return

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -104,4 +105,41 @@ func fieldDiff(got, want Finding) string {
 		}
 	}
 	return out
+}
+
+// TestStrongerOccurrenceKeepsPassingCount: when a later, stronger
+// occurrence replaces the one shown, the count of occurrences printed by
+// passing tests carries over, in the whole log as across chunks.
+func TestStrongerOccurrenceKeepsPassingCount(t *testing.T) {
+	t.Parallel()
+	const msg = "    db_test.go:10: dial tcp 10.0.0.1:5432: connect: connection refused\n"
+	var b strings.Builder
+	b.WriteString("##[group]Run go test -v ./...\ngo test -v ./...\n")
+	b.WriteString("=== RUN   TestA\n" + msg + "--- PASS: TestA (0.01s)\n")
+	for i := range 400 {
+		fmt.Fprintf(&b, "    step %d done\n", i)
+	}
+	b.WriteString("=== RUN   TestB\n" + msg + "--- PASS: TestB (0.01s)\n")
+	b.WriteString("=== RUN   TestC\n    c_test.go:5: got 1, want 2\n--- FAIL: TestC (0.00s)\nFAIL\n")
+	data := []byte(b.String())
+
+	whole := NewAnalyzer(Options{})
+	whole.Write(data)
+	want := whole.Result()
+	var found bool
+	for _, c := range want.Candidates {
+		if strings.Contains(c.Message, "connection refused") {
+			found = true
+			if c.Occurrences != 2 || c.InPassingTests != 2 {
+				t.Errorf("occurrences %d, in passing tests %d; want 2 and 2", c.Occurrences, c.InPassingTests)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no candidate for the repeated message")
+	}
+	got := analyzeChunked(t, data, 2<<10, Options{})
+	if gf, wf := Rank([]JobResult{withJob(got)}), Rank([]JobResult{withJob(want)}); !reflect.DeepEqual(gf, wf) {
+		t.Errorf("chunked findings differ from whole-log findings")
+	}
 }

@@ -189,22 +189,10 @@ func renderFinding(out *GetFindingOutput) string {
 		if !j.Failed && len(f.Jobs) > 0 {
 			state = "passed"
 		}
-		fmt.Fprintf(&b, "  %q (%s): %d at line(s) %s\n", render.Sanitize(j.JobName), state, j.Occurrences, joinLines(j.Lines, 30))
+		fmt.Fprintf(&b, "  %q (%s): %d at line(s) %s\n", render.Sanitize(j.JobName), state, j.Occurrences, render.LineList(j.Lines, 30))
 	}
 	if f.URL != "" {
 		fmt.Fprintf(&b, "link: %s\n", f.URL)
 	}
 	return b.String()
-}
-
-func joinLines(lines []int, n int) string {
-	var parts []string
-	for i, l := range lines {
-		if i == n {
-			parts = append(parts, fmt.Sprintf("… (%d more)", len(lines)-n))
-			break
-		}
-		parts = append(parts, fmt.Sprint(l))
-	}
-	return strings.Join(parts, ", ")
 }

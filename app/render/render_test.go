@@ -93,6 +93,22 @@ func TestTruncate(t *testing.T) {
 	}
 }
 
+func TestLineList(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		lines []int
+		n     int
+		want  string
+	}{
+		{nil, 3, ""}, {[]int{7}, 3, "7"}, {[]int{1, 2, 3}, 3, "1, 2, 3"}, {[]int{1, 2, 3, 4, 5}, 2, "1, 2, … (3 more)"},
+	}
+	for _, tt := range tests {
+		if got := LineList(tt.lines, tt.n); got != tt.want {
+			t.Errorf("LineList(%v, %d) = %q, want %q", tt.lines, tt.n, got, tt.want)
+		}
+	}
+}
+
 func TestTextWithoutColorHasNoEscapes(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer

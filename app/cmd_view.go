@@ -266,23 +266,7 @@ func printRequest(ctx context.Context, streams *Streams, store backend.Store, re
 
 // describeProgress says where a request stands in one line.
 func describeProgress(r backend.Request) string {
-	p := r.Progress
-	switch r.Status {
-	case backend.StatusQueued:
-		return "queued, waiting for an ingest-worker"
-	case backend.StatusFetching:
-		if !p.Planned {
-			return "fetching the build"
-		}
-		return fmt.Sprintf("fetching logs: %d of %d read, %d chunk(s) analyzed", p.JobsFetched, p.JobsSelected, p.ChunksDone)
-	case backend.StatusAnalyzing:
-		return fmt.Sprintf("analyzing: %d of %d chunk(s) done", p.ChunksDone, p.ChunksTotal)
-	case backend.StatusDone:
-		return fmt.Sprintf("done: %d log(s), %d chunk(s)", p.JobsSelected, p.ChunksTotal)
-	case backend.StatusFailed:
-		return "failed: " + r.Error
-	}
-	return string(r.Status)
+	return render.RequestProgress(r.Status, r.Progress, r.Error)
 }
 
 func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time) error {

@@ -294,22 +294,10 @@ func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time)
 		if build == "" {
 			build = r.Input
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, age(now.Sub(r.CreatedAt)), findings,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, render.Age(now.Sub(r.CreatedAt)), findings,
 			render.Sanitize(build), render.Truncate(render.Sanitize(strings.Join(strings.Fields(top), " ")), 80))
 	}
 	return tw.Flush()
-}
-
-func age(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // requestListItem is one request in view --list --format json.

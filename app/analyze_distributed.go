@@ -73,10 +73,7 @@ func runAnalyzeDistributed(ctx context.Context, cmd *cli.Command, streams *Strea
 	if req.Status == backend.StatusFailed {
 		return fmt.Errorf("request %s failed: %s", id, req.Error)
 	}
-	if opts.format == formatTUI {
-		return runReportTUI(ctx, streams, rep, opts)
-	}
-	return writeReport(streams, rep, opts)
+	return showReport(ctx, streams, rep, opts)
 }
 
 // firstEnv returns the first non-empty variable of names.

@@ -63,7 +63,7 @@ func runSubmit(ctx context.Context, cmd *cli.Command, streams *Streams) error {
 	if err := cfg.needDatabase("submit"); err != nil {
 		return err
 	}
-	out, err := parseRenderFlags(cmd, streams)
+	out, err := parseRenderFlags(cmd, streams, false)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func parseViewFlags(cmd *cli.Command, streams *Streams) (viewOptions, error) {
 	default:
 		return opts, usageErrorf("view takes one saved result, request ID or build URL, got %d arguments", n)
 	}
-	r, err := parseRenderFlags(cmd, streams)
+	r, err := parseRenderFlags(cmd, streams, false)
 	if err != nil {
 		return opts, err
 	}
@@ -81,8 +81,11 @@ func parseViewFlags(cmd *cli.Command, streams *Streams) (viewOptions, error) {
 	return opts, nil
 }
 
-// parseRenderFlags reads --format, --json, --top and --no-color.
-func parseRenderFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, error) {
+// parseRenderFlags reads --format, --json, --top, --no-color and
+// --no-summary. Without a format it picks the interactive UI when stdout
+// is a terminal, unless inputOnTerminal: the command reads what is typed
+// into that terminal, which the UI would read too.
+func parseRenderFlags(cmd *cli.Command, streams *Streams, inputOnTerminal bool) (analyzeOptions, error) {
 	o := analyzeOptions{
 		format: cmd.String("format"),
 		top:    int(cmd.Int("top")),
@@ -100,7 +103,7 @@ func parseRenderFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, error
 	switch o.format {
 	case "":
 		o.format = formatText
-		if streams.StdoutTTY {
+		if streams.StdoutTTY && !inputOnTerminal {
 			o.format = formatTUI
 		}
 	case formatText, formatJSON, formatMarkdown, formatTUI:
@@ -122,10 +125,7 @@ func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewO
 			if err != nil {
 				return err
 			}
-			if opts.render.format == formatTUI {
-				return runReportTUI(ctx, streams, rep, opts.render)
-			}
-			return writeReport(streams, rep, opts.render)
+			return showReport(ctx, streams, rep, opts.render)
 		}
 	}
 	// Not a file: a request of the distributed mode, read from PostgreSQL.

@@ -80,10 +80,10 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if cfg.backend == backendKafka {
-				return runAnalyzeDistributed(ctx, cmd, streams, opts)
-			}
 			opts.backendCfg = cfg
+			if cfg.backend == backendKafka {
+				return runAnalyzeDistributed(ctx, streams, opts)
+			}
 			return runAnalyze(ctx, streams, opts)
 		},
 	}

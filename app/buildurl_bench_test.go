@@ -104,32 +104,26 @@ func downloadOnly(ctx context.Context, src pipeline.Source, conc int) error {
 	if err != nil {
 		return err
 	}
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
+	var jobs []providers.Job
+	for _, j := range build.Jobs {
+		if j.Failed() && j.HasLog {
+			jobs = append(jobs, j)
+		}
+	}
 	var mu sync.Mutex
 	var first error
-	for _, j := range build.Jobs {
-		if !j.Failed() || !j.HasLog {
-			continue
+	pipeline.ForEach(ctx, conc, jobs, func(j providers.Job) {
+		rc, err := src.OpenLog(ctx, j)
+		if err == nil {
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(j providers.Job) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			rc, err := src.OpenLog(ctx, j)
-			if err == nil {
-				_, err = io.Copy(io.Discard, rc)
-				rc.Close()
-			}
-			if err != nil {
-				mu.Lock()
-				first = err
-				mu.Unlock()
-			}
-		}(j)
-	}
-	wg.Wait()
+		if err != nil {
+			mu.Lock()
+			first = err
+			mu.Unlock()
+		}
+	})
 	return first
 }
 

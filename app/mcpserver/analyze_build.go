@@ -369,24 +369,19 @@ func nothingToAnalyze(build providers.Build, popts pipeline.Options, filtered bo
 	if filtered {
 		return analysis.Report{}, fmt.Errorf("none of the selected jobs has a log to read (jobs: %s); pick jobs that ran", jobNames(build.Jobs, 25))
 	}
-	rep := analysis.Report{Schema: analysis.Schema, Tool: popts.Tool, Source: popts.Source, Findings: []analysis.Finding{}}
-	if rep.Source.Kind == "" {
-		rep.Source.Kind = string(build.Provider)
+	jobs := make([]analysis.JobSummary, len(build.Jobs))
+	for i, j := range build.Jobs {
+		jobs[i] = pipeline.JobSummary(j)
 	}
-	if build.Provider != providers.KindFile && build.Provider != providers.KindStdin {
-		rep.Source.Build = &analysis.BuildInfo{ID: build.ID, Number: build.Number, Pipeline: build.Pipeline, State: build.State,
-			Branch: build.Branch, Commit: build.Commit, Attempt: build.Attempt, URL: build.URL}
-	}
+	rep := pipeline.NewReport(build, popts.Tool, popts.Source, jobs, nil, nil)
+	rep.Summary.JobsFailed = 0 // a retried attempt did not fail the build
 	var failedNoLog []string
 	for _, j := range build.Jobs {
-		rep.Jobs = append(rep.Jobs, analysis.JobSummary{ID: j.ID, Name: j.Name, Step: j.Step, State: string(j.State),
-			ExitStatus: j.ExitStatus, Failed: j.Failed(), SoftFailed: j.SoftFailed, Attempt: j.Attempt, URL: j.URL, LineURL: j.LineURL})
 		if j.Failed() && !j.Retried {
 			rep.Summary.JobsFailed++
 			failedNoLog = append(failedNoLog, fmt.Sprintf("%q (%s)", j.Name, j.State))
 		}
 	}
-	rep.Summary.JobsTotal = len(rep.Jobs)
 	if len(failedNoLog) > 0 {
 		rep.Notes = append(rep.Notes, "no failed job has a log to read: "+strings.Join(failedNoLog, ", ")+"; they never ran, usually because an earlier job or a dependency failed")
 	} else if buildStateFailed(build.State) {

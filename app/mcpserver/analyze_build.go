@@ -83,6 +83,17 @@ type FindingBrief struct {
 	AlsoInPassingJobs bool `json:"also_in_passing_jobs,omitempty"`
 }
 
+// brief is f with the fields analyze_build returns.
+func brief(f analysis.Finding) FindingBrief {
+	return FindingBrief{
+		Rank: f.Rank, Fingerprint: f.Fingerprint, Confidence: f.Confidence, Severity: f.Severity, Category: f.Category,
+		Reasons: f.Reasons, JobID: f.JobID, JobName: f.JobName, Step: f.Step, URL: f.URL,
+		LineStart: f.LineStart, LineEnd: f.LineEnd, Message: f.Message,
+		Text: f.Text, ContextBefore: f.ContextBefore, ContextAfter: f.ContextAfter,
+		Occurrences: f.Occurrences, JobsAffected: max(len(f.Jobs), 1), AlsoInPassingJobs: f.AlsoInPassingJobs,
+	}
+}
+
 // Statuses of an analyzed build.
 const (
 	statusFailed = "failed"
@@ -462,13 +473,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 		if i == top {
 			break
 		}
-		out.Findings = append(out.Findings, FindingBrief{
-			Rank: f.Rank, Fingerprint: f.Fingerprint, Confidence: f.Confidence, Severity: f.Severity, Category: f.Category,
-			Reasons: f.Reasons, JobID: f.JobID, JobName: f.JobName, Step: f.Step, URL: f.URL,
-			LineStart: f.LineStart, LineEnd: f.LineEnd, Message: red.Redact(f.Message),
-			Text: red.RedactLines(f.Text), ContextBefore: red.RedactLines(f.ContextBefore), ContextAfter: red.RedactLines(f.ContextAfter),
-			Occurrences: f.Occurrences, JobsAffected: max(len(f.Jobs), 1), AlsoInPassingJobs: f.AlsoInPassingJobs,
-		})
+		out.Findings = append(out.Findings, brief(redactFinding(red, f)))
 	}
 	out.FindingsOmitted = len(rep.Findings) - len(out.Findings)
 	for _, n := range rep.Notes {

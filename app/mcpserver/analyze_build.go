@@ -320,7 +320,7 @@ func selectJobs(build providers.Build, filter, urlJobs []string) ([]string, erro
 		if f == "" {
 			continue
 		}
-		matched := matchJobs(build.Jobs, f)
+		matched := matchJobs(build.Jobs, f, func(j providers.Job) (string, string) { return j.ID, j.Name })
 		if len(matched) == 0 {
 			return nil, fmt.Errorf("no job matches %q; the build's jobs are: %s", f, jobNames(build.Jobs, 25))
 		}
@@ -338,25 +338,6 @@ func selectJobs(build providers.Build, filter, urlJobs []string) ([]string, erro
 		return nil, fmt.Errorf("the jobs filter %q matches no job of the one the URL names; drop the filter or use the build's URL", strings.Join(filter, ", "))
 	}
 	return ids, nil
-}
-
-// matchJobs returns the jobs f names: by exact ID or name first, else by
-// a case-insensitive part of the name.
-func matchJobs(jobs []providers.Job, f string) []providers.Job {
-	var exact, part []providers.Job
-	lf := strings.ToLower(f)
-	for _, j := range jobs {
-		switch {
-		case j.ID == f || strings.EqualFold(j.Name, f):
-			exact = append(exact, j)
-		case strings.Contains(strings.ToLower(j.Name), lf):
-			part = append(part, j)
-		}
-	}
-	if len(exact) > 0 {
-		return exact
-	}
-	return part
 }
 
 func jobNames(jobs []providers.Job, max int) string {

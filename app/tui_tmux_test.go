@@ -175,16 +175,6 @@ func (s *tmuxSession) waitForLine(text string) string {
 	})
 }
 
-// selectedRow is the list row the UI marks as selected.
-func selectedRow(screen string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.HasPrefix(l, "▸") {
-			return l
-		}
-	}
-	return ""
-}
-
 var sgr = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
 
 // hasColour reports whether s, as capture-pane -e prints a pane, sets a

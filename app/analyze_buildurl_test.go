@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -178,7 +179,7 @@ func TestAnalyzeGitLabPipeline(t *testing.T) {
 	f := findingFor(r.rep, "--- FAIL: TestUploadRetry")
 	require.NotNil(t, f)
 	require.Equal(t, "test:unit", f.JobName)
-	require.Equal(t, fake.JobWebURL(0, 1)+"#L"+itoa(f.LineStart), f.URL, "GitLab links to the log line")
+	require.Equal(t, fake.JobWebURL(0, 1)+"#L"+strconv.Itoa(f.LineStart), f.URL, "GitLab links to the log line")
 	// Both traces (odd-indexed jobs) came by redirect from the blob host,
 	// which refuses any request that carries PRIVATE-TOKEN.
 	require.Equal(t, 2, fake.Requests("/actions-results/"))
@@ -188,13 +189,6 @@ func TestAnalyzeGitLabPipeline(t *testing.T) {
 	require.Equal(t, 0, r.code, r.err)
 	require.Equal(t, 1, r.rep.Summary.JobsAnalyzed)
 	require.Equal(t, "e2e 1/2", r.rep.Findings[0].JobName)
-}
-
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + jsonNumber(n)) }
-
-func jsonNumber(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // oneFailedBuild is a build of each provider with one failed job.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -44,6 +45,15 @@ func analyzeURL(t *testing.T, fake *providertest.Fake, url string, env []string,
 func newFake(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 	sc.Token = secretToken
 	return providertest.New(t, sc)
+}
+
+// fakeGetenv looks variables up in the environment fake.Env gives.
+func fakeGetenv(fake *providertest.Fake) func(string) string {
+	env := map[string]string{}
+	for kv := fake.Env(); len(kv) >= 2; kv = kv[2:] {
+		env[kv[0]] = kv[1]
+	}
+	return func(k string) string { return env[k] }
 }
 
 func findingFor(rep analysis.Report, substr string) *analysis.Finding {
@@ -178,7 +188,7 @@ func TestAnalyzeGitLabPipeline(t *testing.T) {
 	f := findingFor(r.rep, "--- FAIL: TestUploadRetry")
 	require.NotNil(t, f)
 	require.Equal(t, "test:unit", f.JobName)
-	require.Equal(t, fake.JobWebURL(0, 1)+"#L"+itoa(f.LineStart), f.URL, "GitLab links to the log line")
+	require.Equal(t, fake.JobWebURL(0, 1)+"#L"+strconv.Itoa(f.LineStart), f.URL, "GitLab links to the log line")
 	// Both traces (odd-indexed jobs) came by redirect from the blob host,
 	// which refuses any request that carries PRIVATE-TOKEN.
 	require.Equal(t, 2, fake.Requests("/actions-results/"))
@@ -188,13 +198,6 @@ func TestAnalyzeGitLabPipeline(t *testing.T) {
 	require.Equal(t, 0, r.code, r.err)
 	require.Equal(t, 1, r.rep.Summary.JobsAnalyzed)
 	require.Equal(t, "e2e 1/2", r.rep.Findings[0].JobName)
-}
-
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + jsonNumber(n)) }
-
-func jsonNumber(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // oneFailedBuild is a build of each provider with one failed job.

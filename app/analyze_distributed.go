@@ -3,10 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
-
-	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/app/worker"
@@ -15,8 +12,9 @@ import (
 
 // runAnalyzeDistributed is analyze --backend=kafka: the build goes to the
 // workers (as submit --wait sends it) and their findings are shown as
-// analyze shows its own. Brokers and database come from the environment.
-func runAnalyzeDistributed(ctx context.Context, cmd *cli.Command, streams *Streams, opts analyzeOptions) error {
+// analyze shows its own. The brokers come from the environment (analyze
+// has no Kafka flags), the database from --database-url or the environment.
+func runAnalyzeDistributed(ctx context.Context, streams *Streams, opts analyzeOptions) error {
 	switch {
 	case opts.savedResult != "":
 		return usageErrorf("--cache FILE re-opens a saved result here; drop --backend=kafka")
@@ -25,32 +23,18 @@ func runAnalyzeDistributed(ctx context.Context, cmd *cli.Command, streams *Strea
 	case len(opts.baselines) > 0:
 		return usageErrorf("--baseline works in this process only; drop --backend=kafka")
 	}
-	cfg := backendConfig{
-		backend:     backendKafka,
-		databaseURL: firstEnv(streams, envDatabase, envDatabaseFallbk),
-		topics:      worker.NewTopics(firstEnv(streams, envTopicPrefix)),
-	}
-	for _, b := range strings.Split(firstEnv(streams, envBrokers, envBrokersFallback), ",") {
-		if b = strings.TrimSpace(b); b != "" {
-			cfg.brokers = append(cfg.brokers, b)
-		}
-	}
+	cfg := opts.backendCfg
 	if len(cfg.brokers) == 0 {
 		return usageErrorf("analyze --backend=kafka needs brokers: set %s (or %s) to host:port[,host:port...]", envBrokers, envBrokersFallback)
 	}
 	if cfg.databaseURL == "" {
-		return usageErrorf("analyze --backend=kafka reads the findings from PostgreSQL: set %s (or %s)", envDatabase, envDatabaseFallbk)
+		return usageErrorf("analyze --backend=kafka reads the findings from PostgreSQL: set %s (or %s, or --database-url)", envDatabase, envDatabaseFallbk)
 	}
-	store, err := cfg.openStore(ctx, true, nil)
+	store, tr, closeBackends, err := cfg.openBackends(ctx, true, nil)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	tr, err := cfg.openKafka(ctx)
-	if err != nil {
-		return err
-	}
-	defer tr.Close()
+	defer closeBackends()
 	id, err := worker.Submit(ctx, tr, store, cfg.topics, opts.arg, backend.AnalysisOptions{
 		AllJobs: opts.allJobs, ContextBefore: contextOption(opts.before), ContextAfter: contextOption(opts.after),
 	})
@@ -73,18 +57,5 @@ func runAnalyzeDistributed(ctx context.Context, cmd *cli.Command, streams *Strea
 	if req.Status == backend.StatusFailed {
 		return fmt.Errorf("request %s failed: %s", id, req.Error)
 	}
-	if opts.format == formatTUI {
-		return runReportTUI(ctx, streams, rep, opts)
-	}
-	return writeReport(streams, rep, opts)
-}
-
-// firstEnv returns the first non-empty variable of names.
-func firstEnv(streams *Streams, names ...string) string {
-	for _, n := range names {
-		if v := strings.TrimSpace(streams.Getenv(n)); v != "" {
-			return v
-		}
-	}
-	return ""
+	return showReport(ctx, streams, rep, opts)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/app/worker"
@@ -92,7 +93,9 @@ func parseBackendConfig(cmd *cli.Command, streams *Streams) (backendConfig, erro
 			return cfg, usageErrorf("unknown --backend %q: use memory or kafka", cfg.backend)
 		}
 	}
-	if hasFlag(cmd, "brokers") {
+	// analyze has no Kafka flags: with --backend=kafka it finds the brokers
+	// and topics in the environment alone.
+	if hasFlag(cmd, "brokers") || cfg.backend == backendKafka {
 		for _, b := range strings.Split(setting(cmd, streams, "brokers", envBrokers, envBrokersFallback), ",") {
 			if b = strings.TrimSpace(b); b != "" {
 				cfg.brokers = append(cfg.brokers, b)
@@ -144,6 +147,21 @@ func (c backendConfig) needDatabase(command string) error {
 	return nil
 }
 
+// openBackends opens the store (as openStore does) and connects to the
+// brokers; closeAll closes both.
+func (c backendConfig) openBackends(ctx context.Context, migrate bool, log *slog.Logger) (store *postgres.Store, tr *kafka.Transport, closeAll func(), err error) {
+	store, err = c.openStore(ctx, migrate, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tr, err = c.openKafka(ctx)
+	if err != nil {
+		_ = store.Close()
+		return nil, nil, nil, err
+	}
+	return store, tr, func() { _ = tr.Close(); _ = store.Close() }, nil
+}
+
 // openKafka connects to the brokers.
 func (c backendConfig) openKafka(ctx context.Context) (*kafka.Transport, error) {
 	sc := kafka.NewSaramaConfig()
@@ -160,9 +178,9 @@ func (c backendConfig) openKafka(ctx context.Context) (*kafka.Transport, error) 
 // openStore connects to PostgreSQL and, when migrate is set, brings its
 // schema up to date; otherwise it fails if the schema is behind.
 func (c backendConfig) openStore(ctx context.Context, migrate bool, log *slog.Logger) (*postgres.Store, error) {
-	db, err := postgres.Open(ctx, c.databaseURL)
+	db, err := c.openDB(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w (database from --database-url, %s or %s)", err, envDatabase, envDatabaseFallbk)
+		return nil, err
 	}
 	if migrate {
 		applied, err := postgres.Migrate(ctx, db.DB, nil)
@@ -187,6 +205,15 @@ func (c backendConfig) openStore(ctx context.Context, migrate bool, log *slog.Lo
 		}
 	}
 	return postgres.NewStore(db), nil
+}
+
+// openDB connects to PostgreSQL.
+func (c backendConfig) openDB(ctx context.Context) (*sqlx.DB, error) {
+	db, err := postgres.Open(ctx, c.databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w (database from --database-url, %s or %s)", err, envDatabase, envDatabaseFallbk)
+	}
+	return db, nil
 }
 
 // storeError turns a store error into what a user should read.

@@ -45,12 +45,7 @@ func benchAutomaticBaseline(b *testing.B, throttle time.Duration) {
 	}
 	fake := providertest.Start(providertest.Scenario{Builds: []providertest.Build{build}})
 	defer fake.Close()
-	env := map[string]string{}
-	kv := fake.Env()
-	for i := 0; i+1 < len(kv); i += 2 {
-		env[kv[i]] = kv[i+1]
-	}
-	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: func(k string) string { return env[k] }})
+	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: fakeGetenv(fake)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -39,24 +39,9 @@ func BenchmarkAnalyzeBuildURL(b *testing.B) {
 // after every 64 KiB of each log.
 func benchAnalyzeBuildURL(b *testing.B, throttle time.Duration) {
 	const jobs, size = 40, 20 << 20
-	build := providertest.Build{Provider: providers.KindGitHubActions, Org: "acme", Repo: "api", Number: 9876543210}
-	for i := 0; i < jobs; i++ {
-		build.Jobs = append(build.Jobs, providertest.Job{
-			Name:        fmt.Sprintf("test (shard %d)", i),
-			State:       "failed",
-			Log:         providertest.GitHubLog(providertest.FailingGoTest...),
-			LogSize:     size,
-			LogThrottle: providertest.Duration(throttle),
-		})
-	}
-	fake := providertest.Start(providertest.Scenario{Builds: []providertest.Build{build}})
+	fake := providertest.Start(providertest.Scenario{Builds: []providertest.Build{shardedBuild(jobs, size, throttle)}})
 	defer fake.Close()
-	env := map[string]string{}
-	kv := fake.Env()
-	for i := 0; i+1 < len(kv); i += 2 {
-		env[kv[i]] = kv[i+1]
-	}
-	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: func(k string) string { return env[k] }})
+	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: fakeGetenv(fake)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -97,6 +82,23 @@ func benchAnalyzeBuildURL(b *testing.B, throttle time.Duration) {
 	}
 }
 
+// shardedBuild is a GitHub Actions run of n failed test shards that fail
+// the same way, with size bytes of log each; the fake pauses throttle
+// after every 64 KiB of each log.
+func shardedBuild(n int, size int64, throttle time.Duration) providertest.Build {
+	build := providertest.Build{Provider: providers.KindGitHubActions, Org: "acme", Repo: "api", Number: 9876543210}
+	for i := 0; i < n; i++ {
+		build.Jobs = append(build.Jobs, providertest.Job{
+			Name:        fmt.Sprintf("test (shard %d)", i),
+			State:       "failed",
+			Log:         providertest.GitHubLog(providertest.FailingGoTest...),
+			LogSize:     size,
+			LogThrottle: providertest.Duration(throttle),
+		})
+	}
+	return build
+}
+
 // downloadOnly reads every failed job's log and throws it away, with the
 // pipeline's concurrency: the baseline the analysis is compared with.
 func downloadOnly(ctx context.Context, src pipeline.Source, conc int) error {
@@ -104,32 +106,26 @@ func downloadOnly(ctx context.Context, src pipeline.Source, conc int) error {
 	if err != nil {
 		return err
 	}
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
+	var jobs []providers.Job
+	for _, j := range build.Jobs {
+		if j.Failed() && j.HasLog {
+			jobs = append(jobs, j)
+		}
+	}
 	var mu sync.Mutex
 	var first error
-	for _, j := range build.Jobs {
-		if !j.Failed() || !j.HasLog {
-			continue
+	pipeline.ForEach(ctx, conc, jobs, func(j providers.Job) {
+		rc, err := src.OpenLog(ctx, j)
+		if err == nil {
+			_, err = io.Copy(io.Discard, rc)
+			rc.Close()
 		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(j providers.Job) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			rc, err := src.OpenLog(ctx, j)
-			if err == nil {
-				_, err = io.Copy(io.Discard, rc)
-				rc.Close()
-			}
-			if err != nil {
-				mu.Lock()
-				first = err
-				mu.Unlock()
-			}
-		}(j)
-	}
-	wg.Wait()
+		if err != nil {
+			mu.Lock()
+			first = err
+			mu.Unlock()
+		}
+	})
 	return first
 }
 

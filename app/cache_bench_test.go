@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/destill-dev/destill/analysis"
-	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
 )
 
@@ -35,16 +33,7 @@ import (
 // the second and logs-only runs.
 func BenchmarkAnalyzeBuildURLCached(b *testing.B) {
 	const jobs, size = 40, 20 << 20
-	build := providertest.Build{Provider: providers.KindGitHubActions, Org: "acme", Repo: "api", Number: 9876543210}
-	for i := 0; i < jobs; i++ {
-		build.Jobs = append(build.Jobs, providertest.Job{
-			Name:    fmt.Sprintf("test (shard %d)", i),
-			State:   "failed",
-			Log:     providertest.GitHubLog(providertest.FailingGoTest...),
-			LogSize: size,
-		})
-	}
-	fake := providertest.Start(providertest.Scenario{Builds: []providertest.Build{build}})
+	fake := providertest.Start(providertest.Scenario{Builds: []providertest.Build{shardedBuild(jobs, size, 0)}})
 	defer fake.Close()
 	url := fake.WebURL(0)
 

@@ -80,68 +80,44 @@ func newAnalyzeCommand(streams *Streams) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if cfg.backend == backendKafka {
-				return runAnalyzeDistributed(ctx, cmd, streams, opts)
-			}
 			opts.backendCfg = cfg
+			if cfg.backend == backendKafka {
+				return runAnalyzeDistributed(ctx, streams, opts)
+			}
 			return runAnalyze(ctx, streams, opts)
 		},
 	}
 }
 
 func parseAnalyzeFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, error) {
-	opts := analyzeOptions{
-		format:      cmd.String("format"),
-		top:         int(cmd.Int("top")),
-		topSet:      cmd.IsSet("top"),
-		allJobs:     cmd.Bool("all-jobs"),
-		baselines:   cmd.StringSlice("baseline"),
-		noBaseline:  cmd.Bool("no-baseline"),
-		concurrency: int(cmd.Int("concurrency")),
-		color:       streams.ColorEnabled() && !cmd.Bool("no-color"),
-		formatSet:   cmd.IsSet("format") || cmd.Bool("json"),
-		noSummary:   cmd.Bool("no-summary"),
-		apiURLs:     readAPIURLFlags(cmd),
+	cache, err := readCacheFlags(cmd)
+	if err != nil {
+		return analyzeOptions{}, err
 	}
-	var err error
-	if opts.cache, err = readCacheFlags(cmd); err != nil {
+	savedResult, arg := cmd.String("cache"), ""
+	switch n := cmd.Args().Len(); {
+	case savedResult != "" && n > 0:
+		return analyzeOptions{}, usageErrorf("--cache FILE re-opens a saved result: give no build URL or log file with it")
+	case savedResult != "":
+	case n == 0:
+		return analyzeOptions{}, usageErrorf("analyze needs a build URL, a log file, or - for standard input")
+	case n == 1:
+		arg = cmd.Args().First()
+	default:
+		return analyzeOptions{}, usageErrorf("analyze takes one build URL or log file, got %d arguments", cmd.Args().Len())
+	}
+	// The UI on a terminal, unless the log itself is typed into that
+	// terminal: both would read it.
+	opts, err := parseRenderFlags(cmd, streams, arg == "-" && streams.StdinTTY)
+	if err != nil {
 		return opts, err
 	}
-	opts.savedResult = cmd.String("cache")
-	switch n := cmd.Args().Len(); {
-	case opts.savedResult != "" && n > 0:
-		return opts, usageErrorf("--cache FILE re-opens a saved result: give no build URL or log file with it")
-	case opts.savedResult != "":
-	case n == 0:
-		return opts, usageErrorf("analyze needs a build URL, a log file, or - for standard input")
-	case n == 1:
-		opts.arg = cmd.Args().First()
-	default:
-		return opts, usageErrorf("analyze takes one build URL or log file, got %d arguments", cmd.Args().Len())
-	}
-	if cmd.Bool("json") {
-		if opts.format != "" && opts.format != formatJSON {
-			return opts, usageErrorf("--json and --format %s contradict each other; pick one", opts.format)
-		}
-		opts.format = formatJSON
-	}
-	switch opts.format {
-	case "":
-		opts.format = formatText
-		// The UI on a terminal, unless the log itself is typed into that
-		// terminal: both would read it.
-		if streams.StdoutTTY && !(opts.arg == "-" && streams.StdinTTY) {
-			opts.format = formatTUI
-		}
-	case formatText, formatJSON, formatMarkdown, formatTUI:
-	case "md":
-		opts.format = formatMarkdown
-	default:
-		return opts, usageErrorf("unknown --format %q: use tui, text, json or markdown", opts.format)
-	}
-	if opts.topSet && opts.top < 0 {
-		return opts, usageErrorf("--top must be 0 (all) or more, got %d", opts.top)
-	}
+	opts.arg, opts.cache, opts.savedResult = arg, cache, savedResult
+	opts.allJobs = cmd.Bool("all-jobs")
+	opts.baselines = cmd.StringSlice("baseline")
+	opts.noBaseline = cmd.Bool("no-baseline")
+	opts.concurrency = int(cmd.Int("concurrency"))
+	opts.apiURLs = readAPIURLFlags(cmd)
 	if opts.concurrency < 1 {
 		return opts, usageErrorf("--concurrency must be at least 1, got %d", opts.concurrency)
 	}
@@ -190,10 +166,7 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		if err != nil {
 			return err
 		}
-		if opts.format == formatTUI {
-			return runReportTUI(ctx, streams, rep, opts)
-		}
-		return writeReport(streams, rep, opts)
+		return showReport(ctx, streams, rep, opts)
 	}
 	prog := newProgress(streams)
 	notify := prog.message
@@ -258,15 +231,21 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
 	prog.clear()
 	if err != nil && len(rep.Jobs) == 0 {
-		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted")
-		}
-		return err
+		return analyzeError(ctx, err)
 	}
 	if werr := writeReport(streams, rep, opts); werr != nil {
 		return werr
 	}
 	return err
+}
+
+// showReport shows a finished report in the format opts chose: in the
+// interactive UI, or written to stdout.
+func showReport(ctx context.Context, streams *Streams, rep analysis.Report, opts analyzeOptions) error {
+	if opts.format == formatTUI {
+		return runReportTUI(ctx, streams, rep, opts)
+	}
+	return writeReport(streams, rep, opts)
 }
 
 func writeReport(streams *Streams, rep analysis.Report, opts analyzeOptions) error {

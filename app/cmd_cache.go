@@ -163,10 +163,10 @@ func runCacheList(streams *Streams, asJSON bool) error {
 	for _, e := range doc.Entries {
 		age := "-"
 		if !e.Created.IsZero() {
-			age = shortAge(now.Sub(e.Created))
+			age = render.Age(now.Sub(e.Created))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s ago\t%s\n", e.Kind, humanize.IBytes(uint64(e.Size)), humanize.IBytes(uint64(e.RawSize)),
-			age, shortAge(now.Sub(e.LastUsed)), render.Sanitize(describeEntry(e)))
+			age, render.Age(now.Sub(e.LastUsed)), render.Sanitize(describeEntry(e)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -197,21 +197,6 @@ func describeEntry(e cacheEntryJSON) string {
 		parts = append(parts, e.Path+" (damaged: removed when next read or pruned)")
 	}
 	return strings.Join(parts, " ")
-}
-
-// shortAge writes d as 45s, 12m, 5h, 3d.
-func shortAge(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "0s"
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 func runCachePrune(streams *Streams, size string, opts cache.PruneOptions) error {

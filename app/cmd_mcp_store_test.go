@@ -44,11 +44,7 @@ func workersOn(t *testing.T, dsn string, fake *providertest.Fake, start bool) (s
 	db = postgres.NewStore(conn)
 	tr := memory.NewTransport(memory.TransportOptions{})
 	topics := worker.NewTopics("")
-	env := map[string]string{}
-	for i, kv := 0, fake.Env(); i+1 < len(kv); i += 2 {
-		env[kv[i]] = kv[i+1]
-	}
-	cfg := sources.Config{Getenv: func(k string) string { return env[k] }}
+	cfg := sources.Config{Getenv: fakeGetenv(fake)}
 	in := &worker.Ingest{Transport: tr, Store: db, Topics: topics, Tool: analysis.Tool{Name: "destill", Version: "test"},
 		Resolve: func(input string) (sources.Input, error) { return sources.Resolve(input, cfg) }}
 	an := &worker.Analyze{Store: db}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -21,23 +20,6 @@ import (
 	"github.com/destill-dev/destill/app/mcpserver"
 	"github.com/destill-dev/destill/providers/providertest"
 )
-
-// buildBinary builds destill for a test that runs it as a subprocess,
-// with a version stamped the way `make build` does (the Go build cache
-// makes every build after the first one a link).
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "destill")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		gobin = "go"
-	}
-	cmd := exec.Command(gobin, "build", "-o", bin, "-ldflags", "-X github.com/destill-dev/destill/app.Version=e2e-test", "..")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
-	return bin
-}
 
 // syncBuffer is a bytes.Buffer safe to write from a subprocess's pipe
 // while a test reads it.

@@ -32,9 +32,9 @@ func newMigrateCommand(streams *Streams) *cli.Command {
 			if err := cfg.needDatabase("migrate"); err != nil {
 				return err
 			}
-			db, err := postgres.Open(ctx, cfg.databaseURL)
+			db, err := cfg.openDB(ctx)
 			if err != nil {
-				return fmt.Errorf("%w (database from --database-url, %s or %s)", err, envDatabase, envDatabaseFallbk)
+				return err
 			}
 			defer db.Close()
 			if cmd.Bool("status") {

@@ -63,7 +63,7 @@ func runSubmit(ctx context.Context, cmd *cli.Command, streams *Streams) error {
 	if err := cfg.needDatabase("submit"); err != nil {
 		return err
 	}
-	out, err := parseRenderFlags(cmd, streams)
+	out, err := parseRenderFlags(cmd, streams, false)
 	if err != nil {
 		return err
 	}
@@ -81,16 +81,11 @@ func runSubmit(ctx context.Context, cmd *cli.Command, streams *Streams) error {
 		}
 		opts.ContextBefore, opts.ContextAfter = contextOption(b), contextOption(a)
 	}
-	store, err := cfg.openStore(ctx, true, nil)
+	store, tr, closeBackends, err := cfg.openBackends(ctx, true, nil)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	tr, err := cfg.openKafka(ctx)
-	if err != nil {
-		return err
-	}
-	defer tr.Close()
+	defer closeBackends()
 	id, err := worker.Submit(ctx, tr, store, cfg.topics, input, opts)
 	if err != nil {
 		return err

@@ -73,7 +73,7 @@ func parseViewFlags(cmd *cli.Command, streams *Streams) (viewOptions, error) {
 	default:
 		return opts, usageErrorf("view takes one saved result, request ID or build URL, got %d arguments", n)
 	}
-	r, err := parseRenderFlags(cmd, streams)
+	r, err := parseRenderFlags(cmd, streams, false)
 	if err != nil {
 		return opts, err
 	}
@@ -81,8 +81,11 @@ func parseViewFlags(cmd *cli.Command, streams *Streams) (viewOptions, error) {
 	return opts, nil
 }
 
-// parseRenderFlags reads --format, --json, --top and --no-color.
-func parseRenderFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, error) {
+// parseRenderFlags reads --format, --json, --top, --no-color and
+// --no-summary. Without a format it picks the interactive UI when stdout
+// is a terminal, unless inputOnTerminal: the command reads what is typed
+// into that terminal, which the UI would read too.
+func parseRenderFlags(cmd *cli.Command, streams *Streams, inputOnTerminal bool) (analyzeOptions, error) {
 	o := analyzeOptions{
 		format: cmd.String("format"),
 		top:    int(cmd.Int("top")),
@@ -100,7 +103,7 @@ func parseRenderFlags(cmd *cli.Command, streams *Streams) (analyzeOptions, error
 	switch o.format {
 	case "":
 		o.format = formatText
-		if streams.StdoutTTY {
+		if streams.StdoutTTY && !inputOnTerminal {
 			o.format = formatTUI
 		}
 	case formatText, formatJSON, formatMarkdown, formatTUI:
@@ -122,10 +125,7 @@ func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewO
 			if err != nil {
 				return err
 			}
-			if opts.render.format == formatTUI {
-				return runReportTUI(ctx, streams, rep, opts.render)
-			}
-			return writeReport(streams, rep, opts.render)
+			return showReport(ctx, streams, rep, opts.render)
 		}
 	}
 	// Not a file: a request of the distributed mode, read from PostgreSQL.
@@ -266,23 +266,7 @@ func printRequest(ctx context.Context, streams *Streams, store backend.Store, re
 
 // describeProgress says where a request stands in one line.
 func describeProgress(r backend.Request) string {
-	p := r.Progress
-	switch r.Status {
-	case backend.StatusQueued:
-		return "queued, waiting for an ingest-worker"
-	case backend.StatusFetching:
-		if !p.Planned {
-			return "fetching the build"
-		}
-		return fmt.Sprintf("fetching logs: %d of %d read, %d chunk(s) analyzed", p.JobsFetched, p.JobsSelected, p.ChunksDone)
-	case backend.StatusAnalyzing:
-		return fmt.Sprintf("analyzing: %d of %d chunk(s) done", p.ChunksDone, p.ChunksTotal)
-	case backend.StatusDone:
-		return fmt.Sprintf("done: %d log(s), %d chunk(s)", p.JobsSelected, p.ChunksTotal)
-	case backend.StatusFailed:
-		return "failed: " + r.Error
-	}
-	return string(r.Status)
+	return render.RequestProgress(r.Status, r.Progress, r.Error)
 }
 
 func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time) error {
@@ -310,22 +294,10 @@ func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time)
 		if build == "" {
 			build = r.Input
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, age(now.Sub(r.CreatedAt)), findings,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, render.Age(now.Sub(r.CreatedAt)), findings,
 			render.Sanitize(build), render.Truncate(render.Sanitize(strings.Join(strings.Fields(top), " ")), 80))
 	}
 	return tw.Flush()
-}
-
-func age(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // requestListItem is one request in view --list --format json.

@@ -130,16 +130,11 @@ func runWorker(ctx context.Context, cmd *cli.Command, streams *Streams, spec wor
 	// The connections use a context that outlives the signal: in-flight
 	// work still reaches the database while draining.
 	base := context.WithoutCancel(ctx)
-	store, err := cfg.openStore(ctx, !cmd.Bool("no-migrate"), log)
+	store, tr, closeBackends, err := cfg.openBackends(ctx, !cmd.Bool("no-migrate"), log)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	tr, err := cfg.openKafka(ctx)
-	if err != nil {
-		return err
-	}
-	defer tr.Close()
+	defer closeBackends()
 	topic := spec.topic(cfg.topics)
 	if err := tr.EnsureTopic(topic); err != nil {
 		return fmt.Errorf("kafka: %w", err)

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -100,21 +99,6 @@ func e2eScenario() providertest.Scenario {
 	return sc
 }
 
-// buildTool builds a command of this module into dir.
-func buildTool(t *testing.T, pkg, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, filepath.Base(pkg))
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(gobin); err != nil {
-		gobin = "go"
-	}
-	cmd := exec.Command(gobin, "build", "-o", bin, pkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "go build %s: %s", pkg, out)
-	return bin
-}
-
 // proc is a process the test started.
 type proc struct {
 	name string
@@ -175,7 +159,7 @@ func TestDistributedEndToEnd(t *testing.T) {
 	dsn := postgrestest.NewSchema(t)
 	dir := t.TempDir()
 	bin := buildBinary(t)
-	kfakesrv := buildTool(t, "../internal/tools/kfakesrv", dir)
+	kfakesrv := goBuild(t, "../internal/tools/kfakesrv", filepath.Join(dir, "kfakesrv"))
 
 	sc := e2eScenario()
 	sc.Token = secretToken

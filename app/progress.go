@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/destill-dev/destill/app/pipeline"
+	"github.com/destill-dev/destill/app/render"
 )
 
 // progress shows on stderr, when it is a terminal, how many job logs were
@@ -39,7 +40,7 @@ func (p *progress) update(u pipeline.Update) {
 		return
 	}
 	p.last = time.Now()
-	fmt.Fprintf(p.w, "\r\x1b[Kdestill: %d/%d job logs fetched, %s", u.JobsFetched, u.JobsSelected, humanBytes(u.Bytes))
+	fmt.Fprintf(p.w, "\r\x1b[Kdestill: %d/%d job logs fetched, %s", u.JobsFetched, u.JobsSelected, render.Size(u.Bytes))
 	p.shown = true
 }
 
@@ -63,16 +64,4 @@ func (p *progress) clearLocked() {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.shown = false
 	}
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

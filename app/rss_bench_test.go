@@ -20,13 +20,7 @@ const rssLogBytes = 1 << 30
 // its peak resident memory (target: under 100 MB) and its throughput.
 func BenchmarkPeakRSS(b *testing.B) {
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "destill")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := goBuild(b, "..", filepath.Join(dir, "destill"))
 	log := filepath.Join(dir, "big.log")
 	f, err := os.Create(log)
 	if err != nil {

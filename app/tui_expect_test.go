@@ -82,6 +82,16 @@ func rowText(f analysis.Finding) string {
 	return firstRunes(onScreen(f.Message), 20)
 }
 
+// selectedRow is the list row the UI marks as selected.
+func selectedRow(screen string) string {
+	for _, l := range strings.Split(screen, "\n") {
+		if strings.HasPrefix(l, "▸") {
+			return l
+		}
+	}
+	return ""
+}
+
 // detailLine is how f's first line reads, highlighted, in the detail pane.
 func detailLine(f analysis.Finding) string {
 	return fmt.Sprintf("%d │ %s", f.LineStart, firstRunes(onScreen(f.Text[0]), 30))

@@ -94,24 +94,13 @@ func (r *recordingScreen) typeKeys(keys ...any) {
 }
 
 // tuiStreams are test streams on a terminal: the UI draws on scr.
-func tuiStreams(scr tcell.Screen, env ...string) (*Streams, *strings.Builder, *strings.Builder) {
+func tuiStreams(scr tcell.Screen, env ...string) (*Streams, *syncBuffer, *syncBuffer) {
 	streams, _, _ := TestStreams("", env...)
-	out, errOut := &strings.Builder{}, &strings.Builder{}
-	streams.Out, streams.ErrOut = &syncWriter{w: out}, &syncWriter{w: errOut}
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	streams.Out, streams.ErrOut = out, errOut
 	streams.StdoutTTY = true
 	streams.TUIScreen = scr
 	return streams, out, errOut
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 // runMain runs destill with args in the background and returns its exit
@@ -145,7 +134,7 @@ func TestAnalyzeOpensTheUIOnATerminalAndLeavesASummary(t *testing.T) {
 	top := e.rep.Findings[0]
 	s := scr.waitFor(t, e.done())
 	require.Contains(t, s, rowText(top))
-	require.Contains(t, selectedLine(s), rowText(top), "the best finding is selected")
+	require.Contains(t, selectedRow(s), rowText(top), "the best finding is selected")
 	require.Contains(t, s, "> "+detailLine(top), "the detail pane shows the top finding's line")
 
 	st := e.view("connection", 0, 0)
@@ -313,7 +302,7 @@ func (b *slowBuild) OpenLog(ctx context.Context, job providers.Job) (io.ReadClos
 }
 
 // runSlow runs analyze's UI over b.
-func runSlow(ctx context.Context, t *testing.T, b *slowBuild, opts analyzeOptions) (*recordingScreen, *strings.Builder, *strings.Builder, chan error) {
+func runSlow(ctx context.Context, t *testing.T, b *slowBuild, opts analyzeOptions) (*recordingScreen, *syncBuffer, *syncBuffer, chan error) {
 	scr := newRecordingScreen()
 	streams, out, errOut := tuiStreams(scr)
 	in := sources.Input{Source: b, Describe: analysis.Source{Kind: "buildkite", URL: "https://ci.example.com/build/42"}}
@@ -355,7 +344,7 @@ func TestAnalyzeUIStreamsSlowJobs(t *testing.T) {
 	close(b.release["unit"])
 	s = scr.waitFor(t, "jobs 2/3 fetched, 2 analyzed")
 	require.Contains(t, s, "out of memory")
-	require.Contains(t, selectedLine(s), "imported and not used", "the selection stays on the finding being read")
+	require.Contains(t, selectedRow(s), "imported and not used", "the selection stays on the finding being read")
 
 	close(b.release["build"])
 	s = scr.waitFor(t, "done · ")
@@ -368,15 +357,6 @@ func TestAnalyzeUIStreamsSlowJobs(t *testing.T) {
 	require.NoError(t, waitErr(t, done))
 	require.Contains(t, out.String(), "out of memory")
 	require.Contains(t, out.String(), `note: job "build job": log not analyzed`)
-}
-
-func selectedLine(screen string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.HasPrefix(l, "▸") {
-			return l
-		}
-	}
-	return ""
 }
 
 // TestAnalyzeUIOnAFakeBuildkiteBuild runs analyze on a build URL served by
@@ -533,7 +513,7 @@ func TestViewSavedResultOpensTheUI(t *testing.T) {
 	defer cancel()
 	done := startMain(ctx, streams, "view", saved)
 	s := scr.waitFor(t, rowText(e.rep.Findings[0]))
-	require.Contains(t, selectedLine(s), rowText(e.rep.Findings[0]))
+	require.Contains(t, selectedRow(s), rowText(e.rep.Findings[0]))
 	scr.typeKeys("q")
 	require.Equal(t, exitOK, waitExit(t, done))
 	require.Empty(t, stderr.String())

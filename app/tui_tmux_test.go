@@ -175,33 +175,6 @@ func (s *tmuxSession) waitForLine(text string) string {
 	})
 }
 
-// buildDestill builds the binary the way a user gets it.
-func buildDestill(t *testing.T) string {
-	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		gobin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
-	bin := filepath.Join(t.TempDir(), "destill")
-	cmd := exec.Command(gobin, "build", "-o", bin, ".")
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// selectedRow is the list row the UI marks as selected.
-func selectedRow(screen string) string {
-	for _, l := range strings.Split(screen, "\n") {
-		if strings.HasPrefix(l, "▸") {
-			return l
-		}
-	}
-	return ""
-}
-
 var sgr = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
 
 // hasColour reports whether s, as capture-pane -e prints a pane, sets a
@@ -227,7 +200,7 @@ func TestTmuxSampleLog(t *testing.T) {
 	tmuxPath(t)
 	e := expectSample(t)
 	top := e.rep.Findings[0]
-	bin := buildDestill(t)
+	bin := buildBinary(t)
 	tm := newTmux(t, 100, 30)
 	tm.typeLine("stty -g > $HOME/tty.before; clear")
 	tm.typeLine(bin + " analyze examples/logs/github-actions-go-test.log; echo exit=$?")
@@ -315,7 +288,7 @@ func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	t.Parallel()
 	tmuxPath(t)
 	e := expectSample(t)
-	bin := buildDestill(t)
+	bin := buildBinary(t)
 	tm := newTmux(t, 100, 30)
 	tm.typeLine("stty -g > $HOME/tty.before; clear")
 
@@ -386,7 +359,7 @@ func TestTmuxSlowBuild(t *testing.T) {
 			{Name: "docs", StepKey: "docs", State: "passed", Log: providertest.BuildkiteLog("ok")},
 		},
 	}}})
-	bin := buildDestill(t)
+	bin := buildBinary(t)
 	tm := newTmux(t, 120, 32, fake.env...)
 	tm.typeLine("clear; " + bin + " analyze " + fake.url + "; echo exit=$?")
 
@@ -434,17 +407,8 @@ type fakeCI struct {
 
 func startFakeCI(t *testing.T, sc providertest.Scenario) fakeCI {
 	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		gobin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "fakeci")
-	build := exec.Command(gobin, "build", "-o", bin, "./providers/providertest/fakeci")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build fakeci: %v\n%s", err, out)
-	}
+	bin := goBuild(t, "../providers/providertest/fakeci", filepath.Join(dir, "fakeci"))
 	data, err := json.Marshal(sc)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/render"
 )
 
 // findingDetail draws the selected finding: where it is, why it ranks
@@ -153,9 +154,9 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 	if len(f.Jobs) > 1 {
 		occ += fmt.Sprintf(" in %d jobs", len(f.Jobs))
 	} else if len(f.Lines) == 1 {
-		occ += ", line " + joinLines(f.Lines, 12)
+		occ += ", line " + render.LineList(f.Lines, 12)
 	} else if len(f.Lines) > 1 {
-		occ += ", lines " + joinLines(f.Lines, 12)
+		occ += ", lines " + render.LineList(f.Lines, 12)
 	}
 	ps = append(ps, para{line{{padRight("seen", labelWidth), th.dim}, {occ, th.base}}, labelWidth, true})
 	for _, j := range f.Jobs {
@@ -165,7 +166,7 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 		}
 		text := fmt.Sprintf(" ×%d", j.Occurrences)
 		if len(j.Lines) > 0 {
-			text += ", line " + joinLines(j.Lines, 8)
+			text += ", line " + render.LineList(j.Lines, 8)
 		}
 		ps = append(ps, para{line{
 			{strings.Repeat(" ", labelWidth) + clean(j.JobName) + " ", th.base},
@@ -177,17 +178,4 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 		ps = append(ps, para{line{{strings.Repeat(" ", labelWidth) + "also printed by a job that passed: likely noise", th.warnText}}, labelWidth, true})
 	}
 	return ps
-}
-
-// joinLines lists line numbers, at most n of them.
-func joinLines(lines []int, n int) string {
-	var parts []string
-	for i, l := range lines {
-		if i == n {
-			parts = append(parts, fmt.Sprintf("… (%d more)", len(lines)-n))
-			break
-		}
-		parts = append(parts, fmt.Sprint(l))
-	}
-	return strings.Join(parts, ", ")
 }

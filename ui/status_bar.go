@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+
+	"github.com/destill-dev/destill/app/render"
 )
 
 // statusBar draws the analysis's progress (jobs fetched, analyzed and
@@ -36,7 +38,7 @@ func statusLine(st *State, th theme) line {
 	case PhaseFetching:
 		l := line{{fmt.Sprintf(" jobs %d/%d fetched, %d analyzed ", p.JobsFetched, p.JobsTotal, p.JobsAnalyzed), th.base}}
 		l = append(l, progressBar(p, th)...)
-		l = append(l, span{" " + humanBytes(p.Bytes), th.dim})
+		l = append(l, span{" " + render.Size(p.Bytes), th.dim})
 		return append(l, jobErrorSpans(st, th)...)
 	case PhaseFailed:
 		return line{{" error: ", th.errorText}, {clean(oneLine(st.Err().Error())), th.errorText}}
@@ -101,18 +103,6 @@ func elapsedText(st *State, now time.Time) string {
 		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
 	}
 	return fmt.Sprintf("%d:%02d", m, s)
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // oneLine keeps a message on one line.

@@ -83,6 +83,17 @@ type FindingBrief struct {
 	AlsoInPassingJobs bool `json:"also_in_passing_jobs,omitempty"`
 }
 
+// brief is f with the fields analyze_build returns.
+func brief(f analysis.Finding) FindingBrief {
+	return FindingBrief{
+		Rank: f.Rank, Fingerprint: f.Fingerprint, Confidence: f.Confidence, Severity: f.Severity, Category: f.Category,
+		Reasons: f.Reasons, JobID: f.JobID, JobName: f.JobName, Step: f.Step, URL: f.URL,
+		LineStart: f.LineStart, LineEnd: f.LineEnd, Message: f.Message,
+		Text: f.Text, ContextBefore: f.ContextBefore, ContextAfter: f.ContextAfter,
+		Occurrences: f.Occurrences, JobsAffected: max(len(f.Jobs), 1), AlsoInPassingJobs: f.AlsoInPassingJobs,
+	}
+}
+
 // Statuses of an analyzed build.
 const (
 	statusFailed = "failed"
@@ -309,7 +320,7 @@ func selectJobs(build providers.Build, filter, urlJobs []string) ([]string, erro
 		if f == "" {
 			continue
 		}
-		matched := matchJobs(build.Jobs, f)
+		matched := matchJobs(build.Jobs, f, func(j providers.Job) (string, string) { return j.ID, j.Name })
 		if len(matched) == 0 {
 			return nil, fmt.Errorf("no job matches %q; the build's jobs are: %s", f, jobNames(build.Jobs, 25))
 		}
@@ -327,25 +338,6 @@ func selectJobs(build providers.Build, filter, urlJobs []string) ([]string, erro
 		return nil, fmt.Errorf("the jobs filter %q matches no job of the one the URL names; drop the filter or use the build's URL", strings.Join(filter, ", "))
 	}
 	return ids, nil
-}
-
-// matchJobs returns the jobs f names: by exact ID or name first, else by
-// a case-insensitive part of the name.
-func matchJobs(jobs []providers.Job, f string) []providers.Job {
-	var exact, part []providers.Job
-	lf := strings.ToLower(f)
-	for _, j := range jobs {
-		switch {
-		case j.ID == f || strings.EqualFold(j.Name, f):
-			exact = append(exact, j)
-		case strings.Contains(strings.ToLower(j.Name), lf):
-			part = append(part, j)
-		}
-	}
-	if len(exact) > 0 {
-		return exact
-	}
-	return part
 }
 
 func jobNames(jobs []providers.Job, max int) string {
@@ -369,24 +361,19 @@ func nothingToAnalyze(build providers.Build, popts pipeline.Options, filtered bo
 	if filtered {
 		return analysis.Report{}, fmt.Errorf("none of the selected jobs has a log to read (jobs: %s); pick jobs that ran", jobNames(build.Jobs, 25))
 	}
-	rep := analysis.Report{Schema: analysis.Schema, Tool: popts.Tool, Source: popts.Source, Findings: []analysis.Finding{}}
-	if rep.Source.Kind == "" {
-		rep.Source.Kind = string(build.Provider)
+	jobs := make([]analysis.JobSummary, len(build.Jobs))
+	for i, j := range build.Jobs {
+		jobs[i] = pipeline.JobSummary(j)
 	}
-	if build.Provider != providers.KindFile && build.Provider != providers.KindStdin {
-		rep.Source.Build = &analysis.BuildInfo{ID: build.ID, Number: build.Number, Pipeline: build.Pipeline, State: build.State,
-			Branch: build.Branch, Commit: build.Commit, Attempt: build.Attempt, URL: build.URL}
-	}
+	rep := pipeline.NewReport(build, popts.Tool, popts.Source, jobs, nil, nil)
+	rep.Summary.JobsFailed = 0 // a retried attempt did not fail the build
 	var failedNoLog []string
 	for _, j := range build.Jobs {
-		rep.Jobs = append(rep.Jobs, analysis.JobSummary{ID: j.ID, Name: j.Name, Step: j.Step, State: string(j.State),
-			ExitStatus: j.ExitStatus, Failed: j.Failed(), SoftFailed: j.SoftFailed, Attempt: j.Attempt, URL: j.URL, LineURL: j.LineURL})
 		if j.Failed() && !j.Retried {
 			rep.Summary.JobsFailed++
 			failedNoLog = append(failedNoLog, fmt.Sprintf("%q (%s)", j.Name, j.State))
 		}
 	}
-	rep.Summary.JobsTotal = len(rep.Jobs)
 	if len(failedNoLog) > 0 {
 		rep.Notes = append(rep.Notes, "no failed job has a log to read: "+strings.Join(failedNoLog, ", ")+"; they never ran, usually because an earlier job or a dependency failed")
 	} else if buildStateFailed(build.State) {
@@ -467,13 +454,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 		if i == top {
 			break
 		}
-		out.Findings = append(out.Findings, FindingBrief{
-			Rank: f.Rank, Fingerprint: f.Fingerprint, Confidence: f.Confidence, Severity: f.Severity, Category: f.Category,
-			Reasons: f.Reasons, JobID: f.JobID, JobName: f.JobName, Step: f.Step, URL: f.URL,
-			LineStart: f.LineStart, LineEnd: f.LineEnd, Message: red.Redact(f.Message),
-			Text: red.RedactLines(f.Text), ContextBefore: red.RedactLines(f.ContextBefore), ContextAfter: red.RedactLines(f.ContextAfter),
-			Occurrences: f.Occurrences, JobsAffected: max(len(f.Jobs), 1), AlsoInPassingJobs: f.AlsoInPassingJobs,
-		})
+		out.Findings = append(out.Findings, brief(redactFinding(red, f)))
 	}
 	out.FindingsOmitted = len(rep.Findings) - len(out.Findings)
 	for _, n := range rep.Notes {

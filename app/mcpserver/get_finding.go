@@ -60,11 +60,7 @@ func (s *Server) getFinding(ctx context.Context, _ *mcp.CallToolRequest, in GetF
 	if err != nil {
 		return nil, out, err
 	}
-	red := analysis.NewRedactor(req.Secrets...)
-	f.Message = red.Redact(f.Message)
-	f.Text = red.RedactLines(f.Text)
-	f.ContextBefore = red.RedactLines(f.ContextBefore)
-	f.ContextAfter = red.RedactLines(f.ContextAfter)
+	f = redactFinding(analysis.NewRedactor(req.Secrets...), f)
 	if l := req.Logs[f.JobID]; l != nil {
 		out.LogLines = l.Lines()
 		if err := widenContext(ctx, &f, l, in.Context); err != nil {
@@ -170,9 +166,8 @@ func widenContext(ctx context.Context, f *analysis.Finding, l JobLog, n int) err
 func renderFinding(out *GetFindingOutput) string {
 	var b strings.Builder
 	f := &out.Finding
-	fb := FindingBrief{Rank: f.Rank, Fingerprint: f.Fingerprint, Confidence: f.Confidence, Category: f.Category, Reasons: f.Reasons,
-		JobName: f.JobName, Step: f.Step, LineStart: f.LineStart, LineEnd: f.LineEnd, Text: f.Text,
-		ContextBefore: f.ContextBefore, ContextAfter: f.ContextAfter, AlsoInPassingJobs: f.AlsoInPassingJobs}
+	fb := brief(*f)
+	fb.Occurrences = 0 // every occurrence is listed below
 	fmt.Fprintf(&b, "Finding of request %s: %s\n", out.RequestID, render.Sanitize(f.Message))
 	writeFinding(&b, &fb)
 	fmt.Fprintf(&b, "\n%d occurrence(s)", f.Occurrences)
@@ -189,22 +184,10 @@ func renderFinding(out *GetFindingOutput) string {
 		if !j.Failed && len(f.Jobs) > 0 {
 			state = "passed"
 		}
-		fmt.Fprintf(&b, "  %q (%s): %d at line(s) %s\n", render.Sanitize(j.JobName), state, j.Occurrences, joinLines(j.Lines, 30))
+		fmt.Fprintf(&b, "  %q (%s): %d at line(s) %s\n", render.Sanitize(j.JobName), state, j.Occurrences, render.LineList(j.Lines, 30))
 	}
 	if f.URL != "" {
 		fmt.Fprintf(&b, "link: %s\n", f.URL)
 	}
 	return b.String()
-}
-
-func joinLines(lines []int, n int) string {
-	var parts []string
-	for i, l := range lines {
-		if i == n {
-			parts = append(parts, fmt.Sprintf("… (%d more)", len(lines)-n))
-			break
-		}
-		parts = append(parts, fmt.Sprint(l))
-	}
-	return strings.Join(parts, ", ")
 }

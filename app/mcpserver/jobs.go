@@ -14,12 +14,7 @@ import (
 func jobLog(req *Request, name string) (analysis.JobSummary, JobLog, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		var only []analysis.JobSummary
-		for _, j := range req.Report.Jobs {
-			if req.Logs[j.ID] != nil {
-				only = append(only, j)
-			}
-		}
+		only := keptJobs(req)
 		switch len(only) {
 		case 1:
 			return only[0], req.Logs[only[0].ID], nil
@@ -28,20 +23,7 @@ func jobLog(req *Request, name string) (analysis.JobSummary, JobLog, error) {
 		}
 		return analysis.JobSummary{}, nil, fmt.Errorf("request %s read %d job logs; name one with job: %s", req.ID, len(only), keptJobNames(req))
 	}
-	var exact, part []analysis.JobSummary
-	ln := strings.ToLower(name)
-	for _, j := range req.Report.Jobs {
-		switch {
-		case j.ID == name || strings.EqualFold(j.Name, name):
-			exact = append(exact, j)
-		case strings.Contains(strings.ToLower(j.Name), ln):
-			part = append(part, j)
-		}
-	}
-	matched := exact
-	if len(matched) == 0 {
-		matched = part
-	}
+	matched := matchJobs(req.Report.Jobs, name, func(j analysis.JobSummary) (string, string) { return j.ID, j.Name })
 	// Prefer the jobs whose log was read when a name is ambiguous.
 	if len(matched) > 1 {
 		var withLog []analysis.JobSummary
@@ -80,12 +62,41 @@ func jobLog(req *Request, name string) (analysis.JobSummary, JobLog, error) {
 	return j, l, nil
 }
 
-func keptJobNames(req *Request) string {
-	var names []string
+// matchJobs returns the jobs f names: by exact ID or name first, else by
+// a case-insensitive part of the name. idName gives a job's ID and name.
+func matchJobs[J any](jobs []J, f string, idName func(J) (string, string)) []J {
+	var exact, part []J
+	lf := strings.ToLower(f)
+	for _, j := range jobs {
+		id, name := idName(j)
+		switch {
+		case id == f || strings.EqualFold(name, f):
+			exact = append(exact, j)
+		case strings.Contains(strings.ToLower(name), lf):
+			part = append(part, j)
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	return part
+}
+
+// keptJobs returns the jobs of req whose log was kept, in report order.
+func keptJobs(req *Request) []analysis.JobSummary {
+	var kept []analysis.JobSummary
 	for _, j := range req.Report.Jobs {
 		if req.Logs[j.ID] != nil {
-			names = append(names, fmt.Sprintf("%q", j.Name))
+			kept = append(kept, j)
 		}
+	}
+	return kept
+}
+
+func keptJobNames(req *Request) string {
+	var names []string
+	for _, j := range keptJobs(req) {
+		names = append(names, fmt.Sprintf("%q", j.Name))
 	}
 	if len(names) == 0 {
 		return "none"

@@ -23,16 +23,21 @@ func setupProvider(t *testing.T, sc providertest.Scenario, edit func(env map[str
 	t.Helper()
 	sc.Token = providerToken
 	fake := providertest.New(t, sc)
-	env := map[string]string{}
-	kv := fake.Env()
-	for i := 0; i+1 < len(kv); i += 2 {
-		env[kv[i]] = kv[i+1]
-	}
+	env := fakeEnv(fake)
 	if edit != nil {
 		edit(env)
 	}
 	b := setupWith(t, Options{Getenv: func(k string) string { return env[k] }, Secrets: []string{providerToken}})
 	return b, fake
+}
+
+// fakeEnv is the environment fake.Env gives, as a map.
+func fakeEnv(fake *providertest.Fake) map[string]string {
+	env := map[string]string{}
+	for kv := fake.Env(); len(kv) >= 2; kv = kv[2:] {
+		env[kv[0]] = kv[1]
+	}
+	return env
 }
 
 // callAny calls a tool and checks that, failed or not, its result does not
@@ -174,11 +179,7 @@ func TestAnalyzeBuildProviderCancel(t *testing.T) {
 	sc := providertest.DemoSlow() // four slow logs
 	sc.Token = providerToken
 	fake := providertest.New(t, sc)
-	env := map[string]string{}
-	kv := fake.Env()
-	for i := 0; i+1 < len(kv); i += 2 {
-		env[kv[i]] = kv[i+1]
-	}
+	env := fakeEnv(fake)
 	b := setupWith(t, Options{Getenv: func(k string) string { return env[k] }, Concurrency: 1})
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -6,6 +6,16 @@ import (
 	"github.com/destill-dev/destill/analysis"
 )
 
+// redactFinding returns f with secrets redacted from the text it copied
+// from the log.
+func redactFinding(red *analysis.Redactor, f analysis.Finding) analysis.Finding {
+	f.Message = red.Redact(f.Message)
+	f.Text = red.RedactLines(f.Text)
+	f.ContextBefore = red.RedactLines(f.ContextBefore)
+	f.ContextAfter = red.RedactLines(f.ContextAfter)
+	return f
+}
+
 // lineRedactor cleans and redacts the lines of one log in order. It
 // redacts private key blocks that span lines the way
 // analysis.Redactor.RedactLines does, carrying the "inside a key" state

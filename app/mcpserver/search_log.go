@@ -86,11 +86,7 @@ func (s *Server) searchLog(ctx context.Context, _ *mcp.CallToolRequest, in Searc
 		}
 		jobs = []analysis.JobSummary{j}
 	} else {
-		for _, j := range req.Report.Jobs {
-			if req.Logs[j.ID] != nil {
-				jobs = append(jobs, j)
-			}
-		}
+		jobs = keptJobs(req)
 		if len(jobs) == 0 {
 			return nil, out, fmt.Errorf("no job log was kept for request %s (%s)", req.ID, whyNoLogs(req))
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/destill-dev/destill/app/baselines"
+	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
 )
@@ -202,21 +203,7 @@ func notReady(req *Request) error {
 
 // describeProgress says where a stored request stands.
 func describeProgress(req *Request) string {
-	p := req.Progress
-	switch req.Status {
-	case backend.StatusQueued:
-		return "queued, waiting for an ingest-worker"
-	case backend.StatusFetching:
-		if !p.Planned {
-			return "fetching the build"
-		}
-		return fmt.Sprintf("fetching logs: %d of %d read, %d chunk(s) analyzed", p.JobsFetched, p.JobsSelected, p.ChunksDone)
-	case backend.StatusAnalyzing:
-		return fmt.Sprintf("analyzing: %d of %d chunk(s) done", p.ChunksDone, p.ChunksTotal)
-	case backend.StatusFailed:
-		return "failed: " + req.Error
-	}
-	return string(req.Status)
+	return render.RequestProgress(req.Status, req.Progress, req.Error)
 }
 
 func newRequestID() string {

@@ -105,31 +105,7 @@ func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (
 	r.send(false)
 	waitReports := r.startTestReports(ctx, src)
 
-	conc := opts.Concurrency
-	if conc <= 0 {
-		conc = DefaultConcurrency
-	}
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
-	for _, i := range r.selected {
-		if ctx.Err() != nil {
-			break
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			r.analyzeJob(ctx, src, i)
-		}(i)
-	}
-	wg.Wait()
+	ForEach(ctx, opts.Concurrency, r.selected, func(i int) { r.analyzeJob(ctx, src, i) })
 	waitReports()
 	if err := ctx.Err(); err != nil {
 		return analysis.Report{}, fmt.Errorf("analysis interrupted: %w", err)

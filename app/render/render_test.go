@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/destill-dev/destill/analysis"
 )
@@ -89,6 +90,38 @@ func TestTruncate(t *testing.T) {
 	for _, tt := range tests {
 		if got := Truncate(tt.in, tt.n); got != tt.want {
 			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestLineList(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		lines []int
+		n     int
+		want  string
+	}{
+		{nil, 3, ""}, {[]int{7}, 3, "7"}, {[]int{1, 2, 3}, 3, "1, 2, 3"}, {[]int{1, 2, 3, 4, 5}, 2, "1, 2, … (3 more)"},
+	}
+	for _, tt := range tests {
+		if got := LineList(tt.lines, tt.n); got != tt.want {
+			t.Errorf("LineList(%v, %d) = %q, want %q", tt.lines, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestSizeAndAge(t *testing.T) {
+	t.Parallel()
+	sizes := map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KB", 9 << 20: "9.0 MB", 3 << 29: "1.5 GB"}
+	for n, want := range sizes {
+		if got := Size(n); got != want {
+			t.Errorf("Size(%d) = %q, want %q", n, got, want)
+		}
+	}
+	ages := map[time.Duration]string{-time.Second: "0s", 45 * time.Second: "45s", 12 * time.Minute: "12m", 47 * time.Hour: "47h", 72 * time.Hour: "3d"}
+	for d, want := range ages {
+		if got := Age(d); got != want {
+			t.Errorf("Age(%s) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -167,23 +167,11 @@ func (p *printer) finding(f *analysis.Finding, rep analysis.Report) {
 		if len(f.Jobs) > 1 {
 			more += fmt.Sprintf(" in %d jobs", len(f.Jobs))
 		} else if len(f.Lines) > 1 {
-			more += ", also at line " + joinInts(f.Lines[1:], 8)
+			more += ", also at line " + LineList(f.Lines[1:], 8)
 		}
 		p.line(p.dim(more))
 	}
 	if f.URL != "" {
 		p.line(p.dim("    " + f.URL))
 	}
-}
-
-func joinInts(xs []int, max int) string {
-	var parts []string
-	for i, x := range xs {
-		if i == max {
-			parts = append(parts, fmt.Sprintf("… (%d more)", len(xs)-max))
-			break
-		}
-		parts = append(parts, fmt.Sprint(x))
-	}
-	return strings.Join(parts, ", ")
 }

@@ -127,40 +127,23 @@ func (in *Ingest) Handle(ctx context.Context, msg backend.Message) error {
 	}
 	log.Info("build fetched", "build", build.URL, "jobs", len(build.Jobs), "selected", len(sel.Jobs), "already_read", len(done))
 
-	conc := in.Concurrency
-	if conc <= 0 {
-		conc = pipeline.DefaultConcurrency
+	var todo []providers.Job
+	for _, i := range sel.Jobs {
+		if !done[build.Jobs[i].ID] {
+			todo = append(todo, build.Jobs[i])
+		}
 	}
-	sem := make(chan struct{}, conc)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
-	for _, i := range sel.Jobs {
-		job := build.Jobs[i]
-		if done[job.ID] {
-			continue
-		}
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := in.ingestJob(ctx, log, req, input, job); err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
+	pipeline.ForEach(ctx, in.Concurrency, todo, func(job providers.Job) {
+		if err := in.ingestJob(ctx, log, req, input, job); err != nil {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = err
 			}
-		}()
-	}
-	wg.Wait()
+			mu.Unlock()
+		}
+	})
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -72,13 +72,32 @@ func (r *Redactor) hasLiteral(b []byte) bool {
 	return false
 }
 
-// Redact returns s with secrets replaced by [REDACTED].
-func (r *Redactor) Redact(s string) string {
+// RedactLiterals returns s with only the secrets given to NewRedactor
+// replaced. It suits destill's own messages (errors, notes), where the log
+// patterns would also cut actionable words ("token: set GITHUB_TOKEN").
+func (r *Redactor) RedactLiterals(s string) string {
 	for _, sec := range r.secrets {
 		if strings.Contains(s, sec) {
 			s = strings.ReplaceAll(s, sec, Redacted)
 		}
 	}
+	return s
+}
+
+// RedactLiteralBytes is RedactLiterals for raw log bytes; data comes back
+// unchanged when it holds none of the secrets.
+func (r *Redactor) RedactLiteralBytes(data []byte) []byte {
+	for _, sec := range r.secrets {
+		if bytes.Contains(data, []byte(sec)) {
+			data = bytes.ReplaceAll(data, []byte(sec), []byte(Redacted))
+		}
+	}
+	return data
+}
+
+// Redact returns s with secrets replaced by [REDACTED].
+func (r *Redactor) Redact(s string) string {
+	s = r.RedactLiterals(s)
 	if !mayHaveSecret(s) {
 		return s
 	}

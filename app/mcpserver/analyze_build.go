@@ -406,20 +406,7 @@ func redactErr(err error, secrets []string) error {
 	if err == nil {
 		return nil
 	}
-	return errors.New(redactLiterals(oneLine(err.Error()), secrets))
-}
-
-// redactLiterals replaces each secret in s. Destill's own messages (errors,
-// notes) go through it rather than through analysis.Redactor, whose
-// patterns for log text would also cut words like "token: set GITHUB_TOKEN"
-// out of an actionable message.
-func redactLiterals(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(strings.TrimSpace(sec)) >= 6 {
-			s = strings.ReplaceAll(s, strings.TrimSpace(sec), analysis.Redacted)
-		}
-	}
-	return s
+	return errors.New(analysis.NewRedactor(secrets...).RedactLiterals(oneLine(err.Error())))
 }
 
 // briefOutput is analyze_build's answer for req, before fitting it to the
@@ -445,7 +432,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 			continue // a retried attempt is not what failed the build
 		}
 		out.FailedJobs = append(out.FailedJobs, JobBrief{ID: j.ID, Name: j.Name, Step: j.Step, State: j.State, ExitStatus: j.ExitStatus,
-			Analyzed: j.Analyzed, LogLines: j.LogLines, Error: redactLiterals(j.Error, req.Secrets), URL: j.URL})
+			Analyzed: j.Analyzed, LogLines: j.LogLines, Error: red.RedactLiterals(j.Error), URL: j.URL})
 	}
 	if top <= 0 {
 		top = defaultTop
@@ -458,7 +445,7 @@ func briefOutput(req *Request, top int) AnalyzeBuildOutput {
 	}
 	out.FindingsOmitted = len(rep.Findings) - len(out.Findings)
 	for _, n := range rep.Notes {
-		out.Notes = append(out.Notes, redactLiterals(n, req.Secrets))
+		out.Notes = append(out.Notes, red.RedactLiterals(n))
 	}
 	return out
 }

@@ -91,7 +91,7 @@ func (s *Server) listJobs(ctx context.Context, _ *mcp.CallToolRequest, in ListJo
 		pj := byID[j.ID]
 		info := JobInfo{ID: j.ID, Name: j.Name, Step: j.Step, State: j.State, ExitStatus: j.ExitStatus, Failed: j.Failed,
 			SoftFailed: j.SoftFailed, Retried: pj.Retried, Analyzed: j.Analyzed, LogLines: j.LogLines,
-			LogKept: req.Logs[j.ID] != nil, Error: redactLiterals(j.Error, req.Secrets), URL: j.URL}
+			LogKept: req.Logs[j.ID] != nil, Error: red.RedactLiterals(j.Error), URL: j.URL}
 		started, finished := pj.StartedAt, pj.FinishedAt
 		if started.IsZero() && finished.IsZero() {
 			// A request read from the database has no provider build: its

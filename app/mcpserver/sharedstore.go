@@ -149,11 +149,11 @@ func sharedReport(rep analysis.Report, secrets []string) analysis.Report {
 	rep.RequestID, rep.Status = "", ""
 	rep.Notes = slices.Clone(rep.Notes)
 	for i, n := range rep.Notes {
-		rep.Notes[i] = redactLiterals(n, secrets)
+		rep.Notes[i] = red.RedactLiterals(n)
 	}
 	rep.Jobs = slices.Clone(rep.Jobs)
 	for i := range rep.Jobs {
-		rep.Jobs[i].Error = redactLiterals(rep.Jobs[i].Error, secrets)
+		rep.Jobs[i].Error = red.RedactLiterals(rep.Jobs[i].Error)
 	}
 	lines := func(l []string) []string {
 		if l == nil {

@@ -1,14 +1,12 @@
 package worker
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/destill-dev/destill/analysis"
@@ -200,10 +198,12 @@ func (in *Ingest) chunkLog(ctx context.Context, req RequestMessage, input source
 		return 0, err
 	}
 	defer rc.Close()
-	secrets := literalSecrets(input.Secrets)
+	// The worker's own credentials are replaced before a chunk leaves it,
+	// so tokens never reach the broker or the database.
+	red := analysis.NewRedactor(input.Secrets...)
 	n := 0
 	ch := &analysis.Chunker{Size: in.ChunkSize, Emit: func(c analysis.Chunk) error {
-		c.Data = redactLiterals(c.Data, secrets)
+		c.Data = red.RedactLiteralBytes(c.Data)
 		m := EncodeChunk(in.Topics.Chunks, ChunkMessage{RequestID: req.RequestID, JobID: job.ID, Options: req.Options, Chunk: c})
 		if err := in.Transport.Publish(ctx, m); err != nil {
 			return errPublish{fmt.Errorf("publish chunk %d of job %q: %w", c.Seq, job.Name, err)}
@@ -243,8 +243,7 @@ func (in *Ingest) testReports(ctx context.Context, input sources.Input, build pr
 		return nil, nil
 	}
 	reports, err := tr.TestReports(ctx, failed)
-	secrets := literalSecrets(input.Secrets)
-	red := func(s string) string { return string(redactLiterals([]byte(s), secrets)) }
+	red := analysis.NewRedactor(input.Secrets...).RedactLiterals
 	for i := range reports {
 		r := &reports[i]
 		r.Path = red(r.Path)
@@ -272,27 +271,4 @@ func (in *Ingest) fail(ctx context.Context, log *slog.Logger, id string, err err
 		return serr
 	}
 	return nil
-}
-
-// literalSecrets keeps the secrets long enough to redact (as the analyzer's
-// Redactor does).
-func literalSecrets(secrets []string) [][]byte {
-	var out [][]byte
-	for _, s := range secrets {
-		if s = strings.TrimSpace(s); len(s) >= 6 {
-			out = append(out, []byte(s))
-		}
-	}
-	return out
-}
-
-// redactLiterals replaces the worker's own credentials in a chunk before
-// it leaves the worker, so tokens never reach the broker or the database.
-func redactLiterals(data []byte, secrets [][]byte) []byte {
-	for _, s := range secrets {
-		if bytes.Contains(data, s) {
-			data = bytes.ReplaceAll(data, s, []byte(analysis.Redacted))
-		}
-	}
-	return data
 }

@@ -47,15 +47,6 @@ func newFake(t *testing.T, sc providertest.Scenario) *providertest.Fake {
 	return providertest.New(t, sc)
 }
 
-// fakeGetenv looks variables up in the environment fake.Env gives.
-func fakeGetenv(fake *providertest.Fake) func(string) string {
-	env := map[string]string{}
-	for kv := fake.Env(); len(kv) >= 2; kv = kv[2:] {
-		env[kv[0]] = kv[1]
-	}
-	return func(k string) string { return env[k] }
-}
-
 func findingFor(rep analysis.Report, substr string) *analysis.Finding {
 	for i := range rep.Findings {
 		if strings.Contains(rep.Findings[i].Message, substr) {

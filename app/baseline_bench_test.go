@@ -45,7 +45,7 @@ func benchAutomaticBaseline(b *testing.B, throttle time.Duration) {
 	}
 	fake := providertest.Start(providertest.Scenario{Builds: []providertest.Build{build}})
 	defer fake.Close()
-	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: fakeGetenv(fake)})
+	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: fake.Getenv})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func benchAnalyzeBuildURL(b *testing.B, throttle time.Duration) {
 	const jobs, size = 40, 20 << 20
 	fake := providertest.Start(providertest.Scenario{Builds: []providertest.Build{shardedBuild(jobs, size, throttle)}})
 	defer fake.Close()
-	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: fakeGetenv(fake)})
+	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: fake.Getenv})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func workersOn(t *testing.T, dsn string, fake *providertest.Fake, start bool) (s
 	db = postgres.NewStore(conn)
 	tr := memory.NewTransport(memory.TransportOptions{})
 	topics := worker.NewTopics("")
-	cfg := sources.Config{Getenv: fakeGetenv(fake)}
+	cfg := sources.Config{Getenv: fake.Getenv}
 	in := &worker.Ingest{Transport: tr, Store: db, Topics: topics, Tool: analysis.Tool{Name: "destill", Version: "test"},
 		Resolve: func(input string) (sources.Input, error) { return sources.Resolve(input, cfg) }}
 	an := &worker.Analyze{Store: db}

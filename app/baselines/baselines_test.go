@@ -115,12 +115,7 @@ func start(t *testing.T, sc providertest.Scenario) analyzed {
 	t.Helper()
 	sc.Token = testToken
 	fake := providertest.New(t, sc)
-	env := map[string]string{}
-	kv := fake.Env()
-	for i := 0; i+1 < len(kv); i += 2 {
-		env[kv[i]] = kv[i+1]
-	}
-	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: func(k string) string { return env[k] }})
+	in, err := sources.Resolve(fake.WebURL(0), sources.Config{Getenv: fake.Getenv})
 	require.NoError(t, err)
 	f, ok := in.Source.(Finder)
 	require.True(t, ok, "%T finds passing builds", in.Source)

@@ -23,21 +23,12 @@ func setupProvider(t *testing.T, sc providertest.Scenario, edit func(env map[str
 	t.Helper()
 	sc.Token = providerToken
 	fake := providertest.New(t, sc)
-	env := fakeEnv(fake)
+	env := fake.EnvMap()
 	if edit != nil {
 		edit(env)
 	}
 	b := setupWith(t, Options{Getenv: func(k string) string { return env[k] }, Secrets: []string{providerToken}})
 	return b, fake
-}
-
-// fakeEnv is the environment fake.Env gives, as a map.
-func fakeEnv(fake *providertest.Fake) map[string]string {
-	env := map[string]string{}
-	for kv := fake.Env(); len(kv) >= 2; kv = kv[2:] {
-		env[kv[0]] = kv[1]
-	}
-	return env
 }
 
 // callAny calls a tool and checks that, failed or not, its result does not
@@ -179,7 +170,7 @@ func TestAnalyzeBuildProviderCancel(t *testing.T) {
 	sc := providertest.DemoSlow() // four slow logs
 	sc.Token = providerToken
 	fake := providertest.New(t, sc)
-	env := fakeEnv(fake)
+	env := fake.EnvMap()
 	b := setupWith(t, Options{Getenv: func(k string) string { return env[k] }, Concurrency: 1})
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -108,6 +108,25 @@ func (f *Fake) Env() []string {
 	}
 }
 
+// EnvMap returns Env as a map, for tests that edit it.
+func (f *Fake) EnvMap() map[string]string {
+	m := map[string]string{}
+	for kv := f.Env(); len(kv) >= 2; kv = kv[2:] {
+		m[kv[0]] = kv[1]
+	}
+	return m
+}
+
+// Getenv looks key up in Env; it fits a Getenv field.
+func (f *Fake) Getenv(key string) string {
+	for kv := f.Env(); len(kv) >= 2; kv = kv[2:] {
+		if kv[0] == key {
+			return kv[1]
+		}
+	}
+	return ""
+}
+
 // Environ returns Env as "KEY=value" strings, for exec.Cmd.Env.
 func (f *Fake) Environ() []string {
 	env := f.Env()

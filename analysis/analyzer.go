@@ -406,14 +406,14 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 			return false
 		}
 		// Buildkite groups; "--- FAIL: TestX" and "--- PASS" are Go test output.
-		title := string(bytes.TrimSpace(t[4:]))
-		if t[0] == '-' && (strings.HasPrefix(title, "FAIL") || strings.HasPrefix(title, "PASS") || strings.HasPrefix(title, "SKIP")) {
+		title := bytes.TrimSpace(t[4:])
+		if t[0] == '-' && (bytes.HasPrefix(title, []byte("FAIL")) || bytes.HasPrefix(title, []byte("PASS")) || bytes.HasPrefix(title, []byte("SKIP"))) {
 			return false
 		}
-		if title == "" || strings.HasSuffix(title, "---") {
+		if len(title) == 0 || bytes.HasSuffix(title, []byte("---")) {
 			return false // a ruler or a Maven "--- plugin ---" without prefix
 		}
-		a.addSection(title, "step")
+		a.addSection(string(title), "step")
 		return true
 	case '^':
 		if bytes.HasPrefix(t, []byte("^^^ +++")) {
@@ -657,45 +657,6 @@ func (a *Analyzer) classifyCached(l *lineView) classified {
 	}
 	*slot = c
 	return c
-}
-
-// lineShape hashes a line with each number replaced by its class: zero, a
-// status the rules know (137, 4xx, 5xx, ...), or any other number of that
-// many digits. Two lines of one shape classify the same way.
-func lineShape(text []byte, mark Mark, echo bool) uint64 {
-	const prime = 1099511628211
-	h := uint64(14695981039346656037) ^ uint64(mark)
-	if echo {
-		h ^= 0x9e3779b97f4a7c15
-	}
-	for i := 0; i < len(text); {
-		c := text[i]
-		if c < '0' || c > '9' {
-			h = (h ^ uint64(c)) * prime
-			i++
-			continue
-		}
-		j, zero, v := i, true, 0
-		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
-			if text[j] != '0' {
-				zero = false
-			}
-			if v < 1000 {
-				v = v*10 + int(text[j]-'0')
-			}
-			j++
-		}
-		class := uint64(0x1000 + min(j-i, 8))
-		switch {
-		case zero:
-			class = 0x2000 + uint64(j-i)
-		case j-i == 3 && (v >= 400 && v < 600 || v >= 128 && v < 160):
-			class = 0x3000 + uint64(v) // HTTP statuses, 128+signal exit codes
-		}
-		h = (h ^ class) * prime
-		i = j
-	}
-	return h
 }
 
 var annotationRule = rule{name: "annotated-error", category: CategoryError, severity: sevE, score: 0.55, mode: modeIndent}
@@ -975,31 +936,6 @@ func (a *Analyzer) fingerprint(category string, msg []byte) string {
 		a.fpCache[key] = fp
 	}
 	return fp
-}
-
-// messageShape hashes text with each run of digits replaced by its length.
-func messageShape(category string, text []byte) uint64 {
-	const prime = 1099511628211
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(category); i++ {
-		h = (h ^ uint64(category[i])) * prime
-	}
-	h = (h ^ 0) * prime
-	for i := 0; i < len(text); {
-		c := text[i]
-		if c >= '0' && c <= '9' {
-			j := i
-			for j < len(text) && text[j] >= '0' && text[j] <= '9' {
-				j++
-			}
-			h = (h ^ uint64(0x100+j-i)) * prime
-			i = j
-			continue
-		}
-		h = (h ^ uint64(c)) * prime
-		i++
-	}
-	return h
 }
 
 // awaitContext starts collecting the lines after c; the first blank ones

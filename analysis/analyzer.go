@@ -471,7 +471,9 @@ func (a *Analyzer) pushRing(text []byte) {
 		text = text[:maxShownLineBytes]
 	}
 	a.ring[a.ringPos] = append(slot, text...)
-	a.ringPos = (a.ringPos + 1) % len(a.ring)
+	if a.ringPos++; a.ringPos == len(a.ring) {
+		a.ringPos = 0
+	}
 	if a.ringLen < len(a.ring) {
 		a.ringLen++
 	}

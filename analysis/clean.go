@@ -1,6 +1,9 @@
 package analysis
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // Mark tells what structural marker the cleaner found (and removed) on a line.
 type Mark uint8
@@ -125,6 +128,10 @@ func (c *cleaner) stripControls(raw []byte) []byte {
 			// Copy the run up to the next byte that needs attention.
 			j := i + 1
 			for j < len(raw) {
+				if j+8 <= len(raw) && !anyControl(binary.LittleEndian.Uint64(raw[j:])) {
+					j += 8
+					continue
+				}
 				d := raw[j]
 				if d < 0x20 && d != '\t' || d == 0x7f || d == 0xEF {
 					break
@@ -137,6 +144,18 @@ func (c *cleaner) stripControls(raw []byte) []byte {
 	}
 	c.buf = out
 	return out
+}
+
+// anyControl reports whether a byte of w is below 0x20 (TAB included), 0x7F
+// or 0xEF: a byte stripControls must look at. It uses the exact
+// "hasless" and "haszero" tests from Bit Twiddling Hacks.
+func anyControl(w uint64) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = ones * 0x80
+	)
+	del, ef := w^(ones*0x7f), w^(ones*0xef)
+	return ((w-ones*0x20)&^w|(del-ones)&^del|(ef-ones)&^ef)&highs != 0
 }
 
 // skipEscape returns the index after the escape sequence that starts at i.
@@ -332,11 +351,19 @@ func timestampLen(b []byte) int {
 	if len(b) < 20 {
 		return 0
 	}
-	b20 := b[:20:20]
-	if b20[4] != '-' || b20[7] != '-' || (b20[10] != 'T' && b20[10] != ' ') || b20[13] != ':' || b20[16] != ':' ||
-		!digit(b20[0]) || !digit(b20[1]) || !digit(b20[2]) || !digit(b20[3]) || !digit(b20[5]) || !digit(b20[6]) ||
-		!digit(b20[8]) || !digit(b20[9]) || !digit(b20[11]) || !digit(b20[12]) || !digit(b20[14]) || !digit(b20[15]) ||
-		!digit(b20[17]) || !digit(b20[18]) {
+	// "2026-03-04T09:24:20": digits and separators checked 8 bytes at a time.
+	w0, w1 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+	w2 := uint64(binary.LittleEndian.Uint32(b[16:]))
+	const (
+		sep0 = 0xff<<32 | 0xff<<56              // '-' at 4 and 7
+		sep1 = 0xff << 40                       // ':' at 13
+		sep2 = 0xff                             // ':' at 16
+		dig0 = 0xffffffff | 0xffff<<40          // 0-3, 5-6
+		dig1 = 0xffff | 0xffff<<24 | 0xffff<<48 // 8-9, 11-12, 14-15
+		dig2 = 0xffff << 8                      // 17-18
+	)
+	if w0&sep0 != '-'<<32|'-'<<56 || w1&sep1 != ':'<<40 || w2&sep2 != ':' || b[10] != 'T' && b[10] != ' ' ||
+		!digits(w0, dig0) || !digits(w1, dig1) || !digits(w2, dig2) {
 		return 0
 	}
 	n := 19
@@ -356,6 +383,15 @@ func timestampLen(b []byte) int {
 }
 
 func digit(c byte) bool { return c-'0' < 10 }
+
+// digits reports whether every byte of w that mask selects is an ASCII
+// digit. Each byte is cut to 7 bits before the add, so no carry crosses
+// bytes; the high bit of the original byte rules out the rest.
+func digits(w, mask uint64) bool {
+	const ones = 0x0101010101010101
+	v := w ^ ones*'0' // digits become 0..9
+	return ((v&(ones*0x7f)+ones*(0x80-10))|v)&(ones*0x80)&mask == 0
+}
 
 // isClock reports whether b is "HH:MM:SS" with an optional fraction.
 func isClock(b []byte) bool {

@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/rand"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -180,5 +182,101 @@ func TestNeedsSlowClean(t *testing.T) {
 		if got := needsSlowClean([]byte(tt.in)); got != tt.want {
 			t.Errorf("needsSlowClean(%q) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestAnyControl(t *testing.T) {
+	t.Parallel()
+	naive := func(w uint64) bool {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], w)
+		for _, c := range b {
+			if c < 0x20 || c == 0x7f || c == 0xef {
+				return true
+			}
+		}
+		return false
+	}
+	for _, fill := range []byte{' ', 'a', 0x7e, 0x80, 0xee, 0xf0, 0xff} {
+		for pos := 0; pos < 8; pos++ {
+			for c := 0; c < 256; c++ {
+				var b [8]byte
+				for i := range b {
+					b[i] = fill
+				}
+				b[pos] = byte(c)
+				w := binary.LittleEndian.Uint64(b[:])
+				if got, want := anyControl(w), naive(w); got != want {
+					t.Fatalf("anyControl(%q) = %v, want %v", b[:], got, want)
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(1))
+	for range 1_000_000 {
+		w := rng.Uint64() | 0x2020202020202020 // mostly printable, so the other bytes decide
+		if rng.Intn(2) == 0 {
+			w = rng.Uint64()
+		}
+		if got, want := anyControl(w), naive(w); got != want {
+			t.Fatalf("anyControl(%#x) = %v, want %v", w, got, want)
+		}
+	}
+}
+
+// timestampLenBytewise is the byte-by-byte statement of timestampLen's
+// layout check, the reference for its word-at-a-time version.
+func timestampLenBytewise(b []byte) bool {
+	if len(b) < 20 {
+		return false
+	}
+	for i, c := range b[:19] {
+		switch i {
+		case 4, 7:
+			if c != '-' {
+				return false
+			}
+		case 10:
+			if c != 'T' && c != ' ' {
+				return false
+			}
+		case 13, 16:
+			if c != ':' {
+				return false
+			}
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func TestTimestampLenLayout(t *testing.T) {
+	t.Parallel()
+	base := []byte("2026-03-04T09:24:20.4412203Z rest")
+	check := func(b []byte) {
+		t.Helper()
+		if got, want := timestampLen(b) > 0, timestampLenBytewise(b); got != want {
+			t.Fatalf("timestampLen(%q) = %d, layout ok = %v", b, timestampLen(b), want)
+		}
+	}
+	check(base)
+	check([]byte("2026-03-04 09:24:20 rest"))
+	for pos := 0; pos < 20; pos++ {
+		for c := 0; c < 256; c++ {
+			b := append([]byte(nil), base...)
+			b[pos] = byte(c)
+			check(b)
+		}
+	}
+	rng := rand.New(rand.NewSource(1))
+	for range 200_000 {
+		b := append([]byte(nil), base...)
+		for range 1 + rng.Intn(3) {
+			b[rng.Intn(20)] = byte(rng.Intn(256))
+		}
+		check(b)
 	}
 }

@@ -4,7 +4,7 @@ import "encoding/binary"
 
 // keywordSet tells, in one pass over a line, whether it contains any of a
 // set of keywords, ignoring ASCII case. Every 4-byte window of the line is
-// folded to lower case, hashed and looked up in a 16 KiB table, four
+// folded to lower case, hashed and looked up in a 64 KiB table, four
 // windows per 8-byte load; only windows that hit the table are compared
 // with the keywords indexed there. This keeps the common case (a line with
 // no keyword) near memory speed.
@@ -63,9 +63,10 @@ func newFlaggedKeywordSet(words []string, flags map[string]uint8) *keywordSet {
 	return k
 }
 
-// hashBits is the size of the 4-gram hash: a table of 2^14 bytes stays in
-// the L1 cache, and ~140 keywords fill under 1% of it.
-const hashBits = 14
+// hashBits is the size of the 4-gram hash. ~140 keywords fill 0.2% of a
+// table of 2^16 bytes, so few windows need verifying (measured: 3% faster
+// than 2^14, which fits the L1 cache but lets through 4× more windows).
+const hashBits = 16
 
 func hash4(x uint32) uint32 {
 	return (x * 0x9E3779B1) >> (32 - hashBits)

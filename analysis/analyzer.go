@@ -151,8 +151,8 @@ type Analyzer struct {
 	flags uint8    // what triggers.scan found in the line being processed
 
 	classCache [1 << classCacheBits]classified
-	fpCache    map[uint64]string
-	arena      []byte // the open block's lines and context, reused across blocks
+	fpCache    *[1 << fpCacheBits]fpEntry // allocated on the first block
+	arena      []byte                     // the open block's lines and context, reused across blocks
 	pending    []*pendingContext
 
 	byFP     map[string]*Candidate
@@ -866,8 +866,8 @@ func (a *Analyzer) closeBlock() {
 	msgBytes := bytes.TrimSpace(b.lines[head])
 	r := b.r
 	category := r.category
-	fp := a.fingerprint(category, msgBytes)
-	if c, ok := a.byFP[fp]; ok {
+	fp, entry := a.fingerprint(category, msgBytes)
+	if c, ok := a.keptFor(fp, entry); ok {
 		a.inGoRun(c)
 		c.Occurrences++
 		if len(c.Lines) < MaxOccurrenceLines {
@@ -889,6 +889,9 @@ func (a *Analyzer) closeBlock() {
 	}
 	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 	a.byFP[fp] = c
+	if entry != nil {
+		entry.c = c
+	}
 	a.order = append(a.order, c)
 	a.inGoRun(c)
 	a.awaitContext(c, trailing)
@@ -915,29 +918,49 @@ func (d *distinctCap) admit(score float64) bool {
 	return true
 }
 
-// fingerprint returns the fingerprint of a message line. Lines of the same
-// shape (letters, punctuation and the length of every digit run) normalize
+// fpCacheBits sizes the cache of fingerprints by message shape.
+const fpCacheBits = 12
+
+// fpEntry remembers the fingerprint of a message shape and the candidate
+// kept for that fingerprint, once there is one.
+type fpEntry struct {
+	key uint64
+	fp  string
+	c   *Candidate
+}
+
+// fingerprint returns the fingerprint of a message line and, when the
+// line's shape is cached, its cache entry. Lines of the same shape
+// (letters, punctuation and the length of every digit run) normalize
 // alike, so their fingerprints are remembered by shape.
-func (a *Analyzer) fingerprint(category string, msg []byte) string {
+func (a *Analyzer) fingerprint(category string, msg []byte) (string, *fpEntry) {
 	if len(msg) > maxShownLineBytes {
 		msg = msg[:maxShownLineBytes]
 	}
-	cacheable := !a.redactor.hasLiteral(msg)
-	var key uint64
-	if cacheable {
-		key = messageShape(category, msg)
-		if fp, ok := a.fpCache[key]; ok {
-			return fp
-		}
+	if a.redactor.hasLiteral(msg) {
+		return Fingerprint(category, a.redactor.Redact(shown(msg))), nil
 	}
-	fp := Fingerprint(category, a.redactor.Redact(shown(msg)))
-	if cacheable {
-		if a.fpCache == nil || len(a.fpCache) > 8192 {
-			a.fpCache = make(map[uint64]string)
-		}
-		a.fpCache[key] = fp
+	if a.fpCache == nil {
+		a.fpCache = new([1 << fpCacheBits]fpEntry)
 	}
-	return fp
+	key := messageShape(category, msg)
+	e := &a.fpCache[(key*0x9E3779B97F4A7C15)>>(64-fpCacheBits)]
+	if e.key != key || e.fp == "" {
+		*e = fpEntry{key: key, fp: Fingerprint(category, a.redactor.Redact(shown(msg)))}
+	}
+	return e.fp, e
+}
+
+// keptFor returns the candidate kept for fp, remembering it in e.
+func (a *Analyzer) keptFor(fp string, e *fpEntry) (*Candidate, bool) {
+	if e != nil && e.c != nil {
+		return e.c, true
+	}
+	c, ok := a.byFP[fp]
+	if ok && e != nil {
+		e.c = c
+	}
+	return c, ok
 }
 
 // awaitContext starts collecting the lines after c; the first blank ones

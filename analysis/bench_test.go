@@ -34,6 +34,12 @@ func benchLog(b *testing.B) (string, []byte) {
 	return path, data
 }
 
+// analyzeRounds is how many alternating runs of grep and of the analysis
+// each benchmark iteration times: the best of each is kept, so one
+// iteration (make bench runs one) already filters out the other tenants of
+// a shared machine.
+const analyzeRounds = 7
+
 // BenchmarkAnalyze measures analysis throughput on one core and, in the
 // same run, grep's throughput on the same file as the reference:
 // grep -ciE 'error|fail|exception|fatal|panic|traceback'. Both are measured
@@ -41,25 +47,26 @@ func benchLog(b *testing.B) (string, []byte) {
 // alternating, best of the rounds; x-grep is the ratio of the two.
 func BenchmarkAnalyze(b *testing.B) {
 	path, data := benchLog(b)
-	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	bestGrep, bestOurs := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
 	for b.Loop() {
-		if d := grepCPU(b, path); d < bestGrep {
-			bestGrep = d
-		}
-		start := cpuTime()
-		a := NewAnalyzer(Options{})
-		for p := data; len(p) > 0; {
-			n := min(len(p), 64<<10)
-			a.Write(p[:n])
-			p = p[n:]
-		}
-		if len(Rank([]JobResult{withJob(a.Result())})) == 0 {
-			b.Fatal("no findings in the benchmark log")
-		}
-		if d := cpuTime() - start; d < bestOurs {
-			bestOurs = d
+		for range analyzeRounds {
+			if d := grepCPU(b, path); d < bestGrep {
+				bestGrep = d
+			}
+			start := cpuTime()
+			a := NewAnalyzer(Options{})
+			for p := data; len(p) > 0; {
+				n := min(len(p), 64<<10)
+				a.Write(p[:n])
+				p = p[n:]
+			}
+			if len(Rank([]JobResult{withJob(a.Result())})) == 0 {
+				b.Fatal("no findings in the benchmark log")
+			}
+			if d := cpuTime() - start; d < bestOurs {
+				bestOurs = d
+			}
 		}
 	}
 	mb := float64(len(data)) / 1e6

@@ -307,7 +307,11 @@ const maxGoRunLines = 15
 func (a *Analyzer) trackGoRun(l *lineView) {
 	t := l.text
 	if len(t) > 8 && t[0] == '=' && (bytes.HasPrefix(t, []byte("=== RUN ")) || bytes.HasPrefix(t, []byte("=== CONT "))) {
-		name := bytes.TrimSpace(t[bytes.IndexByte(t[4:], ' ')+4:])
+		rest := t[len("=== RUN"):]
+		if t[4] == 'C' {
+			rest = t[len("=== CONT"):]
+		}
+		name := bytes.TrimSpace(rest)
 		a.goRunName = append(a.goRunName[:0], name...)
 		a.goRunStart = a.line
 		a.goRun = a.goRun[:0]
@@ -571,7 +575,8 @@ func (a *Analyzer) prepare(l *lineView) {
 // detect classifies a line that is not part of an open block and opens a
 // block when it is a candidate.
 func (a *Analyzer) detect(l *lineView) {
-	if a.flags&scanTrigger == 0 && !(a.flags&scanGoDiag != 0 && l.indent == 0) && !leadTrigger(l.trim, -1) && l.mark != MarkErrorAnnotation {
+	if a.flags&scanTrigger == 0 && !(a.flags&scanGoDiag != 0 && l.indent == 0) && l.mark != MarkErrorAnnotation &&
+		!(len(l.trim) > 1 && leadBytes[l.trim[0]] && leadTrigger(l.trim, -1)) {
 		return
 	}
 	c := a.classifyCached(l)

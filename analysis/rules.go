@@ -413,6 +413,15 @@ var triggerWords = []string{
 var triggers = newFlaggedKeywordSet(append(append([]string(nil), triggerWords...), ".go:", "-----begin "),
 	map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM})
 
+// leadBytes are the first bytes with which leadTrigger can say yes without
+// the Go diagnostic check: a cheap test before the call on every line.
+var leadBytes = func() (t [256]bool) {
+	for _, c := range []byte("Eeg0123456789\xe2\xc3") {
+		t[c] = true
+	}
+	return t
+}()
+
 // leadTrigger reports whether a line's first non-blank characters alone
 // make it worth classifying (pytest "E   ", Jest "●", "1) ", "go: ",
 // an unindented "file.go:12:" diagnostic, ...). indent < 0 skips the

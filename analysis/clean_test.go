@@ -280,3 +280,26 @@ func TestTimestampLenLayout(t *testing.T) {
 		check(b)
 	}
 }
+
+func TestDigitRun(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewSource(1))
+	pool := []byte("0123456789/:a\x00\x80\xb0\xff")
+	for range 100_000 {
+		b := make([]byte, rng.Intn(24))
+		for i := range b {
+			if rng.Intn(4) == 0 {
+				b[i] = pool[rng.Intn(len(pool))]
+			} else {
+				b[i] = '0' + byte(rng.Intn(10))
+			}
+		}
+		want := 0
+		for want < len(b) && b[want] >= '0' && b[want] <= '9' {
+			want++
+		}
+		if got := digitRun(b); got != want {
+			t.Fatalf("digitRun(%q) = %d, want %d", b, got, want)
+		}
+	}
+}

@@ -4,7 +4,7 @@ import "encoding/binary"
 
 // keywordSet tells, in one pass over a line, whether it contains any of a
 // set of keywords, ignoring ASCII case. Every 4-byte window of the line is
-// folded to lower case, hashed and looked up in a 64 KiB table, four
+// folded to lower case, hashed and looked up in a 64 KiB table, five
 // windows per 8-byte load; only windows that hit the table are compared
 // with the keywords indexed there. This keeps the common case (a line with
 // no keyword) near memory speed.
@@ -83,14 +83,14 @@ func (k *keywordSet) scan(line []byte) uint8 {
 	var f uint8
 	hit := &k.hit
 	i := 0
-	// Four windows per load: the ones starting at i, i+1, i+2 and i+3.
-	for ; i+8 <= len(line); i += 4 {
+	// Five windows per load: the ones starting at i, ..., i+4.
+	for ; i+8 <= len(line); i += 5 {
 		w := binary.LittleEndian.Uint64(line[i:]) | fold<<32 | fold
-		h0, h1, h2, h3 := hash4(uint32(w)), hash4(uint32(w>>8)), hash4(uint32(w>>16)), hash4(uint32(w>>24))
-		if hit[h0]|hit[h1]|hit[h2]|hit[h3] == 0 {
+		h0, h1, h2, h3, h4 := hash4(uint32(w)), hash4(uint32(w>>8)), hash4(uint32(w>>16)), hash4(uint32(w>>24)), hash4(uint32(w>>32))
+		if hit[h0]|hit[h1]|hit[h2]|hit[h3]|hit[h4] == 0 {
 			continue
 		}
-		for j, h := range [4]uint32{h0, h1, h2, h3} {
+		for j, h := range [5]uint32{h0, h1, h2, h3, h4} {
 			if hit[h] != 0 {
 				if f |= k.verify(line, i+j, h); f&scanTrigger != 0 {
 					return f

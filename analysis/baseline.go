@@ -42,11 +42,18 @@ type BaselineBuilder struct {
 	clean cleaner
 	emit  func([]byte, bool)
 	norm  []byte
+	// seen holds the shapes (lineShape) of recent template-worthy lines:
+	// lines of one shape have one template, so a repeat is skipped before
+	// its template is built.
+	seen *[1 << seenBits]uint64
 }
+
+// seenBits sizes the builder's cache of line shapes.
+const seenBits = 12
 
 // NewBaselineBuilder returns an empty builder.
 func NewBaselineBuilder() *BaselineBuilder {
-	bb := &BaselineBuilder{b: &Baseline{templates: map[uint64]struct{}{}, bands: map[uint64][]int32{}}}
+	bb := &BaselineBuilder{b: &Baseline{templates: map[uint64]struct{}{}, bands: map[uint64][]int32{}}, seen: new([1 << seenBits]uint64)}
 	bb.emit = bb.line
 	return bb
 }
@@ -70,11 +77,33 @@ func (bb *BaselineBuilder) line(raw []byte, _ bool) {
 	bb.b.lines++
 	text, _ := bb.clean.clean(raw)
 	trim, indent := leadingSpace(text)
-	if !triggers.contains(text) && !leadTrigger(trim, indent) {
+	if !worthTemplating(text, trim, indent) {
 		return
 	}
+	key := lineShape(trim, MarkNone, false)
+	slot := &bb.seen[(key*0x9E3779B97F4A7C15)>>(64-seenBits)]
+	if *slot == key {
+		return
+	}
+	*slot = key
 	bb.norm = appendTemplate(bb.norm[:0], trim)
 	bb.b.add(bb.norm)
+}
+
+// worthTemplating reports whether a line passes the prefilter of the
+// analyzer: triggers.contains(text) || leadTrigger(trim, indent). The Go
+// diagnostic check in leadTrigger only runs when the scan saw ".go:", and
+// only first bytes leadTrigger can say yes to reach it.
+func worthTemplating(text, trim []byte, indent int) bool {
+	f := triggers.scan(text)
+	if f&scanTrigger != 0 {
+		return true
+	}
+	if len(trim) < 2 {
+		return false
+	}
+	return indent == 0 && f&scanGoDiag != 0 && goDiagnostic(trim[:min(len(trim), 200)]) ||
+		leadBytes[trim[0]] && leadTrigger(trim, -1)
 }
 
 func (b *Baseline) add(tmpl []byte) {

@@ -1,9 +1,14 @@
 package analysis
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/destill-dev/destill/analysis/analysistest"
 )
 
 func baselineOf(logs ...string) *Baseline {
@@ -184,4 +189,80 @@ func FuzzUnmarshalBaseline(f *testing.F) {
 			b.Novelty("error: a b c")
 		}
 	})
+}
+
+// TestWorthTemplating checks the baseline's prefilter against the plain
+// statement of the analyzer's: a trigger word or leadTrigger.
+func TestWorthTemplating(t *testing.T) {
+	t.Parallel()
+	var lines [][]byte
+	paths, err := filepath.Glob("testdata/logs/*.log")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no test logs: %v", err)
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, bytes.Split(data, []byte("\n"))...)
+	}
+	var gen bytes.Buffer
+	if err := analysistest.WriteRealisticLog(&gen, 1<<20, 3); err != nil {
+		t.Fatal(err)
+	}
+	lines = append(lines, bytes.Split(gen.Bytes(), []byte("\n"))...)
+	for _, s := range []string{"main.go:12:3: undefined: x", "  main.go:12:3: indented", "x.GO:1: upper",
+		"E   assert 1 == 2", "go: example.com/m@v1: missing", "1) spec", "● test", "e: file.kt:1:1 boom", "", "x"} {
+		lines = append(lines, []byte(s))
+	}
+	var c cleaner
+	for _, raw := range lines {
+		text, _ := c.clean(raw)
+		trim, indent := leadingSpace(text)
+		want := triggers.contains(text) || leadTrigger(trim, indent)
+		if got := worthTemplating(text, trim, indent); got != want {
+			t.Errorf("worthTemplating(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestBuilderSkipsOnlyRepeats checks that skipping lines of a shape seen
+// before builds the same model as templating every line.
+func TestBuilderSkipsOnlyRepeats(t *testing.T) {
+	t.Parallel()
+	var log bytes.Buffer
+	if err := analysistest.WriteRealisticLog(&log, 4<<20, 5); err != nil {
+		t.Fatal(err)
+	}
+	paths, _ := filepath.Glob("testdata/logs/*.log")
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log.Write(data)
+	}
+	bb := NewBaselineBuilder()
+	bb.Write(log.Bytes())
+	got := bb.Baseline()
+
+	want := &Baseline{templates: map[uint64]struct{}{}, bands: map[uint64][]int32{}}
+	var c cleaner
+	for _, raw := range bytes.Split(log.Bytes(), []byte("\n")) {
+		text, _ := c.clean(raw)
+		trim, indent := leadingSpace(text)
+		if worthTemplating(text, trim, indent) {
+			want.add(appendTemplate(nil, trim))
+		}
+	}
+	if len(got.templates) != len(want.templates) || !slices.Equal(got.sigs, want.sigs) {
+		t.Fatalf("builder: %d templates, %d signatures; templating every line: %d, %d",
+			len(got.templates), len(got.sigs), len(want.templates), len(want.sigs))
+	}
+	for h := range want.templates {
+		if _, ok := got.templates[h]; !ok {
+			t.Fatalf("template %x missing", h)
+		}
+	}
 }

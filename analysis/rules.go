@@ -64,6 +64,9 @@ type rule struct {
 	onLower bool
 	// lead, when set, lists the bytes the trimmed line may start with.
 	lead string
+	// pre, when set, is a cheap necessary condition for re, checked first:
+	// for patterns whose bounded repeats make Go's matcher slow on long lines.
+	pre func(l *lineView) bool
 	// fn, when set, must also accept the line.
 	fn func(l *lineView) bool
 	// headlineNext: the line after the trigger is the message (Gradle).
@@ -290,7 +293,8 @@ var rules = []rule{
 	{name: "formatting-check", category: CategoryLint, severity: sevE, score: 0.65, need: []string{"would reformat", "would be reformatted", "code style issues", "forgot to run prettier", "not formatted", "needs formatting"},
 		re: re(`(?i)(would reformat|would be reformatted|code style issues found|forgot to run prettier|files? (are|is) not formatted|needs? formatting)`)},
 	{name: "coverage-threshold", category: CategoryLint, severity: sevE, score: 0.7, need: []string{"threshold", "coverage"},
-		re: re(`(?i)(coverage.{0,60}\b(threshold|minimum)\b.{0,60}\b(not met|not reached|below|fail)|does not meet.{0,40}threshold|coverage.{0,40}\bis below\b|required test coverage of .* not reached)`)},
+		re:  re(`(?i)(coverage.{0,60}\b(threshold|minimum)\b.{0,60}\b(not met|not reached|below|fail)|does not meet.{0,40}threshold|coverage.{0,40}\bis below\b|required test coverage of .* not reached)`),
+		pre: coverageWords},
 	{name: "merge-conflict", category: CategoryError, severity: sevE, score: 0.7, need: []string{"conflict"},
 		re: re(`^(CONFLICT \(|Automatic merge failed|error: could not apply)`)},
 	{name: "bazel-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.65, need: []string{"failed in"},
@@ -587,11 +591,25 @@ func classify(l *lineView) (*rule, float64, bool) {
 
 func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 
+// coverageWords is the coverage-threshold pattern's necessary condition:
+// the words each of its alternatives needs, in the lower-cased line.
+func coverageWords(l *lineView) bool {
+	has := func(w string) bool { return bytes.Contains(l.lower, []byte(w)) }
+	if has("coverage") && (has("below") ||
+		(has("threshold") || has("minimum")) && (has("not met") || has("not reached") || has("fail"))) {
+		return true
+	}
+	return has("does not meet") && has("threshold") || has("required test coverage of ") && has("not reached")
+}
+
 // tryRule reports whether rule i matches l, whose literals told it might.
 func tryRule(i int, l *lineView) (*rule, bool) {
 	{
 		r := &rules[i]
 		if r.lead != "" && (len(l.trim) == 0 || strings.IndexByte(r.lead, l.trim[0]) < 0) {
+			return nil, false
+		}
+		if r.pre != nil && !r.pre(l) {
 			return nil, false
 		}
 		if r.re != nil {

@@ -5,13 +5,13 @@ package analysis
 // DFA over byte classes). Rules name the literals they need; the set tells
 // which rules are worth trying on a line.
 type literalSet struct {
-	class   [256]uint8 // byte → class; 0 for bytes in no literal
-	nclass  int
-	next    []int32    // state*nclass + class → state
-	out     [][]uint16 // state → literal ids ending there
-	final   []bool     // state → out is not empty
-	nstates int
-	ids     map[string]uint16
+	class    [256]uint8 // byte → class; 0 for bytes in no literal
+	nclass   int
+	next     []int32    // row + class → the row of the next state (row = state*nclass)
+	out      [][]uint16 // state → literal ids ending there
+	finalRow int32      // states from here on have literals ending there
+	nstates  int
+	ids      map[string]uint16
 }
 
 func newLiteralSet(lits []string) *literalSet {
@@ -77,12 +77,31 @@ func newLiteralSet(lits []string) *literalSet {
 			}
 		}
 	}
-	s.out = make([][]uint16, s.nstates)
-	s.final = make([]bool, s.nstates)
-	for i := range nodes {
-		s.out[i] = nodes[i].out
-		s.final[i] = len(nodes[i].out) > 0
+	// Number the states with no literal ending there first, so telling a
+	// final state is one comparison, and keep each transition as its
+	// target's row offset, so a step is an add and a load.
+	id := make([]int32, s.nstates)
+	n := int32(0)
+	for final := range 2 {
+		for i := range nodes {
+			if (len(nodes[i].out) > 0) == (final == 1) {
+				id[i] = n
+				n++
+			}
+			if final == 0 && i == len(nodes)-1 {
+				s.finalRow = n * int32(s.nclass)
+			}
+		}
 	}
+	rows := make([]int32, len(s.next))
+	s.out = make([][]uint16, s.nstates)
+	for i := range nodes {
+		s.out[id[i]] = nodes[i].out
+		for c := 0; c < s.nclass; c++ {
+			rows[int(id[i])*s.nclass+c] = id[s.next[i*s.nclass+c]] * int32(s.nclass)
+		}
+	}
+	s.next = rows
 	return s
 }
 
@@ -102,13 +121,12 @@ func (s *literalSet) match(lower []byte, found []uint64, masks [][2]uint64) [2]u
 		found[i] = 0
 	}
 	var union [2]uint64
-	state := int32(0)
-	n := int32(s.nclass)
-	next, class, final := s.next, &s.class, s.final
+	row := int32(0) // the root: it has no literal, so it keeps number 0
+	next, class, finalRow, n := s.next, &s.class, s.finalRow, int32(s.nclass)
 	for _, b := range lower {
-		state = next[state*n+int32(class[b])]
-		if final[state] {
-			for _, id := range s.out[state] {
+		row = next[row+int32(class[b])]
+		if row >= finalRow {
+			for _, id := range s.out[row/n] {
 				found[id>>6] |= 1 << (id & 63)
 				union[0] |= masks[id][0]
 				union[1] |= masks[id][1]

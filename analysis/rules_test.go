@@ -48,3 +48,42 @@ func TestPreIsNecessary(t *testing.T) {
 		t.Fatal("no rule has a pre condition")
 	}
 }
+
+// TestLiteralSet checks the literal automaton against a plain search for
+// each literal, on lines built from pieces of the literals.
+func TestLiteralSet(t *testing.T) {
+	t.Parallel()
+	lits := []string{"error", "err", "rror", "exception", "fail", "failed", "ail", "not found", "x", "timed out", "out"}
+	s := newLiteralSet(lits)
+	masks := make([][2]uint64, len(lits))
+	for i := range masks {
+		masks[i][0] = 1 << i
+	}
+	rng := rand.New(rand.NewSource(1))
+	found := make([]uint64, s.words())
+	for range 100_000 {
+		var b strings.Builder
+		for k := rng.Intn(6); k >= 0; k-- {
+			w := lits[rng.Intn(len(lits))]
+			if rng.Intn(2) == 0 {
+				w = w[rng.Intn(len(w)):]
+			}
+			b.WriteString(w)
+			if rng.Intn(3) == 0 {
+				b.WriteByte(" ._r"[rng.Intn(4)])
+			}
+		}
+		line := b.String()
+		union := s.match([]byte(line), found, masks)
+		for _, l := range lits {
+			id := s.id(l)
+			want := strings.Contains(line, l)
+			if got := found[id>>6]&(1<<(id&63)) != 0; got != want {
+				t.Fatalf("match(%q): literal %q found = %v, want %v", line, l, got, want)
+			}
+			if got := union[0]&masks[id][0] != 0; got != want {
+				t.Fatalf("match(%q): mask of %q = %v, want %v", line, l, got, want)
+			}
+		}
+	}
+}

@@ -144,6 +144,7 @@ type Analyzer struct {
 	ring    [][]byte // the last `before` cleaned lines
 	ringLen int
 	ringPos int
+	pushes  int // lines pushed into the ring so far
 
 	open  *block
 	blk   block    // the storage behind open: one block is open at a time
@@ -193,6 +194,11 @@ type block struct {
 	blanks   int      // consecutive blank lines absorbed
 	noise    string
 	before   [][]byte
+	// The context before is copied out of the ring only when needed (most
+	// blocks repeat a message already kept): snapN lines that were snapSkip
+	// lines before the block's first line when the ring had taken snapAt lines.
+	snapAt, snapSkip, snapN int
+	snapped                 bool
 }
 
 type pendingContext struct {
@@ -298,6 +304,7 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	if a.echo > 0 {
 		a.echo--
 	}
+	a.snapshotBeforeOverwrite()
 	a.pushRing(text)
 }
 
@@ -475,6 +482,7 @@ func (a *Analyzer) pushRing(text []byte) {
 		text = text[:maxShownLineBytes]
 	}
 	a.ring[a.ringPos] = append(slot, text...)
+	a.pushes++
 	if a.ringPos++; a.ringPos == len(a.ring) {
 		a.ringPos = 0
 	}
@@ -493,15 +501,26 @@ func (a *Analyzer) keep(b []byte) []byte {
 	return a.arena[n:len(a.arena):len(a.arena)]
 }
 
-// ringSnapshot copies into dst the context-before lines of a block that
-// starts skip lines before the current one, oldest first.
-func (a *Analyzer) ringSnapshot(dst [][]byte, skip int) [][]byte {
-	n := min(a.before, a.ringLen-skip)
-	for i := n; i > 0; i-- {
-		idx := (a.ringPos - skip - i + 2*len(a.ring)) % len(a.ring)
-		dst = append(dst, a.keep(a.ring[idx]))
+// snapshot copies the open block's context-before lines out of the ring,
+// oldest first, once.
+func (a *Analyzer) snapshot(b *block) {
+	if b.snapped {
+		return
 	}
-	return dst
+	b.snapped = true
+	back := a.pushes - b.snapAt + b.snapSkip
+	for i := b.snapN; i > 0; i-- {
+		idx := (a.ringPos - back - i + 2*len(a.ring)) % len(a.ring)
+		b.before = append(b.before, a.keep(a.ring[idx]))
+	}
+}
+
+// snapshotBeforeOverwrite takes the open block's context before while the
+// ring still holds it: the next line pushed would overwrite the oldest.
+func (a *Analyzer) snapshotBeforeOverwrite() {
+	if b := a.open; b != nil && !b.snapped && a.pushes+1-b.snapAt+b.snapSkip+b.snapN > len(a.ring) {
+		a.snapshot(b)
+	}
 }
 
 func (a *Analyzer) feedPending(text []byte) {
@@ -612,7 +631,7 @@ func (a *Analyzer) detect(l *lineView) {
 			skip = len(out)
 		}
 	}
-	b.before = a.ringSnapshot(b.before, skip)
+	b.snapAt, b.snapSkip, b.snapN = a.pushes, skip, max(0, min(a.before, a.ringLen-skip))
 	if goOut != nil {
 		b.start -= len(goOut)
 		for _, g := range goOut {
@@ -680,6 +699,7 @@ func (a *Analyzer) absorb(l *lineView) {
 	if b.r.mode == modePyTraceback && len(b.lines) >= rangeCap(b.r.mode) {
 		// Keep the end of a long traceback: the innermost frames and the
 		// exception. The dropped frames become the context before.
+		a.snapshot(b)
 		b.before = append(b.before, b.lines[0])
 		if len(b.before) > a.before {
 			b.before = append(b.before[:0], b.before[len(b.before)-a.before:]...)
@@ -882,6 +902,7 @@ func (a *Analyzer) closeBlock() {
 		// becomes the one shown.
 		if b.score > c.Score+0.1 {
 			occ, lines, passing := c.Occurrences, c.Lines, c.InPassingTests
+			a.snapshot(b)
 			*c = *a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 			c.Occurrences, c.Lines, c.InPassingTests = occ, lines, passing
 			a.awaitContext(c, trailing)
@@ -892,6 +913,7 @@ func (a *Analyzer) closeBlock() {
 		a.dropped++
 		return
 	}
+	a.snapshot(b)
 	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
 	a.byFP[fp] = c
 	if entry != nil {

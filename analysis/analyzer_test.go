@@ -248,3 +248,41 @@ func TestOutputOfPassingTestsIsNoise(t *testing.T) {
 		t.Errorf("top finding is %q (lines %d-%d), want the failing test", findings[0].Message, findings[0].LineStart, findings[0].LineEnd)
 	}
 }
+
+// TestContextBeforeLongBlock checks the context before blocks longer than
+// the ring of recent lines: it is read from the ring lazily and must still
+// be the lines just before the block, for the first occurrence and for a
+// stronger later one that replaces it.
+func TestContextBeforeLongBlock(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := 1; i <= 10; i++ {
+		fmt.Fprintf(&b, "step %d\n", i)
+	}
+	b.WriteString("java.lang.IllegalStateException: cache not initialized\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&b, "\tat com.acme.Cache.load%d(Cache.java:%d)\n", i, i+10)
+	}
+	for i := 11; i <= 20; i++ {
+		fmt.Fprintf(&b, "step %d\n", i)
+	}
+	b.WriteString("java.lang.IllegalStateException: cache not initialized\n")
+	b.WriteString("\tat com.acme.Cache.get(Cache.java:1)\n")
+	for _, ctx := range []int{0, 10} {
+		findings := analyzeString(t, b.String(), Options{ContextBefore: ctx})
+		if len(findings) == 0 {
+			t.Fatal("no findings")
+		}
+		f := findings[0]
+		if f.LineStart != 11 || f.Occurrences != 2 {
+			t.Fatalf("context %d: first finding at line %d with %d occurrences, want line 11 and 2", ctx, f.LineStart, f.Occurrences)
+		}
+		want := []string{"step 8", "step 9", "step 10"}
+		if ctx == 10 {
+			want = []string{"step 1", "step 2", "step 3", "step 4", "step 5", "step 6", "step 7", "step 8", "step 9", "step 10"}
+		}
+		if !slices.Equal(f.ContextBefore, want) {
+			t.Errorf("context %d: before = %q, want %q", ctx, f.ContextBefore, want)
+		}
+	}
+}

@@ -64,6 +64,9 @@ type rule struct {
 	onLower bool
 	// lead, when set, lists the bytes the trimmed line may start with.
 	lead string
+	// first, when set, holds the bytes a match of re can start with (re is
+	// anchored at the start); computed from re.
+	first *[256]bool
 	// pre, when set, is a cheap necessary condition for re, checked first:
 	// for patterns whose bounded repeats make Go's matcher slow on long lines.
 	pre func(l *lineView) bool
@@ -542,6 +545,7 @@ func compileLiterals() (*literalSet, [][]uint16) {
 	for i := range rules {
 		if rules[i].re != nil {
 			rules[i].re, rules[i].onLower = lowerPattern(rules[i].re)
+			rules[i].first = firstBytes(rules[i].re)
 		}
 	}
 	for i, r := range rules {
@@ -624,6 +628,9 @@ func tryRule(i int, l *lineView) (*rule, bool) {
 			}
 			if len(t) > maxMatchBytes {
 				t = t[:maxMatchBytes]
+			}
+			if r.first != nil && len(t) > 0 && !r.first[t[0]] {
+				return nil, false
 			}
 			if !r.re.Match(t) {
 				return nil, false

@@ -36,7 +36,11 @@ var (
 	authHeader    = regexp.MustCompile(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
 	urlCreds      = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
 	pemInline     = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
-	tokenHints    = []string{"gh", "_pat_", "bk", "glpat-", "AKIA", "ASIA", "xox", "eyJ", "_live_", "_test_", "AIza", "npm_"}
+	// tokenHints are literals tokenPatterns cannot match without: the
+	// pattern runs only on lines holding one ("gh" alone, in "github" and
+	// "through", made it run on most lines of real logs).
+	tokenHints = []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "bkua_", "bkat_", "glpat-", "AKIA", "ASIA",
+		"xox", "eyJ", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "AIza", "npm_"}
 )
 
 func containsAny(s string, subs []string) bool {
@@ -52,8 +56,10 @@ func containsAny(s string, subs []string) bool {
 // cannot hold a secret the patterns recognize.
 var secretHints = newKeywordSet([]string{
 	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "bkua_", "bkat_", "glpat-", "akia", "asia",
-	"xoxa", "xoxb", "xoxo", "xoxp", "xoxr", "xoxs", "_live_", "_test_", "aiza", "npm_",
-	"pass", "pwd=", "pwd:", "pwd\"", "secret", "token", "key=", "key:", "key\"", "key'", "key ", "authorization",
+	"xoxa", "xoxb", "xoxo", "xoxp", "xoxr", "xoxs", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "aiza", "npm_",
+	// keyedSecret allows a quote and blanks between the name and ':' or '='.
+	"pass", "pwd=", "pwd:", "pwd\"", "pwd'", "pwd ", "pwd\t", "secret", "token",
+	"key=", "key:", "key\"", "key'", "key ", "key\t", "authorization",
 })
 
 func mayHaveSecret(s string) bool {
@@ -188,7 +194,7 @@ func hasKeyAssignment(s string) bool {
 			if j < len(lower) && (lower[j] == '"' || lower[j] == '\'') {
 				j++
 			}
-			for j < len(lower) && lower[j] == ' ' {
+			for j < len(lower) && (lower[j] == ' ' || lower[j] == '\t') {
 				j++
 			}
 			if j < len(lower) && (lower[j] == '=' || lower[j] == ':') {

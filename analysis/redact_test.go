@@ -12,6 +12,12 @@ func TestRedactor(t *testing.T) {
 		{"pattern only in full", "token: set GITHUB_TOKEN", "token: [REDACTED] GITHUB_TOKEN", "token: set GITHUB_TOKEN"},
 		{"github token", "using ghp_abcdefghijklmnopqrstuvwxyz0123", "using [REDACTED]", "using ghp_abcdefghijklmnopqrstuvwxyz0123"},
 		{"url credentials", "git clone https://bob:pw1234@example.com/r.git", "git clone https://[REDACTED]@example.com/r.git", "git clone https://bob:pw1234@example.com/r.git"},
+		{"pwd with blanks", "export PWD = hunter22", "export PWD = [REDACTED]", "export PWD = hunter22"},
+		{"quoted pwd", "{'pwd' : 'hunter22'}", "{'pwd' : '[REDACTED]'}", "{'pwd' : 'hunter22'}"},
+		{"key and a tab", "API_KEY\t= abc123xyz", "API_KEY\t= [REDACTED]", "API_KEY\t= abc123xyz"},
+		{"stripe test key", "using sk_test_abcdefghijklmnop1234", "using [REDACTED]", "using sk_test_abcdefghijklmnop1234"},
+		{"buildkite token", "BUILDKITE=bkua_abcdefghijklmnopqrstuvwxyz", "BUILDKITE=[REDACTED]", "BUILDKITE=bkua_abcdefghijklmnopqrstuvwxyz"},
+		{"no token in ordinary words", "cloning github.com/acme/app through the proxy; my_test_case passed", "cloning github.com/acme/app through the proxy; my_test_case passed", "cloning github.com/acme/app through the proxy; my_test_case passed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -47,6 +48,43 @@ const analyzeRounds = 7
 // alternating, best of the rounds; x-grep is the ratio of the two.
 func BenchmarkAnalyze(b *testing.B) {
 	path, data := benchLog(b)
+	compareWithGrep(b, path, data)
+}
+
+// BenchmarkAnalyzeCorpus is BenchmarkAnalyze on real logs: the failing
+// logs (logs/*.log without .pass) of the labeled corpus in
+// $DESTILL_CORPUS, concatenated and read in one pass (make bench
+// CORPUS=dir sets it).
+func BenchmarkAnalyzeCorpus(b *testing.B) {
+	dir := os.Getenv("DESTILL_CORPUS")
+	if dir == "" {
+		b.Skip("no corpus: make bench CORPUS=dir")
+	}
+	paths, err := filepath.Glob(filepath.Join(dir, "logs", "*.log"))
+	if err != nil || len(paths) == 0 {
+		b.Skipf("no corpus logs in %s/logs (make bench CORPUS=dir)", dir)
+	}
+	var data []byte
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".pass.log") {
+			continue
+		}
+		d, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data = append(data, d...)
+	}
+	path := filepath.Join(b.TempDir(), "corpus.log")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	compareWithGrep(b, path, data)
+}
+
+// compareWithGrep times the analysis of data (the contents of path) and
+// grep over path, alternating, best of analyzeRounds each, in CPU time.
+func compareWithGrep(b *testing.B, path string, data []byte) {
 	b.ResetTimer()
 	bestGrep, bestOurs := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
 	for b.Loop() {
@@ -70,6 +108,7 @@ func BenchmarkAnalyze(b *testing.B) {
 		}
 	}
 	mb := float64(len(data)) / 1e6
+	b.ReportMetric(mb, "MB")
 	b.ReportMetric(mb/bestOurs.Seconds(), "cpu-MB/s")
 	b.ReportMetric(mb/bestGrep.Seconds(), "grep-cpu-MB/s")
 	b.ReportMetric(bestGrep.Seconds()/bestOurs.Seconds(), "x-grep")

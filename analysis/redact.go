@@ -136,10 +136,37 @@ func (r *Redactor) Redact(s string) string {
 }
 
 func redactURLCreds(s string) string {
-	if strings.Contains(s, "@") && strings.Contains(s, "://") {
+	if mayHaveURLCreds(s) {
 		s = urlCreds.ReplaceAllString(s, "${1}"+Redacted+"@")
 	}
 	return s
+}
+
+// mayHaveURLCreds is urlCreds's necessary condition: after some "://", a
+// user, ':', a password and '@' before any '/' or blank. Most URLs with an
+// '@' in them (npm scopes, git remotes) fail it without the pattern.
+func mayHaveURLCreds(s string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], "://")
+		if i < 0 {
+			return false
+		}
+		off += i + 3
+		j := off
+		for j < len(s) && !strings.ContainsRune("/:@ \t\n\f\r", rune(s[j])) {
+			j++
+		}
+		if j == off || j == len(s) || s[j] != ':' {
+			continue
+		}
+		k := j + 1
+		for k < len(s) && !strings.ContainsRune("/@ \t\n\f\r", rune(s[k])) {
+			k++
+		}
+		if k > j+1 && k < len(s) && s[k] == '@' {
+			return true
+		}
+	}
 }
 
 // RedactLines redacts a block of consecutive lines, including the lines

@@ -1,6 +1,10 @@
 package analysis
 
-import "testing"
+import (
+	"math/rand"
+	"strings"
+	"testing"
+)
 
 func TestRedactor(t *testing.T) {
 	r := NewRedactor("  hunter2-secret  ", "short")
@@ -31,5 +35,35 @@ func TestRedactor(t *testing.T) {
 				t.Errorf("RedactLiteralBytes(%q) = %q, want %q", tt.in, got, tt.literal)
 			}
 		})
+	}
+}
+
+// TestMayHaveURLCreds checks the pre-check against the pattern it guards
+// on URLs built from the pieces that matter to it.
+func TestMayHaveURLCreds(t *testing.T) {
+	t.Parallel()
+	pieces := []string{"https://", "git+ssh://", "://", "bob", ":", "pw1", "@", "/", " ", "\t", "host", "x"}
+	rng := rand.New(rand.NewSource(1))
+	matched := 0
+	for range 200_000 {
+		var b strings.Builder
+		for k := rng.Intn(8); k >= 0; k-- {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		s := b.String()
+		if urlCreds.MatchString(s) {
+			matched++
+			if !mayHaveURLCreds(s) {
+				t.Fatalf("urlCreds matches %q but mayHaveURLCreds says no", s)
+			}
+		}
+	}
+	if matched == 0 {
+		t.Fatal("no generated URL had credentials")
+	}
+	for _, s := range []string{"https://registry.npmjs.org/@babel/core", "git@github.com:acme/app.git", "see https://x.io/a@b"} {
+		if mayHaveURLCreds(s) {
+			t.Errorf("mayHaveURLCreds(%q) = true, want false", s)
+		}
 	}
 }

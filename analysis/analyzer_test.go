@@ -286,3 +286,29 @@ func TestContextBeforeLongBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestRecovered checks the "recovered" reason: an error followed by a
+// build tool's success, before the job's verdict, is marked; an error
+// after the last success is not, nor is a success after the verdict.
+func TestRecovered(t *testing.T) {
+	t.Parallel()
+	log := strings.Join([]string{
+		"> Task :app:compileJava",
+		"error: cannot find symbol Foo in Bar.java",
+		"BUILD SUCCESSFUL in 3s",
+		"> Task :app:test",
+		"fatal: unable to access 'https://example.com/repo.git/': Could not resolve host: example.com",
+		"##[error]Process completed with exit code 1.",
+		"BUILD SUCCESSFUL in 1s",
+	}, "\n") + "\n"
+	reasons := map[int][]string{}
+	for _, f := range analyzeString(t, log, Options{}) {
+		reasons[f.LineStart] = f.Reasons
+	}
+	if !slices.Contains(reasons[2], "recovered") {
+		t.Errorf("line 2 reasons %q, want recovered (success on line 3)", reasons[2])
+	}
+	if slices.Contains(reasons[5], "recovered") {
+		t.Errorf("line 5 reasons %q: the only later success comes after the verdict", reasons[5])
+	}
+}

@@ -261,6 +261,9 @@ type jobContext struct {
 	// novelty of each candidate's message against the job's baseline
 	// (nil without one).
 	novelty []float64
+	// lastSuccess is the last line where a build tool reported success
+	// before the verdict; 0 when none.
+	lastSuccess int
 }
 
 func newJobContext(j *JobResult) *jobContext {
@@ -298,6 +301,11 @@ func newJobContext(j *JobResult) *jobContext {
 			if ctx.strong(i) && ctx.stepStart(c.LineStart) > ctx.regionStart {
 				ctx.regionStart = ctx.stepStart(c.LineStart)
 			}
+		}
+	}
+	for _, s := range j.Sections {
+		if s.Kind == "success" && (ctx.verdict == 0 || s.Line < ctx.verdict) {
+			ctx.lastSuccess = max(ctx.lastSuccess, s.Line)
 		}
 	}
 	for i := range j.Candidates {
@@ -341,12 +349,7 @@ func onlyInPassingTests(c *Candidate) bool {
 // recovered reports whether a build tool reported success after line and
 // before the job's verdict.
 func (ctx *jobContext) recovered(line int) bool {
-	for _, s := range ctx.job.Sections {
-		if s.Kind == "success" && s.Line > line && (ctx.verdict == 0 || s.Line < ctx.verdict) {
-			return true
-		}
-	}
-	return false
+	return ctx.lastSuccess > line
 }
 
 // stepStart returns the first line of the step that holds line.

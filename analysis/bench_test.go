@@ -39,7 +39,7 @@ func benchLog(b *testing.B) (string, []byte) {
 // each benchmark iteration times: the best of each is kept, so one
 // iteration (make bench runs one) already filters out the other tenants of
 // a shared machine.
-const analyzeRounds = 7
+const analyzeRounds = 11
 
 // BenchmarkAnalyze measures analysis throughput on one core and, in the
 // same run, grep's throughput on the same file as the reference:

@@ -3,7 +3,6 @@ package analysis
 import (
 	"bytes"
 	"encoding/binary"
-	"math/bits"
 )
 
 // Mark tells what structural marker the cleaner found (and removed) on a line.
@@ -145,18 +144,6 @@ func (c *cleaner) stripControls(raw []byte) []byte {
 	}
 	c.buf = out
 	return out
-}
-
-// anyControl reports whether a byte of w is below 0x20 (TAB included), 0x7F
-// or 0xEF: a byte stripControls must look at. It uses the exact
-// "hasless" and "haszero" tests from Bit Twiddling Hacks.
-func anyControl(w uint64) bool {
-	const (
-		ones  = 0x0101010101010101
-		highs = ones * 0x80
-	)
-	del, ef := w^(ones*0x7f), w^(ones*0xef)
-	return ((w-ones*0x20)&^w|(del-ones)&^del|(ef-ones)&^ef)&highs != 0
 }
 
 // skipEscape returns the index after the escape sequence that starts at i.
@@ -381,35 +368,6 @@ func timestampLen(b []byte) int {
 }
 
 func digit(c byte) bool { return c-'0' < 10 }
-
-// digitRun returns how many ASCII digits b starts with, 8 bytes at a time.
-func digitRun(b []byte) int {
-	n := 0
-	for ; n+8 <= len(b); n += 8 {
-		if k := bits.TrailingZeros64(nonDigits(binary.LittleEndian.Uint64(b[n:]))) / 8; k < 8 {
-			return n + k
-		}
-	}
-	for n < len(b) && digit(b[n]) {
-		n++
-	}
-	return n
-}
-
-// nonDigits returns the high bit of each byte of w that is not an ASCII
-// digit. Each byte is cut to 7 bits before the add, so no carry crosses
-// bytes; the high bit of the original byte rules out the rest.
-func nonDigits(w uint64) uint64 {
-	const ones = 0x0101010101010101
-	v := w ^ ones*'0' // digits become 0..9
-	return (v&(ones*0x7f) + ones*(0x80-10) | v) & (ones * 0x80)
-}
-
-// digits reports whether every byte of w that mask selects is an ASCII
-// digit.
-func digits(w, mask uint64) bool {
-	return nonDigits(w)&mask == 0
-}
 
 // isClock reports whether b is "HH:MM:SS" with an optional fraction.
 func isClock(b []byte) bool {

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math/rand"
 	"strings"
 	"testing"
@@ -185,45 +184,6 @@ func TestNeedsSlowClean(t *testing.T) {
 	}
 }
 
-func TestAnyControl(t *testing.T) {
-	t.Parallel()
-	naive := func(w uint64) bool {
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], w)
-		for _, c := range b {
-			if c < 0x20 || c == 0x7f || c == 0xef {
-				return true
-			}
-		}
-		return false
-	}
-	for _, fill := range []byte{' ', 'a', 0x7e, 0x80, 0xee, 0xf0, 0xff} {
-		for pos := 0; pos < 8; pos++ {
-			for c := 0; c < 256; c++ {
-				var b [8]byte
-				for i := range b {
-					b[i] = fill
-				}
-				b[pos] = byte(c)
-				w := binary.LittleEndian.Uint64(b[:])
-				if got, want := anyControl(w), naive(w); got != want {
-					t.Fatalf("anyControl(%q) = %v, want %v", b[:], got, want)
-				}
-			}
-		}
-	}
-	rng := rand.New(rand.NewSource(1))
-	for range 1_000_000 {
-		w := rng.Uint64() | 0x2020202020202020 // mostly printable, so the other bytes decide
-		if rng.Intn(2) == 0 {
-			w = rng.Uint64()
-		}
-		if got, want := anyControl(w), naive(w); got != want {
-			t.Fatalf("anyControl(%#x) = %v, want %v", w, got, want)
-		}
-	}
-}
-
 // timestampLenBytewise is the byte-by-byte statement of timestampLen's
 // layout check, the reference for its word-at-a-time version.
 func timestampLenBytewise(b []byte) bool {
@@ -278,28 +238,5 @@ func TestTimestampLenLayout(t *testing.T) {
 			b[rng.Intn(20)] = byte(rng.Intn(256))
 		}
 		check(b)
-	}
-}
-
-func TestDigitRun(t *testing.T) {
-	t.Parallel()
-	rng := rand.New(rand.NewSource(1))
-	pool := []byte("0123456789/:a\x00\x80\xb0\xff")
-	for range 100_000 {
-		b := make([]byte, rng.Intn(24))
-		for i := range b {
-			if rng.Intn(4) == 0 {
-				b[i] = pool[rng.Intn(len(pool))]
-			} else {
-				b[i] = '0' + byte(rng.Intn(10))
-			}
-		}
-		want := 0
-		for want < len(b) && b[want] >= '0' && b[want] <= '9' {
-			want++
-		}
-		if got := digitRun(b); got != want {
-			t.Fatalf("digitRun(%q) = %d, want %d", b, got, want)
-		}
 	}
 }

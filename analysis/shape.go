@@ -78,18 +78,6 @@ func hashUntilDigit(h uint64, text []byte) (uint64, int) {
 	return h, i
 }
 
-// hasDigit reports whether a byte of w is an ASCII digit: "hasbetween" from
-// Bit Twiddling Hacks, exact for bytes below 0x80, and &^w rules out the rest.
-func hasDigit(w uint64) bool {
-	const (
-		ones  = 0x0101010101010101
-		low7  = ones * 0x7f
-		highs = ones * 0x80
-		m, n  = '0' - 1, '9' + 1
-	)
-	return (ones*(127+n)-w&low7)&^w&(w&low7+ones*(127-m))&highs != 0
-}
-
 // mix adds w to the hash h: a multiply and a shift, so a line costs about
 // one multiply per 8 bytes rather than one per byte.
 func mix(h, w uint64) uint64 {

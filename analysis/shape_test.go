@@ -1,48 +1,6 @@
 package analysis
 
-import (
-	"encoding/binary"
-	"math/rand"
-	"testing"
-)
-
-func TestHasDigit(t *testing.T) {
-	t.Parallel()
-	naive := func(w uint64) bool {
-		var b [8]byte
-		binary.LittleEndian.PutUint64(b[:], w)
-		for _, c := range b {
-			if digit(c) {
-				return true
-			}
-		}
-		return false
-	}
-	// Every byte value in every position, among fillers that sit just
-	// outside the digit range and in the upper half.
-	for _, fill := range []byte{'/', ':', 0x00, 0x7f, 0x80, 0xb0, 0xff, 'a'} {
-		for pos := 0; pos < 8; pos++ {
-			for c := 0; c < 256; c++ {
-				var b [8]byte
-				for i := range b {
-					b[i] = fill
-				}
-				b[pos] = byte(c)
-				w := binary.LittleEndian.Uint64(b[:])
-				if got, want := hasDigit(w), naive(w); got != want {
-					t.Fatalf("hasDigit(%q) = %v, want %v", b[:], got, want)
-				}
-			}
-		}
-	}
-	rng := rand.New(rand.NewSource(1))
-	for range 1_000_000 {
-		w := rng.Uint64()
-		if got, want := hasDigit(w), naive(w); got != want {
-			t.Fatalf("hasDigit(%#x) = %v, want %v", w, got, want)
-		}
-	}
-}
+import "testing"
 
 func TestShapes(t *testing.T) {
 	t.Parallel()

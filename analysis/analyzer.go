@@ -663,12 +663,9 @@ type classified struct {
 // shape: logs repeat the same lines with other numbers many times over.
 func (a *Analyzer) classifyCached(l *lineView) classified {
 	key := lineShape(l.text, l.mark, a.echo > 0)
-	// Index by the high bits of a multiplicative mix of the key: its low
-	// bits alone collided often (2.3× more misses with the FNV shape hash
-	// this cache was first indexed by).
-	slot := &a.classCache[(key*0x9E3779B97F4A7C15)>>(64-classCacheBits)]
-	if slot.key == key && key != 0 {
-		return *slot
+	cached := &a.classCache[slot(key, classCacheBits)]
+	if cached.key == key && key != 0 {
+		return *cached
 	}
 	c := classified{key: key}
 	a.prepare(l)
@@ -682,7 +679,7 @@ func (a *Analyzer) classifyCached(l *lineView) classified {
 			c.noise, c.factor = noiseReason(l, r, a.echo > 0)
 		}
 	}
-	*slot = c
+	*cached = c
 	return c
 }
 
@@ -972,7 +969,7 @@ func (a *Analyzer) fingerprint(category string, msg []byte) (string, *fpEntry) {
 		a.fpCache = new([1 << fpCacheBits]fpEntry)
 	}
 	key := messageShape(category, msg)
-	e := &a.fpCache[(key*0x9E3779B97F4A7C15)>>(64-fpCacheBits)]
+	e := &a.fpCache[slot(key, fpCacheBits)]
 	if e.key != key || e.fp == "" {
 		*e = fpEntry{key: key, fp: Fingerprint(category, a.redactor.Redact(shown(msg)))}
 	}

@@ -81,11 +81,11 @@ func (bb *BaselineBuilder) line(raw []byte, _ bool) {
 		return
 	}
 	key := lineShape(trim, MarkNone, false)
-	slot := &bb.seen[(key*0x9E3779B97F4A7C15)>>(64-seenBits)]
-	if *slot == key {
+	seen := &bb.seen[slot(key, seenBits)]
+	if *seen == key {
 		return
 	}
-	*slot = key
+	*seen = key
 	bb.norm = appendTemplate(bb.norm[:0], trim)
 	bb.b.add(bb.norm)
 }

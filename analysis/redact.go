@@ -152,18 +152,12 @@ func mayHaveURLCreds(s string) bool {
 			return false
 		}
 		off += i + 3
-		j := off
-		for j < len(s) && !strings.ContainsRune("/:@ \t\n\f\r", rune(s[j])) {
-			j++
-		}
-		if j == off || j == len(s) || s[j] != ':' {
+		user := strings.IndexAny(s[off:], "/:@ \t\n\f\r")
+		if user <= 0 || s[off+user] != ':' {
 			continue
 		}
-		k := j + 1
-		for k < len(s) && !strings.ContainsRune("/@ \t\n\f\r", rune(s[k])) {
-			k++
-		}
-		if k > j+1 && k < len(s) && s[k] == '@' {
+		pass := strings.IndexAny(s[off+user+1:], "/@ \t\n\f\r")
+		if pass > 0 && s[off+user+1+pass] == '@' {
 			return true
 		}
 	}

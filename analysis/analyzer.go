@@ -595,7 +595,7 @@ func (a *Analyzer) prepare(l *lineView) {
 // block when it is a candidate.
 func (a *Analyzer) detect(l *lineView) {
 	if a.flags&scanTrigger == 0 && !(a.flags&scanGoDiag != 0 && l.indent == 0) && l.mark != MarkErrorAnnotation &&
-		!(len(l.trim) > 1 && leadBytes[l.trim[0]] && leadTrigger(l.trim, -1)) {
+		!hasLeadMarker(l.trim) {
 		return
 	}
 	c := a.classifyCached(l)

@@ -92,18 +92,17 @@ func (bb *BaselineBuilder) line(raw []byte, _ bool) {
 
 // worthTemplating reports whether a line passes the prefilter of the
 // analyzer: triggers.contains(text) || leadTrigger(trim, indent). The Go
-// diagnostic check in leadTrigger only runs when the scan saw ".go:", and
-// only first bytes leadTrigger can say yes to reach it.
+// diagnostic check in leadTrigger only runs when the scan saw ".go:".
 func worthTemplating(text, trim []byte, indent int) bool {
 	f := triggers.scan(text)
 	if f&scanTrigger != 0 {
 		return true
 	}
-	if len(trim) < 2 {
-		return false
+	if indent == 0 && f&scanGoDiag != 0 {
+		return leadTrigger(trim, indent)
 	}
-	return indent == 0 && f&scanGoDiag != 0 && goDiagnostic(trim[:min(len(trim), 200)]) ||
-		leadBytes[trim[0]] && leadTrigger(trim, -1)
+	return hasLeadMarker(trim) // no ".go:" in the line, so no diagnostic
+
 }
 
 func (b *Baseline) add(tmpl []byte) {

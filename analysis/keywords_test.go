@@ -52,15 +52,15 @@ func TestKeywordScan(t *testing.T) {
 	}
 }
 
-// TestLeadBytes checks that leadBytes lets through every line leadTrigger
-// (without the Go diagnostic check) says yes to.
+// TestLeadBytes checks that leadBytes lets through every line leadMarker
+// says yes to.
 func TestLeadBytes(t *testing.T) {
 	t.Parallel()
 	for c := 0; c < 256; c++ {
 		for _, rest := range []string{" x", "\tx", ":x", ") x", "o: x", "0) x", "\x97 x", "\x95 x"} {
 			line := append([]byte{byte(c)}, rest...)
-			if leadTrigger(line, -1) && !leadBytes[c] {
-				t.Errorf("leadTrigger(%q) is true but leadBytes[%#x] is false", line, c)
+			if leadMarker(line) && !leadBytes[c] {
+				t.Errorf("leadMarker(%q) is true but leadBytes[%#x] is false", line, c)
 			}
 		}
 	}

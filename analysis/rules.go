@@ -420,8 +420,7 @@ var triggerWords = []string{
 var triggers = newFlaggedKeywordSet(append(append([]string(nil), triggerWords...), ".go:", "-----begin "),
 	map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM})
 
-// leadBytes are the first bytes with which leadTrigger can say yes without
-// the Go diagnostic check: a cheap test before the call on every line.
+// leadBytes are the first bytes leadMarker can say yes to.
 var leadBytes = func() (t [256]bool) {
 	for _, c := range []byte("Eeg0123456789\xe2\xc3") {
 		t[c] = true
@@ -434,12 +433,22 @@ var leadBytes = func() (t [256]bool) {
 // an unindented "file.go:12:" diagnostic, ...). indent < 0 skips the
 // diagnostic check, for callers that scanned for ".go:" already.
 func leadTrigger(trim []byte, indent int) bool {
-	if len(trim) < 2 {
-		return false
-	}
-	if indent == 0 && goDiagnostic(trim[:min(len(trim), 200)]) {
+	if len(trim) > 1 && indent == 0 && goDiagnostic(trim[:min(len(trim), 200)]) {
 		return true
 	}
+	return hasLeadMarker(trim)
+}
+
+// hasLeadMarker is leadTrigger without the diagnostic check. It is small
+// enough to inline on the per-line path, where most lines stop at the
+// leadBytes test.
+func hasLeadMarker(trim []byte) bool {
+	return len(trim) > 1 && leadBytes[trim[0]] && leadMarker(trim)
+}
+
+// leadMarker is hasLeadMarker's test of the marker itself, for a trim of
+// at least 2 bytes.
+func leadMarker(trim []byte) bool {
 	switch c := trim[0]; {
 	case c == 'E' && (trim[1] == ' ' || trim[1] == '\t'):
 		return true

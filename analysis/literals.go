@@ -82,14 +82,14 @@ func newLiteralSet(lits []string) *literalSet {
 	// target's row offset, so a step is an add and a load.
 	id := make([]int32, s.nstates)
 	n := int32(0)
-	for final := range 2 {
+	for _, final := range []bool{false, true} {
+		if final {
+			s.finalRow = n * int32(s.nclass)
+		}
 		for i := range nodes {
-			if (len(nodes[i].out) > 0) == (final == 1) {
+			if (len(nodes[i].out) > 0) == final {
 				id[i] = n
 				n++
-			}
-			if final == 0 && i == len(nodes)-1 {
-				s.finalRow = n * int32(s.nclass)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand"
 	"slices"
 	"strings"
@@ -93,11 +94,7 @@ func TestHugeLineDoesNotStopTheScan(t *testing.T) {
 	b.WriteString(strings.Repeat("x", 10<<20))
 	b.WriteString("\nfatal: the real error\n")
 	a := NewAnalyzer(Options{})
-	for p := b.Bytes(); len(p) > 0; {
-		n := min(len(p), 32<<10)
-		a.Write(p[:n])
-		p = p[n:]
-	}
+	writeChunks(a, b.Bytes(), 32<<10)
 	res := a.Result()
 	if res.Lines != 3 {
 		t.Errorf("lines = %d, want 3", res.Lines)
@@ -186,11 +183,7 @@ func FuzzAnalyzer(f *testing.F) {
 		defer timer.Stop()
 		a := NewAnalyzer(Options{ContextBefore: 2, ContextAfter: 2})
 		step := int(chunk)%13 + 1
-		for p := data; len(p) > 0; {
-			n := min(step, len(p))
-			a.Write(p[:n])
-			p = p[n:]
-		}
+		writeChunks(a, data, step)
 		res := a.Result()
 		res.Job = JobSummary{ID: "j", Failed: true}
 		findings := Rank([]JobResult{res})
@@ -310,5 +303,15 @@ func TestRecovered(t *testing.T) {
 	}
 	if slices.Contains(reasons[5], "recovered") {
 		t.Errorf("line 5 reasons %q: the only later success comes after the verdict", reasons[5])
+	}
+}
+
+// writeChunks feeds data to w in pieces of at most size bytes, as a reader
+// with a buffer of that size would.
+func writeChunks(w io.Writer, data []byte, size int) {
+	for len(data) > 0 {
+		n := min(size, len(data))
+		w.Write(data[:n])
+		data = data[n:]
 	}
 }

@@ -94,11 +94,7 @@ func compareWithGrep(b *testing.B, path string, data []byte) {
 			}
 			start := cpuTime()
 			a := NewAnalyzer(Options{})
-			for p := data; len(p) > 0; {
-				n := min(len(p), 64<<10)
-				a.Write(p[:n])
-				p = p[n:]
-			}
+			writeChunks(a, data, 64<<10)
 			if len(Rank([]JobResult{withJob(a.Result())})) == 0 {
 				b.Fatal("no findings in the benchmark log")
 			}
@@ -154,11 +150,7 @@ func BenchmarkBaseline(b *testing.B) {
 	passing := buf.Bytes()
 	analyze := func(base *Baseline) {
 		a := NewAnalyzer(Options{})
-		for p := failing; len(p) > 0; {
-			n := min(len(p), 64<<10)
-			a.Write(p[:n])
-			p = p[n:]
-		}
+		writeChunks(a, failing, 64<<10)
 		res := withJob(a.Result())
 		res.Baseline = base
 		if len(Rank([]JobResult{res})) == 0 {
@@ -175,11 +167,7 @@ func BenchmarkBaseline(b *testing.B) {
 
 			start = cpuTime()
 			bb := NewBaselineBuilder()
-			for p := passing; len(p) > 0; {
-				n := min(len(p), 64<<10)
-				bb.Write(p[:n])
-				p = p[n:]
-			}
+			writeChunks(bb, passing, 64<<10)
 			analyze(bb.Baseline())
 			bestWith = min(bestWith, cpuTime()-start)
 		}

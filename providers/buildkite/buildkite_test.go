@@ -100,3 +100,22 @@ func TestStepLinkSelectsTheStepsJobs(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, b.Jobs, 2, "both attempts of the unit step")
 }
+
+// TestAnswerURLsGetNoToken points the URLs an answer names (the next page
+// of jobs, a job's raw_log_url, an artifact's download_url and its
+// redirect) at a hostile host: it gets requests, never the token.
+func TestAnswerURLsGetNoToken(t *testing.T) {
+	for _, place := range []string{"next", "raw_log_url", "download_url", "Location"} {
+		t.Run(place, func(t *testing.T) {
+			sc := providertest.DemoBuildkite()
+			sc.MaxPerPage = 2
+			fake := providertest.New(t, sc)
+			hostile := providertest.NewHostile(t, fake.Token())
+			fake.PointAt(hostile.URL(), place)
+			ref, err := providers.ParseBuildURL(fake.WebURL(0))
+			require.NoError(t, err)
+			providertest.ReadBuild(context.Background(), New(ref, providers.ClientConfig{BaseURL: fake.BuildkiteURL(), Token: fake.Token()}))
+			hostile.RequireNoLeak(t)
+		})
+	}
+}

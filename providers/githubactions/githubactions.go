@@ -50,10 +50,11 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
 		ref:  ref,
 		base: base,
 		api: httpapi.New(httpapi.Config{
-			Name:   "GitHub",
-			HTTP:   cfg.HTTP,
-			Notify: cfg.Notify,
-			Auth:   func(h http.Header) { h.Set("Authorization", "Bearer "+token) },
+			Name:    "GitHub",
+			BaseURL: base,
+			HTTP:    cfg.HTTP,
+			Notify:  cfg.Notify,
+			Auth:    func(h http.Header) { h.Set("Authorization", "Bearer "+token) },
 			Header: http.Header{
 				"Accept":               {"application/vnd.github+json"},
 				"X-Github-Api-Version": {"2022-11-28"},

@@ -92,3 +92,18 @@ func TestMatchJob(t *testing.T) {
 	require.Equal(t, "", matchJob("junit", jobs))
 	require.Equal(t, "1", matchJob("anything", jobs[:1]))
 }
+
+// TestAnswerURLsGetNoToken points the URLs an answer names (the next page,
+// an artifact's download, the log's redirect) at a hostile host: it gets
+// requests, never the token.
+func TestAnswerURLsGetNoToken(t *testing.T) {
+	for _, place := range []string{"Link", "archive_download_url", "Location"} {
+		t.Run(place, func(t *testing.T) {
+			fake := providertest.New(t, providertest.DemoGitHubMatrix())
+			hostile := providertest.NewHostile(t, fake.Token())
+			fake.PointAt(hostile.URL(), place)
+			providertest.ReadBuild(context.Background(), client(t, fake, fake.WebURL(0)))
+			hostile.RequireNoLeak(t)
+		})
+	}
+}

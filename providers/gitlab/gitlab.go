@@ -44,9 +44,10 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
 		ref:  ref,
 		base: base,
 		api: httpapi.New(httpapi.Config{
-			Name:   "GitLab",
-			HTTP:   cfg.HTTP,
-			Notify: cfg.Notify,
+			Name:    "GitLab",
+			BaseURL: base,
+			HTTP:    cfg.HTTP,
+			Notify:  cfg.Notify,
 			// PRIVATE-TOKEN is not a header Go strips on redirect;
 			// httpapi never sends it beyond the API's own host.
 			Auth: func(h http.Header) { h.Set("PRIVATE-TOKEN", token) },

@@ -79,3 +79,22 @@ func mustReq(t *testing.T, url, token string) *http.Request {
 	req.Header.Set("PRIVATE-TOKEN", token)
 	return req
 }
+
+// TestAnswerURLsGetNoToken points the URLs an answer names (the next page
+// of jobs, the trace's redirect) at a hostile host: it gets requests,
+// never the token.
+func TestAnswerURLsGetNoToken(t *testing.T) {
+	for _, place := range []string{"Link", "Location"} {
+		t.Run(place, func(t *testing.T) {
+			sc := providertest.DemoGitLab()
+			sc.MaxPerPage = 2
+			fake := providertest.New(t, sc)
+			hostile := providertest.NewHostile(t, fake.Token())
+			fake.PointAt(hostile.URL(), place)
+			ref, err := providers.ParseBuildURL(fake.WebURL(0))
+			require.NoError(t, err)
+			providertest.ReadBuild(context.Background(), New(ref, providers.ClientConfig{BaseURL: fake.GitLabURL(), Token: fake.Token()}))
+			hostile.RequireNoLeak(t)
+		})
+	}
+}

@@ -1,5 +1,6 @@
 // Package httpapi is the HTTP layer the CI provider clients share: auth
-// headers, redirects that never carry credentials to another host,
+// headers sent only to the API's own host over https, never to a URL of
+// another host (an API answer's link, a redirect to blob storage),
 // retries with backoff, rate-limit waits, pagination links, and timeouts
 // that bound silence rather than the length of a download.
 package httpapi
@@ -39,10 +40,15 @@ type Config struct {
 	// transport). Its redirect policy and total timeout are not used: the
 	// Client follows redirects itself and bounds silence, not duration.
 	HTTP *http.Client
-	// Auth adds credentials to a request for the API's own host. It is
-	// never called for a redirect to another host.
+	// BaseURL is the API's base URL. Auth and Header go only to its
+	// scheme, host and port, and only over https or to a loopback host:
+	// a URL of any other origin, wherever it came from (a pagination link,
+	// a download URL in an answer, a redirect), is fetched without them.
+	// Empty: they are never sent.
+	BaseURL string
+	// Auth adds credentials to a request for the API's own origin.
 	Auth func(http.Header)
-	// Header is sent with every request to the API's own host.
+	// Header is sent with every request to the API's own origin.
 	Header http.Header
 	// MaxTries bounds the attempts of one request (0: DefaultMaxTries).
 	MaxTries int
@@ -68,6 +74,9 @@ type Config struct {
 type Client struct {
 	cfg  Config
 	http *http.Client
+	// api is the origin of cfg.BaseURL; apiOK is false when there is none.
+	api   origin
+	apiOK bool
 }
 
 // New returns a Client for cfg.
@@ -101,7 +110,27 @@ func New(cfg Config) *Client {
 	}
 	hc.Timeout = 0
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &Client{cfg: cfg, http: &hc}
+	hc.Jar = nil // no cookies: the only credential is the one Auth adds
+	c := &Client{cfg: cfg, http: &hc}
+	if base, err := url.Parse(cfg.BaseURL); err == nil && base.Host != "" {
+		c.api, err = originOf(base)
+		c.apiOK = err == nil
+	}
+	return c
+}
+
+// trusts reports whether a request to u may carry the API's credentials
+// and headers: u is on the API's origin. It fails for the API's origin
+// over plain http to a host that is not a loopback one.
+func (c *Client) trusts(u *url.URL) (bool, error) {
+	o, err := originOf(u)
+	if err != nil || !c.apiOK || o != c.api {
+		return false, nil
+	}
+	if !o.secure() {
+		return false, fmt.Errorf("%s: refusing to send the token over plain http to %s: use an https API URL (plain http only to a loopback host)", c.cfg.Name, o.host)
+	}
+	return true, nil
 }
 
 // DefaultTransport is http.DefaultTransport with enough idle connections
@@ -119,8 +148,10 @@ var (
 )
 
 // Get fetches rawURL and returns a 2xx response whose body the caller must
-// close. Redirects are followed; a redirect to another host (blob storage)
-// is fetched without credentials or API headers. Server errors, network
+// close. Redirects are followed. Credentials and API headers go only to
+// the API's own origin: a URL of another (blob storage, or whatever an
+// answer names) is fetched without them, as is anything after a redirect
+// left the API's origin. Server errors, network
 // failures and rate limits are retried; any other status is a
 // *StatusError.
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
@@ -216,8 +247,11 @@ func (c *Client) once(ctx context.Context, rawURL string, header http.Header) (*
 	if err != nil {
 		return nil, backoff.Permanent(fmt.Errorf("%s: bad URL %s: %w", c.cfg.Name, redactURL(rawURL), err))
 	}
-	origin := target.Scheme + "://" + target.Host
-	trusted := true
+	target.User = nil // no basic auth from a URL, whoever wrote it
+	trusted, err := c.trusts(target)
+	if err != nil {
+		return nil, backoff.Permanent(err)
+	}
 	for hop := 0; ; hop++ {
 		reqCtx, cancel := context.WithCancelCause(ctx)
 		req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, target.String(), nil)
@@ -268,7 +302,8 @@ func (c *Client) once(ctx context.Context, rawURL string, header http.Header) (*
 			if err != nil {
 				return nil, backoff.Permanent(fmt.Errorf("%s: GET %s: bad redirect: %w", c.cfg.Name, redactURL(rawURL), err))
 			}
-			if next.Scheme+"://"+next.Host != origin {
+			next.User = nil
+			if ok, _ := c.trusts(next); !ok {
 				trusted = false // blob storage: a signed URL, never our token
 			}
 			target = next

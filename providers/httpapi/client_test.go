@@ -18,9 +18,11 @@ import (
 
 const token = "s3cr3t-token-value"
 
-func newClient(notify func(string)) *Client {
+// newClient is a client of the API at base (a test server's URL).
+func newClient(base string, notify func(string)) *Client {
 	return New(Config{
 		Name:           "Test",
+		BaseURL:        base,
 		Auth:           func(h http.Header) { h.Set("Authorization", "Bearer "+token) },
 		Header:         http.Header{"X-Api-Version": {"1"}},
 		InitialBackoff: 10 * time.Millisecond,
@@ -54,7 +56,7 @@ func TestRedirectToAnotherHostDropsCredentials(t *testing.T) {
 	}))
 	defer api.Close()
 
-	resp, err := newClient(nil).Get(context.Background(), api.URL+"/relative", nil)
+	resp, err := newClient(api.URL, nil).Get(context.Background(), api.URL+"/relative", nil)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -71,7 +73,7 @@ func TestForeignErrorHidesSignature(t *testing.T) {
 		http.Redirect(w, r, localhostURL(blob.URL)+"/blob?sig=SIGNATURE", http.StatusFound)
 	}))
 	defer api.Close()
-	_, err := newClient(nil).Get(context.Background(), api.URL+"/logs", nil)
+	_, err := newClient(api.URL, nil).Get(context.Background(), api.URL+"/logs", nil)
 	var se *StatusError
 	require.ErrorAs(t, err, &se)
 	require.True(t, se.Foreign)
@@ -129,7 +131,7 @@ func TestRetries(t *testing.T) {
 			defer srv.Close()
 			start := time.Now()
 			var v struct{ OK bool }
-			_, err := newClient(nil).GetJSON(context.Background(), srv.URL+"/x", &v)
+			_, err := newClient(srv.URL, nil).GetJSON(context.Background(), srv.URL+"/x", &v)
 			require.Equal(t, tt.wantTry, tries.Load())
 			require.GreaterOrEqual(t, time.Since(start), tt.minWait)
 			if tt.wantErr == 0 {
@@ -158,7 +160,7 @@ func TestLongRateLimitWaitIsAnnouncedOrRefused(t *testing.T) {
 	}))
 	defer srv.Close()
 	var msgs []string
-	_, err := newClient(func(m string) { msgs = append(msgs, m) }).GetJSON(context.Background(), srv.URL, &struct{}{})
+	_, err := newClient(srv.URL, func(m string) { msgs = append(msgs, m) }).GetJSON(context.Background(), srv.URL, &struct{}{})
 	require.NoError(t, err)
 	require.Equal(t, []string{"Test: rate limit reached; waiting 1s before retrying"}, msgs)
 
@@ -167,7 +169,7 @@ func TestLongRateLimitWaitIsAnnouncedOrRefused(t *testing.T) {
 		w.WriteHeader(429)
 	}))
 	defer long.Close()
-	_, err = newClient(nil).GetJSON(context.Background(), long.URL, &struct{}{})
+	_, err = newClient(long.URL, nil).GetJSON(context.Background(), long.URL, &struct{}{})
 	require.ErrorContains(t, err, "rate limit resets in 1h0m0s; try again then")
 }
 
@@ -243,7 +245,7 @@ func TestGzipResponses(t *testing.T) {
 	}))
 	defer srv.Close()
 	var v struct{ Name string }
-	_, err := newClient(nil).GetJSON(context.Background(), srv.URL, &v)
+	_, err := newClient(srv.URL, nil).GetJSON(context.Background(), srv.URL, &v)
 	require.NoError(t, err)
 	require.Equal(t, "compressed", v.Name)
 }
@@ -256,7 +258,7 @@ func TestContextCancelStopsRetrying(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err := newClient(nil).Get(ctx, srv.URL, nil)
+	_, err := newClient(srv.URL, nil).Get(ctx, srv.URL, nil)
 	require.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
 }
 

@@ -42,6 +42,8 @@ type Fake struct {
 	faults []int // remaining uses per fault; -1: unlimited
 	blobs  map[string]blob
 	nblob  int
+	// pointAt, when set, rewrites URLs in answers (see PointAt).
+	pointAt *pointAt
 }
 
 type blob struct {
@@ -261,6 +263,17 @@ func (f *Fake) count(r *http.Request) {
 }
 
 func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	p := f.pointAt
+	f.mu.Unlock()
+	if p != nil {
+		p.serve(w, r, f.serveRoute)
+		return
+	}
+	f.serveRoute(w, r)
+}
+
+func (f *Fake) serveRoute(w http.ResponseWriter, r *http.Request) {
 	f.count(r)
 	path := r.URL.EscapedPath()
 	var kind providers.Kind

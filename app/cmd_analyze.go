@@ -176,7 +176,7 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		notify = feed.notify
 	}
 	in, err := sources.Resolve(opts.arg, sources.Config{
-		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify,
+		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify, HTTPClient: streams.HTTPClient,
 		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
 		Offline: opts.cache.offline,
 	})

@@ -65,6 +65,7 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			local := mcpserver.NewMemoryStore(maxReq, 0)
 			opts := mcpserver.Options{
 				Getenv:      streams.Getenv,
+				HTTPClient:  streams.HTTPClient,
 				Secrets:     environmentSecrets(os.Environ()),
 				Store:       local,
 				Concurrency: conc,

@@ -10,9 +10,9 @@ type apiURLFlags struct {
 
 func apiURLFlagList() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "buildkite-api-url", Usage: "Buildkite API base `URL` (env BUILDKITE_API_URL; default https://api.buildkite.com)"},
-		&cli.StringFlag{Name: "github-api-url", Usage: "GitHub API base `URL` (env GITHUB_API_URL; default https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise URLs)"},
-		&cli.StringFlag{Name: "gitlab-api-url", Usage: "GitLab API base `URL` (env GITLAB_API_URL; default https://gitlab.com/api/v4, or https://HOST/api/v4 for self-managed URLs)"},
+		&cli.StringFlag{Name: "buildkite-api-url", Usage: "Buildkite API base `URL` (env BUILDKITE_API_URL; default https://api.buildkite.com). BUILDKITE_API_TOKEN goes only there, over https"},
+		&cli.StringFlag{Name: "github-api-url", Usage: "GitHub API base `URL` (env GITHUB_API_URL; default https://api.github.com; GitHub Enterprise: https://HOST/api/v3). GITHUB_TOKEN goes only there, over https"},
+		&cli.StringFlag{Name: "gitlab-api-url", Usage: "GitLab API base `URL` (env GITLAB_API_URL; default https://gitlab.com/api/v4; self-managed: https://HOST/api/v4). GITLAB_TOKEN goes only there, over https"},
 	}
 }
 

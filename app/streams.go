@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"os"
 
 	"github.com/gdamore/tcell/v2"
@@ -25,6 +26,10 @@ type Streams struct {
 	StdinTTY  bool
 	StdoutTTY bool
 	StderrTTY bool
+
+	// HTTPClient talks to CI providers (nil: a default client). Tests
+	// route hosts with it.
+	HTTPClient *http.Client
 
 	// TUIScreen is the screen the interactive UI draws on (nil: the
 	// terminal). Tests set a tcell.SimulationScreen.

@@ -2,10 +2,13 @@ package providers
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/destill-dev/destill/providers/httpapi"
 )
 
 // BuildRef is what a build URL names: the provider, the build and maybe one
@@ -85,9 +88,21 @@ func ParseBuildURL(raw string) (BuildRef, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return BuildRef{}, notBuildURL(raw, "")
 	}
-	host := strings.ToLower(u.Hostname())
+	if u.User != nil {
+		u.User = nil
+		return BuildRef{}, fmt.Errorf("not a build URL: %s has a user@ part before its host %s, which a build URL never has; paste the URL the CI shows", oneLineURL(u.String()), u.Hostname())
+	}
+	host, err := httpapi.CanonicalHost(u.Hostname())
+	if err != nil {
+		return BuildRef{}, fmt.Errorf("not a build URL: %s: %w", oneLineURL(raw), err)
+	}
 	segs := splitPath(u.Path)
-	web := u.Scheme + "://" + u.Host
+	web := u.Scheme + "://" + host
+	if p := u.Port(); p != "" {
+		web = u.Scheme + "://" + net.JoinHostPort(host, p)
+	} else if strings.Contains(host, ":") {
+		web = u.Scheme + "://[" + host + "]"
+	}
 
 	switch host {
 	case "buildkite.com", "www.buildkite.com", "api.buildkite.com":

@@ -47,6 +47,16 @@ func TestParseBuildURL(t *testing.T) {
 			BuildRef{Provider: KindGitLab, WebBase: "https://ci.example.org:8443", Repo: "team/svc", JobID: "42"}},
 		{"https://gitlab.com/acme/api/pipelines/99",
 			BuildRef{Provider: KindGitLab, WebBase: "https://gitlab.com", Repo: "acme/api", Number: 99}},
+		// Hosts as a connection names them: lower case, no trailing dot,
+		// IDNs in ASCII.
+		{"https://GitHub.COM./acme/api/actions/runs/5",
+			BuildRef{Provider: KindGitHubActions, WebBase: "https://github.com", Org: "acme", Repo: "api", Number: 5}},
+		{"HTTPS://GHE.Example.com.:8443/acme/api/actions/runs/77",
+			BuildRef{Provider: KindGitHubActions, WebBase: "https://ghe.example.com:8443", Org: "acme", Repo: "api", Number: 77}},
+		{"https://gіthub.com/acme/api/actions/runs/5", // Cyrillic і
+			BuildRef{Provider: KindGitHubActions, WebBase: "https://xn--gthub-n2e.com", Org: "acme", Repo: "api", Number: 5}},
+		{"http://[::1]:8080/acme/api/actions/runs/5",
+			BuildRef{Provider: KindGitHubActions, WebBase: "http://[::1]:8080", Org: "acme", Repo: "api", Number: 5}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -79,6 +89,18 @@ func TestParseBuildURLRejects(t *testing.T) {
 			require.Contains(t, err.Error(), tt.expect)
 			require.NotContains(t, err.Error(), "\n")
 		})
+	}
+}
+
+func TestParseBuildURLRejectsUserInfo(t *testing.T) {
+	for _, in := range []string{
+		"https://api.github.com@evil.example/acme/api/actions/runs/1",
+		"https://github.com:443@evil.example/acme/api/actions/runs/1",
+		"https://buildkite.com:secret@evil.example/acme/api/builds/1",
+	} {
+		_, err := ParseBuildURL(in)
+		require.ErrorContains(t, err, "has a user@ part before its host evil.example", in)
+		require.NotContains(t, err.Error(), "secret", "a password is not repeated")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/destill-dev/destill/providers/buildkite"
 	"github.com/destill-dev/destill/providers/githubactions"
 	"github.com/destill-dev/destill/providers/gitlab"
+	"github.com/destill-dev/destill/providers/httpapi"
 )
 
 // Environment variables read for build URLs.
@@ -38,39 +39,41 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 	var (
 		token, tokenVar, base, baseVar string
 		missing                        string
+		// public is the provider's own web host; a build URL on any other
+		// is served by the configured API's host (apiPath: its API's path
+		// there) or not at all.
+		public, apiPath, name string
 	)
 	switch ref.Provider {
 	case providers.KindBuildkite:
 		token, tokenVar = env(EnvBuildkiteToken), EnvBuildkiteToken
 		base, baseVar = firstSet(cfg.BuildkiteAPIURL, env(EnvBuildkiteAPIURL), buildkite.DefaultBaseURL), EnvBuildkiteAPIURL
+		public = "https://buildkite.com"
 		missing = "BUILDKITE_API_TOKEN is not set: create an API access token with " + buildkite.Scopes +
 			" (Buildkite → Personal Settings → API Access Tokens) and export BUILDKITE_API_TOKEN"
 	case providers.KindGitHubActions:
 		token, tokenVar = env(EnvGitHubToken), EnvGitHubToken
-		if token == "" {
+		if token == "" && env(EnvGHToken) != "" {
 			token, tokenVar = env(EnvGHToken), EnvGHToken
 		}
-		def := githubactions.DefaultBaseURL
-		if ref.WebBase != "https://github.com" {
-			def = ref.WebBase + "/api/v3" // GitHub Enterprise Server
-		}
-		base, baseVar = firstSet(cfg.GitHubAPIURL, env(EnvGitHubAPIURL), def), EnvGitHubAPIURL
+		base, baseVar = firstSet(cfg.GitHubAPIURL, env(EnvGitHubAPIURL), githubactions.DefaultBaseURL), EnvGitHubAPIURL
+		public, apiPath, name = "https://github.com", "/api/v3", "GitHub"
 		missing = "GITHUB_TOKEN is not set (GH_TOKEN works too): create a token with " + githubactions.Scopes +
 			" and export GITHUB_TOKEN, or export GITHUB_TOKEN=$(gh auth token)"
 	case providers.KindGitLab:
 		token, tokenVar = env(EnvGitLabToken), EnvGitLabToken
-		def := gitlab.DefaultBaseURL
-		if ref.WebBase != "https://gitlab.com" {
-			def = ref.WebBase + "/api/v4" // self-managed GitLab
-		}
-		base, baseVar = firstSet(cfg.GitLabAPIURL, env(EnvGitLabAPIURL), def), EnvGitLabAPIURL
+		base, baseVar = firstSet(cfg.GitLabAPIURL, env(EnvGitLabAPIURL), gitlab.DefaultBaseURL), EnvGitLabAPIURL
+		public, apiPath, name = "https://gitlab.com", "/api/v4", "GitLab"
 		missing = "GITLAB_TOKEN is not set: create a personal access token with " + gitlab.Scopes + " and export GITLAB_TOKEN"
+	}
+	if err := httpapi.CheckBaseURL(base, baseVar); err != nil {
+		return Input{}, &InputError{Err: err}
+	}
+	if err := checkWebHost(ref, public, base, baseVar, tokenVar, apiPath, name); err != nil {
+		return Input{}, err
 	}
 	if token == "" && !cfg.Offline {
 		return Input{}, fmt.Errorf("%s", missing)
-	}
-	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return Input{}, &InputError{Err: fmt.Errorf("%s (or its flag) is not an http(s) URL: %q", baseVar, base)}
 	}
 	ccfg := providers.ClientConfig{BaseURL: base, Token: token, TokenVar: tokenVar, HTTP: cfg.HTTPClient, Notify: cfg.Notify}
 	in := Input{
@@ -93,6 +96,29 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 		in.Source = gitlab.New(ref, ccfg)
 	}
 	return in, nil
+}
+
+// checkWebHost refuses a build URL on a host other than the provider's
+// own (public) unless the configured API at base is on that host: the
+// token goes only where the user pointed it, never to a host a pasted URL
+// names. The error says which variable to set.
+func checkWebHost(ref providers.BuildRef, public, base, baseVar, tokenVar, apiPath, name string) error {
+	if ref.WebBase == public {
+		return nil
+	}
+	web, err := url.Parse(ref.WebBase)
+	if err != nil {
+		return err
+	}
+	api, err := url.Parse(base)
+	if err != nil {
+		return err
+	}
+	if httpapi.SameHost(web, api) {
+		return nil
+	}
+	return fmt.Errorf("%s is not the configured %s API host; set %s=https://%s%s to send %s there",
+		web.Host, name, baseVar, web.Host, apiPath, tokenVar)
 }
 
 // cacheBuildKey is the build ref names, without the one job it may name

@@ -9,8 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestAPIBaseURL checks which API each URL is sent to: the flag, then the
-// variable, then the provider's default or the self-hosted host's API.
+// TestAPIBaseURL checks which API each URL is sent to: the variable, or
+// the provider's default; a self-hosted URL goes to the API the variable
+// names on its host.
 func TestAPIBaseURL(t *testing.T) {
 	tests := []struct {
 		url, flag string
@@ -20,9 +21,9 @@ func TestAPIBaseURL(t *testing.T) {
 	}{
 		{url: "https://github.com/acme/api/actions/runs/5", env: map[string]string{"GITHUB_TOKEN": "tok123456"},
 			wantPath: "/repos/acme/api/actions/runs/5"},
-		{url: "https://git.acme.corp/acme/api/actions/runs/5", env: map[string]string{"GH_TOKEN": "tok123456"},
+		{url: "https://git.acme.corp/acme/api/actions/runs/5", env: map[string]string{"GH_TOKEN": "tok123456", "GITHUB_API_URL": "https://git.acme.corp/api/v3"},
 			wantHost: "git.acme.corp", wantPath: "/api/v3/repos/acme/api/actions/runs/5"},
-		{url: "https://gitlab.example.org/g/sub/p/-/pipelines/9", env: map[string]string{"GITLAB_TOKEN": "tok123456"},
+		{url: "https://gitlab.example.org/g/sub/p/-/pipelines/9", env: map[string]string{"GITLAB_TOKEN": "tok123456", "GITLAB_API_URL": "https://gitlab.example.org/api/v4"},
 			wantHost: "gitlab.example.org", wantPath: "/api/v4/projects/g%2Fsub%2Fp/pipelines/9"},
 		{url: "https://buildkite.com/acme/api/builds/3", env: map[string]string{"BUILDKITE_API_TOKEN": "tok123456"},
 			wantPath: "/v2/organizations/acme/pipelines/api/builds/3"},
@@ -42,7 +43,6 @@ func TestAPIBaseURL(t *testing.T) {
 			cfg := Config{Getenv: func(k string) string { return env[k] }}
 			if tt.wantHost != "" {
 				// Route the self-hosted host to the test server.
-				delete(env, "GITHUB_API_URL")
 				cfg.HTTPClient = &http.Client{Transport: rewriteHost{to: srv.Listener.Addr().String()}}
 			}
 			in, err := Resolve(tt.url, cfg)

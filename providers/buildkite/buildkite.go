@@ -4,6 +4,7 @@ package buildkite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -109,27 +110,17 @@ type jobsPage struct {
 
 // Build reads the build, then its jobs through the cursor-paginated jobs
 // list (which, unlike the build, includes retried jobs and any number of
-// them).
+// them). Where that list does not exist (404), the jobs come embedded in
+// the build instead.
 func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 	var b buildJSON
 	what := fmt.Sprintf("build %s/%s #%d", s.ref.Org, s.ref.Repo, s.ref.Number)
 	if _, err := s.api.GetJSON(ctx, s.buildURL()+"?exclude_jobs=true", &b); err != nil {
 		return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
 	}
-	var jobs []jobJSON
-	seen := map[string]bool{}
-	for next := s.buildURL() + "/jobs?per_page=100"; next != ""; {
-		var page jobsPage
-		if _, err := s.api.GetJSON(ctx, next, &page); err != nil {
-			return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
-		}
-		for _, j := range page.Items {
-			if !seen[j.ID] {
-				seen[j.ID] = true
-				jobs = append(jobs, j)
-			}
-		}
-		next = page.Links.Next
+	jobs, err := s.listJobs(ctx)
+	if err != nil {
+		return providers.Build{}, httpapi.ExplainBuild(err, s.hints, what)
 	}
 	out := s.toBuild(b)
 	s.mu.Lock()
@@ -154,6 +145,43 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 		out.Running = true
 	}
 	return out, nil
+}
+
+// listJobs reads every page of the build's jobs list. An API without that
+// list (an older Buildkite, a proxy that does not know it) answers its
+// first page 404: the jobs embedded in the build, retried ones included,
+// are read instead.
+func (s *Source) listJobs(ctx context.Context) ([]jobJSON, error) {
+	var jobs []jobJSON
+	seen := map[string]bool{}
+	first := true
+	for next := s.buildURL() + "/jobs?per_page=100"; next != ""; first = false {
+		var page jobsPage
+		if _, err := s.api.GetJSON(ctx, next, &page); err != nil {
+			var se *httpapi.StatusError
+			if first && errors.As(err, &se) && se.Status == http.StatusNotFound && !se.Foreign {
+				return s.embeddedJobs(ctx)
+			}
+			return nil, err
+		}
+		for _, j := range page.Items {
+			if !seen[j.ID] {
+				seen[j.ID] = true
+				jobs = append(jobs, j)
+			}
+		}
+		next = page.Links.Next
+	}
+	return jobs, nil
+}
+
+// embeddedJobs reads the jobs the build itself holds.
+func (s *Source) embeddedJobs(ctx context.Context) ([]jobJSON, error) {
+	var b buildJSON
+	if _, err := s.api.GetJSON(ctx, s.buildURL()+"?include_retried_jobs=true", &b); err != nil {
+		return nil, err
+	}
+	return b.Jobs, nil
 }
 
 // toBuild converts a build of the pipeline s reads, without its jobs.

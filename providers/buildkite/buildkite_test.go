@@ -119,3 +119,32 @@ func TestAnswerURLsGetNoToken(t *testing.T) {
 		})
 	}
 }
+
+// TestBuildWithoutTheJobList reads a build from an API whose newer job
+// list answers 404: the jobs embedded in the build, retried ones included,
+// make the same build.
+func TestBuildWithoutTheJobList(t *testing.T) {
+	read := func(sc providertest.Scenario) (providers.Build, *providertest.Fake, *Source) {
+		fake := providertest.New(t, sc)
+		ref, err := providers.ParseBuildURL(fake.WebURL(0))
+		require.NoError(t, err)
+		src := New(ref, providers.ClientConfig{BaseURL: fake.BuildkiteURL(), Token: fake.Token()})
+		b, err := src.Build(context.Background())
+		require.NoError(t, err)
+		return b, fake, src
+	}
+	want, _, _ := read(providertest.DemoBuildkite())
+	sc := providertest.DemoBuildkite()
+	sc.NoBuildkiteJobList = true
+	got, fake, src := read(sc)
+	require.Equal(t, want, got)
+	require.Len(t, got.Jobs, 6, "every job but the waiter, retried ones included")
+	const build = "/buildkite/v2/organizations/acme/pipelines/api/builds/4211"
+	require.Subset(t, fake.Paths(), []string{build + " 2", build + "/jobs 1"}, "the list tried once, then the build with its jobs")
+
+	rc, err := src.OpenLog(context.Background(), got.Jobs[2])
+	require.NoError(t, err, "its raw_log_url is known")
+	log, _ := io.ReadAll(rc)
+	rc.Close()
+	require.Contains(t, string(log), "--- FAIL: TestUploadRetry")
+}

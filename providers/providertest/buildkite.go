@@ -41,6 +41,8 @@ func (f *Fake) serveBuildkite(w http.ResponseWriter, r *http.Request, p string) 
 		f.bkEmbedJobs(build, bi, apiBase, r.URL.Query())
 		bkRateHeaders(w)
 		writeJSON(w, r, http.StatusOK, build)
+	case len(rest) == 1 && rest[0] == "jobs" && f.sc.NoBuildkiteJobList:
+		writeError(w, kind, http.StatusNotFound, "Not Found")
 	case len(rest) == 1 && rest[0] == "jobs":
 		// Cursor pagination in the body; retried jobs included by default.
 		size := f.pageSize(r, 30)

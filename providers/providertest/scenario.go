@@ -41,6 +41,10 @@ type Scenario struct {
 	// DefaultBranch is every pipeline's, repository's and project's default
 	// branch (default "main").
 	DefaultBranch string `json:"default_branch,omitempty"`
+	// NoBuildkiteJobList serves Buildkite without the newer job-list
+	// endpoint (…/builds/N/jobs answers 404, as an older API or a proxy
+	// that does not know it does); the build still embeds its jobs.
+	NoBuildkiteJobList bool `json:"no_buildkite_job_list,omitempty"`
 }
 
 // Build is one build: a Buildkite build, a GitHub Actions run, a GitLab

@@ -63,13 +63,17 @@ type Options struct {
 }
 
 // Open opens (creating if needed) the store in dir. The folders it creates
-// are readable by the owner only.
+// are readable by the owner only; a folder of another user is refused, and
+// one of ours that others could open is closed first (see makePrivate).
 func Open(dir string, opts Options) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("no cache folder")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create cache folder: %w", err)
+	}
+	if err := makePrivate(dir, os.Getuid()); err != nil {
+		return nil, err
 	}
 	now := opts.NowFunc
 	if now == nil {

@@ -216,7 +216,11 @@ func (t *teeLog) Close() error {
 		t.w.Abort()
 		return err
 	}
-	e, cerr := t.w.Commit()
+	commit := t.w.CommitIfAbsent // another run may have kept it meanwhile: use that one
+	if t.s.cfg.Refresh {
+		commit = t.w.Commit // what is fetched replaces what is kept
+	}
+	e, cerr := commit()
 	if cerr != nil {
 		t.s.warn("log of job %q not kept: %v", t.job.Name, cerr)
 		return err
@@ -227,19 +231,24 @@ func (t *teeLog) Close() error {
 	return err
 }
 
-// resultKey names the analysis, with opts, of the log whose entry has sum.
-// The secrets to redact are not part of it: cachedResult says which were
+// resultKey names the analysis, with opts, of job's log: one entry per
+// log, whatever log entry it was made from (cachedResult says which), so
+// a log kept anew replaces its result rather than orphaning it. The
+// secrets to redact are not part of it: cachedResult says which were
 // redacted, so a result redacted of more secrets than asked for serves
 // (an --offline run without a token reuses what a run with one found).
-func (s *Source) resultKey(sum string, opts analysis.Options) string {
+func (s *Source) resultKey(job providers.Job, opts analysis.Options) string {
 	opts.Secrets = nil
 	js, _ := json.Marshal(opts)
 	h := sha256.Sum256(js)
-	return fmt.Sprintf("log %s analyzer %s options %s", sum, s.cfg.AnalyzerVersion, hex.EncodeToString(h[:16]))
+	return fmt.Sprintf("%s analyzer %s options %s", s.logKey(job), s.cfg.AnalyzerVersion, hex.EncodeToString(h[:16]))
 }
 
 // cachedResult is a result entry's content.
 type cachedResult struct {
+	// Log is the Sum of the log entry analyzed; the result serves only
+	// while that entry is the one kept.
+	Log string `json:"log"`
 	// Redacted holds, for each secret the analysis redacted, a hash of it
 	// salted with the log's sum (never the secret).
 	Redacted []string           `json:"redacted"`
@@ -279,7 +288,7 @@ func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analy
 		}
 		return analysis.JobResult{}, false
 	}
-	data, _, err := s.cfg.Store.Get(KindResult, s.resultKey(log.Sum, opts))
+	data, _, err := s.cfg.Store.Get(KindResult, s.resultKey(job, opts))
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			s.warn("a cached analysis of job %q was damaged; the log is analyzed again", job.Name)
@@ -287,7 +296,7 @@ func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analy
 		return analysis.JobResult{}, false
 	}
 	var c cachedResult
-	if err := json.Unmarshal(data, &c); err != nil || !c.covers(log.Sum, opts.Secrets) {
+	if err := json.Unmarshal(data, &c); err != nil || c.Log != log.Sum || !c.covers(log.Sum, opts.Secrets) {
 		return analysis.JobResult{}, false
 	}
 	res := c.Result
@@ -311,8 +320,8 @@ func (s *Source) SaveResult(job providers.Job, opts analysis.Options, res analys
 		return
 	}
 	meta := s.logMeta(job)
-	meta.Kind, meta.Key = KindResult, s.resultKey(sum, opts)
-	c := cachedResult{Redacted: []string{}, Result: res}
+	meta.Kind, meta.Key = KindResult, s.resultKey(job, opts)
+	c := cachedResult{Log: sum, Redacted: []string{}, Result: res}
 	for _, sec := range opts.Secrets {
 		if sec != "" {
 			c.Redacted = append(c.Redacted, secretHash(sum, sec))

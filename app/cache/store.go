@@ -207,7 +207,15 @@ func (w *Writer) Write(p []byte) (int, error) {
 // it or leave it damaged, which readers detect (the entry is then fetched
 // again), so durability is not worth an fsync per log. An entry larger
 // than the store's cap is dropped.
-func (w *Writer) Commit() (Entry, error) {
+func (w *Writer) Commit() (Entry, error) { return w.commit(true) }
+
+// CommitIfAbsent is Commit, except that a whole entry of the same kind and
+// key already in place (another run filled it meanwhile) is kept, and
+// returned, instead of this one: runs filling one entry at once agree on
+// one, and what they key on its Sum stays reachable.
+func (w *Writer) CommitIfAbsent() (Entry, error) { return w.commit(false) }
+
+func (w *Writer) commit(replace bool) (Entry, error) {
 	if w.ended {
 		return Entry{}, errors.New("cache entry already committed or aborted")
 	}
@@ -246,15 +254,50 @@ func (w *Writer) Commit() (Entry, error) {
 	}
 	used := w.s.now()
 	_ = os.Chtimes(w.f.Name(), used, used) // the store's clock decides what is least recently used
+	e := Entry{
+		Meta: w.meta, Path: w.final, Size: size, RawSize: w.raw,
+		Sum: hex.EncodeToString(t.sum[:]), LastUsed: used,
+	}
+	if !replace {
+		if placed, ok := w.placeIfAbsent(e); ok {
+			return placed, nil
+		}
+	}
+	var replaced int64
+	if old, err := os.Stat(w.final); err == nil {
+		replaced = old.Size()
+	}
 	if err := os.Rename(w.f.Name(), w.final); err != nil {
 		os.Remove(w.f.Name())
 		return Entry{}, fmt.Errorf("write cache file: %w", err)
 	}
-	w.s.added(size)
-	return Entry{
-		Meta: w.meta, Path: w.final, Size: size, RawSize: w.raw,
-		Sum: hex.EncodeToString(t.sum[:]), LastUsed: used,
-	}, nil
+	w.s.added(size - replaced)
+	return e, nil
+}
+
+// placeIfAbsent links the finished temporary file in as e unless a whole
+// entry is in place already, which it returns instead. ok is false when
+// neither worked (no hard links on this file system): the caller then
+// renames.
+func (w *Writer) placeIfAbsent(e Entry) (Entry, bool) {
+	tmp := w.f.Name()
+	for range 3 {
+		err := os.Link(tmp, w.final)
+		if err == nil {
+			os.Remove(tmp)
+			w.s.added(e.Size)
+			return e, true
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return Entry{}, false
+		}
+		if there, err := w.s.Lookup(w.meta.Kind, w.meta.Key); err == nil {
+			os.Remove(tmp)
+			w.s.Touch(there)
+			return there, true
+		} // damaged, and now removed (or gone): link again
+	}
+	return Entry{}, false
 }
 
 // Abort drops the entry.

@@ -293,3 +293,43 @@ func TestOpenRejectsEntryUnderAnotherKey(t *testing.T) {
 	_, err = st.Open(KindLog, "b")
 	require.True(t, errors.Is(err, ErrCorrupt), "%v", err)
 }
+
+// TestCommitIfAbsentKeepsTheFirst commits two entries of one key: with
+// CommitIfAbsent the one in place stays and is returned, with Commit the
+// new one replaces it; the store's count of bytes stays true.
+func TestCommitIfAbsentKeepsTheFirst(t *testing.T) {
+	t.Parallel()
+	st, clock := newStore(t, 0)
+	write := func(content string) *Writer {
+		w, err := st.Create(logMeta("job"))
+		require.NoError(t, err)
+		_, err = w.Write([]byte(content))
+		require.NoError(t, err)
+		return w
+	}
+	first, second := write("first"), write("second")
+	e1, err := first.CommitIfAbsent()
+	require.NoError(t, err)
+	clock.t = clock.t.Add(time.Minute)
+	e2, err := second.CommitIfAbsent()
+	require.NoError(t, err)
+	require.Equal(t, e1.Sum, e2.Sum, "the second run gets the first's entry")
+	got, _, err := st.Get(KindLog, "job")
+	require.NoError(t, err)
+	require.Equal(t, "first", string(got))
+
+	e3, err := write("third").Commit()
+	require.NoError(t, err)
+	require.NotEqual(t, e1.Sum, e3.Sum)
+	got, _, err = st.Get(KindLog, "job")
+	require.NoError(t, err)
+	require.Equal(t, "third", string(got))
+
+	tmp, _ := os.ReadDir(filepath.Join(st.Dir(), "tmp"))
+	require.Empty(t, tmp, "no temporary file left")
+	_, onDisk := st.files()
+	st.mu.Lock()
+	counted := st.size
+	st.mu.Unlock()
+	require.Equal(t, onDisk, counted, "a replaced entry's bytes are not counted twice")
+}

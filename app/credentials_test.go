@@ -148,9 +148,7 @@ func mcpInProcess(t *testing.T, streams *Streams) *mcp.ClientSession {
 // hostile listener: it is asked, and never given the token.
 func TestAnswerURLsOnAnotherHostGetNoToken(t *testing.T) {
 	t.Parallel()
-	for name, demo := range map[string]func() providertest.Scenario{
-		"buildkite": providertest.DemoBuildkite, "github": providertest.DemoGitHubMatrix, "gitlab": providertest.DemoGitLab,
-	} {
+	for name, demo := range providerDemos {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			sc := demo()

@@ -97,13 +97,7 @@ func TestMatchJob(t *testing.T) {
 // an artifact's download, the log's redirect) at a hostile host: it gets
 // requests, never the token.
 func TestAnswerURLsGetNoToken(t *testing.T) {
-	for _, place := range []string{"Link", "archive_download_url", "Location"} {
-		t.Run(place, func(t *testing.T) {
-			fake := providertest.New(t, providertest.DemoGitHubMatrix())
-			hostile := providertest.NewHostile(t, fake.Token())
-			fake.PointAt(hostile.URL(), place)
-			providertest.ReadBuild(context.Background(), client(t, fake, fake.WebURL(0)))
-			hostile.RequireNoLeak(t)
-		})
-	}
+	providertest.RequireAnswerURLsGetNoToken(t, providertest.DemoGitHubMatrix(), func(f *providertest.Fake, ref providers.BuildRef) providertest.BuildReader {
+		return New(ref, providers.ClientConfig{BaseURL: f.GitHubURL(), Token: f.Token()})
+	}, "Link", "archive_download_url", "Location")
 }

@@ -148,8 +148,8 @@ func (h *Hostile) RequireNoLeak(t testing.TB) {
 	}
 }
 
-// client is what a provider's client does for an analysis.
-type client interface {
+// BuildReader is what a provider's client does for an analysis.
+type BuildReader interface {
 	Build(ctx context.Context) (providers.Build, error)
 	OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error)
 }
@@ -160,9 +160,9 @@ type reporter interface {
 }
 
 // ReadBuild reads a build as an analysis does: the build, the log of every
-// failed job, their test reports (when c reads them). It ignores errors: tests use it to
-// watch where the requests go.
-func ReadBuild(ctx context.Context, c client) {
+// failed job, their test reports (when c reads them). It ignores errors:
+// tests use it to watch where the requests go.
+func ReadBuild(ctx context.Context, c BuildReader) {
 	b, err := c.Build(ctx)
 	if err != nil {
 		return
@@ -179,5 +179,25 @@ func ReadBuild(ctx context.Context, c client) {
 	}
 	if r, ok := c.(reporter); ok {
 		r.TestReports(ctx, failed)
+	}
+}
+
+// RequireAnswerURLsGetNoToken serves sc once per place, its answers
+// pointing the URLs in that place (see PointAt) at a Hostile, reads build
+// 0 through the client newClient makes for the fake, and fails t when the
+// Hostile gets a credential, or no request.
+func RequireAnswerURLsGetNoToken(t *testing.T, sc Scenario, newClient func(*Fake, providers.BuildRef) BuildReader, places ...string) {
+	for _, place := range places {
+		t.Run(place, func(t *testing.T) {
+			fake := New(t, sc)
+			hostile := NewHostile(t, fake.Token())
+			fake.PointAt(hostile.URL(), place)
+			ref, err := providers.ParseBuildURL(fake.WebURL(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ReadBuild(context.Background(), newClient(fake, ref))
+			hostile.RequireNoLeak(t)
+		})
 	}
 }

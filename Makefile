@@ -6,12 +6,13 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/destill-dev/destill/app.Version=$(VERSION)
 PREFIX ?= $(HOME)/.local
 CORPUS ?= ../shared/corpus/cidiff
+CORPORA ?= ../shared/corpus
 DEMO_LOG ?= examples/logs/github-actions-go-test.log
 BENCHTIME ?= 1x
 DIST ?= dist
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 
-.PHONY: help build test bench lint demo install eval fuzz release image deploy-tools
+.PHONY: help build test bench lint demo install eval eval-one fuzz release image deploy-tools
 
 build: ## Static binary into bin/destill (CGO_ENABLED=0, version stamped)
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/destill .
@@ -37,8 +38,14 @@ install: build ## Install bin/destill into $(PREFIX)/bin (default ~/.local/bin; 
 	install -d $(PREFIX)/bin
 	install -m 0755 bin/destill $(PREFIX)/bin/destill
 
-eval: ## Finding quality on a labeled corpus: make eval CORPUS=../shared/corpus/cidiff
-	go run . eval $(CORPUS)
+eval: ## Finding quality on every labeled set under CORPORA (cidiff, logchunks-dev with its repository split, logdx-dev on critical_lines); one set: make eval-one CORPUS=dir
+	@go build -o bin/destill-eval . && for set in cidiff logchunks-dev logdx-dev; do \
+		dir=$(CORPORA)/$$set; [ -f $$dir/cases.jsonl ] || { echo "eval: $$dir/cases.jsonl is missing (set CORPORA=...)" >&2; exit 1; }; \
+		echo "== $$set"; bin/destill-eval eval --split $$dir || exit 1; \
+	done
+
+eval-one: ## Finding quality on one labeled corpus, misses listed: make eval-one CORPUS=../shared/corpus/logchunks-dev
+	go run . eval --misses --by language $(CORPUS)
 
 fuzz: ## Run each fuzz target for a short while (FUZZTIME=30s)
 	for f in FuzzClean FuzzLineSplitter FuzzAnalyzer; do go test ./analysis -run '^$$' -fuzz "^$$f\$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done

@@ -250,7 +250,7 @@ func printRequest(ctx context.Context, streams *Streams, store backend.Store, re
 	if opts.format != formatText {
 		return writeReport(streams, rep, opts)
 	}
-	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, render.Sanitize(describeProgress(req)))
+	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, render.Sanitize(req.StatusLine()))
 	switch req.Status {
 	case backend.StatusDone:
 		return writeReport(streams, rep, opts)
@@ -262,11 +262,6 @@ func printRequest(ctx context.Context, streams *Streams, store backend.Store, re
 		fmt.Fprintf(streams.Out, "Submitted %s; findings appear when every chunk is analyzed.\n", render.Sanitize(req.Input))
 	}
 	return nil
-}
-
-// describeProgress says where a request stands in one line.
-func describeProgress(r backend.Request) string {
-	return render.RequestProgress(r.Status, r.Progress, r.Error)
 }
 
 func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time) error {
@@ -284,7 +279,7 @@ func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time)
 		case r.Status == backend.StatusFailed:
 			top = "error: " + r.Error
 		case !r.Status.Terminal():
-			top = describeProgress(r.Request)
+			top = r.StatusLine()
 		}
 		findings := "-"
 		if r.Status == backend.StatusDone {

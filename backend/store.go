@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/destill-dev/destill/analysis"
@@ -109,6 +110,28 @@ type Request struct {
 	TestReports []providers.TestReport
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+// StatusLine says in one line where the request stands: its status with the
+// progress the workers recorded, or, for a failed request, why it failed.
+func (r Request) StatusLine() string {
+	p := r.Progress
+	switch r.Status {
+	case StatusQueued:
+		return "queued, waiting for an ingest-worker"
+	case StatusFetching:
+		if !p.Planned {
+			return "fetching the build"
+		}
+		return fmt.Sprintf("fetching logs: %d of %d read, %d chunk(s) analyzed", p.JobsFetched, p.JobsSelected, p.ChunksDone)
+	case StatusAnalyzing:
+		return fmt.Sprintf("analyzing: %d of %d chunk(s) done", p.ChunksDone, p.ChunksTotal)
+	case StatusDone:
+		return fmt.Sprintf("done: %d log(s), %d chunk(s)", p.JobsSelected, p.ChunksTotal)
+	case StatusFailed:
+		return "failed: " + r.Error
+	}
+	return string(r.Status)
 }
 
 // RequestSummary is a request in a list, with its best finding.

@@ -17,7 +17,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/destill-dev/destill/app/baselines"
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
 )
@@ -203,7 +202,7 @@ func notReady(req *Request) error {
 
 // describeProgress says where a stored request stands.
 func describeProgress(req *Request) string {
-	return render.RequestProgress(req.Status, req.Progress, req.Error)
+	return backend.Request{Status: req.Status, Progress: req.Progress, Error: req.Error}.StatusLine()
 }
 
 func newRequestID() string {

@@ -35,7 +35,19 @@ type evalScore struct {
 	baseline  bool
 }
 
-func newEvalCommand(streams *Streams) *cli.Command {
+// evalOptions are the parsed flags of eval.
+type evalOptions struct {
+	dir      string
+	analysis analysis.Options
+	misses   bool
+	// baseline checks the targets on the run with baselines.
+	baseline bool
+	// minTop1, minTop5 and maxMedianLines are the targets (0: none).
+	minTop1, minTop5 float64
+	maxMedianLines   int
+}
+
+func newEvalCommand(streams *Streams, run runFunc[evalOptions]) *cli.Command {
 	return &cli.Command{
 		Name:      "eval",
 		Usage:     "measure finding quality on a labeled corpus (hit@k, MRR, lines shown)",
@@ -47,56 +59,69 @@ func newEvalCommand(streams *Streams) *cli.Command {
 			&cli.FloatFlag{Name: "min-top1", Usage: "fail unless hit@1 reaches this share"},
 			&cli.FloatFlag{Name: "min-top5", Usage: "fail unless hit@5 reaches this share"},
 			&cli.IntFlag{Name: "max-median-lines", Usage: "fail if the median lines shown for the top 5 exceed this"},
-			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "context lines `B,A` (as for analyze)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
+			contextFlag(),
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			if cmd.Args().Len() != 1 {
-				return usageErrorf("eval takes one corpus directory (holding cases.jsonl)")
-			}
-			b, a, err := parseContext(cmd.String("context"))
-			if err != nil {
-				return err
-			}
-			opts := analysis.Options{ContextBefore: contextOption(b), ContextAfter: contextOption(a)}
-			var sum evalSummary
-			for _, withBaseline := range []bool{false, true} {
-				scores, err := evalCorpus(ctx, cmd.Args().First(), opts, withBaseline)
-				if err != nil {
-					return err
-				}
-				s := summarize(scores)
-				label := "without baseline"
-				if withBaseline {
-					label = "with baseline   "
-					if s.baselines == 0 {
-						break
-					}
-				}
-				fmt.Fprintf(streams.Out, "%s ", label)
-				printEval(streams.Out, s, scores, cmd.Bool("misses"))
-				if !withBaseline || !cmd.Bool("baseline") {
-					sum = s
-				}
-				if withBaseline && cmd.Bool("baseline") {
-					sum = s
-				}
-			}
-			var failed []string
-			if m := cmd.Float("min-top1"); m > 0 && sum.hit[1] < m {
-				failed = append(failed, fmt.Sprintf("hit@1 %.1f%% < %.1f%%", 100*sum.hit[1], 100*m))
-			}
-			if m := cmd.Float("min-top5"); m > 0 && sum.hit[5] < m {
-				failed = append(failed, fmt.Sprintf("hit@5 %.1f%% < %.1f%%", 100*sum.hit[5], 100*m))
-			}
-			if m := int(cmd.Int("max-median-lines")); m > 0 && sum.medianLines > float64(m) {
-				failed = append(failed, fmt.Sprintf("median lines shown %.0f > %d", sum.medianLines, m))
-			}
-			if len(failed) > 0 {
-				return fmt.Errorf("quality below target: %s", strings.Join(failed, "; "))
-			}
-			return nil
-		},
+		Action: action(streams, parseEvalOptions, run),
 	}
+}
+
+func parseEvalOptions(cmd *cli.Command, _ *Streams) (evalOptions, error) {
+	var opts evalOptions
+	if cmd.Args().Len() != 1 {
+		return opts, usageErrorf("eval takes one corpus directory (holding cases.jsonl)")
+	}
+	b, a, err := parseContext(cmd.String("context"))
+	if err != nil {
+		return opts, err
+	}
+	opts.dir = cmd.Args().First()
+	opts.analysis = analysis.Options{ContextBefore: contextOption(b), ContextAfter: contextOption(a)}
+	opts.misses, opts.baseline = cmd.Bool("misses"), cmd.Bool("baseline")
+	opts.minTop1, opts.minTop5 = cmd.Float("min-top1"), cmd.Float("min-top5")
+	opts.maxMedianLines = int(cmd.Int("max-median-lines"))
+	return opts, nil
+}
+
+// runEval scores the corpus without baselines, then with them when it has
+// any, and fails when the chosen run misses a target.
+func runEval(ctx context.Context, streams *Streams, opts evalOptions) error {
+	var sum evalSummary
+	for _, withBaseline := range []bool{false, true} {
+		scores, err := evalCorpus(ctx, opts.dir, opts.analysis, withBaseline)
+		if err != nil {
+			return err
+		}
+		s := summarize(scores)
+		label := "without baseline"
+		if withBaseline {
+			label = "with baseline   "
+			if s.baselines == 0 {
+				break
+			}
+		}
+		fmt.Fprintf(streams.Out, "%s ", label)
+		printEval(streams.Out, s, scores, opts.misses)
+		if !withBaseline || !opts.baseline {
+			sum = s
+		}
+		if withBaseline && opts.baseline {
+			sum = s
+		}
+	}
+	var failed []string
+	if m := opts.minTop1; m > 0 && sum.hit[1] < m {
+		failed = append(failed, fmt.Sprintf("hit@1 %.1f%% < %.1f%%", 100*sum.hit[1], 100*m))
+	}
+	if m := opts.minTop5; m > 0 && sum.hit[5] < m {
+		failed = append(failed, fmt.Sprintf("hit@5 %.1f%% < %.1f%%", 100*sum.hit[5], 100*m))
+	}
+	if m := opts.maxMedianLines; m > 0 && sum.medianLines > float64(m) {
+		failed = append(failed, fmt.Sprintf("median lines shown %.0f > %d", sum.medianLines, m))
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("quality below target: %s", strings.Join(failed, "; "))
+	}
+	return nil
 }
 
 func evalCorpus(ctx context.Context, dir string, opts analysis.Options, withBaseline bool) ([]evalScore, error) {

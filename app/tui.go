@@ -75,8 +75,8 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	}
 
 	title := render.SourceName(analysis.Report{Source: in.Describe})
-	uiErr := ui.Run(ctx, tuiConfig(streams, title, feed.events, opts.color))
-	if errors.Is(uiErr, ui.ErrNoTerminal) && !opts.formatSet {
+	uiErr := ui.Run(ctx, tuiConfig(streams, title, feed.events, opts.output.color))
+	if errors.Is(uiErr, ui.ErrNoTerminal) && !opts.output.formatSet {
 		// No terminal to take over after all: print text, as when stdout
 		// is not a terminal.
 		feed.divertNotices(newProgress(streams).message)
@@ -85,8 +85,9 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 		if err != nil && len(rep.Jobs) == 0 {
 			return analyzeError(parent, err)
 		}
-		opts.format = formatText
-		if werr := writeReport(streams, rep, opts); werr != nil {
+		out := opts.output
+		out.format = formatText
+		if werr := writeReport(streams, rep, out); werr != nil {
 			return werr
 		}
 		return err
@@ -118,8 +119,8 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	}
 	// A signal (SIGTERM, SIGINT from outside the terminal) stops without a
 	// summary: what it would show is cut short, and nobody asked for it.
-	if !opts.noSummary && len(rep.Jobs) > 0 && parent.Err() == nil {
-		if werr := printSummary(streams, rep, opts); werr != nil {
+	if !opts.output.noSummary && len(rep.Jobs) > 0 && parent.Err() == nil {
+		if werr := printSummary(streams, rep, opts.output); werr != nil {
 			return werr
 		}
 	}
@@ -139,14 +140,14 @@ func analyzeError(ctx context.Context, err error) error {
 
 // runReportTUI shows a finished report in the interactive UI, then prints
 // its summary: `destill view` over stored findings.
-func runReportTUI(ctx context.Context, streams *Streams, rep analysis.Report, opts analyzeOptions) error {
-	if err := ui.Run(ctx, tuiConfig(streams, render.SourceName(rep), ui.ReportEvents(rep), opts.color)); err != nil {
+func runReportTUI(ctx context.Context, streams *Streams, rep analysis.Report, out outputOptions) error {
+	if err := ui.Run(ctx, tuiConfig(streams, render.SourceName(rep), ui.ReportEvents(rep), out.color)); err != nil {
 		return err
 	}
-	if opts.noSummary {
+	if out.noSummary {
 		return nil
 	}
-	return printSummary(streams, rep, opts)
+	return printSummary(streams, rep, out)
 }
 
 func tuiConfig(streams *Streams, title string, events <-chan ui.Event, color bool) ui.Config {
@@ -161,12 +162,12 @@ func tuiConfig(streams *Streams, title string, events <-chan ui.Event, color boo
 
 // printSummary prints the top findings as text, on the normal screen once
 // the UI has given it back.
-func printSummary(streams *Streams, rep analysis.Report, opts analyzeOptions) error {
+func printSummary(streams *Streams, rep analysis.Report, out outputOptions) error {
 	top := summaryTop
-	if opts.topSet {
-		top = opts.top
+	if out.topSet {
+		top = out.top
 	}
-	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: opts.color}); err != nil {
+	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color}); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil

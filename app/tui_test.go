@@ -14,7 +14,6 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/stretchr/testify/require"
-	"github.com/urfave/cli/v3"
 	"go.uber.org/goleak"
 
 	"github.com/destill-dev/destill/analysis"
@@ -207,15 +206,9 @@ func TestAnalyzeFormatChoice(t *testing.T) {
 			if tt.log != "" {
 				log = tt.log
 			}
-			var got analyzeOptions
-			cmd := newAnalyzeCommand(streams)
-			cmd.Action = func(ctx context.Context, c *cli.Command) error {
-				var err error
-				got, err = parseAnalyzeFlags(c, streams)
-				return err
-			}
-			require.NoError(t, cmd.Run(context.Background(), append(append([]string{"analyze"}, tt.args...), log)))
-			require.Equal(t, tt.want, got.format)
+			got, err := parseCommand(newAnalyzeCommand, streams, append(append([]string{"analyze"}, tt.args...), log)...)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got.output.format)
 		})
 	}
 }
@@ -307,7 +300,7 @@ func runSlow(ctx context.Context, t *testing.T, b *slowBuild, opts analyzeOption
 	streams, out, errOut := tuiStreams(scr)
 	in := sources.Input{Source: b, Describe: analysis.Source{Kind: "buildkite", URL: "https://ci.example.com/build/42"}}
 	popts := pipeline.Options{Concurrency: 3, Source: in.Describe}
-	opts.format = formatTUI
+	opts.output.format = formatTUI
 	feed := newUIFeed()
 	b.notify = feed.notify
 	done := make(chan error, 1)
@@ -434,7 +427,7 @@ func TestReportUIForStoredFindings(t *testing.T) {
 	scr := newRecordingScreen()
 	streams, out, _ := tuiStreams(scr)
 	done := make(chan error, 1)
-	go func() { done <- runReportTUI(context.Background(), streams, rep, analyzeOptions{}) }()
+	go func() { done <- runReportTUI(context.Background(), streams, rep, outputOptions{}) }()
 	scr.waitFor(t, "done · 1 finding · 1 job analyzed")
 	scr.typeKeys("q")
 	require.NoError(t, waitErr(t, done))

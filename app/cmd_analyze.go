@@ -172,13 +172,7 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 	}
 	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
 	prog.clear()
-	if err != nil && len(rep.Jobs) == 0 {
-		return analyzeError(ctx, err)
-	}
-	if werr := writeReport(streams, rep, opts.output); werr != nil {
-		return werr
-	}
-	return err
+	return writeResult(ctx, streams, rep, err, opts.output)
 }
 
 // showReport shows a finished report in the format opts chose: in the

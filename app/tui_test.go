@@ -21,7 +21,6 @@ import (
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
-	"github.com/destill-dev/destill/ui"
 )
 
 // recordingScreen is a SimulationScreen that keeps, on each Show, the text
@@ -432,62 +431,6 @@ func TestReportUIForStoredFindings(t *testing.T) {
 	scr.typeKeys("q")
 	require.NoError(t, waitErr(t, done))
 	require.Contains(t, out.String(), "#1  0.90")
-}
-
-func TestUIFeedNeverBlocksAndKeepsTheNewest(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	f := newUIFeed()
-	for i := 1; i <= 1000; i++ { // nobody reads yet: must not block
-		f.update(pipeline.Update{JobsSelected: 3, JobsFetched: i})
-	}
-	f.notify("first")
-	f.notify("second")
-	f.finish(errors.New("boom"))
-	go f.forward(context.Background())
-	var got []any
-	for ev := range f.events {
-		got = append(got, ev)
-	}
-	require.Len(t, got, 4)
-	require.Equal(t, ui.Notice{Message: "first"}, got[0])
-	require.Equal(t, ui.Notice{Message: "second"}, got[1])
-	require.Equal(t, 1000, got[2].(ui.Snapshot).Progress.JobsFetched, "only the newest snapshot")
-	require.EqualError(t, got[3].(ui.Finished).Err, "boom")
-
-	// With no UI, messages go where they are diverted.
-	f = newUIFeed()
-	f.notify("queued")
-	var diverted []string
-	f.divertNotices(func(m string) { diverted = append(diverted, m) })
-	f.notify("later")
-	require.Equal(t, []string{"queued", "later"}, diverted)
-
-	// The forwarder ends with its context.
-	f = newUIFeed()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.forward(ctx); close(done) }()
-	f.update(pipeline.Update{})
-	cancel()
-	<-done
-}
-
-func TestBrowserOpener(t *testing.T) {
-	t.Parallel()
-	env := func(kv ...string) func(string) string {
-		m := map[string]string{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return func(k string) string { return m[k] }
-	}
-	require.Nil(t, browserOpener(env()), "no browser over SSH or in CI")
-	require.Nil(t, browserOpener(env("BROWSER", "no-such-browser-xyz")))
-	open := browserOpener(env("BROWSER", "true --ignored"))
-	require.NotNil(t, open)
-	require.NoError(t, open(context.Background(), "https://example.com"))
-	fail := browserOpener(env("BROWSER", "false"))
-	require.ErrorContains(t, fail(context.Background(), "https://example.com"), "false: exit status 1")
 }
 
 // TestViewSavedResultOpensTheUI: view FILE on a terminal shows the saved

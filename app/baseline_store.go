@@ -12,10 +12,7 @@ import (
 // storeBaselines keeps baseline models in the configured backend store, so
 // every destill process of a deployment reuses them.
 type storeBaselines struct {
-	store interface {
-		SaveBaseline(ctx context.Context, key string, model []byte) error
-		LoadBaseline(ctx context.Context, key string) ([]byte, error)
-	}
+	store backend.BaselineModels
 }
 
 var _ baselines.Store = storeBaselines{}

@@ -169,7 +169,7 @@ func requestFailed(req backend.Request, out outputOptions) error {
 
 // requestReport is the findings document of a stored request, with its
 // request_id and status.
-func requestReport(ctx context.Context, store backend.Store, req backend.Request) (analysis.Report, error) {
+func requestReport(ctx context.Context, store backend.Findings, req backend.Request) (analysis.Report, error) {
 	rep := req.Report
 	if rep.Schema == "" {
 		// Not fetched yet: say what was submitted.
@@ -193,7 +193,7 @@ func requestReport(ctx context.Context, store backend.Store, req backend.Request
 
 // printRequest writes a stored request: the findings document for json and
 // markdown; for text a status line, then the findings once it is done.
-func printRequest(ctx context.Context, streams *Streams, store backend.Store, req backend.Request, out outputOptions) error {
+func printRequest(ctx context.Context, streams *Streams, store backend.Findings, req backend.Request, out outputOptions) error {
 	rep, err := requestReport(ctx, store, req)
 	if err != nil {
 		return err

@@ -13,18 +13,14 @@ import (
 )
 
 // Backend is the part of backend.Store (the contract of distributed mode)
-// that a SharedStore uses. The PostgreSQL store that `destill submit`, the
-// workers and `destill view` share implements it, as does backend/memory's.
+// that a SharedStore uses: it records requests as the workers do. The
+// PostgreSQL store that `destill submit`, the workers and `destill view`
+// share implements it, as does backend/memory's.
 type Backend interface {
-	CreateRequest(ctx context.Context, req backend.Request) error
-	GetRequest(ctx context.Context, id string) (backend.Request, error)
-	SetStatus(ctx context.Context, id string, status backend.Status, errMsg string) (bool, error)
-	PlanRequest(ctx context.Context, id string, plan backend.Plan) (backend.Progress, error)
-	SetJobChunks(ctx context.Context, id, jobID string, chunks int, jobErr string) (backend.Progress, error)
-	SaveChunkResult(ctx context.Context, res backend.ChunkResult) (backend.Progress, error)
-	ChunkResults(ctx context.Context, id string) ([]backend.ChunkResult, error)
-	FinishRequest(ctx context.Context, id string, rep analysis.Report) (bool, error)
-	ListFindings(ctx context.Context, id string) ([]analysis.Finding, error)
+	backend.Requests
+	backend.JobPlans
+	backend.Chunks
+	backend.Findings
 }
 
 // errNotStored marks an unknown request_id that the shared store does not

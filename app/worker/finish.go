@@ -28,6 +28,9 @@ func Finish(ctx context.Context, store Records, id string, log *slog.Logger) err
 		return fmt.Errorf("finish request %s: not complete (%+v)", id, req.Progress)
 	}
 	rep, firstErr, err := merge(ctx, store, req)
+	if errors.Is(err, backend.ErrRecordVersion) {
+		return Permanent(err) // the stored results stay as they are
+	}
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,8 @@ import (
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/pipeline"
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/render"
 )
 
 // analyzeOptions are the parsed flags of analyze.

@@ -12,7 +12,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/app/cache"
-	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/render"
 )
 
 // cacheListOptions are the parsed flags of cache ls.

@@ -13,9 +13,9 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/analysis"
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
+	"github.com/destill-dev/destill/render"
 )
 
 // viewOptions are the parsed flags of view.

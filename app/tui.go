@@ -8,8 +8,8 @@ import (
 
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/pipeline"
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/render"
 	"github.com/destill-dev/destill/ui"
 )
 

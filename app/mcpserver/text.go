@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/destill-dev/destill/analysis"
-	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/render"
 )
 
 // maxFailedJobsShown caps the failed jobs named in analyze_build's text.

@@ -140,7 +140,7 @@ type cacheListJSON struct {
 }
 
 func runCacheList(_ context.Context, streams *Streams, opts cacheListOptions) error {
-	st, dir, err := openStoreForCommand(streams, "", false)
+	st, dir, err := openFolderForCommand(streams, "", false)
 	if err != nil {
 		return fmt.Errorf("open the cache: %w", err)
 	}
@@ -216,7 +216,7 @@ func describeEntry(e cacheEntryJSON) string {
 }
 
 func runCachePrune(_ context.Context, streams *Streams, opts cachePruneOptions) error {
-	st, dir, err := openStoreForCommand(streams, opts.size, false)
+	st, dir, err := openFolderForCommand(streams, opts.size, false)
 	if err != nil {
 		return fmt.Errorf("open the cache: %w", err)
 	}

@@ -20,7 +20,7 @@ import (
 
 // Config configures Wrap.
 type Config struct {
-	Store *Store
+	Folder *Folder
 	// Scope names the provider and the API the build is read from
 	// ("github-actions https://api.github.com"): build and job IDs are
 	// unique within it.
@@ -43,7 +43,7 @@ type Config struct {
 }
 
 // Source is a pipeline.Source that serves finished jobs' logs, and the
-// analysis of them, from a Store, and keeps what it fetches there. A build
+// analysis of them, from a Folder, and keeps what it fetches there. A build
 // that is still running, and jobs that have not finished, always come
 // from the provider and are never kept. Build metadata is always read from
 // the provider (it is cheap, and a build can be retried) unless Offline.
@@ -58,7 +58,7 @@ type Source struct {
 	warned    map[string]bool
 }
 
-// Wrap returns src with cfg.Store in front of it. The result also
+// Wrap returns src with cfg.Folder in front of it. The result also
 // implements pipeline.TestReporter when src does, and pipeline.ResultCache.
 func Wrap(src pipeline.Source, cfg Config) pipeline.Source {
 	s := &Source{inner: src, cfg: cfg, logSums: map[string]string{}, warned: map[string]bool{}}
@@ -84,7 +84,7 @@ func (s *Source) warn(format string, args ...any) {
 func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 	var b providers.Build
 	if s.cfg.Offline {
-		data, _, err := s.cfg.Store.Get(KindBuild, s.buildMetaKey())
+		data, _, err := s.cfg.Folder.Get(KindBuild, s.buildMetaKey())
 		if err == nil {
 			err = json.Unmarshal(data, &b)
 		}
@@ -154,7 +154,7 @@ func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser,
 	}
 	key := s.logKey(job)
 	if !s.cfg.Refresh {
-		r, err := s.cfg.Store.Open(KindLog, key)
+		r, err := s.cfg.Folder.Open(KindLog, key)
 		switch {
 		case err == nil:
 			s.mu.Lock()
@@ -174,7 +174,7 @@ func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser,
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.cfg.Store.Create(s.logMeta(job))
+	w, err := s.cfg.Folder.Create(s.logMeta(job))
 	if err != nil {
 		s.warn("%v", err)
 		return rc, nil
@@ -272,14 +272,14 @@ func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analy
 	if s.cfg.Refresh || s.cfg.AnalyzerVersion == "" || !s.cacheable(job) {
 		return analysis.JobResult{}, false
 	}
-	log, err := s.cfg.Store.Lookup(KindLog, s.logKey(job))
+	log, err := s.cfg.Folder.Lookup(KindLog, s.logKey(job))
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			s.warn("the cached log of job %q was damaged (%v); it is fetched again", job.Name, err)
 		}
 		return analysis.JobResult{}, false
 	}
-	data, _, err := s.cfg.Store.Get(KindResult, s.resultKey(log.Sum, opts))
+	data, _, err := s.cfg.Folder.Get(KindResult, s.resultKey(log.Sum, opts))
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			s.warn("a cached analysis of job %q was damaged; the log is analyzed again", job.Name)
@@ -291,7 +291,7 @@ func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analy
 		return analysis.JobResult{}, false
 	}
 	res := c.Result
-	s.cfg.Store.Touch(log) // the result is only reachable through its log
+	s.cfg.Folder.Touch(log) // the result is only reachable through its log
 	s.mu.Lock()
 	s.logSums[job.ID] = log.Sum
 	s.mu.Unlock()
@@ -356,7 +356,7 @@ func (s *Source) putJSON(meta Meta, v any) {
 		s.warn("%v", err)
 		return
 	}
-	if _, err := s.cfg.Store.Put(meta, data); err != nil {
+	if _, err := s.cfg.Folder.Put(meta, data); err != nil {
 		s.warn("%v", err)
 	}
 }
@@ -380,7 +380,7 @@ func (r *reportingSource) TestReports(ctx context.Context, jobs []providers.Job)
 	r.mu.Unlock()
 	key := fmt.Sprintf("%s build %s attempt %d jobs %s", r.cfg.Scope, b.ID, b.Attempt, strings.Join(ids, ","))
 	if !r.cfg.Refresh {
-		data, _, err := r.cfg.Store.Get(KindTests, key)
+		data, _, err := r.cfg.Folder.Get(KindTests, key)
 		if err == nil {
 			var reports []providers.TestReport
 			if json.Unmarshal(data, &reports) == nil {

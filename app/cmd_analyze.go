@@ -221,5 +221,5 @@ func baselineCache(ctx context.Context, streams *Streams, cfg backendConfig) (*b
 		fmt.Fprintf(streams.ErrOut, "destill: baselines are not kept in the database: %s\n", oneLine(err.Error()))
 		return baselines.NewCache(nil), func() {}
 	}
-	return baselines.NewCache(storeBaselines{db}), func() { _ = db.Close() }
+	return baselines.NewCache(databaseBaselines{db}), func() { _ = db.Close() }
 }

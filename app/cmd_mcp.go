@@ -109,7 +109,7 @@ func shareMCPResults(ctx context.Context, cfg backendConfig, local *mcpserver.Me
 		return nil, err
 	}
 	opts.Store = mcpserver.NewSharedStore(db, local)
-	opts.BaselineStore = storeBaselines{db}
+	opts.BaselineBacking = databaseBaselines{db}
 	opts.NewID = worker.NewRequestID
 	opts.Secrets = append(opts.Secrets, databaseSecrets(cfg.databaseURL)...)
 	where, _ := postgres.Describe(cfg.databaseURL)

@@ -30,9 +30,9 @@ type Options struct {
 	// Store keeps analyses for the follow-up tools (nil: a MemoryStore with
 	// the default bounds). The server closes it in Close.
 	Store RequestStore
-	// BaselineStore, when not nil, keeps the baseline models of automatic
+	// BaselineBacking, when not nil, keeps the baseline models of automatic
 	// baselines between processes (the distributed mode's store).
-	BaselineStore baselines.Store
+	BaselineBacking baselines.Backing
 	// NewID returns a new request ID (nil: "r-" and 12 hex digits). A
 	// server sharing its results uses the IDs of `destill submit`.
 	NewID func() string
@@ -95,7 +95,7 @@ func New(info *mcp.Implementation, opts Options) *Server {
 		store: opts.Store,
 		log:   opts.Logger,
 
-		baselines: baselines.NewCache(opts.BaselineStore),
+		baselines: baselines.NewCache(opts.BaselineBacking),
 	}
 	s.addTools()
 	return s

@@ -9,16 +9,16 @@ import (
 	"github.com/destill-dev/destill/backend"
 )
 
-// storeBaselines keeps baseline models in the configured backend store, so
+// databaseBaselines keeps baseline models in the configured backend store, so
 // every destill process of a deployment reuses them.
-type storeBaselines struct {
-	store backend.BaselineModels
+type databaseBaselines struct {
+	db backend.BaselineModels
 }
 
-var _ baselines.Store = storeBaselines{}
+var _ baselines.Backing = databaseBaselines{}
 
-func (s storeBaselines) LoadBaseline(ctx context.Context, key string) (*analysis.Baseline, bool, error) {
-	data, err := s.store.LoadBaseline(ctx, key)
+func (s databaseBaselines) LoadBaseline(ctx context.Context, key string) (*analysis.Baseline, bool, error) {
+	data, err := s.db.LoadBaseline(ctx, key)
 	if errors.Is(err, backend.ErrNotFound) {
 		return nil, false, nil
 	}
@@ -32,10 +32,10 @@ func (s storeBaselines) LoadBaseline(ctx context.Context, key string) (*analysis
 	return b, true, nil
 }
 
-func (s storeBaselines) SaveBaseline(ctx context.Context, key string, b *analysis.Baseline) error {
+func (s databaseBaselines) SaveBaseline(ctx context.Context, key string, b *analysis.Baseline) error {
 	data, err := b.MarshalBinary()
 	if err != nil {
 		return err
 	}
-	return s.store.SaveBaseline(ctx, key, data)
+	return s.db.SaveBaseline(ctx, key, data)
 }

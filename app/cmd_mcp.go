@@ -85,7 +85,7 @@ func runMCP(ctx context.Context, streams *Streams, opts mcpOptions) error {
 	sopts := mcpserver.Options{
 		Getenv:      streams.Getenv,
 		Secrets:     environmentSecrets(os.Environ()),
-		Store:       local,
+		Requests:    local,
 		Concurrency: opts.concurrency,
 		Logger:      logger,
 	}
@@ -108,7 +108,7 @@ func shareMCPResults(ctx context.Context, cfg backendConfig, local *mcpserver.Me
 	if err != nil {
 		return nil, err
 	}
-	opts.Store = mcpserver.NewSharedStore(db, local)
+	opts.Requests = mcpserver.NewSharedStore(db, local)
 	opts.BaselineBacking = databaseBaselines{db}
 	opts.NewID = worker.NewRequestID
 	opts.Secrets = append(opts.Secrets, databaseSecrets(cfg.databaseURL)...)

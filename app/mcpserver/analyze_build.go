@@ -291,7 +291,7 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg str
 		}
 	}
 	req.Bytes = size
-	if err := s.store.Put(ctx, req); err != nil {
+	if err := s.requests.Put(ctx, req); err != nil {
 		if errors.Is(err, ErrNotShared) {
 			kept = true
 			return req, err

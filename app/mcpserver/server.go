@@ -27,9 +27,9 @@ type Options struct {
 	Getenv func(string) string
 	// HTTPClient talks to CI providers (nil: a default client).
 	HTTPClient *http.Client
-	// Store keeps analyses for the follow-up tools (nil: a MemoryStore with
+	// Requests keeps analyses for the follow-up tools (nil: a MemoryStore with
 	// the default bounds). The server closes it in Close.
-	Store RequestStore
+	Requests Requests
 	// BaselineBacking, when not nil, keeps the baseline models of automatic
 	// baselines between processes (the distributed mode's store).
 	BaselineBacking baselines.Backing
@@ -55,11 +55,11 @@ type Options struct {
 
 // Server is destill's MCP server: the tools and the analyses they keep.
 type Server struct {
-	info  mcp.Implementation
-	mcp   *mcp.Server
-	opts  Options
-	store RequestStore
-	log   *slog.Logger
+	info     mcp.Implementation
+	mcp      *mcp.Server
+	opts     Options
+	requests Requests
+	log      *slog.Logger
 	// baselines keeps passing builds found and baseline models built, for
 	// every analysis this server runs.
 	baselines *baselines.Cache
@@ -76,8 +76,8 @@ func New(info *mcp.Implementation, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if opts.Store == nil {
-		opts.Store = NewMemoryStore(0, 0)
+	if opts.Requests == nil {
+		opts.Requests = NewMemoryStore(0, 0)
 	}
 	if opts.NewID == nil {
 		opts.NewID = newRequestID
@@ -89,11 +89,11 @@ func New(info *mcp.Implementation, opts Options) *Server {
 		opts.ResolveFunc = func(arg string) (sources.Input, error) { return sources.Resolve(arg, cfg) }
 	}
 	s := &Server{
-		info:  *info,
-		mcp:   mcp.NewServer(info, &mcp.ServerOptions{Instructions: instructions, Logger: sdkLogger(opts.Logger)}),
-		opts:  opts,
-		store: opts.Store,
-		log:   opts.Logger,
+		info:     *info,
+		mcp:      mcp.NewServer(info, &mcp.ServerOptions{Instructions: instructions, Logger: sdkLogger(opts.Logger)}),
+		opts:     opts,
+		requests: opts.Requests,
+		log:      opts.Logger,
 
 		baselines: baselines.NewCache(opts.BaselineBacking),
 	}
@@ -111,7 +111,7 @@ func (s *Server) Run(ctx context.Context, t mcp.Transport) error {
 
 // Close drops every kept analysis and deletes the logs kept on disk.
 func (s *Server) Close() error {
-	return s.store.Close()
+	return s.requests.Close()
 }
 
 func (s *Server) addTools() {
@@ -153,7 +153,7 @@ func (s *Server) request(ctx context.Context, id string) (*Request, error) {
 	if id == "" {
 		return nil, errors.New("request_id is empty: pass the request_id that analyze_build returned")
 	}
-	req, err := s.store.Get(ctx, id)
+	req, err := s.requests.Get(ctx, id)
 	switch {
 	case errors.Is(err, errNotStored):
 		return nil, fmt.Errorf("unknown request_id %q: it is neither among this server's recent analyses nor in the database; check the ID (`destill view --list` lists the stored requests), or run analyze_build to get a new one", id)

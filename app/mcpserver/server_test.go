@@ -42,9 +42,9 @@ func setup(t *testing.T) *testBundle {
 func setupWith(t *testing.T, opts Options) *testBundle {
 	t.Helper()
 	b := &testBundle{tmp: t.TempDir(), fakes: map[string]sources.Input{}}
-	if opts.Store == nil {
+	if opts.Requests == nil {
 		b.store = NewMemoryStore(4, 0)
-		opts.Store = b.store
+		opts.Requests = b.store
 	}
 	opts.TempDir = b.tmp
 	if opts.Getenv == nil {

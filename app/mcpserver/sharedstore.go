@@ -27,7 +27,7 @@ type Backend interface {
 // hold either.
 var errNotStored = errors.New("not in the shared store")
 
-// SharedStore is a RequestStore for a server whose results are shared
+// SharedStore is a Requests for a server whose results are shared
 // through a Backend. It saves each analysis there, as a done request that
 // `destill view` reads like one the workers made, and keeps it in a
 // MemoryStore with its logs for this server's tools. A request it does not

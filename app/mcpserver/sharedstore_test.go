@@ -48,7 +48,7 @@ func forEachSharedBackend(t *testing.T, fn func(t *testing.T, db backend.Store))
 func setupShared(t *testing.T, db Backend, keep int, opts Options) *testBundle {
 	t.Helper()
 	local := NewMemoryStore(keep, 0)
-	opts.Store = NewSharedStore(db, local)
+	opts.Requests = NewSharedStore(db, local)
 	opts.NewID = worker.NewRequestID
 	b := setupWith(t, opts)
 	b.store = local

@@ -81,7 +81,7 @@ func parseMCPOptions(cmd *cli.Command, streams *Streams) (mcpOptions, error) {
 // database, shared through it.
 func runMCP(ctx context.Context, streams *Streams, opts mcpOptions) error {
 	logger := slog.New(slog.NewTextHandler(streams.ErrOut, &slog.HandlerOptions{Level: opts.logLevel}))
-	local := mcpserver.NewMemoryStore(opts.maxRequests, 0)
+	local := mcpserver.NewRecentRequests(opts.maxRequests, 0)
 	sopts := mcpserver.Options{
 		Getenv:      streams.Getenv,
 		Secrets:     environmentSecrets(os.Environ()),
@@ -103,7 +103,7 @@ func runMCP(ctx context.Context, streams *Streams, opts mcpOptions) error {
 // submit does) and makes the server save its results there and read the
 // requests stored there, keeping those it serves in local. The caller
 // closes the store.
-func shareMCPResults(ctx context.Context, cfg backendConfig, local *mcpserver.MemoryStore, opts *mcpserver.Options) (*postgres.Store, error) {
+func shareMCPResults(ctx context.Context, cfg backendConfig, local *mcpserver.RecentRequests, opts *mcpserver.Options) (*postgres.Store, error) {
 	db, err := cfg.openStore(ctx, true, opts.Logger)
 	if err != nil {
 		return nil, err

@@ -27,7 +27,7 @@ type Options struct {
 	Getenv func(string) string
 	// HTTPClient talks to CI providers (nil: a default client).
 	HTTPClient *http.Client
-	// Requests keeps analyses for the follow-up tools (nil: a MemoryStore with
+	// Requests keeps analyses for the follow-up tools (nil: a RecentRequests with
 	// the default bounds). The server closes it in Close.
 	Requests Requests
 	// BaselineBacking, when not nil, keeps the baseline models of automatic
@@ -77,7 +77,7 @@ func New(info *mcp.Implementation, opts Options) *Server {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if opts.Requests == nil {
-		opts.Requests = NewMemoryStore(0, 0)
+		opts.Requests = NewRecentRequests(0, 0)
 	}
 	if opts.NewID == nil {
 		opts.NewID = newRequestID

@@ -26,7 +26,7 @@ import (
 // transports.
 type testBundle struct {
 	srv     *Server
-	store   *MemoryStore
+	store   *RecentRequests
 	session *mcp.ClientSession
 	tmp     string
 	// fakes maps URLs to sources for the fake resolver; other arguments go
@@ -43,7 +43,7 @@ func setupWith(t *testing.T, opts Options) *testBundle {
 	t.Helper()
 	b := &testBundle{tmp: t.TempDir(), fakes: map[string]sources.Input{}}
 	if opts.Requests == nil {
-		b.store = NewMemoryStore(4, 0)
+		b.store = NewRecentRequests(4, 0)
 		opts.Requests = b.store
 	}
 	opts.TempDir = b.tmp

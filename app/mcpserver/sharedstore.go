@@ -30,18 +30,18 @@ var errNotStored = errors.New("not in the shared store")
 // SharedStore is a Requests for a server whose results are shared
 // through a Backend. It saves each analysis there, as a done request that
 // `destill view` reads like one the workers made, and keeps it in a
-// MemoryStore with its logs for this server's tools. A request it does not
+// RecentRequests with its logs for this server's tools. A request it does not
 // hold in memory (analyzed by `destill submit` and the workers, by another
 // MCP server, or by this one before it was evicted) is read from the
 // Backend: its report, findings and steps, but no logs.
 type SharedStore struct {
 	db    Backend
-	local *MemoryStore
+	local *RecentRequests
 }
 
 // NewSharedStore returns a SharedStore on db that keeps the requests it
 // serves, with their logs, in local. Closing it closes local, not db.
-func NewSharedStore(db Backend, local *MemoryStore) *SharedStore {
+func NewSharedStore(db Backend, local *RecentRequests) *SharedStore {
 	return &SharedStore{db: db, local: local}
 }
 

@@ -47,7 +47,7 @@ func forEachSharedBackend(t *testing.T, fn func(t *testing.T, db backend.Store))
 // most keep requests in memory.
 func setupShared(t *testing.T, db Backend, keep int, opts Options) *testBundle {
 	t.Helper()
-	local := NewMemoryStore(keep, 0)
+	local := NewRecentRequests(keep, 0)
 	opts.Requests = NewSharedStore(db, local)
 	opts.NewID = worker.NewRequestID
 	b := setupWith(t, opts)

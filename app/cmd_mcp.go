@@ -108,7 +108,7 @@ func shareMCPResults(ctx context.Context, cfg backendConfig, local *mcpserver.Re
 	if err != nil {
 		return nil, err
 	}
-	opts.Requests = mcpserver.NewSharedStore(db, local)
+	opts.Requests = mcpserver.NewSharedRequests(db, local)
 	opts.BaselineBacking = databaseBaselines{db}
 	opts.NewID = worker.NewRequestID
 	opts.Secrets = append(opts.Secrets, databaseSecrets(cfg.databaseURL)...)

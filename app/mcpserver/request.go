@@ -78,7 +78,7 @@ type JobLog interface {
 }
 
 // Requests keeps analyses for the follow-up tools. The server's own
-// is NewRecentRequests; NewSharedStore also saves them to, and reads them
+// is NewRecentRequests; NewSharedRequests also saves them to, and reads them
 // from, a backend.Store (PostgreSQL), where `destill submit` requests are
 // too. Implementations must be safe for concurrent use.
 type Requests interface {

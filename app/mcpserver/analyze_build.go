@@ -224,7 +224,7 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg str
 	if err != nil {
 		return nil, fmt.Errorf("create a directory for the job logs: %w; set TMPDIR to a writable directory", err)
 	}
-	keep := newKeepingSource(input.Source, dir, input.Secrets, s.log)
+	keep := newLogKeeper(input.Source, dir, input.Secrets, s.log)
 	req := &Request{ID: s.opts.NewID(), Input: arg, Status: backend.StatusDone, Secrets: input.Secrets,
 		CloseFunc: func() error { return os.RemoveAll(dir) }}
 	kept := false

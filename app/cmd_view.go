@@ -175,7 +175,7 @@ func requestReport(ctx context.Context, store backend.Findings, req backend.Requ
 		// Not fetched yet: say what was submitted.
 		rep.Schema = analysis.Schema
 		rep.Tool = analysis.Tool{Name: "destill", Version: Version}
-		rep.Source = analysis.Source{Kind: "build", URL: req.Input}
+		rep.Source = analysis.Origin{Kind: "build", URL: req.Input}
 	}
 	rep.RequestID = req.ID
 	rep.Status = string(req.Status)

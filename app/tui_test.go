@@ -297,7 +297,7 @@ func (b *slowBuild) OpenLog(ctx context.Context, job providers.Job) (io.ReadClos
 func runSlow(ctx context.Context, t *testing.T, b *slowBuild, opts analyzeOptions) (*recordingScreen, *syncBuffer, *syncBuffer, chan error) {
 	scr := newRecordingScreen()
 	streams, out, errOut := tuiStreams(scr)
-	in := sources.Input{Source: b, Describe: analysis.Source{Kind: "buildkite", URL: "https://ci.example.com/build/42"}}
+	in := sources.Input{Source: b, Describe: analysis.Origin{Kind: "buildkite", URL: "https://ci.example.com/build/42"}}
 	popts := pipeline.Options{Concurrency: 3, Source: in.Describe}
 	opts.output.format = formatTUI
 	feed := newUIFeed()
@@ -418,7 +418,7 @@ func TestAnalyzeUIInterrupted(t *testing.T) {
 func TestReportUIForStoredFindings(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	rep := analysis.Report{
-		Source:   analysis.Source{Kind: "buildkite", URL: "https://ci.example.com/build/42"},
+		Source:   analysis.Origin{Kind: "buildkite", URL: "https://ci.example.com/build/42"},
 		Jobs:     []analysis.JobSummary{{ID: "j", Name: "unit", Failed: true, Analyzed: true}},
 		Findings: []analysis.Finding{{Rank: 1, Fingerprint: "f", Confidence: 0.9, Severity: analysis.SeverityError, JobID: "j", JobName: "unit", LineStart: 3, LineEnd: 3, Message: "boom", Text: []string{"boom"}}},
 		Summary:  analysis.Summary{JobsTotal: 1, JobsFailed: 1, JobsAnalyzed: 1, Findings: 1},

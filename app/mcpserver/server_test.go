@@ -169,7 +169,7 @@ const fakeURL = "https://ci.example/acme/api/runs/987"
 const envSecret = "env-secret-value-42"
 
 func (b *testBundle) addFake(url string, src pipeline.Source) {
-	b.fakes[url] = sources.Input{Source: src, Describe: analysis.Source{Kind: "github-actions", URL: url}, Secrets: []string{envSecret}}
+	b.fakes[url] = sources.Input{Source: src, Describe: analysis.Origin{Kind: "github-actions", URL: url}, Secrets: []string{envSecret}}
 }
 
 func TestAnalyzeBuildLocalFile(t *testing.T) {

@@ -187,7 +187,7 @@ func (s *SharedRequests) load(ctx context.Context, id string) (*Request, error) 
 	if rep.Schema == "" {
 		// Not fetched yet: say what was submitted, as view does.
 		rep.Schema = analysis.Schema
-		rep.Source = analysis.Source{Kind: "build", URL: r.Input}
+		rep.Source = analysis.Origin{Kind: "build", URL: r.Input}
 	}
 	rep.RequestID = r.ID
 	rep.Findings = []analysis.Finding{}

@@ -76,7 +76,7 @@ func newDistributed(t *testing.T, db backend.Store) *distributed {
 
 // add makes url resolve to src for the ingest worker, which knows secrets.
 func (d *distributed) add(url string, src *fakeSource, secrets ...string) {
-	d.srcs[url] = sources.Input{Source: src, Describe: analysis.Source{Kind: "github-actions", URL: url}, Secrets: secrets}
+	d.srcs[url] = sources.Input{Source: src, Describe: analysis.Origin{Kind: "github-actions", URL: url}, Secrets: secrets}
 }
 
 func (d *distributed) resolve(input string) (sources.Input, error) {

@@ -119,7 +119,7 @@ func writeLines(b *strings.Builder, from int, lines []string, mark string) {
 	}
 }
 
-func sourceName(src analysis.Source) string {
+func sourceName(src analysis.Origin) string {
 	return render.SourceName(analysis.Report{Source: src})
 }
 

@@ -51,7 +51,7 @@ type Options struct {
 	JobIDs []string
 	// Tool and Source name the report's producer and input.
 	Tool   analysis.Tool
-	Source analysis.Source
+	Source analysis.Origin
 	// ProgressEvery is how often byte progress is reported while logs
 	// stream (0: every 512 KiB per job).
 	ProgressEvery int64

@@ -10,12 +10,11 @@ import (
 	"github.com/destill-dev/destill/providers"
 )
 
-// Backing keeps baseline models beyond one process: the hook for a
-// store-backed cache (the distributed deployment's Postgres store, which
-// does not exist yet). Keys name one finished job's log at one API, so an
-// entry never goes stale. A Backing needs a serialized form of
-// analysis.Baseline, which analysis does not offer yet. It must be safe
-// for concurrent use.
+// Backing keeps baseline models beyond one process, behind a Cache: app
+// keeps them in the configured PostgreSQL database (backend.BaselineModels,
+// encoded with analysis.Baseline.MarshalBinary). Keys name one finished
+// job's log at one API, so an entry never goes stale. It must be safe for
+// concurrent use.
 type Backing interface {
 	// LoadBaseline returns the model saved under key, if any.
 	LoadBaseline(ctx context.Context, key string) (*analysis.Baseline, bool, error)

@@ -101,11 +101,8 @@ func runEval(ctx context.Context, streams *Streams, opts evalOptions) error {
 		}
 		fmt.Fprintf(streams.Out, "%s ", label)
 		printEval(streams.Out, s, scores, opts.misses)
-		if !withBaseline || !opts.baseline {
-			sum = s
-		}
-		if withBaseline && opts.baseline {
-			sum = s
+		if !withBaseline || opts.baseline {
+			sum = s // the run the targets are checked on
 		}
 	}
 	var failed []string

@@ -12,7 +12,7 @@ type Report struct {
 	// RequestID and Status are set for reports read from a store.
 	RequestID string        `json:"request_id,omitempty"`
 	Status    string        `json:"status,omitempty"`
-	Source    Source        `json:"source"`
+	Source    Origin        `json:"source"`
 	Baseline  *BaselineInfo `json:"baseline,omitempty"`
 	Jobs      []JobSummary  `json:"jobs"`
 	Findings  []Finding     `json:"findings"`
@@ -28,8 +28,8 @@ type Tool struct {
 	Version string `json:"version"`
 }
 
-// Source says what was analyzed.
-type Source struct {
+// Origin says what was analyzed.
+type Origin struct {
 	// Kind is "file", "stdin", "buildkite", "github-actions" or "gitlab".
 	Kind  string     `json:"kind"`
 	Path  string     `json:"path,omitempty"`

@@ -23,7 +23,7 @@ func runAnalyzeDistributed(ctx context.Context, streams *Streams, opts analyzeOp
 	case len(opts.baselines) > 0:
 		return usageErrorf("--baseline works in this process only; drop --backend=kafka")
 	}
-	cfg := opts.backendCfg
+	cfg := opts.backend
 	if len(cfg.brokers) == 0 {
 		return usageErrorf("analyze --backend=kafka needs brokers: set %s (or %s) to host:port[,host:port...]", envBrokers, envBrokersFallback)
 	}
@@ -44,7 +44,7 @@ func runAnalyzeDistributed(ctx context.Context, streams *Streams, opts analyzeOp
 	fmt.Fprintf(streams.ErrOut, "Submitted as request %s; waiting for the workers…\n", id)
 	req, err := worker.Wait(ctx, store, id, 500*time.Millisecond, func(r backend.Request) {
 		if streams.StderrTTY {
-			fmt.Fprintf(streams.ErrOut, "  %s\n", describeProgress(r))
+			fmt.Fprintf(streams.ErrOut, "  %s\n", r.StatusLine())
 		}
 	})
 	if err != nil {
@@ -57,5 +57,5 @@ func runAnalyzeDistributed(ctx context.Context, streams *Streams, opts analyzeOp
 	if req.Status == backend.StatusFailed {
 		return fmt.Errorf("request %s failed: %s", id, req.Error)
 	}
-	return showReport(ctx, streams, rep, opts)
+	return showReport(ctx, streams, rep, opts.output)
 }

@@ -22,7 +22,7 @@ func (f fileBaselines) Baseline(context.Context, providers.Build, providers.Job)
 	return f.model, f.info, nil
 }
 
-var _ pipeline.BaselineSource = fileBaselines{}
+var _ pipeline.Baselines = fileBaselines{}
 
 // noBaseline compares no job with a passing log, and says why.
 type noBaseline struct{ note string }

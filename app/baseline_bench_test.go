@@ -51,7 +51,7 @@ func benchAutomaticBaseline(b *testing.B, throttle time.Duration) {
 	}
 	finder := in.Source.(baselines.Finder)
 	ctx := context.Background()
-	run := func(base pipeline.BaselineSource) (analysis.Report, time.Duration, int) {
+	run := func(base pipeline.Baselines) (analysis.Report, time.Duration, int) {
 		fake.ResetCounts()
 		t0 := time.Now()
 		rep, err := pipeline.Run(ctx, in.Source, pipeline.Options{Source: in.Describe, Analysis: analysis.Options{Secrets: in.Secrets}, Baselines: base}, nil)

@@ -12,10 +12,22 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/app/cache"
-	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/render"
 )
 
-func newCacheCommand(streams *Streams) *cli.Command {
+// cacheListOptions are the parsed flags of cache ls.
+type cacheListOptions struct {
+	json bool
+}
+
+// cachePruneOptions are the parsed flags of cache prune.
+type cachePruneOptions struct {
+	// size is --cache-size as given ("": DESTILL_CACHE_SIZE or the default).
+	size  string
+	prune cache.PruneOptions
+}
+
+func newCacheCommand(streams *Streams, runList runFunc[cacheListOptions], runPrune runFunc[cachePruneOptions]) *cli.Command {
 	c := &cli.Command{
 		Name:  "cache",
 		Usage: "list or prune the log cache",
@@ -30,24 +42,7 @@ func newCacheCommand(streams *Streams) *cli.Command {
 					&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: text or json (default: text)"},
 					&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
 				},
-				Action: func(ctx context.Context, cmd *cli.Command) error {
-					if cmd.Args().Len() > 0 {
-						return usageErrorf("cache ls takes no arguments, got %q", cmd.Args().First())
-					}
-					format := cmd.String("format")
-					if cmd.Bool("json") {
-						if format != "" && format != formatJSON {
-							return usageErrorf("--json and --format %s contradict each other; pick one", format)
-						}
-						format = formatJSON
-					}
-					switch format {
-					case "", formatText, formatJSON:
-					default:
-						return usageErrorf("unknown --format %q: use text or json", format)
-					}
-					return runCacheList(streams, format == formatJSON)
-				},
+				Action: action(streams, parseCacheListOptions, runList),
 			},
 			{
 				Name:  "prune",
@@ -59,30 +54,7 @@ func newCacheCommand(streams *Streams) *cli.Command {
 					&cli.BoolFlag{Name: "all", Usage: "remove every entry"},
 					cacheSizeFlag(),
 				},
-				Action: func(ctx context.Context, cmd *cli.Command) error {
-					if cmd.Args().Len() > 0 {
-						return usageErrorf("cache prune takes no arguments, got %q (did you mean --older-than %s?)", cmd.Args().First(), cmd.Args().First())
-					}
-					var opts cache.PruneOptions
-					opts.All = cmd.Bool("all")
-					if s := cmd.String("older-than"); s != "" {
-						if opts.All {
-							return usageErrorf("--all and --older-than contradict each other; pick one")
-						}
-						d, err := parseAge(s)
-						if err != nil {
-							return usageErrorf("--older-than: %v", err)
-						}
-						opts.OlderThan = d
-					}
-					size := cmd.String("cache-size")
-					if size != "" {
-						if _, err := parseSize(size); err != nil {
-							return usageErrorf("--cache-size: %v", err)
-						}
-					}
-					return runCachePrune(streams, size, opts)
-				},
+				Action: action(streams, parseCachePruneOptions, runPrune),
 			},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -98,6 +70,50 @@ func newCacheCommand(streams *Streams) *cli.Command {
 		}
 	}
 	return c
+}
+
+func parseCacheListOptions(cmd *cli.Command, _ *Streams) (cacheListOptions, error) {
+	if cmd.Args().Len() > 0 {
+		return cacheListOptions{}, usageErrorf("cache ls takes no arguments, got %q", cmd.Args().First())
+	}
+	format := cmd.String("format")
+	if cmd.Bool("json") {
+		if format != "" && format != formatJSON {
+			return cacheListOptions{}, usageErrorf("--json and --format %s contradict each other; pick one", format)
+		}
+		format = formatJSON
+	}
+	switch format {
+	case "", formatText, formatJSON:
+	default:
+		return cacheListOptions{}, usageErrorf("unknown --format %q: use text or json", format)
+	}
+	return cacheListOptions{json: format == formatJSON}, nil
+}
+
+func parseCachePruneOptions(cmd *cli.Command, _ *Streams) (cachePruneOptions, error) {
+	var opts cachePruneOptions
+	if cmd.Args().Len() > 0 {
+		return opts, usageErrorf("cache prune takes no arguments, got %q (did you mean --older-than %s?)", cmd.Args().First(), cmd.Args().First())
+	}
+	opts.prune.All = cmd.Bool("all")
+	if s := cmd.String("older-than"); s != "" {
+		if opts.prune.All {
+			return opts, usageErrorf("--all and --older-than contradict each other; pick one")
+		}
+		d, err := parseAge(s)
+		if err != nil {
+			return opts, usageErrorf("--older-than: %v", err)
+		}
+		opts.prune.OlderThan = d
+	}
+	opts.size = cmd.String("cache-size")
+	if opts.size != "" {
+		if _, err := parseSize(opts.size); err != nil {
+			return opts, usageErrorf("--cache-size: %v", err)
+		}
+	}
+	return opts, nil
 }
 
 // cacheEntryJSON is one entry in "cache ls --format json".
@@ -123,8 +139,8 @@ type cacheListJSON struct {
 	Entries    []cacheEntryJSON `json:"entries"`
 }
 
-func runCacheList(streams *Streams, asJSON bool) error {
-	st, dir, err := openStoreForCommand(streams, "", false)
+func runCacheList(_ context.Context, streams *Streams, opts cacheListOptions) error {
+	st, dir, err := openFolderForCommand(streams, "", false)
 	if err != nil {
 		return fmt.Errorf("open the cache: %w", err)
 	}
@@ -147,7 +163,7 @@ func runCacheList(streams *Streams, asJSON bool) error {
 			Size: e.Size, RawSize: e.RawSize, Created: e.Created, LastUsed: e.LastUsed, Damaged: e.Damaged, Path: e.Path,
 		})
 	}
-	if asJSON {
+	if opts.json {
 		enc := json.NewEncoder(streams.Out)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
@@ -199,8 +215,8 @@ func describeEntry(e cacheEntryJSON) string {
 	return strings.Join(parts, " ")
 }
 
-func runCachePrune(streams *Streams, size string, opts cache.PruneOptions) error {
-	st, dir, err := openStoreForCommand(streams, size, false)
+func runCachePrune(_ context.Context, streams *Streams, opts cachePruneOptions) error {
+	st, dir, err := openFolderForCommand(streams, opts.size, false)
 	if err != nil {
 		return fmt.Errorf("open the cache: %w", err)
 	}
@@ -208,7 +224,7 @@ func runCachePrune(streams *Streams, size string, opts cache.PruneOptions) error
 		_, err := fmt.Fprintf(streams.Out, "the cache is empty (%s)\n", dir)
 		return err
 	}
-	res, err := st.Prune(opts)
+	res, err := st.Prune(opts.prune)
 	if err != nil {
 		return err
 	}

@@ -80,21 +80,25 @@ type evalScore struct {
 // lines shown by a top 5.
 const tailLines = 35
 
-// evalOptions are the eval command's parsed flags.
+// evalOptions are the parsed flags of eval.
 type evalOptions struct {
 	dir      string
 	analysis analysis.Options
-	field    string
-	split    bool
-	by       string
-	misses   bool
+	// field is the annotation scored: auto, expected_lines or critical_lines.
+	field string
+	// split also scores the two halves of a repository split; by groups
+	// the cases by a field.
+	split  bool
+	by     string
+	misses bool
+	// baseline checks the targets on the run with baselines.
 	baseline bool
-	minTop1  float64
-	minTop5  float64
-	maxLines int
+	// minTop1, minTop5 and maxMedianLines are the targets (0: none).
+	minTop1, minTop5 float64
+	maxMedianLines   int
 }
 
-func newEvalCommand(streams *Streams) *cli.Command {
+func newEvalCommand(streams *Streams, run runFunc[evalOptions]) *cli.Command {
 	return &cli.Command{
 		Name:      "eval",
 		Usage:     "measure finding quality on a labeled corpus (hit@k, MRR, lines shown)",
@@ -109,44 +113,44 @@ func newEvalCommand(streams *Streams) *cli.Command {
 			&cli.FloatFlag{Name: "min-top1", Usage: "fail unless hit@1 reaches this share"},
 			&cli.FloatFlag{Name: "min-top5", Usage: "fail unless hit@5 reaches this share"},
 			&cli.IntFlag{Name: "max-median-lines", Usage: "fail if the median lines shown for the top 5 exceed this"},
-			&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "context lines `B,A` (as for analyze)", Value: fmt.Sprintf("%d,%d", analysis.DefaultContextBefore, analysis.DefaultContextAfter)},
+			contextFlag(),
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			if cmd.Args().Len() != 1 {
-				return usageErrorf("eval takes one corpus directory (holding cases.jsonl)")
-			}
-			b, a, err := parseContext(cmd.String("context"))
-			if err != nil {
-				return err
-			}
-			o := evalOptions{
-				dir:      cmd.Args().First(),
-				analysis: analysis.Options{ContextBefore: contextOption(b), ContextAfter: contextOption(a)},
-				field:    cmd.String("field"),
-				split:    cmd.Bool("split"),
-				by:       cmd.String("by"),
-				misses:   cmd.Bool("misses"),
-				baseline: cmd.Bool("baseline"),
-				minTop1:  cmd.Float("min-top1"),
-				minTop5:  cmd.Float("min-top5"),
-				maxLines: int(cmd.Int("max-median-lines")),
-			}
-			switch o.field {
-			case "auto", "expected_lines", "critical_lines":
-			default:
-				return usageErrorf("--field %q: use auto, expected_lines or critical_lines", o.field)
-			}
-			switch o.by {
-			case "", "repository", "language", "category":
-			default:
-				return usageErrorf("--by %q: use repository, language or category", o.by)
-			}
-			return runEval(ctx, streams.Out, o)
-		},
+		Action: action(streams, parseEvalOptions, run),
 	}
 }
 
-func runEval(ctx context.Context, w io.Writer, o evalOptions) error {
+func parseEvalOptions(cmd *cli.Command, _ *Streams) (evalOptions, error) {
+	var o evalOptions
+	if cmd.Args().Len() != 1 {
+		return o, usageErrorf("eval takes one corpus directory (holding cases.jsonl)")
+	}
+	b, a, err := parseContext(cmd.String("context"))
+	if err != nil {
+		return o, err
+	}
+	o.dir = cmd.Args().First()
+	o.analysis = analysis.Options{ContextBefore: contextOption(b), ContextAfter: contextOption(a)}
+	o.field, o.split, o.by = cmd.String("field"), cmd.Bool("split"), cmd.String("by")
+	o.misses, o.baseline = cmd.Bool("misses"), cmd.Bool("baseline")
+	o.minTop1, o.minTop5 = cmd.Float("min-top1"), cmd.Float("min-top5")
+	o.maxMedianLines = int(cmd.Int("max-median-lines"))
+	switch o.field {
+	case "auto", "expected_lines", "critical_lines":
+	default:
+		return o, usageErrorf("--field %q: use auto, expected_lines or critical_lines", o.field)
+	}
+	switch o.by {
+	case "", "repository", "language", "category":
+	default:
+		return o, usageErrorf("--by %q: use repository, language or category", o.by)
+	}
+	return o, nil
+}
+
+// runEval scores the corpus without baselines, then with them when it has
+// any, and fails when the run --baseline chooses misses a target.
+func runEval(ctx context.Context, streams *Streams, o evalOptions) error {
+	w := streams.Out
 	cases, err := readEvalCases(o.dir)
 	if err != nil {
 		return err
@@ -168,7 +172,7 @@ func runEval(ctx context.Context, w io.Writer, o evalOptions) error {
 		fmt.Fprintf(w, "%s ", label)
 		printEval(w, s, scores, o.misses)
 		if withBaseline == o.baseline {
-			sum = s
+			sum = s // the run the targets are checked on
 		}
 		if withBaseline {
 			continue
@@ -194,8 +198,8 @@ func runEval(ctx context.Context, w io.Writer, o evalOptions) error {
 	if o.minTop5 > 0 && sum.hit[5] < o.minTop5 {
 		failed = append(failed, fmt.Sprintf("hit@5 %.1f%% < %.1f%%", 100*sum.hit[5], 100*o.minTop5))
 	}
-	if o.maxLines > 0 && sum.medianLines > float64(o.maxLines) {
-		failed = append(failed, fmt.Sprintf("median lines shown %.0f > %d", sum.medianLines, o.maxLines))
+	if o.maxMedianLines > 0 && sum.medianLines > float64(o.maxMedianLines) {
+		failed = append(failed, fmt.Sprintf("median lines shown %.0f > %d", sum.medianLines, o.maxMedianLines))
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("quality below target: %s", strings.Join(failed, "; "))

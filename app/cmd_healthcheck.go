@@ -13,9 +13,15 @@ import (
 // answers whether it is ready.
 const defaultHealthcheckURL = "http://127.0.0.1:9090/readyz"
 
+// healthcheckOptions are the parsed flags of healthcheck.
+type healthcheckOptions struct {
+	url     string
+	timeout time.Duration
+}
+
 // newHealthcheckCommand probes a worker's health endpoint. Container
 // healthchecks need it: the image has no shell, curl or wget.
-func newHealthcheckCommand(streams *Streams) *cli.Command {
+func newHealthcheckCommand(streams *Streams, run runFunc[healthcheckOptions]) *cli.Command {
 	return &cli.Command{
 		Name:   "healthcheck",
 		Usage:  "exit 0 if a worker's health endpoint answers 2xx (for container healthchecks)",
@@ -24,13 +30,19 @@ func newHealthcheckCommand(streams *Streams) *cli.Command {
 			&cli.StringFlag{Name: "url", Usage: "endpoint to probe", Value: defaultHealthcheckURL},
 			&cli.DurationFlag{Name: "timeout", Usage: "give up after this long", Value: 3 * time.Second},
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			if cmd.Args().Len() > 0 {
-				return usageErrorf("healthcheck takes no arguments; use --url")
-			}
-			return probe(ctx, cmd.String("url"), cmd.Duration("timeout"))
-		},
+		Action: action(streams, parseHealthcheckOptions, run),
 	}
+}
+
+func parseHealthcheckOptions(cmd *cli.Command, _ *Streams) (healthcheckOptions, error) {
+	if cmd.Args().Len() > 0 {
+		return healthcheckOptions{}, usageErrorf("healthcheck takes no arguments; use --url")
+	}
+	return healthcheckOptions{url: cmd.String("url"), timeout: cmd.Duration("timeout")}, nil
+}
+
+func runHealthcheck(ctx context.Context, _ *Streams, opts healthcheckOptions) error {
+	return probe(ctx, opts.url, opts.timeout)
 }
 
 // probe GETs url and fails unless it answers 2xx within timeout.

@@ -20,7 +20,16 @@ import (
 	"github.com/destill-dev/destill/backend/postgres"
 )
 
-func newMCPCommand(streams *Streams) *cli.Command {
+// mcpOptions are the parsed flags of mcp.
+type mcpOptions struct {
+	maxRequests int
+	concurrency int
+	logLevel    slog.Level
+	// backend names the database the results are shared through, if any.
+	backend backendConfig
+}
+
+func newMCPCommand(streams *Streams, run runFunc[mcpOptions]) *cli.Command {
 	return &cli.Command{
 		Name:  "mcp",
 		Usage: "serve destill to AI assistants (Model Context Protocol over stdio)",
@@ -37,63 +46,71 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			&cli.StringFlag{Name: "log-level", Usage: "what to log on standard error: debug, info, warn or error", Value: "info"},
 			databaseFlag(),
 		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			if cmd.Args().Len() > 0 {
-				return usageErrorf("mcp takes no arguments; the assistant names builds through the analyze_build tool")
-			}
-			var level slog.Level
-			if err := level.UnmarshalText([]byte(cmd.String("log-level"))); err != nil {
-				return usageErrorf("unknown --log-level %q: use debug, info, warn or error", cmd.String("log-level"))
-			}
-			maxReq, conc := int(cmd.Int("max-requests")), int(cmd.Int("concurrency"))
-			if maxReq < 1 {
-				return usageErrorf("--max-requests must be at least 1, got %d", maxReq)
-			}
-			if conc < 1 {
-				return usageErrorf("--concurrency must be at least 1, got %d", conc)
-			}
-			cfg, err := parseBackendConfig(cmd, streams)
-			if err != nil {
-				return err
-			}
-			if cfg.databaseURL != "" {
-				if err := cfg.needDatabase("destill mcp"); err != nil {
-					return err
-				}
-			}
-			logger := slog.New(slog.NewTextHandler(streams.ErrOut, &slog.HandlerOptions{Level: level}))
-			local := mcpserver.NewMemoryStore(maxReq, 0)
-			opts := mcpserver.Options{
-				Getenv:      streams.Getenv,
-				HTTPClient:  streams.HTTPClient,
-				Secrets:     environmentSecrets(os.Environ()),
-				Store:       local,
-				Concurrency: conc,
-				Logger:      logger,
-			}
-			if cfg.databaseURL != "" {
-				db, err := shareMCPResults(ctx, cfg, local, &opts)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-			}
-			return runMCP(ctx, streams, logger, opts)
-		},
+		Action: action(streams, parseMCPOptions, run),
 	}
+}
+
+func parseMCPOptions(cmd *cli.Command, streams *Streams) (mcpOptions, error) {
+	var opts mcpOptions
+	if cmd.Args().Len() > 0 {
+		return opts, usageErrorf("mcp takes no arguments; the assistant names builds through the analyze_build tool")
+	}
+	if err := opts.logLevel.UnmarshalText([]byte(cmd.String("log-level"))); err != nil {
+		return opts, usageErrorf("unknown --log-level %q: use debug, info, warn or error", cmd.String("log-level"))
+	}
+	opts.maxRequests, opts.concurrency = int(cmd.Int("max-requests")), int(cmd.Int("concurrency"))
+	if opts.maxRequests < 1 {
+		return opts, usageErrorf("--max-requests must be at least 1, got %d", opts.maxRequests)
+	}
+	if opts.concurrency < 1 {
+		return opts, usageErrorf("--concurrency must be at least 1, got %d", opts.concurrency)
+	}
+	var err error
+	if opts.backend, err = parseBackendConfig(cmd, streams); err != nil {
+		return opts, err
+	}
+	if opts.backend.databaseURL != "" {
+		if err := opts.backend.needDatabase("destill mcp"); err != nil {
+			return opts, err
+		}
+	}
+	return opts, nil
+}
+
+// runMCP sets the server up: its results kept in memory and, with a
+// database, shared through it.
+func runMCP(ctx context.Context, streams *Streams, opts mcpOptions) error {
+	logger := slog.New(slog.NewTextHandler(streams.ErrOut, &slog.HandlerOptions{Level: opts.logLevel}))
+	local := mcpserver.NewRecentRequests(opts.maxRequests, 0)
+	sopts := mcpserver.Options{
+		Getenv:      streams.Getenv,
+		HTTPClient:  streams.HTTPClient,
+		Secrets:     environmentSecrets(os.Environ()),
+		Requests:    local,
+		Concurrency: opts.concurrency,
+		Logger:      logger,
+	}
+	if opts.backend.databaseURL != "" {
+		db, err := shareMCPResults(ctx, opts.backend, local, &sopts)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+	}
+	return serveMCP(ctx, streams, logger, sopts)
 }
 
 // shareMCPResults opens the database of distributed mode (migrating it, as
 // submit does) and makes the server save its results there and read the
 // requests stored there, keeping those it serves in local. The caller
 // closes the store.
-func shareMCPResults(ctx context.Context, cfg backendConfig, local *mcpserver.MemoryStore, opts *mcpserver.Options) (*postgres.Store, error) {
+func shareMCPResults(ctx context.Context, cfg backendConfig, local *mcpserver.RecentRequests, opts *mcpserver.Options) (*postgres.Store, error) {
 	db, err := cfg.openStore(ctx, true, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
-	opts.Store = mcpserver.NewSharedStore(db, local)
-	opts.BaselineStore = storeBaselines{db}
+	opts.Requests = mcpserver.NewSharedRequests(db, local)
+	opts.BaselineBacking = databaseBaselines{db}
 	opts.NewID = worker.NewRequestID
 	opts.Secrets = append(opts.Secrets, databaseSecrets(cfg.databaseURL)...)
 	where, _ := postgres.Describe(cfg.databaseURL)
@@ -118,9 +135,9 @@ func databaseSecrets(dsn string) []string {
 	return out
 }
 
-// runMCP serves MCP on the streams until the client disconnects or ctx is
-// done, then deletes every job log it kept.
-func runMCP(ctx context.Context, streams *Streams, logger *slog.Logger, opts mcpserver.Options) error {
+// serveMCP serves MCP on the streams until the client disconnects or ctx
+// is done, then deletes every job log it kept.
+func serveMCP(ctx context.Context, streams *Streams, logger *slog.Logger, opts mcpserver.Options) error {
 	out := streams.Out
 	if out == os.Stdout {
 		// Standard output is the protocol's: anything else printed there

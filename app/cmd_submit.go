@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -13,19 +14,19 @@ import (
 	"github.com/destill-dev/destill/backend"
 )
 
-func newSubmitCommand(streams *Streams) *cli.Command {
-	flags := []cli.Flag{backendFlag(), databaseFlag()}
-	flags = append(flags, kafkaFlags()...)
-	flags = append(flags,
-		&cli.BoolFlag{Name: "wait", Aliases: []string{"w"}, Usage: "wait for the findings and print them"},
-		&cli.DurationFlag{Name: "timeout", Usage: "with --wait, give up after this long", Value: 30 * time.Minute},
-		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "with --wait: text, json or markdown (default: text)"},
-		&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
-		&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "with --wait, show at most `N` findings (default 10; JSON: all)"},
-		&cli.StringFlag{Name: "context", Aliases: []string{"C"}, Usage: "lines of context `B,A` before and after each finding (or one number for both)"},
-		&cli.BoolFlag{Name: "all-jobs", Usage: "analyze passed jobs too, not only failed ones"},
-		&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
-	)
+// submitOptions are the parsed flags of submit.
+type submitOptions struct {
+	input    string
+	analysis backend.AnalysisOptions
+	// wait waits up to timeout for the findings and prints them as output
+	// says.
+	wait    bool
+	timeout time.Duration
+	output  outputOptions
+	backend backendConfig
+}
+
+func newSubmitCommand(streams *Streams, run runFunc[submitOptions]) *cli.Command {
 	return &cli.Command{
 		Name:      "submit",
 		Usage:     "queue a build for the workers and print the request ID (distributed mode)",
@@ -34,82 +35,91 @@ func newSubmitCommand(streams *Streams) *cli.Command {
 			"and prints the request ID as the last line of standard output. `destill view ID` shows how it\n" +
 			"goes; --wait waits and prints the findings instead.",
 		Category: "distributed",
-		Flags:    flags,
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			return runSubmit(ctx, cmd, streams)
-		},
+		Flags: slices.Concat([]cli.Flag{backendFlag(), databaseFlag()}, kafkaFlags(), []cli.Flag{
+			&cli.BoolFlag{Name: "wait", Aliases: []string{"w"}, Usage: "wait for the findings and print them"},
+			&cli.DurationFlag{Name: "timeout", Usage: "with --wait, give up after this long", Value: 30 * time.Minute},
+			contextFlag(),
+			&cli.BoolFlag{Name: "all-jobs", Usage: "analyze passed jobs too, not only failed ones"},
+		}, outputFlags(false)),
+		Action: action(streams, parseSubmitOptions, run),
 	}
 }
 
-func runSubmit(ctx context.Context, cmd *cli.Command, streams *Streams) error {
+func parseSubmitOptions(cmd *cli.Command, streams *Streams) (submitOptions, error) {
+	var opts submitOptions
 	if cmd.Args().Len() != 1 {
-		return usageErrorf("submit takes one build URL, got %d arguments", cmd.Args().Len())
+		return opts, usageErrorf("submit takes one build URL, got %d arguments", cmd.Args().Len())
 	}
-	input := cmd.Args().First()
-	if !sources.LooksLikeURL(input) {
-		return usageErrorf("submit takes a build URL: the workers fetch the build themselves, so a local file or standard input cannot be sent to them (use `destill analyze %s`)", input)
+	opts.input = cmd.Args().First()
+	if !sources.LooksLikeURL(opts.input) {
+		return opts, usageErrorf("submit takes a build URL: the workers fetch the build themselves, so a local file or standard input cannot be sent to them (use `destill analyze %s`)", opts.input)
 	}
-	if u, err := url.Parse(input); err != nil || u.Host == "" {
-		return usageErrorf("not a build URL: %s", input)
+	if u, err := url.Parse(opts.input); err != nil || u.Host == "" {
+		return opts, usageErrorf("not a build URL: %s", opts.input)
 	}
-	cfg, err := parseBackendConfig(cmd, streams)
-	if err != nil {
-		return err
+	var err error
+	if opts.backend, err = parseBackendConfig(cmd, streams); err != nil {
+		return opts, err
 	}
-	if err := cfg.needKafka("submit", "with --backend=memory the queue would live and die inside this process, "+
+	if err := opts.backend.needKafka("submit", "with --backend=memory the queue would live and die inside this process, "+
 		"so no worker in another process could ever pick the request up; `destill analyze URL` analyzes it here and now"); err != nil {
-		return err
+		return opts, err
 	}
-	if err := cfg.needDatabase("submit"); err != nil {
-		return err
+	if err := opts.backend.needDatabase("submit"); err != nil {
+		return opts, err
 	}
-	out, err := parseRenderFlags(cmd, streams, false)
-	if err != nil {
-		return err
+	if opts.output, err = parseOutputFlags(cmd, streams, false); err != nil {
+		return opts, err
 	}
-	if out.format == formatTUI {
-		if out.formatSet {
-			return usageErrorf("submit --wait prints text, json or markdown; open the UI with `destill view ID`")
+	if opts.output.format == formatTUI {
+		if opts.output.formatSet {
+			return opts, usageErrorf("submit --wait prints text, json or markdown; open the UI with `destill view ID`")
 		}
-		out.format = formatText
+		opts.output.format = formatText
 	}
-	opts := backend.AnalysisOptions{AllJobs: cmd.Bool("all-jobs")}
+	opts.analysis.AllJobs = cmd.Bool("all-jobs")
 	if cmd.IsSet("context") {
 		b, a, err := parseContext(cmd.String("context"))
 		if err != nil {
-			return err
+			return opts, err
 		}
-		opts.ContextBefore, opts.ContextAfter = contextOption(b), contextOption(a)
+		opts.analysis.ContextBefore, opts.analysis.ContextAfter = contextOption(b), contextOption(a)
 	}
+	opts.wait, opts.timeout = cmd.Bool("wait"), cmd.Duration("timeout")
+	return opts, nil
+}
+
+func runSubmit(ctx context.Context, streams *Streams, opts submitOptions) error {
+	cfg := opts.backend
 	store, tr, closeBackends, err := cfg.openBackends(ctx, true, nil)
 	if err != nil {
 		return err
 	}
 	defer closeBackends()
-	id, err := worker.Submit(ctx, tr, store, cfg.topics, input, opts)
+	id, err := worker.Submit(ctx, tr, store, cfg.topics, opts.input, opts.analysis)
 	if err != nil {
 		return err
 	}
-	if !cmd.Bool("wait") {
-		fmt.Fprintf(streams.ErrOut, "Submitted %s; follow it with: destill view %s\n", input, id)
+	if !opts.wait {
+		fmt.Fprintf(streams.ErrOut, "Submitted %s; follow it with: destill view %s\n", opts.input, id)
 		fmt.Fprintln(streams.Out, id)
 		return nil
 	}
-	fmt.Fprintf(streams.ErrOut, "Submitted %s as request %s; waiting for the workers…\n", input, id)
-	wctx, cancel := context.WithTimeout(ctx, cmd.Duration("timeout"))
+	fmt.Fprintf(streams.ErrOut, "Submitted %s as request %s; waiting for the workers…\n", opts.input, id)
+	wctx, cancel := context.WithTimeout(ctx, opts.timeout)
 	defer cancel()
 	req, err := worker.Wait(wctx, store, id, 500*time.Millisecond, func(r backend.Request) {
-		fmt.Fprintf(streams.ErrOut, "  %s\n", describeProgress(r))
+		fmt.Fprintf(streams.ErrOut, "  %s\n", r.StatusLine())
 	})
 	if err != nil {
 		fmt.Fprintln(streams.Out, id)
 		return fmt.Errorf("%w; the request goes on: `destill view %s` shows it", err, id)
 	}
-	if err := printRequest(ctx, streams, store, req, out); err != nil {
+	if err := printRequest(ctx, streams, store, req, opts.output); err != nil {
 		return err
 	}
-	if out.format != formatJSON {
+	if opts.output.format != formatJSON {
 		fmt.Fprintln(streams.Out, id)
 	}
-	return requestFailed(req, out)
+	return requestFailed(req, opts.output)
 }

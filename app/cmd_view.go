@@ -13,20 +13,22 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/destill-dev/destill/analysis"
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
+	"github.com/destill-dev/destill/render"
 )
 
 // viewOptions are the parsed flags of view.
 type viewOptions struct {
 	arg    string
-	render analyzeOptions // format, top, color
+	output outputOptions
 	list   bool
 	limit  int
+	// backend is where submitted requests are read from.
+	backend backendConfig
 }
 
-func newViewCommand(streams *Streams) *cli.Command {
+func newViewCommand(streams *Streams, run runFunc[viewOptions]) *cli.Command {
 	return &cli.Command{
 		Name:      "view",
 		Usage:     "show a saved result, or a request submitted to the workers",
@@ -37,27 +39,16 @@ func newViewCommand(streams *Streams) *cli.Command {
 			"it reads the request from PostgreSQL (DESTILL_DATABASE_URL) and shows its status, progress and\n" +
 			"findings; --format json prints the findings document with request_id and status. --list shows\n" +
 			"the recent requests with their status and top finding.",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "output format: tui, text, json or markdown (default: tui on a terminal, else text)"},
-			&cli.BoolFlag{Name: "no-summary", Usage: "print nothing when the interactive UI closes"},
-			&cli.BoolFlag{Name: "json", Usage: "short for --format json"},
-			&cli.IntFlag{Name: "top", Aliases: []string{"n"}, Usage: "show at most `N` findings (default 10; JSON: all)"},
-			&cli.BoolFlag{Name: "no-color", Usage: "never colour the output (NO_COLOR works too)"},
+		Flags: append(outputFlags(true),
 			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "list the recent requests submitted to the workers"},
 			&cli.IntFlag{Name: "limit", Usage: "with --list, how many requests", Value: 20},
 			databaseFlag(),
-		},
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			opts, err := parseViewFlags(cmd, streams)
-			if err != nil {
-				return err
-			}
-			return runView(ctx, cmd, streams, opts)
-		},
+		),
+		Action: action(streams, parseViewOptions, run),
 	}
 }
 
-func parseViewFlags(cmd *cli.Command, streams *Streams) (viewOptions, error) {
+func parseViewOptions(cmd *cli.Command, streams *Streams) (viewOptions, error) {
 	opts := viewOptions{list: cmd.Bool("list"), limit: int(cmd.Int("limit"))}
 	switch n := cmd.Args().Len(); {
 	case opts.list && n > 0:
@@ -73,66 +64,26 @@ func parseViewFlags(cmd *cli.Command, streams *Streams) (viewOptions, error) {
 	default:
 		return opts, usageErrorf("view takes one saved result, request ID or build URL, got %d arguments", n)
 	}
-	r, err := parseRenderFlags(cmd, streams, false)
-	if err != nil {
+	var err error
+	if opts.output, err = parseOutputFlags(cmd, streams, false); err != nil {
 		return opts, err
 	}
-	opts.render = r
-	return opts, nil
+	opts.backend, err = parseBackendConfig(cmd, streams)
+	return opts, err
 }
 
-// parseRenderFlags reads --format, --json, --top, --no-color and
-// --no-summary. Without a format it picks the interactive UI when stdout
-// is a terminal, unless inputOnTerminal: the command reads what is typed
-// into that terminal, which the UI would read too.
-func parseRenderFlags(cmd *cli.Command, streams *Streams, inputOnTerminal bool) (analyzeOptions, error) {
-	o := analyzeOptions{
-		format: cmd.String("format"),
-		top:    int(cmd.Int("top")),
-		topSet: cmd.IsSet("top"),
-		color:  streams.ColorEnabled() && !cmd.Bool("no-color"),
-	}
-	if cmd.Bool("json") {
-		if o.format != "" && o.format != formatJSON {
-			return o, usageErrorf("--json and --format %s contradict each other; pick one", o.format)
-		}
-		o.format = formatJSON
-	}
-	o.formatSet = o.format != ""
-	o.noSummary = cmd.Bool("no-summary")
-	switch o.format {
-	case "":
-		o.format = formatText
-		if streams.StdoutTTY && !inputOnTerminal {
-			o.format = formatTUI
-		}
-	case formatText, formatJSON, formatMarkdown, formatTUI:
-	case "md":
-		o.format = formatMarkdown
-	default:
-		return o, usageErrorf("unknown --format %q: use tui, text, json or markdown", o.format)
-	}
-	if o.topSet && o.top < 0 {
-		return o, usageErrorf("--top must be 0 (all) or more, got %d", o.top)
-	}
-	return o, nil
-}
-
-func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewOptions) error {
+func runView(ctx context.Context, streams *Streams, opts viewOptions) error {
 	if !opts.list {
 		if _, err := os.Stat(opts.arg); err == nil {
 			rep, err := readReportFile(opts.arg)
 			if err != nil {
 				return err
 			}
-			return showReport(ctx, streams, rep, opts.render)
+			return showReport(ctx, streams, rep, opts.output)
 		}
 	}
 	// Not a file: a request of the distributed mode, read from PostgreSQL.
-	cfg, err := parseBackendConfig(cmd, streams)
-	if err != nil {
-		return err
-	}
+	cfg := opts.backend
 	if cfg.databaseURL == "" && !opts.list && !sources.LooksLikeURL(opts.arg) && !looksLikeRequestID(opts.arg) {
 		return usageErrorf("%s does not exist; view takes a result saved with destill analyze --format json URL > result.json, or a request ID from destill submit", opts.arg)
 	}
@@ -149,7 +100,7 @@ func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewO
 		if err != nil {
 			return err
 		}
-		if opts.render.format == formatJSON {
+		if opts.output.format == formatJSON {
 			return writeRequestListJSON(streams.Out, reqs)
 		}
 		return writeRequestList(streams.Out, reqs, time.Now())
@@ -170,20 +121,20 @@ func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewO
 			return storeError(err, opts.arg)
 		}
 	}
-	if opts.render.format == formatTUI {
+	if opts.output.format == formatTUI {
 		rep, err := requestReport(ctx, store, req)
 		if err != nil {
 			return err
 		}
-		if err := runReportTUI(ctx, streams, rep, opts.render); err != nil {
+		if err := runReportTUI(ctx, streams, rep, opts.output); err != nil {
 			return err
 		}
-		return requestFailed(req, opts.render)
+		return requestFailed(req, opts.output)
 	}
-	if err := printRequest(ctx, streams, store, req, opts.render); err != nil {
+	if err := printRequest(ctx, streams, store, req, opts.output); err != nil {
 		return err
 	}
-	return requestFailed(req, opts.render)
+	return requestFailed(req, opts.output)
 }
 
 // looksLikeRequestID reports whether s has the shape of a request ID.
@@ -206,11 +157,11 @@ func looksLikeRequestID(s string) bool {
 
 // requestFailed fails the command for a failed request: silently when the
 // text output already said why, with the reason next to JSON output.
-func requestFailed(req backend.Request, opts analyzeOptions) error {
+func requestFailed(req backend.Request, out outputOptions) error {
 	if req.Status != backend.StatusFailed {
 		return nil
 	}
-	if opts.format == formatText || opts.format == formatTUI {
+	if out.format == formatText || out.format == formatTUI {
 		return errSilent
 	}
 	return fmt.Errorf("request %s failed: %s", req.ID, req.Error)
@@ -218,13 +169,13 @@ func requestFailed(req backend.Request, opts analyzeOptions) error {
 
 // requestReport is the findings document of a stored request, with its
 // request_id and status.
-func requestReport(ctx context.Context, store backend.Store, req backend.Request) (analysis.Report, error) {
+func requestReport(ctx context.Context, store backend.Findings, req backend.Request) (analysis.Report, error) {
 	rep := req.Report
 	if rep.Schema == "" {
 		// Not fetched yet: say what was submitted.
 		rep.Schema = analysis.Schema
 		rep.Tool = analysis.Tool{Name: "destill", Version: Version}
-		rep.Source = analysis.Source{Kind: "build", URL: req.Input}
+		rep.Source = analysis.Origin{Kind: "build", URL: req.Input}
 	}
 	rep.RequestID = req.ID
 	rep.Status = string(req.Status)
@@ -242,18 +193,18 @@ func requestReport(ctx context.Context, store backend.Store, req backend.Request
 
 // printRequest writes a stored request: the findings document for json and
 // markdown; for text a status line, then the findings once it is done.
-func printRequest(ctx context.Context, streams *Streams, store backend.Store, req backend.Request, opts analyzeOptions) error {
+func printRequest(ctx context.Context, streams *Streams, store backend.Findings, req backend.Request, out outputOptions) error {
 	rep, err := requestReport(ctx, store, req)
 	if err != nil {
 		return err
 	}
-	if opts.format != formatText {
-		return writeReport(streams, rep, opts)
+	if out.format != formatText {
+		return writeReport(streams, rep, out)
 	}
-	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, render.Sanitize(describeProgress(req)))
+	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, render.Sanitize(req.StatusLine()))
 	switch req.Status {
 	case backend.StatusDone:
-		return writeReport(streams, rep, opts)
+		return writeReport(streams, rep, out)
 	case backend.StatusFailed:
 		for _, n := range req.Report.Notes {
 			fmt.Fprintf(streams.Out, "note: %s\n", render.Sanitize(n))
@@ -262,11 +213,6 @@ func printRequest(ctx context.Context, streams *Streams, store backend.Store, re
 		fmt.Fprintf(streams.Out, "Submitted %s; findings appear when every chunk is analyzed.\n", render.Sanitize(req.Input))
 	}
 	return nil
-}
-
-// describeProgress says where a request stands in one line.
-func describeProgress(r backend.Request) string {
-	return render.RequestProgress(r.Status, r.Progress, r.Error)
 }
 
 func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time) error {
@@ -284,7 +230,7 @@ func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time)
 		case r.Status == backend.StatusFailed:
 			top = "error: " + r.Error
 		case !r.Status.Terminal():
-			top = describeProgress(r.Request)
+			top = r.StatusLine()
 		}
 		findings := "-"
 		if r.Status == backend.StatusDone {

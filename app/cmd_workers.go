@@ -39,19 +39,37 @@ type workerSpec struct {
 	group string
 	topic func(worker.Topics) string
 	// handler builds the stage's handler on the open backends.
-	handler func(cmd *cli.Command, tr backend.Transport, store backend.Store, cfg backendConfig, log *slog.Logger) backend.Handler
+	handler func(streams *Streams, opts workerOptions, tr backend.Transport, store backend.Store, log *slog.Logger) backend.Handler
 }
 
-func newIngestWorkerCommand(streams *Streams) *cli.Command {
+// workerOptions are the parsed flags of a worker.
+type workerOptions struct {
+	spec    workerSpec
+	backend backendConfig
+	// group is the consumer group: --group, else the stage's.
+	group string
+	// metricsAddr serves /healthz, /readyz and /metrics ("": off).
+	metricsAddr string
+	// log is the logger --log-level and --log-format chose, on stderr.
+	log          *slog.Logger
+	retry        worker.RetryPolicy
+	drainTimeout time.Duration
+	migrate      bool
+	// concurrency is the job logs an ingest-worker reads at once per
+	// request.
+	concurrency int
+}
+
+func newIngestWorkerCommand(streams *Streams, run runFunc[workerOptions]) *cli.Command {
 	spec := workerSpec{
 		name: "ingest-worker", stage: "ingest", group: worker.IngestGroup,
 		topic: func(t worker.Topics) string { return t.Requests },
-		handler: func(cmd *cli.Command, tr backend.Transport, store backend.Store, cfg backendConfig, log *slog.Logger) backend.Handler {
+		handler: func(streams *Streams, opts workerOptions, tr backend.Transport, store backend.Store, log *slog.Logger) backend.Handler {
 			in := &worker.Ingest{
 				Transport:   tr,
 				Store:       store,
-				Topics:      cfg.topics,
-				Concurrency: int(cmd.Int("concurrency")),
+				Topics:      opts.backend.topics,
+				Concurrency: opts.concurrency,
 				Tool:        analysis.Tool{Name: "destill", Version: Version},
 				Logger:      log,
 				Resolve: func(input string) (sources.Input, error) {
@@ -61,7 +79,6 @@ func newIngestWorkerCommand(streams *Streams) *cli.Command {
 			return in.Handle
 		},
 	}
-	flags := append(workerFlags(), &cli.IntFlag{Name: "concurrency", Usage: "job logs read at once per request", Value: pipeline.DefaultConcurrency})
 	return &cli.Command{
 		Name:  "ingest-worker",
 		Usage: "fetch submitted builds and publish their logs in chunks (distributed mode)",
@@ -69,18 +86,16 @@ func newIngestWorkerCommand(streams *Streams) *cli.Command {
 			"tokens), streams the logs of the jobs to analyze and publishes them as chunks for analyze-workers.\n" +
 			"Run as many as you like; they share the requests topic's partitions.",
 		Category: "distributed",
-		Flags:    flags,
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			return runWorker(ctx, cmd, streams, spec)
-		},
+		Flags:    append(workerFlags(), &cli.IntFlag{Name: "concurrency", Usage: "job logs read at once per request", Value: pipeline.DefaultConcurrency}),
+		Action:   action(streams, workerParser(spec), run),
 	}
 }
 
-func newAnalyzeWorkerCommand(streams *Streams) *cli.Command {
+func newAnalyzeWorkerCommand(streams *Streams, run runFunc[workerOptions]) *cli.Command {
 	spec := workerSpec{
 		name: "analyze-worker", stage: "analyze", group: worker.AnalyzeGroup,
 		topic: func(t worker.Topics) string { return t.Chunks },
-		handler: func(cmd *cli.Command, tr backend.Transport, store backend.Store, cfg backendConfig, log *slog.Logger) backend.Handler {
+		handler: func(streams *Streams, opts workerOptions, tr backend.Transport, store backend.Store, log *slog.Logger) backend.Handler {
 			a := &worker.Analyze{Store: store, Logger: log}
 			return a.Handle
 		},
@@ -92,9 +107,41 @@ func newAnalyzeWorkerCommand(streams *Streams) *cli.Command {
 			"findings when its last chunk is in. Run as many as the chunks topic has partitions.",
 		Category: "distributed",
 		Flags:    workerFlags(),
-		Action: func(ctx context.Context, cmd *cli.Command) error {
-			return runWorker(ctx, cmd, streams, spec)
-		},
+		Action:   action(streams, workerParser(spec), run),
+	}
+}
+
+// workerParser returns the parser of spec's worker command.
+func workerParser(spec workerSpec) func(*cli.Command, *Streams) (workerOptions, error) {
+	return func(cmd *cli.Command, streams *Streams) (workerOptions, error) {
+		opts := workerOptions{spec: spec, group: spec.group}
+		var err error
+		if opts.backend, err = parseBackendConfig(cmd, streams); err != nil {
+			return opts, err
+		}
+		if err := opts.backend.needKafka(spec.name, "with --backend=memory the queue lives inside one process, so a worker "+
+			"would never see requests submitted from another; `destill analyze URL` runs the whole analysis in one process"); err != nil {
+			return opts, err
+		}
+		if err := opts.backend.needDatabase(spec.name); err != nil {
+			return opts, err
+		}
+		if cmd.Int("retries") < 1 {
+			return opts, usageErrorf("--retries must be at least 1, got %d", cmd.Int("retries"))
+		}
+		opts.retry = worker.RetryPolicy{Attempts: int(cmd.Int("retries")), Backoff: cmd.Duration("retry-backoff")}
+		opts.log, err = ops.NewLogger(streams.ErrOut, setting(cmd, streams, "log-format", envLogFormat), setting(cmd, streams, "log-level", envLogLevel), streams.StderrTTY)
+		if err != nil {
+			return opts, usageError{err}
+		}
+		if g := cmd.String("group"); g != "" {
+			opts.group = g
+		}
+		opts.metricsAddr = setting(cmd, streams, "metrics-addr", envMetricsAddr)
+		opts.drainTimeout = cmd.Duration("drain-timeout")
+		opts.migrate = !cmd.Bool("no-migrate")
+		opts.concurrency = int(cmd.Int("concurrency"))
+		return opts, nil
 	}
 }
 
@@ -102,35 +149,14 @@ func newAnalyzeWorkerCommand(streams *Streams) *cli.Command {
 // (SIGTERM or SIGINT). Then it stops taking messages, lets the ones in
 // flight finish for up to --drain-timeout (after that they are handed back
 // uncommitted), commits and closes.
-func runWorker(ctx context.Context, cmd *cli.Command, streams *Streams, spec workerSpec) error {
-	cfg, err := parseBackendConfig(cmd, streams)
-	if err != nil {
-		return err
-	}
-	if err := cfg.needKafka(spec.name, "with --backend=memory the queue lives inside one process, so a worker "+
-		"would never see requests submitted from another; `destill analyze URL` runs the whole analysis in one process"); err != nil {
-		return err
-	}
-	if err := cfg.needDatabase(spec.name); err != nil {
-		return err
-	}
-	if cmd.Int("retries") < 1 {
-		return usageErrorf("--retries must be at least 1, got %d", cmd.Int("retries"))
-	}
-	log, err := ops.NewLogger(streams.ErrOut, setting(cmd, streams, "log-format", envLogFormat), setting(cmd, streams, "log-level", envLogLevel), streams.StderrTTY)
-	if err != nil {
-		return usageError{err}
-	}
-	group := spec.group
-	if g := cmd.String("group"); g != "" {
-		group = g
-	}
-	log = log.With("stage", spec.stage)
+func runWorker(ctx context.Context, streams *Streams, opts workerOptions) error {
+	spec, cfg := opts.spec, opts.backend
+	log := opts.log.With("stage", spec.stage)
 
 	// The connections use a context that outlives the signal: in-flight
 	// work still reaches the database while draining.
 	base := context.WithoutCancel(ctx)
-	store, tr, closeBackends, err := cfg.openBackends(ctx, !cmd.Bool("no-migrate"), log)
+	store, tr, closeBackends, err := cfg.openBackends(ctx, opts.migrate, log)
 	if err != nil {
 		return err
 	}
@@ -145,8 +171,8 @@ func runWorker(ctx context.Context, cmd *cli.Command, streams *Streams, spec wor
 
 	metrics := ops.NewMetrics(spec.stage)
 	var srv *ops.Server
-	if addr := setting(cmd, streams, "metrics-addr", envMetricsAddr); addr != "" {
-		srv, err = ops.Listen(addr, metrics, func(ctx context.Context) error { return store.DB().PingContext(ctx) }, log)
+	if opts.metricsAddr != "" {
+		srv, err = ops.Listen(opts.metricsAddr, metrics, func(ctx context.Context) error { return store.DB().PingContext(ctx) }, log)
 		if err != nil {
 			return err
 		}
@@ -163,18 +189,18 @@ func runWorker(ctx context.Context, cmd *cli.Command, streams *Streams, spec wor
 		if srv != nil {
 			srv.SetReady(false)
 		}
-		log.Info("stopping: finishing in-flight messages", "drain_timeout", cmd.Duration("drain-timeout").String())
+		log.Info("stopping: finishing in-flight messages", "drain_timeout", opts.drainTimeout.String())
 		select {
-		case <-time.After(cmd.Duration("drain-timeout")):
+		case <-time.After(opts.drainTimeout):
 			log.Warn("drain timeout: handing in-flight messages back")
 			cancelWork()
 		case <-work.Done():
 		}
 	}()
-	inner := spec.handler(cmd, tr, store, cfg, log)
+	inner := spec.handler(streams, opts, tr, store, log)
 	handler := worker.WithRetry(
 		func(_ context.Context, msg backend.Message) error { return inner(work, msg) },
-		worker.RetryPolicy{Attempts: int(cmd.Int("retries")), Backoff: cmd.Duration("retry-backoff")},
+		opts.retry,
 		worker.DeadLetter{Transport: tr, Topic: cfg.topics.DeadLetter, OnDead: worker.FailRequest(store)},
 		metrics,
 	)
@@ -188,8 +214,8 @@ func runWorker(ctx context.Context, cmd *cli.Command, streams *Streams, spec wor
 	if srv != nil {
 		srv.SetReady(true)
 	}
-	log.Info("worker started", "topic", topic, "group", group, "brokers", cfg.brokers, "version", Version)
-	err = tr.Subscribe(ctx, topic, group, logged)
+	log.Info("worker started", "topic", topic, "group", opts.group, "brokers", cfg.brokers, "version", Version)
+	err = tr.Subscribe(ctx, topic, opts.group, logged)
 	cancelWork()
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("consume %s: %w", topic, err)

@@ -129,9 +129,9 @@ func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(strin
 		return in.Source, nil
 	}
 	dir, err := cache.Dir(streams.Getenv, streams.UserCacheDir)
-	var store *cache.Store
+	var folder *cache.Folder
 	if err == nil {
-		store, err = cache.Open(dir, cache.Options{MaxBytes: max})
+		folder, err = cache.Open(dir, cache.Options{MaxBytes: max})
 	}
 	if err != nil {
 		if f.offline {
@@ -141,7 +141,7 @@ func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(strin
 		return in.Source, nil
 	}
 	return cache.Wrap(in.Source, cache.Config{
-		Store:           store,
+		Folder:          folder,
 		Scope:           in.CacheScope,
 		BuildKey:        in.CacheBuild,
 		Offline:         f.offline,
@@ -151,9 +151,9 @@ func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(strin
 	}), nil
 }
 
-// openStoreForCommand opens the cache for the cache commands. create
+// openFolderForCommand opens the cache for the cache commands. create
 // false leaves a missing folder missing (and returns a nil store).
-func openStoreForCommand(streams *Streams, sizeFlag string, create bool) (*cache.Store, string, error) {
+func openFolderForCommand(streams *Streams, sizeFlag string, create bool) (*cache.Folder, string, error) {
 	max, err := cacheMaxBytes(streams, sizeFlag)
 	if err != nil {
 		return nil, "", err

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/destill-dev/destill/app/pipeline"
-	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/render"
 )
 
 // progress shows on stderr, when it is a terminal, how many job logs were

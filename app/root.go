@@ -24,16 +24,16 @@ func newRootCommand(streams *Streams) *cli.Command {
 		},
 		CommandNotFound: func(ctx context.Context, cmd *cli.Command, name string) {},
 		Commands: []*cli.Command{
-			newAnalyzeCommand(streams),
-			newEvalCommand(streams),
-			newMCPCommand(streams),
-			newViewCommand(streams),
-			newCacheCommand(streams),
-			newSubmitCommand(streams),
-			newIngestWorkerCommand(streams),
-			newAnalyzeWorkerCommand(streams),
-			newMigrateCommand(streams),
-			newHealthcheckCommand(streams),
+			newAnalyzeCommand(streams, runAnalyze),
+			newEvalCommand(streams, runEval),
+			newMCPCommand(streams, runMCP),
+			newViewCommand(streams, runView),
+			newCacheCommand(streams, runCacheList, runCachePrune),
+			newSubmitCommand(streams, runSubmit),
+			newIngestWorkerCommand(streams, runWorker),
+			newAnalyzeWorkerCommand(streams, runWorker),
+			newMigrateCommand(streams, runMigrate),
+			newHealthcheckCommand(streams, runHealthcheck),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
@@ -48,4 +48,21 @@ func newRootCommand(streams *Streams) *cli.Command {
 		}
 	}
 	return root
+}
+
+// runFunc is what a command does once its flags are parsed into opts. The
+// commands' constructors take it, as gh's NewCmdX take runF: tests pass
+// one that keeps opts, to check the parsing without running anything.
+type runFunc[O any] func(ctx context.Context, streams *Streams, opts O) error
+
+// action parses a command's flags and arguments into its options with
+// parse, then runs run with them: nothing reads a flag after parse.
+func action[O any](streams *Streams, parse func(*cli.Command, *Streams) (O, error), run runFunc[O]) cli.ActionFunc {
+	return func(ctx context.Context, cmd *cli.Command) error {
+		opts, err := parse(cmd, streams)
+		if err != nil {
+			return err
+		}
+		return run(ctx, streams, opts)
+	}
 }

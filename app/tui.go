@@ -4,16 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
-	"runtime"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/pipeline"
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/render"
 	"github.com/destill-dev/destill/ui"
 )
 
@@ -33,93 +29,39 @@ const startGrace = 200 * time.Millisecond
 // Quitting early stops the analysis.
 // feed is where the source's provider messages already go (nil: a new one).
 func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions, in sources.Input, popts pipeline.Options, feed *uiFeed) error {
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-
 	if feed == nil {
 		feed = newUIFeed()
 	}
-	var (
-		rep      analysis.Report
-		err      error
-		ran      = make(chan struct{}) // closed when pipeline.Run has returned rep and err
-		finished = make(chan struct{}) // closed when the goroutine has ended
-	)
-	go func() {
-		defer close(finished)
-		forwarded := make(chan struct{})
-		go func() {
-			defer close(forwarded)
-			feed.forward(ctx)
-		}()
-		rep, err = pipeline.Run(ctx, in.Source, popts, feed.update)
-		close(ran)
-		feed.finish(err)
-		<-forwarded // the UI took the end, or ctx ended
-	}()
-	stop := func() {
-		cancel()
-		<-finished
-	}
+	run := startRun(parent, in.Source, popts, feed)
+	defer run.stop()
 
-	grace := time.NewTimer(startGrace)
-	defer grace.Stop()
-	select {
-	case <-feed.first:
-	case <-grace.C:
-	case <-ran:
-		if err != nil && !feed.started() {
-			stop()
-			return analyzeError(parent, err)
-		}
+	if err := run.failedAtOnce(feed); err != nil {
+		return analyzeError(parent, err)
 	}
-
 	title := render.SourceName(analysis.Report{Source: in.Describe})
-	uiErr := ui.Run(ctx, tuiConfig(streams, title, feed.events, opts.color))
-	if errors.Is(uiErr, ui.ErrNoTerminal) && !opts.formatSet {
+	uiErr := ui.Run(parent, tuiConfig(streams, title, feed.Feed, opts.output.color))
+	if errors.Is(uiErr, ui.ErrNoTerminal) && !opts.output.formatSet {
 		// No terminal to take over after all: print text, as when stdout
 		// is not a terminal.
 		feed.divertNotices(newProgress(streams).message)
-		<-ran
-		stop()
-		if err != nil && len(rep.Jobs) == 0 {
-			return analyzeError(parent, err)
-		}
-		opts.format = formatText
-		if werr := writeReport(streams, rep, opts); werr != nil {
-			return werr
-		}
-		return err
+		rep, err := run.result()
+		out := opts.output
+		out.format = formatText
+		return writeResult(parent, streams, rep, err, out)
 	}
-	ended := false
-	select {
-	case <-ran:
-		ended = true
-	default:
-	}
-	stop()
+	quitEarly := !run.ended()
+	rep, err := run.stop()
 	if uiErr != nil {
 		if errors.Is(uiErr, ui.ErrNoTerminal) {
 			return fmt.Errorf("%w; use --format text", uiErr)
 		}
 		return uiErr
 	}
-
-	if !ended && parent.Err() == nil && err != nil {
-		// The user quit while the analysis ran: not a failure. The summary
-		// is what the UI showed.
-		rep, err = feed.lastReport(), nil
-		if len(rep.Jobs) > 0 {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("you quit before the analysis finished: %d of %d job(s) analyzed", rep.Summary.JobsAnalyzed, feed.jobsSelected()))
-		}
-	}
-	if err != nil && len(rep.Jobs) == 0 {
-		rep = feed.lastReport()
-	}
+	rep, err = shownReport(rep, err, quitEarly && parent.Err() == nil, feed)
 	// A signal (SIGTERM, SIGINT from outside the terminal) stops without a
 	// summary: what it would show is cut short, and nobody asked for it.
-	if !opts.noSummary && len(rep.Jobs) > 0 && parent.Err() == nil {
-		if werr := printSummary(streams, rep, opts); werr != nil {
+	if !opts.output.noSummary && len(rep.Jobs) > 0 && parent.Err() == nil {
+		if werr := printSummary(streams, rep, opts.output); werr != nil {
 			return werr
 		}
 	}
@@ -127,6 +69,95 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 		return analyzeError(parent, err)
 	}
 	return nil
+}
+
+// shownReport is the report to leave on the screen once the UI closed:
+// the analysis's, or what the UI showed last when the analysis failed
+// before reading a job, or when the user quit it (then not a failure).
+func shownReport(rep analysis.Report, err error, userQuit bool, feed *uiFeed) (analysis.Report, error) {
+	if userQuit && err != nil {
+		rep = feed.lastReport()
+		if len(rep.Jobs) > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("you quit before the analysis finished: %d of %d job(s) analyzed", rep.Summary.JobsAnalyzed, feed.jobsSelected()))
+		}
+		return rep, nil
+	}
+	if err != nil && len(rep.Jobs) == 0 {
+		rep = feed.lastReport()
+	}
+	return rep, err
+}
+
+// writeResult prints what pipeline.Run returned: the report, even a
+// partial one, then its error; an error alone when no job was read.
+func writeResult(ctx context.Context, streams *Streams, rep analysis.Report, err error, out outputOptions) error {
+	if err != nil && len(rep.Jobs) == 0 {
+		return analyzeError(ctx, err)
+	}
+	if werr := writeReport(streams, rep, out); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// backgroundRun is pipeline.Run going on while the UI shows it.
+type backgroundRun struct {
+	cancel context.CancelFunc
+	done   chan struct{} // closed once Run returned rep and err
+	rep    analysis.Report
+	err    error
+}
+
+// startRun starts pipeline.Run in the background, sending its updates and
+// its end to feed. Run stops when ctx ends or on stop.
+func startRun(ctx context.Context, src pipeline.Source, popts pipeline.Options, feed *uiFeed) *backgroundRun {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &backgroundRun{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.rep, r.err = pipeline.Run(ctx, src, popts, feed.update)
+		feed.Finish(ui.Finished{Err: r.err, At: time.Now()})
+	}()
+	return r
+}
+
+// failedAtOnce waits up to startGrace for the first update and returns the
+// error of an analysis that failed before sending any: it is printed as
+// one line, as in text mode, instead of flashing a screen.
+func (r *backgroundRun) failedAtOnce(feed *uiFeed) error {
+	grace := time.NewTimer(startGrace)
+	defer grace.Stop()
+	select {
+	case <-feed.first:
+	case <-grace.C:
+	case <-r.done:
+		if _, started := feed.Latest(); r.err != nil && !started {
+			return r.err
+		}
+	}
+	return nil
+}
+
+// ended reports whether Run has returned.
+func (r *backgroundRun) ended() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// result waits for Run to return and returns what it returned.
+func (r *backgroundRun) result() (analysis.Report, error) {
+	<-r.done
+	return r.rep, r.err
+}
+
+// stop stops Run if it still runs, and returns what it returned.
+func (r *backgroundRun) stop() (analysis.Report, error) {
+	r.cancel()
+	return r.result()
 }
 
 // analyzeError is the error analyze returns for err.
@@ -139,20 +170,20 @@ func analyzeError(ctx context.Context, err error) error {
 
 // runReportTUI shows a finished report in the interactive UI, then prints
 // its summary: `destill view` over stored findings.
-func runReportTUI(ctx context.Context, streams *Streams, rep analysis.Report, opts analyzeOptions) error {
-	if err := ui.Run(ctx, tuiConfig(streams, render.SourceName(rep), ui.ReportEvents(rep), opts.color)); err != nil {
+func runReportTUI(ctx context.Context, streams *Streams, rep analysis.Report, out outputOptions) error {
+	if err := ui.Run(ctx, tuiConfig(streams, render.SourceName(rep), ui.ReportFeed(rep), out.color)); err != nil {
 		return err
 	}
-	if opts.noSummary {
+	if out.noSummary {
 		return nil
 	}
-	return printSummary(streams, rep, opts)
+	return printSummary(streams, rep, out)
 }
 
-func tuiConfig(streams *Streams, title string, events <-chan ui.Event, color bool) ui.Config {
+func tuiConfig(streams *Streams, title string, feed *ui.Feed, color bool) ui.Config {
 	return ui.Config{
 		Title:       title,
-		Events:      events,
+		Feed:        feed,
 		Color:       color,
 		Screen:      streams.TUIScreen,
 		OpenURLFunc: browserOpener(streams.Getenv),
@@ -161,191 +192,13 @@ func tuiConfig(streams *Streams, title string, events <-chan ui.Event, color boo
 
 // printSummary prints the top findings as text, on the normal screen once
 // the UI has given it back.
-func printSummary(streams *Streams, rep analysis.Report, opts analyzeOptions) error {
+func printSummary(streams *Streams, rep analysis.Report, out outputOptions) error {
 	top := summaryTop
-	if opts.topSet {
-		top = opts.top
+	if out.topSet {
+		top = out.top
 	}
-	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: opts.color}); err != nil {
+	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color}); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil
-}
-
-// uiFeed adapts the analysis into ui events. Its producers (pipeline.Run's
-// onUpdate, provider messages, the end) never block: they leave what they
-// have in a mailbox, where a newer snapshot replaces one the UI has not
-// taken yet, and one forwarder goroutine hands it to the UI in order.
-type uiFeed struct {
-	events chan ui.Event
-	kick   chan struct{} // cap 1: the mailbox has something
-	first  chan struct{} // closed by the first update
-
-	mu       sync.Mutex
-	last     *pipeline.Update // the latest update
-	unsent   bool             // last has not been forwarded yet
-	notices  []string
-	finished *ui.Finished
-	divert   func(string) // when set, notices go here instead (no UI)
-}
-
-func newUIFeed() *uiFeed {
-	return &uiFeed{events: make(chan ui.Event), kick: make(chan struct{}, 1), first: make(chan struct{})}
-}
-
-func (f *uiFeed) poke() {
-	select {
-	case f.kick <- struct{}{}:
-	default:
-	}
-}
-
-// update is pipeline.Run's onUpdate.
-func (f *uiFeed) update(u pipeline.Update) {
-	f.mu.Lock()
-	firstOne := f.last == nil
-	f.last, f.unsent = &u, true
-	f.mu.Unlock()
-	if firstOne {
-		close(f.first)
-	}
-	f.poke()
-}
-
-// notify takes a message for the user from a provider (a rate-limit wait).
-func (f *uiFeed) notify(msg string) {
-	f.mu.Lock()
-	if d := f.divert; d != nil {
-		f.mu.Unlock()
-		d(msg)
-		return
-	}
-	f.notices = append(f.notices, msg)
-	f.mu.Unlock()
-	f.poke()
-}
-
-// finish records the end of the analysis.
-func (f *uiFeed) finish(err error) {
-	f.mu.Lock()
-	f.finished = &ui.Finished{Err: err, At: time.Now()}
-	f.mu.Unlock()
-	f.poke()
-}
-
-// divertNotices sends notices to d from now on, with those still waiting:
-// when there is no UI to show them.
-func (f *uiFeed) divertNotices(d func(string)) {
-	f.mu.Lock()
-	waiting := f.notices
-	f.notices, f.divert = nil, d
-	f.mu.Unlock()
-	for _, m := range waiting {
-		d(m)
-	}
-}
-
-// forward hands the mailbox to the UI until the end is sent or ctx ends,
-// then closes the events.
-func (f *uiFeed) forward(ctx context.Context) {
-	defer close(f.events)
-	for {
-		select {
-		case <-f.kick:
-		case <-ctx.Done():
-			return
-		}
-		f.mu.Lock()
-		var out []ui.Event
-		for _, m := range f.notices {
-			out = append(out, ui.Notice{Message: m})
-		}
-		f.notices = nil
-		if f.unsent {
-			out = append(out, snapshotEvent(*f.last))
-			f.unsent = false
-		}
-		end := f.finished != nil
-		if end {
-			out = append(out, *f.finished)
-		}
-		f.mu.Unlock()
-		for _, ev := range out {
-			select {
-			case f.events <- ev:
-			case <-ctx.Done():
-				return
-			}
-		}
-		if end {
-			return
-		}
-	}
-}
-
-func (f *uiFeed) started() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.last != nil
-}
-
-// lastReport is the report of the last update (empty before any).
-func (f *uiFeed) lastReport() analysis.Report {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.last == nil {
-		return analysis.Report{}
-	}
-	return f.last.Report
-}
-
-func (f *uiFeed) jobsSelected() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.last == nil {
-		return 0
-	}
-	return f.last.JobsSelected
-}
-
-func snapshotEvent(u pipeline.Update) ui.Snapshot {
-	return ui.Snapshot{
-		Report: u.Report,
-		Progress: ui.Progress{
-			JobsTotal:    u.JobsSelected,
-			JobsFetched:  u.JobsFetched,
-			JobsAnalyzed: u.JobsAnalyzed,
-			Bytes:        u.Bytes,
-			Started:      u.Started,
-		},
-	}
-}
-
-// browserOpener returns how the UI's o key opens a URL: with $BROWSER, or
-// the desktop's opener when there is a graphical session. It returns nil
-// when there is none (over SSH, in CI): the UI then only shows the URL.
-func browserOpener(getenv func(string) string) func(ctx context.Context, url string) error {
-	var argv []string
-	switch {
-	case getenv("BROWSER") != "":
-		argv = strings.Fields(getenv("BROWSER"))
-	case runtime.GOOS == "darwin":
-		argv = []string{"open"}
-	case getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != "":
-		argv = []string{"xdg-open"}
-	default:
-		return nil
-	}
-	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		return nil
-	}
-	return func(ctx context.Context, url string) error {
-		// No stdin, stdout or stderr: nothing may write over the UI.
-		cmd := exec.CommandContext(ctx, path, append(argv[1:], url)...)
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("%s: %w", argv[0], err)
-		}
-		return nil
-	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/destill-dev/destill/analysis"
-	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/render"
 	"github.com/destill-dev/destill/ui"
 )
 

@@ -14,7 +14,6 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/stretchr/testify/require"
-	"github.com/urfave/cli/v3"
 	"go.uber.org/goleak"
 
 	"github.com/destill-dev/destill/analysis"
@@ -22,7 +21,6 @@ import (
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
-	"github.com/destill-dev/destill/ui"
 )
 
 // recordingScreen is a SimulationScreen that keeps, on each Show, the text
@@ -207,15 +205,9 @@ func TestAnalyzeFormatChoice(t *testing.T) {
 			if tt.log != "" {
 				log = tt.log
 			}
-			var got analyzeOptions
-			cmd := newAnalyzeCommand(streams)
-			cmd.Action = func(ctx context.Context, c *cli.Command) error {
-				var err error
-				got, err = parseAnalyzeFlags(c, streams)
-				return err
-			}
-			require.NoError(t, cmd.Run(context.Background(), append(append([]string{"analyze"}, tt.args...), log)))
-			require.Equal(t, tt.want, got.format)
+			got, err := parseCommand(newAnalyzeCommand, streams, append(append([]string{"analyze"}, tt.args...), log)...)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got.output.format)
 		})
 	}
 }
@@ -305,9 +297,9 @@ func (b *slowBuild) OpenLog(ctx context.Context, job providers.Job) (io.ReadClos
 func runSlow(ctx context.Context, t *testing.T, b *slowBuild, opts analyzeOptions) (*recordingScreen, *syncBuffer, *syncBuffer, chan error) {
 	scr := newRecordingScreen()
 	streams, out, errOut := tuiStreams(scr)
-	in := sources.Input{Source: b, Describe: analysis.Source{Kind: "buildkite", URL: "https://ci.example.com/build/42"}}
+	in := sources.Input{Source: b, Describe: analysis.Origin{Kind: "buildkite", URL: "https://ci.example.com/build/42"}}
 	popts := pipeline.Options{Concurrency: 3, Source: in.Describe}
-	opts.format = formatTUI
+	opts.output.format = formatTUI
 	feed := newUIFeed()
 	b.notify = feed.notify
 	done := make(chan error, 1)
@@ -426,7 +418,7 @@ func TestAnalyzeUIInterrupted(t *testing.T) {
 func TestReportUIForStoredFindings(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	rep := analysis.Report{
-		Source:   analysis.Source{Kind: "buildkite", URL: "https://ci.example.com/build/42"},
+		Source:   analysis.Origin{Kind: "buildkite", URL: "https://ci.example.com/build/42"},
 		Jobs:     []analysis.JobSummary{{ID: "j", Name: "unit", Failed: true, Analyzed: true}},
 		Findings: []analysis.Finding{{Rank: 1, Fingerprint: "f", Confidence: 0.9, Severity: analysis.SeverityError, JobID: "j", JobName: "unit", LineStart: 3, LineEnd: 3, Message: "boom", Text: []string{"boom"}}},
 		Summary:  analysis.Summary{JobsTotal: 1, JobsFailed: 1, JobsAnalyzed: 1, Findings: 1},
@@ -434,67 +426,11 @@ func TestReportUIForStoredFindings(t *testing.T) {
 	scr := newRecordingScreen()
 	streams, out, _ := tuiStreams(scr)
 	done := make(chan error, 1)
-	go func() { done <- runReportTUI(context.Background(), streams, rep, analyzeOptions{}) }()
+	go func() { done <- runReportTUI(context.Background(), streams, rep, outputOptions{}) }()
 	scr.waitFor(t, "done · 1 finding · 1 job analyzed")
 	scr.typeKeys("q")
 	require.NoError(t, waitErr(t, done))
 	require.Contains(t, out.String(), "#1  0.90")
-}
-
-func TestUIFeedNeverBlocksAndKeepsTheNewest(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	f := newUIFeed()
-	for i := 1; i <= 1000; i++ { // nobody reads yet: must not block
-		f.update(pipeline.Update{JobsSelected: 3, JobsFetched: i})
-	}
-	f.notify("first")
-	f.notify("second")
-	f.finish(errors.New("boom"))
-	go f.forward(context.Background())
-	var got []any
-	for ev := range f.events {
-		got = append(got, ev)
-	}
-	require.Len(t, got, 4)
-	require.Equal(t, ui.Notice{Message: "first"}, got[0])
-	require.Equal(t, ui.Notice{Message: "second"}, got[1])
-	require.Equal(t, 1000, got[2].(ui.Snapshot).Progress.JobsFetched, "only the newest snapshot")
-	require.EqualError(t, got[3].(ui.Finished).Err, "boom")
-
-	// With no UI, messages go where they are diverted.
-	f = newUIFeed()
-	f.notify("queued")
-	var diverted []string
-	f.divertNotices(func(m string) { diverted = append(diverted, m) })
-	f.notify("later")
-	require.Equal(t, []string{"queued", "later"}, diverted)
-
-	// The forwarder ends with its context.
-	f = newUIFeed()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.forward(ctx); close(done) }()
-	f.update(pipeline.Update{})
-	cancel()
-	<-done
-}
-
-func TestBrowserOpener(t *testing.T) {
-	t.Parallel()
-	env := func(kv ...string) func(string) string {
-		m := map[string]string{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return func(k string) string { return m[k] }
-	}
-	require.Nil(t, browserOpener(env()), "no browser over SSH or in CI")
-	require.Nil(t, browserOpener(env("BROWSER", "no-such-browser-xyz")))
-	open := browserOpener(env("BROWSER", "true --ignored"))
-	require.NotNil(t, open)
-	require.NoError(t, open(context.Background(), "https://example.com"))
-	fail := browserOpener(env("BROWSER", "false"))
-	require.ErrorContains(t, fail(context.Background(), "https://example.com"), "false: exit status 1")
 }
 
 // TestViewSavedResultOpensTheUI: view FILE on a terminal shows the saved

@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/destill-dev/destill/analysis"
@@ -111,6 +112,28 @@ type Request struct {
 	UpdatedAt   time.Time
 }
 
+// StatusLine says in one line where the request stands: its status with the
+// progress the workers recorded, or, for a failed request, why it failed.
+func (r Request) StatusLine() string {
+	p := r.Progress
+	switch r.Status {
+	case StatusQueued:
+		return "queued, waiting for an ingest-worker"
+	case StatusFetching:
+		if !p.Planned {
+			return "fetching the build"
+		}
+		return fmt.Sprintf("fetching logs: %d of %d read, %d chunk(s) analyzed", p.JobsFetched, p.JobsSelected, p.ChunksDone)
+	case StatusAnalyzing:
+		return fmt.Sprintf("analyzing: %d of %d chunk(s) done", p.ChunksDone, p.ChunksTotal)
+	case StatusDone:
+		return fmt.Sprintf("done: %d log(s), %d chunk(s)", p.JobsSelected, p.ChunksTotal)
+	case StatusFailed:
+		return "failed: " + r.Error
+	}
+	return string(r.Status)
+}
+
 // RequestSummary is a request in a list, with its best finding.
 type RequestSummary struct {
 	Request
@@ -152,9 +175,9 @@ type ChunkResult struct {
 	Result    analysis.JobResult
 }
 
-// Store keeps requests, per-chunk results and findings. Every write is
-// idempotent, so a redelivered message never duplicates anything.
-type Store interface {
+// Requests records analysis requests and where they stand: what submit
+// creates, view lists and reads, and every stage moves forward.
+type Requests interface {
 	// CreateRequest records req, whose ID must be new (ErrExists
 	// otherwise), as queued. A zero CreatedAt means now.
 	CreateRequest(ctx context.Context, req Request) error
@@ -168,6 +191,11 @@ type Store interface {
 	// SetStatus moves a request to status when Status.CanMoveTo allows it,
 	// recording errMsg for failed, and reports whether it moved.
 	SetStatus(ctx context.Context, id string, status Status, errMsg string) (bool, error)
+}
+
+// JobPlans records which jobs of a request the ingest stage selected, and
+// what became of each job's log.
+type JobPlans interface {
 	// PlanRequest records the fetched build and the selected jobs. Planning
 	// again keeps what is known of the jobs' logs.
 	PlanRequest(ctx context.Context, id string, plan Plan) (Progress, error)
@@ -177,6 +205,10 @@ type Store interface {
 	// why it could not be read to the end (jobErr; chunks is then what was
 	// published before the error). Only the first call per job counts.
 	SetJobChunks(ctx context.Context, id, jobID string, chunks int, jobErr string) (Progress, error)
+}
+
+// Chunks keeps what the analyze stage found in each chunk of a log.
+type Chunks interface {
 	// SaveChunkResult stores a chunk's result once per (request, job, seq);
 	// saving it again changes nothing. It returns the progress after it.
 	// Only chunks of selected jobs, below their job's count once known,
@@ -185,6 +217,10 @@ type Store interface {
 	// ChunkResults returns every chunk result of a request, ordered by job
 	// and seq.
 	ChunkResults(ctx context.Context, id string) ([]ChunkResult, error)
+}
+
+// Findings keeps the findings merged from a request's chunks.
+type Findings interface {
 	// FinishRequest stores the report (its findings keyed by fingerprint,
 	// the rest as the request's report) and marks the request done, unless
 	// it is already done or failed. It reports whether it finished it.
@@ -192,11 +228,28 @@ type Store interface {
 	// ListFindings returns a request's findings by rank (ErrNotFound for
 	// an unknown request).
 	ListFindings(ctx context.Context, id string) ([]analysis.Finding, error)
-	// SaveBaseline keeps an encoded baseline model (a passing log's, see
-	// analysis.Baseline.MarshalBinary) under key, replacing any before.
+}
+
+// BaselineModels keeps encoded baseline models (a passing log's, see
+// analysis.Baseline.MarshalBinary), so every process reuses them.
+type BaselineModels interface {
+	// SaveBaseline keeps model under key, replacing any before.
 	SaveBaseline(ctx context.Context, key string, model []byte) error
 	// LoadBaseline returns the model saved under key (ErrNotFound).
 	LoadBaseline(ctx context.Context, key string) ([]byte, error)
+}
+
+// Store is the contract of distributed mode's storage: requests, their
+// jobs, per-chunk results, findings and baseline models. Every write is
+// idempotent, so a redelivered message never duplicates anything. Its
+// consumers each name the roles they use; the conformance suite
+// (backendtest.RunStoreSuite) checks every implementation of the whole.
+type Store interface {
+	Requests
+	JobPlans
+	Chunks
+	Findings
+	BaselineModels
 	// Close releases the store. It is safe to call more than once.
 	Close() error
 }

@@ -11,9 +11,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
+	"github.com/destill-dev/destill/render"
 )
 
 // actionFile is a composite action's action.yml.

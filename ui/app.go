@@ -16,9 +16,9 @@ import (
 type Config struct {
 	// Title names what is analyzed: a build URL, a file.
 	Title string
-	// Events bring the analysis: Snapshots, then a Finished. Closing the
-	// channel without a Finished ends the analysis as done.
-	Events <-chan Event
+	// Feed brings the analysis: Snapshots and Notices, then its end (nil:
+	// nothing ever arrives).
+	Feed *Feed
 	// Color enables colours; false draws with bold, dim and reverse video
 	// only (NO_COLOR, --no-color).
 	Color bool
@@ -146,12 +146,15 @@ func (a *App) pump(ctx context.Context, screenFailed <-chan error) {
 	a.tv.QueueUpdateDraw(func() {})
 	defer a.tv.Stop()
 
-	events := a.cfg.Events
+	var ready <-chan struct{}
+	if a.cfg.Feed != nil {
+		ready = a.cfg.Feed.ready
+	}
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	tick := ticker.C
 	for {
-		var ev Event
+		var events []Event
 		select {
 		case <-ctx.Done():
 			return
@@ -160,28 +163,24 @@ func (a *App) pump(ctx context.Context, screenFailed <-chan error) {
 		case err := <-screenFailed:
 			a.failure = fmt.Errorf("terminal failed: %w", err)
 			return
-		case e, ok := <-events:
-			if !ok {
-				events = nil // closed: stop selecting on it
-				ev = sourceClosed{}
-				break
+		case <-ready:
+			var ended bool
+			events, ended = a.cfg.Feed.take()
+			if ended {
+				ready, tick = nil, nil // nothing follows; the clock stops
 			}
-			ev = e
-		case ev = <-a.local:
+		case ev := <-a.local:
+			events = []Event{ev}
 		case <-tick:
 		}
-		switch e := ev.(type) {
-		case Finished:
-			if e.At.IsZero() {
+		for i, ev := range events {
+			if e, ok := ev.(Finished); ok && e.At.IsZero() {
 				e.At = a.now()
-				ev = e
+				events[i] = e
 			}
-			tick = nil // the clock stops with the analysis
-		case sourceClosed:
-			tick = nil
 		}
 		a.tv.QueueUpdateDraw(func() {
-			if ev != nil {
+			for _, ev := range events {
 				a.state.Apply(ev)
 			}
 		})

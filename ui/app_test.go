@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 type running struct {
 	app    *App
 	sim    tcell.SimulationScreen
-	events chan Event
+	feed   *Feed
 	cancel context.CancelFunc
 	done   chan error
 
@@ -31,12 +31,12 @@ type running struct {
 	screen string // what the last draw showed
 }
 
-// start runs an App at w×h with an events channel the test feeds.
+// start runs an App at w×h with a Feed the test sends on.
 func start(t *testing.T, w, h int, cfg Config) *running {
 	t.Helper()
-	r := &running{events: make(chan Event), done: make(chan error, 1)}
-	if cfg.Events == nil {
-		cfg.Events = r.events
+	r := &running{feed: NewFeed(), done: make(chan error, 1)}
+	if cfg.Feed == nil {
+		cfg.Feed = r.feed
 	}
 	if cfg.NowFunc == nil {
 		cfg.NowFunc = fixedNow
@@ -101,10 +101,15 @@ func (r *running) waitForText(t *testing.T, text string) string {
 
 func (r *running) send(t *testing.T, ev Event) {
 	t.Helper()
-	select {
-	case r.events <- ev:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the UI did not take an event")
+	switch e := ev.(type) {
+	case Snapshot:
+		r.feed.Snapshot(e)
+	case Notice:
+		r.feed.Notice(e.Message)
+	case Finished:
+		r.feed.Finish(e)
+	default:
+		t.Fatalf("cannot send %T", ev)
 	}
 }
 
@@ -171,17 +176,23 @@ func TestRunShowsTheErrorAndNeverSpins(t *testing.T) {
 	require.NoError(t, r.waitDone(t))
 }
 
-func TestRunEndsWhenTheEventsStop(t *testing.T) {
+func TestRunShowsNoticesAndTheNewestSnapshot(t *testing.T) {
 	r := start(t, 80, 24, Config{})
+	r.waitForText(t, "reading the build…")
 	r.send(t, snapshotOf(pick("fp-oom"), 1))
-	close(r.events)
-	r.waitForText(t, "done · 1 finding")
+	r.send(t, Notice{Message: "waiting 30s for the rate limit"})
+	r.send(t, snapshotOf(pick("fp-oom", "fp-lint"), 2))
+	s := r.waitForText(t, "jobs 2/3 fetched")
+	require.Contains(t, s, "imported and not used")
+	require.Contains(t, s, "waiting 30s for the rate limit")
+	r.send(t, Finished{})
+	r.waitForText(t, "done · 2 findings")
 	r.key(tcell.KeyRune, 'q')
 	require.NoError(t, r.waitDone(t))
 }
 
 func TestRunShowsStoredFindings(t *testing.T) {
-	r := start(t, 80, 24, Config{Events: ReportEvents(testReport())})
+	r := start(t, 80, 24, Config{Feed: ReportFeed(testReport())})
 	s := r.waitForText(t, "done · 6 findings · 3 jobs analyzed")
 	require.Contains(t, s, "out of memory")
 	r.key(tcell.KeyRune, 'q')
@@ -189,7 +200,7 @@ func TestRunShowsStoredFindings(t *testing.T) {
 }
 
 func TestRunResizesCleanly(t *testing.T) {
-	r := start(t, 80, 24, Config{Events: ReportEvents(testReport())})
+	r := start(t, 80, 24, Config{Feed: ReportFeed(testReport())})
 	r.waitForText(t, "done · 6 findings")
 	r.resize(160, 48)
 	s := r.waitFor(t, "the wide layout", func(s string) bool { return strings.Count(s, "\n") == 48 && strings.Contains(s, "│ #1 · oom") })
@@ -207,7 +218,7 @@ func TestRunResizesCleanly(t *testing.T) {
 }
 
 func TestRunSearchAndFilterKeys(t *testing.T) {
-	r := start(t, 80, 24, Config{Events: ReportEvents(testReport())})
+	r := start(t, 80, 24, Config{Feed: ReportFeed(testReport())})
 	r.waitForText(t, "done · 6 findings")
 	for _, ch := range "/memory" {
 		r.key(tcell.KeyRune, ch)
@@ -226,7 +237,7 @@ func TestRunSearchAndFilterKeys(t *testing.T) {
 }
 
 // TestRunQuitsWhileUpdatesPour checks that quitting never deadlocks with the
-// pump posting updates, and that the sender is released.
+// pump posting updates, and that the sender is never held up.
 func TestRunQuitsWhileUpdatesPour(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		r := start(t, 80, 24, Config{})
@@ -237,9 +248,10 @@ func TestRunQuitsWhileUpdatesPour(t *testing.T) {
 			defer wg.Done()
 			for n := 0; ; n++ {
 				select {
-				case r.events <- snapshotOf(pick("fp-oom", "fp-lint")[:1+n%2], n%3):
 				case <-stop:
 					return
+				default:
+					r.feed.Snapshot(snapshotOf(pick("fp-oom", "fp-lint")[:1+n%2], n%3))
 				}
 			}
 		}()
@@ -261,7 +273,7 @@ func TestRunStopsWhenTheContextEnds(t *testing.T) {
 func TestRunQuitCancelsBackgroundWork(t *testing.T) {
 	opening := make(chan struct{})
 	r := start(t, 80, 24, Config{
-		Events: ReportEvents(testReport()),
+		Feed: ReportFeed(testReport()),
 		OpenURLFunc: func(ctx context.Context, url string) error {
 			close(opening)
 			<-ctx.Done() // a browser that never returns
@@ -277,7 +289,7 @@ func TestRunQuitCancelsBackgroundWork(t *testing.T) {
 }
 
 func TestRunReportsATerminalFailure(t *testing.T) {
-	r := start(t, 80, 24, Config{Events: ReportEvents(testReport())})
+	r := start(t, 80, 24, Config{Feed: ReportFeed(testReport())})
 	r.waitForText(t, "done · 6 findings")
 	_ = r.sim.PostEvent(tcell.NewEventError(errors.New("read /dev/tty: input/output error")))
 	err := r.waitDone(t)

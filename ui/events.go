@@ -7,7 +7,7 @@ import (
 )
 
 // Event is something that happened to the analysis the UI shows. app sends
-// Events on Config.Events; State.Apply applies them.
+// them through a Feed; State.Apply applies them.
 type Event interface {
 	apply(s *State)
 }
@@ -27,8 +27,8 @@ type Progress struct {
 
 // Snapshot is the analysis so far: the report with the findings ranked
 // over the jobs analyzed yet, and the progress. Each Snapshot replaces the
-// one before, so a sender may drop a Snapshot the UI has not taken yet in
-// favour of a newer one.
+// one before, so a Feed drops a Snapshot the UI has not taken yet in favour
+// of a newer one.
 type Snapshot struct {
 	Report   analysis.Report
 	Progress Progress
@@ -48,21 +48,6 @@ type Notice struct {
 	Message string
 }
 
-// sourceClosed is applied when Config.Events is closed.
-type sourceClosed struct{}
-
-func (e Snapshot) apply(s *State)     { s.applySnapshot(e) }
-func (e Finished) apply(s *State)     { s.applyFinished(e) }
-func (e sourceClosed) apply(s *State) { s.applyClosed() }
-func (e Notice) apply(s *State)       { s.SetMessage(e.Message) }
-
-// ReportEvents returns a closed channel holding rep as a finished analysis:
-// the Events for showing stored findings (destill view).
-func ReportEvents(rep analysis.Report) <-chan Event {
-	ch := make(chan Event, 2)
-	analyzed := rep.Summary.JobsAnalyzed
-	ch <- Snapshot{Report: rep, Progress: Progress{JobsTotal: analyzed, JobsFetched: analyzed, JobsAnalyzed: analyzed}}
-	ch <- Finished{}
-	close(ch)
-	return ch
-}
+func (e Snapshot) apply(s *State) { s.applySnapshot(e) }
+func (e Finished) apply(s *State) { s.applyFinished(e) }
+func (e Notice) apply(s *State)   { s.SetMessage(e.Message) }

@@ -7,7 +7,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 
 	"github.com/destill-dev/destill/analysis"
-	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/render"
 )
 
 // findingDetail draws the selected finding: where it is, why it ranks

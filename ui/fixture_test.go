@@ -83,7 +83,7 @@ func testReport() analysis.Report {
 	fs := testFindings()
 	return analysis.Report{
 		Schema:   analysis.Schema,
-		Source:   analysis.Source{Kind: "buildkite", URL: "https://buildkite.com/acme/app/builds/42"},
+		Source:   analysis.Origin{Kind: "buildkite", URL: "https://buildkite.com/acme/app/builds/42"},
 		Jobs:     testJobs(),
 		Findings: fs,
 		Summary:  analysis.Summary{JobsTotal: 3, JobsFailed: 2, JobsAnalyzed: 3, Findings: len(fs)},

@@ -136,14 +136,6 @@ func (s *State) applyFinished(e Finished) {
 	s.phase = PhaseDone
 }
 
-// applyClosed ends an analysis whose sender stopped without a Finished, so
-// that the UI never waits forever.
-func (s *State) applyClosed() {
-	if s.phase == PhaseStarting || s.phase == PhaseFetching {
-		s.phase = PhaseDone
-	}
-}
-
 // Report returns the report so far.
 func (s *State) Report() analysis.Report { return s.report }
 

@@ -219,8 +219,6 @@ func TestStatePhases(t *testing.T) {
 		{name: "finished", events: []Event{snapshotOf(nil, 0), Finished{At: testStart}}, want: PhaseDone},
 		{name: "failed before any snapshot", events: []Event{Finished{Err: boom}}, want: PhaseFailed, wantErr: boom},
 		{name: "failed after snapshots", events: []Event{snapshotOf(nil, 1), Finished{Err: boom}}, want: PhaseFailed, wantErr: boom},
-		{name: "closed without finishing does not spin", events: []Event{snapshotOf(nil, 1), sourceClosed{}}, want: PhaseDone},
-		{name: "closed after failing keeps the error", events: []Event{Finished{Err: boom}, sourceClosed{}}, want: PhaseFailed, wantErr: boom},
 		{name: "a second finish changes nothing", events: []Event{Finished{Err: boom}, Finished{}}, want: PhaseFailed, wantErr: boom},
 		{name: "a snapshot after the end keeps the end", events: []Event{Finished{}, snapshotOf(nil, 1)}, want: PhaseDone},
 	}
@@ -254,10 +252,12 @@ func TestStateJobURLAndErrors(t *testing.T) {
 	require.Equal(t, "lint", s.JobErrors()[0].Name)
 }
 
-func TestReportEvents(t *testing.T) {
+func TestReportFeed(t *testing.T) {
 	t.Parallel()
 	s := NewState()
-	for ev := range ReportEvents(testReport()) {
+	events, ended := ReportFeed(testReport()).take()
+	require.True(t, ended)
+	for _, ev := range events {
 		s.Apply(ev)
 	}
 	require.Equal(t, PhaseDone, s.Phase())

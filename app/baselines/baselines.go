@@ -51,14 +51,14 @@ type Options struct {
 	Secrets []string
 }
 
-// Auto is the automatic pipeline.BaselineSource for CI builds.
+// Auto is the automatic pipeline.Baselines for CI builds.
 type Auto struct {
 	f      Finder
 	cache  *Cache
 	redact *analysis.Redactor
 }
 
-var _ pipeline.BaselineSource = (*Auto)(nil)
+var _ pipeline.Baselines = (*Auto)(nil)
 
 // New returns an Auto that finds baselines through f.
 func New(f Finder, opts Options) *Auto {

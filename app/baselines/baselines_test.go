@@ -375,7 +375,7 @@ func TestRequestsPerGroupAndCaching(t *testing.T) {
 
 			// A store-backed cache keeps models across processes: a new
 			// process searches again but reads no log.
-			store := newMapStore()
+			store := newMapBacking()
 			runAll(New(a.finder, Options{Cache: NewCache(store)}))
 			require.Len(t, store.m, 2, "both models saved")
 			a.fake.ResetCounts()
@@ -386,22 +386,24 @@ func TestRequestsPerGroupAndCaching(t *testing.T) {
 	}
 }
 
-// mapStore is a Store in memory, standing in for the distributed store.
-type mapStore struct {
+// mapBacking is a Backing in memory, standing in for the distributed store.
+type mapBacking struct {
 	mu *sync.Mutex
 	m  map[string]*analysis.Baseline
 }
 
-func newMapStore() mapStore { return mapStore{mu: &sync.Mutex{}, m: map[string]*analysis.Baseline{}} }
+func newMapBacking() mapBacking {
+	return mapBacking{mu: &sync.Mutex{}, m: map[string]*analysis.Baseline{}}
+}
 
-func (s mapStore) LoadBaseline(_ context.Context, key string) (*analysis.Baseline, bool, error) {
+func (s mapBacking) LoadBaseline(_ context.Context, key string) (*analysis.Baseline, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b, ok := s.m[key]
 	return b, ok, nil
 }
 
-func (s mapStore) SaveBaseline(_ context.Context, key string, b *analysis.Baseline) error {
+func (s mapBacking) SaveBaseline(_ context.Context, key string, b *analysis.Baseline) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m[key] = b

@@ -10,13 +10,12 @@ import (
 	"github.com/destill-dev/destill/providers"
 )
 
-// Store keeps baseline models beyond one process: the hook for a
-// store-backed cache (the distributed deployment's Postgres store, which
-// does not exist yet). Keys name one finished job's log at one API, so an
-// entry never goes stale. A Store needs a serialized form of
-// analysis.Baseline, which analysis does not offer yet. It must be safe
-// for concurrent use.
-type Store interface {
+// Backing keeps baseline models beyond one process, behind a Cache: app
+// keeps them in the configured PostgreSQL database (backend.BaselineModels,
+// encoded with analysis.Baseline.MarshalBinary). Keys name one finished
+// job's log at one API, so an entry never goes stale. It must be safe for
+// concurrent use.
+type Backing interface {
 	// LoadBaseline returns the model saved under key, if any.
 	LoadBaseline(ctx context.Context, key string) (*analysis.Baseline, bool, error)
 	// SaveBaseline saves a model under key.
@@ -38,7 +37,7 @@ const (
 // same entry wait for the one in flight. It is safe for concurrent use;
 // share one across the analyses of a long-running process.
 type Cache struct {
-	store     Store
+	backing   Backing
 	lookupTTL time.Duration
 	maxModels int
 	now       func() time.Time
@@ -67,9 +66,9 @@ type entry[V any] struct {
 
 // NewCache returns an empty cache; store, when not nil, is consulted for
 // models this process has not built.
-func NewCache(store Store) *Cache {
+func NewCache(backing Backing) *Cache {
 	return &Cache{
-		store:     store,
+		backing:   backing,
 		lookupTTL: DefaultLookupTTL,
 		maxModels: DefaultMaxModels,
 		now:       time.Now,
@@ -91,15 +90,15 @@ func (c *Cache) defaultBranch(ctx context.Context, key string, fn func(context.C
 // store, else built (and then saved to the store).
 func (c *Cache) model(ctx context.Context, key string, build func(context.Context) (*analysis.Baseline, error)) (*analysis.Baseline, error) {
 	return do(ctx, c, c.models, key, policy{max: c.maxModels}, func(ctx context.Context) (*analysis.Baseline, error) {
-		if c.store != nil {
+		if c.backing != nil {
 			// A store that fails only costs a rebuild from the log.
-			if b, ok, err := c.store.LoadBaseline(ctx, key); err == nil && ok && b != nil {
+			if b, ok, err := c.backing.LoadBaseline(ctx, key); err == nil && ok && b != nil {
 				return b, nil
 			}
 		}
 		b, err := build(ctx)
-		if err == nil && c.store != nil {
-			_ = c.store.SaveBaseline(ctx, key, b)
+		if err == nil && c.backing != nil {
+			_ = c.backing.SaveBaseline(ctx, key, b)
 		}
 		return b, err
 	})

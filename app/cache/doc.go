@@ -2,7 +2,7 @@
 // second look at the same finished build neither downloads nor re-analyzes
 // its logs.
 //
-// A Store holds entries: job logs, build metadata, test reports and
+// A Folder holds entries: job logs, build metadata, test reports and
 // per-job analysis results. Each entry is one file, zstd-compressed, with
 // a header naming what it holds and a trailer carrying the lengths and a
 // SHA-256 of everything before it. Entries are written to a temporary file
@@ -14,5 +14,5 @@
 // store keeps under a size cap by evicting the least recently used
 // entries. Files are readable by their owner only: logs can hold secrets.
 //
-// Wrap puts a Store in front of a pipeline.Source.
+// Wrap puts a Folder in front of a pipeline.Source.
 package cache

@@ -33,7 +33,7 @@ type AnalyzeBuildOutput struct {
 	RequestID string `json:"request_id" jsonschema:"names this analysis for get_finding, search_log, read_log and list_jobs"`
 	Status    string `json:"status" jsonschema:"failed: the build failed and findings explain it (when there are any); passed: the build was read and no job failed. get_request also answers queued, fetching or analyzing for a request the workers have not finished: no verdict and no findings yet"`
 	// Source says what was analyzed, with the build's provider state.
-	Source          analysis.Source  `json:"source"`
+	Source          analysis.Origin  `json:"source"`
 	Summary         analysis.Summary `json:"summary"`
 	FailedJobs      []JobBrief       `json:"failed_jobs" jsonschema:"the jobs that failed, whether their log was analyzed, and why not"`
 	Findings        []FindingBrief   `json:"findings" jsonschema:"the lines most likely to explain the failure, best first"`
@@ -224,7 +224,7 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg str
 	if err != nil {
 		return nil, fmt.Errorf("create a directory for the job logs: %w; set TMPDIR to a writable directory", err)
 	}
-	keep := newKeepingSource(input.Source, dir, input.Secrets, s.log)
+	keep := newLogKeeper(input.Source, dir, input.Secrets, s.log)
 	req := &Request{ID: s.opts.NewID(), Input: arg, Status: backend.StatusDone, Secrets: input.Secrets,
 		CloseFunc: func() error { return os.RemoveAll(dir) }}
 	kept := false
@@ -291,7 +291,7 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg str
 		}
 	}
 	req.Bytes = size
-	if err := s.store.Put(ctx, req); err != nil {
+	if err := s.requests.Put(ctx, req); err != nil {
 		if errors.Is(err, ErrNotShared) {
 			kept = true
 			return req, err

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/render"
 )
 
 // estimateTokens estimates the tokens an assistant spends reading n bytes

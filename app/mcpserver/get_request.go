@@ -7,8 +7,8 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/backend"
+	"github.com/destill-dev/destill/render"
 )
 
 // GetRequestInput is what get_request takes.

@@ -27,10 +27,10 @@ const maxLineBytes = analysis.DefaultMaxLineBytes
 // errLogGone is returned when a kept log was deleted under a reader.
 var errLogGone = errors.New("the kept log was deleted (its request was evicted); run analyze_build again")
 
-// keepingSource wraps a pipeline.Source: it remembers the build, and
+// logKeeper wraps a pipeline.Source: it remembers the build, and
 // copies every log it streams to a file in dir (readable by the user only)
 // with an index of line offsets, for the follow-up tools.
-type keepingSource struct {
+type logKeeper struct {
 	src     pipeline.Source
 	dir     string
 	secrets []string
@@ -42,12 +42,12 @@ type keepingSource struct {
 	bytes int64
 }
 
-func newKeepingSource(src pipeline.Source, dir string, secrets []string, log *slog.Logger) *keepingSource {
-	return &keepingSource{src: src, dir: dir, secrets: secrets, log: log, logs: map[string]*fileLog{}}
+func newLogKeeper(src pipeline.Source, dir string, secrets []string, log *slog.Logger) *logKeeper {
+	return &logKeeper{src: src, dir: dir, secrets: secrets, log: log, logs: map[string]*fileLog{}}
 }
 
 // Build returns the build, asking the wrapped source only once.
-func (k *keepingSource) Build(ctx context.Context) (providers.Build, error) {
+func (k *logKeeper) Build(ctx context.Context) (providers.Build, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.build != nil {
@@ -63,7 +63,7 @@ func (k *keepingSource) Build(ctx context.Context) (providers.Build, error) {
 
 // OpenLog opens the job's log and copies it to a file as it is read. When
 // the file cannot be written, the log is still analyzed, just not kept.
-func (k *keepingSource) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
+func (k *logKeeper) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
 	rc, err := k.src.OpenLog(ctx, job)
 	if err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func (k *keepingSource) OpenLog(ctx context.Context, job providers.Job) (io.Read
 // TestReports passes on the wrapped source's test reports (JUnit
 // artifacts), so that failed tests join the findings as in `destill
 // analyze`.
-func (k *keepingSource) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
+func (k *logKeeper) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
 	tr, ok := k.src.(pipeline.TestReporter)
 	if !ok {
 		return nil, nil
@@ -88,7 +88,7 @@ func (k *keepingSource) TestReports(ctx context.Context, jobs []providers.Job) (
 }
 
 // keep registers a completely copied log.
-func (k *keepingSource) keep(jobID string, l *fileLog) {
+func (k *logKeeper) keep(jobID string, l *fileLog) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if old := k.logs[jobID]; old != nil {
@@ -100,7 +100,7 @@ func (k *keepingSource) keep(jobID string, l *fileLog) {
 }
 
 // kept returns the logs copied so far and their size.
-func (k *keepingSource) kept() (map[string]*fileLog, int64) {
+func (k *logKeeper) kept() (map[string]*fileLog, int64) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	out := make(map[string]*fileLog, len(k.logs))
@@ -119,7 +119,7 @@ type teeReader struct {
 	eof  bool
 	ix   indexer
 	job  providers.Job
-	k    *keepingSource
+	k    *logKeeper
 }
 
 func (t *teeReader) Read(p []byte) (int, error) {

@@ -63,13 +63,13 @@ func expectedLines(log string) []string {
 	return analysis.NewRedactor(envSecret).RedactLines(cleaned)
 }
 
-// keepLog streams log through a keepingSource, as the pipeline does, and
+// keepLog streams log through a logKeeper, as the pipeline does, and
 // returns the kept log.
 func keepLog(t *testing.T, log string) *fileLog {
 	t.Helper()
 	dir := t.TempDir()
 	src := &fakeSource{logs: map[string]string{"j": log}}
-	k := newKeepingSource(src, dir, []string{envSecret}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	k := newLogKeeper(src, dir, []string{envSecret}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	rc, err := k.OpenLog(context.Background(), providers.Job{ID: "j", Name: "job"})
 	require.NoError(t, err)
 	a := analysis.NewAnalyzer(analysis.Options{})
@@ -167,7 +167,7 @@ func (c *cutSource) OpenLog(ctx context.Context, job providers.Job) (io.ReadClos
 func TestKeptLogDropsCutDownloads(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	k := newKeepingSource(&cutSource{}, dir, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	k := newLogKeeper(&cutSource{}, dir, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	rc, err := k.OpenLog(context.Background(), providers.Job{ID: "j"})
 	require.NoError(t, err)
 	_, err = io.Copy(io.Discard, rc)

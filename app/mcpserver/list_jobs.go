@@ -9,8 +9,8 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/destill-dev/destill/analysis"
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/render"
 )
 
 // ListJobsInput is what list_jobs takes.

@@ -9,14 +9,14 @@ import (
 	"github.com/destill-dev/destill/providers"
 )
 
-// ErrUnknownRequest is returned by a RequestStore for a request_id it does
+// ErrUnknownRequest is returned by Requests for a request_id it does
 // not hold (never issued, or evicted).
 var ErrUnknownRequest = errors.New("unknown request_id")
 
-// ErrClosed is returned by a RequestStore that was closed.
+// ErrClosed is returned by Requests that were closed.
 var ErrClosed = errors.New("request store closed")
 
-// ErrNotShared is wrapped by a RequestStore's Put when it kept the request
+// ErrNotShared is wrapped by Requests.Put when it kept the request
 // for this server's tools but could not save it where other processes
 // read it (the database).
 var ErrNotShared = errors.New("not saved to the shared store")
@@ -77,11 +77,11 @@ type JobLog interface {
 	Scan(ctx context.Context, from, to int, fn func(n int, text string) bool) error
 }
 
-// RequestStore keeps analyses for the follow-up tools. The server's own
-// is NewMemoryStore; NewSharedStore also saves them to, and reads them
+// Requests keeps analyses for the follow-up tools. The server's own
+// is NewRecentRequests; NewSharedRequests also saves them to, and reads them
 // from, a backend.Store (PostgreSQL), where `destill submit` requests are
 // too. Implementations must be safe for concurrent use.
-type RequestStore interface {
+type Requests interface {
 	// Put keeps req under req.ID. It may drop other requests to stay within
 	// its bounds, calling their CloseFunc. On an error wrapping
 	// ErrNotShared req was kept, but for this server only; on any other

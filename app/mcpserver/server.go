@@ -17,7 +17,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/destill-dev/destill/app/baselines"
-	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
 )
@@ -28,12 +27,12 @@ type Options struct {
 	Getenv func(string) string
 	// HTTPClient talks to CI providers (nil: a default client).
 	HTTPClient *http.Client
-	// Store keeps analyses for the follow-up tools (nil: a MemoryStore with
+	// Requests keeps analyses for the follow-up tools (nil: a RecentRequests with
 	// the default bounds). The server closes it in Close.
-	Store RequestStore
-	// BaselineStore, when not nil, keeps the baseline models of automatic
+	Requests Requests
+	// BaselineBacking, when not nil, keeps the baseline models of automatic
 	// baselines between processes (the distributed mode's store).
-	BaselineStore baselines.Store
+	BaselineBacking baselines.Backing
 	// NewID returns a new request ID (nil: "r-" and 12 hex digits). A
 	// server sharing its results uses the IDs of `destill submit`.
 	NewID func() string
@@ -56,11 +55,11 @@ type Options struct {
 
 // Server is destill's MCP server: the tools and the analyses they keep.
 type Server struct {
-	info  mcp.Implementation
-	mcp   *mcp.Server
-	opts  Options
-	store RequestStore
-	log   *slog.Logger
+	info     mcp.Implementation
+	mcp      *mcp.Server
+	opts     Options
+	requests Requests
+	log      *slog.Logger
 	// baselines keeps passing builds found and baseline models built, for
 	// every analysis this server runs.
 	baselines *baselines.Cache
@@ -77,8 +76,8 @@ func New(info *mcp.Implementation, opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if opts.Store == nil {
-		opts.Store = NewMemoryStore(0, 0)
+	if opts.Requests == nil {
+		opts.Requests = NewRecentRequests(0, 0)
 	}
 	if opts.NewID == nil {
 		opts.NewID = newRequestID
@@ -90,13 +89,13 @@ func New(info *mcp.Implementation, opts Options) *Server {
 		opts.ResolveFunc = func(arg string) (sources.Input, error) { return sources.Resolve(arg, cfg) }
 	}
 	s := &Server{
-		info:  *info,
-		mcp:   mcp.NewServer(info, &mcp.ServerOptions{Instructions: instructions, Logger: sdkLogger(opts.Logger)}),
-		opts:  opts,
-		store: opts.Store,
-		log:   opts.Logger,
+		info:     *info,
+		mcp:      mcp.NewServer(info, &mcp.ServerOptions{Instructions: instructions, Logger: sdkLogger(opts.Logger)}),
+		opts:     opts,
+		requests: opts.Requests,
+		log:      opts.Logger,
 
-		baselines: baselines.NewCache(opts.BaselineStore),
+		baselines: baselines.NewCache(opts.BaselineBacking),
 	}
 	s.addTools()
 	return s
@@ -112,7 +111,7 @@ func (s *Server) Run(ctx context.Context, t mcp.Transport) error {
 
 // Close drops every kept analysis and deletes the logs kept on disk.
 func (s *Server) Close() error {
-	return s.store.Close()
+	return s.requests.Close()
 }
 
 func (s *Server) addTools() {
@@ -154,7 +153,7 @@ func (s *Server) request(ctx context.Context, id string) (*Request, error) {
 	if id == "" {
 		return nil, errors.New("request_id is empty: pass the request_id that analyze_build returned")
 	}
-	req, err := s.store.Get(ctx, id)
+	req, err := s.requests.Get(ctx, id)
 	switch {
 	case errors.Is(err, errNotStored):
 		return nil, fmt.Errorf("unknown request_id %q: it is neither among this server's recent analyses nor in the database; check the ID (`destill view --list` lists the stored requests), or run analyze_build to get a new one", id)
@@ -203,7 +202,7 @@ func notReady(req *Request) error {
 
 // describeProgress says where a stored request stands.
 func describeProgress(req *Request) string {
-	return render.RequestProgress(req.Status, req.Progress, req.Error)
+	return backend.Request{Status: req.Status, Progress: req.Progress, Error: req.Error}.StatusLine()
 }
 
 func newRequestID() string {

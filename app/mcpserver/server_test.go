@@ -26,7 +26,7 @@ import (
 // transports.
 type testBundle struct {
 	srv     *Server
-	store   *MemoryStore
+	store   *RecentRequests
 	session *mcp.ClientSession
 	tmp     string
 	// fakes maps URLs to sources for the fake resolver; other arguments go
@@ -42,9 +42,9 @@ func setup(t *testing.T) *testBundle {
 func setupWith(t *testing.T, opts Options) *testBundle {
 	t.Helper()
 	b := &testBundle{tmp: t.TempDir(), fakes: map[string]sources.Input{}}
-	if opts.Store == nil {
-		b.store = NewMemoryStore(4, 0)
-		opts.Store = b.store
+	if opts.Requests == nil {
+		b.store = NewRecentRequests(4, 0)
+		opts.Requests = b.store
 	}
 	opts.TempDir = b.tmp
 	if opts.Getenv == nil {
@@ -169,7 +169,7 @@ const fakeURL = "https://ci.example/acme/api/runs/987"
 const envSecret = "env-secret-value-42"
 
 func (b *testBundle) addFake(url string, src pipeline.Source) {
-	b.fakes[url] = sources.Input{Source: src, Describe: analysis.Source{Kind: "github-actions", URL: url}, Secrets: []string{envSecret}}
+	b.fakes[url] = sources.Input{Source: src, Describe: analysis.Origin{Kind: "github-actions", URL: url}, Secrets: []string{envSecret}}
 }
 
 func TestAnalyzeBuildLocalFile(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/destill-dev/destill/analysis"
-	"github.com/destill-dev/destill/app/render"
+	"github.com/destill-dev/destill/render"
 )
 
 // maxFailedJobsShown caps the failed jobs named in analyze_build's text.
@@ -119,7 +119,7 @@ func writeLines(b *strings.Builder, from int, lines []string, mark string) {
 	}
 }
 
-func sourceName(src analysis.Source) string {
+func sourceName(src analysis.Origin) string {
 	return render.SourceName(analysis.Report{Source: src})
 }
 

@@ -51,7 +51,7 @@ type Options struct {
 	JobIDs []string
 	// Tool and Source name the report's producer and input.
 	Tool   analysis.Tool
-	Source analysis.Source
+	Source analysis.Origin
 	// ProgressEvery is how often byte progress is reported while logs
 	// stream (0: every 512 KiB per job).
 	ProgressEvery int64
@@ -61,11 +61,11 @@ type Options struct {
 	JobResultFunc func(job providers.Job, res analysis.JobResult)
 	// Baselines, when not nil, gives each analyzed job a model of passing
 	// logs to compare its findings with.
-	Baselines BaselineSource
+	Baselines Baselines
 }
 
-// BaselineSource finds passing logs to compare a failed job with.
-type BaselineSource interface {
+// Baselines finds passing logs to compare a failed job with.
+type Baselines interface {
 	// Baseline returns the model for job, with a description of where it
 	// came from, or nil and a description of why there is none. An error
 	// is reported as a note; the job is still analyzed without a baseline.

@@ -81,7 +81,7 @@ func JobSummary(j providers.Job) analysis.JobSummary {
 
 // NewReport assembles the findings document of a build from its job
 // summaries, its findings and the notes about the analysis.
-func NewReport(build providers.Build, tool analysis.Tool, src analysis.Source, jobs []analysis.JobSummary, findings []analysis.Finding, notes []string) analysis.Report {
+func NewReport(build providers.Build, tool analysis.Tool, src analysis.Origin, jobs []analysis.JobSummary, findings []analysis.Finding, notes []string) analysis.Report {
 	if src.Kind == "" {
 		src.Kind = string(build.Provider)
 	}

@@ -77,7 +77,7 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 	}
 	ccfg := providers.ClientConfig{BaseURL: base, Token: token, TokenVar: tokenVar, HTTP: cfg.HTTPClient, Notify: cfg.Notify}
 	in := Input{
-		Describe:   analysis.Source{Kind: string(ref.Provider), URL: ref.String()},
+		Describe:   analysis.Origin{Kind: string(ref.Provider), URL: ref.String()},
 		CacheScope: string(ref.Provider) + " " + base,
 		CacheBuild: cacheBuildKey(ref),
 	}

@@ -38,7 +38,7 @@ type Config struct {
 type Input struct {
 	Source pipeline.Source
 	// Describe names the input in reports.
-	Describe analysis.Source
+	Describe analysis.Origin
 	// JobIDs restricts the analysis to these jobs (a URL naming one job).
 	JobIDs []string
 	// Secrets are the credentials the input uses, to redact everywhere.
@@ -55,11 +55,11 @@ type Input struct {
 func Resolve(arg string, cfg Config) (Input, error) {
 	switch {
 	case arg == "-":
-		return Input{Source: local.Stdin{R: cfg.Stdin}, Describe: analysis.Source{Kind: "stdin"}}, nil
+		return Input{Source: local.Stdin{R: cfg.Stdin}, Describe: analysis.Origin{Kind: "stdin"}}, nil
 	case LooksLikeURL(arg):
 		return resolveBuildURL(arg, cfg)
 	}
-	return Input{Source: local.File{Path: arg}, Describe: analysis.Source{Kind: "file", Path: arg}}, nil
+	return Input{Source: local.File{Path: arg}, Describe: analysis.Origin{Kind: "file", Path: arg}}, nil
 }
 
 // LooksLikeURL reports whether s is an http or https URL.

@@ -13,7 +13,7 @@ import (
 // Analyze is the analyze stage: it analyzes chunks and writes the results
 // (and, for the chunk that completes a request, its findings) to the store.
 type Analyze struct {
-	Store  backend.Store
+	Store  Records
 	Logger *slog.Logger
 }
 

@@ -16,7 +16,7 @@ import (
 // with the request marked done. Finishing twice (two workers completing
 // the same request, or a redelivery) stores the same thing once. When no
 // selected log could be read at all, the request fails instead.
-func Finish(ctx context.Context, store backend.Store, id string, log *slog.Logger) error {
+func Finish(ctx context.Context, store Records, id string, log *slog.Logger) error {
 	req, err := store.GetRequest(ctx, id)
 	if err != nil {
 		return err
@@ -28,6 +28,9 @@ func Finish(ctx context.Context, store backend.Store, id string, log *slog.Logge
 		return fmt.Errorf("finish request %s: not complete (%+v)", id, req.Progress)
 	}
 	rep, firstErr, err := merge(ctx, store, req)
+	if errors.Is(err, backend.ErrRecordVersion) {
+		return Permanent(err) // the stored results stay as they are
+	}
 	if err != nil {
 		return err
 	}
@@ -53,7 +56,7 @@ func Finish(ctx context.Context, store backend.Store, id string, log *slog.Logge
 
 // merge builds the request's report from its planned header and its chunk
 // results. It returns the first job error, in job order.
-func merge(ctx context.Context, store backend.Store, req backend.Request) (analysis.Report, string, error) {
+func merge(ctx context.Context, store Records, req backend.Request) (analysis.Report, string, error) {
 	jobs, err := store.Jobs(ctx, req.ID)
 	if err != nil {
 		return analysis.Report{}, "", err

@@ -90,8 +90,8 @@ func (s sourceSet) resolve(input string) (sources.Input, error) {
 // testToken is the credential the fake sources were "fetched" with.
 const testToken = "bkua_0123456789abcdefTOKENVALUE"
 
-func sourcesDescribe(url string) analysis.Source {
-	return analysis.Source{Kind: "buildkite", URL: url}
+func sourcesDescribe(url string) analysis.Origin {
+	return analysis.Origin{Kind: "buildkite", URL: url}
 }
 
 // generatedLog is a failing job's log of about size bytes: sections,

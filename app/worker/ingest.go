@@ -20,7 +20,7 @@ import (
 // Ingest is the ingest stage: it turns a request into chunk messages.
 type Ingest struct {
 	Transport backend.Transport
-	Store     backend.Store
+	Store     Records
 	Topics    Topics
 	// Resolve turns a submitted input into a source, with this worker's
 	// provider tokens and API URLs.

@@ -146,7 +146,7 @@ func WithRetry(h backend.Handler, p RetryPolicy, dl DeadLetter, obs Observer) ba
 
 // FailRequest returns a DeadLetter.OnDead that marks the request of a
 // dead-lettered request or chunk message failed, with the error.
-func FailRequest(store backend.Store) func(ctx context.Context, msg backend.Message, err error, attempts int) error {
+func FailRequest(store backend.Requests) func(ctx context.Context, msg backend.Message, err error, attempts int) error {
 	return func(ctx context.Context, msg backend.Message, err error, attempts int) error {
 		var m struct {
 			RequestID string `json:"request_id"`

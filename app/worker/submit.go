@@ -10,7 +10,7 @@ import (
 
 // Submit records a request for input as queued and publishes it to the
 // ingest stage. It returns the request's ID.
-func Submit(ctx context.Context, tr backend.Transport, store backend.Store, topics Topics, input string, opts backend.AnalysisOptions) (string, error) {
+func Submit(ctx context.Context, tr backend.Transport, store backend.Requests, topics Topics, input string, opts backend.AnalysisOptions) (string, error) {
 	id := NewRequestID()
 	if err := store.CreateRequest(ctx, backend.Request{ID: id, Input: input, Options: opts, CreatedAt: time.Now()}); err != nil {
 		return "", fmt.Errorf("record the request: %w", err)
@@ -32,7 +32,7 @@ func Submit(ctx context.Context, tr backend.Transport, store backend.Store, topi
 
 // Wait polls the store until the request is done or failed, calling
 // onProgress (if not nil) whenever its status or progress changes.
-func Wait(ctx context.Context, store backend.Store, id string, every time.Duration, onProgress func(backend.Request)) (backend.Request, error) {
+func Wait(ctx context.Context, store backend.Requests, id string, every time.Duration, onProgress func(backend.Request)) (backend.Request, error) {
 	var last backend.Request
 	for first := true; ; first = false {
 		r, err := store.GetRequest(ctx, id)

@@ -96,7 +96,7 @@ func sampleReport() analysis.Report {
 	return analysis.Report{
 		Schema:   analysis.Schema,
 		Tool:     analysis.Tool{Name: "destill", Version: "test"},
-		Source:   analysis.Source{Kind: "github-actions", URL: "https://github.com/acme/api/actions/runs/1"},
+		Source:   analysis.Origin{Kind: "github-actions", URL: "https://github.com/acme/api/actions/runs/1"},
 		Jobs:     []analysis.JobSummary{res.Job},
 		Findings: analysis.Rank([]analysis.JobResult{res}),
 		Summary:  analysis.Summary{JobsTotal: 1, JobsFailed: 1, JobsAnalyzed: 1},

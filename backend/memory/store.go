@@ -26,13 +26,20 @@ type Store struct {
 type request struct {
 	req      backend.Request
 	jobs     []backend.JobPlan
-	chunks   map[chunkKey]backend.ChunkResult
+	chunks   map[chunkKey]storedChunk
 	findings []analysis.Finding
 }
 
 type chunkKey struct {
 	job string
 	seq int
+}
+
+// storedChunk is a chunk result as a database keeps it: its first line and
+// its result as a backend.ChunkRecord.
+type storedChunk struct {
+	firstLine int
+	record    []byte
 }
 
 var _ backend.Store = (*Store)(nil)
@@ -81,7 +88,7 @@ func (s *Store) CreateRequest(ctx context.Context, req backend.Request) error {
 		CreatedAt: s.stamp(req.CreatedAt),
 	}
 	r.UpdatedAt = r.CreatedAt
-	s.requests[req.ID] = &request{req: r, chunks: map[chunkKey]backend.ChunkResult{}}
+	s.requests[req.ID] = &request{req: r, chunks: map[chunkKey]storedChunk{}}
 	s.order = append(s.order, req.ID)
 	return nil
 }
@@ -251,6 +258,10 @@ func (s *Store) SetJobChunks(ctx context.Context, id, jobID string, chunks int, 
 
 // SaveChunkResult implements backend.Store.
 func (s *Store) SaveChunkResult(ctx context.Context, res backend.ChunkResult) (backend.Progress, error) {
+	record, err := backend.EncodeChunkResult(res.Result)
+	if err != nil {
+		return backend.Progress{}, fmt.Errorf("encode chunk %d of job %q: %w", res.Seq, res.JobID, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, err := s.lookup(res.RequestID)
@@ -259,7 +270,7 @@ func (s *Store) SaveChunkResult(ctx context.Context, res backend.ChunkResult) (b
 	}
 	k := chunkKey{res.JobID, res.Seq}
 	if _, ok := r.chunks[k]; !ok {
-		r.chunks[k] = clone(res)
+		r.chunks[k] = storedChunk{firstLine: res.FirstLine, record: record}
 		for _, j := range r.jobs {
 			if j.JobID == res.JobID && (j.Chunks < 0 || res.Seq < j.Chunks) {
 				r.req.Progress.ChunksDone++
@@ -279,8 +290,12 @@ func (s *Store) ChunkResults(ctx context.Context, id string) ([]backend.ChunkRes
 		return nil, err
 	}
 	out := make([]backend.ChunkResult, 0, len(r.chunks))
-	for _, c := range r.chunks {
-		out = append(out, clone(c))
+	for k, c := range r.chunks {
+		res, err := backend.DecodeChunkResult(c.record)
+		if err != nil {
+			return nil, fmt.Errorf("chunk %d of job %q of request %s: %w", k.seq, k.job, id, err)
+		}
+		out = append(out, backend.ChunkResult{RequestID: id, JobID: k.job, Seq: k.seq, FirstLine: c.firstLine, Result: res})
 	}
 	sort.Slice(out, func(a, b int) bool {
 		if out[a].JobID != out[b].JobID {

@@ -421,9 +421,9 @@ func (s *Store) SetJobChunks(ctx context.Context, id, jobID string, chunks int, 
 
 // SaveChunkResult implements backend.Store.
 func (s *Store) SaveChunkResult(ctx context.Context, c backend.ChunkResult) (backend.Progress, error) {
-	body, err := json.Marshal(c.Result)
+	body, err := backend.EncodeChunkResult(c.Result)
 	if err != nil {
-		return backend.Progress{}, fmt.Errorf("encode chunk result: %w", err)
+		return backend.Progress{}, fmt.Errorf("encode chunk %d of job %q: %w", c.Seq, c.JobID, err)
 	}
 	var prog backend.Progress
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -466,15 +466,16 @@ func (s *Store) ChunkResults(ctx context.Context, id string) ([]backend.ChunkRes
 		FirstLine int    `db:"first_line"`
 		Result    []byte `db:"result"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT job_id, seq, first_line, result FROM chunk_results
-		WHERE request_id = $1 ORDER BY job_id COLLATE "C", seq`, id); err != nil {
+	err := s.db.SelectContext(ctx, &rows, `SELECT job_id, seq, first_line, result FROM chunk_results
+		WHERE request_id = $1 ORDER BY job_id COLLATE "C", seq`, id)
+	if err != nil {
 		return nil, fmt.Errorf("read chunk results of %q: %w", id, err)
 	}
 	out := make([]backend.ChunkResult, 0, len(rows))
 	for _, r := range rows {
 		c := backend.ChunkResult{RequestID: id, JobID: r.JobID, Seq: r.Seq, FirstLine: r.FirstLine}
-		if err := json.Unmarshal(r.Result, &c.Result); err != nil {
-			return nil, fmt.Errorf("decode chunk %d of job %q: %w", r.Seq, r.JobID, err)
+		if c.Result, err = backend.DecodeChunkResult(r.Result); err != nil {
+			return nil, fmt.Errorf("chunk %d of job %q of request %s: %w", r.Seq, r.JobID, id, err)
 		}
 		out = append(out, c)
 	}

@@ -24,8 +24,9 @@ const DefaultBaseURL = "https://api.buildkite.com"
 // Scopes are the token scopes destill needs.
 const Scopes = "the read_builds, read_build_logs and read_artifacts scopes"
 
-// Source is one Buildkite build; it implements the pipeline's Source.
-type Source struct {
+// Client reads one Buildkite build through the API; it implements the
+// pipeline.Source.
+type Client struct {
 	ref   providers.BuildRef
 	api   *httpapi.Client
 	base  string
@@ -37,12 +38,12 @@ type Source struct {
 	defaultBranch string
 }
 
-// New returns a Source for the build ref names.
-func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
+// New returns a Client for the build ref names.
+func New(ref providers.BuildRef, cfg providers.ClientConfig) *Client {
 	base := cfg.APIBase(DefaultBaseURL)
 	base = strings.TrimSuffix(base, "/v2")
 	token := cfg.Token
-	return &Source{
+	return &Client{
 		ref:  ref,
 		base: base,
 		api: httpapi.New(httpapi.Config{
@@ -58,7 +59,7 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
 	}
 }
 
-func (s *Source) buildURL() string {
+func (s *Client) buildURL() string {
 	return fmt.Sprintf("%s/v2/organizations/%s/pipelines/%s/builds/%d", s.base,
 		url.PathEscape(s.ref.Org), url.PathEscape(s.ref.Repo), s.ref.Number)
 }
@@ -112,7 +113,7 @@ type jobsPage struct {
 // list (which, unlike the build, includes retried jobs and any number of
 // them). Where that list does not exist (404), the jobs come embedded in
 // the build instead.
-func (s *Source) Build(ctx context.Context) (providers.Build, error) {
+func (s *Client) Build(ctx context.Context) (providers.Build, error) {
 	var b buildJSON
 	what := fmt.Sprintf("build %s/%s #%d", s.ref.Org, s.ref.Repo, s.ref.Number)
 	if _, err := s.api.GetJSON(ctx, s.buildURL()+"?exclude_jobs=true", &b); err != nil {
@@ -151,7 +152,7 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 // list (an older Buildkite, a proxy that does not know it) answers its
 // first page 404: the jobs embedded in the build, retried ones included,
 // are read instead.
-func (s *Source) listJobs(ctx context.Context) ([]jobJSON, error) {
+func (s *Client) listJobs(ctx context.Context) ([]jobJSON, error) {
 	var jobs []jobJSON
 	seen := map[string]bool{}
 	first := true
@@ -176,7 +177,7 @@ func (s *Source) listJobs(ctx context.Context) ([]jobJSON, error) {
 }
 
 // embeddedJobs reads the jobs the build itself holds.
-func (s *Source) embeddedJobs(ctx context.Context) ([]jobJSON, error) {
+func (s *Client) embeddedJobs(ctx context.Context) ([]jobJSON, error) {
 	var b buildJSON
 	if _, err := s.api.GetJSON(ctx, s.buildURL()+"?include_retried_jobs=true", &b); err != nil {
 		return nil, err
@@ -185,7 +186,7 @@ func (s *Source) embeddedJobs(ctx context.Context) ([]jobJSON, error) {
 }
 
 // toBuild converts a build of the pipeline s reads, without its jobs.
-func (s *Source) toBuild(b buildJSON) providers.Build {
+func (s *Client) toBuild(b buildJSON) providers.Build {
 	out := providers.Build{
 		Provider: providers.KindBuildkite,
 		ID:       b.ID,
@@ -275,7 +276,7 @@ func jobState(s string) (state providers.JobState, ran bool) {
 }
 
 // OpenLog streams the job's raw log.
-func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
+func (s *Client) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
 	s.mu.Lock()
 	j, ok := s.jobs[job.ID]
 	s.mu.Unlock()
@@ -303,7 +304,7 @@ type artifactJSON struct {
 const maxReports = 50
 
 // TestReports reads the JUnit XML artifacts the given jobs uploaded.
-func (s *Source) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
+func (s *Client) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
 	want := map[string]bool{}
 	for _, j := range jobs {
 		want[j.ID] = true
@@ -333,7 +334,7 @@ func (s *Source) TestReports(ctx context.Context, jobs []providers.Job) ([]provi
 		})
 }
 
-func (s *Source) readReport(ctx context.Context, a artifactJSON) ([]providers.TestCase, error) {
+func (s *Client) readReport(ctx context.Context, a artifactJSON) ([]providers.TestCase, error) {
 	resp, err := s.api.Get(ctx, a.DownloadURL, nil)
 	if err != nil {
 		return nil, err

@@ -116,7 +116,7 @@ func TestAnswerURLsGetNoToken(t *testing.T) {
 // list answers 404: the jobs embedded in the build, retried ones included,
 // make the same build.
 func TestBuildWithoutTheJobList(t *testing.T) {
-	read := func(sc providertest.Scenario) (providers.Build, *providertest.Fake, *Source) {
+	read := func(sc providertest.Scenario) (providers.Build, *providertest.Fake, *Client) {
 		fake := providertest.New(t, sc)
 		ref, err := providers.ParseBuildURL(fake.WebURL(0))
 		require.NoError(t, err)

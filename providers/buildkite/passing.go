@@ -9,7 +9,7 @@ import (
 )
 
 // Scope names the pipeline and the API it is read from, for cache keys.
-func (s *Source) Scope() string {
+func (s *Client) Scope() string {
 	return fmt.Sprintf("%s/v2/organizations/%s/pipelines/%s", s.base, url.PathEscape(s.ref.Org), url.PathEscape(s.ref.Repo))
 }
 
@@ -17,7 +17,7 @@ func (s *Source) Scope() string {
 // branch, other than the build s reads, with its jobs (the latest attempt
 // of each, embedded in the builds list: one request). ok is false when
 // there is none. OpenLog reads the logs of its jobs.
-func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Build, bool, error) {
+func (s *Client) PassingBuild(ctx context.Context, branch string) (providers.Build, bool, error) {
 	q := url.Values{"branch": {branch}, "state": {"passed"}, "per_page": {"2"}}
 	var builds []buildJSON
 	if _, err := s.api.GetJSON(ctx, s.Scope()+"/builds?"+q.Encode(), &builds); err != nil {
@@ -45,7 +45,7 @@ func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Bui
 // DefaultBranch returns the pipeline's default branch: the one the build
 // reported, or else the pipeline's own (not remembered here: the
 // baselines cache keeps it, per Scope).
-func (s *Source) DefaultBranch(ctx context.Context) (string, error) {
+func (s *Client) DefaultBranch(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	d := s.defaultBranch
 	s.mu.Unlock()

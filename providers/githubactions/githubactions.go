@@ -30,8 +30,9 @@ const DefaultBaseURL = "https://api.github.com"
 // Scopes are the token permissions destill needs.
 const Scopes = "the repo scope (classic token) or Actions: read (fine-grained token)"
 
-// Source is one workflow run (attempt); it implements the pipeline's Source.
-type Source struct {
+// Client reads one workflow run (attempt) through the API; it implements
+// the pipeline's Source.
+type Client struct {
 	ref   providers.BuildRef
 	api   *httpapi.Client
 	base  string
@@ -42,11 +43,11 @@ type Source struct {
 	run runJSON
 }
 
-// New returns a Source for the run ref names.
-func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
+// New returns a Client for the run ref names.
+func New(ref providers.BuildRef, cfg providers.ClientConfig) *Client {
 	base := cfg.APIBase(DefaultBaseURL)
 	token := cfg.Token
-	return &Source{
+	return &Client{
 		ref:  ref,
 		base: base,
 		api: httpapi.New(httpapi.Config{
@@ -64,11 +65,11 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
 	}
 }
 
-func (s *Source) repoURL() string {
+func (s *Client) repoURL() string {
 	return fmt.Sprintf("%s/repos/%s/%s", s.base, url.PathEscape(s.ref.Org), url.PathEscape(s.ref.Repo))
 }
 
-func (s *Source) runURL() string {
+func (s *Client) runURL() string {
 	u := fmt.Sprintf("%s/actions/runs/%d", s.repoURL(), s.ref.Number)
 	if s.ref.Attempt > 0 {
 		u += fmt.Sprintf("/attempts/%d", s.ref.Attempt)
@@ -114,7 +115,7 @@ type jobsPage struct {
 // Build reads the run (the attempt the URL names, or the latest) and its
 // jobs: with filter=latest, the latest execution of every job, which after
 // a partial re-run includes the jobs the re-run did not repeat.
-func (s *Source) Build(ctx context.Context) (providers.Build, error) {
+func (s *Client) Build(ctx context.Context) (providers.Build, error) {
 	what := fmt.Sprintf("workflow run %s/%s %d", s.ref.Org, s.ref.Repo, s.ref.Number)
 	var run runJSON
 	if _, err := s.api.GetJSON(ctx, s.runURL(), &run); err != nil {
@@ -139,7 +140,7 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 }
 
 // listJobs reads every page of a run's jobs, from the first page's URL.
-func (s *Source) listJobs(ctx context.Context, first string) ([]jobJSON, error) {
+func (s *Client) listJobs(ctx context.Context, first string) ([]jobJSON, error) {
 	var jobs []jobJSON
 	seen := map[int64]bool{}
 	for next := first; next != ""; {
@@ -160,7 +161,7 @@ func (s *Source) listJobs(ctx context.Context, first string) ([]jobJSON, error) 
 }
 
 // toBuild converts a run and its jobs.
-func (s *Source) toBuild(run runJSON, jobs []jobJSON) providers.Build {
+func (s *Client) toBuild(run runJSON, jobs []jobJSON) providers.Build {
 	conclusion := deref(run.Conclusion)
 	out := providers.Build{
 		Provider: providers.KindGitHubActions,
@@ -252,7 +253,7 @@ func deref(s *string) string {
 
 // OpenLog streams the job's log. GitHub answers with a redirect to blob
 // storage, which is fetched without the token.
-func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
+func (s *Client) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
 	u := fmt.Sprintf("%s/actions/jobs/%s/logs", s.repoURL(), url.PathEscape(job.ID))
 	resp, err := s.api.Get(ctx, u, nil)
 	if err != nil {
@@ -281,7 +282,7 @@ const (
 // TestReports reads the JUnit XML files inside the run's artifacts whose
 // names suggest test results. An artifact is linked to one of jobs when
 // its name matches that job's name (matrix values included) best.
-func (s *Source) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
+func (s *Client) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
 	var arts []artifactJSON
 	for next := fmt.Sprintf("%s/actions/runs/%d/artifacts?per_page=100", s.repoURL(), s.ref.Number); next != ""; {
 		var page struct {
@@ -315,7 +316,7 @@ func (s *Source) TestReports(ctx context.Context, jobs []providers.Job) ([]provi
 
 // readArtifact downloads an artifact zip (it must be buffered: zip needs
 // random access) and parses the JUnit XML files in it.
-func (s *Source) readArtifact(ctx context.Context, a artifactJSON) ([]providers.TestReport, error) {
+func (s *Client) readArtifact(ctx context.Context, a artifactJSON) ([]providers.TestReport, error) {
 	resp, err := s.api.Get(ctx, a.ArchiveDownloadURL, nil)
 	if err != nil {
 		return nil, err

@@ -40,7 +40,7 @@ func TestJobState(t *testing.T) {
 	}
 }
 
-func client(t *testing.T, fake *providertest.Fake, url string) *Source {
+func client(t *testing.T, fake *providertest.Fake, url string) *Client {
 	ref, err := providers.ParseBuildURL(url)
 	require.NoError(t, err)
 	return New(ref, providers.ClientConfig{BaseURL: fake.GitHubURL(), Token: fake.Token(), TokenVar: "GITHUB_TOKEN"})

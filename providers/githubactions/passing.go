@@ -10,7 +10,7 @@ import (
 
 // Scope names the repository, the workflow of the run Build read, and the
 // API they are read from, for cache keys.
-func (s *Source) Scope() string {
+func (s *Client) Scope() string {
 	s.mu.Lock()
 	wf := s.run.WorkflowID
 	s.mu.Unlock()
@@ -21,7 +21,7 @@ func (s *Source) Scope() string {
 // on branch, other than the run s reads, with the latest attempt of each of
 // its jobs: one request for the runs, one (a page per 100 jobs) for the
 // jobs. ok is false when there is none. Build must have been called.
-func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Build, bool, error) {
+func (s *Client) PassingBuild(ctx context.Context, branch string) (providers.Build, bool, error) {
 	s.mu.Lock()
 	cur := s.run
 	s.mu.Unlock()
@@ -50,7 +50,7 @@ func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Bui
 
 // DefaultBranch returns the repository's default branch. It is not
 // remembered here: the baselines cache keeps it, per Scope.
-func (s *Source) DefaultBranch(ctx context.Context) (string, error) {
+func (s *Client) DefaultBranch(ctx context.Context) (string, error) {
 	var repo struct {
 		DefaultBranch string `json:"default_branch"`
 	}

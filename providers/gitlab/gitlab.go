@@ -24,8 +24,9 @@ const DefaultBaseURL = "https://gitlab.com/api/v4"
 // Scopes are the token scopes destill needs.
 const Scopes = "the read_api scope"
 
-// Source is one pipeline; it implements the pipeline's Source.
-type Source struct {
+// Client reads one pipeline through the API; it implements the pipeline's
+// Source.
+type Client struct {
 	ref   providers.BuildRef
 	api   *httpapi.Client
 	base  string
@@ -36,11 +37,11 @@ type Source struct {
 	pipelineID int64
 }
 
-// New returns a Source for the pipeline (or job) ref names.
-func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
+// New returns a Client for the pipeline (or job) ref names.
+func New(ref providers.BuildRef, cfg providers.ClientConfig) *Client {
 	base := cfg.APIBase(DefaultBaseURL)
 	token := cfg.Token
-	return &Source{
+	return &Client{
 		ref:  ref,
 		base: base,
 		api: httpapi.New(httpapi.Config{
@@ -57,7 +58,7 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
 }
 
 // projectURL addresses the project by its URL-encoded path ("a%2Fb%2Fc").
-func (s *Source) projectURL() string {
+func (s *Client) projectURL() string {
 	return s.base + "/projects/" + url.PathEscape(s.ref.Repo)
 }
 
@@ -87,7 +88,7 @@ type jobJSON struct {
 
 // Build reads the pipeline and its jobs (the latest run of each). A URL
 // naming only a job is resolved to the job's pipeline first.
-func (s *Source) Build(ctx context.Context) (providers.Build, error) {
+func (s *Client) Build(ctx context.Context) (providers.Build, error) {
 	number := s.ref.Number
 	if number == 0 {
 		var j jobJSON
@@ -117,7 +118,7 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 }
 
 // listJobs reads every page of a pipeline's jobs (the latest run of each).
-func (s *Source) listJobs(ctx context.Context, pipeURL string) ([]jobJSON, error) {
+func (s *Client) listJobs(ctx context.Context, pipeURL string) ([]jobJSON, error) {
 	var jobs []jobJSON
 	seen := map[int64]bool{}
 	for next := pipeURL + "/jobs?per_page=100"; next != ""; {
@@ -138,7 +139,7 @@ func (s *Source) listJobs(ctx context.Context, pipeURL string) ([]jobJSON, error
 }
 
 // toBuild converts a pipeline and its jobs, oldest job first.
-func (s *Source) toBuild(p pipelineJSON, jobs []jobJSON) providers.Build {
+func (s *Client) toBuild(p pipelineJSON, jobs []jobJSON) providers.Build {
 	out := providers.Build{
 		Provider: providers.KindGitLab,
 		ID:       strconv.FormatInt(p.ID, 10),
@@ -239,7 +240,7 @@ func jobState(status, reason string) (providers.JobState, bool) {
 
 // OpenLog streams the job's trace. An archived trace may be a redirect to
 // object storage, fetched without the token.
-func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
+func (s *Client) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
 	resp, err := s.api.Get(ctx, s.projectURL()+"/jobs/"+url.PathEscape(job.ID)+"/trace", http.Header{"Accept": {"text/plain"}})
 	if err != nil {
 		return nil, httpapi.ExplainLog(err)

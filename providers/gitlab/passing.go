@@ -9,13 +9,13 @@ import (
 )
 
 // Scope names the project and the API it is read from, for cache keys.
-func (s *Source) Scope() string { return s.projectURL() }
+func (s *Client) Scope() string { return s.projectURL() }
 
 // PassingBuild returns the most recent successful pipeline of the project
 // on ref branch, other than the pipeline s reads, with its jobs: one
 // request for the pipelines, one (a page per 100 jobs) for the jobs. ok is
 // false when there is none.
-func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Build, bool, error) {
+func (s *Client) PassingBuild(ctx context.Context, branch string) (providers.Build, bool, error) {
 	s.mu.Lock()
 	cur := s.pipelineID
 	s.mu.Unlock()
@@ -39,7 +39,7 @@ func (s *Source) PassingBuild(ctx context.Context, branch string) (providers.Bui
 
 // DefaultBranch returns the project's default branch. It is not
 // remembered here: the baselines cache keeps it, per Scope.
-func (s *Source) DefaultBranch(ctx context.Context) (string, error) {
+func (s *Client) DefaultBranch(ctx context.Context) (string, error) {
 	var project struct {
 		DefaultBranch string `json:"default_branch"`
 	}

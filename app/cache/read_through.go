@@ -20,7 +20,7 @@ import (
 
 // Config configures Wrap.
 type Config struct {
-	Store *Store
+	Folder *Folder
 	// Scope names the provider and the API the build is read from
 	// ("github-actions https://api.github.com"): build and job IDs are
 	// unique within it.
@@ -42,12 +42,13 @@ type Config struct {
 	WarnFunc func(string)
 }
 
-// Source is a pipeline.Source that serves finished jobs' logs, and the
-// analysis of them, from a Store, and keeps what it fetches there. A build
+// ReadThrough is a pipeline.Source that serves finished jobs' logs, and the
+// analysis of them, from a Folder, and keeps what it fetches there (a
+// read-through cache). A build
 // that is still running, and jobs that have not finished, always come
 // from the provider and are never kept. Build metadata is always read from
 // the provider (it is cheap, and a build can be retried) unless Offline.
-type Source struct {
+type ReadThrough struct {
 	inner pipeline.Source
 	cfg   Config
 
@@ -58,17 +59,17 @@ type Source struct {
 	warned    map[string]bool
 }
 
-// Wrap returns src with cfg.Store in front of it. The result also
+// Wrap returns src with cfg.Folder in front of it. The result also
 // implements pipeline.TestReporter when src does, and pipeline.ResultCache.
 func Wrap(src pipeline.Source, cfg Config) pipeline.Source {
-	s := &Source{inner: src, cfg: cfg, logSums: map[string]string{}, warned: map[string]bool{}}
+	s := &ReadThrough{inner: src, cfg: cfg, logSums: map[string]string{}, warned: map[string]bool{}}
 	if tr, ok := src.(pipeline.TestReporter); ok {
-		return &reportingSource{Source: s, tr: tr}
+		return &reportingReadThrough{ReadThrough: s, tr: tr}
 	}
 	return s
 }
 
-func (s *Source) warn(format string, args ...any) {
+func (s *ReadThrough) warn(format string, args ...any) {
 	msg := "cache: " + fmt.Sprintf(format, args...)
 	s.mu.Lock()
 	seen := s.warned[msg]
@@ -81,10 +82,10 @@ func (s *Source) warn(format string, args ...any) {
 
 // Build returns the build from the provider, keeping it when it has
 // finished; Offline, it returns the kept one.
-func (s *Source) Build(ctx context.Context) (providers.Build, error) {
+func (s *ReadThrough) Build(ctx context.Context) (providers.Build, error) {
 	var b providers.Build
 	if s.cfg.Offline {
-		data, _, err := s.cfg.Store.Get(KindBuild, s.buildMetaKey())
+		data, _, err := s.cfg.Folder.Get(KindBuild, s.buildMetaKey())
 		if err == nil {
 			err = json.Unmarshal(data, &b)
 		}
@@ -110,9 +111,9 @@ func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 	return b, nil
 }
 
-func (s *Source) buildMetaKey() string { return s.cfg.Scope + " " + s.cfg.BuildKey }
+func (s *ReadThrough) buildMetaKey() string { return s.cfg.Scope + " " + s.cfg.BuildKey }
 
-func (s *Source) logKey(job providers.Job) string {
+func (s *ReadThrough) logKey(job providers.Job) string {
 	s.mu.Lock()
 	id := s.build.ID
 	s.mu.Unlock()
@@ -121,7 +122,7 @@ func (s *Source) logKey(job providers.Job) string {
 
 // cacheable reports whether job's log is final: the build and the job
 // have finished.
-func (s *Source) cacheable(job providers.Job) bool {
+func (s *ReadThrough) cacheable(job providers.Job) bool {
 	s.mu.Lock()
 	running, have := s.build.Running, s.haveBuild
 	s.mu.Unlock()
@@ -135,7 +136,7 @@ func (s *Source) cacheable(job providers.Job) bool {
 	return false
 }
 
-func (s *Source) logMeta(job providers.Job) Meta {
+func (s *ReadThrough) logMeta(job providers.Job) Meta {
 	s.mu.Lock()
 	b := s.build
 	s.mu.Unlock()
@@ -145,7 +146,7 @@ func (s *Source) logMeta(job providers.Job) Meta {
 // OpenLog serves job's log from the cache when it holds it whole, else
 // streams it from the provider, keeping a copy that is committed only
 // when the stream ends cleanly and the job has finished.
-func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
+func (s *ReadThrough) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
 	if !s.cacheable(job) {
 		if s.cfg.Offline {
 			return nil, fmt.Errorf("--offline: the log of an unfinished job is never cached")
@@ -154,7 +155,7 @@ func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser,
 	}
 	key := s.logKey(job)
 	if !s.cfg.Refresh {
-		r, err := s.cfg.Store.Open(KindLog, key)
+		r, err := s.cfg.Folder.Open(KindLog, key)
 		switch {
 		case err == nil:
 			s.mu.Lock()
@@ -174,7 +175,7 @@ func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser,
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.cfg.Store.Create(s.logMeta(job))
+	w, err := s.cfg.Folder.Create(s.logMeta(job))
 	if err != nil {
 		s.warn("%v", err)
 		return rc, nil
@@ -186,7 +187,7 @@ func (s *Source) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser,
 type teeLog struct {
 	rc  io.ReadCloser
 	w   *Writer
-	s   *Source
+	s   *ReadThrough
 	job providers.Job
 	eof bool
 }
@@ -237,7 +238,7 @@ func (t *teeLog) Close() error {
 // secrets to redact are not part of it: cachedResult says which were
 // redacted, so a result redacted of more secrets than asked for serves
 // (an --offline run without a token reuses what a run with one found).
-func (s *Source) resultKey(job providers.Job, opts analysis.Options) string {
+func (s *ReadThrough) resultKey(job providers.Job, opts analysis.Options) string {
 	opts.Secrets = nil
 	js, _ := json.Marshal(opts)
 	h := sha256.Sum256(js)
@@ -277,18 +278,18 @@ func (c cachedResult) covers(sum string, secrets []string) bool {
 // CachedResult returns what analyzing job's log with opts found, when the
 // log is cached and was analyzed so by this version of destill; the log is
 // then not read at all.
-func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analysis.Options) (analysis.JobResult, bool) {
+func (s *ReadThrough) CachedResult(ctx context.Context, job providers.Job, opts analysis.Options) (analysis.JobResult, bool) {
 	if s.cfg.Refresh || s.cfg.AnalyzerVersion == "" || !s.cacheable(job) {
 		return analysis.JobResult{}, false
 	}
-	log, err := s.cfg.Store.Lookup(KindLog, s.logKey(job))
+	log, err := s.cfg.Folder.Lookup(KindLog, s.logKey(job))
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			s.warn("the cached log of job %q was damaged (%v); it is fetched again", job.Name, err)
 		}
 		return analysis.JobResult{}, false
 	}
-	data, _, err := s.cfg.Store.Get(KindResult, s.resultKey(job, opts))
+	data, _, err := s.cfg.Folder.Get(KindResult, s.resultKey(job, opts))
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
 			s.warn("a cached analysis of job %q was damaged; the log is analyzed again", job.Name)
@@ -300,7 +301,7 @@ func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analy
 		return analysis.JobResult{}, false
 	}
 	res := c.Result
-	s.cfg.Store.Touch(log) // the result is only reachable through its log
+	s.cfg.Folder.Touch(log) // the result is only reachable through its log
 	s.mu.Lock()
 	s.logSums[job.ID] = log.Sum
 	s.mu.Unlock()
@@ -309,7 +310,7 @@ func (s *Source) CachedResult(ctx context.Context, job providers.Job, opts analy
 
 // SaveResult keeps res, the analysis with opts of the log of job that
 // OpenLog served from or committed to the cache.
-func (s *Source) SaveResult(job providers.Job, opts analysis.Options, res analysis.JobResult) {
+func (s *ReadThrough) SaveResult(job providers.Job, opts analysis.Options, res analysis.JobResult) {
 	if s.cfg.AnalyzerVersion == "" {
 		return
 	}
@@ -359,26 +360,26 @@ func validUTF8(res analysis.JobResult) bool {
 	return ok(res.Job.ID, res.Job.Name, res.Job.Step, res.Job.State, res.Job.URL, res.Job.LineURL, res.Job.Error)
 }
 
-func (s *Source) putJSON(meta Meta, v any) {
+func (s *ReadThrough) putJSON(meta Meta, v any) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		s.warn("%v", err)
 		return
 	}
-	if _, err := s.cfg.Store.Put(meta, data); err != nil {
+	if _, err := s.cfg.Folder.Put(meta, data); err != nil {
 		s.warn("%v", err)
 	}
 }
 
-// reportingSource is a Source over a provider that has test reports.
-type reportingSource struct {
-	*Source
+// reportingReadThrough is a ReadThrough over a provider that has test reports.
+type reportingReadThrough struct {
+	*ReadThrough
 	tr pipeline.TestReporter
 }
 
 // TestReports serves the test reports of a finished build's jobs from the
 // cache, or fetches and keeps them.
-func (r *reportingSource) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
+func (r *reportingReadThrough) TestReports(ctx context.Context, jobs []providers.Job) ([]providers.TestReport, error) {
 	ids := make([]string, 0, len(jobs))
 	for _, j := range jobs {
 		ids = append(ids, j.ID)
@@ -389,7 +390,7 @@ func (r *reportingSource) TestReports(ctx context.Context, jobs []providers.Job)
 	r.mu.Unlock()
 	key := fmt.Sprintf("%s build %s attempt %d jobs %s", r.cfg.Scope, b.ID, b.Attempt, strings.Join(ids, ","))
 	if !r.cfg.Refresh {
-		data, _, err := r.cfg.Store.Get(KindTests, key)
+		data, _, err := r.cfg.Folder.Get(KindTests, key)
 		if err == nil {
 			var reports []providers.TestReport
 			if json.Unmarshal(data, &reports) == nil {

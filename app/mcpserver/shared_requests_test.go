@@ -24,7 +24,7 @@ import (
 // Every backend.Store is a Backend.
 var _ Backend = backend.Store(nil)
 
-// sharedBackends are the stores a SharedStore is tested on: the memory
+// sharedBackends are the stores a SharedRequests is tested on: the memory
 // store and a real PostgreSQL (skipped without one, failing when CI is set).
 var sharedBackends = []struct {
 	name string
@@ -47,8 +47,8 @@ func forEachSharedBackend(t *testing.T, fn func(t *testing.T, db backend.Store))
 // most keep requests in memory.
 func setupShared(t *testing.T, db Backend, keep int, opts Options) *testBundle {
 	t.Helper()
-	local := NewMemoryStore(keep, 0)
-	opts.Store = NewSharedStore(db, local)
+	local := NewRecentRequests(keep, 0)
+	opts.Requests = NewSharedRequests(db, local)
 	opts.NewID = worker.NewRequestID
 	b := setupWith(t, opts)
 	b.store = local
@@ -76,7 +76,7 @@ func newDistributed(t *testing.T, db backend.Store) *distributed {
 
 // add makes url resolve to src for the ingest worker, which knows secrets.
 func (d *distributed) add(url string, src *fakeSource, secrets ...string) {
-	d.srcs[url] = sources.Input{Source: src, Describe: analysis.Source{Kind: "github-actions", URL: url}, Secrets: secrets}
+	d.srcs[url] = sources.Input{Source: src, Describe: analysis.Origin{Kind: "github-actions", URL: url}, Secrets: secrets}
 }
 
 func (d *distributed) resolve(input string) (sources.Input, error) {
@@ -157,11 +157,11 @@ func fingerprintsOf(fs []analysis.Finding) []string {
 	return out
 }
 
-// TestSharedStoreReadsSubmittedRequests: a build submitted to the workers
+// TestSharedRequestsReadsSubmittedRequests: a build submitted to the workers
 // is readable through the MCP server by the ID submit printed: its status
 // while the workers are busy, then its findings and jobs. Its logs are not
 // in the database: search_log and read_log say so and what to do.
-func TestSharedStoreReadsSubmittedRequests(t *testing.T) {
+func TestSharedRequestsReadsSubmittedRequests(t *testing.T) {
 	t.Parallel()
 	forEachSharedBackend(t, func(t *testing.T, db backend.Store) {
 		d := newDistributed(t, db)
@@ -266,10 +266,10 @@ func fingerprintsOfBrief(fs []FindingBrief) []string {
 	return out
 }
 
-// TestSharedStoreFailedAndUnknownRequests: a request the workers failed is
+// TestSharedRequestsFailedAndUnknownRequests: a request the workers failed is
 // an error saying why, never a verdict; an unknown ID says where it was
 // looked for.
-func TestSharedStoreFailedAndUnknownRequests(t *testing.T) {
+func TestSharedRequestsFailedAndUnknownRequests(t *testing.T) {
 	t.Parallel()
 	forEachSharedBackend(t, func(t *testing.T, db backend.Store) {
 		d := newDistributed(t, db)
@@ -292,11 +292,11 @@ func TestSharedStoreFailedAndUnknownRequests(t *testing.T) {
 	})
 }
 
-// TestSharedStoreSavesAnalyses: analyze_build's result is stored as a done
+// TestSharedRequestsSavesAnalyses: analyze_build's result is stored as a done
 // request with the same findings, redacted, where destill view and other
 // MCP servers read it; this server keeps its logs for search_log and
 // read_log until it evicts it, and then answers from the database.
-func TestSharedStoreSavesAnalyses(t *testing.T) {
+func TestSharedRequestsSavesAnalyses(t *testing.T) {
 	t.Parallel()
 	forEachSharedBackend(t, func(t *testing.T, db backend.Store) {
 		b := setupShared(t, db, 1, Options{Secrets: []string{envSecret}})
@@ -356,10 +356,10 @@ func requireNoKeptLogsBut(t *testing.T, dir string, n int) {
 	require.Len(t, dirs, n)
 }
 
-// TestSharedStoreRedactsWithTheServersSecrets: a token only the MCP server
+// TestSharedRequestsRedactsWithTheServersSecrets: a token only the MCP server
 // knows (the workers did not, so it reached the database) never shows in
 // its results.
-func TestSharedStoreRedactsWithTheServersSecrets(t *testing.T) {
+func TestSharedRequestsRedactsWithTheServersSecrets(t *testing.T) {
 	t.Parallel()
 	db := memory.NewStore()
 	d := newDistributed(t, db)
@@ -400,9 +400,9 @@ func (failingBackend) CreateRequest(context.Context, backend.Request) error {
 	return errors.New("connection refused")
 }
 
-// TestSharedStoreUnreachable: when the database cannot take the result,
+// TestSharedRequestsUnreachable: when the database cannot take the result,
 // analyze_build still answers, says so, and the follow-up tools work.
-func TestSharedStoreUnreachable(t *testing.T) {
+func TestSharedRequestsUnreachable(t *testing.T) {
 	t.Parallel()
 	b := setupShared(t, failingBackend{memory.NewStore()}, 4, Options{})
 	an, text := call[AnalyzeBuildOutput](t, b, "analyze_build", map[string]any{"path": testdata(t, "go-test.log")})

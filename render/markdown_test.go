@@ -16,7 +16,7 @@ import (
 func hugeReport(n, notes int, r *rand.Rand) analysis.Report {
 	rep := analysis.Report{
 		Tool:    analysis.Tool{Name: "destill", Version: "v1.0.0"},
-		Source:  analysis.Source{Kind: "github-actions", URL: "https://github.com/acme/api/actions/runs/1/attempts/1"},
+		Source:  analysis.Origin{Kind: "github-actions", URL: "https://github.com/acme/api/actions/runs/1/attempts/1"},
 		Summary: analysis.Summary{JobsAnalyzed: n},
 	}
 	long := func(k int) string {

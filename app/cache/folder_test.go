@@ -22,7 +22,7 @@ type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time { return c.t }
 
-func newStore(t *testing.T, max int64) (*Store, *fakeClock) {
+func newFolder(t *testing.T, max int64) (*Folder, *fakeClock) {
 	t.Helper()
 	clock := &fakeClock{t: time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)}
 	st, err := Open(filepath.Join(t.TempDir(), "cache"), Options{MaxBytes: max, NowFunc: clock.now})
@@ -50,7 +50,7 @@ func logMeta(key string) Meta {
 
 func TestPutGetRoundTrip(t *testing.T) {
 	t.Parallel()
-	st, _ := newStore(t, 0)
+	st, _ := newFolder(t, 0)
 	for _, n := range []int{0, 1, 100, 3 << 20} {
 		content := randomLog(uint64(n), n)
 		key := fmt.Sprintf("job-%d", n)
@@ -72,7 +72,7 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no Unix permissions")
 	}
-	st, _ := newStore(t, 0)
+	st, _ := newFolder(t, 0)
 	_, err := st.Put(logMeta("a"), []byte("secret token in a log\n"))
 	require.NoError(t, err)
 	w, err := st.Create(logMeta("b")) // a temporary file, not committed
@@ -96,7 +96,7 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 
 func TestUncommittedWriteIsInvisible(t *testing.T) {
 	t.Parallel()
-	st, clock := newStore(t, 0)
+	st, clock := newFolder(t, 0)
 	w, err := st.Create(logMeta("job"))
 	require.NoError(t, err)
 	_, err = w.Write(randomLog(1, 1<<20))
@@ -137,7 +137,7 @@ func TestDamagedEntriesAreDetectedAndRemoved(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			st, _ := newStore(t, 0)
+			st, _ := newFolder(t, 0)
 			e, err := st.Put(logMeta("job"), content)
 			require.NoError(t, err)
 			data, err := os.ReadFile(e.Path)
@@ -157,7 +157,7 @@ func TestDamagedEntriesAreDetectedAndRemoved(t *testing.T) {
 
 func TestReaderChecksLengthAtEnd(t *testing.T) {
 	t.Parallel()
-	st, _ := newStore(t, 0)
+	st, _ := newFolder(t, 0)
 	e, err := st.Put(logMeta("job"), []byte("line one\nline two\n"))
 	require.NoError(t, err)
 	r, err := st.Open(KindLog, "job")
@@ -172,13 +172,13 @@ func TestReaderChecksLengthAtEnd(t *testing.T) {
 func TestEvictionKeepsUnderCapLeastRecentlyUsedFirst(t *testing.T) {
 	t.Parallel()
 	const size = 100 << 10
-	probe, _ := newStore(t, 0)
+	probe, _ := newFolder(t, 0)
 	e, err := probe.Put(logMeta("probe"), randomLog(0, size))
 	require.NoError(t, err)
 	per := e.Size // the on-disk size of one entry
 	max := 5*per + per/2
 
-	st, clock := newStore(t, max)
+	st, clock := newFolder(t, max)
 	for i := range 5 {
 		clock.t = clock.t.Add(time.Minute)
 		_, err := st.Put(logMeta(fmt.Sprint(i)), randomLog(uint64(i), size))
@@ -241,7 +241,7 @@ func TestEvictionCountsEntriesOfOtherProcesses(t *testing.T) {
 
 func TestPrune(t *testing.T) {
 	t.Parallel()
-	st, clock := newStore(t, 0)
+	st, clock := newFolder(t, 0)
 	start := clock.t
 	for i := range 4 {
 		clock.t = start.Add(time.Duration(i) * 24 * time.Hour)
@@ -264,7 +264,7 @@ func TestPrune(t *testing.T) {
 
 func TestListShowsDamagedFiles(t *testing.T) {
 	t.Parallel()
-	st, _ := newStore(t, 0)
+	st, _ := newFolder(t, 0)
 	e, err := st.Put(logMeta("ok"), []byte("fine\n"))
 	require.NoError(t, err)
 	bad := filepath.Join(filepath.Dir(e.Path), strings.Repeat("0", 64)+".zst")
@@ -283,7 +283,7 @@ func TestListShowsDamagedFiles(t *testing.T) {
 
 func TestOpenRejectsEntryUnderAnotherKey(t *testing.T) {
 	t.Parallel()
-	st, _ := newStore(t, 0)
+	st, _ := newFolder(t, 0)
 	a, err := st.Put(logMeta("a"), []byte("log a\n"))
 	require.NoError(t, err)
 	b, err := st.Put(logMeta("b"), []byte("log b\n"))
@@ -299,7 +299,7 @@ func TestOpenRejectsEntryUnderAnotherKey(t *testing.T) {
 // new one replaces it; the store's count of bytes stays true.
 func TestCommitIfAbsentKeepsTheFirst(t *testing.T) {
 	t.Parallel()
-	st, clock := newStore(t, 0)
+	st, clock := newFolder(t, 0)
 	write := func(content string) *Writer {
 		w, err := st.Create(logMeta("job"))
 		require.NoError(t, err)

@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-// Defaults for NewMemoryStore.
+// Defaults for NewRecentRequests.
 const (
 	// DefaultMaxRequests is how many analyses the server keeps.
 	DefaultMaxRequests = 20
@@ -16,10 +16,10 @@ const (
 	DefaultMaxLogBytes = 2 << 30
 )
 
-// MemoryStore keeps requests in memory, least recently used first out:
+// RecentRequests keeps requests in memory, least recently used first out:
 // at most maxRequests, and no more than maxBytes of kept logs (the most
 // recent request is kept whatever its size).
-type MemoryStore struct {
+type RecentRequests struct {
 	maxRequests int
 	maxBytes    int64
 
@@ -30,21 +30,21 @@ type MemoryStore struct {
 	closed bool
 }
 
-// NewMemoryStore returns an empty MemoryStore. Values <= 0 select the
+// NewRecentRequests returns an empty RecentRequests. Values <= 0 select the
 // defaults.
-func NewMemoryStore(maxRequests int, maxBytes int64) *MemoryStore {
+func NewRecentRequests(maxRequests int, maxBytes int64) *RecentRequests {
 	if maxRequests <= 0 {
 		maxRequests = DefaultMaxRequests
 	}
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxLogBytes
 	}
-	return &MemoryStore{maxRequests: maxRequests, maxBytes: maxBytes, lru: list.New(), byID: map[string]*list.Element{}}
+	return &RecentRequests{maxRequests: maxRequests, maxBytes: maxBytes, lru: list.New(), byID: map[string]*list.Element{}}
 }
 
 // Put keeps req as the most recently used request and evicts the least
 // recently used ones beyond the store's bounds.
-func (s *MemoryStore) Put(ctx context.Context, req *Request) error {
+func (s *RecentRequests) Put(ctx context.Context, req *Request) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -73,7 +73,7 @@ func (s *MemoryStore) Put(ctx context.Context, req *Request) error {
 }
 
 // Get returns the request with id and marks it most recently used.
-func (s *MemoryStore) Get(ctx context.Context, id string) (*Request, error) {
+func (s *RecentRequests) Get(ctx context.Context, id string) (*Request, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	el, ok := s.byID[id]
@@ -85,14 +85,14 @@ func (s *MemoryStore) Get(ctx context.Context, id string) (*Request, error) {
 }
 
 // Len returns how many requests the store holds.
-func (s *MemoryStore) Len() int {
+func (s *RecentRequests) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lru.Len()
 }
 
 // Close drops every request and deletes their kept logs.
-func (s *MemoryStore) Close() error {
+func (s *RecentRequests) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	var all []*Request

@@ -71,7 +71,7 @@ func TestConcurrentFillsLeaveOneEntryEach(t *testing.T) {
 	st, err := Open(dir, Options{})
 	require.NoError(t, err)
 	inner := newHeldSource(2)
-	cfg := Config{Store: st, Scope: "github-actions https://api.github.com", BuildKey: inner.build.URL, AnalyzerVersion: "v1"}
+	cfg := Config{Folder: st, Scope: "github-actions https://api.github.com", BuildKey: inner.build.URL, AnalyzerVersion: "v1"}
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
@@ -79,7 +79,7 @@ func TestConcurrentFillsLeaveOneEntryEach(t *testing.T) {
 			own, err := Open(dir, Options{})
 			require.NoError(t, err)
 			c := cfg
-			c.Store = own
+			c.Folder = own
 			require.False(t, fill(t, Wrap(inner, c)), "both fetch the log")
 		})
 	}
@@ -105,7 +105,7 @@ func TestRefreshReplacesTheResultToo(t *testing.T) {
 	t.Parallel()
 	st, err := Open(filepath.Join(t.TempDir(), "cache"), Options{})
 	require.NoError(t, err)
-	cfg := Config{Store: st, Scope: "github-actions https://api.github.com", BuildKey: "b", AnalyzerVersion: "v1"}
+	cfg := Config{Folder: st, Scope: "github-actions https://api.github.com", BuildKey: "b", AnalyzerVersion: "v1"}
 	require.False(t, fill(t, Wrap(newHeldSource(1), cfg)))
 	refresh := cfg
 	refresh.Refresh = true

@@ -13,45 +13,41 @@ import (
 )
 
 // Backend is the part of backend.Store (the contract of distributed mode)
-// that a SharedStore uses. The PostgreSQL store that `destill submit`, the
-// workers and `destill view` share implements it, as does backend/memory's.
+// that a SharedRequests uses: it records requests as the workers do. The
+// PostgreSQL store that `destill submit`, the workers and `destill view`
+// share implements it, as does backend/memory's.
 type Backend interface {
-	CreateRequest(ctx context.Context, req backend.Request) error
-	GetRequest(ctx context.Context, id string) (backend.Request, error)
-	SetStatus(ctx context.Context, id string, status backend.Status, errMsg string) (bool, error)
-	PlanRequest(ctx context.Context, id string, plan backend.Plan) (backend.Progress, error)
-	SetJobChunks(ctx context.Context, id, jobID string, chunks int, jobErr string) (backend.Progress, error)
-	SaveChunkResult(ctx context.Context, res backend.ChunkResult) (backend.Progress, error)
-	ChunkResults(ctx context.Context, id string) ([]backend.ChunkResult, error)
-	FinishRequest(ctx context.Context, id string, rep analysis.Report) (bool, error)
-	ListFindings(ctx context.Context, id string) ([]analysis.Finding, error)
+	backend.Requests
+	backend.JobPlans
+	backend.Chunks
+	backend.Findings
 }
 
 // errNotStored marks an unknown request_id that the shared store does not
 // hold either.
 var errNotStored = errors.New("not in the shared store")
 
-// SharedStore is a RequestStore for a server whose results are shared
+// SharedRequests is a Requests for a server whose results are shared
 // through a Backend. It saves each analysis there, as a done request that
 // `destill view` reads like one the workers made, and keeps it in a
-// MemoryStore with its logs for this server's tools. A request it does not
+// RecentRequests with its logs for this server's tools. A request it does not
 // hold in memory (analyzed by `destill submit` and the workers, by another
 // MCP server, or by this one before it was evicted) is read from the
 // Backend: its report, findings and steps, but no logs.
-type SharedStore struct {
+type SharedRequests struct {
 	db    Backend
-	local *MemoryStore
+	local *RecentRequests
 }
 
-// NewSharedStore returns a SharedStore on db that keeps the requests it
+// NewSharedRequests returns a SharedRequests on db that keeps the requests it
 // serves, with their logs, in local. Closing it closes local, not db.
-func NewSharedStore(db Backend, local *MemoryStore) *SharedStore {
-	return &SharedStore{db: db, local: local}
+func NewSharedRequests(db Backend, local *RecentRequests) *SharedRequests {
+	return &SharedRequests{db: db, local: local}
 }
 
 // Put saves req to the Backend and keeps it in memory. When saving fails,
 // req is still kept for this server and the error wraps ErrNotShared.
-func (s *SharedStore) Put(ctx context.Context, req *Request) error {
+func (s *SharedRequests) Put(ctx context.Context, req *Request) error {
 	saveErr := s.save(ctx, req)
 	if err := s.local.Put(ctx, req); err != nil {
 		return err
@@ -65,7 +61,7 @@ func (s *SharedStore) Put(ctx context.Context, req *Request) error {
 // Get returns the request from memory, else from the Backend. Requests
 // read from the Backend that will not change any more (done or failed) are
 // kept in memory too.
-func (s *SharedStore) Get(ctx context.Context, id string) (*Request, error) {
+func (s *SharedRequests) Get(ctx context.Context, id string) (*Request, error) {
 	if req, err := s.local.Get(ctx, id); err == nil {
 		return req, nil
 	} else if !errors.Is(err, ErrUnknownRequest) {
@@ -84,7 +80,7 @@ func (s *SharedStore) Get(ctx context.Context, id string) (*Request, error) {
 }
 
 // Close drops the requests kept in memory and deletes their logs.
-func (s *SharedStore) Close() error {
+func (s *SharedRequests) Close() error {
 	return s.local.Close()
 }
 
@@ -92,7 +88,7 @@ func (s *SharedStore) Close() error {
 // a request: planned with the jobs whose logs were read, each job's result
 // as its one chunk, the findings, and status done. A request that could
 // not be saved completely is marked failed with the reason.
-func (s *SharedStore) save(ctx context.Context, req *Request) (err error) {
+func (s *SharedRequests) save(ctx context.Context, req *Request) (err error) {
 	rep := sharedReport(req.Report, req.Secrets)
 	if err := s.db.CreateRequest(ctx, backend.Request{ID: req.ID, Input: req.Input, CreatedAt: time.Now()}); err != nil {
 		return fmt.Errorf("record request %s: %w", req.ID, err)
@@ -175,7 +171,7 @@ func sharedReport(rep analysis.Report, secrets []string) analysis.Report {
 // load reads a request from the Backend: the findings document as
 // `destill view` shows it and, for a done request, the steps found in each
 // log.
-func (s *SharedStore) load(ctx context.Context, id string) (*Request, error) {
+func (s *SharedRequests) load(ctx context.Context, id string) (*Request, error) {
 	r, err := s.db.GetRequest(ctx, id)
 	if errors.Is(err, backend.ErrNotFound) {
 		return nil, fmt.Errorf("%w %q: %w", ErrUnknownRequest, id, errNotStored)
@@ -191,7 +187,7 @@ func (s *SharedStore) load(ctx context.Context, id string) (*Request, error) {
 	if rep.Schema == "" {
 		// Not fetched yet: say what was submitted, as view does.
 		rep.Schema = analysis.Schema
-		rep.Source = analysis.Source{Kind: "build", URL: r.Input}
+		rep.Source = analysis.Origin{Kind: "build", URL: r.Input}
 	}
 	rep.RequestID = r.ID
 	rep.Findings = []analysis.Finding{}

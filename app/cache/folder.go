@@ -41,10 +41,10 @@ const DefaultMaxBytes int64 = 2 << 30
 // and eviction treat it as left behind by a crash.
 const staleTemp = time.Hour
 
-// Store is a folder of cache entries. It is safe for concurrent use, and
+// Folder is a folder of cache entries. It is safe for concurrent use, and
 // several processes may share one folder: entries appear whole or not at
 // all, and every reader verifies what it reads.
-type Store struct {
+type Folder struct {
 	dir string
 	max int64
 	now func() time.Time
@@ -53,7 +53,7 @@ type Store struct {
 	size int64 // bytes of entries on disk; -1 until first counted
 }
 
-// Options configure a Store.
+// Options configure a Folder.
 type Options struct {
 	// MaxBytes caps the bytes the entries take on disk; the least recently
 	// used are evicted past it. 0 or less: no cap.
@@ -65,7 +65,7 @@ type Options struct {
 // Open opens (creating if needed) the store in dir. The folders it creates
 // are readable by the owner only; a folder of another user is refused, and
 // one of ours that others could open is closed first (see makePrivate).
-func Open(dir string, opts Options) (*Store, error) {
+func Open(dir string, opts Options) (*Folder, error) {
 	if dir == "" {
 		return nil, errors.New("no cache folder")
 	}
@@ -79,14 +79,14 @@ func Open(dir string, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{dir: dir, max: opts.MaxBytes, now: now, size: -1}, nil
+	return &Folder{dir: dir, max: opts.MaxBytes, now: now, size: -1}, nil
 }
 
 // Dir is the store's folder.
-func (s *Store) Dir() string { return s.dir }
+func (s *Folder) Dir() string { return s.dir }
 
 // MaxBytes is the store's size cap (0 or less: none).
-func (s *Store) MaxBytes() int64 { return s.max }
+func (s *Folder) MaxBytes() int64 { return s.max }
 
 // Entry is one entry of the store.
 type Entry struct {
@@ -105,7 +105,7 @@ type Entry struct {
 	Damaged bool
 }
 
-func (s *Store) path(kind, key string) (string, error) {
+func (s *Folder) path(kind, key string) (string, error) {
 	d, ok := kindDirs[kind]
 	if !ok {
 		return "", fmt.Errorf("unknown cache entry kind %q", kind)
@@ -126,7 +126,7 @@ func ensureDir(dir string) error {
 // Commit; Abort (or a crash) leaves only a temporary file, which no reader
 // ever trusts.
 type Writer struct {
-	s     *Store
+	s     *Folder
 	meta  Meta
 	final string
 	f     *os.File
@@ -152,7 +152,7 @@ func (p *payloadSink) Write(b []byte) (int, error) {
 }
 
 // Create starts writing the entry meta describes (Kind and Key set).
-func (s *Store) Create(meta Meta) (*Writer, error) {
+func (s *Folder) Create(meta Meta) (*Writer, error) {
 	final, err := s.path(meta.Kind, meta.Key)
 	if err != nil {
 		return nil, err
@@ -314,7 +314,7 @@ func (w *Writer) Abort() {
 }
 
 // Put writes a whole entry at once.
-func (s *Store) Put(meta Meta, content []byte) (Entry, error) {
+func (s *Folder) Put(meta Meta, content []byte) (Entry, error) {
 	w, err := s.Create(meta)
 	if err != nil {
 		return Entry{}, err
@@ -328,7 +328,7 @@ func (s *Store) Put(meta Meta, content []byte) (Entry, error) {
 
 // Lookup returns the entry of kind and key from its header and trailer,
 // without reading or verifying its content. It does not count as a use.
-func (s *Store) Lookup(kind, key string) (Entry, error) {
+func (s *Folder) Lookup(kind, key string) (Entry, error) {
 	p, err := s.path(kind, key)
 	if err != nil {
 		return Entry{}, err
@@ -348,7 +348,7 @@ func (s *Store) Lookup(kind, key string) (Entry, error) {
 	return e, err
 }
 
-func (s *Store) entryOf(f *os.File) (Entry, layout, error) {
+func (s *Folder) entryOf(f *os.File) (Entry, layout, error) {
 	info, err := f.Stat()
 	if err != nil {
 		return Entry{}, layout{}, err
@@ -366,7 +366,7 @@ func (s *Store) entryOf(f *os.File) (Entry, layout, error) {
 }
 
 // Touch marks e as used now, for the least-recently-used eviction.
-func (s *Store) Touch(e Entry) {
+func (s *Folder) Touch(e Entry) {
 	now := s.now()
 	_ = os.Chtimes(e.Path, now, now)
 }
@@ -383,7 +383,7 @@ type Reader struct {
 // Before anything is served, the whole file is checked against its
 // trailer; a damaged file is removed and ErrCorrupt returned. A missing
 // entry is ErrNotFound.
-func (s *Store) Open(kind, key string) (*Reader, error) {
+func (s *Folder) Open(kind, key string) (*Reader, error) {
 	p, err := s.path(kind, key)
 	if err != nil {
 		return nil, err
@@ -451,7 +451,7 @@ func (r *Reader) Close() error {
 }
 
 // Get reads a whole (small) entry.
-func (s *Store) Get(kind, key string) ([]byte, Entry, error) {
+func (s *Folder) Get(kind, key string) ([]byte, Entry, error) {
 	r, err := s.Open(kind, key)
 	if err != nil {
 		return nil, Entry{}, err
@@ -466,7 +466,7 @@ func (s *Store) Get(kind, key string) ([]byte, Entry, error) {
 
 // List returns every entry, most recently used first. Damaged files are
 // listed with Damaged set.
-func (s *Store) List() ([]Entry, error) {
+func (s *Folder) List() ([]Entry, error) {
 	var out []Entry
 	err := s.walk(func(path string, info fs.FileInfo) {
 		f, err := os.Open(path)
@@ -482,7 +482,7 @@ func (s *Store) List() ([]Entry, error) {
 }
 
 // walk calls fn for every entry file (not temporary files).
-func (s *Store) walk(fn func(path string, info fs.FileInfo)) error {
+func (s *Folder) walk(fn func(path string, info fs.FileInfo)) error {
 	var errs []error
 	for _, d := range kindDirs {
 		ents, err := os.ReadDir(filepath.Join(s.dir, d))
@@ -513,7 +513,7 @@ type fileInfo struct {
 	used time.Time
 }
 
-func (s *Store) files() ([]fileInfo, int64) {
+func (s *Folder) files() ([]fileInfo, int64) {
 	var out []fileInfo
 	var total int64
 	s.walk(func(path string, info fs.FileInfo) {
@@ -524,7 +524,7 @@ func (s *Store) files() ([]fileInfo, int64) {
 }
 
 // added accounts for a new entry of size bytes and evicts past the cap.
-func (s *Store) added(size int64) {
+func (s *Folder) added(size int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.size < 0 {
@@ -539,7 +539,7 @@ func (s *Store) added(size int64) {
 
 // evictLocked removes the least recently used entries until they take at
 // most limit bytes, and returns how many and how many bytes it removed.
-func (s *Store) evictLocked(limit int64) (int, int64) {
+func (s *Folder) evictLocked(limit int64) (int, int64) {
 	files, total := s.files()
 	sort.Slice(files, func(i, j int) bool { return files[i].used.Before(files[j].used) })
 	n, freed := 0, int64(0)
@@ -578,7 +578,7 @@ type PruneResult struct {
 // Prune removes entries not used for opts.OlderThan (or all of them), the
 // temporary files that crashed runs left behind, then the least recently
 // used entries past the cap.
-func (s *Store) Prune(opts PruneOptions) (PruneResult, error) {
+func (s *Folder) Prune(opts PruneOptions) (PruneResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var res PruneResult

@@ -12,7 +12,7 @@ import (
 )
 
 func bigReport(n int) analysis.Report {
-	rep := analysis.Report{Schema: analysis.Schema, Source: analysis.Source{Kind: "file", Path: "build.log"}}
+	rep := analysis.Report{Schema: analysis.Schema, Source: analysis.Origin{Kind: "file", Path: "build.log"}}
 	for i := 0; i < n; i++ {
 		long := strings.Repeat("x", 3000)
 		rep.Findings = append(rep.Findings, analysis.Finding{

@@ -9,16 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// storeBundle is a MemoryStore and a record of the requests it released.
+// storeBundle is a RecentRequests and a record of the requests it released.
 type storeBundle struct {
-	store *MemoryStore
+	store *RecentRequests
 	mu    sync.Mutex
 	freed []string
 }
 
 func setupStore(t *testing.T, maxRequests int, maxBytes int64) *storeBundle {
 	t.Helper()
-	b := &storeBundle{store: NewMemoryStore(maxRequests, maxBytes)}
+	b := &storeBundle{store: NewRecentRequests(maxRequests, maxBytes)}
 	t.Cleanup(func() { b.store.Close() })
 	return b
 }
@@ -41,7 +41,7 @@ func (b *storeBundle) released() []string {
 	return append([]string(nil), b.freed...)
 }
 
-func TestMemoryStoreEvictsLeastRecentlyUsed(t *testing.T) {
+func TestRecentRequestsEvictsLeastRecentlyUsed(t *testing.T) {
 	t.Parallel()
 	b := setupStore(t, 3, 0)
 	ctx := context.Background()
@@ -62,7 +62,7 @@ func TestMemoryStoreEvictsLeastRecentlyUsed(t *testing.T) {
 	require.Equal(t, 3, b.store.Len())
 }
 
-func TestMemoryStoreBoundsLogBytes(t *testing.T) {
+func TestRecentRequestsBoundsLogBytes(t *testing.T) {
 	t.Parallel()
 	b := setupStore(t, 10, 100)
 	b.put(t, "a", 40)
@@ -74,7 +74,7 @@ func TestMemoryStoreBoundsLogBytes(t *testing.T) {
 	require.Equal(t, 1, b.store.Len())
 }
 
-func TestMemoryStoreReplacesAndCloses(t *testing.T) {
+func TestRecentRequestsReplacesAndCloses(t *testing.T) {
 	t.Parallel()
 	b := setupStore(t, 3, 0)
 	b.put(t, "x", 1)
@@ -90,7 +90,7 @@ func TestMemoryStoreReplacesAndCloses(t *testing.T) {
 	require.ErrorIs(t, err, ErrClosed)
 }
 
-func TestMemoryStoreConcurrentUse(t *testing.T) {
+func TestRecentRequestsConcurrentUse(t *testing.T) {
 	t.Parallel()
 	b := setupStore(t, 5, 0)
 	var wg sync.WaitGroup

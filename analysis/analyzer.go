@@ -3,7 +3,6 @@ package analysis
 import (
 	"bytes"
 	"slices"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -20,13 +19,10 @@ const (
 	// more than this many earlier lines, which is what lets a log be cut
 	// into overlapping chunks with the same result.
 	maxAbsorbLines = 200
-	// maxEchoLines bounds a GitHub "##[group]Run" script echo for the same reason.
-	maxEchoLines = 200
 	// maxShownLineBytes caps each line kept for display.
 	maxShownLineBytes = 2048
 	maxDistinctStrong = 4000
 	maxDistinctWeak   = 1000
-	maxSections       = 10000
 	weakScore         = 0.3
 	// minCandidateScore: weaker lines are not kept as candidates.
 	minCandidateScore = 0.04
@@ -255,62 +251,6 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	a.pushRing(text)
 }
 
-const maxGoRunLines = 15
-
-// trackGoRun follows "=== RUN" / "=== CONT" sections of verbose go test output.
-func (a *Analyzer) trackGoRun(l *lineView) {
-	t := l.text
-	if len(t) > 8 && t[0] == '=' && (bytes.HasPrefix(t, []byte("=== RUN ")) || bytes.HasPrefix(t, []byte("=== CONT "))) {
-		rest := t[len("=== RUN"):]
-		if t[4] == 'C' {
-			rest = t[len("=== CONT"):]
-		}
-		name := bytes.TrimSpace(rest)
-		a.goRunName = append(a.goRunName[:0], name...)
-		a.goRunStart = a.line
-		a.goRun = a.goRun[:0]
-		a.goRunBuf = a.goRunBuf[:0]
-		a.goRunCands = a.goRunCands[:0]
-		return
-	}
-	if a.goRunStart == 0 {
-		return
-	}
-	if l.indent > 0 && a.line-a.goRunStart <= maxAbsorbLines {
-		if len(a.goRun) < maxGoRunLines && a.line == a.goRunStart+len(a.goRun)+1 {
-			n := len(a.goRunBuf)
-			a.goRunBuf = append(a.goRunBuf, t[:min(len(t), maxShownLineBytes)]...)
-			a.goRun = append(a.goRun, a.goRunBuf[n:len(a.goRunBuf):len(a.goRunBuf)])
-		}
-		return
-	}
-	// "--- PASS: TestX": whatever TestX printed was not a failure.
-	if (bytes.HasPrefix(t, []byte("--- PASS: ")) || bytes.HasPrefix(t, []byte("--- SKIP: "))) &&
-		bytes.HasPrefix(t[len("--- PASS: "):], a.goRunName) {
-		for _, c := range a.goRunCands {
-			c.InPassingTests++
-		}
-	}
-	a.goRunStart = 0
-	a.goRunCands = a.goRunCands[:0]
-}
-
-// inGoRun notes that c occurred in the output of the Go test running now.
-func (a *Analyzer) inGoRun(c *Candidate) {
-	if a.goRunStart > 0 && len(a.goRunCands) < 64 {
-		a.goRunCands = append(a.goRunCands, c)
-	}
-}
-
-// goRunOutput returns the output lines of test name, if they are the lines
-// just before the current one.
-func (a *Analyzer) goRunOutput(name []byte) [][]byte {
-	if a.goRunStart == 0 || len(a.goRun) == 0 || !bytes.Equal(name, a.goRunName) || a.goRunStart+len(a.goRun) != a.line-1 {
-		return nil
-	}
-	return a.goRun
-}
-
 // leadingSpace returns b without leading blanks and the columns they span.
 func leadingSpace(b []byte) ([]byte, int) {
 	n := 0
@@ -325,99 +265,6 @@ func leadingSpace(b []byte) ([]byte, int) {
 		}
 	}
 	return nil, n
-}
-
-// trackStructure records section headers and GitHub script echoes, and
-// reports whether the line is a structural marker rather than content.
-func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
-	if len(step) > 0 && !bytes.Equal(step, a.lastStep) {
-		a.lastStep = append(a.lastStep[:0], step...)
-		a.addSection(string(step), "step")
-	}
-	switch l.mark {
-	case MarkGroupStart:
-		title := string(l.trim)
-		if strings.HasPrefix(title, "Run ") {
-			a.addSection(title, "step")
-			a.echo = maxEchoLines
-		} else {
-			a.addSection(title, "group")
-		}
-		return true
-	case MarkStepStart:
-		a.addSection(string(l.trim), "step")
-		a.echo = 0
-		return true
-	case MarkGroupEnd:
-		a.echo = 0
-		return true
-	case MarkCommand, MarkNotice:
-		return false
-	}
-	t := l.text
-	if len(t) < 4 {
-		return false
-	}
-	switch t[0] { // most lines start with none of these
-	case '-', '+', '~':
-		if t[1] != t[0] || t[2] != t[0] || t[3] != ' ' {
-			return false
-		}
-		// Buildkite groups; "--- FAIL: TestX" and "--- PASS" are Go test output.
-		title := bytes.TrimSpace(t[4:])
-		if t[0] == '-' && (bytes.HasPrefix(title, []byte("FAIL")) || bytes.HasPrefix(title, []byte("PASS")) || bytes.HasPrefix(title, []byte("SKIP"))) {
-			return false
-		}
-		if len(title) == 0 || bytes.HasSuffix(title, []byte("---")) {
-			return false // a ruler or a Maven "--- plugin ---" without prefix
-		}
-		a.addSection(string(title), "step")
-		return true
-	case '^':
-		if bytes.HasPrefix(t, []byte("^^^ +++")) {
-			a.addSection(a.lastTitle, "reopen")
-			return true
-		}
-	case '[':
-		switch {
-		case bytes.HasPrefix(t, []byte("[Pipeline] { (")):
-			a.addSection(strings.TrimSuffix(string(t[len("[Pipeline] { ("):]), ")"), "step")
-			return true
-		case bytes.HasPrefix(t, []byte("[INFO] --- ")):
-			a.addSection(string(bytes.TrimSuffix(t[len("[INFO] --- "):], []byte(" ---"))), "group")
-			return true
-		case buildSucceededLine(t):
-			a.addSection(string(t), "success")
-		}
-	case '>':
-		if bytes.HasPrefix(t, []byte("> Task :")) && !bytes.HasSuffix(t, []byte(" FAILED")) {
-			a.addSection(string(t[2:]), "group")
-		}
-	case 'B':
-		if buildSucceededLine(t) {
-			a.addSection(string(t), "success")
-		}
-	case 'P':
-		if bytes.Equal(t, []byte("Post job cleanup.")) {
-			a.addSection("Post job cleanup", "step")
-			a.echo = 0
-			return true
-		}
-	}
-	return false
-}
-
-func (a *Analyzer) addSection(title, kind string) {
-	if kind != "reopen" {
-		a.lastTitle = title
-	}
-	if !a.owns(a.line) || len(a.sections) >= maxSections {
-		return
-	}
-	if len(title) > 200 {
-		title = title[:200]
-	}
-	a.sections = append(a.sections, Section{Line: a.line, Title: a.redactor.Redact(title), Kind: kind})
 }
 
 func (a *Analyzer) pushRing(text []byte) {
@@ -804,17 +651,6 @@ var (
 )
 
 func goFrame(t []byte) bool { return goFrameRe.Match(t) }
-
-// buildSucceededLine recognizes a build tool's success verdict: Maven's
-// "BUILD SUCCESS", Gradle's "BUILD SUCCESSFUL in 3s", MSBuild's "Build succeeded.".
-func buildSucceededLine(t []byte) bool {
-	if len(t) < 13 || (t[0] != 'B' && t[0] != '[') {
-		return false
-	}
-	t = bytes.TrimPrefix(t, []byte("[INFO] "))
-	return bytes.Equal(t, []byte("BUILD SUCCESS")) || bytes.HasPrefix(t, []byte("BUILD SUCCESSFUL in ")) ||
-		bytes.Equal(t, []byte("Build succeeded."))
-}
 
 // closeBlock turns the open block into a candidate, or counts it as one
 // more occurrence of a message seen before.

@@ -1,0 +1,117 @@
+package analysis
+
+import (
+	"bytes"
+	"strings"
+)
+
+const (
+	// maxEchoLines bounds a GitHub "##[group]Run" script echo: the analyzer's
+	// state never depends on more than maxAbsorbLines earlier lines.
+	maxEchoLines = 200
+	maxSections  = 10000
+)
+
+// trackStructure records section headers and GitHub script echoes, and
+// reports whether the line is a structural marker rather than content.
+func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
+	if len(step) > 0 && !bytes.Equal(step, a.lastStep) {
+		a.lastStep = append(a.lastStep[:0], step...)
+		a.addSection(string(step), "step")
+	}
+	switch l.mark {
+	case MarkGroupStart:
+		title := string(l.trim)
+		if strings.HasPrefix(title, "Run ") {
+			a.addSection(title, "step")
+			a.echo = maxEchoLines
+		} else {
+			a.addSection(title, "group")
+		}
+		return true
+	case MarkStepStart:
+		a.addSection(string(l.trim), "step")
+		a.echo = 0
+		return true
+	case MarkGroupEnd:
+		a.echo = 0
+		return true
+	case MarkCommand, MarkNotice:
+		return false
+	}
+	t := l.text
+	if len(t) < 4 {
+		return false
+	}
+	switch t[0] { // most lines start with none of these
+	case '-', '+', '~':
+		if t[1] != t[0] || t[2] != t[0] || t[3] != ' ' {
+			return false
+		}
+		// Buildkite groups; "--- FAIL: TestX" and "--- PASS" are Go test output.
+		title := bytes.TrimSpace(t[4:])
+		if t[0] == '-' && (bytes.HasPrefix(title, []byte("FAIL")) || bytes.HasPrefix(title, []byte("PASS")) || bytes.HasPrefix(title, []byte("SKIP"))) {
+			return false
+		}
+		if len(title) == 0 || bytes.HasSuffix(title, []byte("---")) {
+			return false // a ruler or a Maven "--- plugin ---" without prefix
+		}
+		a.addSection(string(title), "step")
+		return true
+	case '^':
+		if bytes.HasPrefix(t, []byte("^^^ +++")) {
+			a.addSection(a.lastTitle, "reopen")
+			return true
+		}
+	case '[':
+		switch {
+		case bytes.HasPrefix(t, []byte("[Pipeline] { (")):
+			a.addSection(strings.TrimSuffix(string(t[len("[Pipeline] { ("):]), ")"), "step")
+			return true
+		case bytes.HasPrefix(t, []byte("[INFO] --- ")):
+			a.addSection(string(bytes.TrimSuffix(t[len("[INFO] --- "):], []byte(" ---"))), "group")
+			return true
+		case buildSucceededLine(t):
+			a.addSection(string(t), "success")
+		}
+	case '>':
+		if bytes.HasPrefix(t, []byte("> Task :")) && !bytes.HasSuffix(t, []byte(" FAILED")) {
+			a.addSection(string(t[2:]), "group")
+		}
+	case 'B':
+		if buildSucceededLine(t) {
+			a.addSection(string(t), "success")
+		}
+	case 'P':
+		if bytes.Equal(t, []byte("Post job cleanup.")) {
+			a.addSection("Post job cleanup", "step")
+			a.echo = 0
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Analyzer) addSection(title, kind string) {
+	if kind != "reopen" {
+		a.lastTitle = title
+	}
+	if !a.owns(a.line) || len(a.sections) >= maxSections {
+		return
+	}
+	if len(title) > 200 {
+		title = title[:200]
+	}
+	a.sections = append(a.sections, Section{Line: a.line, Title: a.redactor.Redact(title), Kind: kind})
+}
+
+// buildSucceededLine recognizes a build tool's success verdict: Maven's
+// "BUILD SUCCESS", Gradle's "BUILD SUCCESSFUL in 3s", MSBuild's "Build succeeded.".
+func buildSucceededLine(t []byte) bool {
+	if len(t) < 13 || (t[0] != 'B' && t[0] != '[') {
+		return false
+	}
+	t = bytes.TrimPrefix(t, []byte("[INFO] "))
+	return bytes.Equal(t, []byte("BUILD SUCCESS")) || bytes.HasPrefix(t, []byte("BUILD SUCCESSFUL in ")) ||
+		bytes.Equal(t, []byte("Build succeeded."))
+}

@@ -3,7 +3,6 @@ package analysis
 import (
 	"bytes"
 	"slices"
-	"unicode/utf8"
 )
 
 // Defaults for Options.
@@ -18,9 +17,7 @@ const (
 	// maxAbsorbLines ends any block: the analyzer's state never depends on
 	// more than this many earlier lines, which is what lets a log be cut
 	// into overlapping chunks with the same result.
-	maxAbsorbLines = 200
-	// maxShownLineBytes caps each line kept for display.
-	maxShownLineBytes = 2048
+	maxAbsorbLines    = 200
 	maxDistinctStrong = 4000
 	maxDistinctWeak   = 1000
 	weakScore         = 0.3
@@ -144,11 +141,6 @@ type block struct {
 	snapped                 bool
 }
 
-type pendingContext struct {
-	c    *Candidate
-	left int
-}
-
 // NewAnalyzer returns an Analyzer for one log.
 func NewAnalyzer(opts Options) *Analyzer {
 	a := &Analyzer{
@@ -265,116 +257,6 @@ func leadingSpace(b []byte) ([]byte, int) {
 		}
 	}
 	return nil, n
-}
-
-func (a *Analyzer) pushRing(text []byte) {
-	if a.before == 0 {
-		return
-	}
-	slot := a.ring[a.ringPos][:0]
-	if len(text) > maxShownLineBytes {
-		text = text[:maxShownLineBytes]
-	}
-	a.ring[a.ringPos] = append(slot, text...)
-	a.pushes++
-	if a.ringPos++; a.ringPos == len(a.ring) {
-		a.ringPos = 0
-	}
-	if a.ringLen < len(a.ring) {
-		a.ringLen++
-	}
-}
-
-// keep copies b into the block arena.
-func (a *Analyzer) keep(b []byte) []byte {
-	if len(b) > maxShownLineBytes {
-		b = b[:maxShownLineBytes]
-	}
-	n := len(a.arena)
-	a.arena = append(a.arena, b...)
-	return a.arena[n:len(a.arena):len(a.arena)]
-}
-
-// snapshot copies the open block's context-before lines out of the ring,
-// oldest first, once.
-func (a *Analyzer) snapshot(b *block) {
-	if b.snapped {
-		return
-	}
-	b.snapped = true
-	back := a.pushes - b.snapAt + b.snapSkip
-	for i := b.snapN; i > 0; i-- {
-		idx := (a.ringPos - back - i + 2*len(a.ring)) % len(a.ring)
-		b.before = append(b.before, a.keep(a.ring[idx]))
-	}
-}
-
-// snapshotBeforeOverwrite takes the open block's context before while the
-// ring still holds it: the next line pushed would overwrite the oldest.
-func (a *Analyzer) snapshotBeforeOverwrite() {
-	if b := a.open; b != nil && !b.snapped && a.pushes+1-b.snapAt+b.snapSkip+b.snapN > len(a.ring) {
-		a.snapshot(b)
-	}
-}
-
-func (a *Analyzer) feedPending(text []byte) {
-	if len(a.pending) == 0 {
-		return
-	}
-	kept := a.pending[:0]
-	for _, p := range a.pending {
-		p.c.ContextAfter = append(p.c.ContextAfter, a.redactor.Redact(shown(text)))
-		p.left--
-		if p.left > 0 {
-			kept = append(kept, p)
-		}
-	}
-	for i := len(kept); i < len(a.pending); i++ {
-		a.pending[i] = nil
-	}
-	a.pending = kept
-}
-
-// shown turns a cleaned line into the text a finding shows: at most
-// maxShownLineBytes, valid UTF-8, without control characters other than TAB.
-func shown(b []byte) string {
-	cut := len(b) > maxShownLineBytes
-	if cut {
-		b = b[:maxShownLineBytes]
-	}
-	s := printable(b)
-	if cut {
-		s += "…"
-	}
-	return s
-}
-
-// printable returns b as a string without control characters other than
-// TAB, with invalid UTF-8 replaced by U+FFFD.
-func printable(b []byte) string {
-	ok := utf8.Valid(b)
-	for _, c := range b {
-		if c < 0x20 && c != '\t' || c == 0x7f {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return string(b)
-	}
-	out := make([]byte, 0, len(b))
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			out = utf8.AppendRune(out, utf8.RuneError)
-		case r < 0x20 && r != '\t', r == 0x7f:
-		default:
-			out = append(out, b[:n]...)
-		}
-		b = b[n:]
-	}
-	return string(out)
 }
 
 // prepare readies l for classification with the analyzer's buffers.
@@ -769,18 +651,6 @@ func (a *Analyzer) keptFor(fp string, e *fpEntry) (*Candidate, bool) {
 		e.c = c
 	}
 	return c, ok
-}
-
-// awaitContext starts collecting the lines after c; the first blank ones
-// were already read as the tail of its block.
-func (a *Analyzer) awaitContext(c *Candidate, blanks int) {
-	c.ContextAfter = c.ContextAfter[:0]
-	for i := 0; i < blanks && len(c.ContextAfter) < a.after; i++ {
-		c.ContextAfter = append(c.ContextAfter, "")
-	}
-	if left := a.after - len(c.ContextAfter); left > 0 {
-		a.pending = append(a.pending, &pendingContext{c: c, left: left})
-	}
 }
 
 func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {

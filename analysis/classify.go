@@ -72,9 +72,9 @@ type lineView struct {
 	trim   []byte // text without leading white space
 	indent int    // columns of leading white space (a tab counts 4)
 	mark   Mark
-	lower  []byte    // ASCII lower-case copy of text, made only for candidate lines
-	lits   []uint64  // which ruleLiterals occur in lower, one bit per id
-	try    [2]uint64 // which rules are worth trying: their need is met or they have none
+	lower  []byte   // ASCII lower-case copy of text, made only for candidate lines
+	lits   []uint64 // which ruleLiterals occur in lower, one bit per id
+	try    ruleMask // which rules are worth trying: their need is met or they have none
 }
 
 // prepare lower-cases the line into buf and finds its literals.
@@ -89,8 +89,7 @@ func (l *lineView) prepare(buf []byte, lits []uint64) []byte {
 	l.lower = buf
 	l.lits = lits
 	l.try = ruleLiterals.match(buf, lits, literalRules)
-	l.try[0] |= rulesWithoutNeed[0]
-	l.try[1] |= rulesWithoutNeed[1]
+	l.try.add(&rulesWithoutNeed)
 	return buf
 }
 
@@ -184,8 +183,8 @@ func goDiagnostic(b []byte) bool {
 
 // classify returns the rule that matches l, if any. l must be prepared.
 func classify(l *lineView) (*rule, float64, bool) {
-	for w := 0; w < 2; w++ {
-		for bits := l.try[w]; bits != 0; bits &= bits - 1 {
+	for w, word := range l.try {
+		for bits := word; bits != 0; bits &= bits - 1 {
 			i := w*64 + trailingZeros(bits)
 			if r, ok := tryRule(i, l); ok {
 				return r, r.score, true

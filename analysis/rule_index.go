@@ -30,22 +30,41 @@ func lowerPattern(re *regexp.Regexp) (*regexp.Regexp, bool) {
 // noise checks look for, so one pass over a line answers them all.
 var ruleLiterals, ruleNeeds = compileLiterals()
 
-// literalRules maps a literal id to the rules that need it (one bit per
-// rule); rulesWithoutNeed are tried on every candidate line.
+// maxRules is how many rules the table may hold: a ruleMask has a bit for
+// each, and grows with it.
+const maxRules = 128
+
+// The build stops here ("constant -N overflows uint") when the rule table
+// holds more than maxRules rules: raise maxRules.
+const _ = uint(maxRules - len(rules))
+
+// ruleMask holds one bit per rule of the table, by index: the rules that
+// need a literal, or the rules worth trying on a line.
+type ruleMask [(maxRules + 63) / 64]uint64
+
+// set adds rule i.
+func (m *ruleMask) set(i int) { m[i/64] |= 1 << (i % 64) }
+
+// add adds the rules of o.
+func (m *ruleMask) add(o *ruleMask) {
+	for w := range m {
+		m[w] |= o[w]
+	}
+}
+
+// literalRules maps a literal id to the rules that need it;
+// rulesWithoutNeed are tried on every candidate line.
 var literalRules, rulesWithoutNeed = ruleMasks()
 
-func ruleMasks() ([][2]uint64, [2]uint64) {
-	if len(rules) > 128 {
-		panic("analysis: more than 128 rules")
-	}
-	masks := make([][2]uint64, len(ruleLiterals.ids))
-	var none [2]uint64
+func ruleMasks() ([]ruleMask, ruleMask) {
+	masks := make([]ruleMask, len(ruleLiterals.ids))
+	var none ruleMask
 	for i, needs := range ruleNeeds {
 		if len(needs) == 0 {
-			none[i/64] |= 1 << (i % 64)
+			none.set(i)
 		}
 		for _, id := range needs {
-			masks[id][i/64] |= 1 << (i % 64)
+			masks[id].set(i)
 		}
 	}
 	return masks, none

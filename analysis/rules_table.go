@@ -85,7 +85,7 @@ const (
 // rules are tried in order; the first that matches classifies the line.
 // Specific shapes come first, then runner verdicts and follow-ons, then
 // infrastructure, then the generic vocabulary.
-var rules = []rule{
+var rules = [...]rule{
 	// Noise that contains failure words but never explains a failure.
 	{name: "noise:maven-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"[error]"},
 		re: re(`^\[ERROR\] ?(-> \[Help 1\]|To see the full stack trace|Re-run Maven using|For more information about the errors|\[Help \d+\] http|After correcting the problems|\s+mvn .*-rf :|Please refer to .* for the individual test results|Please refer to dump files|$)`)},

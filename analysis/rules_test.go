@@ -55,9 +55,9 @@ func TestLiteralSet(t *testing.T) {
 	t.Parallel()
 	lits := []string{"error", "err", "rror", "exception", "fail", "failed", "ail", "not found", "x", "timed out", "out"}
 	s := newLiteralSet(lits)
-	masks := make([][2]uint64, len(lits))
+	masks := make([]ruleMask, len(lits))
 	for i := range masks {
-		masks[i][0] = 1 << i
+		masks[i].set(i)
 	}
 	rng := rand.New(rand.NewSource(1))
 	found := make([]uint64, s.words())

@@ -55,75 +55,41 @@ func clampContext(n, def int) int {
 // Analyzer reads one job's log as a stream of bytes and collects candidate
 // findings. Memory stays bounded whatever the size of the log. An Analyzer
 // is not safe for concurrent use.
+//
+// processLine takes each line through the stages; the state each stage
+// keeps is one field here, a struct declared in the stage's file.
 type Analyzer struct {
 	opts     Options
-	before   int
-	after    int
 	redactor *Redactor
 	split    LineSplitter
 	clean    cleaner
-	emit     func([]byte, bool)
+	emit     func([]byte, bool) // processLine, bound once
+	finished bool               // Result was called
 
-	line      int // number of the line being processed
-	bytes     int64
-	truncated int
+	line      int      // number of the line being processed
+	bytes     int64    // bytes fed
+	truncated int      // lines longer than MaxLineBytes
+	cur       lineView // the line being processed
 
-	ring    [][]byte // the last `before` cleaned lines
-	ringLen int
-	ringPos int
-	pushes  int // lines pushed into the ring so far
-
-	open  *block
-	blk   block    // the storage behind open: one block is open at a time
-	lv    lineView // the line being processed
-	flags uint8    // what triggers.scan found in the line being processed
-
-	classCache [1 << classCacheBits]classified
-	fpCache    *[1 << fpCacheBits]fpEntry // allocated on the first block
-	arena      []byte                     // the open block's lines and context, reused across blocks
-	pending    []*pendingContext
-
-	byFP     map[string]*Candidate
-	order    []*Candidate
-	kept     distinctCap
-	dropped  int
-	sections []Section
-
-	// goRun holds the output of the Go test running now ("=== RUN TestX"
-	// and the indented lines after it), so a later "--- FAIL: TestX" can
-	// show it: in verbose mode a test's messages come before its verdict.
-	goRun      [][]byte
-	goRunName  []byte
-	goRunStart int
-	goRunCands []*Candidate // candidates seen in the running test's output
-	goRunBuf   []byte       // the bytes behind goRun
-
-	inKey     bool // inside a PEM private key block
-	echo      int  // lines left of a GitHub "Run" script echo; 0 when not in one
-	lastStep  []byte
-	lowerBuf  []byte
-	litBuf    []uint64
-	finished  bool
-	lastTitle string
+	spans    spanState     // inside a private key, inside a script echo
+	sections sectionLog    // step and group headers
+	block    blockState    // the block being read
+	context  contextLines  // lines before (a ring) and after findings
+	goTest   goTestTracker // the output of the Go test running now
+	found    foundSet      // the candidates, one per fingerprint
+	classes  classCache    // classification by line shape (last: it is large)
 }
 
 // NewAnalyzer returns an Analyzer for one log.
 func NewAnalyzer(opts Options) *Analyzer {
 	a := &Analyzer{
 		opts:     opts,
-		before:   opts.contextBefore(),
-		after:    opts.contextAfter(),
 		redactor: NewRedactor(opts.Secrets...),
-		byFP:     make(map[string]*Candidate),
-		line:     opts.FirstLine - 1,
-	}
-	if a.line < 0 {
-		a.line = 0
+		line:     max(opts.FirstLine-1, 0),
+		context:  newContextLines(opts.contextBefore(), opts.contextAfter()),
+		found:    foundSet{byFP: make(map[string]*Candidate)},
 	}
 	a.split.MaxLine = opts.MaxLineBytes
-	// The ring keeps enough lines to show the context before a block that
-	// reaches back over a Go test's output.
-	a.ring = make([][]byte, a.before+maxGoRunLines)
 	a.emit = a.processLine
 	return a
 }
@@ -144,67 +110,62 @@ func (a *Analyzer) Result() JobResult {
 	if !a.finished {
 		a.finished = true
 		a.split.Flush(a.emit)
-		if a.open != nil {
+		if a.block.open != nil {
 			a.closeBlock()
 		}
-		a.pending = nil
+		a.context.pending = nil
 	}
 	res := JobResult{
 		Lines:          a.line,
 		Bytes:          a.bytes,
-		Sections:       a.sections,
+		Sections:       a.sections.list,
 		TruncatedLines: a.truncated,
-		Dropped:        a.dropped,
+		Dropped:        a.found.dropped,
 	}
-	res.Candidates = make([]Candidate, len(a.order))
-	for i, c := range a.order {
+	res.Candidates = make([]Candidate, len(a.found.order))
+	for i, c := range a.found.order {
 		res.Candidates[i] = *c
 	}
 	return res
 }
 
+// owns reports whether findings and sections starting at line are this
+// analyzer's to report (see Options.OwnFrom).
 func (a *Analyzer) owns(line int) bool {
 	return line >= a.opts.OwnFrom && (a.opts.OwnTo <= 0 || line <= a.opts.OwnTo)
 }
 
+// processLine takes one line through the stages, in the order of the files
+// that hold them (see the package doc).
 func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	a.line++
 	if truncated {
 		a.truncated++
 	}
+	// Clean the line, screen it for trigger words, hide private keys.
 	text, info := a.clean.clean(raw)
-	flags := triggers.scan(text)
-	a.flags = flags
-	if a.inKey {
-		if isPEMEnd(text) {
-			a.inKey = false
-		}
-		text = []byte(Redacted)
-	} else if flags&(scanPEM|scanTrigger) != 0 && isPEMBegin(text) && !isPEMEnd(text) {
-		// (scan stops at the first trigger word, before a key's header)
-		a.inKey = true
-		text = []byte(Redacted)
-	}
-
-	l := &a.lv
+	scan := triggers.scan(text)
+	text = a.spans.hideKey(text, scan)
+	l := &a.cur
 	*l = lineView{text: text, mark: info.mark}
+	l.scan = scan // (set apart: with a third field the literal is built aside and copied)
 	l.trim, l.indent = leadingSpace(text)
-	structural := a.trackStructure(l, info.step)
 
-	if a.open != nil && (structural || !a.continues(l)) {
+	// Step and group headers are structure, not content: they end a block.
+	structural := a.trackStructure(l, info.step)
+	if a.block.open != nil && (structural || !a.continues(l)) {
 		a.closeBlock()
 	}
-	a.feedPending(text)
+	a.context.feedAfter(text, a.redactor)
 
-	if a.open != nil {
+	// The line joins the open block, or may open one.
+	if a.block.open != nil {
 		a.absorb(l)
 	} else if !structural || l.mark == MarkErrorAnnotation {
 		a.detect(l)
 	}
-	a.trackGoRun(l)
-	if a.echo > 0 {
-		a.echo--
-	}
-	a.snapshotBeforeOverwrite()
-	a.pushRing(text)
+	a.goTest.track(l, a.line)
+	a.spans.nextLine()
+	a.keepBeforeOverwrite()
+	a.context.push(text)
 }

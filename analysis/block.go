@@ -10,6 +10,25 @@ const (
 	minCandidateScore = 0.04
 )
 
+// blockState is the block being read: at most one is open at a time, and
+// its storage is reused from block to block.
+type blockState struct {
+	open  *block // the block being read; nil when none
+	store block  // the storage behind open
+	arena []byte // the bytes of its lines and context
+}
+
+// keep copies b, cut to maxShownLineBytes, into the block arena.
+func (s *blockState) keep(b []byte) []byte {
+	if len(b) > maxShownLineBytes {
+		b = b[:maxShownLineBytes]
+	}
+	n := len(s.arena)
+	s.arena = append(s.arena, b...)
+	return s.arena[n:len(s.arena):len(s.arena)]
+}
+
+// block is the lines a trigger line opens: the range a finding covers.
 type block struct {
 	r        *rule
 	score    float64
@@ -23,30 +42,30 @@ type block struct {
 	done     bool     // the next line cannot continue the block
 	blanks   int      // consecutive blank lines absorbed
 	noise    string
-	before   [][]byte
-	// The context before is copied out of the ring only when needed (most
-	// blocks repeat a message already kept): snapN lines that were snapSkip
-	// lines before the block's first line when the ring had taken snapAt lines.
-	snapAt, snapSkip, snapN int
-	snapped                 bool
+	// before is the context before, copied out of the context ring only
+	// when needed (see copyBefore); until then beforeAt says where it is.
+	before       [][]byte
+	beforeAt     ringSpan
+	beforeCopied bool
 }
 
 // detect classifies a line that is not part of an open block and opens a
 // block when it is a candidate.
 func (a *Analyzer) detect(l *lineView) {
-	if a.flags&scanTrigger == 0 && !(a.flags&scanGoDiag != 0 && l.indent == 0) && l.mark != MarkErrorAnnotation &&
+	if l.scan&scanTrigger == 0 && !(l.scan&scanGoDiag != 0 && l.indent == 0) && l.mark != MarkErrorAnnotation &&
 		!hasLeadMarker(l.trim) {
 		return
 	}
-	c := a.classifyCached(l)
+	c := a.classes.lookup(l, a.spans.inEcho())
 	if c.r == nil {
 		return
 	}
 	r, score := c.r, c.score
-	a.arena = a.arena[:0]
-	a.blk = block{r: r, score: score, start: a.line, indent: l.indent, best: score,
-		lines: a.blk.lines[:0], before: a.blk.before[:0], reasons: a.blk.reasons[:0]}
-	b := &a.blk
+	a.block.arena = a.block.arena[:0]
+	st := &a.block.store
+	*st = block{r: r, score: score, start: a.line, indent: l.indent, best: score,
+		lines: st.lines[:0], before: st.before[:0], reasons: st.reasons[:0]}
+	b := st
 	if c.noise != "" {
 		b.noise = c.noise
 		b.score *= c.factor
@@ -58,30 +77,22 @@ func (a *Analyzer) detect(l *lineView) {
 	if l.mark == MarkErrorAnnotation && r.trailer == notTrailer {
 		b.reasons = append(b.reasons, "annotated-error")
 	}
-	skip := 0
 	var goOut [][]byte
 	if r.mode == modeGoTest {
 		// "--- FAIL: TestX (0.01s)": take in what TestX printed before it.
-		name := l.trim[len("--- FAIL: "):]
-		if i := bytes.LastIndex(name, []byte(" (")); i > 0 {
-			name = name[:i]
-		}
-		if out := a.goRunOutput(name); out != nil {
-			goOut = out
-			skip = len(out)
-		}
+		goOut = a.goTest.outputBefore(l.trim, a.line)
 	}
-	b.snapAt, b.snapSkip, b.snapN = a.pushes, skip, max(0, min(a.before, a.ringLen-skip))
+	b.beforeAt = a.context.spanBefore(len(goOut))
 	if goOut != nil {
 		b.start -= len(goOut)
 		for _, g := range goOut {
-			b.lines = append(b.lines, a.keep(g))
+			b.lines = append(b.lines, a.block.keep(g))
 		}
 		b.head = len(goOut)
 	}
-	b.lines = append(b.lines, a.keep(l.text))
+	b.lines = append(b.lines, a.block.keep(l.text))
 	b.absorbed = len(b.lines)
-	a.open = b
+	a.block.open = b
 	if r.mode == modeSingle {
 		b.done = true
 	}
@@ -89,7 +100,7 @@ func (a *Analyzer) detect(l *lineView) {
 
 // absorb adds a continuation line to the open block.
 func (a *Analyzer) absorb(l *lineView) {
-	b := a.open
+	b := a.block.open
 	b.absorbed++
 	if len(l.trim) == 0 {
 		b.blanks++
@@ -99,20 +110,20 @@ func (a *Analyzer) absorb(l *lineView) {
 	if b.r.mode == modePyTraceback && len(b.lines) >= rangeCap(b.r.mode) {
 		// Keep the end of a long traceback: the innermost frames and the
 		// exception. The dropped frames become the context before.
-		a.snapshot(b)
+		a.copyBefore(b)
 		b.before = append(b.before, b.lines[0])
-		if len(b.before) > a.before {
-			b.before = append(b.before[:0], b.before[len(b.before)-a.before:]...)
+		if n := a.context.before; len(b.before) > n {
+			b.before = append(b.before[:0], b.before[len(b.before)-n:]...)
 		}
 		b.lines = append(b.lines[:0], b.lines[1:]...)
 		b.start++
 	}
 	if len(b.lines) < rangeCap(b.r.mode) {
-		b.lines = append(b.lines, a.keep(l.text))
+		b.lines = append(b.lines, a.block.keep(l.text))
 		// A stronger line inside a loosely delimited block becomes its message.
 		if (b.r.mode == modeIndent || b.r.mode == modeMaven || b.r.mode == modeNpm) && len(l.trim) > 0 &&
-			(a.flags&scanTrigger != 0 || leadTrigger(l.trim, l.indent)) {
-			if c := a.classifyCached(l); c.r != nil && c.r.trailer == notTrailer && c.score > b.best+0.05 {
+			(l.scan&scanTrigger != 0 || leadTrigger(l.trim, l.indent)) {
+			if c := a.classes.lookup(l, a.spans.inEcho()); c.r != nil && c.r.trailer == notTrailer && c.score > b.best+0.05 {
 				r, s := c.r, c.score
 				b.best = s
 				b.head = len(b.lines) - 1
@@ -153,7 +164,7 @@ func isExceptionLine(b []byte) bool {
 
 // continues reports whether l belongs to the open block.
 func (a *Analyzer) continues(l *lineView) bool {
-	b := a.open
+	b := a.block.open
 	if b.done || b.absorbed >= maxAbsorbLines || l.mark == MarkErrorAnnotation {
 		return false
 	}
@@ -244,10 +255,10 @@ func (a *Analyzer) continues(l *lineView) bool {
 // structured shape (a traceback, a test failure, a diagnostic), which a
 // loosely delimited block must not swallow.
 func startsStructured(a *Analyzer, l *lineView) bool {
-	if a.flags&scanTrigger == 0 && !leadTrigger(l.trim, l.indent) {
+	if l.scan&scanTrigger == 0 && !leadTrigger(l.trim, l.indent) {
 		return false
 	}
-	c := a.classifyCached(l)
+	c := a.classes.lookup(l, a.spans.inEcho())
 	return c.r != nil && c.r.mode != modeIndent && c.r.mode != modeSingle && c.r.trailer == notTrailer
 }
 
@@ -260,11 +271,10 @@ var (
 
 func goFrame(t []byte) bool { return goFrameRe.Match(t) }
 
-// closeBlock turns the open block into a candidate, or counts it as one
-// more occurrence of a message seen before.
+// closeBlock ends the open block and records it (see record).
 func (a *Analyzer) closeBlock() {
-	b := a.open
-	a.open = nil
+	b := a.block.open
+	a.block.open = nil
 	if !a.owns(b.start) {
 		return
 	}
@@ -277,38 +287,5 @@ func (a *Analyzer) closeBlock() {
 	if head >= len(b.lines) {
 		head = 0
 	}
-	msgBytes := bytes.TrimSpace(b.lines[head])
-	r := b.r
-	category := r.category
-	fp, entry := a.fingerprint(category, msgBytes)
-	if c, ok := a.keptFor(fp, entry); ok {
-		a.inGoRun(c)
-		c.Occurrences++
-		if len(c.Lines) < MaxOccurrenceLines {
-			c.Lines = append(c.Lines, b.start)
-		}
-		// A clearly stronger occurrence (the first was echoed or noisy)
-		// becomes the one shown.
-		if b.score > c.Score+0.1 {
-			occ, lines, passing := c.Occurrences, c.Lines, c.InPassingTests
-			a.snapshot(b)
-			*c = *a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
-			c.Occurrences, c.Lines, c.InPassingTests = occ, lines, passing
-			a.awaitContext(c, trailing)
-		}
-		return
-	}
-	if !a.kept.admit(b.score) {
-		a.dropped++
-		return
-	}
-	a.snapshot(b)
-	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
-	a.byFP[fp] = c
-	if entry != nil {
-		entry.c = c
-	}
-	a.order = append(a.order, c)
-	a.inGoRun(c)
-	a.awaitContext(c, trailing)
+	a.record(b, bytes.TrimSpace(b.lines[head]), trailing)
 }

@@ -22,16 +22,16 @@ func leadingSpace(b []byte) ([]byte, int) {
 	return nil, n
 }
 
-// prepare readies l for classification with the analyzer's buffers.
-func (a *Analyzer) prepare(l *lineView) {
-	if a.litBuf == nil {
-		a.litBuf = make([]uint64, ruleLiterals.words())
-	}
-	a.lowerBuf = l.prepare(a.lowerBuf, a.litBuf)
-}
-
 // classCacheBits sizes the cache of classified line shapes.
 const classCacheBits = 13
+
+// classCache remembers what classification says of lines by shape: logs
+// repeat the same lines with other numbers many times over.
+type classCache struct {
+	entries [1 << classCacheBits]classified
+	lower   []byte   // scratch: the lower-cased line
+	lits    []uint64 // scratch: which literals it holds
+}
 
 // classified is what classification (with the noise check) says of a line.
 type classified struct {
@@ -42,16 +42,19 @@ type classified struct {
 	factor float64
 }
 
-// classifyCached classifies l, remembering the answer for lines of the same
-// shape: logs repeat the same lines with other numbers many times over.
-func (a *Analyzer) classifyCached(l *lineView) classified {
-	key := lineShape(l.text, l.mark, a.echo > 0)
-	cached := &a.classCache[slot(key, classCacheBits)]
+// lookup classifies l, or returns what it said of a line of the same shape.
+// inEcho says l is part of a script echo.
+func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
+	key := lineShape(l.text, l.mark, inEcho)
+	cached := &cc.entries[slot(key, classCacheBits)]
 	if cached.key == key && key != 0 {
 		return *cached
 	}
 	c := classified{key: key}
-	a.prepare(l)
+	if cc.lits == nil {
+		cc.lits = make([]uint64, ruleLiterals.words())
+	}
+	cc.lower = l.prepare(cc.lower, cc.lits)
 	r, score, ok := classify(l)
 	if !ok && l.mark == MarkErrorAnnotation && len(l.trim) > 0 {
 		r, score, ok = &annotationRule, annotationRule.score, true
@@ -59,7 +62,7 @@ func (a *Analyzer) classifyCached(l *lineView) classified {
 	if ok {
 		c.r, c.score = r, score
 		if (r.trailer == notTrailer || r.trailer == summary) && score > 0.05 {
-			c.noise, c.factor = noiseReason(l, r, a.echo > 0)
+			c.noise, c.factor = noiseReason(l, r, inEcho)
 		}
 	}
 	*cached = c
@@ -72,6 +75,7 @@ type lineView struct {
 	trim   []byte // text without leading white space
 	indent int    // columns of leading white space (a tab counts 4)
 	mark   Mark
+	scan   uint8    // what triggers.scan found in text
 	lower  []byte   // ASCII lower-case copy of text, made only for candidate lines
 	lits   []uint64 // which ruleLiterals occur in lower, one bit per id
 	try    ruleMask // which rules are worth trying: their need is met or they have none

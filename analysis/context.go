@@ -1,86 +1,119 @@
 package analysis
 
+// contextLines keeps the lines shown around findings: a ring of the last
+// lines, for the context before a block, and the findings still waiting
+// for the lines after them.
+type contextLines struct {
+	before, after int // lines shown before and after a finding
+
+	ring   [][]byte // the last lines, cleaned, each cut to maxShownLineBytes
+	filled int      // lines in ring
+	next   int      // where the next line goes
+	pushes int      // lines pushed in all
+
+	pending []*pendingContext // findings waiting for lines after them
+}
+
+// pendingContext is a finding waiting for left more lines after it.
 type pendingContext struct {
 	c    *Candidate
 	left int
 }
 
-func (a *Analyzer) pushRing(text []byte) {
-	if a.before == 0 {
+// ringSpan locates context lines in the ring without copying them: the n
+// lines that ended skip lines before the last line pushed when the ring
+// had taken at lines.
+type ringSpan struct{ at, skip, n int }
+
+func newContextLines(before, after int) contextLines {
+	// The ring keeps enough lines to show the context before a block that
+	// reaches back over a Go test's output.
+	return contextLines{before: before, after: after, ring: make([][]byte, before+maxGoRunLines)}
+}
+
+// push adds the current line to the ring.
+func (c *contextLines) push(text []byte) {
+	if c.before == 0 {
 		return
 	}
-	slot := a.ring[a.ringPos][:0]
+	kept := c.ring[c.next][:0]
 	if len(text) > maxShownLineBytes {
 		text = text[:maxShownLineBytes]
 	}
-	a.ring[a.ringPos] = append(slot, text...)
-	a.pushes++
-	if a.ringPos++; a.ringPos == len(a.ring) {
-		a.ringPos = 0
+	c.ring[c.next] = append(kept, text...)
+	c.pushes++
+	if c.next++; c.next == len(c.ring) {
+		c.next = 0
 	}
-	if a.ringLen < len(a.ring) {
-		a.ringLen++
+	if c.filled < len(c.ring) {
+		c.filled++
 	}
 }
 
-// keep copies b into the block arena.
-func (a *Analyzer) keep(b []byte) []byte {
-	if len(b) > maxShownLineBytes {
-		b = b[:maxShownLineBytes]
-	}
-	n := len(a.arena)
-	a.arena = append(a.arena, b...)
-	return a.arena[n:len(a.arena):len(a.arena)]
+// spanBefore returns where the context before a block that starts skip
+// lines before the current line is.
+func (c *contextLines) spanBefore(skip int) ringSpan {
+	return ringSpan{at: c.pushes, skip: skip, n: max(0, min(c.before, c.filled-skip))}
 }
 
-// snapshot copies the open block's context-before lines out of the ring,
-// oldest first, once.
-func (a *Analyzer) snapshot(b *block) {
-	if b.snapped {
+// overwrites reports whether the next line pushed overwrites the oldest
+// line of s.
+func (c *contextLines) overwrites(s ringSpan) bool {
+	return c.pushes+1-s.at+s.skip+s.n > len(c.ring)
+}
+
+// copyBefore copies the open block's context before out of the ring,
+// oldest first, once: most blocks repeat a message already kept and never
+// need it.
+func (a *Analyzer) copyBefore(b *block) {
+	if b.beforeCopied {
 		return
 	}
-	b.snapped = true
-	back := a.pushes - b.snapAt + b.snapSkip
-	for i := b.snapN; i > 0; i-- {
-		idx := (a.ringPos - back - i + 2*len(a.ring)) % len(a.ring)
-		b.before = append(b.before, a.keep(a.ring[idx]))
+	b.beforeCopied = true
+	c := &a.context
+	back := c.pushes - b.beforeAt.at + b.beforeAt.skip
+	for i := b.beforeAt.n; i > 0; i-- {
+		idx := (c.next - back - i + 2*len(c.ring)) % len(c.ring)
+		b.before = append(b.before, a.block.keep(c.ring[idx]))
 	}
 }
 
-// snapshotBeforeOverwrite takes the open block's context before while the
+// keepBeforeOverwrite copies the open block's context before while the
 // ring still holds it: the next line pushed would overwrite the oldest.
-func (a *Analyzer) snapshotBeforeOverwrite() {
-	if b := a.open; b != nil && !b.snapped && a.pushes+1-b.snapAt+b.snapSkip+b.snapN > len(a.ring) {
-		a.snapshot(b)
+func (a *Analyzer) keepBeforeOverwrite() {
+	if b := a.block.open; b != nil && !b.beforeCopied && a.context.overwrites(b.beforeAt) {
+		a.copyBefore(b)
 	}
 }
 
-func (a *Analyzer) feedPending(text []byte) {
-	if len(a.pending) == 0 {
+// feedAfter gives the current line to the findings waiting for lines
+// after them.
+func (c *contextLines) feedAfter(text []byte, r *Redactor) {
+	if len(c.pending) == 0 {
 		return
 	}
-	kept := a.pending[:0]
-	for _, p := range a.pending {
-		p.c.ContextAfter = append(p.c.ContextAfter, a.redactor.Redact(shown(text)))
+	kept := c.pending[:0]
+	for _, p := range c.pending {
+		p.c.ContextAfter = append(p.c.ContextAfter, r.Redact(shown(text)))
 		p.left--
 		if p.left > 0 {
 			kept = append(kept, p)
 		}
 	}
-	for i := len(kept); i < len(a.pending); i++ {
-		a.pending[i] = nil
+	for i := len(kept); i < len(c.pending); i++ {
+		c.pending[i] = nil
 	}
-	a.pending = kept
+	c.pending = kept
 }
 
-// awaitContext starts collecting the lines after c; the first blank ones
+// awaitAfter starts collecting the lines after cand; the first blank ones
 // were already read as the tail of its block.
-func (a *Analyzer) awaitContext(c *Candidate, blanks int) {
-	c.ContextAfter = c.ContextAfter[:0]
-	for i := 0; i < blanks && len(c.ContextAfter) < a.after; i++ {
-		c.ContextAfter = append(c.ContextAfter, "")
+func (c *contextLines) awaitAfter(cand *Candidate, blanks int) {
+	cand.ContextAfter = cand.ContextAfter[:0]
+	for i := 0; i < blanks && len(cand.ContextAfter) < c.after; i++ {
+		cand.ContextAfter = append(cand.ContextAfter, "")
 	}
-	if left := a.after - len(c.ContextAfter); left > 0 {
-		a.pending = append(a.pending, &pendingContext{c: c, left: left})
+	if left := c.after - len(cand.ContextAfter); left > 0 {
+		c.pending = append(c.pending, &pendingContext{c: cand, left: left})
 	}
 }

@@ -2,10 +2,25 @@ package analysis
 
 import "bytes"
 
+// maxGoRunLines caps the output lines kept of the Go test running now.
 const maxGoRunLines = 15
 
-// trackGoRun follows "=== RUN" / "=== CONT" sections of verbose go test output.
-func (a *Analyzer) trackGoRun(l *lineView) {
+// goTestTracker follows the "=== RUN" / "=== CONT" sections of verbose go
+// test output. It keeps the output of the test running now (the indented
+// lines after its "=== RUN TestX"), so that a later "--- FAIL: TestX" can
+// show it: in verbose mode a test's messages come before its verdict. And
+// it keeps the candidates seen in that output, which are noise when the
+// test then passes.
+type goTestTracker struct {
+	name   []byte       // the test running now
+	start  int          // the line of its "=== RUN"; 0 when none is running
+	output [][]byte     // its first output lines, up to maxGoRunLines
+	buf    []byte       // the bytes behind output
+	cands  []*Candidate // candidates seen in its output
+}
+
+// track follows the Go test sections through line l, number line.
+func (g *goTestTracker) track(l *lineView, line int) {
 	t := l.text
 	if len(t) > 8 && t[0] == '=' && (bytes.HasPrefix(t, []byte("=== RUN ")) || bytes.HasPrefix(t, []byte("=== CONT "))) {
 		rest := t[len("=== RUN"):]
@@ -13,47 +28,51 @@ func (a *Analyzer) trackGoRun(l *lineView) {
 			rest = t[len("=== CONT"):]
 		}
 		name := bytes.TrimSpace(rest)
-		a.goRunName = append(a.goRunName[:0], name...)
-		a.goRunStart = a.line
-		a.goRun = a.goRun[:0]
-		a.goRunBuf = a.goRunBuf[:0]
-		a.goRunCands = a.goRunCands[:0]
+		g.name = append(g.name[:0], name...)
+		g.start = line
+		g.output = g.output[:0]
+		g.buf = g.buf[:0]
+		g.cands = g.cands[:0]
 		return
 	}
-	if a.goRunStart == 0 {
+	if g.start == 0 {
 		return
 	}
-	if l.indent > 0 && a.line-a.goRunStart <= maxAbsorbLines {
-		if len(a.goRun) < maxGoRunLines && a.line == a.goRunStart+len(a.goRun)+1 {
-			n := len(a.goRunBuf)
-			a.goRunBuf = append(a.goRunBuf, t[:min(len(t), maxShownLineBytes)]...)
-			a.goRun = append(a.goRun, a.goRunBuf[n:len(a.goRunBuf):len(a.goRunBuf)])
+	if l.indent > 0 && line-g.start <= maxAbsorbLines {
+		if len(g.output) < maxGoRunLines && line == g.start+len(g.output)+1 {
+			n := len(g.buf)
+			g.buf = append(g.buf, t[:min(len(t), maxShownLineBytes)]...)
+			g.output = append(g.output, g.buf[n:len(g.buf):len(g.buf)])
 		}
 		return
 	}
 	// "--- PASS: TestX": whatever TestX printed was not a failure.
 	if (bytes.HasPrefix(t, []byte("--- PASS: ")) || bytes.HasPrefix(t, []byte("--- SKIP: "))) &&
-		bytes.HasPrefix(t[len("--- PASS: "):], a.goRunName) {
-		for _, c := range a.goRunCands {
+		bytes.HasPrefix(t[len("--- PASS: "):], g.name) {
+		for _, c := range g.cands {
 			c.InPassingTests++
 		}
 	}
-	a.goRunStart = 0
-	a.goRunCands = a.goRunCands[:0]
+	g.start = 0
+	g.cands = g.cands[:0]
 }
 
-// inGoRun notes that c occurred in the output of the Go test running now.
-func (a *Analyzer) inGoRun(c *Candidate) {
-	if a.goRunStart > 0 && len(a.goRunCands) < 64 {
-		a.goRunCands = append(a.goRunCands, c)
+// saw notes that c occurred in the output of the Go test running now.
+func (g *goTestTracker) saw(c *Candidate) {
+	if g.start > 0 && len(g.cands) < 64 {
+		g.cands = append(g.cands, c)
 	}
 }
 
-// goRunOutput returns the output lines of test name, if they are the lines
-// just before the current one.
-func (a *Analyzer) goRunOutput(name []byte) [][]byte {
-	if a.goRunStart == 0 || len(a.goRun) == 0 || !bytes.Equal(name, a.goRunName) || a.goRunStart+len(a.goRun) != a.line-1 {
+// outputBefore returns what the test a "--- FAIL: TestX (0.01s)" verdict
+// names printed, if those are the lines just before the verdict's line.
+func (g *goTestTracker) outputBefore(verdict []byte, line int) [][]byte {
+	name := verdict[len("--- FAIL: "):]
+	if i := bytes.LastIndex(name, []byte(" (")); i > 0 {
+		name = name[:i]
+	}
+	if g.start == 0 || len(g.output) == 0 || !bytes.Equal(name, g.name) || g.start+len(g.output) != line-1 {
 		return nil
 	}
-	return a.goRun
+	return g.output
 }

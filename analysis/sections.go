@@ -12,11 +12,22 @@ const (
 	maxSections  = 10000
 )
 
+// sectionLog is the step and group headers of a log, in order.
+type sectionLog struct {
+	list []Section
+	// lastStep is the step column of the last line that had one (`gh run
+	// view --log` output).
+	lastStep []byte
+	// lastTitle is the title of the last step or group: a Buildkite
+	// "^^^ +++" reopens it.
+	lastTitle string
+}
+
 // trackStructure records section headers and GitHub script echoes, and
 // reports whether the line is a structural marker rather than content.
 func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
-	if len(step) > 0 && !bytes.Equal(step, a.lastStep) {
-		a.lastStep = append(a.lastStep[:0], step...)
+	if len(step) > 0 && !bytes.Equal(step, a.sections.lastStep) {
+		a.sections.lastStep = append(a.sections.lastStep[:0], step...)
 		a.addSection(string(step), "step")
 	}
 	switch l.mark {
@@ -24,21 +35,24 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		title := string(l.trim)
 		if strings.HasPrefix(title, "Run ") {
 			a.addSection(title, "step")
-			a.echo = maxEchoLines
+			a.spans.echo = maxEchoLines
 		} else {
 			a.addSection(title, "group")
 		}
 		return true
 	case MarkStepStart:
 		a.addSection(string(l.trim), "step")
-		a.echo = 0
+		a.spans.echo = 0
 		return true
 	case MarkGroupEnd:
-		a.echo = 0
+		a.spans.echo = 0
 		return true
 	case MarkCommand, MarkNotice:
 		return false
 	}
+	// Headers in the text: a Buildkite "--- group", a Jenkins "[Pipeline]
+	// { (stage)", a Maven "[INFO] --- goal", a Gradle "> Task :x", a build
+	// tool's success verdict.
 	t := l.text
 	if len(t) < 4 {
 		return false
@@ -60,7 +74,7 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		return true
 	case '^':
 		if bytes.HasPrefix(t, []byte("^^^ +++")) {
-			a.addSection(a.lastTitle, "reopen")
+			a.addSection(a.sections.lastTitle, "reopen")
 			return true
 		}
 	case '[':
@@ -85,24 +99,25 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 	case 'P':
 		if bytes.Equal(t, []byte("Post job cleanup.")) {
 			a.addSection("Post job cleanup", "step")
-			a.echo = 0
+			a.spans.echo = 0
 			return true
 		}
 	}
 	return false
 }
 
+// addSection records a section of this kind starting at the current line.
 func (a *Analyzer) addSection(title, kind string) {
 	if kind != "reopen" {
-		a.lastTitle = title
+		a.sections.lastTitle = title
 	}
-	if !a.owns(a.line) || len(a.sections) >= maxSections {
+	if !a.owns(a.line) || len(a.sections.list) >= maxSections {
 		return
 	}
 	if len(title) > 200 {
 		title = title[:200]
 	}
-	a.sections = append(a.sections, Section{Line: a.line, Title: a.redactor.Redact(title), Kind: kind})
+	a.sections.list = append(a.sections.list, Section{Line: a.line, Title: a.redactor.Redact(title), Kind: kind})
 }
 
 // buildSucceededLine recognizes a build tool's success verdict: Maven's

@@ -10,6 +10,55 @@ const (
 	minCandidateScore = 0.04
 )
 
+// blockSpec says which lines after a rule's trigger line belong to its
+// finding, and how that finding is shaped. The specs are declared in
+// rules_table.go, after the rules that open their blocks: adding an
+// ecosystem is a rule there and, when its findings span lines, a spec.
+type blockSpec struct {
+	// continues tells what the line l after block b does with it. Nil: the
+	// block is its trigger line alone.
+	continues func(b *block, l *lineView) join
+	// rangeCap is how many lines a finding covers at most; the lines past
+	// it are still absorbed so that they don't turn into more findings.
+	rangeCap int
+	// structured blocks have a shape of their own (a trace, a test failure,
+	// a diagnostic) that a loose block (an error line and whatever is
+	// indented under it) must not swallow; a deprecation in one is not
+	// passing noise.
+	structured bool
+	// promotes: a clearly stronger line inside the block becomes its
+	// message (for loosely delimited blocks).
+	promotes bool
+	// head, when set, reports whether an absorbed line is the block's
+	// message; otherwise the trigger line is.
+	head func(b *block, l *lineView) bool
+	// keepTail: past rangeCap the block keeps its last lines rather than
+	// its first (a Python traceback ends with the innermost frames and the
+	// exception); the lines dropped from its start become context before.
+	keepTail bool
+	// testOutput: the block takes in what the Go test its trigger line
+	// names printed just before it.
+	testOutput bool
+}
+
+// join is what the line after a block does with it.
+type join uint8
+
+const (
+	joinNo        join = iota // the line is not part of the block: it ends it
+	joinYes                   // the line is part of the block
+	joinLast                  // the line is part of the block and its last line
+	joinUnlessOwn             // the line is part of the block unless it opens a structured block of its own
+)
+
+// joinIf is joinYes when ok, joinNo otherwise.
+func joinIf(ok bool) join {
+	if ok {
+		return joinYes
+	}
+	return joinNo
+}
+
 // blockState is the block being read: at most one is open at a time, and
 // its storage is reused from block to block.
 type blockState struct {
@@ -31,6 +80,7 @@ func (s *blockState) keep(b []byte) []byte {
 // block is the lines a trigger line opens: the range a finding covers.
 type block struct {
 	r        *rule
+	spec     *blockSpec // r.block
 	score    float64
 	reasons  []string
 	start    int
@@ -38,7 +88,7 @@ type block struct {
 	lines    [][]byte // cleaned lines in the range
 	absorbed int      // lines absorbed in all
 	head     int      // index in lines of the message line
-	best     float64  // best score among the lines, for weak modes
+	best     float64  // best score among the lines, for promoting blocks
 	done     bool     // the next line cannot continue the block
 	blanks   int      // consecutive blank lines absorbed
 	noise    string
@@ -63,7 +113,7 @@ func (a *Analyzer) detect(l *lineView) {
 	r, score := c.r, c.score
 	a.block.arena = a.block.arena[:0]
 	st := &a.block.store
-	*st = block{r: r, score: score, start: a.line, indent: l.indent, best: score,
+	*st = block{r: r, spec: r.block, score: score, start: a.line, indent: l.indent, best: score,
 		lines: st.lines[:0], before: st.before[:0], reasons: st.reasons[:0]}
 	b := st
 	if c.noise != "" {
@@ -71,14 +121,14 @@ func (a *Analyzer) detect(l *lineView) {
 		b.score *= c.factor
 		b.best = b.score
 	}
-	if b.score < minCandidateScore && r.mode == modeSingle || b.score < minCandidateScore/2 {
+	if b.score < minCandidateScore && b.spec.continues == nil || b.score < minCandidateScore/2 {
 		return // noise too faint to ever be shown
 	}
 	if l.mark == MarkErrorAnnotation && r.trailer == notTrailer {
 		b.reasons = append(b.reasons, "annotated-error")
 	}
 	var goOut [][]byte
-	if r.mode == modeGoTest {
+	if b.spec.testOutput {
 		// "--- FAIL: TestX (0.01s)": take in what TestX printed before it.
 		goOut = a.goTest.outputBefore(l.trim, a.line)
 	}
@@ -93,23 +143,20 @@ func (a *Analyzer) detect(l *lineView) {
 	b.lines = append(b.lines, a.block.keep(l.text))
 	b.absorbed = len(b.lines)
 	a.block.open = b
-	if r.mode == modeSingle {
-		b.done = true
-	}
+	b.done = b.spec.continues == nil
 }
 
 // absorb adds a continuation line to the open block.
 func (a *Analyzer) absorb(l *lineView) {
 	b := a.block.open
+	spec := b.spec
 	b.absorbed++
 	if len(l.trim) == 0 {
 		b.blanks++
 	} else {
 		b.blanks = 0
 	}
-	if b.r.mode == modePyTraceback && len(b.lines) >= rangeCap(b.r.mode) {
-		// Keep the end of a long traceback: the innermost frames and the
-		// exception. The dropped frames become the context before.
+	if spec.keepTail && len(b.lines) >= spec.rangeCap {
 		a.copyBefore(b)
 		b.before = append(b.before, b.lines[0])
 		if n := a.context.before; len(b.before) > n {
@@ -118,48 +165,23 @@ func (a *Analyzer) absorb(l *lineView) {
 		b.lines = append(b.lines[:0], b.lines[1:]...)
 		b.start++
 	}
-	if len(b.lines) < rangeCap(b.r.mode) {
-		b.lines = append(b.lines, a.block.keep(l.text))
-		// A stronger line inside a loosely delimited block becomes its message.
-		if (b.r.mode == modeIndent || b.r.mode == modeMaven || b.r.mode == modeNpm) && len(l.trim) > 0 &&
-			(l.scan&scanTrigger != 0 || leadTrigger(l.trim, l.indent)) {
-			if c := a.classes.lookup(l, a.spans.inEcho()); c.r != nil && c.r.trailer == notTrailer && c.score > b.best+0.05 {
-				r, s := c.r, c.score
-				b.best = s
-				b.head = len(b.lines) - 1
-				if s > b.score {
-					b.score = s
-					b.reasons = append(b.reasons, r.name)
-				}
+	if len(b.lines) >= spec.rangeCap {
+		return
+	}
+	b.lines = append(b.lines, a.block.keep(l.text))
+	if spec.promotes && len(l.trim) > 0 && (l.scan&scanTrigger != 0 || leadTrigger(l.trim, l.indent)) {
+		if c := a.classes.lookup(l, a.spans.inEcho()); c.r != nil && c.r.trailer == notTrailer && c.score > b.best+0.05 {
+			b.best = c.score
+			b.head = len(b.lines) - 1
+			if c.score > b.score {
+				b.score = c.score
+				b.reasons = append(b.reasons, c.r.name)
 			}
 		}
-		if b.r.mode == modePyTraceback && l.indent <= b.indent && len(l.trim) > 0 {
-			b.head = len(b.lines) - 1
-		}
-		if b.r.mode == modePytestE && b.head == 0 && isExceptionLine(l.trim) {
-			b.head = len(b.lines) - 1
-		}
-		if b.r.headlineNext && len(b.lines) == 2 {
-			b.head = 1
-		}
 	}
-}
-
-// rangeCap is how many lines a finding of this mode covers at most.
-func rangeCap(m blockMode) int {
-	switch m {
-	case modeJava:
-		return 12
-	case modeGoPanic, modePyTraceback:
-		return 20
-	case modeGoTest, modeIndent, modeMaven:
-		return 25
+	if spec.head != nil && spec.head(b, l) {
+		b.head = len(b.lines) - 1
 	}
-	return maxRangeLines
-}
-
-func isExceptionLine(b []byte) bool {
-	return bytes.Contains(b, []byte("Error")) || bytes.Contains(b, []byte("Exception"))
 }
 
 // continues reports whether l belongs to the open block.
@@ -168,85 +190,14 @@ func (a *Analyzer) continues(l *lineView) bool {
 	if b.done || b.absorbed >= maxAbsorbLines || l.mark == MarkErrorAnnotation {
 		return false
 	}
-	blank := len(l.trim) == 0
-	t := l.trim
-	switch b.r.mode {
-	case modeIndent:
-		return !blank && l.indent > b.indent && (b.score >= 0.6 || !startsStructured(a, l))
-	case modeJava:
-		if blank {
-			return false
-		}
-		if bytes.HasPrefix(t, []byte("Caused by:")) {
-			return false
-		}
-		return bytes.HasPrefix(t, []byte("at ")) || bytes.HasPrefix(t, []byte("... ")) ||
-			bytes.HasPrefix(t, []byte("Suppressed: ")) || l.indent > b.indent
-	case modePyTraceback:
-		if blank {
-			return false
-		}
-		if l.indent > b.indent {
-			return true
-		}
-		b.done = true // the exception line ends the traceback
+	switch b.spec.continues(b, l) {
+	case joinYes:
 		return true
-	case modeGoPanic:
-		if blank {
-			return b.blanks == 0
-		}
-		return l.indent > 0 || bytes.HasPrefix(t, []byte("goroutine ")) || bytes.HasPrefix(t, []byte("created by ")) ||
-			goFrame(t) || bytes.HasPrefix(t, []byte("[signal ")) || bytes.HasPrefix(t, []byte("Previous ")) ||
-			bytes.HasPrefix(t, []byte("Write at ")) || bytes.HasPrefix(t, []byte("Read at ")) ||
-			bytes.HasPrefix(t, []byte("Goroutine ")) || bytes.HasPrefix(t, []byte("=================="))
-	case modeGoTest:
-		return !blank && l.indent > b.indent
-	case modeCompiler:
-		if blank || b.absorbed >= 12 {
-			return false
-		}
-		if compilerNote.Match(t) {
-			return true
-		}
-		return l.indent > b.indent && !diagnosticStart.Match(t)
-	case modeRust:
-		return !blank
-	case modeBox:
-		if bytes.HasPrefix(t, []byte("╵")) {
-			b.done = true
-			return true
-		}
-		return bytes.HasPrefix(t, []byte("│"))
-	case modeGradle:
-		if bytes.HasPrefix(t, []byte("* Try:")) || bytes.HasPrefix(t, []byte("BUILD FAILED")) || bytes.HasPrefix(t, []byte("* Get more help")) {
-			return false
-		}
-		return b.absorbed < 30
-	case modeJest:
-		if blank {
-			return b.blanks < 2
-		}
-		return l.indent > b.indent
-	case modePytestE:
-		return len(l.text) >= 1 && l.text[0] == 'E' && (len(l.text) == 1 || l.text[1] == ' ')
-	case modeMaven:
-		if bytes.HasPrefix(l.text, []byte("[ERROR] ")) {
-			rest := l.text[len("[ERROR] "):]
-			return len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t')
-		}
-		return !blank && l.indent > 0 && t[0] != '['
-	case modeNpm:
-		return (bytes.HasPrefix(l.text, []byte("npm ERR! ")) || bytes.HasPrefix(l.text, []byte("npm error "))) &&
-			!npmBoilerplate.Match(l.text)
-	case modeNumbered:
-		if blank {
-			return b.blanks < 1
-		}
-		if l.indent > b.indent {
-			return true
-		}
-		// PHPUnit prints the message unindented right under "1) Test::name".
-		return b.indent == 0 && b.blanks == 0 && b.absorbed < 6 && !startsStructured(a, l)
+	case joinLast:
+		b.done = true
+		return true
+	case joinUnlessOwn:
+		return !a.startsStructured(l)
 	}
 	return false
 }
@@ -254,22 +205,13 @@ func (a *Analyzer) continues(l *lineView) bool {
 // startsStructured reports whether l opens a block of its own with a
 // structured shape (a traceback, a test failure, a diagnostic), which a
 // loosely delimited block must not swallow.
-func startsStructured(a *Analyzer, l *lineView) bool {
+func (a *Analyzer) startsStructured(l *lineView) bool {
 	if l.scan&scanTrigger == 0 && !leadTrigger(l.trim, l.indent) {
 		return false
 	}
 	c := a.classes.lookup(l, a.spans.inEcho())
-	return c.r != nil && c.r.mode != modeIndent && c.r.mode != modeSingle && c.r.trailer == notTrailer
+	return c.r != nil && c.r.block.structured && c.r.trailer == notTrailer
 }
-
-var (
-	compilerNote    = re(`^(\S+:\d+(:\d+)?: note: |In file included from |\s*\d*\s*\|)`)
-	diagnosticStart = re(`^\S+:\d+(:\d+)?: `)
-	npmBoilerplate  = re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno |Exit status|Failed at the|This is probably not|\s*$)`)
-	goFrameRe       = re(`^[\w./*()\[\]-]+\(.*\)$`)
-)
-
-func goFrame(t []byte) bool { return goFrameRe.Match(t) }
 
 // closeBlock ends the open block and records it (see record).
 func (a *Analyzer) closeBlock() {

@@ -24,7 +24,7 @@ var noiseLiterals = [][]string{
 // with the factor its score is multiplied by.
 func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 	t := l.trim
-	structured := r.mode != modeSingle && r.mode != modeIndent
+	structured := r.block.structured
 	lower := l.lower
 	if len(lower) > maxMatchBytes {
 		lower = lower[:maxMatchBytes]

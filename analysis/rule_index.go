@@ -101,6 +101,9 @@ func compileLiterals() (*literalSet, [][]uint16) {
 	set := newLiteralSet(all)
 	needs := make([][]uint16, len(rules))
 	for i := range rules {
+		if rules[i].block == nil {
+			rules[i].block = singleLine
+		}
 		if rules[i].re != nil {
 			rules[i].re, rules[i].onLower = lowerPattern(rules[i].re)
 			rules[i].first = firstBytes(rules[i].re)

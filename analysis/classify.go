@@ -6,6 +6,18 @@ import (
 	"strings"
 )
 
+// lineView is a cleaned line prepared for classification.
+type lineView struct {
+	text   []byte // cleaned text
+	trim   []byte // text without leading white space
+	indent int    // columns of leading white space (a tab counts 4)
+	mark   Mark
+	scan   uint8    // what triggers.scan found in text
+	lower  []byte   // ASCII lower-case copy of text, made only for candidate lines
+	lits   []uint64 // which ruleLiterals occur in lower, one bit per id
+	try    ruleMask // which rules are worth trying: their need is met or they have none
+}
+
 // leadingSpace returns b without leading blanks and the columns they span.
 func leadingSpace(b []byte) ([]byte, int) {
 	n := 0
@@ -20,85 +32,6 @@ func leadingSpace(b []byte) ([]byte, int) {
 		}
 	}
 	return nil, n
-}
-
-// classCacheBits sizes the cache of classified line shapes.
-const classCacheBits = 13
-
-// classCache remembers what classification says of lines by shape: logs
-// repeat the same lines with other numbers many times over.
-type classCache struct {
-	entries [1 << classCacheBits]classified
-	lower   []byte   // scratch: the lower-cased line
-	lits    []uint64 // scratch: which literals it holds
-}
-
-// classified is what classification (with the noise check) says of a line.
-type classified struct {
-	key    uint64
-	r      *rule // nil: not a candidate
-	score  float64
-	noise  string
-	factor float64
-}
-
-// lookup classifies l, or returns what it said of a line of the same shape.
-// inEcho says l is part of a script echo.
-func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
-	key := lineShape(l.text, l.mark, inEcho)
-	cached := &cc.entries[slot(key, classCacheBits)]
-	if cached.key == key && key != 0 {
-		return *cached
-	}
-	c := classified{key: key}
-	if cc.lits == nil {
-		cc.lits = make([]uint64, ruleLiterals.words())
-	}
-	cc.lower = l.prepare(cc.lower, cc.lits)
-	r, score, ok := classify(l)
-	if !ok && l.mark == MarkErrorAnnotation && len(l.trim) > 0 {
-		r, score, ok = &annotationRule, annotationRule.score, true
-	}
-	if ok {
-		c.r, c.score = r, score
-		if (r.trailer == notTrailer || r.trailer == summary) && score > 0.05 {
-			c.noise, c.factor = noiseReason(l, r, inEcho)
-		}
-	}
-	*cached = c
-	return c
-}
-
-// lineView is a cleaned line prepared for classification.
-type lineView struct {
-	text   []byte // cleaned text
-	trim   []byte // text without leading white space
-	indent int    // columns of leading white space (a tab counts 4)
-	mark   Mark
-	scan   uint8    // what triggers.scan found in text
-	lower  []byte   // ASCII lower-case copy of text, made only for candidate lines
-	lits   []uint64 // which ruleLiterals occur in lower, one bit per id
-	try    ruleMask // which rules are worth trying: their need is met or they have none
-}
-
-// prepare lower-cases the line into buf and finds its literals.
-func (l *lineView) prepare(buf []byte, lits []uint64) []byte {
-	buf = buf[:0]
-	for _, c := range l.text {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf = append(buf, c)
-	}
-	l.lower = buf
-	l.lits = lits
-	l.try = ruleLiterals.match(buf, lits, literalRules)
-	l.try.add(&rulesWithoutNeed)
-	return buf
-}
-
-func (l *lineView) hasID(id uint16) bool {
-	return l.lits[id>>6]&(1<<(id&63)) != 0
 }
 
 // triggers finds the trigger words, and in the same pass the marks of a Go
@@ -155,20 +88,6 @@ func leadMarker(trim []byte) bool {
 	return false
 }
 
-func (l *lineView) hasAnyID(ids []uint16) bool {
-	for _, id := range ids {
-		if l.hasID(id) {
-			return true
-		}
-	}
-	return false
-}
-
-// maxMatchBytes caps the part of a line the rules' patterns see: an error
-// message states itself early, and a regular expression over a 64 KB line
-// costs far more than the answer is worth.
-const maxMatchBytes = 4096
-
 // goDiagnostic reports whether b contains ".go:", the mark of a Go
 // compiler or vet message ("./x.go:12:3: undefined: y").
 func goDiagnostic(b []byte) bool {
@@ -184,6 +103,87 @@ func goDiagnostic(b []byte) bool {
 		off = i + 1
 	}
 }
+
+// classCacheBits sizes the cache of classified line shapes.
+const classCacheBits = 13
+
+// classCache remembers what classification says of lines by shape: logs
+// repeat the same lines with other numbers many times over.
+type classCache struct {
+	entries [1 << classCacheBits]classified
+	lower   []byte   // scratch: the lower-cased line
+	lits    []uint64 // scratch: which literals it holds
+}
+
+// classified is what classification (with the noise check) says of a line.
+type classified struct {
+	key    uint64
+	r      *rule // nil: not a candidate
+	score  float64
+	noise  string
+	factor float64
+}
+
+// lookup classifies l, or returns what it said of a line of the same shape.
+// inEcho says l is part of a script echo.
+func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
+	key := lineShape(l.text, l.mark, inEcho)
+	cached := &cc.entries[slot(key, classCacheBits)]
+	if cached.key == key && key != 0 {
+		return *cached
+	}
+	c := classified{key: key}
+	if cc.lits == nil {
+		cc.lits = make([]uint64, ruleLiterals.words())
+	}
+	cc.lower = l.prepare(cc.lower, cc.lits)
+	r, score, ok := classify(l)
+	if !ok && l.mark == MarkErrorAnnotation && len(l.trim) > 0 {
+		r, score, ok = &annotationRule, annotationRule.score, true
+	}
+	if ok {
+		c.r, c.score = r, score
+		if (r.trailer == notTrailer || r.trailer == summary) && score > 0.05 {
+			c.noise, c.factor = noiseReason(l, r, inEcho)
+		}
+	}
+	*cached = c
+	return c
+}
+
+// prepare lower-cases the line into buf and finds its literals.
+func (l *lineView) prepare(buf []byte, lits []uint64) []byte {
+	buf = buf[:0]
+	for _, c := range l.text {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	l.lower = buf
+	l.lits = lits
+	l.try = ruleLiterals.match(buf, lits, literalRules)
+	l.try.add(&rulesWithoutNeed)
+	return buf
+}
+
+func (l *lineView) hasID(id uint16) bool {
+	return l.lits[id>>6]&(1<<(id&63)) != 0
+}
+
+func (l *lineView) hasAnyID(ids []uint16) bool {
+	for _, id := range ids {
+		if l.hasID(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxMatchBytes caps the part of a line the rules' patterns see: an error
+// message states itself early, and a regular expression over a 64 KB line
+// costs far more than the answer is worth.
+const maxMatchBytes = 4096
 
 // classify returns the rule that matches l, if any. l must be prepared.
 func classify(l *lineView) (*rule, float64, bool) {

@@ -30,25 +30,10 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		a.sections.lastStep = append(a.sections.lastStep[:0], step...)
 		a.addSection(string(step), "step")
 	}
-	switch l.mark {
-	case MarkGroupStart:
-		title := string(l.trim)
-		if strings.HasPrefix(title, "Run ") {
-			a.addSection(title, "step")
-			a.spans.echo = maxEchoLines
-		} else {
-			a.addSection(title, "group")
+	if l.mark != MarkNone {
+		if structural, ok := a.markSection(l); ok {
+			return structural
 		}
-		return true
-	case MarkStepStart:
-		a.addSection(string(l.trim), "step")
-		a.spans.echo = 0
-		return true
-	case MarkGroupEnd:
-		a.spans.echo = 0
-		return true
-	case MarkCommand, MarkNotice:
-		return false
 	}
 	// Headers in the text: a Buildkite "--- group", a Jenkins "[Pipeline]
 	// { (stage)", a Maven "[INFO] --- goal", a Gradle "> Task :x", a build
@@ -104,6 +89,33 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		}
 	}
 	return false
+}
+
+// markSection records the section a cleaner's mark opens, and reports
+// whether the line is structure; ok is false for a mark that leaves that to
+// the line's text (an annotation).
+func (a *Analyzer) markSection(l *lineView) (structural, ok bool) {
+	switch l.mark {
+	case MarkGroupStart:
+		title := string(l.trim)
+		if strings.HasPrefix(title, "Run ") {
+			a.addSection(title, "step")
+			a.spans.echo = maxEchoLines
+		} else {
+			a.addSection(title, "group")
+		}
+		return true, true
+	case MarkStepStart:
+		a.addSection(string(l.trim), "step")
+		a.spans.echo = 0
+		return true, true
+	case MarkGroupEnd:
+		a.spans.echo = 0
+		return true, true
+	case MarkCommand, MarkNotice:
+		return false, true
+	}
+	return false, false
 }
 
 // addSection records a section of this kind starting at the current line.

@@ -112,10 +112,9 @@ func (a *Analyzer) detect(l *lineView) {
 	}
 	r, score := c.r, c.score
 	a.block.arena = a.block.arena[:0]
-	st := &a.block.store
-	*st = block{r: r, spec: r.block, score: score, start: a.line, indent: l.indent, best: score,
-		lines: st.lines[:0], before: st.before[:0], reasons: st.reasons[:0]}
-	b := st
+	b := &a.block.store
+	*b = block{r: r, spec: r.block, score: score, start: a.line, indent: l.indent, best: score,
+		lines: b.lines[:0], before: b.before[:0], reasons: b.reasons[:0]}
 	if c.noise != "" {
 		b.noise = c.noise
 		b.score *= c.factor

@@ -87,3 +87,23 @@ func TestLiteralSet(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleBlocks checks what a new rule or block spec can get wrong: each
+// rule has a block once the table is compiled, each block covers at least
+// its trigger line and a line after it unless it is a single line, and
+// only blocks that continue can keep their tail or promote a line.
+func TestRuleBlocks(t *testing.T) {
+	t.Parallel()
+	all := append(rules[:], genericRule, annotationRule)
+	for _, r := range all {
+		b := r.block
+		switch {
+		case b == nil:
+			t.Errorf("%s: no block after compileLiterals", r.name)
+		case b.rangeCap < 2 || b.rangeCap > maxAbsorbLines:
+			t.Errorf("%s: rangeCap %d, want 2..%d", r.name, b.rangeCap, maxAbsorbLines)
+		case b.continues == nil && (b.keepTail || b.promotes || b.head != nil || b.testOutput):
+			t.Errorf("%s: a single-line block with multi-line options", r.name)
+		}
+	}
+}

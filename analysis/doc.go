@@ -5,4 +5,52 @@
 // hand the results of every job of a build to Rank, which deduplicates,
 // scores and orders them into Findings. Report is the JSON document
 // ("destill.findings/v1") that every output of destill is built from.
+//
+// # How a line flows
+//
+// Analyzer.processLine (analyzer.go) takes each line through these stages,
+// each in its own file with the state it keeps (one field of Analyzer):
+//
+//  1. lines.go: LineSplitter cuts the byte stream into lines, capped at
+//     MaxLineBytes.
+//  2. clean.go: the cleaner removes what a terminal would not show (ANSI
+//     codes, timestamps, CI markers) and notes the marker it removed.
+//  3. keywords.go: one pass over the line looks for trigger words (and
+//     ".go:" and a private key header); most lines have none and are
+//     never classified.
+//  4. spans.go: a private key block is hidden whole; a GitHub "Run" step's
+//     script echo is counted down.
+//  5. sections.go: step and group headers are recorded; a header line is
+//     structure, and ends the open block.
+//  6. block.go: the line continues the open block, or the block closes and
+//     is recorded (dedupe.go); otherwise the line may open a block
+//     (detect), if classification says it is a candidate.
+//  7. classify.go, with the rules in rules_table.go: the line is matched
+//     against the rules, through a cache by line shape (shape.go), a
+//     literal automaton that picks the rules worth trying (literals.go,
+//     rule_index.go) and first-byte screens (firstbytes.go); failure words
+//     are the fallback, and noise.go marks echoed commands, retries,
+//     deprecations and zero counts.
+//  8. gotest.go: verbose go test output is followed, so that a failed test
+//     shows what it printed and output of passing tests counts as noise.
+//  9. context.go: the last lines are kept in a ring for the context before
+//     a block, and the findings of closed blocks collect the lines after.
+//  10. dedupe.go: a closed block becomes a Candidate, or one more
+//     occurrence of a message seen before (fingerprints: normalize.go),
+//     within per-job caps.
+//
+// Result returns the candidates and sections (result.go); chunk.go cuts a
+// log into chunks analyzed apart and merges their results. Rank (rank.go)
+// scores candidates by where they sit in their job (failed step, verdict,
+// repeats) and against passing logs (baseline.go), merges them across jobs
+// and orders them.
+//
+// # Adding a failure shape
+//
+// Everything about one ecosystem's failures is in rules_table.go: a rule
+// in the rules table recognizes the trigger line (its literals, pattern,
+// category and score), and names the blockSpec that says which lines after
+// it belong to the finding (how the block continues, its range cap, which
+// line is the message). Rules are tried in table order; at most maxRules
+// fit, and the build stops when the table outgrows it.
 package analysis

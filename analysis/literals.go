@@ -116,11 +116,11 @@ func (s *literalSet) id(lit string) uint16 {
 
 // match marks in found (one bit per literal id) the literals in lower, and
 // returns the union of masks[id] over the literals found.
-func (s *literalSet) match(lower []byte, found []uint64, masks [][2]uint64) [2]uint64 {
+func (s *literalSet) match(lower []byte, found []uint64, masks []ruleMask) ruleMask {
 	for i := range found {
 		found[i] = 0
 	}
-	var union [2]uint64
+	var union ruleMask
 	row := int32(0) // the root: it has no literal, so it keeps number 0
 	next, class, finalRow, n := s.next, &s.class, s.finalRow, int32(s.nclass)
 	for _, b := range lower {
@@ -128,8 +128,7 @@ func (s *literalSet) match(lower []byte, found []uint64, masks [][2]uint64) [2]u
 		if row >= finalRow {
 			for _, id := range s.out[row/n] {
 				found[id>>6] |= 1 << (id & 63)
-				union[0] |= masks[id][0]
-				union[1] |= masks[id][1]
+				union.add(&masks[id])
 			}
 		}
 	}

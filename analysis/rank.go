@@ -35,15 +35,48 @@ const (
 // same fingerprint across jobs, and returns the findings, best first.
 // Jobs earlier in the slice win ties.
 func Rank(jobs []JobResult) []Finding {
-	type scored struct {
-		c       *Candidate
-		job     int
-		score   float64
-		reasons []string
-		step    string
+	groups, keys := scoreCandidates(jobs)
+	findings := make([]Finding, 0, len(keys))
+	for _, fp := range keys {
+		if f, ok := mergeGroup(fp, groups[fp], jobs); ok {
+			findings = append(findings, f)
+		}
 	}
-	groups := map[string][]scored{}
-	var keys []string
+	jobIndex := map[string]int{}
+	for i, j := range jobs {
+		jobIndex[j.Job.ID] = i
+	}
+	sort.SliceStable(findings, func(a, b int) bool {
+		fa, fb := &findings[a], &findings[b]
+		if fa.Confidence != fb.Confidence {
+			return fa.Confidence > fb.Confidence
+		}
+		if ja, jb := jobIndex[fa.JobID], jobIndex[fb.JobID]; ja != jb {
+			return ja < jb
+		}
+		return fa.LineStart < fb.LineStart
+	})
+	findings = dropContained(findings)
+	for i := range findings {
+		findings[i].Rank = i + 1
+	}
+	return findings
+}
+
+// scored is one candidate of one job with the score ranking gave it.
+type scored struct {
+	c       *Candidate
+	job     int
+	score   float64
+	reasons []string
+	step    string
+}
+
+// scoreCandidates scores every candidate in its job and across the build,
+// and groups them by fingerprint; keys lists the fingerprints in the order
+// first seen.
+func scoreCandidates(jobs []JobResult) (groups map[string][]scored, keys []string) {
+	groups = map[string][]scored{}
 	ctxs := make([]*jobContext, len(jobs))
 	for ji := range jobs {
 		ctxs[ji] = newJobContext(&jobs[ji])
@@ -73,87 +106,66 @@ func Rank(jobs []JobResult) []Finding {
 			groups[c.Fingerprint] = append(groups[c.Fingerprint], scored{c, ji, s, reasons, ctx.stepAt(c.LineStart)})
 		}
 	}
+	return groups, keys
+}
 
-	findings := make([]Finding, 0, len(keys))
-	for _, fp := range keys {
-		g := groups[fp]
-		best := 0
-		for i := range g {
-			if better(g[i].score, jobs[g[i].job].Job.Failed, g[best].score, jobs[g[best].job].Job.Failed) {
-				best = i
-			}
+// mergeGroup makes one finding of the candidates of fingerprint fp, shown
+// from the best of them; ok is false when its confidence is too low.
+func mergeGroup(fp string, g []scored, jobs []JobResult) (Finding, bool) {
+	best := 0
+	for i := range g {
+		if better(g[i].score, jobs[g[i].job].Job.Failed, g[best].score, jobs[g[best].job].Job.Failed) {
+			best = i
 		}
-		rep := g[best]
-		job := jobs[rep.job].Job
-		f := Finding{
-			Fingerprint:   fp,
-			Severity:      rep.c.Severity,
-			Category:      rep.c.Category,
-			Reasons:       rep.reasons,
-			JobID:         job.ID,
-			JobName:       job.Name,
-			Step:          rep.step,
-			URL:           lineURL(job, rep.c.LineStart),
-			LineStart:     rep.c.LineStart,
-			LineEnd:       rep.c.LineEnd,
-			Message:       rep.c.Message,
-			Text:          rep.c.Text,
-			ContextBefore: rep.c.ContextBefore,
-			ContextAfter:  rep.c.ContextAfter,
-			Lines:         rep.c.Lines,
-			Test:          rep.c.Test,
-		}
-		score := rep.score
-		passing := false
-		f.Jobs = append(f.Jobs, findingJob(job, rep.c))
-		f.Occurrences = rep.c.Occurrences
-		for i, o := range g {
-			if i == best {
-				continue
-			}
-			oj := jobs[o.job].Job
-			f.Occurrences += o.c.Occurrences
-			f.Jobs = append(f.Jobs, findingJob(oj, o.c))
-			if !oj.Failed {
-				passing = true
-			}
-		}
-		if passing && job.Failed {
-			f.AlsoInPassingJobs = true
-			score *= factorAlsoPassing
-			f.Reasons = append(f.Reasons, "also-in-passing-jobs")
-		}
-		sort.SliceStable(f.Jobs[1:], func(a, b int) bool {
-			return f.Jobs[1+a].Failed && !f.Jobs[1+b].Failed
-		})
-		if len(f.Jobs) == 1 {
-			f.Jobs = nil
-		}
-		f.Confidence = confidence(score)
-		if f.Confidence < minConfidence {
+	}
+	rep := g[best]
+	job := jobs[rep.job].Job
+	f := Finding{
+		Fingerprint:   fp,
+		Severity:      rep.c.Severity,
+		Category:      rep.c.Category,
+		Reasons:       rep.reasons,
+		JobID:         job.ID,
+		JobName:       job.Name,
+		Step:          rep.step,
+		URL:           lineURL(job, rep.c.LineStart),
+		LineStart:     rep.c.LineStart,
+		LineEnd:       rep.c.LineEnd,
+		Message:       rep.c.Message,
+		Text:          rep.c.Text,
+		ContextBefore: rep.c.ContextBefore,
+		ContextAfter:  rep.c.ContextAfter,
+		Lines:         rep.c.Lines,
+		Test:          rep.c.Test,
+	}
+	score := rep.score
+	passing := false
+	f.Jobs = append(f.Jobs, findingJob(job, rep.c))
+	f.Occurrences = rep.c.Occurrences
+	for i, o := range g {
+		if i == best {
 			continue
 		}
-		findings = append(findings, f)
-	}
-	jobIndex := map[string]int{}
-	for i, j := range jobs {
-		jobIndex[j.Job.ID] = i
-	}
-	sort.SliceStable(findings, func(a, b int) bool {
-		fa, fb := &findings[a], &findings[b]
-		if fa.Confidence != fb.Confidence {
-			return fa.Confidence > fb.Confidence
+		oj := jobs[o.job].Job
+		f.Occurrences += o.c.Occurrences
+		f.Jobs = append(f.Jobs, findingJob(oj, o.c))
+		if !oj.Failed {
+			passing = true
 		}
-		if ja, jb := jobIndex[fa.JobID], jobIndex[fb.JobID]; ja != jb {
-			return ja < jb
-		}
-		return fa.LineStart < fb.LineStart
+	}
+	if passing && job.Failed {
+		f.AlsoInPassingJobs = true
+		score *= factorAlsoPassing
+		f.Reasons = append(f.Reasons, "also-in-passing-jobs")
+	}
+	sort.SliceStable(f.Jobs[1:], func(a, b int) bool {
+		return f.Jobs[1+a].Failed && !f.Jobs[1+b].Failed
 	})
-	findings = dropContained(findings)
-	for i := range findings {
-		findings[i].Rank = i + 1
+	if len(f.Jobs) == 1 {
+		f.Jobs = nil
 	}
-	return findings
+	f.Confidence = confidence(score)
+	return f, f.Confidence >= minConfidence
 }
 
 // dropContained removes findings of one job whose every occurrence lies

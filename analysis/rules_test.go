@@ -55,9 +55,9 @@ func TestLiteralSet(t *testing.T) {
 	t.Parallel()
 	lits := []string{"error", "err", "rror", "exception", "fail", "failed", "ail", "not found", "x", "timed out", "out"}
 	s := newLiteralSet(lits)
-	masks := make([][2]uint64, len(lits))
+	masks := make([]ruleMask, len(lits))
 	for i := range masks {
-		masks[i][0] = 1 << i
+		masks[i].set(i)
 	}
 	rng := rand.New(rand.NewSource(1))
 	found := make([]uint64, s.words())
@@ -84,6 +84,26 @@ func TestLiteralSet(t *testing.T) {
 			if got := union[0]&masks[id][0] != 0; got != want {
 				t.Fatalf("match(%q): mask of %q = %v, want %v", line, l, got, want)
 			}
+		}
+	}
+}
+
+// TestRuleBlocks checks what a new rule or block spec can get wrong: each
+// rule has a block once the table is compiled, each block covers at least
+// its trigger line and a line after it unless it is a single line, and
+// only blocks that continue can keep their tail or promote a line.
+func TestRuleBlocks(t *testing.T) {
+	t.Parallel()
+	all := append(rules[:], genericRule, annotationRule)
+	for _, r := range all {
+		b := r.block
+		switch {
+		case b == nil:
+			t.Errorf("%s: no block after compileLiterals", r.name)
+		case b.rangeCap < 2 || b.rangeCap > maxAbsorbLines:
+			t.Errorf("%s: rangeCap %d, want 2..%d", r.name, b.rangeCap, maxAbsorbLines)
+		case b.continues == nil && (b.keepTail || b.promotes || b.head != nil || b.testOutput):
+			t.Errorf("%s: a single-line block with multi-line options", r.name)
 		}
 	}
 }

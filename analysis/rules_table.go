@@ -2,30 +2,7 @@ package analysis
 
 import (
 	"bytes"
-	"math/bits"
 	"regexp"
-	"strings"
-)
-
-// blockMode says which lines after a trigger line belong to the same finding.
-type blockMode uint8
-
-const (
-	modeSingle      blockMode = iota
-	modeIndent                // lines indented deeper than the trigger
-	modeJava                  // "at ..." frames, "... N more", deeper indentation
-	modePyTraceback           // indented frames, then the exception line
-	modeGoPanic               // goroutine dumps up to the next unrelated line
-	modeGoTest                // "--- FAIL" and everything indented under it
-	modeCompiler              // source excerpt, caret and note lines
-	modeRust                  // up to the next blank line
-	modeBox                   // Terraform's │ box
-	modeGradle                // FAILURE: ... up to "* Try:"
-	modeJest                  // ● block, blank lines included, until dedent
-	modePytestE               // consecutive "E   " lines
-	modeMaven                 // "[ERROR]   indented" and unprefixed indented lines
-	modeNpm                   // consecutive "npm ERR!" lines
-	modeNumbered              // "1) test name": its message lines and deeper-indented details
 )
 
 // trailerKind marks lines that report a failure rather than explain it.
@@ -51,8 +28,10 @@ type rule struct {
 	category string
 	severity Severity
 	score    float64
-	mode     blockMode
 	trailer  trailerKind
+	// block says how the finding continues past the trigger line (see the
+	// specs after the rules); nil: the finding is the trigger line alone.
+	block *blockSpec
 	// need lists lower-case literals; the rule is tried only when the
 	// lower-cased line contains one of them. Empty: always tried.
 	need []string
@@ -72,64 +51,9 @@ type rule struct {
 	pre func(l *lineView) bool
 	// fn, when set, must also accept the line.
 	fn func(l *lineView) bool
-	// headlineNext: the line after the trigger is the message (Gradle).
-	headlineNext bool
-}
-
-// lineView is a cleaned line prepared for classification.
-type lineView struct {
-	text   []byte // cleaned text
-	trim   []byte // text without leading white space
-	indent int    // columns of leading white space (a tab counts 4)
-	mark   Mark
-	lower  []byte    // ASCII lower-case copy of text, made only for candidate lines
-	lits   []uint64  // which ruleLiterals occur in lower, one bit per id
-	try    [2]uint64 // which rules are worth trying: their need is met or they have none
-}
-
-// prepare lower-cases the line into buf and finds its literals.
-func (l *lineView) prepare(buf []byte, lits []uint64) []byte {
-	buf = buf[:0]
-	for _, c := range l.text {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf = append(buf, c)
-	}
-	l.lower = buf
-	l.lits = lits
-	l.try = ruleLiterals.match(buf, lits, literalRules)
-	l.try[0] |= rulesWithoutNeed[0]
-	l.try[1] |= rulesWithoutNeed[1]
-	return buf
-}
-
-func (l *lineView) hasID(id uint16) bool {
-	return l.lits[id>>6]&(1<<(id&63)) != 0
 }
 
 func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
-
-// lowerPattern rewrites a case-insensitive pattern "(?i)..." into one that
-// matches lower-cased text: Go's case folding is several times slower than
-// matching a lower-cased copy, which classification makes anyway.
-func lowerPattern(re *regexp.Regexp) (*regexp.Regexp, bool) {
-	src := re.String()
-	if !strings.HasPrefix(src, "(?i)") {
-		return re, false
-	}
-	src = src[len("(?i)"):]
-	var b strings.Builder
-	escaped := false
-	for _, c := range src {
-		if !escaped && c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		escaped = !escaped && c == '\\'
-		b.WriteRune(c)
-	}
-	return regexp.MustCompile(b.String()), true
-}
 
 const (
 	sevE = SeverityError
@@ -140,7 +64,7 @@ const (
 // rules are tried in order; the first that matches classifies the line.
 // Specific shapes come first, then runner verdicts and follow-ons, then
 // infrastructure, then the generic vocabulary.
-var rules = []rule{
+var rules = [...]rule{
 	// Noise that contains failure words but never explains a failure.
 	{name: "noise:maven-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"[error]"},
 		re: re(`^\[ERROR\] ?(-> \[Help 1\]|To see the full stack trace|Re-run Maven using|For more information about the errors|\[Help \d+\] http|After correcting the problems|\s+mvn .*-rf :|Please refer to .* for the individual test results|Please refer to dump files|$)`)},
@@ -210,25 +134,25 @@ var rules = []rule{
 		re: re(`^(\[ERROR\] )?(Failures|Errors|Tests in error|Failed tests):\s*$`)},
 
 	// Test failures.
-	{name: "go-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeGoTest, need: []string{"--- fail:"},
+	{name: "go-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: goTestBlock, need: []string{"--- fail:"},
 		re: re(`^\s*--- FAIL: `)},
-	{name: "go-panic", category: CategoryPanic, severity: sevE, score: 0.85, mode: modeGoPanic, need: []string{"panic: ", "fatal error: "},
+	{name: "go-panic", category: CategoryPanic, severity: sevE, score: 0.85, block: goPanicBlock, need: []string{"panic: ", "fatal error: "},
 		re: re(`^(panic: |fatal error: (all goroutines|concurrent map|runtime|stack overflow|out of memory|unexpected signal))`)},
-	{name: "go-data-race", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeGoPanic, need: []string{"data race"},
+	{name: "go-data-race", category: CategoryTestFailure, severity: sevE, score: 0.75, block: goPanicBlock, need: []string{"data race"},
 		re: re(`^WARNING: DATA RACE`)},
-	{name: "junit-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeJava, need: []string{"<<< failure!", "<<< error!"},
+	{name: "junit-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, block: javaBlock, need: []string{"<<< failure!", "<<< error!"},
 		re: re(`<<< (FAILURE|ERROR)!`)},
-	{name: "pytest-assertion", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modePytestE, lead: "E",
+	{name: "pytest-assertion", category: CategoryTestFailure, severity: sevE, score: 0.7, block: pytestBlock, lead: "E",
 		re: re(`^E\s{2,}\S`)},
-	{name: "jest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeJest, lead: "\xe2",
+	{name: "jest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: jestBlock, lead: "\xe2",
 		re: re(`^\s*● \S`)},
 	{name: "test-marked-failed", category: CategoryTestFailure, severity: sevE, score: 0.5, lead: "\xe2\xc3",
 		re: re(`^\s*(✕|✖|×|✗|✘|⨯) +\S`)},
-	{name: "gradle-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, mode: modeIndent, need: []string{" failed"},
+	{name: "gradle-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: indentedBlock, need: []string{" failed"},
 		re: re(`^[\w.$]+ > .+ FAILED$`)},
 	{name: "test-file-failed", category: CategoryTestFailure, severity: sevE, score: 0.45, need: []string{"fail "},
 		re: re(`^FAIL \S+\.(test|spec)\.[cm]?[jt]sx?\b`)},
-	{name: "rust-panic", category: CategoryPanic, severity: sevE, score: 0.85, mode: modeNumbered, need: []string{"panicked at"},
+	{name: "rust-panic", category: CategoryPanic, severity: sevE, score: 0.85, block: numberedBlock, need: []string{"panicked at"},
 		re: re(`^thread '[^']*' panicked at`)},
 	{name: "noise:test-section", category: CategorySummary, severity: sevI, score: 0.03, need: []string{"failures", "errors", "short test summary", "failed examples"},
 		re: re(`^(=+ (FAILURES|ERRORS|short test summary info) =+|Failures:|failures:|Failed examples:|Errors:)$`)},
@@ -236,55 +160,55 @@ var rules = []rule{
 		re: re(`^>\s{3,}\S`)},
 	{name: "rust-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, need: []string{"... failed"},
 		re: re(`^test \S+ \.\.\. FAILED$`)},
-	{name: "rust-test-output", category: CategoryTestFailure, severity: sevE, score: 0.6, mode: modeRust, need: []string{" stdout ----"},
+	{name: "rust-test-output", category: CategoryTestFailure, severity: sevE, score: 0.6, block: rustBlock, need: []string{" stdout ----"},
 		re: re(`^---- \S+ stdout ----$`)},
 	{name: "python-unittest-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, need: []string{"fail: ", "error: "},
 		re: re(`^(FAIL|ERROR): \w+ \([\w.]+\)`)},
 	{name: "pytest-summary", category: CategoryTestFailure, severity: sevE, trailer: summary, score: 0.45, need: []string{"failed ", "error "},
 		re: re(`^(FAILED|ERROR) \S+::\S+`)},
-	{name: "rspec-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"failure/error:"},
+	{name: "rspec-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, block: indentedBlock, need: []string{"failure/error:"},
 		re: re(`^\s*Failure/Error: `)},
 	{name: "rspec-rerun", category: CategoryTestFailure, severity: sevE, trailer: summary, score: 0.4, need: []string{"rspec ./"},
 		re: re(`^rspec \./\S+:\d+ # `)},
-	{name: "dotnet-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"failed "},
+	{name: "dotnet-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, block: indentedBlock, need: []string{"failed "},
 		re: re(`^\s*Failed \S+ \[[\d.]+ ?(ms|s|m)\]`)},
-	{name: "numbered-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, mode: modeNumbered, lead: "0123456789",
+	{name: "numbered-failure", category: CategoryTestFailure, severity: sevE, score: 0.55, block: numberedBlock, lead: "0123456789",
 		re: re(`^\s*\d+\) (\[[\w -]+\] › \S|[\w\\]+(::|\.|#| )\S)`)},
 	{name: "test-failure-header", category: CategorySummary, severity: sevE, trailer: summary, score: 0.4, need: []string{"there was", "there were"},
 		re: re(`^There (was|were) \d+ (failure|error)s?:`)},
 
 	// Compilers and type checkers.
-	{name: "maven-compile-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeMaven, need: []string{"[error]"},
+	{name: "maven-compile-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: mavenBlock, need: []string{"[error]"},
 		re: re(`^\[ERROR\] \S+\.(java|kt|scala|groovy):(\[\d+(,\d+)?\]|\d+:?) `)},
 	{name: "maven-compile-error", category: CategoryCompileError, severity: sevE, score: 0.45, need: []string{"compilation error"},
 		re: re(`^\[ERROR\] COMPILATION ERROR`)},
-	{name: "maven-goal-failed", category: CategoryBuildFailure, severity: sevE, trailer: summary, score: 0.6, mode: modeMaven, need: []string{"failed to execute goal"},
+	{name: "maven-goal-failed", category: CategoryBuildFailure, severity: sevE, trailer: summary, score: 0.6, block: mavenBlock, need: []string{"failed to execute goal"},
 		re: re(`^\[ERROR\] Failed to execute goal `)},
 	{name: "maven-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.65, need: []string{"[error]"},
 		re: re(`^\[ERROR\]\s+[\w$.]+[.:#]\w+:\d+ `)},
-	{name: "maven-dependency", category: CategoryDependency, severity: sevE, score: 0.75, mode: modeMaven, need: []string{"could not resolve", "could not find artifact", "could not transfer", "non-resolvable"},
+	{name: "maven-dependency", category: CategoryDependency, severity: sevE, score: 0.75, block: mavenBlock, need: []string{"could not resolve", "could not find artifact", "could not transfer", "non-resolvable"},
 		re: re(`(?i)(could not resolve dependencies|could not find artifact|could not transfer artifact|non-resolvable (parent|import))`)},
-	{name: "gradle-failure", category: CategoryBuildFailure, severity: sevE, trailer: summary, score: 0.75, mode: modeGradle, need: []string{"failure: build failed", "what went wrong"},
+	{name: "gradle-failure", category: CategoryBuildFailure, severity: sevE, trailer: summary, score: 0.75, block: gradleBlock, need: []string{"failure: build failed", "what went wrong"},
 		re: re(`^(FAILURE: Build failed with an exception|\* What went wrong:)`)},
 	{name: "gradle-task-failed", category: CategoryBuildFailure, severity: sevE, trailer: summary, score: 0.45, need: []string{"failed"},
 		re: re(`^> Task \S+ FAILED$`)},
-	{name: "kotlin-compile-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, trimmed: true, lead: "e",
+	{name: "kotlin-compile-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: compilerBlock, trimmed: true, lead: "e",
 		re: re(`^e: (file://)?\S+\.kts?(:\d+:\d+|: \(\d+, \d+\)):? `)},
-	{name: "typescript-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, need: []string{"error ts"},
+	{name: "typescript-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: compilerBlock, need: []string{"error ts"},
 		re: re(`(?i)error TS\d+:`)},
-	{name: "rust-compile-error", category: CategoryCompileError, severity: sevE, score: 0.85, mode: modeRust, need: []string{"error["},
+	{name: "rust-compile-error", category: CategoryCompileError, severity: sevE, score: 0.85, block: rustBlock, need: []string{"error["},
 		re: re(`^error\[E\d+\]: `)},
-	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.85, mode: modeCompiler, need: []string{"error: "},
+	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.85, block: compilerBlock, need: []string{"error: "},
 		re: re(`^\S+?:\d+(:\d+)?: (fatal )?error: `)},
-	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.8, mode: modeCompiler, need: []string{"): error", "): fatal error"},
+	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: compilerBlock, need: []string{"): error", "): fatal error"},
 		re: re(`^\S+\(\d+(,\d+)?\): (fatal )?error [A-Z]*\d*:?`)},
 	{name: "dotnet-build-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{": error ", ": fatal error "},
 		re: re(`: (fatal )?error [A-Z]{1,6}\d{2,5}\s*:`)},
 	{name: "linker-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{"undefined reference", "undefined symbol", "ld: "},
 		re: re(`(undefined reference to|undefined symbols? for architecture|^ld(\.\w+)?: .*(error|cannot find)|ld: symbol\(s\) not found)`)},
-	{name: "cmake-error", category: CategoryBuildFailure, severity: sevE, score: 0.75, mode: modeIndent, need: []string{"cmake error"},
+	{name: "cmake-error", category: CategoryBuildFailure, severity: sevE, score: 0.75, block: indentedBlock, need: []string{"cmake error"},
 		re: re(`^CMake Error`)},
-	{name: "go-compile-error", category: CategoryCompileError, severity: sevE, score: 0.75, mode: modeCompiler, need: []string{".go:"},
+	{name: "go-compile-error", category: CategoryCompileError, severity: sevE, score: 0.75, block: compilerBlock, need: []string{".go:"},
 		re: re(`^(\.{0,2}/)?[\w./@-]+\.go:\d+(:\d+)?: \S`)},
 	{name: "go-module-error", category: CategoryDependency, severity: sevE, score: 0.6, lead: "g", fn: goModuleError},
 	{name: "python-syntax-error", category: CategoryCompileError, severity: sevE, score: 0.75, need: []string{"syntaxerror", "indentationerror"},
@@ -302,7 +226,7 @@ var rules = []rule{
 		re: re(`^(CONFLICT \(|Automatic merge failed|error: could not apply)`)},
 	{name: "bazel-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.65, need: []string{"failed in"},
 		re: re(`^//\S+ +FAILED in `)},
-	{name: "elixir-error", category: CategoryException, severity: sevE, score: 0.75, mode: modeIndent, need: []string{"error)"},
+	{name: "elixir-error", category: CategoryException, severity: sevE, score: 0.75, block: indentedBlock, need: []string{"error)"},
 		re: re(`^\s*\*\* \(\w+(\.\w+)*Error\)`)},
 	{name: "eslint-error", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"  error  "},
 		re: re(`^\s+\d+:\d+\s+error\s+\S`)},
@@ -332,11 +256,11 @@ var rules = []rule{
 	// Dependencies and tools.
 	{name: "missing-module", category: CategoryDependency, severity: sevE, score: 0.75, need: []string{"no module named", "cannot find module", "can't resolve", "module not found", "could not find a version", "no matching distribution", "resolutionimpossible", "could not find gem", "gemnotfound", "requirements could not be resolved", "unable to resolve dependency", "eresolve", "could not resolve dependencies", "cannot find package", "no required module provides", "package not found", "couldn't find package", "failed to resolve import"},
 		re: re(`(?i)(no module named|cannot find module|can't resolve|module not found|could not find a version that satisfies|no matching distribution found|resolutionimpossible|could not find gem|gemnotfound|requirements could not be resolved|unable to resolve dependency|eresolve|could not resolve dependencies|cannot find package|no required module provides|package .* not found|couldn't find package|failed to resolve import)`)},
-	{name: "npm-error", category: CategoryDependency, severity: sevE, score: 0.55, mode: modeNpm, need: []string{"npm err!", "npm error"},
+	{name: "npm-error", category: CategoryDependency, severity: sevE, score: 0.55, block: npmBlock, need: []string{"npm err!", "npm error"},
 		re: re(`^npm (ERR!|error) `)},
 	{name: "pnpm-error", category: CategoryDependency, severity: sevE, score: 0.55, need: []string{"err_pnpm_"},
 		re: re(`ERR_PNPM_\w+`)},
-	{name: "composer-problem", category: CategoryDependency, severity: sevE, score: 0.7, mode: modeIndent, need: []string{"problem "},
+	{name: "composer-problem", category: CategoryDependency, severity: sevE, score: 0.7, block: indentedBlock, need: []string{"problem "},
 		re: re(`^\s*Problem \d+$`)},
 	{name: "php-fatal", category: CategoryCrash, severity: sevE, score: 0.85, need: []string{"fatal error", "parse error"},
 		re: re(`^(PHP )?(Fatal|Parse) error: `)},
@@ -348,23 +272,23 @@ var rules = []rule{
 		re: re(`(?i)(no such file or directory|cannot stat|cannot open|cannot access|enoent|file not found|filenotfounderror)`)},
 
 	// Docker and Terraform.
-	{name: "docker-build-error", category: CategoryDocker, severity: sevE, score: 0.7, mode: modeIndent, need: []string{" error", "error:", "error ["},
+	{name: "docker-build-error", category: CategoryDocker, severity: sevE, score: 0.7, block: indentedBlock, need: []string{" error", "error:", "error ["},
 		re: re(`^(#\d+ (\[[^\]]*\] )?\d*\.?\d* ?ERROR:? |ERROR: failed to solve: |ERROR \[|Error response from daemon: )`)},
 	{name: "docker-pull-error", category: CategoryDocker, severity: sevE, score: 0.75, need: []string{"manifest unknown", "pull access denied", "error pulling image", "failed to pull"},
 		re: re(`(?i)(manifest unknown|pull access denied|error pulling image|failed to pull image)`)},
-	{name: "terraform-error", category: CategoryTerraform, severity: sevE, score: 0.8, mode: modeBox, need: []string{"│ error: "},
+	{name: "terraform-error", category: CategoryTerraform, severity: sevE, score: 0.8, block: terraformBlock, need: []string{"│ error: "},
 		re: re(`^│ Error: `)},
 
 	// Exceptions and tracebacks.
-	{name: "python-traceback", category: CategoryException, severity: sevE, score: 0.8, mode: modePyTraceback, need: []string{"traceback"},
+	{name: "python-traceback", category: CategoryException, severity: sevE, score: 0.8, block: pyTracebackBlock, need: []string{"traceback"},
 		re: re(`^\s*Traceback \(most recent call last\):`)},
-	{name: "caused-by", category: CategoryException, severity: sevE, score: 0.7, mode: modeJava, need: []string{"caused by"},
+	{name: "caused-by", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"caused by"},
 		re: re(`^\s*Caused by: `)},
-	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, mode: modeJava, need: []string{"exception", "error", "throwable"},
+	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"exception", "error", "throwable"},
 		re: re(`^\s*(Exception in thread "[^"]*" |Uncaught |Unhandled |\w+: )?([a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(Exception|Error|Throwable)\b(:.*|\s*$)`)},
-	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, mode: modeJava, need: []string{"error", "exception", "exit", "interrupt"},
+	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error", "exception", "exit", "interrupt"},
 		re: re(`^\s*(Uncaught |Unhandled )?[A-Z][\w$]*(Error|Exception|Exit|Interrupt)(\s?\[\w+\])?: \S`)},
-	{name: "ruby-exception", category: CategoryException, severity: sevE, score: 0.7, mode: modeJava, need: []string{"error)", "exception)"},
+	{name: "ruby-exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error)", "exception)"},
 		re: re(`\((\w+::)*\w+(Error|Exception)\)$`)},
 
 	// Warnings: mentioned, never ranked high.
@@ -374,8 +298,171 @@ var rules = []rule{
 	// The generic vocabulary, last.
 	{name: "git-fatal", category: CategoryError, severity: sevE, score: 0.65, need: []string{"fatal:"},
 		re: re(`^(fatal|error): \S`)},
-	{name: "error-prefix", category: CategoryError, severity: sevE, score: 0.55, mode: modeIndent, need: []string{"error", "fatal", "fail", "critical", "severe"},
+	{name: "error-prefix", category: CategoryError, severity: sevE, score: 0.55, block: indentedBlock, need: []string{"error", "fatal", "fail", "critical", "severe"},
 		re: re(`^(\[?(ERROR|FATAL|FAIL|FAILED|FAILURE|CRITICAL|SEVERE|Error|Fatal|error|fatal)\]?)(:|\s|$)`), trimmed: true},
+}
+
+// Blocks: which lines after a trigger line belong to its finding. The
+// rules above name them; rangeCap is in lines.
+var (
+	// singleLine is the block of a rule that names none.
+	singleLine = &blockSpec{rangeCap: maxRangeLines}
+
+	// indentedBlock: the lines indented deeper than the trigger (an error
+	// line and its details), unless one opens a structured block.
+	indentedBlock = &blockSpec{rangeCap: 25, promotes: true, continues: func(b *block, l *lineView) join {
+		switch {
+		case len(l.trim) == 0 || l.indent <= b.indent:
+			return joinNo
+		case b.score >= 0.6:
+			return joinYes
+		}
+		return joinUnlessOwn
+	}}
+
+	// javaBlock: a JVM stack trace: "at ..." frames, "... N more",
+	// "Suppressed:" and deeper indentation; "Caused by:" is a finding of
+	// its own.
+	javaBlock = &blockSpec{rangeCap: 12, structured: true, continues: func(b *block, l *lineView) join {
+		t := l.trim
+		if len(t) == 0 || bytes.HasPrefix(t, []byte("Caused by:")) {
+			return joinNo
+		}
+		return joinIf(bytes.HasPrefix(t, []byte("at ")) || bytes.HasPrefix(t, []byte("... ")) ||
+			bytes.HasPrefix(t, []byte("Suppressed: ")) || l.indent > b.indent)
+	}}
+
+	// pyTracebackBlock: indented frames, then the exception line, which
+	// ends the traceback and is its message.
+	pyTracebackBlock = &blockSpec{rangeCap: 20, structured: true, keepTail: true,
+		continues: func(b *block, l *lineView) join {
+			switch {
+			case len(l.trim) == 0:
+				return joinNo
+			case l.indent > b.indent:
+				return joinYes
+			}
+			return joinLast
+		},
+		head: func(b *block, l *lineView) bool { return l.indent <= b.indent && len(l.trim) > 0 }}
+
+	// goPanicBlock: a Go panic or data race and its goroutine dumps, up to
+	// the next unrelated line.
+	goPanicBlock = &blockSpec{rangeCap: 20, structured: true, continues: func(b *block, l *lineView) join {
+		t := l.trim
+		if len(t) == 0 {
+			return joinIf(b.blanks == 0)
+		}
+		return joinIf(l.indent > 0 || bytes.HasPrefix(t, []byte("goroutine ")) || bytes.HasPrefix(t, []byte("created by ")) ||
+			goFrame(t) || bytes.HasPrefix(t, []byte("[signal ")) || bytes.HasPrefix(t, []byte("Previous ")) ||
+			bytes.HasPrefix(t, []byte("Write at ")) || bytes.HasPrefix(t, []byte("Read at ")) ||
+			bytes.HasPrefix(t, []byte("Goroutine ")) || bytes.HasPrefix(t, []byte("==================")))
+	}}
+
+	// goTestBlock: "--- FAIL: TestX" and everything indented under it, with
+	// what TestX printed before it.
+	goTestBlock = &blockSpec{rangeCap: 25, structured: true, testOutput: true, continues: deeperIndented}
+
+	// compilerBlock: a compiler diagnostic's source excerpt, caret and note
+	// lines, up to the next diagnostic.
+	compilerBlock = &blockSpec{rangeCap: maxRangeLines, structured: true, continues: func(b *block, l *lineView) join {
+		t := l.trim
+		switch {
+		case len(t) == 0 || b.absorbed >= 12:
+			return joinNo
+		case compilerNote.Match(t):
+			return joinYes
+		}
+		return joinIf(l.indent > b.indent && !diagnosticStart.Match(t))
+	}}
+
+	// rustBlock: a Rust diagnostic or test output, up to the next blank line.
+	rustBlock = &blockSpec{rangeCap: maxRangeLines, structured: true, continues: func(_ *block, l *lineView) join {
+		return joinIf(len(l.trim) > 0)
+	}}
+
+	// terraformBlock: Terraform's │ box, up to its closing ╵.
+	terraformBlock = &blockSpec{rangeCap: maxRangeLines, structured: true, continues: func(_ *block, l *lineView) join {
+		if bytes.HasPrefix(l.trim, []byte("╵")) {
+			return joinLast
+		}
+		return joinIf(bytes.HasPrefix(l.trim, []byte("│")))
+	}}
+
+	// gradleBlock: "FAILURE: ..." or "* What went wrong:" up to "* Try:".
+	gradleBlock = &blockSpec{rangeCap: maxRangeLines, structured: true, continues: func(b *block, l *lineView) join {
+		t := l.trim
+		if bytes.HasPrefix(t, []byte("* Try:")) || bytes.HasPrefix(t, []byte("BUILD FAILED")) || bytes.HasPrefix(t, []byte("* Get more help")) {
+			return joinNo
+		}
+		return joinIf(b.absorbed < 30)
+	}}
+
+	// jestBlock: a Jest "●" failure, blank lines included, until dedent.
+	jestBlock = &blockSpec{rangeCap: maxRangeLines, structured: true, continues: func(b *block, l *lineView) join {
+		if len(l.trim) == 0 {
+			return joinIf(b.blanks < 2)
+		}
+		return joinIf(l.indent > b.indent)
+	}}
+
+	// pytestBlock: consecutive pytest "E   " lines; the first exception
+	// among them is the message.
+	pytestBlock = &blockSpec{rangeCap: maxRangeLines, structured: true,
+		continues: func(_ *block, l *lineView) join {
+			t := l.text
+			return joinIf(len(t) >= 1 && t[0] == 'E' && (len(t) == 1 || t[1] == ' '))
+		},
+		head: func(b *block, l *lineView) bool { return b.head == 0 && isExceptionLine(l.trim) }}
+
+	// mavenBlock: "[ERROR]   indented" lines and unprefixed indented lines.
+	mavenBlock = &blockSpec{rangeCap: 25, structured: true, promotes: true, continues: func(_ *block, l *lineView) join {
+		if bytes.HasPrefix(l.text, []byte("[ERROR] ")) {
+			rest := l.text[len("[ERROR] "):]
+			return joinIf(len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t'))
+		}
+		return joinIf(len(l.trim) > 0 && l.indent > 0 && l.trim[0] != '[')
+	}}
+
+	// npmBlock: consecutive "npm ERR!" lines, up to npm's boilerplate.
+	npmBlock = &blockSpec{rangeCap: maxRangeLines, structured: true, promotes: true, continues: func(_ *block, l *lineView) join {
+		return joinIf((bytes.HasPrefix(l.text, []byte("npm ERR! ")) || bytes.HasPrefix(l.text, []byte("npm error "))) &&
+			!npmBoilerplate.Match(l.text))
+	}}
+
+	// numberedBlock: "1) test name", its message lines and deeper-indented
+	// details.
+	numberedBlock = &blockSpec{rangeCap: maxRangeLines, structured: true, continues: func(b *block, l *lineView) join {
+		switch {
+		case len(l.trim) == 0:
+			return joinIf(b.blanks < 1)
+		case l.indent > b.indent:
+			return joinYes
+		case b.indent == 0 && b.blanks == 0 && b.absorbed < 6:
+			// PHPUnit prints the message unindented right under "1) Test::name".
+			return joinUnlessOwn
+		}
+		return joinNo
+	}}
+)
+
+// deeperIndented continues a block with the lines indented deeper than its
+// trigger line.
+func deeperIndented(b *block, l *lineView) join {
+	return joinIf(len(l.trim) > 0 && l.indent > b.indent)
+}
+
+var (
+	compilerNote    = re(`^(\S+:\d+(:\d+)?: note: |In file included from |\s*\d*\s*\|)`)
+	diagnosticStart = re(`^\S+:\d+(:\d+)?: `)
+	npmBoilerplate  = re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno |Exit status|Failed at the|This is probably not|\s*$)`)
+	goFrameRe       = re(`^[\w./*()\[\]-]+\(.*\)$`)
+)
+
+func goFrame(t []byte) bool { return goFrameRe.Match(t) }
+
+func isExceptionLine(b []byte) bool {
+	return bytes.Contains(b, []byte("Error")) || bytes.Contains(b, []byte("Exception"))
 }
 
 // genericWords are failure words that still count in a line no rule above
@@ -415,195 +502,6 @@ var triggerWords = []string{
 	".py:", ".rb:", " line ", "reformat", "code style", "prettier", "formatted", "formatting", "threshold", "coverage",
 }
 
-// triggers finds the trigger words, and in the same pass the marks of a Go
-// diagnostic and of a private key block.
-var triggers = newFlaggedKeywordSet(append(append([]string(nil), triggerWords...), ".go:", "-----begin "),
-	map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM})
-
-// leadBytes are the first bytes leadMarker can say yes to.
-var leadBytes = func() (t [256]bool) {
-	for _, c := range []byte("Eeg0123456789\xe2\xc3") {
-		t[c] = true
-	}
-	return t
-}()
-
-// leadTrigger reports whether a line's first non-blank characters alone
-// make it worth classifying (pytest "E   ", Jest "●", "1) ", "go: ",
-// an unindented "file.go:12:" diagnostic, ...). indent < 0 skips the
-// diagnostic check, for callers that scanned for ".go:" already.
-func leadTrigger(trim []byte, indent int) bool {
-	if len(trim) > 1 && indent == 0 && goDiagnostic(trim[:min(len(trim), 200)]) {
-		return true
-	}
-	return hasLeadMarker(trim)
-}
-
-// hasLeadMarker is leadTrigger without the diagnostic check. It is small
-// enough to inline on the per-line path, where most lines stop at the
-// leadBytes test.
-func hasLeadMarker(trim []byte) bool {
-	return len(trim) > 1 && leadBytes[trim[0]] && leadMarker(trim)
-}
-
-// leadMarker is hasLeadMarker's test of the marker itself, for a trim of
-// at least 2 bytes.
-func leadMarker(trim []byte) bool {
-	switch c := trim[0]; {
-	case c == 'E' && (trim[1] == ' ' || trim[1] == '\t'):
-		return true
-	case c == 'e' && trim[1] == ':':
-		return true
-	case c >= '0' && c <= '9':
-		i := 0
-		for i < len(trim) && trim[i] >= '0' && trim[i] <= '9' {
-			i++
-		}
-		return i+1 < len(trim) && trim[i] == ')' && trim[i+1] == ' '
-	case c == 'g' && bytes.HasPrefix(trim, []byte("go: ")):
-		return !bytes.HasPrefix(trim, []byte("go: downloading ")) && !bytes.HasPrefix(trim, []byte("go: finding ")) &&
-			!bytes.HasPrefix(trim, []byte("go: extracting "))
-	case c == 0xE2 || c == 0xC3: // ●, ✕, ✖, ✗, ✘, ⨯, │ and ×
-		return true
-	}
-	return false
-}
-
-// Kinds of noise, indexes into noiseLiterals.
-const (
-	noiseZero = iota
-	noiseDeprecation
-	noiseRetry
-	noiseIgnored
-	noiseExpected
-)
-
-// noiseLiterals are the literals noiseReason looks for, by kind of noise.
-var noiseLiterals = [][]string{
-	noiseZero:        {"0 ", "no ", "zero ", ":0", ": 0", "=0", "= 0"},
-	noiseDeprecation: {"deprecat"},
-	noiseRetry:       {"retry", "retries", "trying again", "attempt "},
-	noiseIgnored:     {"(ignored)", "ignoring", " ignored"},
-	noiseExpected:    {"expected error", "error expected", "want error", "wanterr"},
-}
-
-// ruleLiterals holds every literal the rules, the generic words and the
-// noise checks look for, so one pass over a line answers them all.
-var ruleLiterals, ruleNeeds = compileLiterals()
-
-// literalRules maps a literal id to the rules that need it (one bit per
-// rule); rulesWithoutNeed are tried on every candidate line.
-var literalRules, rulesWithoutNeed = ruleMasks()
-
-func ruleMasks() ([][2]uint64, [2]uint64) {
-	if len(rules) > 128 {
-		panic("analysis: more than 128 rules")
-	}
-	masks := make([][2]uint64, len(ruleLiterals.ids))
-	var none [2]uint64
-	for i, needs := range ruleNeeds {
-		if len(needs) == 0 {
-			none[i/64] |= 1 << (i % 64)
-		}
-		for _, id := range needs {
-			masks[id][i/64] |= 1 << (i % 64)
-		}
-	}
-	return masks, none
-}
-
-// genericIDs and noiseIDs are the literal ids of genericWords and noiseLiterals.
-var genericIDs, noiseIDs = literalIDs()
-
-func literalIDs() ([]uint16, [][]uint16) {
-	g := make([]uint16, len(genericWords))
-	for i, w := range genericWords {
-		g[i] = ruleLiterals.id(w.word)
-	}
-	n := make([][]uint16, len(noiseLiterals))
-	for i, lits := range noiseLiterals {
-		for _, l := range lits {
-			n[i] = append(n[i], ruleLiterals.id(l))
-		}
-	}
-	return g, n
-}
-
-func (l *lineView) hasAnyID(ids []uint16) bool {
-	for _, id := range ids {
-		if l.hasID(id) {
-			return true
-		}
-	}
-	return false
-}
-
-func compileLiterals() (*literalSet, [][]uint16) {
-	var all []string
-	for _, r := range rules {
-		all = append(all, r.need...)
-	}
-	for _, g := range genericWords {
-		all = append(all, g.word)
-	}
-	for _, lits := range noiseLiterals {
-		all = append(all, lits...)
-	}
-	set := newLiteralSet(all)
-	needs := make([][]uint16, len(rules))
-	for i := range rules {
-		if rules[i].re != nil {
-			rules[i].re, rules[i].onLower = lowerPattern(rules[i].re)
-			rules[i].first = firstBytes(rules[i].re)
-		}
-	}
-	for i, r := range rules {
-		for _, n := range r.need {
-			needs[i] = append(needs[i], set.id(n))
-		}
-	}
-	return set, needs
-}
-
-// maxMatchBytes caps the part of a line the rules' patterns see: an error
-// message states itself early, and a regular expression over a 64 KB line
-// costs far more than the answer is worth.
-const maxMatchBytes = 4096
-
-// goDiagnostic reports whether b contains ".go:", the mark of a Go
-// compiler or vet message ("./x.go:12:3: undefined: y").
-func goDiagnostic(b []byte) bool {
-	for off := 0; ; {
-		i := bytes.IndexByte(b[off:], ':')
-		if i < 0 {
-			return false
-		}
-		i += off
-		if i >= 3 && b[i-3] == '.' && b[i-2] == 'g' && b[i-1] == 'o' {
-			return true
-		}
-		off = i + 1
-	}
-}
-
-// classify returns the rule that matches l, if any. l must be prepared.
-func classify(l *lineView) (*rule, float64, bool) {
-	for w := 0; w < 2; w++ {
-		for bits := l.try[w]; bits != 0; bits &= bits - 1 {
-			i := w*64 + trailingZeros(bits)
-			if r, ok := tryRule(i, l); ok {
-				return r, r.score, true
-			}
-		}
-	}
-	if s, ok := genericScore(l); ok {
-		return &genericRule, s, true
-	}
-	return nil, 0, false
-}
-
-func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
-
 // coverageWords is the coverage-threshold pattern's necessary condition:
 // the words each of its alternatives needs, in the lower-cased line.
 func coverageWords(l *lineView) bool {
@@ -615,240 +513,7 @@ func coverageWords(l *lineView) bool {
 	return has("does not meet") && has("threshold") || has("required test coverage of ") && has("not reached")
 }
 
-// tryRule reports whether rule i matches l, whose literals told it might.
-func tryRule(i int, l *lineView) (*rule, bool) {
-	{
-		r := &rules[i]
-		if r.lead != "" && (len(l.trim) == 0 || strings.IndexByte(r.lead, l.trim[0]) < 0) {
-			return nil, false
-		}
-		if r.pre != nil && !r.pre(l) {
-			return nil, false
-		}
-		if r.re != nil {
-			t := l.text
-			switch {
-			case r.onLower && r.trimmed:
-				t = l.lower[len(l.text)-len(l.trim):]
-			case r.onLower:
-				t = l.lower
-			case r.trimmed:
-				t = l.trim
-			}
-			if len(t) > maxMatchBytes {
-				t = t[:maxMatchBytes]
-			}
-			if r.first != nil && len(t) > 0 && !r.first[t[0]] {
-				return nil, false
-			}
-			if !r.re.Match(t) {
-				return nil, false
-			}
-		}
-		if r.fn != nil && !r.fn(l) {
-			return nil, false
-		}
-		return r, true
-	}
-}
-
-var genericRule = rule{name: "error-word", category: CategoryError, severity: sevE, mode: modeIndent}
-
-// genericScore returns the score of the best failure word standing as a
-// word in the line.
-func genericScore(l *lineView) (float64, bool) {
-	best, ok := 0.0, false
-	for i, g := range genericWords {
-		if g.score > best && l.hasID(genericIDs[i]) && hasWord(l.lower, g.word) {
-			best, ok = g.score, true
-		}
-	}
-	return best, ok
-}
-
-// hasWord reports whether word occurs in s as a word: not part of an
-// identifier, a path, a flag or a dotted name.
-func hasWord(s []byte, word string) bool {
-	w := []byte(word)
-	for off := 0; off < len(s); {
-		i := bytes.Index(s[off:], w)
-		if i < 0 {
-			return false
-		}
-		i += off
-		if wordBoundaryBefore(s, i) && wordBoundaryAfter(s, i+len(w)) {
-			return true
-		}
-		off = i + 1
-	}
-	return false
-}
-
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
-}
-
-func wordBoundaryBefore(s []byte, i int) bool {
-	if i == 0 {
-		return true
-	}
-	c := s[i-1]
-	if isWordByte(c) {
-		return false
-	}
-	if (c == '.' || c == '-' || c == '/' || c == '$' || c == '@' || c == '+') && i >= 2 && (isWordByte(s[i-2]) || s[i-2] == '-') {
-		return false
-	}
-	return !(c == '-' || c == '/')
-}
-
-func wordBoundaryAfter(s []byte, j int) bool {
-	if j >= len(s) {
-		return true
-	}
-	c := s[j]
-	if isWordByte(c) {
-		return false
-	}
-	if (c == '.' || c == '-' || c == '/' || c == '(') && j+1 < len(s) && isWordByte(s[j+1]) {
-		return false
-	}
-	return true
-}
-
-// noiseReason returns why a classified line is probably not the cause,
-// with the factor its score is multiplied by.
-func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
-	t := l.trim
-	structured := r.mode != modeSingle && r.mode != modeIndent
-	lower := l.lower
-	if len(lower) > maxMatchBytes {
-		lower = lower[:maxMatchBytes]
-	}
-	switch {
-	case l.mark == MarkCommand, inEcho,
-		bytes.HasPrefix(t, []byte("+ ")), bytes.HasPrefix(t, []byte("++ ")), bytes.HasPrefix(t, []byte("$ ")),
-		len(t) > 2 && t[0] == '>' && npmScriptEcho.Match(t):
-		return "noise:echoed-command", 0.25
-	case l.hasAnyID(noiseIDs[noiseZero]) && onlyZeroCounts(lower):
-		return "noise:zero-count", 0.1
-	case l.hasAnyID(noiseIDs[noiseDeprecation]) && !structured:
-		// A deprecation turned into an error (pytest -W error, a test's own
-		// assertion) is structured output, not a passing warning.
-		return "noise:deprecation", 0.3
-	case l.hasAnyID(noiseIDs[noiseRetry]) && retryWords.Match(lower):
-		return "noise:retry", 0.5
-	case l.hasAnyID(noiseIDs[noiseIgnored]):
-		return "noise:ignored", 0.4
-	case l.hasAnyID(noiseIDs[noiseExpected]):
-		return "noise:expected-error", 0.5
-	}
-	return "", 1
-}
-
-var (
-	npmScriptEcho = re(`^> \S+@\S+ \S+`)
-	retryWords    = re(`\bretry(ing)?\b|\bretries\b|will retry|trying again|\battempt \d+ ?(/|of) ?\d+`)
-)
-
-var countWords = []string{"error", "failure", "failed", "failing", "problem"}
-
-// onlyZeroCounts reports whether lower counts failures and every count is
-// zero: "0 errors", "no failures", "Failures: 0, Errors: 0".
-func onlyZeroCounts(lower []byte) bool {
-	zero := false
-	for _, w := range countWords {
-		for off := 0; ; {
-			i := bytes.Index(lower[off:], []byte(w))
-			if i < 0 {
-				break
-			}
-			i += off
-			off = i + len(w)
-			if i > 0 && isWordByte(lower[i-1]) {
-				continue
-			}
-			end := off
-			for end < len(lower) && lower[end] >= 'a' && lower[end] <= 'z' {
-				end++
-			}
-			after := countAfter(lower[end:])
-			if end-i == len("error") && w == "error" {
-				after = -1 // "error: 0 is not a valid port" is a message, not a count
-			}
-			switch after {
-			case 0:
-				zero = true
-			case 1:
-				return false
-			}
-			switch countBefore(lower[:i]) {
-			case 0:
-				zero = true
-			case 1:
-				return false
-			}
-		}
-	}
-	return zero
-}
-
-// countAfter reads ": N" or "=N" after a count word: 0 for zero, 1 for a
-// positive count, -1 for none.
-func countAfter(b []byte) int {
-	i := 0
-	for i < len(b) && b[i] == ' ' {
-		i++
-	}
-	if i >= len(b) || (b[i] != ':' && b[i] != '=') {
-		return -1
-	}
-	i++
-	for i < len(b) && b[i] == ' ' {
-		i++
-	}
-	return digitsValue(b[i:])
-}
-
-// countBefore reads "N " or "no "/"zero " before a count word.
-func countBefore(b []byte) int {
-	j := len(b)
-	if j == 0 || b[j-1] != ' ' {
-		return -1
-	}
-	j--
-	k := j
-	for k > 0 && isWordByte(b[k-1]) {
-		k--
-	}
-	tok := b[k:j]
-	switch string(tok) {
-	case "no", "zero":
-		return 0
-	}
-	if len(tok) == 0 || (k > 0 && (b[k-1] == '.' || b[k-1] == ',')) {
-		return -1
-	}
-	return digitsValue(tok)
-}
-
-func digitsValue(b []byte) int {
-	n := 0
-	nonzero := false
-	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
-		if b[n] != '0' {
-			nonzero = true
-		}
-		n++
-	}
-	if n == 0 || (n < len(b) && isWordByte(b[n])) {
-		return -1
-	}
-	if nonzero {
-		return 1
-	}
-	return 0
-}
+var genericRule = rule{name: "error-word", category: CategoryError, severity: sevE, block: indentedBlock}
 
 var goModuleWords = []string{"error", "missing", "not found", "cannot", "needed", "unknown revision", "invalid", "conflict",
 	"no matching", "inconsistent", "unrecognized", "malformed", "verifying", "must be", "not up-to-date", "checksum mismatch"}
@@ -869,3 +534,5 @@ func goModuleError(l *lineView) bool {
 	}
 	return false
 }
+
+var annotationRule = rule{name: "annotated-error", category: CategoryError, severity: sevE, score: 0.55, block: indentedBlock}

@@ -1,0 +1,303 @@
+package analysis
+
+import (
+	"bytes"
+	"math/bits"
+	"strings"
+)
+
+// lineView is a cleaned line prepared for classification.
+type lineView struct {
+	text   []byte // cleaned text
+	trim   []byte // text without leading white space
+	indent int    // columns of leading white space (a tab counts 4)
+	mark   Mark
+	scan   uint8    // what triggers.scan found in text
+	lower  []byte   // ASCII lower-case copy of text, made only for candidate lines
+	lits   []uint64 // which ruleLiterals occur in lower, one bit per id
+	try    ruleMask // which rules are worth trying: their need is met or they have none
+}
+
+// leadingSpace returns b without leading blanks and the columns they span.
+func leadingSpace(b []byte) ([]byte, int) {
+	n := 0
+	for i, c := range b {
+		switch c {
+		case ' ':
+			n++
+		case '\t':
+			n += 4
+		default:
+			return b[i:], n
+		}
+	}
+	return nil, n
+}
+
+// triggers finds the trigger words, and in the same pass the marks of a Go
+// diagnostic and of a private key block.
+var triggers = newFlaggedKeywordSet(append(append([]string(nil), triggerWords...), ".go:", "-----begin "),
+	map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM})
+
+// leadBytes are the first bytes leadMarker can say yes to.
+var leadBytes = func() (t [256]bool) {
+	for _, c := range []byte("Eeg0123456789\xe2\xc3") {
+		t[c] = true
+	}
+	return t
+}()
+
+// leadTrigger reports whether a line's first non-blank characters alone
+// make it worth classifying (pytest "E   ", Jest "●", "1) ", "go: ",
+// an unindented "file.go:12:" diagnostic, ...). indent < 0 skips the
+// diagnostic check, for callers that scanned for ".go:" already.
+func leadTrigger(trim []byte, indent int) bool {
+	if len(trim) > 1 && indent == 0 && goDiagnostic(trim[:min(len(trim), 200)]) {
+		return true
+	}
+	return hasLeadMarker(trim)
+}
+
+// hasLeadMarker is leadTrigger without the diagnostic check. It is small
+// enough to inline on the per-line path, where most lines stop at the
+// leadBytes test.
+func hasLeadMarker(trim []byte) bool {
+	return len(trim) > 1 && leadBytes[trim[0]] && leadMarker(trim)
+}
+
+// leadMarker is hasLeadMarker's test of the marker itself, for a trim of
+// at least 2 bytes.
+func leadMarker(trim []byte) bool {
+	switch c := trim[0]; {
+	case c == 'E' && (trim[1] == ' ' || trim[1] == '\t'):
+		return true
+	case c == 'e' && trim[1] == ':':
+		return true
+	case c >= '0' && c <= '9':
+		i := 0
+		for i < len(trim) && trim[i] >= '0' && trim[i] <= '9' {
+			i++
+		}
+		return i+1 < len(trim) && trim[i] == ')' && trim[i+1] == ' '
+	case c == 'g' && bytes.HasPrefix(trim, []byte("go: ")):
+		return !bytes.HasPrefix(trim, []byte("go: downloading ")) && !bytes.HasPrefix(trim, []byte("go: finding ")) &&
+			!bytes.HasPrefix(trim, []byte("go: extracting "))
+	case c == 0xE2 || c == 0xC3: // ●, ✕, ✖, ✗, ✘, ⨯, │ and ×
+		return true
+	}
+	return false
+}
+
+// goDiagnostic reports whether b contains ".go:", the mark of a Go
+// compiler or vet message ("./x.go:12:3: undefined: y").
+func goDiagnostic(b []byte) bool {
+	for off := 0; ; {
+		i := bytes.IndexByte(b[off:], ':')
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i >= 3 && b[i-3] == '.' && b[i-2] == 'g' && b[i-1] == 'o' {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+// classCacheBits sizes the cache of classified line shapes.
+const classCacheBits = 13
+
+// classCache remembers what classification says of lines by shape: logs
+// repeat the same lines with other numbers many times over.
+type classCache struct {
+	entries [1 << classCacheBits]classified
+	lower   []byte   // scratch: the lower-cased line
+	lits    []uint64 // scratch: which literals it holds
+}
+
+// classified is what classification (with the noise check) says of a line.
+type classified struct {
+	key    uint64
+	r      *rule // nil: not a candidate
+	score  float64
+	noise  string
+	factor float64
+}
+
+// lookup classifies l, or returns what it said of a line of the same shape.
+// inEcho says l is part of a script echo.
+func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
+	key := lineShape(l.text, l.mark, inEcho)
+	cached := &cc.entries[slot(key, classCacheBits)]
+	if cached.key == key && key != 0 {
+		return *cached
+	}
+	c := classified{key: key}
+	if cc.lits == nil {
+		cc.lits = make([]uint64, ruleLiterals.words())
+	}
+	cc.lower = l.prepare(cc.lower, cc.lits)
+	r, score, ok := classify(l)
+	if !ok && l.mark == MarkErrorAnnotation && len(l.trim) > 0 {
+		r, score, ok = &annotationRule, annotationRule.score, true
+	}
+	if ok {
+		c.r, c.score = r, score
+		if (r.trailer == notTrailer || r.trailer == summary) && score > 0.05 {
+			c.noise, c.factor = noiseReason(l, r, inEcho)
+		}
+	}
+	*cached = c
+	return c
+}
+
+// prepare lower-cases the line into buf and finds its literals.
+func (l *lineView) prepare(buf []byte, lits []uint64) []byte {
+	buf = buf[:0]
+	for _, c := range l.text {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	l.lower = buf
+	l.lits = lits
+	l.try = ruleLiterals.match(buf, lits, literalRules)
+	l.try.add(&rulesWithoutNeed)
+	return buf
+}
+
+func (l *lineView) hasID(id uint16) bool {
+	return l.lits[id>>6]&(1<<(id&63)) != 0
+}
+
+func (l *lineView) hasAnyID(ids []uint16) bool {
+	for _, id := range ids {
+		if l.hasID(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxMatchBytes caps the part of a line the rules' patterns see: an error
+// message states itself early, and a regular expression over a 64 KB line
+// costs far more than the answer is worth.
+const maxMatchBytes = 4096
+
+// classify returns the rule that matches l, if any. l must be prepared.
+func classify(l *lineView) (*rule, float64, bool) {
+	for w, word := range l.try {
+		for bits := word; bits != 0; bits &= bits - 1 {
+			i := w*64 + trailingZeros(bits)
+			if r, ok := tryRule(i, l); ok {
+				return r, r.score, true
+			}
+		}
+	}
+	if s, ok := genericScore(l); ok {
+		return &genericRule, s, true
+	}
+	return nil, 0, false
+}
+
+func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
+
+// tryRule reports whether rule i matches l, whose literals told it might.
+func tryRule(i int, l *lineView) (*rule, bool) {
+	{
+		r := &rules[i]
+		if r.lead != "" && (len(l.trim) == 0 || strings.IndexByte(r.lead, l.trim[0]) < 0) {
+			return nil, false
+		}
+		if r.pre != nil && !r.pre(l) {
+			return nil, false
+		}
+		if r.re != nil {
+			t := l.text
+			switch {
+			case r.onLower && r.trimmed:
+				t = l.lower[len(l.text)-len(l.trim):]
+			case r.onLower:
+				t = l.lower
+			case r.trimmed:
+				t = l.trim
+			}
+			if len(t) > maxMatchBytes {
+				t = t[:maxMatchBytes]
+			}
+			if r.first != nil && len(t) > 0 && !r.first[t[0]] {
+				return nil, false
+			}
+			if !r.re.Match(t) {
+				return nil, false
+			}
+		}
+		if r.fn != nil && !r.fn(l) {
+			return nil, false
+		}
+		return r, true
+	}
+}
+
+// genericScore returns the score of the best failure word standing as a
+// word in the line.
+func genericScore(l *lineView) (float64, bool) {
+	best, ok := 0.0, false
+	for i, g := range genericWords {
+		if g.score > best && l.hasID(genericIDs[i]) && hasWord(l.lower, g.word) {
+			best, ok = g.score, true
+		}
+	}
+	return best, ok
+}
+
+// hasWord reports whether word occurs in s as a word: not part of an
+// identifier, a path, a flag or a dotted name.
+func hasWord(s []byte, word string) bool {
+	w := []byte(word)
+	for off := 0; off < len(s); {
+		i := bytes.Index(s[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if wordBoundaryBefore(s, i) && wordBoundaryAfter(s, i+len(w)) {
+			return true
+		}
+		off = i + 1
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+func wordBoundaryBefore(s []byte, i int) bool {
+	if i == 0 {
+		return true
+	}
+	c := s[i-1]
+	if isWordByte(c) {
+		return false
+	}
+	if (c == '.' || c == '-' || c == '/' || c == '$' || c == '@' || c == '+') && i >= 2 && (isWordByte(s[i-2]) || s[i-2] == '-') {
+		return false
+	}
+	return !(c == '-' || c == '/')
+}
+
+func wordBoundaryAfter(s []byte, j int) bool {
+	if j >= len(s) {
+		return true
+	}
+	c := s[j]
+	if isWordByte(c) {
+		return false
+	}
+	if (c == '.' || c == '-' || c == '/' || c == '(') && j+1 < len(s) && isWordByte(s[j+1]) {
+		return false
+	}
+	return true
+}

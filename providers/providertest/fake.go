@@ -664,17 +664,26 @@ func page(n, p, size int) (int, int, bool) {
 
 func finished(state string) bool {
 	switch state {
-	case "running", "pending", "blocked":
+	case "running", "pending", "blocked", "created":
 		return false
 	}
 	return true
+}
+
+// neverRan reports whether a job in state has no log: it never started.
+func neverRan(state string) bool {
+	switch state {
+	case "skipped", "broken", "pending", "blocked", "created":
+		return true
+	}
+	return false
 }
 
 // timesFor gives a finished job plausible start and finish times.
 func timesFor(j Job, i int) (started, finishedAt any) {
 	base := time.Date(2026, 3, 4, 9, 12, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
 	switch j.State {
-	case "pending", "skipped", "broken", "blocked":
+	case "pending", "skipped", "broken", "blocked", "created":
 		return nil, nil
 	case "running":
 		return base.Format(time.RFC3339), nil

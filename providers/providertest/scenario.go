@@ -88,7 +88,10 @@ type Job struct {
 	Step    string `json:"step,omitempty"`
 	StepKey string `json:"step_key,omitempty"`
 	// State is provider-neutral: passed, failed, timed_out, cancelled,
-	// running, pending, skipped, broken, blocked.
+	// running, pending, skipped, broken, blocked (waits for a person: a
+	// GitLab manual job, a Buildkite block step, a GitHub environment
+	// awaiting approval), created (never started: GitLab created, Buildkite
+	// waiting, GitHub queued).
 	State string `json:"state"`
 	// Raw replaces the provider's state word as served (a Buildkite state,
 	// a GitHub conclusion, a GitLab status).

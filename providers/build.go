@@ -10,6 +10,7 @@ const (
 	KindBuildkite     Kind = "buildkite"
 	KindGitHubActions Kind = "github-actions"
 	KindGitLab        Kind = "gitlab"
+	KindJenkins       Kind = "jenkins"
 	KindFile          Kind = "file"
 	KindStdin         Kind = "stdin"
 )
@@ -98,6 +99,10 @@ type Job struct {
 	// HasLog is false for jobs that never ran or have no log (Buildkite
 	// waiters and block steps, skipped jobs).
 	HasLog bool
+	// Partial is set on a job that is still running but whose log can be
+	// read as far as it has got (a running Jenkins build with a failed
+	// stage): it is analyzed if it failed, and the report says it was cut.
+	Partial bool
 }
 
 // Failed reports whether the job's outcome is a failure that a user wants

@@ -207,7 +207,7 @@ func buildWord(k providers.Kind) string {
 // buildName names a build the way its provider does: "build #4210",
 // "run 9876543100", "pipeline 1234560".
 func buildName(b providers.Build) string {
-	if b.Provider == providers.KindBuildkite {
+	if b.Provider == providers.KindBuildkite || b.Provider == providers.KindJenkins {
 		return fmt.Sprintf("build #%d", b.Number)
 	}
 	return fmt.Sprintf("%s %d", buildWord(b.Provider), b.Number)

@@ -43,6 +43,9 @@ func SelectJobs(build providers.Build, allJobs bool, jobIDs []string) Selection 
 			}
 		case j.Failed() || allJobs || len(want) > 0:
 			sel.Jobs = append(sel.Jobs, i)
+			if j.Partial {
+				sel.Notes = append(sel.Notes, fmt.Sprintf("build is still running: the log of job %q was analyzed as far as it had got", j.Name))
+			}
 		}
 	}
 	if running > 0 && build.Running {

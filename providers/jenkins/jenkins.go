@@ -109,10 +109,11 @@ func (s *Source) buildURL(build string) string { return s.job + url.PathEscape(b
 // step is the stage that failed.
 func (s *Source) Build(ctx context.Context) (providers.Build, error) {
 	build := s.ref.Permalink
+	what := fmt.Sprintf("the %s of %s", build, s.name())
 	if s.ref.Number > 0 {
 		build = strconv.FormatInt(s.ref.Number, 10)
+		what = fmt.Sprintf("build %s #%s", s.name(), build)
 	}
-	what := fmt.Sprintf("build %s #%s", s.name(), build)
 	var b buildJSON
 	if _, err := s.api.GetJSON(ctx, s.buildURL(build)+"api/json?tree="+url.QueryEscape(buildTree), &b); err != nil {
 		return providers.Build{}, s.auth.explain(err, what)

@@ -19,7 +19,7 @@ import (
 )
 
 // Finder is what a CI provider's client offers to find passing logs. The
-// Buildkite, GitHub Actions and GitLab Sources implement it; their Build
+// Buildkite, GitHub Actions, GitLab and Jenkins Sources implement it; their Build
 // must have been called first.
 type Finder interface {
 	// OpenLog streams the raw log of a job of the build analyzed or of a

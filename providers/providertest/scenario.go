@@ -1,5 +1,6 @@
 // Package providertest serves httptest fakes of the Buildkite, GitHub
-// Actions and GitLab REST APIs, driven by a Scenario: builds, jobs with
+// Actions and GitLab REST APIs and of Jenkins' remote access API (JSON
+// and text endpoints, Stage View, Blue Ocean), driven by a Scenario: builds, jobs with
 // states, logs (streamed, any size, slow if asked), JUnit artifacts behind
 // a redirect to a second, credential-rejecting blob host, pagination, and
 // injected faults (429 with Retry-After, 5xx that recovers, 401, 404, 410).

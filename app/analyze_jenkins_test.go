@@ -225,3 +225,27 @@ func TestMCPAnalyzesJenkinsBuild(t *testing.T) {
 	require.Contains(t, text, "--- FAIL: TestUploadRetry")
 	require.NotContains(t, text, secretToken)
 }
+
+// TestJenkinsJobsShareNoCacheEntry analyzes build #7 of two jobs of one
+// Jenkins: build numbers are per job, so the second is not served the
+// first's cached log.
+func TestJenkinsJobsShareNoCacheEntry(t *testing.T) {
+	t.Parallel()
+	build := func(repo, log string) providertest.Build {
+		return providertest.Build{Provider: providers.KindJenkins, Repo: repo, Number: 7, Freestyle: true,
+			Jobs: []providertest.Job{{Name: repo, State: "failed", Log: log}}}
+	}
+	fake := newFake(t, providertest.Scenario{Builds: []providertest.Build{
+		build("api", "error: cannot connect to database\n"),
+		build("web", "npm ERR! code ERESOLVE\n"),
+	}})
+	dir := t.TempDir()
+	for i, want := range []string{"cannot connect to database", "ERESOLVE"} {
+		for range 2 {
+			r := analyzeURL(t, fake, fake.WebURL(i), withCache(fake, dir), "--no-baseline")
+			require.Equal(t, 0, r.code, r.err)
+			require.NotNil(t, findingFor(r.rep, want), "build %d: %v", i, r.rep.Findings)
+		}
+	}
+	require.Len(t, cacheFiles(t, dir, "logs"), 2)
+}

@@ -55,7 +55,7 @@ func (a authState) explain(err error, what string) error {
 func (a authState) whyAnonymous() string {
 	host := a.web
 	if u, err := url.Parse(a.web); err == nil {
-		host = u.Host
+		host = u.Scheme + "://" + u.Host
 	}
 	switch {
 	case !a.configured:

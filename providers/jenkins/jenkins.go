@@ -144,13 +144,16 @@ func decodeName(fullName string) string { return strings.ReplaceAll(fullName, "%
 // freestyle build), and remembers it for OpenLog.
 func (s *Source) toBuild(b buildJSON, stages []stage) providers.Build {
 	result := b.Result
+	number := strconv.FormatInt(b.Number, 10)
 	out := providers.Build{
 		Provider: providers.KindJenkins,
-		ID:       strconv.FormatInt(b.Number, 10),
+		// Build numbers are a job's own: the ID names the job too, so
+		// that caches keyed by the Jenkins and the ID never mix two jobs.
+		ID:       s.ref.Repo + "#" + number,
 		Number:   b.Number,
 		Pipeline: s.name(),
 		State:    result,
-		URL:      s.buildURL(strconv.FormatInt(b.Number, 10)),
+		URL:      s.buildURL(number),
 		Running:  b.Building,
 	}
 	if out.State == "" && b.Building {
@@ -189,7 +192,7 @@ func (s *Source) toBuild(b buildJSON, stages []stage) providers.Build {
 		}
 	}
 	job := providers.Job{
-		ID:        out.ID,
+		ID:        number,
 		Name:      s.name(),
 		Step:      failedStage,
 		StepKey:   s.name(),
@@ -205,7 +208,7 @@ func (s *Source) toBuild(b buildJSON, stages []stage) providers.Build {
 	}
 	out.Jobs = []providers.Job{job}
 	s.mu.Lock()
-	s.builds[out.ID] = buildState{running: b.Building, tests: tests}
+	s.builds[job.ID] = buildState{running: b.Building, tests: tests}
 	s.mu.Unlock()
 	return out
 }

@@ -171,10 +171,16 @@ func TestAnalyzeJenkinsCached(t *testing.T) {
 	require.Equal(t, first.out, second.out)
 }
 
-// jenkinsElsewhere is a Jenkins build URL on h, a host that is not
-// JENKINS_URL's, and the line its error must hold.
-func jenkinsElsewhere(h *providertest.Hostile) (string, string) {
-	return h.URL() + "/job/api/12/", "is not the Jenkins in JENKINS_URL (https://ci.example.com), so JENKINS_USER_ID and JENKINS_API_TOKEN were not sent to it; set JENKINS_URL=" + h.URL()
+// jenkinsElsewhere starts a Hostile and returns a Jenkins build URL on it,
+// a host that is not JENKINS_URL's, the line its error must hold, and
+// streams with Jenkins credentials whose connections all reach it.
+func jenkinsElsewhere(t *testing.T) (h *providertest.Hostile, url, want string, streams *Streams) {
+	h = providertest.NewHostile(t, secretToken)
+	streams, _, _ = TestStreams("", "JENKINS_URL", "https://ci.example.com", "JENKINS_USER_ID", "ci-bot", "JENKINS_API_TOKEN", secretToken)
+	streams.HTTPClient = h.Client()
+	return h, h.URL() + "/job/api/12/",
+		"is not the Jenkins in JENKINS_URL (https://ci.example.com), so JENKINS_USER_ID and JENKINS_API_TOKEN were not sent to it; set JENKINS_URL=" + h.URL(),
+		streams
 }
 
 // TestJenkinsBuildOnAnotherHostGetsNoCredentials pastes a Jenkins build URL
@@ -182,25 +188,20 @@ func jenkinsElsewhere(h *providertest.Hostile) (string, string) {
 // analyze_build: the host is asked anonymously, and the error says why.
 func TestJenkinsBuildOnAnotherHostGetsNoCredentials(t *testing.T) {
 	t.Parallel()
-	env := []string{"JENKINS_URL", "https://ci.example.com", "JENKINS_USER_ID", "ci-bot", "JENKINS_API_TOKEN", secretToken}
 	t.Run("analyze", func(t *testing.T) {
 		t.Parallel()
-		h := providertest.NewHostile(t, secretToken)
-		url, want := jenkinsElsewhere(h)
-		streams, out, errOut := TestStreams("", env...)
-		streams.HTTPClient = h.Client()
+		h, url, want, streams := jenkinsElsewhere(t)
+		errOut := &strings.Builder{}
+		streams.ErrOut = errOut
 		code := Main(context.Background(), []string{"destill", "analyze", url}, streams)
-		require.Equal(t, 1, code, out.String())
+		require.Equal(t, 1, code)
 		require.Contains(t, errOut.String(), want)
 		require.Equal(t, 1, strings.Count(errOut.String(), "\n"))
 		h.RequireNoLeak(t)
 	})
 	t.Run("mcp", func(t *testing.T) {
 		t.Parallel()
-		h := providertest.NewHostile(t, secretToken)
-		url, want := jenkinsElsewhere(h)
-		streams, _, _ := TestStreams("", env...)
-		streams.HTTPClient = h.Client()
+		h, url, want, streams := jenkinsElsewhere(t)
 		cs := mcpInProcess(t, streams)
 		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"url": url}})
 		require.NoError(t, err)

@@ -94,6 +94,9 @@ func (c *cleaner) cleanTrimmed(raw []byte, slow bool) ([]byte, lineInfo) {
 		switch text[0] {
 		case '#', '[':
 			info.mark, text = githubMarker(text)
+			if info.mark == MarkNone {
+				info.mark = jenkinsMarker(text)
+			}
 		case 's', 't': // a marker whose '\r' was the line ending
 			if m, rest, ok := gitlabSection(text); ok {
 				info.mark, text = m, rest
@@ -367,7 +370,7 @@ func stripPrefixes(b []byte) ([]byte, []byte) {
 		b = stripTimestamp(b)
 	} else if len(b) > 2 && b[0] == '[' && b[1] >= '0' && b[1] <= '9' {
 		if i := bytes.IndexByte(b, ']'); i > 0 && i < 40 && (timestampLen(b[1:i]) == i-1 || isClock(b[1:i])) {
-			b = bytes.TrimLeft(b[i+1:], " ")
+			b = bytes.TrimPrefix(b[i+1:], []byte(" ")) // one space: indentation is content
 		}
 	}
 	return b, step

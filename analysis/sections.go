@@ -64,8 +64,9 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		}
 	case '[':
 		switch {
-		case bytes.HasPrefix(t, []byte("[Pipeline] { (")):
-			a.addSection(strings.TrimSuffix(string(t[len("[Pipeline] { ("):]), ")"), "step")
+		case bytes.HasPrefix(t, stageStart):
+			title := bytes.TrimSuffix(t[len(stageStart):], []byte(")"))
+			a.addSection(string(title), stageKind(title))
 			return true
 		case bytes.HasPrefix(t, []byte("[INFO] --- ")):
 			a.addSection(string(bytes.TrimSuffix(t[len("[INFO] --- "):], []byte(" ---"))), "group")
@@ -81,6 +82,8 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		if buildSucceededLine(t) {
 			a.addSection(string(t), "success")
 		}
+	case 'S':
+		return a.stageSkipped(t)
 	case 'P':
 		if bytes.Equal(t, []byte("Post job cleanup.")) {
 			a.addSection("Post job cleanup", "step")

@@ -120,7 +120,8 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 	in, err := sources.Resolve(opts.arg, sources.Config{
 		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify, HTTPClient: streams.HTTPClient,
 		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
-		Offline: opts.cache.offline,
+		JenkinsURL: opts.apiURLs.jenkins,
+		Offline:    opts.cache.offline,
 	})
 	if err != nil {
 		var ie *sources.InputError

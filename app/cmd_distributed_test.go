@@ -94,6 +94,7 @@ func TestSubmitViewAndWorkersInProcess(t *testing.T) {
 	t.Parallel()
 	dsn := postgrestest.NewSchema(t)
 	sc := providertest.DemoBuildkite()
+	sc.Builds = append(sc.Builds, providertest.DemoJenkins().Builds[0]) // build 1
 	sc.Token = secretToken
 	fake := providertest.New(t, sc)
 	brokers := strings.Join(kafkatest.Brokers(t), ",")
@@ -187,6 +188,20 @@ func TestSubmitViewAndWorkersInProcess(t *testing.T) {
 	require.Contains(t, out, ": failed: build acme/api #999 not found (404): check the URL")
 	require.Contains(t, errOut, "as request")
 	require.NotContains(t, errOut, "destill: ", "the text output already said why it failed")
+
+	// A Jenkins build goes through the workers like any other.
+	code, out, errOut = runEnv(t, env, "submit", "--backend", "kafka", "--wait", "--json", fake.WebURL(1))
+	require.Equal(t, exitOK, code, errOut)
+	var jenkins analysis.Report
+	require.NoError(t, json.Unmarshal([]byte(out), &jenkins))
+	require.Equal(t, "done", jenkins.Status)
+	require.Equal(t, "jenkins", jenkins.Source.Kind)
+	_, wantOut, _ = runEnv(t, fake.Env(), "analyze", "--json", "--no-baseline", fake.WebURL(1))
+	var wantJenkins analysis.Report
+	require.NoError(t, json.Unmarshal([]byte(wantOut), &wantJenkins))
+	require.NotEmpty(t, wantJenkins.Findings)
+	require.Equal(t, wantJenkins.Findings, jenkins.Findings)
+	require.NotContains(t, out+errOut, secretToken)
 
 	// A request ID nobody submitted.
 	code, _, errOut = runEnv(t, env, "view", "0b5e1a3c-1d2e-4f50-8a6b-7c8d9e0f1a2b")

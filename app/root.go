@@ -11,7 +11,7 @@ func newRootCommand(streams *Streams) *cli.Command {
 		Name:    "destill",
 		Usage:   "find the root cause of a failed CI build",
 		Version: Version,
-		Description: "Give destill a failed build's URL (Buildkite, GitHub Actions, GitLab) or a log file,\n" +
+		Description: "Give destill a failed build's URL (Buildkite, GitHub Actions, GitLab, Jenkins) or a log file,\n" +
 			"and it shows the few log lines that explain the failure, ranked by confidence.",
 		Reader:                streams.In,
 		Writer:                streams.Out,

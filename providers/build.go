@@ -10,6 +10,7 @@ const (
 	KindBuildkite     Kind = "buildkite"
 	KindGitHubActions Kind = "github-actions"
 	KindGitLab        Kind = "gitlab"
+	KindJenkins       Kind = "jenkins"
 	KindFile          Kind = "file"
 	KindStdin         Kind = "stdin"
 )
@@ -28,8 +29,15 @@ const (
 	JobSkipped   JobState = "skipped"
 	// JobBroken jobs never ran because something before them failed
 	// (Buildkite "broken", a dependency that failed).
-	JobBroken  JobState = "broken"
+	JobBroken JobState = "broken"
+	// JobBlocked and JobManual jobs wait for a person: a Buildkite block
+	// step, a GitHub job whose environment awaits approval, a GitLab manual
+	// job. They never make a build "still running".
 	JobBlocked JobState = "blocked"
+	JobManual  JobState = "manual"
+	// JobNotRun jobs were created but never started, and their build is not
+	// running: they wait behind a manual job, or never will run.
+	JobNotRun  JobState = "not_run"
 	JobUnknown JobState = "unknown"
 )
 
@@ -50,6 +58,20 @@ type Build struct {
 	// Running is true while the build has jobs that have not finished.
 	Running bool
 	Jobs    []Job
+}
+
+// Settle records that a build which is not running has no pending job: a
+// job still pending then never started (JobNotRun). Providers call it once
+// Running says what the build's own status says.
+func (b *Build) Settle() {
+	if b.Running {
+		return
+	}
+	for i := range b.Jobs {
+		if b.Jobs[i].State == JobPending {
+			b.Jobs[i].State = JobNotRun
+		}
+	}
 }
 
 // Job is one unit of a build that has its own log.
@@ -77,6 +99,10 @@ type Job struct {
 	// HasLog is false for jobs that never ran or have no log (Buildkite
 	// waiters and block steps, skipped jobs).
 	HasLog bool
+	// Partial is set on a job that is still running but whose log can be
+	// read as far as it has got (a running Jenkins build with a failed
+	// stage): it is analyzed if it failed, and the report says it was cut.
+	Partial bool
 }
 
 // Failed reports whether the job's outcome is a failure that a user wants
@@ -89,10 +115,11 @@ func (j Job) Failed() bool {
 	return false
 }
 
-// Finished reports whether the job has reached a final state.
+// Finished reports whether the job will not change by itself: it reached a
+// final state, or it waits for a person (blocked, manual).
 func (j Job) Finished() bool {
 	switch j.State {
-	case JobRunning, JobPending, JobBlocked:
+	case JobRunning, JobPending:
 		return false
 	}
 	return true

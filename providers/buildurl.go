@@ -16,17 +16,26 @@ import (
 type BuildRef struct {
 	Provider Kind
 	// WebBase is the scheme and host of the web UI the URL came from, e.g.
-	// "https://github.com" or "https://gitlab.example.com".
+	// "https://github.com" or "https://gitlab.example.com"; for Jenkins,
+	// the root of the instance, with its context path
+	// ("https://ci.example.com/jenkins").
 	WebBase string
 	// Org is the Buildkite organization or the GitHub owner.
 	Org string
-	// Repo is the Buildkite pipeline slug, the GitHub repository, or the
-	// GitLab project's full path (groups included: "acme/platform/api").
+	// Repo is the Buildkite pipeline slug, the GitHub repository, the
+	// GitLab project's full path (groups included: "acme/platform/api"),
+	// or the Jenkins job's full name: its folders' and its own names joined
+	// by "/" ("team/api/main"; a multibranch job keeps the "%2F" Jenkins
+	// puts in the name of a branch with a slash: "api/feature%2Flogin").
 	Repo string
-	// Number is the Buildkite build number, the GitHub run ID or the GitLab
-	// pipeline ID. It is 0 when the URL names only a job (a GitLab
-	// /-/jobs/ID URL); the client then looks the build up from the job.
+	// Number is the Buildkite build number, the GitHub run ID, the GitLab
+	// pipeline ID or the Jenkins build number. It is 0 when the URL names
+	// only a job (a GitLab /-/jobs/ID URL) or a Jenkins permalink; the
+	// client then looks the build up.
 	Number int64
+	// Permalink is the Jenkins permalink the URL names instead of a number
+	// ("lastFailedBuild").
+	Permalink string
 	// Attempt is the GitHub run attempt the URL names (0: the latest).
 	Attempt int
 	// JobID is the one job the URL names, if any.
@@ -59,6 +68,12 @@ func (r BuildRef) String() string {
 			return fmt.Sprintf("%s/%s/-/jobs/%s", r.WebBase, r.Repo, r.JobID)
 		}
 		return fmt.Sprintf("%s/%s/-/pipelines/%d", r.WebBase, r.Repo, r.Number)
+	case KindJenkins:
+		build := r.Permalink
+		if r.Number > 0 {
+			build = strconv.FormatInt(r.Number, 10)
+		}
+		return JenkinsJobURL(r.WebBase, r.Repo) + build + "/"
 	}
 	return ""
 }
@@ -68,6 +83,7 @@ const (
 	buildkiteShape = "https://buildkite.com/ORG/PIPELINE/builds/N[#JOB_ID]"
 	githubShape    = "https://github.com/OWNER/REPO/actions/runs/RUN_ID[/attempts/N | /job/JOB_ID]"
 	gitlabShape    = "https://gitlab.com/GROUP/PROJECT/-/pipelines/ID (or /-/jobs/ID)"
+	jenkinsShape   = "https://JENKINS/job/NAME[/job/…]/N (or /lastFailedBuild, Blue Ocean …/detail/BRANCH/N/pipeline)"
 )
 
 var (
@@ -76,8 +92,9 @@ var (
 )
 
 // ParseBuildURL reads a build or job URL of Buildkite, GitHub Actions
-// (github.com or GitHub Enterprise Server) or GitLab (gitlab.com or
-// self-managed). The error, for anything else, says which shapes work.
+// (github.com or GitHub Enterprise Server), GitLab (gitlab.com or
+// self-managed) or Jenkins. The error, for anything else, says which
+// shapes work.
 func ParseBuildURL(raw string) (BuildRef, error) {
 	s := strings.TrimSpace(raw)
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">") // Slack wraps links in <…>
@@ -129,18 +146,24 @@ func ParseBuildURL(raw string) (BuildRef, error) {
 		ref.WebBase = web
 		return ref, nil
 	}
+	if ref, ok := parseJenkins(u.EscapedPath()); ok {
+		ref.WebBase = web + ref.WebBase
+		return ref, nil
+	}
 	switch {
 	case host == "gitlab.com" || strings.Contains(host, "gitlab"):
 		return BuildRef{}, notBuildURL(raw, gitlabShape)
 	case strings.Contains(host, "github"):
 		return BuildRef{}, notBuildURL(raw, githubShape)
+	case strings.Contains(host, "jenkins") || containsSeg(segs, "job") || containsSeg(segs, "blue"):
+		return BuildRef{}, notBuildURL(raw, jenkinsShape)
 	}
 	return BuildRef{}, notBuildURL(raw, "")
 }
 
 func notBuildURL(raw, shape string) error {
 	if shape == "" {
-		shape = buildkiteShape + ", " + githubShape + " or " + gitlabShape
+		shape = buildkiteShape + ", " + githubShape + ", " + gitlabShape + " or " + jenkinsShape
 	}
 	return fmt.Errorf("not a build URL: %s; expected %s", oneLineURL(raw), shape)
 }

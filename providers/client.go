@@ -13,6 +13,10 @@ type ClientConfig struct {
 	// for error messages (never the value).
 	Token    string
 	TokenVar string
+	// User is the user name sent with Token as HTTP basic auth (Jenkins);
+	// UserVar names the variable it came from.
+	User    string
+	UserVar string
 	// HTTP sends the requests (nil: a default client).
 	HTTP *http.Client
 	// Notify receives one-line messages a user should see while waiting

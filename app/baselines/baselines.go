@@ -19,7 +19,7 @@ import (
 )
 
 // Finder is what a CI provider's client offers to find passing logs. The
-// Buildkite, GitHub Actions and GitLab Sources implement it; their Build
+// Buildkite, GitHub Actions, GitLab and Jenkins Sources implement it; their Build
 // must have been called first.
 type Finder interface {
 	// OpenLog streams the raw log of a job of the build analyzed or of a
@@ -207,7 +207,7 @@ func buildWord(k providers.Kind) string {
 // buildName names a build the way its provider does: "build #4210",
 // "run 9876543100", "pipeline 1234560".
 func buildName(b providers.Build) string {
-	if b.Provider == providers.KindBuildkite {
+	if b.Provider == providers.KindBuildkite || b.Provider == providers.KindJenkins {
 		return fmt.Sprintf("build #%d", b.Number)
 	}
 	return fmt.Sprintf("%s %d", buildWord(b.Provider), b.Number)

@@ -113,7 +113,7 @@ func analyzeBuildTool() *mcp.Tool {
 	return &mcp.Tool{
 		Name:  "analyze_build",
 		Title: "Explain a failed CI build",
-		Description: "Find why a CI build failed. Give a build URL (Buildkite, GitHub Actions, GitLab; a job URL narrows it to that job) or a local log file path. " +
+		Description: "Find why a CI build failed. Give a build URL (Buildkite, GitHub Actions, GitLab, Jenkins; a job URL narrows it to that job) or a local log file path. " +
 			"Downloads the failed jobs' logs, and returns the build's state, its failed jobs, and the log lines most likely to explain the failure (findings), " +
 			"best first, each with its job, line numbers, a confidence and a short context. Waits until the analysis is complete (large builds can take a minute). " +
 			"The result fits max_tokens (about 4000 by default). Keep the request_id: get_finding, search_log, read_log and list_jobs use it to look further " +

@@ -25,7 +25,7 @@ func SelectJobs(build providers.Build, allJobs bool, jobIDs []string) Selection 
 		want[id] = true
 	}
 	var sel Selection
-	running, neverRan := 0, 0
+	running, neverRan, waiting, notRun := 0, 0, 0, 0
 	for i, j := range build.Jobs {
 		switch {
 		case len(want) > 0 && !want[j.ID]:
@@ -33,18 +33,34 @@ func SelectJobs(build providers.Build, allJobs bool, jobIDs []string) Selection 
 		case !j.Finished():
 			running++
 		case !j.HasLog || j.State == providers.JobBroken || j.State == providers.JobSkipped:
-			if j.State == providers.JobBroken {
+			switch j.State {
+			case providers.JobBroken:
 				neverRan++
+			case providers.JobManual, providers.JobBlocked:
+				waiting++
+			case providers.JobNotRun:
+				notRun++
 			}
 		case j.Failed() || allJobs || len(want) > 0:
 			sel.Jobs = append(sel.Jobs, i)
+			if j.Partial {
+				sel.Notes = append(sel.Notes, fmt.Sprintf("build is still running: the log of job %q was analyzed as far as it had got", j.Name))
+			}
 		}
 	}
-	if running > 0 {
+	if running > 0 && build.Running {
 		sel.Notes = append(sel.Notes, fmt.Sprintf("build is still running: %d job(s) not finished were not analyzed", running))
+	} else if running > 0 {
+		sel.Notes = append(sel.Notes, fmt.Sprintf("%d job(s) had not finished when the build did; they were not analyzed", running))
 	}
 	if neverRan > 0 {
 		sel.Notes = append(sel.Notes, fmt.Sprintf("%d job(s) never ran (broken or skipped because of an earlier failure)", neverRan))
+	}
+	if waiting > 0 {
+		sel.Notes = append(sel.Notes, fmt.Sprintf("%d job(s) wait for someone to start or approve them (manual, blocked)", waiting))
+	}
+	if notRun > 0 {
+		sel.Notes = append(sel.Notes, fmt.Sprintf("%d job(s) were created but never started", notRun))
 	}
 	return sel
 }

@@ -40,6 +40,21 @@ func TestSelectJobs(t *testing.T) {
 			}
 		})
 	}
+	waiting := providers.Build{Jobs: []providers.Job{
+		{ID: "fail", State: providers.JobFailed, HasLog: true},
+		{ID: "deploy", State: providers.JobManual},
+		{ID: "approve", State: providers.JobBlocked},
+		{ID: "smoke", State: providers.JobNotRun},
+	}}
+	sel := SelectJobs(waiting, false, nil)
+	if fmt.Sprint(sel.Jobs) != "[0]" || fmt.Sprint(sel.Notes) != "[2 job(s) wait for someone to start or approve them (manual, blocked) 1 job(s) were created but never started]" {
+		t.Errorf("jobs waiting for a person: %v %q", sel.Jobs, sel.Notes)
+	}
+	waiting.Jobs[0].State = providers.JobPassed
+	if err := SelectJobs(waiting, false, nil).Err(waiting); !errors.Is(err, ErrNothingToAnalyze) {
+		t.Errorf("passed build with a manual job: %v, want ErrNothingToAnalyze", err)
+	}
+
 	passed := providers.Build{Jobs: []providers.Job{{ID: "a", State: providers.JobPassed, HasLog: true}}}
 	if err := SelectJobs(passed, false, nil).Err(passed); !errors.Is(err, ErrNothingToAnalyze) {
 		t.Errorf("passed build: %v, want ErrNothingToAnalyze", err)

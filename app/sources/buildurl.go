@@ -11,6 +11,7 @@ import (
 	"github.com/destill-dev/destill/providers/githubactions"
 	"github.com/destill-dev/destill/providers/gitlab"
 	"github.com/destill-dev/destill/providers/httpapi"
+	"github.com/destill-dev/destill/providers/jenkins"
 )
 
 // Environment variables read for build URLs.
@@ -22,6 +23,9 @@ const (
 	EnvGitHubAPIURL    = "GITHUB_API_URL"
 	EnvGitLabToken     = "GITLAB_TOKEN"
 	EnvGitLabAPIURL    = "GITLAB_API_URL"
+	EnvJenkinsURL      = "JENKINS_URL"
+	EnvJenkinsUser     = "JENKINS_USER_ID"
+	EnvJenkinsToken    = "JENKINS_API_TOKEN"
 )
 
 // resolveBuildURL resolves a CI build URL into a provider client, with its
@@ -36,6 +40,9 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 		getenv = func(string) string { return "" }
 	}
 	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	if ref.Provider == providers.KindJenkins {
+		return resolveJenkins(ref, cfg, env)
+	}
 	var (
 		token, tokenVar, base, baseVar string
 		missing                        string
@@ -76,6 +83,21 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 		return Input{}, fmt.Errorf("%s", missing)
 	}
 	ccfg := providers.ClientConfig{BaseURL: base, Token: token, TokenVar: tokenVar, HTTP: cfg.HTTPClient, Notify: cfg.Notify}
+	in := newInput(ref, base, token)
+	switch ref.Provider {
+	case providers.KindBuildkite:
+		in.Source = buildkite.New(ref, ccfg)
+	case providers.KindGitHubActions:
+		in.Source = githubactions.New(ref, ccfg)
+	case providers.KindGitLab:
+		in.Source = gitlab.New(ref, ccfg)
+	}
+	return in, nil
+}
+
+// newInput is the Input of a build read from the API at base with token,
+// without its Source.
+func newInput(ref providers.BuildRef, base, token string) Input {
 	in := Input{
 		Describe:   analysis.Origin{Kind: string(ref.Provider), URL: ref.String()},
 		CacheScope: string(ref.Provider) + " " + base,
@@ -87,14 +109,32 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 	if ref.JobID != "" {
 		in.JobIDs = []string{ref.JobID}
 	}
-	switch ref.Provider {
-	case providers.KindBuildkite:
-		in.Source = buildkite.New(ref, ccfg)
-	case providers.KindGitHubActions:
-		in.Source = githubactions.New(ref, ccfg)
-	case providers.KindGitLab:
-		in.Source = gitlab.New(ref, ccfg)
+	return in
+}
+
+// resolveJenkins resolves a Jenkins build URL. Jenkins is always
+// self-hosted: the user and API token go, as HTTP basic auth, only to the
+// Jenkins in JENKINS_URL (or its flag); a build on any other host is read
+// anonymously, and an error reading it says why. Without them, every
+// build is read anonymously (a public Jenkins).
+func resolveJenkins(ref providers.BuildRef, cfg Config, env func(string) string) (Input, error) {
+	base := firstSet(cfg.JenkinsURL, env(EnvJenkinsURL))
+	user, token := env(EnvJenkinsUser), env(EnvJenkinsToken)
+	switch {
+	case (user == "") != (token == ""):
+		set, unset := EnvJenkinsUser, EnvJenkinsToken
+		if user == "" {
+			set, unset = unset, set
+		}
+		return Input{}, &InputError{Err: fmt.Errorf("%s is set but %s is not: Jenkins needs both (the user and its API token) for HTTP basic auth, or neither to read anonymously", set, unset)}
+	case base != "" && token != "":
+		if err := httpapi.CheckBaseURL(base, EnvJenkinsURL); err != nil {
+			return Input{}, &InputError{Err: err}
+		}
 	}
+	in := newInput(ref, ref.WebBase, token)
+	in.Source = jenkins.New(ref, providers.ClientConfig{BaseURL: base, User: user, UserVar: EnvJenkinsUser,
+		Token: token, TokenVar: EnvJenkinsToken, HTTP: cfg.HTTPClient, Notify: cfg.Notify})
 	return in, nil
 }
 

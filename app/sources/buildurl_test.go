@@ -79,3 +79,68 @@ func TestResolveBuildURLInputErrors(t *testing.T) {
 	require.ErrorAs(t, err, &ie)
 	require.Contains(t, err.Error(), "GITHUB_API_URL (or its flag) is not an http(s) URL")
 }
+
+// TestResolveJenkins checks where the Jenkins user and API token go: as
+// basic auth to JENKINS_URL's host only, never elsewhere, never over plain
+// http to a remote host; half of them is an input error.
+func TestResolveJenkins(t *testing.T) {
+	creds := map[string]string{"JENKINS_USER_ID": "ci-bot", "JENKINS_API_TOKEN": "tok123456"}
+	with := func(kv ...string) func(string) string {
+		env := map[string]string{}
+		for k, v := range creds {
+			env[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			env[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return env[k] }
+	}
+	tests := []struct {
+		name, url string
+		cfg       Config
+		wantAuth  bool
+		wantErr   string
+	}{
+		{"JENKINS_URL's host", "https://ci.example.com/jenkins/job/api/7/", Config{Getenv: with("JENKINS_URL", "https://ci.example.com/jenkins")}, true, ""},
+		{"the flag wins", "https://ci.example.com/job/api/7/", Config{Getenv: with("JENKINS_URL", "https://other.example.com"), JenkinsURL: "https://ci.example.com/"}, true, ""},
+		{"another host", "https://ci.evil.example/job/api/7/", Config{Getenv: with("JENKINS_URL", "https://ci.example.com")}, false, ""},
+		{"no JENKINS_URL", "https://ci.example.com/job/api/7/", Config{Getenv: with()}, false, ""},
+		{"plain http to a remote host", "http://ci.example.com/job/api/7/", Config{Getenv: with("JENKINS_URL", "http://ci.example.com")}, false,
+			"JENKINS_URL (or its flag) is plain http to ci.example.com: a token is sent only over https"},
+		{"half the credentials", "https://ci.example.com/job/api/7/", Config{Getenv: func(k string) string { return map[string]string{"JENKINS_API_TOKEN": "t"}[k] }}, false,
+			"JENKINS_API_TOKEN is set but JENKINS_USER_ID is not"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var gotAuth string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				gotAuth = r.Header.Get("Authorization")
+				w.WriteHeader(http.StatusTeapot)
+			}))
+			defer srv.Close()
+			tt.cfg.HTTPClient = &http.Client{Transport: rewriteHost{to: srv.Listener.Addr().String()}}
+			in, err := Resolve(tt.url, tt.cfg)
+			if tt.wantErr != "" {
+				var ie *InputError
+				require.ErrorAs(t, err, &ie)
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, []string{"tok123456"}, in.Secrets)
+			require.Equal(t, "jenkins", in.Describe.Kind)
+			_, err = in.Source.Build(context.Background())
+			require.Error(t, err)
+			if tt.wantAuth {
+				require.Equal(t, "Basic Y2ktYm90OnRvazEyMzQ1Ng==", gotAuth)
+			} else {
+				require.Empty(t, gotAuth)
+			}
+		})
+	}
+
+	// Anonymous: no credentials at all.
+	in, err := Resolve("https://ci.example.com/job/api/7/", Config{})
+	require.NoError(t, err)
+	require.Empty(t, in.Secrets)
+}

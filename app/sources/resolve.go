@@ -26,6 +26,9 @@ type Config struct {
 	BuildkiteAPIURL string
 	GitHubAPIURL    string
 	GitLabAPIURL    string
+	// JenkinsURL overrides JENKINS_URL: the Jenkins that the Jenkins user
+	// and API token belong to.
+	JenkinsURL string
 	// Notify receives one-line messages for the user while a provider
 	// waits (a long rate-limit wait). Nil: silent.
 	Notify func(string)

@@ -403,7 +403,7 @@ func checkConfig(t *testing.T, m *manifests, r render, rendered string) {
 	require.Equal(t, r.topicPrefix, cm.Data["DESTILL_TOPIC_PREFIX"])
 	require.Equal(t, "json", cm.Data["DESTILL_LOG_FORMAT"])
 	for k := range cm.Data {
-		require.NotContains(t, []string{"DESTILL_DATABASE_URL", "BUILDKITE_API_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN"}, k, "a secret in the ConfigMap")
+		require.NotContains(t, []string{"DESTILL_DATABASE_URL", "BUILDKITE_API_TOKEN", "GITHUB_TOKEN", "GITLAB_TOKEN", "JENKINS_API_TOKEN"}, k, "a secret in the ConfigMap")
 	}
 	if r.managed {
 		s := m.Secrets[r.secret]

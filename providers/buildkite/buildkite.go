@@ -136,15 +136,18 @@ func (s *Client) Build(ctx context.Context) (providers.Build, error) {
 		}
 		s.jobs[j.ID] = j
 		job := convertJob(j)
-		if !job.Finished() {
+		if job.State == providers.JobRunning {
 			out.Running = true
 		}
 		out.Jobs = append(out.Jobs, job)
 	}
+	// The build's own state says whether it runs: block steps, and the
+	// jobs waiting behind them, never make a finished build running.
 	switch b.State {
 	case "running", "failing", "scheduled", "creating", "canceling":
 		out.Running = true
 	}
+	out.Settle()
 	return out, nil
 }
 

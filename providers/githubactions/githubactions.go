@@ -173,18 +173,25 @@ func (s *Client) toBuild(run runJSON, jobs []jobJSON) providers.Build {
 		Commit:   run.HeadSHA,
 		Attempt:  run.RunAttempt,
 		URL:      run.HTMLURL,
-		Running:  run.Status != "completed",
+	}
+	// The run's own status says whether it runs; a run waiting for a
+	// person to approve a deployment does not run until someone does.
+	switch run.Status {
+	case "completed", "waiting", "action_required":
+	default:
+		out.Running = true
 	}
 	if out.State == "" {
 		out.State = run.Status
 	}
 	for _, j := range jobs {
 		job := convertJob(j)
-		if !job.Finished() {
+		if job.State == providers.JobRunning {
 			out.Running = true
 		}
 		out.Jobs = append(out.Jobs, job)
 	}
+	out.Settle()
 	return out
 }
 
@@ -224,8 +231,10 @@ func jobState(status, conclusion string) (providers.JobState, bool) {
 	switch status {
 	case "in_progress":
 		return providers.JobRunning, true
-	case "queued", "waiting", "pending", "requested":
+	case "queued", "pending", "requested":
 		return providers.JobPending, false
+	case "waiting": // an environment's protection rules: a reviewer must approve
+		return providers.JobBlocked, false
 	}
 	switch conclusion {
 	case "success", "neutral":

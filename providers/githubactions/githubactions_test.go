@@ -28,6 +28,7 @@ func TestJobState(t *testing.T) {
 		{"completed", "action_required", providers.JobBlocked, false},
 		{"in_progress", "", providers.JobRunning, true},
 		{"queued", "", providers.JobPending, false},
+		{"waiting", "", providers.JobBlocked, false}, // an environment awaiting approval
 	}
 	for _, tt := range tests {
 		got, ran := jobState(tt.status, tt.conclusion)

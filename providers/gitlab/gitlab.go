@@ -150,6 +150,8 @@ func (s *Client) toBuild(p pipelineJSON, jobs []jobJSON) providers.Build {
 		Commit:   p.SHA,
 		URL:      p.WebURL,
 	}
+	// The pipeline's own status says whether it runs: manual jobs, and
+	// jobs created behind them, never make a finished pipeline running.
 	switch p.Status {
 	case "created", "waiting_for_resource", "preparing", "pending", "running", "scheduled", "canceling":
 		out.Running = true
@@ -157,11 +159,12 @@ func (s *Client) toBuild(p pipelineJSON, jobs []jobJSON) providers.Build {
 	sort.Slice(jobs, func(a, b int) bool { return jobs[a].ID < jobs[b].ID })
 	for _, j := range jobs {
 		job := convertJob(j)
-		if !job.Finished() {
+		if job.State == providers.JobRunning {
 			out.Running = true
 		}
 		out.Jobs = append(out.Jobs, job)
 	}
+	out.Settle()
 	return out
 }
 
@@ -231,7 +234,7 @@ func jobState(status, reason string) (providers.JobState, bool) {
 	case "skipped":
 		return providers.JobSkipped, false
 	case "manual":
-		return providers.JobBlocked, false
+		return providers.JobManual, false
 	case "created", "pending", "preparing", "waiting_for_resource", "scheduled":
 		return providers.JobPending, false
 	}

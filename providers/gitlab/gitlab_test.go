@@ -23,7 +23,7 @@ func TestJobState(t *testing.T) {
 		{"failed", "stuck_or_timeout_failure", providers.JobTimedOut},
 		{"canceled", "", providers.JobCancelled},
 		{"skipped", "", providers.JobSkipped},
-		{"manual", "", providers.JobBlocked},
+		{"manual", "", providers.JobManual},
 		{"running", "", providers.JobRunning},
 		{"pending", "", providers.JobPending},
 	}

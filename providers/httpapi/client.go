@@ -133,6 +133,18 @@ func (c *Client) trusts(u *url.URL) (bool, error) {
 	return true, nil
 }
 
+// SendsCredentials reports whether a request to rawURL carries the API's
+// credentials (Auth and Header): rawURL is on the API's origin, over https
+// or to a loopback host.
+func (c *Client) SendsCredentials(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	ok, err := c.trusts(u)
+	return ok && err == nil && c.cfg.Auth != nil
+}
+
 // DefaultTransport is http.DefaultTransport with enough idle connections
 // per host for concurrent log downloads.
 func DefaultTransport() *http.Transport {

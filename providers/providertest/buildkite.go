@@ -144,7 +144,7 @@ func bkLogStatus(j Job) int {
 		return j.LogStatus
 	case j.Type != "" && j.Type != "script":
 		return http.StatusNotFound
-	case j.State == "skipped" || j.State == "broken" || j.State == "pending" || j.State == "blocked":
+	case neverRan(j.State):
 		return http.StatusNotFound
 	}
 	return 0
@@ -165,7 +165,7 @@ func artifactID(bi, ji, ai int) string {
 
 var bkStates = map[string]string{
 	"passed": "passed", "failed": "failed", "timed_out": "timed_out", "cancelled": "canceled",
-	"running": "running", "pending": "scheduled", "skipped": "skipped", "broken": "broken", "blocked": "blocked",
+	"running": "running", "pending": "scheduled", "skipped": "skipped", "broken": "broken", "blocked": "blocked", "created": "waiting",
 }
 
 // bkAPIBase is the API URL of build bi.
@@ -196,12 +196,15 @@ func (f *Fake) bkBuild(bi int, apiBase string) map[string]any {
 	state := b.State
 	if state == "" {
 		state = deriveState(b, map[string]string{"passed": "passed", "failed": "failed", "running": "running", "failing": "failing"})
+		if state == "passed" && hasJobIn(b, "blocked") {
+			state = "blocked" // finished, waiting at a block step
+		}
 	}
 	web := fmt.Sprintf("https://buildkite.com/%s/%s/builds/%d", b.Org, b.Repo, b.Number)
 	started, fin := timesFor(Job{State: state}, 0)
 	return map[string]any{
 		"id": fmt.Sprintf("0197c3a0-8f10-7b2e-a1d4-%012x", b.Number), "number": b.Number,
-		"url": apiBase, "web_url": web, "state": state, "blocked": false,
+		"url": apiBase, "web_url": web, "state": state, "blocked": state == "blocked",
 		"message": "uploader: retry on 503 with jitter", "commit": b.Commit, "branch": b.Branch,
 		"source": "webhook", "created_at": started, "started_at": started, "finished_at": fin,
 		"pipeline": f.bkPipeline(b.Org, b.Repo),
@@ -288,6 +291,16 @@ func (f *Fake) bkArtifact(bi, ji, ai int, apiBase string) map[string]any {
 
 // deriveState names a build's state from its jobs, in words from names:
 // passed, failed, running, failing.
+// hasJobIn reports whether a job of b (not a retried one) is in state.
+func hasJobIn(b Build, state string) bool {
+	for _, j := range b.Jobs {
+		if !j.Retried && j.State == state {
+			return true
+		}
+	}
+	return false
+}
+
 func deriveState(b Build, names map[string]string) string {
 	failed, running := false, false
 	for _, j := range b.Jobs {

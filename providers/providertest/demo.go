@@ -14,6 +14,7 @@ var Demos = map[string]func() Scenario{
 	"buildkite": DemoBuildkite,
 	"github":    DemoGitHubMatrix,
 	"gitlab":    DemoGitLab,
+	"jenkins":   DemoJenkins,
 	"slow":      DemoSlow,
 }
 
@@ -110,4 +111,35 @@ func DemoSlow() Scenario {
 		})
 	}
 	return Scenario{Builds: []Build{b}}
+}
+
+// DemoJenkins is a failed Jenkins Pipeline build (team/api, branch main of
+// a multibranch project, #1234) whose Test stage failed a Go test (with
+// Timestamper prefixes and AnsiColor escapes in its log) and whose Deploy
+// stage was skipped, with a JUnit test report; and the passing build
+// before it, the automatic baseline.
+func DemoJenkins() Scenario {
+	test := append([]string{"[Pipeline] sh", "+ go test ./...", "ok  \tgithub.com/acme/api/internal/auth\t0.210s"}, FailingGoTest...)
+	test[len(test)-2] = "\x1b[31mFAIL\x1b[0m"
+	junit := `<testsuites><testsuite name="github.com/acme/api/internal/upload">` +
+		`<testcase name="TestUploadRetry" classname="github.com/acme/api/internal/upload"><failure message="Failed">retry_test.go:88: got 2 attempts, want 3</failure></testcase>` +
+		`<testcase name="TestUploadResume" classname="github.com/acme/api/internal/upload"><failure message="resume offset 0, want 512">upload_test.go:140: resume offset 0, want 512</failure></testcase>` +
+		`<testcase name="TestUploadSmall" classname="github.com/acme/api/internal/upload"></testcase>` +
+		`</testsuite></testsuites>`
+	build := func(number int64, testState string, testLog []string) Build {
+		b := Build{Provider: providers.KindJenkins, Repo: "team/api/main", Multibranch: true, Number: number, Jobs: []Job{
+			{Name: "Build", State: "passed", Log: JenkinsLog("[Pipeline] sh", "+ go build ./...")},
+			{Name: "Test", State: testState, Log: JenkinsLog(testLog...)},
+			{Name: "Deploy", State: "passed", Log: JenkinsLog("[Pipeline] echo", "deploying 3f9c2d1")},
+		}}
+		if testState == "failed" {
+			b.Jobs[1].Artifacts = []Artifact{{Path: "reports/junit.xml", Content: junit}}
+			b.Jobs[2].State = "skipped"
+		}
+		return b
+	}
+	return Scenario{Builds: []Build{
+		build(1234, "failed", test),
+		build(1233, "passed", []string{"[Pipeline] sh", "+ go test ./...", "ok  \tgithub.com/acme/api/internal/upload\t0.402s"}),
+	}}
 }

@@ -17,15 +17,16 @@ import (
 	"github.com/destill-dev/destill/providers"
 )
 
-// Path prefixes of the three APIs on the fake's API server.
+// Path prefixes of the three APIs on the fake's API server (Jenkins is at
+// jenkinsPrefix).
 const (
 	buildkitePrefix = "/buildkite"
 	githubPrefix    = "/github"
 	gitlabPrefix    = "/gitlab/api/v4"
 )
 
-// Fake serves a Scenario: one API server for all three providers on
-// 127.0.0.1, and a blob server reached as "localhost" (another hostname, as
+// Fake serves a Scenario: one API server for all four providers on
+// 127.0.0.1 (Jenkins under the context path /jenkins), and a blob server reached as "localhost" (another hostname, as
 // real blob storage is) that answers 403 to any request carrying
 // credentials.
 type Fake struct {
@@ -107,6 +108,7 @@ func (f *Fake) Env() []string {
 		"BUILDKITE_API_URL", f.BuildkiteURL(), "BUILDKITE_API_TOKEN", f.token,
 		"GITHUB_API_URL", f.GitHubURL(), "GITHUB_TOKEN", f.token,
 		"GITLAB_API_URL", f.GitLabURL(), "GITLAB_TOKEN", f.token,
+		"JENKINS_URL", f.JenkinsURL(), "JENKINS_USER_ID", f.JenkinsUser(), "JENKINS_API_TOKEN", f.token,
 	}
 }
 
@@ -150,6 +152,8 @@ func (f *Fake) WebURL(i int) string {
 		return fmt.Sprintf("https://github.com/%s/%s/actions/runs/%d", b.Org, b.Repo, b.Number)
 	case providers.KindGitLab:
 		return fmt.Sprintf("https://gitlab.com/%s/-/pipelines/%d", b.Repo, b.Number)
+	case providers.KindJenkins:
+		return f.jenkinsWebURL(i)
 	}
 	return ""
 }
@@ -164,6 +168,8 @@ func (f *Fake) JobWebURL(i, j int) string {
 		return f.WebURL(i) + "/job/" + job.ID
 	case providers.KindGitLab:
 		return fmt.Sprintf("https://gitlab.com/%s/-/jobs/%s", b.Repo, job.ID)
+	case providers.KindJenkins:
+		return f.jenkinsWebURL(i) // one console log for the whole build
 	}
 	return ""
 }
@@ -204,7 +210,8 @@ func (f *Fake) LogRequests() int {
 	n := 0
 	for p, c := range f.counts {
 		if strings.HasSuffix(p, "/log") || strings.HasSuffix(p, "/log.txt") ||
-			strings.HasSuffix(p, "/logs") || strings.HasSuffix(p, "/trace") {
+			strings.HasSuffix(p, "/logs") || strings.HasSuffix(p, "/trace") ||
+			strings.HasSuffix(p, "/consoleText") || strings.HasSuffix(p, "/progressiveText") {
 			n += c
 		}
 	}
@@ -284,11 +291,19 @@ func (f *Fake) serveRoute(w http.ResponseWriter, r *http.Request) {
 		kind = providers.KindGitHubActions
 	case strings.HasPrefix(path, gitlabPrefix+"/"):
 		kind = providers.KindGitLab
+	case strings.HasPrefix(path, jenkinsPrefix+"/"):
+		kind = providers.KindJenkins
 	default:
 		http.NotFound(w, r)
 		return
 	}
 	if f.fault(w, r, kind) {
+		return
+	}
+	if kind == providers.KindJenkins {
+		if f.jenkinsAuthorized(w, r) {
+			f.serveJenkins(w, r, strings.TrimPrefix(path, jenkinsPrefix))
+		}
 		return
 	}
 	if !f.authorized(r, kind) {
@@ -371,6 +386,9 @@ func writeError(w http.ResponseWriter, kind providers.Kind, status int, msg stri
 			msg = http.StatusText(status)
 		}
 		fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>%s</Code><Message>%s</Message></Error>", code, msg)
+		return
+	case providers.KindJenkins:
+		writeJenkinsError(w, status, msg)
 		return
 	case providers.KindGitLab:
 		if status == http.StatusTooManyRequests {
@@ -664,17 +682,26 @@ func page(n, p, size int) (int, int, bool) {
 
 func finished(state string) bool {
 	switch state {
-	case "running", "pending", "blocked":
+	case "running", "pending", "blocked", "created":
 		return false
 	}
 	return true
+}
+
+// neverRan reports whether a job in state has no log: it never started.
+func neverRan(state string) bool {
+	switch state {
+	case "skipped", "broken", "pending", "blocked", "created":
+		return true
+	}
+	return false
 }
 
 // timesFor gives a finished job plausible start and finish times.
 func timesFor(j Job, i int) (started, finishedAt any) {
 	base := time.Date(2026, 3, 4, 9, 12, 0, 0, time.UTC).Add(time.Duration(i) * time.Second)
 	switch j.State {
-	case "pending", "skipped", "broken", "blocked":
+	case "pending", "skipped", "broken", "blocked", "created":
 		return nil, nil
 	case "running":
 		return base.Format(time.RFC3339), nil

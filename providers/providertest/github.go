@@ -211,9 +211,14 @@ func (f *Fake) ghRun(bi, attempt int) map[string]any {
 			}
 		}
 		state = deriveState(sub, map[string]string{"passed": "success", "failed": "failure", "running": "running", "failing": "running"})
+		if state != "running" && hasJobIn(sub, "blocked") {
+			state = "waiting" // a deployment awaits a reviewer
+		}
 	}
 	status, conclusion := "completed", any(state)
 	switch state {
+	case "waiting":
+		status, conclusion = "waiting", nil
 	case "running", "in_progress":
 		status, conclusion = "in_progress", nil
 	case "queued":
@@ -245,8 +250,10 @@ func (f *Fake) ghJob(bi, ji int) map[string]any {
 	switch j.State {
 	case "running":
 		status, conclusion = "in_progress", nil
-	case "pending":
+	case "pending", "created":
 		status, conclusion = "queued", nil
+	case "blocked": // an environment awaiting a reviewer's approval
+		status, conclusion = "waiting", nil
 	}
 	if j.Raw != "" {
 		conclusion = j.Raw
@@ -259,7 +266,7 @@ func (f *Fake) ghJob(bi, ji int) map[string]any {
 		failedStep = "Run make test"
 	}
 	switch j.State {
-	case "skipped", "broken", "pending":
+	case "skipped", "broken", "pending", "blocked", "created":
 		runner = nil
 	default:
 		step := func(n int, name, concl string) map[string]any {

@@ -92,7 +92,7 @@ func (f *Fake) serveGitLab(w http.ResponseWriter, r *http.Request, p string) {
 				switch {
 				case j.LogStatus != 0:
 					writeError(w, kind, j.LogStatus, "")
-				case j.State == "skipped" || j.State == "pending" || j.State == "blocked" || j.State == "broken":
+				case neverRan(j.State):
 					writeError(w, kind, http.StatusNotFound, "404 Not found")
 				case ji%2 == 1:
 					// Archived traces come from object storage, by redirect.
@@ -131,7 +131,7 @@ func (f *Fake) glPage(w http.ResponseWriter, r *http.Request, items []any) {
 
 var glStatuses = map[string]string{
 	"passed": "success", "failed": "failed", "timed_out": "failed", "cancelled": "canceled",
-	"running": "running", "pending": "pending", "skipped": "skipped", "broken": "skipped", "blocked": "manual",
+	"running": "running", "pending": "pending", "skipped": "skipped", "broken": "skipped", "blocked": "manual", "created": "created",
 }
 
 func (f *Fake) glPipeline(bi int) map[string]any {

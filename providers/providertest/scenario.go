@@ -1,5 +1,6 @@
 // Package providertest serves httptest fakes of the Buildkite, GitHub
-// Actions and GitLab REST APIs, driven by a Scenario: builds, jobs with
+// Actions and GitLab REST APIs and of Jenkins' remote access API (JSON
+// and text endpoints, Stage View, Blue Ocean), driven by a Scenario: builds, jobs with
 // states, logs (streamed, any size, slow if asked), JUnit artifacts behind
 // a redirect to a second, credential-rejecting blob host, pagination, and
 // injected faults (429 with Retry-After, 5xx that recovers, 401, 404, 410).
@@ -45,16 +46,28 @@ type Scenario struct {
 	// endpoint (…/builds/N/jobs answers 404, as an older API or a proxy
 	// that does not know it does); the build still embeds its jobs.
 	NoBuildkiteJobList bool `json:"no_buildkite_job_list,omitempty"`
+	// JenkinsUser is the Jenkins user whose API token Token is (default
+	// DefaultJenkinsUser). JenkinsAnonymous lets anonymous users read
+	// (Overall/Read and Job/Read), as a public Jenkins does; otherwise they
+	// get 403.
+	JenkinsUser      string `json:"jenkins_user,omitempty"`
+	JenkinsAnonymous bool   `json:"jenkins_anonymous,omitempty"`
+	// NoStageView serves Jenkins without the Pipeline Stage View plugin
+	// (wfapi answers 404): stages come from Blue Ocean only.
+	NoStageView bool `json:"no_stage_view,omitempty"`
 }
 
 // Build is one build: a Buildkite build, a GitHub Actions run, a GitLab
-// pipeline.
+// pipeline, a Jenkins build. A Jenkins Pipeline build's Jobs are its
+// stages, whose logs its console log holds between the Pipeline's own
+// "[Pipeline] …" lines; a freestyle build's console is its one job's log.
 type Build struct {
 	Provider providers.Kind `json:"provider"`
 	// Org is the Buildkite organization or GitHub owner (unused for GitLab).
 	Org string `json:"org,omitempty"`
-	// Repo is the Buildkite pipeline, GitHub repository or GitLab project
-	// path ("group/sub/project").
+	// Repo is the Buildkite pipeline, GitHub repository, GitLab project
+	// path ("group/sub/project") or Jenkins job's full name ("team/api/main";
+	// a multibranch branch with a slash keeps Jenkins' "%2F" in its name).
 	Repo string `json:"repo"`
 	// Number is the Buildkite build number, GitHub run ID or GitLab
 	// pipeline ID. The builds of one pipeline (repository and workflow,
@@ -64,14 +77,19 @@ type Build struct {
 	// Workflow is the GitHub Actions workflow's name (default "CI").
 	Workflow string `json:"workflow,omitempty"`
 	// State overrides the provider's build state word ("failed", "running",
-	// a GitHub conclusion such as "startup_failure"); by default it follows
-	// from the jobs.
+	// a GitHub conclusion such as "startup_failure", a Jenkins result such
+	// as "UNSTABLE"); by default it follows from the jobs.
 	State string `json:"state,omitempty"`
 	// Attempt is the latest GitHub run attempt (default 1).
 	Attempt int    `json:"attempt,omitempty"`
 	Branch  string `json:"branch,omitempty"`
 	Commit  string `json:"commit,omitempty"`
 	Jobs    []Job  `json:"jobs"`
+	// Freestyle makes a Jenkins build a freestyle one (no stages);
+	// Multibranch makes its job a branch of the multibranch project named
+	// by Repo without its last name.
+	Freestyle   bool `json:"freestyle,omitempty"`
+	Multibranch bool `json:"multibranch,omitempty"`
 	// Artifacts are run-level artifacts (GitHub Actions); Buildkite
 	// artifacts belong to jobs.
 	Artifacts []Artifact `json:"artifacts,omitempty"`
@@ -88,7 +106,10 @@ type Job struct {
 	Step    string `json:"step,omitempty"`
 	StepKey string `json:"step_key,omitempty"`
 	// State is provider-neutral: passed, failed, timed_out, cancelled,
-	// running, pending, skipped, broken, blocked.
+	// running, pending, skipped, broken, blocked (waits for a person: a
+	// GitLab manual job, a Buildkite block step, a GitHub environment
+	// awaiting approval), created (never started: GitLab created, Buildkite
+	// waiting, GitHub queued).
 	State string `json:"state"`
 	// Raw replaces the provider's state word as served (a Buildkite state,
 	// a GitHub conclusion, a GitLab status).
@@ -114,7 +135,8 @@ type Job struct {
 	// every 64 KiB. Together they make slow jobs.
 	LogDelay    Duration `json:"log_delay,omitempty"`
 	LogThrottle Duration `json:"log_throttle,omitempty"`
-	// Artifacts are the job's artifacts (Buildkite).
+	// Artifacts are the job's artifacts (Buildkite); a Jenkins build's
+	// JUnit XML artifacts are its test report.
 	Artifacts []Artifact `json:"artifacts,omitempty"`
 }
 

@@ -28,40 +28,61 @@ func TestRealBinaryAgainstFakeci(t *testing.T) {
 		require.NoError(t, err, string(b))
 	}
 
-	fake := exec.Command(filepath.Join(dir, "fakeci"), "-demo", "buildkite")
+	for _, demo := range []struct{ name, url, want string }{
+		{"buildkite", "https://buildkite.com/acme/api/builds/4211", "--- FAIL: TestUploadRetry"},
+		// Jenkins is served at the fake's own address, its credentials
+		// sent there as basic auth (JENKINS_URL).
+		{"jenkins", "/jenkins/job/team/job/api/job/main/1234/", `"step": "Test"`},
+	} {
+		t.Run(demo.name, func(t *testing.T) {
+			url, env, stop := startFakeci(t, filepath.Join(dir, "fakeci"), demo.name)
+			defer stop()
+			require.Contains(t, url, demo.url)
+
+			cmd := exec.Command(filepath.Join(dir, "destill"), "analyze", "--json", url)
+			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "DESTILL_CACHE_DIR=" + t.TempDir()}, env...)
+			out, err := cmd.Output()
+			require.NoError(t, err)
+			var rep struct {
+				Findings []struct {
+					Message string `json:"message"`
+					JobName string `json:"job_name"`
+				} `json:"findings"`
+			}
+			require.NoError(t, json.Unmarshal(out, &rep))
+			require.NotEmpty(t, rep.Findings)
+			require.Contains(t, string(out), "--- FAIL: TestUploadRetry")
+			require.Contains(t, string(out), demo.want)
+			require.NotContains(t, string(out), "fake-ci-token")
+		})
+	}
+}
+
+// startFakeci runs fakeci with a demo and returns the first build's URL,
+// the environment it printed, and a function that stops it.
+func startFakeci(t *testing.T, bin, demo string) (string, []string, func()) {
+	t.Helper()
+	fake := exec.Command(bin, "-demo", demo)
 	stdin, err := fake.StdinPipe()
 	require.NoError(t, err)
 	stdout, err := fake.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, fake.Start())
-	defer func() {
+	stop := func() {
 		stdin.Close() // fakeci exits when its stdin closes
 		fake.Wait()
-	}()
+	}
 	var env []string
 	var url string
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() && sc.Text() != "READY" {
 		if u, ok := strings.CutPrefix(sc.Text(), "URL="); ok {
-			url = u
+			if url == "" {
+				url = u
+			}
 			continue
 		}
 		env = append(env, sc.Text())
 	}
-	require.Equal(t, "https://buildkite.com/acme/api/builds/4211", url)
-
-	cmd := exec.Command(filepath.Join(dir, "destill"), "analyze", "--json", url)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
-	out, err := cmd.Output()
-	require.NoError(t, err)
-	var rep struct {
-		Findings []struct {
-			Message string `json:"message"`
-			JobName string `json:"job_name"`
-		} `json:"findings"`
-	}
-	require.NoError(t, json.Unmarshal(out, &rep))
-	require.NotEmpty(t, rep.Findings)
-	require.Contains(t, string(out), "--- FAIL: TestUploadRetry")
-	require.NotContains(t, string(out), "fake-ci-token")
+	return url, env, stop
 }

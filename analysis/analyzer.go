@@ -77,6 +77,7 @@ type Analyzer struct {
 	context  contextLines  // lines before (a ring) and after findings
 	goTest   goTestTracker // the output of the Go test running now
 	found    foundSet      // the candidates, one per fingerprint
+	output   outputState   // the failed commands' last output
 	classes  classCache    // classification by line shape (last: it is large)
 }
 
@@ -167,5 +168,9 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	a.goTest.track(l, a.line)
 	a.spans.nextLine()
 	a.keepBeforeOverwrite()
-	a.context.push(text)
+	flag := boundaryFlag(l, structural)
+	if l.verdict || succeededVerdict(l.trim) {
+		flag = flagBoundary
+	}
+	a.context.push(text, flag)
 }

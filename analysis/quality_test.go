@@ -67,6 +67,10 @@ func TestTopFinding(t *testing.T) {
 		{"pytest-collection-error.log", 14, 14, CategoryTestFailure, "DeprecationWarning: pkg_resources"},
 		{"coverage-threshold.log", 11, 11, CategoryLint, "coverage threshold"},
 		{"playwright-failure.log", 4, 19, CategoryTestFailure, "pays with a saved card"},
+		// A failed command's last output, without an error word, before
+		// the runner's verdict; an earlier command that succeeded printed
+		// "Error pages: …".
+		{"travis-lint-no-error-word.log", 25, 26, "", "Line longer than 80 characters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.log, func(t *testing.T) {

@@ -8,27 +8,39 @@ import (
 	"time"
 )
 
-// Ranking weights. Each one that applies to a finding is named in its reasons.
+// Ranking weights. Each one that applies to a finding is named in its
+// reasons. (Variables, not constants, so that a weight search can vary
+// them; nothing in destill changes them.)
+var (
+	bonusInFailedStep = 0.12 // "in-failed-step": inside the step the runner says failed
+	bonusFirstInStep  = 0.08 // "first-error-in-failed-step"
+	bonusFirstGeneric = 0.08 // the same, for a line only the generic vocabulary recognized
+	factorEarlierStep = 0.6  // "in-earlier-step": in a step that ended before the failed one
+	factorGeneric     = 0.7  // the generic vocabulary, in the failed step
+	// "after-specific-error": a failed command's last output, when a rule
+	// recognized a specific failure earlier in its step (the output is
+	// then most often the tool's closing summary).
+	factorTailAfterSpecific = 0.55
+	bonusBeforeVerdict      = 0.08 // "followed-by-exit-code": the last error before the verdict
+	factorAfterVerdict      = 0.6  // "after-failure": cleanup and cascades after the verdict
+	factorRepeated          = 0.85 // "repeated": printed more than repeatedAt times
+	factorSummary           = 0.75 // "cascade:summary": a summary of an error printed before
+	factorRecovered         = 0.75 // "recovered": a build tool reported success after it
+	factorPassingTest       = 0.3  // "noise:in-passing-test": printed only by tests that passed
+	factorInBaseline        = 0.4  // "also-in-baseline": a passing log of the job has it too
+	bonusNew                = 0.1  // "new-vs-baseline": nothing like it in the passing logs
+	bonusFirstFailure       = 0.05 // "first-failure": the build's first failure in time
+	factorLaterJob          = 0.85 // "after-first-failure": a job that started after the first failure
+	novelAbove              = 0.7  // novelty from which a line counts as new
+	knownBelow              = 0.3  // novelty up to which a line counts as also in the baseline
+	factorPassedJob         = 0.5  // "job-passed": from a job that passed
+	factorAlsoPassing       = 0.6  // "also-in-passing-jobs"
+)
+
 const (
-	bonusInFailedStep  = 0.12 // "in-failed-step": inside the step the runner says failed
-	bonusFirstInStep   = 0.08 // "first-error-in-failed-step"
-	bonusBeforeVerdict = 0.08 // "followed-by-exit-code": the last error before the verdict
-	factorAfterVerdict = 0.6  // "after-failure": cleanup and cascades after the verdict
-	factorRepeated     = 0.85 // "repeated": printed more than repeatedAt times
-	factorSummary      = 0.75 // "cascade:summary": a summary of an error printed before
-	factorRecovered    = 0.75 // "recovered": a build tool reported success after it
-	factorPassingTest  = 0.3  // "noise:in-passing-test": printed only by tests that passed
-	factorInBaseline   = 0.4  // "also-in-baseline": a passing log of the job has it too
-	bonusNew           = 0.1  // "new-vs-baseline": nothing like it in the passing logs
-	bonusFirstFailure  = 0.05 // "first-failure": the build's first failure in time
-	factorLaterJob     = 0.85 // "after-first-failure": a job that started after the first failure
-	novelAbove         = 0.7  // novelty from which a line counts as new
-	knownBelow         = 0.3  // novelty up to which a line counts as also in the baseline
-	factorPassedJob    = 0.5  // "job-passed": from a job that passed
-	factorAlsoPassing  = 0.6  // "also-in-passing-jobs"
-	repeatedAt         = 20
-	minConfidence      = 0.05
-	strongError        = 0.3
+	repeatedAt    = 20
+	minConfidence = 0.05
+	strongError   = 0.3
 )
 
 // Rank scores the candidates of every job of a build, merges those with the
@@ -325,7 +337,7 @@ func newJobContext(j *JobResult) *jobContext {
 		if ctx.strong(i) && c.Trailer != summary && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
 			ctx.firstSpecific = c.LineStart
 		}
-		if !ctx.strong(i) || c.LineStart < ctx.regionStart || c.LineStart > ctx.regionEnd {
+		if !ctx.strong(i) || c.LineStart < ctx.regionStart || c.LineStart > ctx.regionEnd || isTail(c) {
 			continue
 		}
 		if ctx.firstInStep == nil || c.LineStart < ctx.firstInStep.LineStart {
@@ -336,6 +348,32 @@ func newJobContext(j *JobResult) *jobContext {
 		}
 	}
 	return ctx
+}
+
+// specificBefore reports whether a rule recognized a specific failure
+// (not only failure words) in the step of c before it.
+func (ctx *jobContext) specificBefore(c *Candidate) bool {
+	step := ctx.stepStart(c.LineStart)
+	for i := range ctx.job.Candidates {
+		o := &ctx.job.Candidates[i]
+		if o.LineStart < c.LineStart && o.LineStart >= step && o != c && !isTail(o) && !isGeneric(o) && ctx.strong(i) && o.Trailer == notTrailer {
+			return true
+		}
+	}
+	return false
+}
+
+// isGeneric reports whether only the generic failure vocabulary
+// recognized c ("error: ...", a line with "failed" in it).
+func isGeneric(c *Candidate) bool {
+	return c.Rule == genericRule.name || c.Rule == "error-prefix"
+}
+
+// isTail reports whether c is a command's last output taken for want of
+// anything a rule recognized (see output.go): it claims no position
+// bonuses of its own.
+func isTail(c *Candidate) bool {
+	return c.Rule == failedOutputRule.name
 }
 
 // strong reports whether candidate i can claim position bonuses: a strong
@@ -410,13 +448,28 @@ func (ctx *jobContext) score(i int) (float64, []string) {
 	case (c.Trailer == followOn || c.Trailer == jobFailure) && c.Score < strongError:
 		reasons = append(reasons, "cascade")
 	}
+	if isTail(c) && ctx.specificBefore(c) {
+		s *= factorTailAfterSpecific
+		reasons = append(reasons, "after-specific-error")
+	}
+	if ctx.verdict > 0 && ctx.regionStart > 1 && c.LineStart < ctx.regionStart && !isTail(c) {
+		s *= factorEarlierStep
+		reasons = append(reasons, "in-earlier-step")
+	}
 	if ctx.strong(i) {
 		if c.LineStart >= ctx.regionStart && c.LineStart <= ctx.regionEnd {
 			s += bonusInFailedStep
+			if isGeneric(c) {
+				s *= factorGeneric
+			}
 			reasons = append(reasons, "in-failed-step")
 		}
 		if c == ctx.firstInStep {
-			s += bonusFirstInStep
+			if isGeneric(c) {
+				s += bonusFirstGeneric
+			} else {
+				s += bonusFirstInStep
+			}
 			reasons = append(reasons, "first-error-in-failed-step")
 		}
 		if c == ctx.lastBefore {

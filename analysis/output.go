@@ -1,0 +1,184 @@
+package analysis
+
+import "bytes"
+
+// The output of the command that failed explains the failure more often
+// than any line with an error word: a lint complaint, a diff, a usage
+// error or a custom check's message is what the command printed last,
+// just before the runner's verdict ("The command "make" exited with 2.",
+// "Process completed with exit code 1."). When a verdict says a command
+// failed, the last lines that command printed become a candidate whether
+// or not a rule fired on them.
+
+const (
+	// tailLookback is how many lines before a verdict are searched for the
+	// failed command's last output; the context ring keeps at least these.
+	tailLookback = 48
+	// tailLines caps the output lines a tail candidate covers, and
+	// tailSpan the lines from its first to its last (blank ones included).
+	tailLines = 8
+	tailSpan  = 16
+)
+
+// scoreFailedOutput is the score of a failed command's last output.
+var scoreFailedOutput = 0.7
+
+var failedOutputRule = rule{name: "failed-command-output", category: CategoryError, severity: SeverityError, score: scoreFailedOutput}
+
+// lineFlag says what a line in the context ring was, for finding where the
+// failed command's output starts.
+type lineFlag uint8
+
+const (
+	flagContent lineFlag = iota
+	// flagBoundary: a step or command header, or a runner's verdict on an
+	// earlier command: the output before it is another command's.
+	flagBoundary
+	// flagTrace: a shell's trace of a command it runs ("+ cmd" under set -x).
+	flagTrace
+)
+
+// outputState is what the analyzer remembers to find a failed command's
+// output.
+type outputState struct {
+	// lastSpecific is the first line of the last block a specific rule
+	// recognized (a failure or its summary): a tail that reaches back over
+	// it adds nothing to it.
+	lastSpecific int
+}
+
+// noteBlock remembers where the last specific block started.
+func (o *outputState) noteBlock(b *block) {
+	if b.noise == "" && (b.r.trailer == notTrailer || b.r.trailer == summary) && b.score >= strongError && b.r != &genericRule && b.r.name != "error-prefix" {
+		o.lastSpecific = b.start
+	}
+}
+
+// boundaryFlag tells whether a line separates one command's output from
+// the next: structure (step and group headers, fold markers), a command
+// echoed by the runner ("$ make test"), or a shell trace ("+ make").
+func boundaryFlag(l *lineView, structural bool) lineFlag {
+	if structural {
+		return flagBoundary
+	}
+	t := l.trim
+	if len(t) < 2 {
+		return flagContent
+	}
+	switch {
+	case t[0] == '$' && t[1] == ' ' && l.indent == 0:
+		return flagBoundary
+	case t[0] == '+' && l.indent == 0 && (t[1] == ' ' || t[1] == '+'):
+		return flagTrace
+	}
+	return flagContent
+}
+
+// succeededVerdict recognizes a runner's verdict on a command that
+// succeeded: Travis CI's "The command "npm ci" exited with 0.".
+func succeededVerdict(t []byte) bool {
+	return len(t) > 14 && t[0] == 'T' && bytes.HasPrefix(t, []byte(`The command "`)) && bytes.HasSuffix(t, []byte(`" exited with 0.`))
+}
+
+// failedOutput records, at the verdict on the current line, what the
+// failed command printed last. It walks back from the line before the
+// verdict over the runner's and build tools' closing chatter, then takes
+// up to tailLines lines of output, stopping at the command's start. The
+// candidate's context after is the chatter it walked over and the verdict.
+func (a *Analyzer) failedOutput(verdict *lineView) {
+	c := &a.context
+	look := min(c.filled, tailLookback)
+	// Walk back: k=1 is the line just before the current one.
+	end := 0 // k of the last output line
+	for k := 1; k <= look; k++ {
+		text, flag := c.back(k)
+		if flag == flagBoundary {
+			return // the command printed nothing of its own
+		}
+		if flag == flagTrace || a.chatter(text) {
+			continue
+		}
+		end = k
+		break
+	}
+	if end == 0 {
+		return
+	}
+	start, content := end, 1
+	for k := end + 1; k <= look && content < tailLines && k-end+1 <= tailSpan; k++ {
+		text, flag := c.back(k)
+		if flag != flagContent {
+			break
+		}
+		if len(bytes.TrimSpace(text)) == 0 {
+			continue
+		}
+		if a.chatter(text) {
+			break
+		}
+		start = k
+		content++
+	}
+	first := a.line - start
+	if !a.owns(first) || a.output.lastSpecific >= first {
+		return
+	}
+	b := &block{r: &failedOutputRule, spec: &noBlock, score: scoreFailedOutput, start: first, beforeCopied: true}
+	for k := start; k >= end; k-- {
+		text, _ := c.back(k)
+		b.lines = append(b.lines, bytes.Clone(shownBytes(text)))
+	}
+	for k := start + min(c.before, look-start); k > start; k-- {
+		text, _ := c.back(k)
+		b.before = append(b.before, bytes.Clone(shownBytes(text)))
+	}
+	for k := end - 1; k >= 1 && len(b.after) < c.after; k-- {
+		text, _ := c.back(k)
+		b.after = append(b.after, bytes.Clone(shownBytes(text)))
+	}
+	if len(b.after) < c.after {
+		b.after = append(b.after, bytes.Clone(shownBytes(verdict.text)))
+	}
+	b.afterKnown = true
+	msg := b.lines[0]
+	for _, l := range b.lines {
+		if len(bytes.TrimSpace(l)) > 0 {
+			msg = l
+			break
+		}
+	}
+	a.record(b, bytes.TrimSpace(msg), 0)
+}
+
+// chatter reports whether a line is a runner's or build tool's closing
+// chatter rather than the failed command's own output: a follow-on ("make:
+// *** [all] Error 2", "npm ERR! ..."), a verdict, known boilerplate, or a
+// make directory change.
+func (a *Analyzer) chatter(text []byte) bool {
+	t := bytes.TrimSpace(text)
+	if len(t) == 0 {
+		return true
+	}
+	if bytes.HasPrefix(t, []byte("make")) && (bytes.Contains(t, []byte(": Leaving directory")) || bytes.Contains(t, []byte(": Entering directory"))) {
+		return true
+	}
+	l := lineView{text: text}
+	l.scan = triggers.scan(text)
+	l.trim, l.indent = leadingSpace(text)
+	if l.scan&scanTrigger == 0 && !hasLeadMarker(l.trim) {
+		return false
+	}
+	c := a.classes.lookup(&l, false)
+	return c.r != nil && (c.r.trailer == followOn || c.r.trailer == jobFailure || c.r.severity == SeverityInfo)
+}
+
+// noBlock is the block spec of a tail candidate: its lines are known.
+var noBlock blockSpec
+
+// shownBytes cuts a line to what is shown of it.
+func shownBytes(b []byte) []byte {
+	if len(b) > maxShownLineBytes {
+		return b[:maxShownLineBytes]
+	}
+	return b
+}

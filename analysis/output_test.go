@@ -1,0 +1,97 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestFailedCommandOutput checks which lines become the candidate of a
+// failed command's last output.
+func TestFailedCommandOutput(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		log      string
+		from, to int    // the tail candidate's lines; 0: no tail candidate
+		after    string // a line its context after must hold
+	}{
+		{
+			name: "travis lint output before the verdict",
+			log: "$ gomali *.md\n" +
+				"README.md:2186:Line longer than 80 characters.\n" +
+				"\n" +
+				"The command \"gomali *.md\" exited with 1.\n",
+			from: 2, to: 2, after: "exited with 1",
+		},
+		{
+			name: "npm and make chatter is walked over",
+			log: "$ npm test\n" +
+				"pages/common/mat2.md:3: TLDR004 Command descriptions should end in a period\n" +
+				"npm ERR! code ELIFECYCLE\n" +
+				"npm ERR! errno 1\n" +
+				"make: *** [test] Error 1\n" +
+				"make: Leaving directory '/src'\n" +
+				"##[error]Process completed with exit code 1.\n",
+			from: 2, to: 2, after: "npm ERR! code ELIFECYCLE",
+		},
+		{
+			name: "a shell's trace of the last command is skipped",
+			log: "+ ./check-size.sh\n" +
+				"  Package size limit has exceeded by 49 B\n" +
+				"  Size limit:   104 KB\n" +
+				"+ exit 1\n" +
+				"ERROR: Job failed: exit code 1\n",
+			from: 2, to: 3,
+		},
+		{
+			name: "at most tailLines lines, the last ones",
+			log: "$ ./lint\n" + strings.Repeat("src/a.c:1: style: something\n", 12) +
+				"Error: The command exited with status 1\n",
+			from: 13 - tailLines + 1, to: 13,
+		},
+		{
+			name: "a command that printed nothing has no tail",
+			log: "$ make build\nall good\n$ ./deploy.sh\n" +
+				"The command \"./deploy.sh\" exited with 2.\n",
+		},
+		{
+			name: "no verdict, no tail",
+			log:  "$ ./lint\nREADME.md:3: trailing space\n",
+		},
+		{
+			name: "a tail that reaches back over a specific failure adds nothing",
+			log: "$ go build ./...\n" +
+				"internal/billing/invoice.go:57:21: cannot use total (variable of type float64) as int value\n" +
+				"##[error]Process completed with exit code 1.\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := NewAnalyzer(Options{})
+			a.Write([]byte(tt.log))
+			var tail *Candidate
+			res := a.Result()
+			for i := range res.Candidates {
+				if res.Candidates[i].Rule == failedOutputRule.name {
+					tail = &res.Candidates[i]
+				}
+			}
+			if tt.from == 0 {
+				if tail != nil {
+					t.Fatalf("got a tail candidate at %d-%d (%q), want none", tail.LineStart, tail.LineEnd, tail.Message)
+				}
+				return
+			}
+			if tail == nil {
+				t.Fatalf("no tail candidate; candidates: %+v", res.Candidates)
+			}
+			if tail.LineStart != tt.from || tail.LineEnd != tt.to {
+				t.Errorf("tail covers %d-%d, want %d-%d (%q)", tail.LineStart, tail.LineEnd, tt.from, tt.to, tail.Text)
+			}
+			if tt.after != "" && !strings.Contains(strings.Join(tail.ContextAfter, "\n"), tt.after) {
+				t.Errorf("context after %q lacks %q", tail.ContextAfter, tt.after)
+			}
+		})
+	}
+}

@@ -116,7 +116,7 @@ func (a *Analyzer) detect(l *lineView) {
 	}
 	r, score := c.r, c.score
 	if r.trailer == jobFailure {
-		a.failedOutput(l)
+		a.failedOutput(l, r)
 		a.cur.verdict = true
 	}
 	a.block.arena = a.block.arena[:0]

@@ -16,8 +16,8 @@ const (
 	tailLookback = 48
 	// tailLines caps the output lines a tail candidate covers, and
 	// tailSpan the lines from its first to its last (blank ones included).
-	tailLines = 8
-	tailSpan  = 16
+	tailLines = 12
+	tailSpan  = 20
 )
 
 // scoreFailedOutput is the score of a failed command's last output.
@@ -74,6 +74,9 @@ func boundaryFlag(l *lineView, structural bool) lineFlag {
 	return flagContent
 }
 
+// verdictStart starts Travis CI's verdict on a command.
+var verdictStart = []byte(`The command "`)
+
 // succeededVerdict recognizes a runner's verdict on a command that
 // succeeded: Travis CI's "The command "npm ci" exited with 0.".
 func succeededVerdict(t []byte) bool {
@@ -85,12 +88,24 @@ func succeededVerdict(t []byte) bool {
 // verdict over the runner's and build tools' closing chatter, then takes
 // up to tailLines lines of output, stopping at the command's start. The
 // candidate's context after is the chatter it walked over and the verdict.
-func (a *Analyzer) failedOutput(verdict *lineView) {
+func (a *Analyzer) failedOutput(verdict *lineView, r *rule) {
+	if r.name == buildExitRule {
+		return // after after_script and the cache: no command's output
+	}
 	c := &a.context
 	look := min(c.filled, tailLookback)
-	// Walk back: k=1 is the line just before the current one.
-	end := 0 // k of the last output line
-	for k := 1; k <= look; k++ {
+	// Walk back: k=1 is the line just before the current one, or the line
+	// before the start of a verdict that spans lines.
+	end, from := 0, 1 // k of the last output line; k where the walk starts
+	if !bytes.HasPrefix(verdict.trim, verdictStart) {
+		for k := 1; k <= look; k++ {
+			if text, _ := c.back(k); bytes.HasPrefix(text, verdictStart) {
+				from = k + 1
+				break
+			}
+		}
+	}
+	for k := from; k <= look; k++ {
 		text, flag := c.back(k)
 		if flag == flagBoundary {
 			return // the command printed nothing of its own
@@ -110,8 +125,8 @@ func (a *Analyzer) failedOutput(verdict *lineView) {
 		if flag != flagContent {
 			break
 		}
-		if len(bytes.TrimSpace(text)) == 0 {
-			continue
+		if !hasAlnum(text) {
+			continue // blank lines, rulers and progress dots inside the output
 		}
 		if a.chatter(text) {
 			break
@@ -159,7 +174,11 @@ func (a *Analyzer) chatter(text []byte) bool {
 	if len(t) == 0 {
 		return true
 	}
-	if bytes.HasPrefix(t, []byte("make")) && (bytes.Contains(t, []byte(": Leaving directory")) || bytes.Contains(t, []byte(": Entering directory"))) {
+	if !hasAlnum(t) {
+		return true // progress dots, rulers
+	}
+	if bytes.HasPrefix(t, []byte("make")) && (bytes.Contains(t, []byte(": Leaving directory")) || bytes.Contains(t, []byte(": Entering directory"))) ||
+		bytes.Contains(t, []byte(": recipe for target '")) {
 		return true
 	}
 	l := lineView{text: text}
@@ -170,6 +189,17 @@ func (a *Analyzer) chatter(text []byte) bool {
 	}
 	c := a.classes.lookup(&l, false)
 	return c.r != nil && (c.r.trailer == followOn || c.r.trailer == jobFailure || c.r.severity == SeverityInfo)
+}
+
+// hasAlnum reports whether b holds an ASCII letter or digit, or any
+// non-ASCII byte.
+func hasAlnum(b []byte) bool {
+	for _, c := range b {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // noBlock is the block spec of a tail candidate: its lines are known.

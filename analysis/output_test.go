@@ -50,6 +50,33 @@ func TestFailedCommandOutput(t *testing.T) {
 			from: 13 - tailLines + 1, to: 13,
 		},
 		{
+			name: "a verdict on a command of several lines",
+			log: "$ case \"$BUILD\" in\n" +
+				"src/Text.hs:94:10: Warning: No explicit implementation for mappend\n" +
+				"The command \"case \"$BUILD\" in\n" +
+				"  stack) stack test;;\n" +
+				"esac\" exited with 1.\n",
+			from: 2, to: 2,
+		},
+		{
+			name: "progress dots are walked over, a ruler inside the output is kept",
+			log: "$ pylint pkg\n" +
+				"************* Module pkg.loader\n" +
+				"pkg/loader.py:12:0: C0301: Line too long (104/100) (line-too-long)\n" +
+				"------------------------------------------------------------------\n" +
+				"Your code has been rated at 9.71/10\n" +
+				".\n" +
+				"..\n" +
+				"The command \"pylint pkg\" exited with 16.\n",
+			from: 2, to: 5,
+		},
+		{
+			name: "the build's own verdict has no tail",
+			log: "$ ./after_script.sh\n" +
+				"uploading coverage\n" +
+				"Done. Your build exited with 1.\n",
+		},
+		{
 			name: "a command that printed nothing has no tail",
 			log: "$ make build\nall good\n$ ./deploy.sh\n" +
 				"The command \"./deploy.sh\" exited with 2.\n",
@@ -93,5 +120,30 @@ func TestFailedCommandOutput(t *testing.T) {
 				t.Errorf("context after %q lacks %q", tail.ContextAfter, tt.after)
 			}
 		})
+	}
+}
+
+// TestBuildVerdictHasNoStep: Travis CI's "Done. Your build exited with 1."
+// comes after after_script and the cache upload; it does not make the
+// steps before it "earlier steps" that succeeded.
+func TestBuildVerdictHasNoStep(t *testing.T) {
+	t.Parallel()
+	log := "travis_time:start:1\r\x1b[0K$ stack test\n" +
+		"src/Text.hs:94:10: error: Variable not in scope: mappend\n" +
+		"travis_fold:start:cache.2\r\x1b[0Kstore build cache\n" +
+		"cache uploaded\n" +
+		"Done. Your build exited with 1.\n"
+	a := NewAnalyzer(Options{})
+	a.Write([]byte(log))
+	res := a.Result()
+	res.Job = JobSummary{ID: "j", Name: "j", Failed: true}
+	findings := Rank([]JobResult{res})
+	if len(findings) == 0 || findings[0].LineStart != 2 {
+		t.Fatalf("top finding %+v, want line 2", findings)
+	}
+	for _, r := range findings[0].Reasons {
+		if r == "in-earlier-step" {
+			t.Errorf("reasons %v: the build's verdict made line 2 an earlier step's", findings[0].Reasons)
+		}
 	}
 }

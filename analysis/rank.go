@@ -298,9 +298,19 @@ func newJobContext(j *JobResult) *jobContext {
 			ctx.novelty[i] = j.Baseline.Novelty(j.Candidates[i].Message)
 		}
 	}
+	buildExit := 0 // a verdict on the whole build, used when no other
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
-		if c.Trailer == jobFailure && (ctx.verdict == 0 || c.LineStart < ctx.verdict) {
+		if c.Trailer != jobFailure {
+			continue
+		}
+		if c.Rule == buildExitRule {
+			if buildExit == 0 || c.LineStart < buildExit {
+				buildExit = c.LineStart
+			}
+			continue
+		}
+		if ctx.verdict == 0 || c.LineStart < ctx.verdict {
 			ctx.verdict = c.LineStart
 		}
 	}
@@ -318,6 +328,8 @@ func newJobContext(j *JobResult) *jobContext {
 	if end > 0 {
 		ctx.regionEnd = end
 		ctx.regionStart = ctx.stepStart(end)
+	} else if buildExit > 0 {
+		ctx.verdict, ctx.regionEnd = buildExit, buildExit // the failed step is not known
 	} else {
 		// No verdict: the failed step is the last one with a strong error.
 		for i := range j.Candidates {

@@ -71,6 +71,8 @@ func TestTopFinding(t *testing.T) {
 		// the runner's verdict; an earlier command that succeeded printed
 		// "Error pages: …".
 		{"travis-lint-no-error-word.log", 25, 26, "", "Line longer than 80 characters"},
+		// A failed test beats the errors its program logged while it ran.
+		{"go-test-app-log-errors.log", 10, 14, CategoryTestFailure, "TestPreferChainedOverFronted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.log, func(t *testing.T) {

@@ -21,6 +21,10 @@ var (
 	// recognized a specific failure earlier in its step (the output is
 	// then most often the tool's closing summary).
 	factorTailAfterSpecific = 0.55
+	// "beside-test-failure": in a step where a test runner reported a
+	// failed test, an error of the environment (a crash, a network error,
+	// a timeout) that a test's own output printed.
+	factorBesideTestFailure = 0.8
 	bonusBeforeVerdict      = 0.08 // "followed-by-exit-code": the last error before the verdict
 	factorAfterVerdict      = 0.6  // "after-failure": cleanup and cascades after the verdict
 	factorRepeated          = 0.85 // "repeated": printed more than repeatedAt times
@@ -288,6 +292,8 @@ type jobContext struct {
 	// lastSuccess is the last line where a build tool reported success
 	// before the verdict; 0 when none.
 	lastSuccess int
+	// testFailed: a test runner reported a failed test in the failed step.
+	testFailed bool
 }
 
 func newJobContext(j *JobResult) *jobContext {
@@ -349,10 +355,19 @@ func newJobContext(j *JobResult) *jobContext {
 		if ctx.strong(i) && c.Trailer != summary && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
 			ctx.firstSpecific = c.LineStart
 		}
-		if !ctx.strong(i) || c.LineStart < ctx.regionStart || c.LineStart > ctx.regionEnd || isTail(c) {
+		if ctx.strong(i) && ctx.inRegion(c) && c.Category == CategoryTestFailure && !isGeneric(c) && c.Trailer == notTrailer {
+			ctx.testFailed = true
+		}
+	}
+	for i := range j.Candidates {
+		c := &j.Candidates[i]
+		if !ctx.strong(i) || !ctx.inRegion(c) || isTail(c) || ctx.testFailed && environmentError(c.Category) {
 			continue
 		}
-		if ctx.firstInStep == nil || c.LineStart < ctx.firstInStep.LineStart {
+		// The first error of the step: the first a specific rule
+		// recognized, else the first of the generic vocabulary.
+		if first := ctx.firstInStep; first == nil || isGeneric(first) && (!isGeneric(c) || c.LineStart < first.LineStart) ||
+			!isGeneric(first) && !isGeneric(c) && c.LineStart < first.LineStart {
 			ctx.firstInStep = c
 		}
 		if ctx.verdict > 0 && (ctx.lastBefore == nil || c.LineStart > ctx.lastBefore.LineStart) {
@@ -360,6 +375,11 @@ func newJobContext(j *JobResult) *jobContext {
 		}
 	}
 	return ctx
+}
+
+// inRegion reports whether c starts in the failed step.
+func (ctx *jobContext) inRegion(c *Candidate) bool {
+	return c.LineStart >= ctx.regionStart && c.LineStart <= ctx.regionEnd
 }
 
 // specificBefore reports whether a rule recognized a specific failure
@@ -371,6 +391,17 @@ func (ctx *jobContext) specificBefore(c *Candidate) bool {
 		if o.LineStart < c.LineStart && o.LineStart >= step && o != c && !isTail(o) && !isGeneric(o) && ctx.strong(i) && o.Trailer == notTrailer {
 			return true
 		}
+	}
+	return false
+}
+
+// environmentError reports whether a category is an error of the
+// environment a program ran in, rather than of the code being built.
+func environmentError(category string) bool {
+	switch category {
+	case CategoryCrash, CategoryTimeout, CategoryCancelled, CategoryNetwork, CategoryTLS, CategoryRateLimit,
+		CategoryHTTPError, CategoryPermission, CategoryFileNotFound, CategoryCommandNotFound:
+		return true
 	}
 	return false
 }
@@ -468,8 +499,12 @@ func (ctx *jobContext) score(i int) (float64, []string) {
 		s *= factorEarlierStep
 		reasons = append(reasons, "in-earlier-step")
 	}
+	if ctx.testFailed && environmentError(c.Category) && ctx.inRegion(c) {
+		s *= factorBesideTestFailure
+		reasons = append(reasons, "beside-test-failure")
+	}
 	if ctx.strong(i) {
-		if c.LineStart >= ctx.regionStart && c.LineStart <= ctx.regionEnd {
+		if ctx.inRegion(c) {
 			s += bonusInFailedStep
 			if isGeneric(c) {
 				s *= factorGeneric

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/urfave/cli/v3"
@@ -134,40 +133,20 @@ func runMCP(ctx context.Context, streams *Streams, logger *slog.Logger, opts mcp
 		}
 	}()
 	logger.Info("destill MCP server ready on stdio", "version", Version)
-	done := make(chan error, 1)
-	go func() {
-		done <- srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{streams.In}, Writer: writeCloser{out}})
-	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		// A read of standard input may not be interruptible: give the
-		// server a moment to wind down, then stop without it.
-		select {
-		case err = <-done:
-		case <-time.After(2 * time.Second):
-		}
-	}
+	// Run returns when the client disconnects, or as soon as ctx is done:
+	// the transport stops waiting for standard input, which no signal
+	// interrupts.
+	err := srv.Run(ctx, &mcpserver.LineTransport{Reader: streams.In, Writer: out, Logger: logger})
 	switch {
 	case ctx.Err() != nil:
 		logger.Info("destill MCP server stopped")
 		return nil
-	case err == nil, errors.Is(err, io.EOF), errors.Is(err, mcp.ErrConnectionClosed), strings.Contains(err.Error(), "closed"):
+	case err == nil, errors.Is(err, io.EOF), errors.Is(err, mcp.ErrConnectionClosed):
 		logger.Info("client disconnected; destill MCP server stopped")
 		return nil
 	}
 	return fmt.Errorf("mcp server: %w", err)
 }
-
-// readCloser and writeCloser leave the process's streams open on Close.
-type readCloser struct{ io.Reader }
-
-func (readCloser) Close() error { return nil }
-
-type writeCloser struct{ io.Writer }
-
-func (writeCloser) Close() error { return nil }
 
 // environmentSecrets returns the values of the environment variables that
 // hold credentials (names with TOKEN, SECRET, PASSWORD, KEY, ...), to keep

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -232,4 +233,65 @@ func TestEnvironmentSecrets(t *testing.T) {
 	got := environmentSecrets([]string{"GITHUB_TOKEN=ghp_xxxxxxxx", "BUILDKITE_API_TOKEN=bkua_yyyyyy", "MY_DB_PASSWORD=hunter22",
 		"HOME=/root", "PATH=/usr/bin", "SHORT_TOKEN=abc", "AWS_SECRET_ACCESS_KEY=abcdefgh"})
 	require.Equal(t, []string{"ghp_xxxxxxxx", "bkua_yyyyyy", "hunter22", "abcdefgh"}, got)
+}
+
+// TestMCPSurvivesBadFrames sends the binary bad frames over stdio, each
+// followed by a call on an analysis made before them: every bad frame is
+// answered with its JSON-RPC error and the server keeps its analyses.
+func TestMCPSurvivesBadFrames(t *testing.T) {
+	t.Parallel()
+	cmd, stderr, _ := mcpCommand(t)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	type reply struct {
+		ID     any                   `json:"id"`
+		Error  *struct{ Code int64 } `json:"error"`
+		Result json.RawMessage       `json:"result"`
+	}
+	exchange := func(msg string) reply {
+		t.Helper()
+		_, err := io.WriteString(stdin, msg+"\n")
+		require.NoError(t, err, "the server is gone: %s", stderr.String())
+		require.True(t, sc.Scan(), "no answer to %.60q: %s", msg, stderr.String())
+		var r reply
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r), "not JSON-RPC on stdout: %q", sc.Text())
+		return r
+	}
+	require.Nil(t, exchange(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`).Error)
+	_, err = io.WriteString(stdin, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n")
+	require.NoError(t, err)
+	path, err := filepath.Abs("../examples/logs/github-actions-go-test.log")
+	require.NoError(t, err)
+	first := exchange(fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"analyze_build","arguments":{"path":%q}}}`, path))
+	var an struct {
+		StructuredContent mcpserver.AnalyzeBuildOutput `json:"structuredContent"`
+	}
+	require.NoError(t, json.Unmarshal(first.Result, &an), string(first.Result))
+	require.NotEmpty(t, an.StructuredContent.RequestID, string(first.Result))
+
+	for i, tc := range []struct {
+		frame string
+		code  int64
+	}{
+		{`{not json}`, -32700},
+		{`[{"jsonrpc":"2.0","id":5,"method":"tools/list"}]`, -32600},
+		{`{"jsonrpc":"1.0","id":6,"method":"tools/list"}`, -32600},
+		{`{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"pad":"` + strings.Repeat("x", 2*mcpserver.DefaultMaxFrameBytes) + `"}}`, -32600},
+	} {
+		bad := exchange(tc.frame)
+		require.NotNil(t, bad.Error, "frame %d got no error", i)
+		require.Equal(t, tc.code, bad.Error.Code)
+		ok := exchange(fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"read_log","arguments":{"request_id":%q,"count":2}}}`, 10+i, an.StructuredContent.RequestID))
+		require.Nil(t, ok.Error)
+		require.Equal(t, float64(10+i), ok.ID)
+		require.NotContains(t, string(ok.Result), `"isError":true`, string(ok.Result))
+	}
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait(), stderr.String())
+	require.Contains(t, stderr.String(), "bad message from the MCP client")
 }

@@ -162,7 +162,7 @@ func contextOption(n int) int {
 
 func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) error {
 	if opts.savedResult != "" {
-		rep, err := readReportFile(opts.savedResult)
+		rep, err := readReportFile(ctx, opts.savedResult)
 		if err != nil {
 			return err
 		}

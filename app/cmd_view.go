@@ -121,7 +121,7 @@ func parseRenderFlags(cmd *cli.Command, streams *Streams, inputOnTerminal bool) 
 func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewOptions) error {
 	if !opts.list {
 		if _, err := os.Stat(opts.arg); err == nil {
-			rep, err := readReportFile(opts.arg)
+			rep, err := readReportFile(ctx, opts.arg)
 			if err != nil {
 				return err
 			}

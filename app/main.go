@@ -19,6 +19,9 @@ var Version = "dev"
 func Main(ctx context.Context, args []string, streams *Streams) (code int) {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal asks every command to stop; a second one kills the
+	// process at once, whatever the first is still waiting for.
+	context.AfterFunc(ctx, stop)
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(streams.ErrOut, "destill: internal error: %v (please report it with the command you ran)\n", r)
@@ -27,6 +30,9 @@ func Main(ctx context.Context, args []string, streams *Streams) (code int) {
 	}()
 	root := newRootCommand(streams)
 	err := root.Run(ctx, args)
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		err = errInterrupted // whatever read was cut short, the user stopped it
+	}
 	if err != nil && !errors.Is(err, errSilent) {
 		fmt.Fprintf(streams.ErrOut, "destill: %s\n", oneLine(err.Error()))
 		if exitCode(err) == exitUsage {

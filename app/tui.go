@@ -132,7 +132,7 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 // analyzeError is the error analyze returns for err.
 func analyzeError(ctx context.Context, err error) error {
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
-		return fmt.Errorf("interrupted")
+		return errInterrupted
 	}
 	return err
 }

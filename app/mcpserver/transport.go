@@ -39,8 +39,9 @@ type LineTransport struct {
 // Connect implements mcp.Transport. Reading starts at once, in a goroutine
 // of its own that stays blocked in Reader when nothing more comes: Close
 // stops waiting for it, since a read of standard input cannot be
-// interrupted.
-func (t *LineTransport) Connect(context.Context) (mcp.Connection, error) {
+// interrupted. When ctx ends the connection reads no more, which cancels
+// the calls in flight (the SDK does not pass ctx on to them).
+func (t *LineTransport) Connect(ctx context.Context) (mcp.Connection, error) {
 	max := t.MaxFrameBytes
 	if max <= 0 {
 		max = DefaultMaxFrameBytes
@@ -49,7 +50,7 @@ func (t *LineTransport) Connect(context.Context) (mcp.Connection, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &lineConn{w: t.Writer, log: log, frames: make(chan frame), closed: make(chan struct{})}
+	c := &lineConn{w: t.Writer, log: log, frames: make(chan frame), closed: make(chan struct{}), stop: ctx.Done()}
 	go c.readLines(bufio.NewReaderSize(t.Reader, 64<<10), max)
 	return c, nil
 }
@@ -68,6 +69,7 @@ type lineConn struct {
 	frames chan frame
 	closed chan struct{}
 	once   sync.Once
+	stop   <-chan struct{} // the server is stopping
 
 	writeMu sync.Mutex
 }
@@ -122,6 +124,8 @@ func (c *lineConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-c.stop:
+			return nil, io.EOF
 		case <-c.closed:
 			return nil, io.EOF
 		case f = <-c.frames:

@@ -13,6 +13,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/urfave/cli/v3"
 
+	"github.com/destill-dev/destill/app/cache"
 	"github.com/destill-dev/destill/app/mcpserver"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/worker"
@@ -27,6 +28,9 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			"MCP clients. Its tools: analyze_build (a build URL or a log file), then get_finding, search_log,\n" +
 			"read_log and list_jobs on the result. Provider tokens come from the environment, as for analyze.\n" +
 			"Logs go to standard error; standard output carries the protocol only.\n\n" +
+			"analyze_build reads log files only inside the directories --allow-dir names (by default the\n" +
+			"working directory and destill's cache folder), and only regular files: no device, pipe or\n" +
+			"standard input, and no symbolic link that leads outside them.\n\n" +
 			"With a database (DESTILL_DATABASE_URL, as for the distributed commands) its results are saved\n" +
 			"there, for destill view, and its tools also read requests submitted with destill submit.\n\n" +
 			"  claude mcp add destill -e GITHUB_TOKEN=... -- destill mcp",
@@ -34,6 +38,7 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			&cli.IntFlag{Name: "max-requests", Usage: "analyses kept for follow-up tools (least recently used dropped first)", Value: mcpserver.DefaultMaxRequests},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.StringFlag{Name: "log-level", Usage: "what to log on standard error: debug, info, warn or error", Value: "info"},
+			&cli.StringSliceFlag{Name: "allow-dir", Usage: "let analyze_build read log files in `DIR` and below (repeatable; default: the working directory and the cache folder)", TakesFile: true},
 			databaseFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -60,6 +65,10 @@ func newMCPCommand(streams *Streams) *cli.Command {
 					return err
 				}
 			}
+			allowed, err := mcpAllowedDirs(streams, cmd.StringSlice("allow-dir"))
+			if err != nil {
+				return err
+			}
 			logger := slog.New(slog.NewTextHandler(streams.ErrOut, &slog.HandlerOptions{Level: level}))
 			local := mcpserver.NewMemoryStore(maxReq, 0)
 			opts := mcpserver.Options{
@@ -68,6 +77,7 @@ func newMCPCommand(streams *Streams) *cli.Command {
 				Store:       local,
 				Concurrency: conc,
 				Logger:      logger,
+				AllowedDirs: allowed,
 			}
 			if cfg.databaseURL != "" {
 				db, err := shareMCPResults(ctx, cfg, local, &opts)
@@ -79,6 +89,30 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			return runMCP(ctx, streams, logger, opts)
 		},
 	}
+}
+
+// mcpAllowedDirs returns the directories analyze_build may read: those
+// --allow-dir names, each of which must be a directory, or by default the
+// working directory and the cache folder (when there is one).
+func mcpAllowedDirs(streams *Streams, flags []string) ([]string, error) {
+	for _, d := range flags {
+		info, err := os.Stat(d)
+		if err != nil || !info.IsDir() {
+			return nil, usageErrorf("--allow-dir %s: not a directory; name a directory that exists", d)
+		}
+	}
+	dirs := flags
+	if len(dirs) == 0 {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("working directory: %w; name the directories analyze_build may read with --allow-dir", err)
+		}
+		dirs = []string{wd}
+		if c, err := cache.Dir(streams.Getenv, streams.UserCacheDir); err == nil {
+			dirs = append(dirs, c)
+		}
+	}
+	return mcpserver.AllowedDirs(dirs)
 }
 
 // shareMCPResults opens the database of distributed mode (migrating it, as
@@ -132,7 +166,7 @@ func runMCP(ctx context.Context, streams *Streams, logger *slog.Logger, opts mcp
 			logger.Warn("could not delete kept job logs", "err", err)
 		}
 	}()
-	logger.Info("destill MCP server ready on stdio", "version", Version)
+	logger.Info("destill MCP server ready on stdio", "version", Version, "log_dirs", strings.Join(opts.AllowedDirs, string(os.PathListSeparator)))
 	// Run returns when the client disconnects, or as soon as ctx is done:
 	// the transport stops waiting for standard input, which no signal
 	// interrupts.

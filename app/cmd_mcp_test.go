@@ -41,12 +41,22 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// mcpCommand is `destill mcp` with a clean environment and its own TMPDIR.
+// mcpCommand is `destill mcp` with a clean environment and its own TMPDIR,
+// run in the repository's root: analyze_build may read the examples.
 func mcpCommand(t *testing.T, env ...string) (*exec.Cmd, *syncBuffer, string) {
+	t.Helper()
+	return mcpCommandArgs(t, nil, env...)
+}
+
+// mcpCommandArgs is mcpCommand with arguments for destill mcp.
+func mcpCommandArgs(t *testing.T, args []string, env ...string) (*exec.Cmd, *syncBuffer, string) {
 	t.Helper()
 	bin := buildBinary(t)
 	tmp := t.TempDir()
-	cmd := exec.Command(bin, "mcp")
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	cmd := exec.Command(bin, append([]string{"mcp"}, args...)...)
+	cmd.Dir = root
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "TMPDIR=" + tmp}, env...)
 	stderr := &syncBuffer{}
 	cmd.Stderr = stderr
@@ -139,10 +149,15 @@ func TestMCPEndToEnd(t *testing.T) {
 	require.Equal(t, 1, s.TotalMatches, text)
 
 	// A failure is a tool error, and the server keeps serving.
-	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"path": filepath.Join(tmp, "missing.log")}})
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"path": filepath.Join(filepath.Dir(path), "missing.log")}})
 	require.NoError(t, err)
 	require.True(t, res.IsError)
 	require.Contains(t, res.Content[0].(*mcp.TextContent).Text, "missing.log does not exist; check the path")
+	// Outside the working directory and the cache: refused.
+	res, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"path": "/etc/passwd"}})
+	require.NoError(t, err)
+	require.True(t, res.IsError)
+	require.Contains(t, res.Content[0].(*mcp.TextContent).Text, "/etc/passwd is outside the directories this server may read")
 
 	dirs, _ := filepath.Glob(filepath.Join(tmp, "destill-mcp-*"))
 	require.Len(t, dirs, 2, "each analysis keeps its logs under TMPDIR")
@@ -219,6 +234,7 @@ func TestMCPUsageErrors(t *testing.T) {
 		{[]string{"destill", "mcp", "extra"}, "mcp takes no arguments"},
 		{[]string{"destill", "mcp", "--max-requests", "0"}, "--max-requests must be at least 1"},
 		{[]string{"destill", "mcp", "--log-level", "loud"}, `unknown --log-level "loud"`},
+		{[]string{"destill", "mcp", "--allow-dir", "/no/such/dir"}, "--allow-dir /no/such/dir: not a directory"},
 	} {
 		streams, out, errOut := TestStreams("")
 		code := Main(context.Background(), tc.args, streams)
@@ -294,4 +310,37 @@ func TestMCPSurvivesBadFrames(t *testing.T) {
 	require.NoError(t, stdin.Close())
 	require.NoError(t, cmd.Wait(), stderr.String())
 	require.Contains(t, stderr.String(), "bad message from the MCP client")
+}
+
+// TestMCPAllowDir runs the binary with --allow-dir: log files there are
+// read, the working directory is no longer allowed, and the tool's
+// description names the directory.
+func TestMCPAllowDir(t *testing.T) {
+	t.Parallel()
+	logs := t.TempDir()
+	data, err := os.ReadFile("../examples/logs/github-actions-go-test.log")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(logs, "ci.log"), data, 0o600))
+	cmd, stderr, _ := mcpCommandArgs(t, []string{"--allow-dir", logs})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e-client", Version: "v0"}, nil).Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+	require.NoError(t, err, "stderr: %s", stderr.String())
+	defer cs.Close()
+
+	for tool, err := range cs.Tools(ctx, nil) {
+		require.NoError(t, err)
+		if tool.Name == "analyze_build" {
+			require.Contains(t, tool.Description, logs)
+		}
+	}
+	an, _ := toolCall[mcpserver.AnalyzeBuildOutput](t, cs, "analyze_build", map[string]any{"path": filepath.Join(logs, "ci.log")})
+	require.Equal(t, "failed", an.Status)
+	example, err := filepath.Abs("../examples/logs/github-actions-go-test.log")
+	require.NoError(t, err)
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"path": example}})
+	require.NoError(t, err)
+	require.True(t, res.IsError, "the working directory is allowed only by default")
+	require.Contains(t, res.Content[0].(*mcp.TextContent).Text, "is outside the directories this server may read ("+logs+")")
+	require.Contains(t, stderr.String(), "log_dirs="+logs)
 }

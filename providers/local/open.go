@@ -60,18 +60,14 @@ func Open(ctx context.Context, path string) (io.ReadCloser, error) {
 // file is opened without blocking and checked again once open, so that
 // nothing swapped in between is read.
 func OpenRegular(ctx context.Context, path string) (io.ReadCloser, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, pathError(err)
-	}
-	if err := regularOnly(path, info.Mode()); err != nil {
+	if err := CheckRegular(path); err != nil {
 		return nil, err
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, pathError(err)
 	}
-	if info, err = f.Stat(); err != nil || !info.Mode().IsRegular() {
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
 		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
@@ -79,6 +75,16 @@ func OpenRegular(ctx context.Context, path string) (io.ReadCloser, error) {
 		return nil, regularOnly(path, info.Mode())
 	}
 	return &contextReader{ctx: ctx, r: f, close: f.Close}, nil
+}
+
+// CheckRegular returns an error naming what path is, unless it is a
+// regular file once symbolic links are followed.
+func CheckRegular(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return pathError(err)
+	}
+	return regularOnly(path, info.Mode())
 }
 
 // regularOnly returns an error naming what path is when it is not a

@@ -99,7 +99,7 @@ func runSubmit(ctx context.Context, cmd *cli.Command, streams *Streams) error {
 	wctx, cancel := context.WithTimeout(ctx, cmd.Duration("timeout"))
 	defer cancel()
 	req, err := worker.Wait(wctx, store, id, 500*time.Millisecond, func(r backend.Request) {
-		fmt.Fprintf(streams.ErrOut, "  %s\n", describeProgress(r))
+		fmt.Fprintf(streams.ErrOut, "  %s\n", oneLine(describeProgress(r)))
 	})
 	if err != nil {
 		fmt.Fprintln(streams.Out, id)

@@ -8,6 +8,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/destill-dev/destill/app/render"
 )
 
 // Version is the version of the binary, stamped at build time with
@@ -42,9 +44,11 @@ func Main(ctx context.Context, args []string, streams *Streams) (code int) {
 	return exitCode(err)
 }
 
-// oneLine keeps an error message on one line.
+// oneLine makes a message for stderr (an error, a provider's notice, a
+// progress line) one line of text safe for the terminal: errors quote API
+// answers and job names, which may hold escape sequences.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return render.Sanitize(strings.Join(strings.Fields(s), " "))
 }
 
 func commandPath(args []string) string {

@@ -54,7 +54,7 @@ type sourceClosed struct{}
 func (e Snapshot) apply(s *State)     { s.applySnapshot(e) }
 func (e Finished) apply(s *State)     { s.applyFinished(e) }
 func (e sourceClosed) apply(s *State) { s.applyClosed() }
-func (e Notice) apply(s *State)       { s.SetMessage(e.Message) }
+func (e Notice) apply(s *State)       { s.SetMessage(clean(e.Message)) }
 
 // ReportEvents returns a closed channel holding rep as a finished analysis:
 // the Events for showing stored findings (destill view).

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -29,7 +30,7 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			"read_log and list_jobs on the result. Provider tokens come from the environment, as for analyze.\n" +
 			"Logs go to standard error; standard output carries the protocol only.\n\n" +
 			"analyze_build reads log files only inside the directories --allow-dir names (by default the\n" +
-			"working directory and destill's cache folder), and only regular files: no device, pipe or\n" +
+			"working directory, unless it is /, and destill's cache folder), and only regular files: no device, pipe or\n" +
 			"standard input, and no symbolic link that leads outside them.\n\n" +
 			"With a database (DESTILL_DATABASE_URL, as for the distributed commands) its results are saved\n" +
 			"there, for destill view, and its tools also read requests submitted with destill submit.\n\n" +
@@ -38,7 +39,7 @@ func newMCPCommand(streams *Streams) *cli.Command {
 			&cli.IntFlag{Name: "max-requests", Usage: "analyses kept for follow-up tools (least recently used dropped first)", Value: mcpserver.DefaultMaxRequests},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.StringFlag{Name: "log-level", Usage: "what to log on standard error: debug, info, warn or error", Value: "info"},
-			&cli.StringSliceFlag{Name: "allow-dir", Usage: "let analyze_build read log files in `DIR` and below (repeatable; default: the working directory and the cache folder)", TakesFile: true},
+			&cli.StringSliceFlag{Name: "allow-dir", Usage: "let analyze_build read log files in `DIR` and below (repeatable; default: the working directory, unless it is /, and the cache folder)", TakesFile: true},
 			databaseFlag(),
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -93,7 +94,8 @@ func newMCPCommand(streams *Streams) *cli.Command {
 
 // mcpAllowedDirs returns the directories analyze_build may read: those
 // --allow-dir names, each of which must be a directory, or by default the
-// working directory and the cache folder (when there is one).
+// working directory (unless it is /) and the cache folder (when there is
+// one).
 func mcpAllowedDirs(streams *Streams, flags []string) ([]string, error) {
 	for _, d := range flags {
 		info, err := os.Stat(d)
@@ -107,7 +109,12 @@ func mcpAllowedDirs(streams *Streams, flags []string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("working directory: %w; name the directories analyze_build may read with --allow-dir", err)
 		}
-		dirs = []string{wd}
+		dirs = nil
+		if filepath.Dir(wd) != wd {
+			// Not the filesystem's root, where some clients start
+			// servers: that would allow every file.
+			dirs = append(dirs, wd)
+		}
 		if c, err := cache.Dir(streams.Getenv, streams.UserCacheDir); err == nil {
 			dirs = append(dirs, c)
 		}

@@ -344,3 +344,14 @@ func TestMCPAllowDir(t *testing.T) {
 	require.Contains(t, res.Content[0].(*mcp.TextContent).Text, "is outside the directories this server may read ("+logs+")")
 	require.Contains(t, stderr.String(), "log_dirs="+logs)
 }
+
+// TestMCPStartedInTheRootAllowsOnlyTheCache: a client that starts the
+// server in / does not open every file to analyze_build.
+func TestMCPStartedInTheRootAllowsOnlyTheCache(t *testing.T) {
+	t.Parallel()
+	cmd, stderr, tmp := mcpCommandArgs(t, nil)
+	cmd.Dir = "/"
+	cmd.Stdin = strings.NewReader("") // the client leaves at once
+	require.NoError(t, cmd.Run(), stderr.String())
+	require.Contains(t, stderr.String(), "log_dirs="+filepath.Join(tmp, ".cache", "destill")+"\n")
+}

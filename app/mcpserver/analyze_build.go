@@ -117,8 +117,7 @@ func analyzeBuildTool(allowed []string) *mcp.Tool {
 		Name:  "analyze_build",
 		Title: "Explain a failed CI build",
 		Description: "Find why a CI build failed. Give a build URL (Buildkite, GitHub Actions, GitLab; a job URL narrows it to that job) or a local log file path. " +
-			"A path must name a regular file (no device, pipe or standard input) inside these directories or their subdirectories: " + strings.Join(allowed, ", ") +
-			" (the user chooses them with destill mcp --allow-dir). " +
+			pathRule(allowed) +
 			"Downloads the failed jobs' logs, and returns the build's state, its failed jobs, and the log lines most likely to explain the failure (findings), " +
 			"best first, each with its job, line numbers, a confidence and a short context. Waits until the analysis is complete (large builds can take a minute). " +
 			"The result fits max_tokens (about 4000 by default). Keep the request_id: get_finding, search_log, read_log and list_jobs use it to look further " +
@@ -129,6 +128,15 @@ func analyzeBuildTool(allowed []string) *mcp.Tool {
 		}),
 		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: true, OpenWorldHint: ptr(true)},
 	}
+}
+
+// pathRule says which log files analyze_build may read.
+func pathRule(allowed []string) string {
+	if len(allowed) == 0 {
+		return "This server reads no local log file (the user allows directories with destill mcp --allow-dir): give a build URL. "
+	}
+	return "A path must name a regular file (no device, pipe or standard input) inside these directories or their subdirectories: " +
+		strings.Join(allowed, ", ") + " (the user chooses them with destill mcp --allow-dir). "
 }
 
 func ptr[T any](v T) *T { return &v }

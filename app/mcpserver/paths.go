@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -12,16 +11,8 @@ import (
 )
 
 // AllowedDirs returns dirs as analyze_build compares paths with them:
-// absolute, cleaned, with symbolic links resolved where they exist. An
-// empty list is the working directory.
+// absolute, cleaned, with symbolic links resolved where they exist.
 func AllowedDirs(dirs []string) ([]string, error) {
-	if len(dirs) == 0 {
-		wd, err := os.Getwd()
-		if err != nil {
-			return nil, fmt.Errorf("working directory: %w", err)
-		}
-		dirs = []string{wd}
-	}
 	var out []string
 	for _, d := range dirs {
 		abs, err := filepath.Abs(d)
@@ -73,6 +64,9 @@ func (s *Server) outsideErr(path, real string) error {
 	resolved := ""
 	if real != "" && real != path {
 		resolved = " (it resolves to " + real + ")"
+	}
+	if len(s.allowed) == 0 {
+		return fmt.Errorf("path %s: this server may read no log file (no directory is allowed); restart it with destill mcp --allow-dir DIR, or give a build URL", path)
 	}
 	return fmt.Errorf("path %s%s is outside the directories this server may read (%s); move the log into one of them, or restart the server with destill mcp --allow-dir DIR",
 		path, resolved, strings.Join(s.allowed, ", "))

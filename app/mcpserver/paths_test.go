@@ -156,3 +156,18 @@ func TestAnalyzeBuildCancelMidCopy(t *testing.T) {
 	require.Eventually(t, func() bool { return noKeptLogs(b.tmp) }, 5*time.Second, 10*time.Millisecond, "the partial copy was left behind")
 	require.Equal(t, 0, b.store.Len())
 }
+
+// TestAnalyzeBuildWithNoAllowedDirectory: a server allowed no directory
+// reads no file, and says so in its tool description and errors.
+func TestAnalyzeBuildWithNoAllowedDirectory(t *testing.T) {
+	t.Parallel()
+	b := setupWith(t, Options{Getenv: noEnv, AllowedDirs: []string{}})
+	msg := callErr(t, b, "analyze_build", map[string]any{"path": testdata(t, "go-test.log")})
+	require.Contains(t, msg, "this server may read no log file (no directory is allowed); restart it with destill mcp --allow-dir DIR")
+	for tool, err := range b.session.Tools(context.Background(), nil) {
+		require.NoError(t, err)
+		if tool.Name == "analyze_build" {
+			require.Contains(t, tool.Description, "This server reads no local log file")
+		}
+	}
+}

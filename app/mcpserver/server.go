@@ -55,8 +55,8 @@ type Options struct {
 	// rate-limit waits logged). Paths reach it checked against AllowedDirs.
 	ResolveFunc func(arg string) (sources.Input, error)
 	// AllowedDirs are the directories analyze_build may read log files
-	// from, subdirectories included, as AllowedDirs returns them (nil:
-	// the working directory).
+	// from, subdirectories included, as AllowedDirs returns them. With
+	// none, it reads build URLs only.
 	AllowedDirs []string
 	// MaxKeptBytes caps the disk space one analysis's kept logs may take
 	// (0: DefaultMaxLogBytes): a log beyond it is analyzed but not kept.
@@ -109,13 +109,9 @@ func New(info *mcp.Implementation, opts Options) *Server {
 	if opts.MaxKeptBytes <= 0 {
 		opts.MaxKeptBytes = DefaultMaxLogBytes
 	}
-	allowed := opts.AllowedDirs
-	if len(allowed) == 0 {
-		allowed, _ = AllowedDirs(nil) // the working directory; none if it is gone
-	}
 	s := &Server{
 		info:    *info,
-		allowed: allowed,
+		allowed: opts.AllowedDirs,
 		dirs:    map[string]bool{},
 		mcp:     mcp.NewServer(info, &mcp.ServerOptions{Instructions: instructions, Logger: sdkLogger(opts.Logger)}),
 		opts:    opts,

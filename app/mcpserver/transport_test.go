@@ -53,7 +53,9 @@ func (c *rawClient) next() reply {
 // max bytes, initializes the session and returns a raw client.
 func startRaw(t *testing.T, max int) *rawClient {
 	t.Helper()
-	srv := New(&mcp.Implementation{Name: "destill", Version: "test"}, Options{TempDir: t.TempDir(), Getenv: func(string) string { return "" }})
+	dirs, err := AllowedDirs([]string{"testdata"})
+	require.NoError(t, err)
+	srv := New(&mcp.Implementation{Name: "destill", Version: "test"}, Options{TempDir: t.TempDir(), Getenv: func(string) string { return "" }, AllowedDirs: dirs})
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -183,16 +183,26 @@ func findingIn(findings []mcpserver.FindingBrief, substr string) *mcpserver.Find
 	return nil
 }
 
-// TestMCPStdoutCarriesOnlyProtocol speaks raw JSON-RPC to the binary and
-// checks that every line it prints is a JSON-RPC message.
-func TestMCPStdoutCarriesOnlyProtocol(t *testing.T) {
-	t.Parallel()
+// startRawMCP starts destill mcp for a test that speaks raw JSON-RPC to
+// it: what it writes to stdin, and stdout line by line.
+func startRawMCP(t *testing.T) (*exec.Cmd, *syncBuffer, io.WriteCloser, *bufio.Scanner) {
+	t.Helper()
 	cmd, stderr, _ := mcpCommand(t)
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	return cmd, stderr, stdin, sc
+}
+
+// TestMCPStdoutCarriesOnlyProtocol speaks raw JSON-RPC to the binary and
+// checks that every line it prints is a JSON-RPC message.
+func TestMCPStdoutCarriesOnlyProtocol(t *testing.T) {
+	t.Parallel()
+	cmd, stderr, stdin, sc := startRawMCP(t)
 
 	send := func(msg string) {
 		_, err := io.WriteString(stdin, msg+"\n")
@@ -204,8 +214,6 @@ func TestMCPStdoutCarriesOnlyProtocol(t *testing.T) {
 	send(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"read_log","arguments":{"request_id":"r-nope"}}}`)
 
 	ids := map[float64]json.RawMessage{}
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for len(ids) < 3 && sc.Scan() {
 		var msg struct {
 			JSONRPC string          `json:"jsonrpc"`
@@ -219,9 +227,10 @@ func TestMCPStdoutCarriesOnlyProtocol(t *testing.T) {
 	require.Contains(t, string(ids[3]), `"isError":true`)
 	require.Contains(t, string(ids[3]), `unknown request_id \"r-nope\"`)
 	require.NoError(t, stdin.Close())
-	rest, err := io.ReadAll(stdout)
-	require.NoError(t, err)
-	require.Empty(t, strings.TrimSpace(string(rest)))
+	for sc.Scan() {
+		require.Empty(t, strings.TrimSpace(sc.Text()), "more on stdout after the client left")
+	}
+	require.NoError(t, sc.Err())
 	require.NoError(t, cmd.Wait(), stderr.String())
 }
 
@@ -256,14 +265,7 @@ func TestEnvironmentSecrets(t *testing.T) {
 // answered with its JSON-RPC error and the server keeps its analyses.
 func TestMCPSurvivesBadFrames(t *testing.T) {
 	t.Parallel()
-	cmd, stderr, _ := mcpCommand(t)
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	cmd, stderr, stdin, sc := startRawMCP(t)
 	type reply struct {
 		ID     any                   `json:"id"`
 		Error  *struct{ Code int64 } `json:"error"`
@@ -279,7 +281,7 @@ func TestMCPSurvivesBadFrames(t *testing.T) {
 		return r
 	}
 	require.Nil(t, exchange(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`).Error)
-	_, err = io.WriteString(stdin, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n")
+	_, err := io.WriteString(stdin, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n")
 	require.NoError(t, err)
 	path, err := filepath.Abs("../examples/logs/github-actions-go-test.log")
 	require.NoError(t, err)

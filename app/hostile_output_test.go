@@ -45,18 +45,23 @@ func TestHostileSavedResultIsSanitized(t *testing.T) {
 		require.Contains(t, out, "JobName:", "%s shows the job", args)
 	}
 
-	// The UI, then the summary it leaves behind.
+	requireSafeUI(t, nil, []string{"view", saved}, "Category:", "JobName:")
+}
+
+// requireSafeUI runs destill with args in the interactive UI until it
+// shows shown, quits, and checks the screen and the summary left behind.
+func requireSafeUI(t *testing.T, env, args []string, shown, inSummary string) {
+	t.Helper()
 	scr := newRecordingScreen()
-	streams, out, errOut := tuiStreams(scr, "NO_COLOR", "1")
+	streams, out, errOut := tuiStreams(scr, append(env, "NO_COLOR", "1")...)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	code := startMain(ctx, streams, "view", saved)
-	s := scr.waitFor(t, "Category:")
-	requireSafe(t, "the UI", s)
+	code := startMain(ctx, streams, args...)
+	requireSafe(t, "the UI", scr.waitFor(t, shown))
 	scr.typeKeys("q")
 	require.Equal(t, exitOK, waitExit(t, code))
 	requireSafe(t, "the exit summary", out.String()+errOut.String())
-	require.Contains(t, out.String(), "JobName:")
+	require.Contains(t, out.String(), inSummary)
 }
 
 // TestHostileAPIAnswersAreSanitized analyzes a build whose job names, step
@@ -88,17 +93,7 @@ func TestHostileAPIAnswersAreSanitized(t *testing.T) {
 	require.Contains(t, out.String(), "unit ")
 	require.Contains(t, out.String(), "[red]tag[-]")
 
-	scr := newRecordingScreen()
-	tstreams, sum, tErr := tuiStreams(scr, append(fake.Env(), "NO_COLOR", "1")...)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := startMain(ctx, tstreams, "analyze", fake.WebURL(0))
-	s := scr.waitFor(t, "TestUpload")
-	requireSafe(t, "the UI", s)
-	scr.typeKeys("q")
-	require.Equal(t, exitOK, waitExit(t, done))
-	requireSafe(t, "the exit summary", sum.String()+tErr.String())
-	require.Contains(t, sum.String(), "TestUpload")
+	requireSafeUI(t, fake.Env(), []string{"analyze", fake.WebURL(0)}, "TestUpload", "TestUpload")
 
 	code, outText, errText := runEnv(t, fake.Env(), "analyze", "--format", "text", fake.WebURL(1))
 	require.Equal(t, exitFailure, code)

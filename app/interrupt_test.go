@@ -206,14 +206,7 @@ func TestSignalStopsDistributedCommands(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildBinary(t)
 	kfakesrv := goBuild(t, "../internal/tools/kfakesrv", filepath.Join(dir, "kfakesrv"))
-	addrFile := filepath.Join(dir, "kafka.addrs")
-	broker := startProc(t, dir, "kfakesrv", os.Environ(), kfakesrv, "-brokers", "1", "-partitions", "2", "-addr-file", addrFile)
-	var brokers string
-	require.Eventually(t, func() bool {
-		b, err := os.ReadFile(addrFile)
-		brokers = strings.TrimSpace(string(b))
-		return err == nil && brokers != ""
-	}, 10*time.Second, 20*time.Millisecond, "kfakesrv never wrote its addresses: %s", broker.output())
+	_, brokers := startBroker(t, dir, kfakesrv, 1, 2)
 	fake := providertest.New(t, providertest.DemoBuildkite())
 	env := append([]string{"DESTILL_KAFKA_BROKERS=" + brokers, "DESTILL_DATABASE_URL=" + dsn}, fake.Environ()...)
 	kafka := []string{"--backend", "kafka", "--kafka-session-timeout", "2s", "--kafka-heartbeat", "200ms", "--kafka-max-wait", "100ms"}

@@ -44,7 +44,7 @@ func runAnalyzeDistributed(ctx context.Context, streams *Streams, opts analyzeOp
 	fmt.Fprintf(streams.ErrOut, "Submitted as request %s; waiting for the workers…\n", id)
 	req, err := worker.Wait(ctx, store, id, 500*time.Millisecond, func(r backend.Request) {
 		if streams.StderrTTY {
-			fmt.Fprintf(streams.ErrOut, "  %s\n", r.StatusLine())
+			fmt.Fprintf(streams.ErrOut, "  %s\n", oneLine(r.StatusLine()))
 		}
 	})
 	if err != nil {

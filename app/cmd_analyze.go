@@ -104,7 +104,7 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		return runAnalyzeDistributed(ctx, streams, opts)
 	}
 	if opts.savedResult != "" {
-		rep, err := readReportFile(opts.savedResult)
+		rep, err := readReportFile(ctx, opts.savedResult)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -220,12 +222,20 @@ func TestNewCmdWorkers(t *testing.T) {
 }
 
 func TestNewCmdMCP(t *testing.T) {
-	base := mcpOptions{maxRequests: 20, concurrency: pipeline.DefaultConcurrency, logLevel: slog.LevelInfo, backend: backendConfig{backend: backendMemory}}
+	dirA, dirB := t.TempDir(), t.TempDir()
+	file := filepath.Join(dirA, "ci.log")
+	require.NoError(t, os.WriteFile(file, []byte("log\n"), 0o600))
+	base := mcpOptions{maxRequests: 20, concurrency: pipeline.DefaultConcurrency, logLevel: slog.LevelInfo, allowDirs: []string{}, backend: backendConfig{backend: backendMemory}}
 	runFlagCases(t, "mcp", newMCPCommand, base, []flagCase[mcpOptions]{
 		{name: "defaults"},
 		{name: "flags", args: []string{"--max-requests", "3", "--concurrency", "2", "--log-level", "debug", "--database-url", "postgres://h/db"}, want: func(o *mcpOptions) {
 			o.maxRequests, o.concurrency, o.logLevel, o.backend.databaseURL = 3, 2, slog.LevelDebug, "postgres://h/db"
 		}},
+		{name: "allowed directories", args: []string{"--allow-dir", dirA, "--allow-dir", dirB}, want: func(o *mcpOptions) {
+			o.allowDirs = []string{dirA, dirB}
+		}},
+		{name: "an allowed directory that is a file", args: []string{"--allow-dir", file}, wantErr: "--allow-dir " + file + ": not a directory"},
+		{name: "an allowed directory that does not exist", args: []string{"--allow-dir", filepath.Join(dirA, "nope")}, wantErr: "not a directory; name a directory that exists"},
 		{name: "an argument", args: []string{"x"}, wantErr: "mcp takes no arguments"},
 		{name: "bad log level", args: []string{"--log-level", "loud"}, wantErr: `unknown --log-level "loud"`},
 		{name: "no requests", args: []string{"--max-requests", "0"}, wantErr: "--max-requests must be at least 1"},

@@ -8,12 +8,13 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/urfave/cli/v3"
 
+	"github.com/destill-dev/destill/app/cache"
 	"github.com/destill-dev/destill/app/mcpserver"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/worker"
@@ -25,6 +26,9 @@ type mcpOptions struct {
 	maxRequests int
 	concurrency int
 	logLevel    slog.Level
+	// allowDirs are the directories --allow-dir names, each one checked to
+	// be a directory; none means the defaults runMCP picks.
+	allowDirs []string
 	// backend names the database the results are shared through, if any.
 	backend backendConfig
 }
@@ -37,6 +41,9 @@ func newMCPCommand(streams *Streams, run runFunc[mcpOptions]) *cli.Command {
 			"MCP clients. Its tools: analyze_build (a build URL or a log file), then get_finding, search_log,\n" +
 			"read_log and list_jobs on the result. Provider tokens come from the environment, as for analyze.\n" +
 			"Logs go to standard error; standard output carries the protocol only.\n\n" +
+			"analyze_build reads log files only inside the directories --allow-dir names (by default the\n" +
+			"working directory, unless it is /, and destill's cache folder), and only regular files: no device, pipe or\n" +
+			"standard input, and no symbolic link that leads outside them.\n\n" +
 			"With a database (DESTILL_DATABASE_URL, as for the distributed commands) its results are saved\n" +
 			"there, for destill view, and its tools also read requests submitted with destill submit.\n\n" +
 			"  claude mcp add destill -e GITHUB_TOKEN=... -- destill mcp",
@@ -44,6 +51,7 @@ func newMCPCommand(streams *Streams, run runFunc[mcpOptions]) *cli.Command {
 			&cli.IntFlag{Name: "max-requests", Usage: "analyses kept for follow-up tools (least recently used dropped first)", Value: mcpserver.DefaultMaxRequests},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
 			&cli.StringFlag{Name: "log-level", Usage: "what to log on standard error: debug, info, warn or error", Value: "info"},
+			&cli.StringSliceFlag{Name: "allow-dir", Usage: "let analyze_build read log files in `DIR` and below (repeatable; default: the working directory, unless it is /, and the cache folder)", TakesFile: true},
 			databaseFlag(),
 		},
 		Action: action(streams, parseMCPOptions, run),
@@ -65,6 +73,13 @@ func parseMCPOptions(cmd *cli.Command, streams *Streams) (mcpOptions, error) {
 	if opts.concurrency < 1 {
 		return opts, usageErrorf("--concurrency must be at least 1, got %d", opts.concurrency)
 	}
+	opts.allowDirs = cmd.StringSlice("allow-dir")
+	for _, d := range opts.allowDirs {
+		info, err := os.Stat(d)
+		if err != nil || !info.IsDir() {
+			return opts, usageErrorf("--allow-dir %s: not a directory; name a directory that exists", d)
+		}
+	}
 	var err error
 	if opts.backend, err = parseBackendConfig(cmd, streams); err != nil {
 		return opts, err
@@ -77,9 +92,13 @@ func parseMCPOptions(cmd *cli.Command, streams *Streams) (mcpOptions, error) {
 	return opts, nil
 }
 
-// runMCP sets the server up: its results kept in memory and, with a
-// database, shared through it.
+// runMCP sets the server up: the directories analyze_build may read, its
+// results kept in memory and, with a database, shared through it.
 func runMCP(ctx context.Context, streams *Streams, opts mcpOptions) error {
+	allowed, err := mcpAllowedDirs(streams, opts.allowDirs)
+	if err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(streams.ErrOut, &slog.HandlerOptions{Level: opts.logLevel}))
 	local := mcpserver.NewRecentRequests(opts.maxRequests, 0)
 	sopts := mcpserver.Options{
@@ -89,6 +108,7 @@ func runMCP(ctx context.Context, streams *Streams, opts mcpOptions) error {
 		Requests:    local,
 		Concurrency: opts.concurrency,
 		Logger:      logger,
+		AllowedDirs: allowed,
 	}
 	if opts.backend.databaseURL != "" {
 		db, err := shareMCPResults(ctx, opts.backend, local, &sopts)
@@ -98,6 +118,30 @@ func runMCP(ctx context.Context, streams *Streams, opts mcpOptions) error {
 		defer db.Close()
 	}
 	return serveMCP(ctx, streams, logger, sopts)
+}
+
+// mcpAllowedDirs returns the directories analyze_build may read: those
+// --allow-dir names (parseMCPOptions checked each is a directory), or by
+// default the working directory (unless it is /) and the cache folder
+// (when there is one).
+func mcpAllowedDirs(streams *Streams, flags []string) ([]string, error) {
+	dirs := flags
+	if len(dirs) == 0 {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("working directory: %w; name the directories analyze_build may read with --allow-dir", err)
+		}
+		dirs = nil
+		if filepath.Dir(wd) != wd {
+			// Not the filesystem's root, where some clients start
+			// servers: that would allow every file.
+			dirs = append(dirs, wd)
+		}
+		if c, err := cache.Dir(streams.Getenv, streams.UserCacheDir); err == nil {
+			dirs = append(dirs, c)
+		}
+	}
+	return mcpserver.AllowedDirs(dirs)
 }
 
 // shareMCPResults opens the database of distributed mode (migrating it, as
@@ -151,41 +195,21 @@ func serveMCP(ctx context.Context, streams *Streams, logger *slog.Logger, opts m
 			logger.Warn("could not delete kept job logs", "err", err)
 		}
 	}()
-	logger.Info("destill MCP server ready on stdio", "version", Version)
-	done := make(chan error, 1)
-	go func() {
-		done <- srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{streams.In}, Writer: writeCloser{out}})
-	}()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		// A read of standard input may not be interruptible: give the
-		// server a moment to wind down, then stop without it.
-		select {
-		case err = <-done:
-		case <-time.After(2 * time.Second):
-		}
-	}
+	logger.Info("destill MCP server ready on stdio", "version", Version, "log_dirs", strings.Join(opts.AllowedDirs, string(os.PathListSeparator)))
+	// Run returns when the client disconnects, or as soon as ctx is done:
+	// the transport stops waiting for standard input, which no signal
+	// interrupts.
+	err := srv.Run(ctx, &mcpserver.LineTransport{Reader: streams.In, Writer: out, Logger: logger})
 	switch {
 	case ctx.Err() != nil:
 		logger.Info("destill MCP server stopped")
 		return nil
-	case err == nil, errors.Is(err, io.EOF), errors.Is(err, mcp.ErrConnectionClosed), strings.Contains(err.Error(), "closed"):
+	case err == nil, errors.Is(err, io.EOF), errors.Is(err, mcp.ErrConnectionClosed):
 		logger.Info("client disconnected; destill MCP server stopped")
 		return nil
 	}
 	return fmt.Errorf("mcp server: %w", err)
 }
-
-// readCloser and writeCloser leave the process's streams open on Close.
-type readCloser struct{ io.Reader }
-
-func (readCloser) Close() error { return nil }
-
-type writeCloser struct{ io.Writer }
-
-func (writeCloser) Close() error { return nil }
 
 // environmentSecrets returns the values of the environment variables that
 // hold credentials (names with TOKEN, SECRET, PASSWORD, KEY, ...), to keep

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -40,12 +41,22 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// mcpCommand is `destill mcp` with a clean environment and its own TMPDIR.
+// mcpCommand is `destill mcp` with a clean environment and its own TMPDIR,
+// run in the repository's root: analyze_build may read the examples.
 func mcpCommand(t *testing.T, env ...string) (*exec.Cmd, *syncBuffer, string) {
+	t.Helper()
+	return mcpCommandArgs(t, nil, env...)
+}
+
+// mcpCommandArgs is mcpCommand with arguments for destill mcp.
+func mcpCommandArgs(t *testing.T, args []string, env ...string) (*exec.Cmd, *syncBuffer, string) {
 	t.Helper()
 	bin := buildBinary(t)
 	tmp := t.TempDir()
-	cmd := exec.Command(bin, "mcp")
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	cmd := exec.Command(bin, append([]string{"mcp"}, args...)...)
+	cmd.Dir = root
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + tmp, "TMPDIR=" + tmp}, env...)
 	stderr := &syncBuffer{}
 	cmd.Stderr = stderr
@@ -138,10 +149,15 @@ func TestMCPEndToEnd(t *testing.T) {
 	require.Equal(t, 1, s.TotalMatches, text)
 
 	// A failure is a tool error, and the server keeps serving.
-	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"path": filepath.Join(tmp, "missing.log")}})
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"path": filepath.Join(filepath.Dir(path), "missing.log")}})
 	require.NoError(t, err)
 	require.True(t, res.IsError)
 	require.Contains(t, res.Content[0].(*mcp.TextContent).Text, "missing.log does not exist; check the path")
+	// Outside the working directory and the cache: refused.
+	res, err = cs.CallTool(ctx, &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"path": "/etc/passwd"}})
+	require.NoError(t, err)
+	require.True(t, res.IsError)
+	require.Contains(t, res.Content[0].(*mcp.TextContent).Text, "/etc/passwd is outside the directories this server may read")
 
 	dirs, _ := filepath.Glob(filepath.Join(tmp, "destill-mcp-*"))
 	require.Len(t, dirs, 2, "each analysis keeps its logs under TMPDIR")
@@ -167,16 +183,26 @@ func findingIn(findings []mcpserver.FindingBrief, substr string) *mcpserver.Find
 	return nil
 }
 
-// TestMCPStdoutCarriesOnlyProtocol speaks raw JSON-RPC to the binary and
-// checks that every line it prints is a JSON-RPC message.
-func TestMCPStdoutCarriesOnlyProtocol(t *testing.T) {
-	t.Parallel()
+// startRawMCP starts destill mcp for a test that speaks raw JSON-RPC to
+// it: what it writes to stdin, and stdout line by line.
+func startRawMCP(t *testing.T) (*exec.Cmd, *syncBuffer, io.WriteCloser, *bufio.Scanner) {
+	t.Helper()
 	cmd, stderr, _ := mcpCommand(t)
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	return cmd, stderr, stdin, sc
+}
+
+// TestMCPStdoutCarriesOnlyProtocol speaks raw JSON-RPC to the binary and
+// checks that every line it prints is a JSON-RPC message.
+func TestMCPStdoutCarriesOnlyProtocol(t *testing.T) {
+	t.Parallel()
+	cmd, stderr, stdin, sc := startRawMCP(t)
 
 	send := func(msg string) {
 		_, err := io.WriteString(stdin, msg+"\n")
@@ -188,8 +214,6 @@ func TestMCPStdoutCarriesOnlyProtocol(t *testing.T) {
 	send(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"read_log","arguments":{"request_id":"r-nope"}}}`)
 
 	ids := map[float64]json.RawMessage{}
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for len(ids) < 3 && sc.Scan() {
 		var msg struct {
 			JSONRPC string          `json:"jsonrpc"`
@@ -203,9 +227,10 @@ func TestMCPStdoutCarriesOnlyProtocol(t *testing.T) {
 	require.Contains(t, string(ids[3]), `"isError":true`)
 	require.Contains(t, string(ids[3]), `unknown request_id \"r-nope\"`)
 	require.NoError(t, stdin.Close())
-	rest, err := io.ReadAll(stdout)
-	require.NoError(t, err)
-	require.Empty(t, strings.TrimSpace(string(rest)))
+	for sc.Scan() {
+		require.Empty(t, strings.TrimSpace(sc.Text()), "more on stdout after the client left")
+	}
+	require.NoError(t, sc.Err())
 	require.NoError(t, cmd.Wait(), stderr.String())
 }
 
@@ -218,6 +243,7 @@ func TestMCPUsageErrors(t *testing.T) {
 		{[]string{"destill", "mcp", "extra"}, "mcp takes no arguments"},
 		{[]string{"destill", "mcp", "--max-requests", "0"}, "--max-requests must be at least 1"},
 		{[]string{"destill", "mcp", "--log-level", "loud"}, `unknown --log-level "loud"`},
+		{[]string{"destill", "mcp", "--allow-dir", "/no/such/dir"}, "--allow-dir /no/such/dir: not a directory"},
 	} {
 		streams, out, errOut := TestStreams("")
 		code := Main(context.Background(), tc.args, streams)
@@ -232,4 +258,102 @@ func TestEnvironmentSecrets(t *testing.T) {
 	got := environmentSecrets([]string{"GITHUB_TOKEN=ghp_xxxxxxxx", "BUILDKITE_API_TOKEN=bkua_yyyyyy", "MY_DB_PASSWORD=hunter22",
 		"HOME=/root", "PATH=/usr/bin", "SHORT_TOKEN=abc", "AWS_SECRET_ACCESS_KEY=abcdefgh"})
 	require.Equal(t, []string{"ghp_xxxxxxxx", "bkua_yyyyyy", "hunter22", "abcdefgh"}, got)
+}
+
+// TestMCPSurvivesBadFrames sends the binary bad frames over stdio, each
+// followed by a call on an analysis made before them: every bad frame is
+// answered with its JSON-RPC error and the server keeps its analyses.
+func TestMCPSurvivesBadFrames(t *testing.T) {
+	t.Parallel()
+	cmd, stderr, stdin, sc := startRawMCP(t)
+	type reply struct {
+		ID     any                   `json:"id"`
+		Error  *struct{ Code int64 } `json:"error"`
+		Result json.RawMessage       `json:"result"`
+	}
+	exchange := func(msg string) reply {
+		t.Helper()
+		_, err := io.WriteString(stdin, msg+"\n")
+		require.NoError(t, err, "the server is gone: %s", stderr.String())
+		require.True(t, sc.Scan(), "no answer to %.60q: %s", msg, stderr.String())
+		var r reply
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &r), "not JSON-RPC on stdout: %q", sc.Text())
+		return r
+	}
+	require.Nil(t, exchange(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`).Error)
+	_, err := io.WriteString(stdin, `{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n")
+	require.NoError(t, err)
+	path, err := filepath.Abs("../examples/logs/github-actions-go-test.log")
+	require.NoError(t, err)
+	first := exchange(fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"analyze_build","arguments":{"path":%q}}}`, path))
+	var an struct {
+		StructuredContent mcpserver.AnalyzeBuildOutput `json:"structuredContent"`
+	}
+	require.NoError(t, json.Unmarshal(first.Result, &an), string(first.Result))
+	require.NotEmpty(t, an.StructuredContent.RequestID, string(first.Result))
+
+	for i, tc := range []struct {
+		frame string
+		code  int64
+	}{
+		{`{not json}`, -32700},
+		{`[{"jsonrpc":"2.0","id":5,"method":"tools/list"}]`, -32600},
+		{`{"jsonrpc":"1.0","id":6,"method":"tools/list"}`, -32600},
+		{`{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"pad":"` + strings.Repeat("x", 2*mcpserver.DefaultMaxFrameBytes) + `"}}`, -32600},
+	} {
+		bad := exchange(tc.frame)
+		require.NotNil(t, bad.Error, "frame %d got no error", i)
+		require.Equal(t, tc.code, bad.Error.Code)
+		ok := exchange(fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"read_log","arguments":{"request_id":%q,"count":2}}}`, 10+i, an.StructuredContent.RequestID))
+		require.Nil(t, ok.Error)
+		require.Equal(t, float64(10+i), ok.ID)
+		require.NotContains(t, string(ok.Result), `"isError":true`, string(ok.Result))
+	}
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait(), stderr.String())
+	require.Contains(t, stderr.String(), "bad message from the MCP client")
+}
+
+// TestMCPAllowDir runs the binary with --allow-dir: log files there are
+// read, the working directory is no longer allowed, and the tool's
+// description names the directory.
+func TestMCPAllowDir(t *testing.T) {
+	t.Parallel()
+	logs := t.TempDir()
+	data, err := os.ReadFile("../examples/logs/github-actions-go-test.log")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(logs, "ci.log"), data, 0o600))
+	cmd, stderr, _ := mcpCommandArgs(t, []string{"--allow-dir", logs})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "e2e-client", Version: "v0"}, nil).Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
+	require.NoError(t, err, "stderr: %s", stderr.String())
+	defer cs.Close()
+
+	for tool, err := range cs.Tools(ctx, nil) {
+		require.NoError(t, err)
+		if tool.Name == "analyze_build" {
+			require.Contains(t, tool.Description, logs)
+		}
+	}
+	an, _ := toolCall[mcpserver.AnalyzeBuildOutput](t, cs, "analyze_build", map[string]any{"path": filepath.Join(logs, "ci.log")})
+	require.Equal(t, "failed", an.Status)
+	example, err := filepath.Abs("../examples/logs/github-actions-go-test.log")
+	require.NoError(t, err)
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "analyze_build", Arguments: map[string]any{"path": example}})
+	require.NoError(t, err)
+	require.True(t, res.IsError, "the working directory is allowed only by default")
+	require.Contains(t, res.Content[0].(*mcp.TextContent).Text, "is outside the directories this server may read ("+logs+")")
+	require.Contains(t, stderr.String(), "log_dirs="+logs)
+}
+
+// TestMCPStartedInTheRootAllowsOnlyTheCache: a client that starts the
+// server in / does not open every file to analyze_build.
+func TestMCPStartedInTheRootAllowsOnlyTheCache(t *testing.T) {
+	t.Parallel()
+	cmd, stderr, tmp := mcpCommandArgs(t, nil)
+	cmd.Dir = "/"
+	cmd.Stdin = strings.NewReader("") // the client leaves at once
+	require.NoError(t, cmd.Run(), stderr.String())
+	require.Contains(t, stderr.String(), "log_dirs="+filepath.Join(tmp, ".cache", "destill")+"\n")
 }

@@ -109,7 +109,7 @@ func runSubmit(ctx context.Context, streams *Streams, opts submitOptions) error 
 	wctx, cancel := context.WithTimeout(ctx, opts.timeout)
 	defer cancel()
 	req, err := worker.Wait(wctx, store, id, 500*time.Millisecond, func(r backend.Request) {
-		fmt.Fprintf(streams.ErrOut, "  %s\n", r.StatusLine())
+		fmt.Fprintf(streams.ErrOut, "  %s\n", oneLine(r.StatusLine()))
 	})
 	if err != nil {
 		fmt.Fprintln(streams.Out, id)

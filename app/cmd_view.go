@@ -75,7 +75,7 @@ func parseViewOptions(cmd *cli.Command, streams *Streams) (viewOptions, error) {
 func runView(ctx context.Context, streams *Streams, opts viewOptions) error {
 	if !opts.list {
 		if _, err := os.Stat(opts.arg); err == nil {
-			rep, err := readReportFile(opts.arg)
+			rep, err := readReportFile(ctx, opts.arg)
 			if err != nil {
 				return err
 			}

@@ -165,14 +165,7 @@ func TestDistributedEndToEnd(t *testing.T) {
 	sc.Token = secretToken
 	fake := providertest.New(t, sc)
 
-	addrFile := filepath.Join(dir, "kafka.addrs")
-	broker := startProc(t, dir, "kfakesrv", os.Environ(), kfakesrv, "-brokers", "3", "-partitions", "6", "-addr-file", addrFile)
-	var brokers string
-	require.Eventually(t, func() bool {
-		b, err := os.ReadFile(addrFile)
-		brokers = strings.TrimSpace(string(b))
-		return err == nil && brokers != ""
-	}, 10*time.Second, 20*time.Millisecond, "kfakesrv never wrote its addresses: %s", broker.output())
+	broker, brokers := startBroker(t, dir, kfakesrv, 3, 6)
 
 	env := append([]string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "TMPDIR=" + dir,
@@ -306,6 +299,21 @@ func TestDistributedEndToEnd(t *testing.T) {
 		require.NotContains(t, p.output(), secretToken)
 	}
 	require.NoError(t, broker.stop(t, syscall.SIGTERM))
+}
+
+// startBroker runs kfakesrv (built at bin) with n brokers and topics of
+// partitions partitions, and returns it with its addresses.
+func startBroker(t *testing.T, dir, bin string, n, partitions int) (*proc, string) {
+	t.Helper()
+	addrFile := filepath.Join(dir, "kafka.addrs")
+	broker := startProc(t, dir, "kfakesrv", os.Environ(), bin, "-brokers", fmt.Sprint(n), "-partitions", fmt.Sprint(partitions), "-addr-file", addrFile)
+	var brokers string
+	require.Eventually(t, func() bool {
+		b, err := os.ReadFile(addrFile)
+		brokers = strings.TrimSpace(string(b))
+		return err == nil && brokers != ""
+	}, 10*time.Second, 20*time.Millisecond, "kfakesrv never wrote its addresses: %s", broker.output())
+	return broker, brokers
 }
 
 func fingerprintCounts(fs []analysis.Finding) []string {

@@ -22,6 +22,9 @@ func usageErrorf(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// errInterrupted is what a command stopped by SIGINT or SIGTERM returns.
+var errInterrupted = errors.New("interrupted")
+
 // errSilent fails the command without printing anything more.
 var errSilent = errors.New("silent failure")
 

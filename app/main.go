@@ -8,6 +8,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/destill-dev/destill/render"
 )
 
 // Version is the version of the binary, stamped at build time with
@@ -19,6 +21,9 @@ var Version = "dev"
 func Main(ctx context.Context, args []string, streams *Streams) (code int) {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal asks every command to stop; a second one kills the
+	// process at once, whatever the first is still waiting for.
+	context.AfterFunc(ctx, stop)
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(streams.ErrOut, "destill: internal error: %v (please report it with the command you ran)\n", r)
@@ -27,6 +32,9 @@ func Main(ctx context.Context, args []string, streams *Streams) (code int) {
 	}()
 	root := newRootCommand(streams)
 	err := root.Run(ctx, args)
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		err = errInterrupted // whatever read was cut short, the user stopped it
+	}
 	if err != nil && !errors.Is(err, errSilent) {
 		fmt.Fprintf(streams.ErrOut, "destill: %s\n", oneLine(err.Error()))
 		if exitCode(err) == exitUsage {
@@ -36,9 +44,11 @@ func Main(ctx context.Context, args []string, streams *Streams) (code int) {
 	return exitCode(err)
 }
 
-// oneLine keeps an error message on one line.
+// oneLine makes a message for stderr (an error, a provider's notice, a
+// progress line) one line of text safe for the terminal: errors quote API
+// answers and job names, which may hold escape sequences.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return render.Sanitize(strings.Join(strings.Fields(s), " "))
 }
 
 func commandPath(args []string) string {

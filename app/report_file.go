@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,29 +24,29 @@ const maxReportFile = 256 << 20
 // (a log, some other JSON) is a usage error: the user gave the wrong file
 // to the wrong command. A findings document that is damaged or of a schema
 // this destill does not read is a plain failure.
-func readReportFile(path string) (analysis.Report, error) {
-	f, err := os.Open(path)
+func readReportFile(ctx context.Context, path string) (analysis.Report, error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return analysis.Report{}, usageErrorf("%s does not exist; give the file that destill analyze --format json wrote", path)
+	case err != nil:
+		return analysis.Report{}, fmt.Errorf("open saved result: %w", err)
+	case info.IsDir():
+		return analysis.Report{}, usageErrorf("%s is a directory; give the file that destill analyze --format json wrote", path)
+	}
+	f, err := local.Open(ctx, path) // a named pipe too, as long as ctx lasts
 	if err != nil {
-		switch {
-		case errors.Is(err, os.ErrNotExist):
-			return analysis.Report{}, usageErrorf("%s does not exist; give the file that destill analyze --format json wrote", path)
-		case errors.Is(err, os.ErrPermission):
-			return analysis.Report{}, fmt.Errorf("%s is not readable; check its permissions", path)
-		}
 		return analysis.Report{}, fmt.Errorf("open saved result: %w", err)
 	}
 	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.IsDir() {
-		return analysis.Report{}, usageErrorf("%s is a directory; give the file that destill analyze --format json wrote", path)
-	}
 	rc, err := local.MaybeGunzip(f)
 	if err != nil {
-		return analysis.Report{}, fmt.Errorf("read saved result %s: %w", path, err)
+		return analysis.Report{}, analyzeError(ctx, fmt.Errorf("read saved result %s: %w", path, err))
 	}
 	defer rc.Close()
 	data, err := io.ReadAll(io.LimitReader(bufio.NewReader(rc), maxReportFile+1))
 	if err != nil {
-		return analysis.Report{}, fmt.Errorf("read saved result %s: %w", path, err)
+		return analysis.Report{}, analyzeError(ctx, fmt.Errorf("read saved result %s: %w", path, err))
 	}
 	return parseReport(path, data)
 }

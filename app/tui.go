@@ -163,7 +163,7 @@ func (r *backgroundRun) stop() (analysis.Report, error) {
 // analyzeError is the error analyze returns for err.
 func analyzeError(ctx context.Context, err error) error {
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
-		return fmt.Errorf("interrupted")
+		return errInterrupted
 	}
 	return err
 }

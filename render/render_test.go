@@ -64,12 +64,18 @@ func TestMarkdownFencesSurviveBackticks(t *testing.T) {
 func TestSanitize(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
-		"plain":                 "plain",
-		"\x1b[31mred\x1b[0m":    "[31mred[0m",
-		"tab\there":             "tab\there",
-		"bad \xff utf8":         "bad \uFFFD utf8",
-		"bell\x07 and null\x00": "bell and null",
-		"c1 \u0085 control":     "c1  control",
+		"plain":                            "plain",
+		"\x1b[31mred\x1b[0m":               "[31mred[0m",
+		"tab\there":                        "tab\there",
+		"bad \xff utf8":                    "bad \uFFFD utf8",
+		"bell\x07 and null\x00":            "bell and null",
+		"c1 \u0085 control":                "c1  control",
+		"csi \u009b2J osc \u009d0;t\u009c": "csi 2J osc 0;t",
+		"raw c1 \x9b31m":                   "raw c1 \uFFFD31m",
+		"osc 52 \x1b]52;c;eA==\x07":        "osc 52 ]52;c;eA==",
+		"bidi \u202eevil\u202c \u2066x\u2069 \u200fmark": "bidi evil x mark",
+		"line\u2028sep":     "linesep",
+		"tview [red]tag[-]": "tview [red]tag[-]",
 	}
 	for in, want := range tests {
 		if got := Sanitize(in); got != want {

@@ -28,8 +28,11 @@ const (
 )
 
 // Text writes the report for a person to read in a terminal or a pager:
-// a header, then each finding with its lines in context.
+// a header, then each finding with its lines in context. Every string of
+// the report is sanitized first: names, reasons and notes come from API
+// answers and saved files as much as log lines do.
 func Text(w io.Writer, rep analysis.Report, opts TextOptions) error {
+	rep = SanitizeReport(rep, Sanitize)
 	p := &printer{w: w, opts: opts}
 	p.header(rep)
 	shown := Top(rep, opts.Top).Findings
@@ -40,7 +43,7 @@ func Text(w io.Writer, rep analysis.Report, opts TextOptions) error {
 		p.line(p.dim(fmt.Sprintf("… %d more finding(s); --top %d shows them, --format json lists all", len(rep.Findings)-len(shown), len(rep.Findings))))
 	}
 	for _, n := range rep.Notes {
-		p.line(p.color(ansiYellow, "note: ") + Sanitize(n))
+		p.line(p.color(ansiYellow, "note: ") + n)
 	}
 	return p.err
 }
@@ -68,7 +71,6 @@ func (p *printer) color(code, s string) string {
 func (p *printer) dim(s string) string { return p.color(ansiDim, s) }
 
 func (p *printer) fit(s string) string {
-	s = Sanitize(s)
 	if p.opts.Width > 0 {
 		return Truncate(s, p.opts.Width)
 	}
@@ -101,9 +103,9 @@ func (p *printer) header(rep analysis.Report) {
 	if rep.Summary.JobsTotal > 1 || rep.Source.Build != nil {
 		jobs = fmt.Sprintf("%d of %d job(s) analyzed, %d failed", rep.Summary.JobsAnalyzed, rep.Summary.JobsTotal, rep.Summary.JobsFailed)
 	}
-	p.line(p.color(ansiBold, "destill: "+Sanitize(SourceName(rep))) + p.dim(fmt.Sprintf(" — %s (%s, %d lines)", what, jobs, lines)))
+	p.line(p.color(ansiBold, "destill: "+SourceName(rep)) + p.dim(fmt.Sprintf(" — %s (%s, %d lines)", what, jobs, lines)))
 	if b := rep.Baseline; b != nil {
-		p.line(p.dim("baseline: " + Sanitize(BaselineText(b))))
+		p.line(p.dim("baseline: " + BaselineText(b)))
 		for _, l := range JobBaselines(rep, maxBaselineLines) {
 			p.line(p.dim("  " + p.fit(l)))
 		}

@@ -298,11 +298,7 @@ func (a *App) copyFinding() {
 		a.state.SetMessage("nothing to copy: no finding selected")
 		return
 	}
-	lines := make([]string, len(f.Text))
-	for i, t := range f.Text {
-		lines[i] = clean(t)
-	}
-	text := strings.Join(lines, "\n")
+	text := strings.Join(f.Text, "\n")
 	if len(text) > maxCopyBytes {
 		text = text[:maxCopyBytes]
 	}
@@ -311,7 +307,7 @@ func (a *App) copyFinding() {
 		return
 	}
 	a.screen.SetClipboard([]byte(text))
-	a.state.SetMessage(fmt.Sprintf("copied #%d (%s) to the clipboard with OSC 52, if the terminal allows it", f.Rank, plural(len(lines), "line")))
+	a.state.SetMessage(fmt.Sprintf("copied #%d (%s) to the clipboard with OSC 52, if the terminal allows it", f.Rank, plural(len(f.Text), "line")))
 }
 
 // openURL shows the selected finding's job URL and, when a browser is set
@@ -322,7 +318,7 @@ func (a *App) openURL() {
 		a.state.SetMessage("no finding selected")
 		return
 	}
-	u := clean(a.state.JobURL(f))
+	u := a.state.JobURL(f)
 	if u == "" {
 		a.state.SetMessage("no web URL: this finding comes from a local log")
 		return

@@ -50,4 +50,4 @@ type Notice struct {
 
 func (e Snapshot) apply(s *State) { s.applySnapshot(e) }
 func (e Finished) apply(s *State) { s.applyFinished(e) }
-func (e Notice) apply(s *State)   { s.SetMessage(e.Message) }
+func (e Notice) apply(s *State)   { s.SetMessage(clean(e.Message)) }

@@ -57,7 +57,7 @@ func (d *findingDetail) draw(scr tcell.Screen, x, y, w, h int, st *State, th the
 		d.key, d.offset, d.total, d.rows = "", 0, 0, h-1
 		return
 	}
-	head := fmt.Sprintf(" #%d · %s · %s", f.Rank, clean(f.Category), where(f))
+	head := fmt.Sprintf(" #%d · %s · %s", f.Rank, f.Category, where(f))
 	drawLine(scr, x, y, w, line{{head, title}})
 
 	if f.Fingerprint != d.key {
@@ -80,7 +80,7 @@ func (d *findingDetail) draw(scr tcell.Screen, x, y, w, h int, st *State, th the
 
 // where names a finding's place: job and lines.
 func where(f *analysis.Finding) string {
-	s := fmt.Sprintf("%s:%d", clean(f.JobName), f.LineStart)
+	s := fmt.Sprintf("%s:%d", f.JobName, f.LineStart)
 	if f.LineEnd > f.LineStart {
 		s += fmt.Sprintf("-%d", f.LineEnd)
 	}
@@ -99,24 +99,24 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 		{fmt.Sprintf("#%d", f.Rank), th.bold},
 		{fmt.Sprintf("  confidence %.2f  ", f.Confidence), th.base},
 		{severityLabel(f.Severity), th.forSeverity(f.Severity)},
-		{"  " + clean(f.Category), th.base},
+		{"  " + f.Category, th.base},
 	}, 0, true})
-	ps = append(ps, field("job", clean(f.JobName), th.base))
+	ps = append(ps, field("job", f.JobName, th.base))
 	if f.Step != "" {
-		ps = append(ps, field("step", clean(f.Step), th.base))
+		ps = append(ps, field("step", f.Step, th.base))
 	}
 	if len(f.Reasons) > 0 {
-		ps = append(ps, field("why", clean(strings.Join(f.Reasons, ", ")), th.base))
+		ps = append(ps, field("why", strings.Join(f.Reasons, ", "), th.base))
 	}
 	if f.Test != nil {
 		name := f.Test.Name
 		if f.Test.Classname != "" {
 			name = f.Test.Classname + "." + name
 		}
-		ps = append(ps, field("test", clean(name), th.base))
+		ps = append(ps, field("test", name, th.base))
 	}
 	if u := st.JobURL(f); u != "" {
-		ps = append(ps, field("url", clean(u), th.base))
+		ps = append(ps, field("url", u, th.base))
 	}
 	ps = append(ps, para{})
 
@@ -132,7 +132,7 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 		return para{line{
 			{mark + padLeft(fmt.Sprint(n), numWidth), num},
 			{" │ ", th.dim},
-			{clean(text), style},
+			{text, style},
 		}, gutter, true}
 	}
 	for i, t := range f.ContextBefore {
@@ -169,7 +169,7 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 			text += ", line " + render.LineList(j.Lines, 8)
 		}
 		ps = append(ps, para{line{
-			{strings.Repeat(" ", labelWidth) + clean(j.JobName) + " ", th.base},
+			{strings.Repeat(" ", labelWidth) + j.JobName + " ", th.base},
 			{"(" + outcome + ")", style},
 			{text, th.dim},
 		}, labelWidth + 2, true})

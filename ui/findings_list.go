@@ -25,7 +25,7 @@ func severityLabel(s analysis.Severity) string {
 	case analysis.SeverityInfo:
 		return "info"
 	}
-	return clean(string(s))
+	return string(s)
 }
 
 // listColumns are the widths of the list's columns for a width w.
@@ -43,7 +43,7 @@ func columnsFor(w int, st *State) listColumns {
 	for i := 0; i < st.VisibleCount(); i++ {
 		f := st.VisibleAt(i)
 		c.rank = max(c.rank, len(fmt.Sprint(f.Rank)))
-		c.job = max(c.job, width(clean(f.JobName)))
+		c.job = max(c.job, width(f.JobName))
 	}
 	// What is left after the fixed columns and their separators goes to
 	// the job name (at most a quarter) and the message.
@@ -131,7 +131,7 @@ func (l *findingsList) rowLine(f *analysis.Finding, c listColumns, th theme, sel
 		{" ", th.base},
 	}
 	if c.job > 0 {
-		row = append(row, span{padRight(truncate(clean(f.JobName), c.job), c.job) + " ", th.dim})
+		row = append(row, span{padRight(truncate(f.JobName, c.job), c.job) + " ", th.dim})
 	}
 	occ := ""
 	if f.Occurrences > 1 {
@@ -139,7 +139,7 @@ func (l *findingsList) rowLine(f *analysis.Finding, c listColumns, th theme, sel
 	}
 	row = append(row,
 		span{padLeft(truncate(occ, c.occ), c.occ) + " ", th.dim},
-		span{truncate(clean(f.Message), max(0, c.message)), th.base},
+		span{truncate(f.Message, max(0, c.message)), th.base},
 	)
 	return row
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/render"
 )
 
 // Phase is where the analysis shown is.
@@ -115,8 +116,11 @@ func (s *State) Apply(ev Event) {
 	ev.apply(s)
 }
 
+// applySnapshot takes the report in, cleaned: names, reasons, notes and
+// log lines come from API answers, saved files and logs, and this is where
+// they enter the UI. The widgets draw what the state holds as it is.
 func (s *State) applySnapshot(e Snapshot) {
-	s.report = e.Report
+	s.report = render.SanitizeReport(e.Report, clean)
 	s.progress = e.Progress
 	if s.phase == PhaseStarting {
 		s.phase = PhaseFetching

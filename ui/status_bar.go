@@ -68,9 +68,9 @@ func jobErrorSpans(st *State, th theme) []span {
 	if len(errs) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf(" · job %s: %s", clean(errs[0].Name), clean(oneLine(errs[0].Error)))
+	msg := fmt.Sprintf(" · job %s: %s", errs[0].Name, oneLine(errs[0].Error))
 	if len(errs) > 1 {
-		msg = fmt.Sprintf(" · %d job logs not read; %s: %s", len(errs), clean(errs[0].Name), clean(oneLine(errs[0].Error)))
+		msg = fmt.Sprintf(" · %d job logs not read; %s: %s", len(errs), errs[0].Name, oneLine(errs[0].Error))
 	}
 	return []span{{msg, th.warnText}}
 }

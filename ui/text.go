@@ -20,7 +20,8 @@ type span struct {
 type line []span
 
 // clean makes text from a log or a provider safe to draw: no control
-// characters, no escape sequences, valid UTF-8, tabs as four spaces.
+// characters, no escape sequences, no bidirectional overrides, valid
+// UTF-8, tabs as four spaces. What enters the State is cleaned once.
 func clean(s string) string {
 	return strings.ReplaceAll(render.Sanitize(s), "\t", "    ")
 }

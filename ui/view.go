@@ -31,7 +31,7 @@ type view struct {
 }
 
 func newView(st *State, th theme, title string, now func() time.Time) *view {
-	v := &view{Box: tview.NewBox(), state: st, theme: th, title: title, now: now}
+	v := &view{Box: tview.NewBox(), state: st, theme: th, title: clean(title), now: now}
 	v.search = tview.NewInputField().
 		SetLabel(" / ").
 		SetLabelStyle(th.key).
@@ -98,7 +98,7 @@ func (v *view) Draw(scr tcell.Screen) {
 		v.search.SetRect(x, y+h-1, w, 1)
 		v.search.Draw(scr)
 	case v.state.Message() != "":
-		drawLine(scr, x, y+h-1, w, line{{" " + clean(v.state.Message()), th.bold}})
+		drawLine(scr, x, y+h-1, w, line{{" " + v.state.Message(), th.bold}})
 	default:
 		drawLine(scr, x, y+h-1, w, hintSpans(w, th))
 	}
@@ -120,7 +120,7 @@ func (v *view) drawHeader(scr tcell.Screen, x, y, w int) {
 	right = truncate(right, max(w/2, w-30)) + " "
 	rw := width(right)
 	drawText(scr, x+w-rw, y, rw, right, v.theme.bar)
-	drawLine(scr, x, y, w-rw-1, line{{" destill ", v.theme.bar.Bold(true)}, {clean(v.title), v.theme.bar}})
+	drawLine(scr, x, y, w-rw-1, line{{" destill ", v.theme.bar.Bold(true)}, {v.title, v.theme.bar}})
 }
 
 func fmtCount(shown, total int) string {

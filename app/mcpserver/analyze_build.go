@@ -17,12 +17,13 @@ import (
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
 	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/render"
 )
 
 // AnalyzeBuildInput is what analyze_build takes.
 type AnalyzeBuildInput struct {
 	URL       string   `json:"url,omitempty" jsonschema:"a CI build URL: a Buildkite build (or job), a GitHub Actions run (or job), a GitLab pipeline (or job). Give url or path, not both"`
-	Path      string   `json:"path,omitempty" jsonschema:"an absolute path to a log file on this machine (plain or gzip); ~ is the home directory. Give url or path, not both"`
+	Path      string   `json:"path,omitempty" jsonschema:"an absolute path to a log file on this machine (plain or gzip), inside the directories the server may read (see the tool's description); ~ is the home directory. Give url or path, not both"`
 	Top       int      `json:"top,omitempty" jsonschema:"how many findings to return, best first"`
 	Jobs      []string `json:"jobs,omitempty" jsonschema:"analyze only these jobs (IDs or names; a name may be a case-insensitive part of it). By default every failed job is analyzed; naming a job that passed analyzes it too"`
 	MaxTokens int      `json:"max_tokens,omitempty" jsonschema:"the size this result may take, in tokens (estimated as bytes/4): context lines are shortened, then lower-ranked findings left out, to stay within it; the top finding is always kept"`
@@ -109,11 +110,14 @@ const (
 	maxMaxTokens     = 100000
 )
 
-func analyzeBuildTool() *mcp.Tool {
+// analyzeBuildTool describes analyze_build; allowed are the directories
+// it reads log files from.
+func analyzeBuildTool(allowed []string) *mcp.Tool {
 	return &mcp.Tool{
 		Name:  "analyze_build",
 		Title: "Explain a failed CI build",
 		Description: "Find why a CI build failed. Give a build URL (Buildkite, GitHub Actions, GitLab, Jenkins; a job URL narrows it to that job) or a local log file path. " +
+			pathRule(allowed) +
 			"Downloads the failed jobs' logs, and returns the build's state, its failed jobs, and the log lines most likely to explain the failure (findings), " +
 			"best first, each with its job, line numbers, a confidence and a short context. Waits until the analysis is complete (large builds can take a minute). " +
 			"The result fits max_tokens (about 4000 by default). Keep the request_id: get_finding, search_log, read_log and list_jobs use it to look further " +
@@ -126,6 +130,15 @@ func analyzeBuildTool() *mcp.Tool {
 	}
 }
 
+// pathRule says which log files analyze_build may read.
+func pathRule(allowed []string) string {
+	if len(allowed) == 0 {
+		return "This server reads no local log file (the user allows directories with destill mcp --allow-dir): give a build URL. "
+	}
+	return "A path must name a regular file (no device, pipe or standard input) inside these directories or their subdirectories: " +
+		strings.Join(allowed, ", ") + " (the user chooses them with destill mcp --allow-dir). "
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func (s *Server) analyzeBuild(ctx context.Context, call *mcp.CallToolRequest, in AnalyzeBuildInput) (*mcp.CallToolResult, AnalyzeBuildOutput, error) {
@@ -133,6 +146,11 @@ func (s *Server) analyzeBuild(ctx context.Context, call *mcp.CallToolRequest, in
 	arg, err := inputArg(in)
 	if err != nil {
 		return nil, out, err
+	}
+	if in.URL == "" {
+		if arg, err = s.allowedFile(arg); err != nil {
+			return nil, out, err
+		}
 	}
 	input, err := s.opts.ResolveFunc(arg)
 	if err != nil {
@@ -220,13 +238,12 @@ func inputArg(in AnalyzeBuildInput) (string, error) {
 // and stores the result. When the store kept the result but could not
 // share it, it returns the request with that error.
 func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg string, input sources.Input, jobs []string) (*Request, error) {
-	dir, err := os.MkdirTemp(s.opts.TempDir, "destill-mcp-*") // mode 0700
+	dir, remove, err := s.tempDir()
 	if err != nil {
-		return nil, fmt.Errorf("create a directory for the job logs: %w; set TMPDIR to a writable directory", err)
+		return nil, err
 	}
-	keep := newLogKeeper(input.Source, dir, input.Secrets, s.log)
-	req := &Request{ID: s.opts.NewID(), Input: arg, Status: backend.StatusDone, Secrets: input.Secrets,
-		CloseFunc: func() error { return os.RemoveAll(dir) }}
+	keep := newLogKeeper(input.Source, dir, s.opts.MaxKeptBytes, input.Secrets, s.log)
+	req := &Request{ID: s.opts.NewID(), Input: arg, Status: backend.StatusDone, Secrets: input.Secrets, CloseFunc: remove}
 	kept := false
 	defer func() {
 		if !kept {
@@ -289,6 +306,10 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg str
 		if l := logs[j.ID]; l != nil && j.Analyzed {
 			req.Logs[j.ID] = l
 		}
+	}
+	if names := keep.overCap(); len(names) > 0 {
+		req.Report.Notes = append(req.Report.Notes, fmt.Sprintf("the logs of %s are larger than the %s this server keeps per analysis: their findings are here, but get_finding, search_log and read_log cannot read them",
+			strings.Join(names, ", "), render.Size(s.opts.MaxKeptBytes)))
 	}
 	req.Bytes = size
 	if err := s.requests.Put(ctx, req); err != nil {

@@ -49,7 +49,7 @@ func BenchmarkAnalyzeKeepingLogs(b *testing.B) {
 			for b.Loop() {
 				var src pipeline.Source = benchSource(log)
 				if keep {
-					src = newLogKeeper(src, b.TempDir(), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+					src = newLogKeeper(src, b.TempDir(), DefaultMaxLogBytes, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 				}
 				if _, err := pipeline.Run(context.Background(), src, pipeline.Options{}, nil); err != nil {
 					b.Fatal(err)
@@ -64,7 +64,7 @@ func BenchmarkAnalyzeKeepingLogs(b *testing.B) {
 func BenchmarkReadLogWindow(b *testing.B) {
 	log := benchLog(32 << 20)
 	dir := b.TempDir()
-	k := newLogKeeper(benchSource(log), dir, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	k := newLogKeeper(benchSource(log), dir, DefaultMaxLogBytes, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	rc, err := k.OpenLog(context.Background(), providers.Job{ID: "j"})
 	if err != nil {
 		b.Fatal(err)
@@ -96,7 +96,7 @@ func BenchmarkKeepLog(b *testing.B) {
 	log := benchLog(32 << 20)
 	b.SetBytes(int64(len(log)))
 	for b.Loop() {
-		k := newLogKeeper(benchSource(log), b.TempDir(), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		k := newLogKeeper(benchSource(log), b.TempDir(), DefaultMaxLogBytes, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		rc, err := k.OpenLog(context.Background(), providers.Job{ID: "j"})
 		if err != nil {
 			b.Fatal(err)

@@ -10,7 +10,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"slices"
+	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/pipeline"
@@ -27,23 +30,31 @@ const maxLineBytes = analysis.DefaultMaxLineBytes
 // errLogGone is returned when a kept log was deleted under a reader.
 var errLogGone = errors.New("the kept log was deleted (its request was evicted); run analyze_build again")
 
+// errOverCap stops copying a log that would take the analysis's kept logs
+// beyond their cap.
+var errOverCap = errors.New("over the cap of kept logs")
+
 // logKeeper wraps a pipeline.Source: it remembers the build, and
 // copies every log it streams to a file in dir (readable by the user only)
-// with an index of line offsets, for the follow-up tools.
+// with an index of line offsets, for the follow-up tools. The copies take
+// at most maxBytes together: a log that would go beyond is not kept.
 type logKeeper struct {
-	src     pipeline.Source
-	dir     string
-	secrets []string
-	log     *slog.Logger
+	src      pipeline.Source
+	dir      string
+	maxBytes int64
+	secrets  []string
+	log      *slog.Logger
+	copied   atomic.Int64 // bytes written to the logs in dir
 
-	mu    sync.Mutex
-	build *providers.Build
-	logs  map[string]*fileLog
-	bytes int64
+	mu       sync.Mutex
+	build    *providers.Build
+	logs     map[string]*fileLog
+	bytes    int64
+	tooLarge []string // jobs whose log was not kept for the cap
 }
 
-func newLogKeeper(src pipeline.Source, dir string, secrets []string, log *slog.Logger) *logKeeper {
-	return &logKeeper{src: src, dir: dir, secrets: secrets, log: log, logs: map[string]*fileLog{}}
+func newLogKeeper(src pipeline.Source, dir string, maxBytes int64, secrets []string, log *slog.Logger) *logKeeper {
+	return &logKeeper{src: src, dir: dir, maxBytes: maxBytes, secrets: secrets, log: log, logs: map[string]*fileLog{}}
 }
 
 // Build returns the build, asking the wrapped source only once.
@@ -99,6 +110,14 @@ func (k *logKeeper) keep(jobID string, l *fileLog) {
 	k.bytes += l.bytes
 }
 
+// overCap returns the names of the jobs whose log was not kept because of
+// the cap.
+func (k *logKeeper) overCap() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return slices.Clone(k.tooLarge)
+}
+
 // kept returns the logs copied so far and their size.
 func (k *logKeeper) kept() (map[string]*fileLog, int64) {
 	k.mu.Lock()
@@ -112,21 +131,28 @@ func (k *logKeeper) kept() (map[string]*fileLog, int64) {
 
 // teeReader copies what it reads to a file and indexes its lines.
 type teeReader struct {
-	rc   io.ReadCloser
-	f    *os.File
-	w    *bufio.Writer
-	werr error
-	eof  bool
-	ix   indexer
-	job  providers.Job
-	k    *logKeeper
+	rc      io.ReadCloser
+	f       *os.File
+	w       *bufio.Writer
+	werr    error
+	eof     bool
+	counted int64 // bytes counted in k.copied
+	ix      indexer
+	job     providers.Job
+	k       *logKeeper
 }
 
 func (t *teeReader) Read(p []byte) (int, error) {
 	n, err := t.rc.Read(p)
 	if n > 0 && t.werr == nil {
-		_, t.werr = t.w.Write(p[:n])
-		t.ix.write(p[:n])
+		if t.k.copied.Add(int64(n)) > t.k.maxBytes {
+			t.k.copied.Add(-int64(n))
+			t.werr = errOverCap
+		} else {
+			t.counted += int64(n)
+			_, t.werr = t.w.Write(p[:n])
+			t.ix.write(p[:n])
+		}
 	}
 	if errors.Is(err, io.EOF) {
 		t.eof = true
@@ -142,15 +168,22 @@ func (t *teeReader) Close() error {
 	if cerr := t.f.Close(); t.werr == nil {
 		t.werr = cerr
 	}
+	if t.werr == nil && t.eof {
+		t.k.keep(t.job.ID, t.ix.finish(t.f.Name(), t.k.secrets))
+		return err
+	}
+	os.Remove(t.f.Name())
+	t.k.copied.Add(-t.counted)
 	switch {
+	case errors.Is(t.werr, errOverCap):
+		t.k.log.Warn("job log too large to keep; follow-up tools will not read it", "job", t.job.Name, "cap_bytes", t.k.maxBytes)
+		t.k.mu.Lock()
+		t.k.tooLarge = append(t.k.tooLarge, strconv.Quote(t.job.Name))
+		t.k.mu.Unlock()
 	case t.werr != nil:
 		t.k.log.Warn("cannot keep job log; follow-up tools will not read it", "job", t.job.Name, "err", t.werr)
-		os.Remove(t.f.Name())
-	case !t.eof:
-		os.Remove(t.f.Name()) // the read was cut short: the analysis reports it
-	default:
-		t.k.keep(t.job.ID, t.ix.finish(t.f.Name(), t.k.secrets))
 	}
+	// else the read was cut short: the analysis reports it
 	return err
 }
 

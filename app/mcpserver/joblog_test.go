@@ -69,7 +69,7 @@ func keepLog(t *testing.T, log string) *fileLog {
 	t.Helper()
 	dir := t.TempDir()
 	src := &fakeSource{logs: map[string]string{"j": log}}
-	k := newLogKeeper(src, dir, []string{envSecret}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	k := newLogKeeper(src, dir, DefaultMaxLogBytes, []string{envSecret}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	rc, err := k.OpenLog(context.Background(), providers.Job{ID: "j", Name: "job"})
 	require.NoError(t, err)
 	a := analysis.NewAnalyzer(analysis.Options{})
@@ -167,7 +167,7 @@ func (c *cutSource) OpenLog(ctx context.Context, job providers.Job) (io.ReadClos
 func TestKeptLogDropsCutDownloads(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	k := newLogKeeper(&cutSource{}, dir, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	k := newLogKeeper(&cutSource{}, dir, DefaultMaxLogBytes, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	rc, err := k.OpenLog(context.Background(), providers.Job{ID: "j"})
 	require.NoError(t, err)
 	_, err = io.Copy(io.Discard, rc)

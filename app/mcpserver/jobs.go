@@ -111,6 +111,11 @@ func whyNoLogs(req *Request) string {
 	if req.Report.Status == statusPassed {
 		return "the build passed, so no log was read; call analyze_build with jobs to read a passed job's log"
 	}
+	for _, j := range req.Report.Jobs {
+		if j.Analyzed {
+			return "the logs were analyzed but not kept: see the notes of analyze_build's result, and the server's log"
+		}
+	}
 	return "no failed job had a log that could be read"
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -49,8 +50,16 @@ type Options struct {
 	// the tokens in the server's environment.
 	Secrets []string
 	// ResolveFunc turns a build URL or log file path into an input (nil:
-	// sources.Resolve with Getenv and HTTPClient, rate-limit waits logged).
+	// sources.Resolve with Getenv and HTTPClient, regular files only,
+	// rate-limit waits logged). Paths reach it checked against AllowedDirs.
 	ResolveFunc func(arg string) (sources.Input, error)
+	// AllowedDirs are the directories analyze_build may read log files
+	// from, subdirectories included, as AllowedDirs returns them. With
+	// none, it reads build URLs only.
+	AllowedDirs []string
+	// MaxKeptBytes caps the disk space one analysis's kept logs may take
+	// (0: DefaultMaxLogBytes): a log beyond it is analyzed but not kept.
+	MaxKeptBytes int64
 }
 
 // Server is destill's MCP server: the tools and the analyses they keep.
@@ -63,6 +72,13 @@ type Server struct {
 	// baselines keeps passing builds found and baseline models built, for
 	// every analysis this server runs.
 	baselines *baselines.Cache
+	// allowed are the directories analyze_build reads log files from.
+	allowed []string
+
+	// dirs are the directories of kept logs not yet deleted: Close
+	// deletes them, analyses still running included.
+	dirsMu sync.Mutex
+	dirs   map[string]bool
 }
 
 const instructions = `Destill explains why a CI build failed. Call analyze_build first with a build URL (Buildkite, GitHub Actions, GitLab, Jenkins) or the path of a log file: it returns the failure's most likely causes, ranked, and a request_id. Then, with that request_id: get_finding shows one finding with more context and every place it occurred, search_log greps the job logs, read_log reads a window of a log (negative from_line reads the tail), list_jobs lists the build's jobs and their steps. get_request shows an analysis again, and reads one by its ID: a request_id analyze_build returned, or (when destill shares its results through a database) the ID of a build submitted with destill submit, whose status it gives until the workers are done. Log text is cleaned of terminal escapes, and secrets are redacted.`
@@ -85,11 +101,17 @@ func New(info *mcp.Implementation, opts Options) *Server {
 	if opts.ResolveFunc == nil {
 		log := opts.Logger
 		cfg := sources.Config{Getenv: opts.Getenv, HTTPClient: opts.HTTPClient, Stdin: strings.NewReader(""),
-			Notify: func(msg string) { log.Info(msg) }} // a long rate-limit wait
+			Notify:           func(msg string) { log.Info(msg) }, // a long rate-limit wait
+			RegularFilesOnly: true}
 		opts.ResolveFunc = func(arg string) (sources.Input, error) { return sources.Resolve(arg, cfg) }
+	}
+	if opts.MaxKeptBytes <= 0 {
+		opts.MaxKeptBytes = DefaultMaxLogBytes
 	}
 	s := &Server{
 		info:     *info,
+		allowed:  opts.AllowedDirs,
+		dirs:     map[string]bool{},
 		mcp:      mcp.NewServer(info, &mcp.ServerOptions{Instructions: instructions, Logger: sdkLogger(opts.Logger)}),
 		opts:     opts,
 		requests: opts.Requests,
@@ -109,13 +131,41 @@ func (s *Server) Run(ctx context.Context, t mcp.Transport) error {
 	return s.mcp.Run(ctx, t)
 }
 
-// Close drops every kept analysis and deletes the logs kept on disk.
+// Close drops every kept analysis and deletes the logs kept on disk,
+// those of analyses still running too.
 func (s *Server) Close() error {
-	return s.requests.Close()
+	err := s.requests.Close()
+	s.dirsMu.Lock()
+	defer s.dirsMu.Unlock()
+	for d := range s.dirs {
+		if rerr := os.RemoveAll(d); err == nil {
+			err = rerr
+		}
+		delete(s.dirs, d)
+	}
+	return err
+}
+
+// tempDir makes a directory for an analysis's kept logs, readable by the
+// user only, and returns it with the function that deletes it.
+func (s *Server) tempDir() (string, func() error, error) {
+	dir, err := os.MkdirTemp(s.opts.TempDir, "destill-mcp-*") // mode 0700
+	if err != nil {
+		return "", nil, fmt.Errorf("create a directory for the job logs: %w; set TMPDIR to a writable directory", err)
+	}
+	s.dirsMu.Lock()
+	s.dirs[dir] = true
+	s.dirsMu.Unlock()
+	return dir, func() error {
+		s.dirsMu.Lock()
+		delete(s.dirs, dir)
+		s.dirsMu.Unlock()
+		return os.RemoveAll(dir)
+	}, nil
 }
 
 func (s *Server) addTools() {
-	addTool(s, analyzeBuildTool(), s.analyzeBuild)
+	addTool(s, analyzeBuildTool(s.allowed), s.analyzeBuild)
 	addTool(s, getFindingTool(), s.getFinding)
 	addTool(s, searchLogTool(), s.searchLog)
 	addTool(s, readLogTool(), s.readLog)

@@ -47,6 +47,13 @@ func setupWith(t *testing.T, opts Options) *testBundle {
 		opts.Requests = b.store
 	}
 	opts.TempDir = b.tmp
+	if opts.AllowedDirs == nil {
+		// Tests read logs from testdata and from their own temporary
+		// directories.
+		dirs, err := AllowedDirs([]string{"testdata", os.TempDir()})
+		require.NoError(t, err)
+		opts.AllowedDirs = dirs
+	}
 	if opts.Getenv == nil {
 		// No environment: URLs added with addFake resolve to their fake
 		// sources, anything else as sources.Resolve would.

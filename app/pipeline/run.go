@@ -161,8 +161,10 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// countingReader counts bytes and reports progress now and then.
+// countingReader counts bytes and reports progress now and then. It stops
+// at the first read after ctx ends, whatever the source.
 type countingReader struct {
+	ctx   context.Context
 	r     io.Reader
 	n     int64
 	every int64
@@ -172,6 +174,9 @@ type countingReader struct {
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	if c.n >= c.next {
@@ -257,7 +262,7 @@ func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*anal
 	if every <= 0 {
 		every = 512 << 10
 	}
-	cr := &countingReader{r: rc, every: every, next: every, tick: func(d int64) {
+	cr := &countingReader{ctx: ctx, r: rc, every: every, next: every, tick: func(d int64) {
 		r.bytes.Add(d)
 		if r.mu.TryLock() {
 			r.sendLocked(false)

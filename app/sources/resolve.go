@@ -35,6 +35,9 @@ type Config struct {
 	// Offline means the provider will not be called (everything comes
 	// from the cache): a missing token is then not an error.
 	Offline bool
+	// RegularFilesOnly refuses a log file path that is not a regular file
+	// (a device, a named pipe, /dev/stdin): for paths someone else chose.
+	RegularFilesOnly bool
 }
 
 // Input is a resolved input: the Source to analyze and how a report names it.
@@ -62,7 +65,7 @@ func Resolve(arg string, cfg Config) (Input, error) {
 	case LooksLikeURL(arg):
 		return resolveBuildURL(arg, cfg)
 	}
-	return Input{Source: local.File{Path: arg}, Describe: analysis.Origin{Kind: "file", Path: arg}}, nil
+	return Input{Source: local.File{Path: arg, RegularOnly: cfg.RegularFilesOnly}, Describe: analysis.Origin{Kind: "file", Path: arg}}, nil
 }
 
 // LooksLikeURL reports whether s is an http or https URL.

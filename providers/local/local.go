@@ -17,6 +17,9 @@ import (
 // File is a log file on disk, plain or gzip-compressed.
 type File struct {
 	Path string
+	// RegularOnly refuses anything but a regular file (see OpenRegular):
+	// for a path that someone else chose.
+	RegularOnly bool
 }
 
 // Build returns a build of one job: the file.
@@ -28,6 +31,11 @@ func (f File) Build(ctx context.Context) (providers.Build, error) {
 	if info.IsDir() {
 		return providers.Build{}, fmt.Errorf("read log file: %s is a directory; pass a log file", f.Path)
 	}
+	if f.RegularOnly {
+		if err := regularOnly(f.Path, info.Mode()); err != nil {
+			return providers.Build{}, fmt.Errorf("read log file: %w", err)
+		}
+	}
 	name := filepath.Base(f.Path)
 	return providers.Build{
 		Provider: providers.KindFile,
@@ -37,11 +45,16 @@ func (f File) Build(ctx context.Context) (providers.Build, error) {
 	}, nil
 }
 
-// OpenLog opens the file, decompressing it when it is gzip.
+// OpenLog opens the file, decompressing it when it is gzip. Reading stops
+// when ctx ends, even on a named pipe nobody writes to.
 func (f File) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
-	fh, err := os.Open(f.Path)
+	open := Open
+	if f.RegularOnly {
+		open = OpenRegular
+	}
+	fh, err := open(ctx, f.Path)
 	if err != nil {
-		return nil, fmt.Errorf("read log file: %w", pathError(err))
+		return nil, fmt.Errorf("read log file: %w", err)
 	}
 	r, err := MaybeGunzip(fh)
 	if err != nil {
@@ -80,8 +93,9 @@ func (s Stdin) Build(ctx context.Context) (providers.Build, error) {
 }
 
 // OpenLog returns standard input, decompressing it when it is gzip.
+// Reading stops when ctx ends, even while nothing comes.
 func (s Stdin) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
-	r, err := MaybeGunzip(io.NopCloser(s.R))
+	r, err := MaybeGunzip(NewStoppable(ctx, s.R, nil))
 	if err != nil {
 		return nil, fmt.Errorf("read standard input: %w", err)
 	}

@@ -147,3 +147,31 @@ func TestBuildVerdictHasNoStep(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffHeaderIsNoStep: the file lines of a unified diff printed by a
+// formatter check are not Buildkite groups.
+func TestDiffHeaderIsNoStep(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line string
+		step bool
+	}{
+		{"+++ b/src/main/java/org/assertj/core/api/AbstractAssert.java", false},
+		{"--- a/src/main/java/org/assertj/core/api/AbstractAssert.java", false},
+		{"--- /home/runner/work/notify/src/notify/api.py:before\t2024-04-11 08:12:01.221930", false},
+		{"+++ /dev/null", false},
+		{"--- ./docs/index.md", false},
+		{"--- :hammer: Build", true},
+		{"+++ Running tests", true},
+		{"~~~ a/b", true},
+		{"--- /etc is mounted read-only, skipping", true},
+	}
+	for _, tt := range tests {
+		a := NewAnalyzer(Options{})
+		a.Write([]byte(tt.line + "\n"))
+		res := a.Result()
+		if got := len(res.Sections) == 1 && res.Sections[0].Kind == "step"; got != tt.step {
+			t.Errorf("%q: step %v, want %v (sections %+v)", tt.line, got, tt.step, res.Sections)
+		}
+	}
+}

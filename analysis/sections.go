@@ -55,6 +55,9 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		if len(title) == 0 || bytes.HasSuffix(title, []byte("---")) {
 			return false // a ruler or a Maven "--- plugin ---" without prefix
 		}
+		if t[0] != '~' && diffHeader(title) {
+			return false // "--- a/x.go" / "+++ b/x.go": a diff, not a group
+		}
 		a.addSection(string(title), "step")
 		return true
 	case '^':
@@ -133,6 +136,20 @@ func (a *Analyzer) addSection(title, kind string) {
 		title = title[:200]
 	}
 	a.sections.list = append(a.sections.list, Section{Line: a.line, Title: a.redactor.Redact(title), Kind: kind})
+}
+
+// diffHeader reports whether the title of a "--- " or "+++ " line is a
+// file of a unified diff: "a/src/x.go", "b/src/x.go", "/dev/null", an
+// absolute or relative path, or a path followed by a tab and a time.
+func diffHeader(title []byte) bool {
+	if bytes.IndexByte(title, '\t') > 0 {
+		return true
+	}
+	if bytes.HasPrefix(title, []byte("a/")) || bytes.HasPrefix(title, []byte("b/")) || bytes.HasPrefix(title, []byte("./")) ||
+		title[0] == '/' || bytes.HasPrefix(title, []byte("../")) {
+		return bytes.IndexByte(title, ' ') < 0 || bytes.IndexByte(title, ':') > 0
+	}
+	return false
 }
 
 // buildSucceededLine recognizes a build tool's success verdict: Maven's

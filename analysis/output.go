@@ -68,8 +68,8 @@ func boundaryFlag(l *lineView, structural bool) lineFlag {
 	switch {
 	case t[0] == '$' && t[1] == ' ' && l.indent == 0:
 		return flagBoundary
-	case t[0] == '+' && l.indent == 0 && (t[1] == ' ' || t[1] == '+'):
-		return flagTrace
+	case t[0] == '+' && l.indent == 0 && (t[1] == ' ' || t[1] == '+' && len(t) > 2 && t[2] == ' '):
+		return flagTrace // "+ cmd", "++ cmd" (not "+++ b/x.go", a diff's)
 	}
 	return flagContent
 }

@@ -44,6 +44,19 @@ func TestFailedCommandOutput(t *testing.T) {
 			from: 2, to: 3,
 		},
 		{
+			name: "a formatter's diff is output, not a shell trace",
+			log: "$ isort --check-only --diff src\n" +
+				"ERROR: src/api.py Imports are incorrectly sorted and/or formatted.\n" +
+				"--- src/api.py:before\t2024-04-11 08:12:01\n" +
+				"+++ src/api.py:after\t2024-04-11 08:12:03\n" +
+				"@@ -1,2 +1,2 @@\n" +
+				"+import logging\n" +
+				" import os\n" +
+				"-import logging\n" +
+				"##[error]Process completed with exit code 1.\n",
+			from: 2, to: 8,
+		},
+		{
 			name: "at most tailLines lines, the last ones",
 			log: "$ ./lint\n" + strings.Repeat("src/a.c:1: style: something\n", 12) +
 				"Error: The command exited with status 1\n",

@@ -9,8 +9,15 @@ import (
 )
 
 // ChunkRecordVersion is the version of ChunkRecord this destill writes, and
-// the only one it reads. Change it with any change to what a record holds.
-const ChunkRecordVersion = 1
+// the only one it reads. Change it with any change to what a record holds,
+// including the meaning of its fingerprints (analysis.FingerprintVersion):
+// chunks are merged by fingerprint, so two versions must never meet.
+// Version 2: fingerprints of analysis.FingerprintVersion 2.
+const ChunkRecordVersion = 2
+
+// recordFingerprintVersion is the analysis.FingerprintVersion of the
+// fingerprints in a record of ChunkRecordVersion; a test keeps them in step.
+const recordFingerprintVersion = 2
 
 // ErrRecordVersion is returned, wrapped, for a stored chunk result of a
 // record version this destill does not read.

@@ -1,0 +1,124 @@
+package analysis
+
+import (
+	"slices"
+	"sort"
+)
+
+// joinEvents makes one candidate of the adjacent candidates of one event,
+// in every job: a header and the block under it ("Tests run: … <<<
+// FAILURE!" and the exception below), a block and the verdict right after
+// it ("npm ERR! Test failed" and "The command … exited with 1"). It takes
+// the groups scoreCandidates made and returns them regrouped.
+//
+// Candidates of one event touch (each starts at most one line after the
+// lines before it end) and were matched by different rules: adjacent
+// candidates of one rule are siblings (two failing tests, two compile
+// errors) and stay apart, and so do the lines of an event on either side
+// of a sibling. A repeated message (more than one occurrence) stays a
+// finding of its own, so that its count and lines are not lost, and so
+// does a finding from a test report (it has no log line). An event
+// spans at most maxRangeLines lines; it is shown from its best candidate
+// (message, fingerprint, score, reasons) with the lines of all of them.
+func joinEvents(groups map[string][]scored, keys []string, jobs []JobResult) (map[string][]scored, []string) {
+	byJob := make([][]scored, len(jobs))
+	for _, fp := range keys {
+		for _, s := range groups[fp] {
+			byJob[s.job] = append(byJob[s.job], s)
+		}
+	}
+	joined := false
+	for ji, list := range byJob {
+		sort.SliceStable(list, func(a, b int) bool { return list[a].c.LineStart < list[b].c.LineStart })
+		var out []scored
+		for i := 0; i < len(list); {
+			n := eventLen(list[i:])
+			if n == 1 {
+				out = append(out, list[i])
+			} else {
+				out = append(out, joinEvent(list[i:i+n]))
+				joined = true
+			}
+			i += n
+		}
+		byJob[ji] = out
+	}
+	if !joined {
+		return groups, keys
+	}
+	// Regroup in the order the fingerprints were first seen.
+	order := make(map[string]int, len(keys))
+	for i, fp := range keys {
+		order[fp] = i
+	}
+	regrouped := make(map[string][]scored, len(keys))
+	for _, list := range byJob {
+		for _, s := range list {
+			regrouped[s.c.Fingerprint] = append(regrouped[s.c.Fingerprint], s)
+		}
+	}
+	kept := keys[:0:0]
+	for _, fp := range keys {
+		if g, ok := regrouped[fp]; ok {
+			sort.SliceStable(g, func(a, b int) bool { return g[a].job < g[b].job })
+			kept = append(kept, fp)
+		}
+	}
+	return regrouped, kept
+}
+
+// eventLen returns how many candidates at the start of list (sorted by
+// line) are one event.
+func eventLen(list []scored) int {
+	first := list[0].c
+	if first.Occurrences != 1 || first.LineStart < 1 {
+		return 1 // repeated, or not from the log (a test report)
+	}
+	rules := []string{first.Rule}
+	end := first.LineEnd
+	n := 1
+	for ; n < len(list); n++ {
+		c := list[n].c
+		if c.LineStart > end+1 || c.Occurrences != 1 || slices.Contains(rules, c.Rule) ||
+			max(end, c.LineEnd)-first.LineStart+1 > maxRangeLines {
+			break
+		}
+		rules = append(rules, c.Rule)
+		end = max(end, c.LineEnd)
+	}
+	return n
+}
+
+// joinEvent returns the candidate that shows the event of the candidates
+// in list (sorted by line): its best one, over the lines of all.
+func joinEvent(list []scored) scored {
+	best := 0
+	for i := range list {
+		if list[i].score > list[best].score {
+			best = i
+		}
+	}
+	rep := list[best]
+	c := *rep.c
+	c.LineStart = list[0].c.LineStart
+	c.ContextBefore = list[0].c.ContextBefore
+	last := list[0].c
+	for _, s := range list[1:] {
+		if s.c.LineEnd >= last.LineEnd {
+			last = s.c
+		}
+	}
+	c.LineEnd = last.LineEnd
+	c.ContextAfter = last.ContextAfter
+	c.Text = make([]string, 0, c.LineEnd-c.LineStart+1)
+	for _, s := range list {
+		// Lines of s that the lines so far do not cover.
+		from := c.LineStart + len(c.Text) - s.c.LineStart
+		if from >= 0 && from < len(s.c.Text) {
+			c.Text = append(c.Text, s.c.Text[from:]...)
+		}
+	}
+	c.Lines = []int{c.LineStart}
+	rep.c = &c
+	return rep
+}

@@ -22,7 +22,8 @@ type Report struct {
 	Findings           []Finding `json:"findings"`
 	Summary            Summary   `json:"summary"`
 	// Notes are things the reader should know about the analysis itself:
-	// jobs still running, logs that could not be read, truncated logs.
+	// jobs still running, logs that could not be read, what a cap left out
+	// (CapNotes).
 	Notes []string `json:"notes,omitempty"`
 }
 

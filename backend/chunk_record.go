@@ -38,7 +38,8 @@ type ChunkRecord struct {
 	Bytes int64 `json:"bytes"`
 	// TruncatedLines counts lines longer than analysis.MaxLineBytes.
 	TruncatedLines int `json:"truncated_lines,omitempty"`
-	// Dropped counts distinct messages over the analyzer's per-job cap.
+	// Dropped counts the occurrences of messages over the analyzer's
+	// per-job cap of distinct messages.
 	Dropped int `json:"dropped,omitempty"`
 	// Candidates are the findings of the chunk before ranking.
 	Candidates []CandidateRecord `json:"candidates"`

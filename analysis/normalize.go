@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -168,10 +169,10 @@ func pathByte(c byte) bool {
 // pathLen returns the length of the file path at the start of s, or 0 when
 // the word there is not one. A path is a word of path bytes that has a
 // directory separator and starts with one (or with ".", "~" or a Windows
-// drive), has at least two, or ends in a file name with an extension
-// ("src/app.c"); or a file name with an extension followed by a line
-// number ("app.c:12", "App.cs(57,31)"). "and/or", "I/O" and "3/4" are
-// words, not paths.
+// drive), has at least two, ends in a file name with an extension
+// ("src/app.c") or has a "_" or "." ("build/test_hash"); or a file name
+// with an extension followed by a line number ("app.c:12",
+// "App.cs(57,31)"). "and/or", "I/O" and "3/4" are words, not paths.
 func pathLen(s string) int {
 	n := 0
 	if len(s) >= 3 && isLetter(s[0]) && s[1] == ':' && (s[2] == '\\' || s[2] == '/') {
@@ -199,6 +200,7 @@ func pathLen(s string) int {
 	case word[0] == '/' || word[0] == '\\' || word[0] == '.' || word[0] == '~' || word[1] == ':':
 	case seps >= 2:
 	case hasExtension(word[lastSep+1:]):
+	case strings.ContainsAny(word, "_."): // "build/test_hash"
 	default:
 		return 0
 	}

@@ -25,10 +25,21 @@ const maxNormalized = 512
 // of white space become one space. See the README's "fingerprint" contract.
 func Normalize(category, s string) string {
 	paths := category != CategoryTestFailure
+	idents := category == CategoryCompileError || category == CategoryLint
 	out := make([]byte, 0, len(s))
 	space := false
 	for i := 0; i < len(s); {
 		c := s[i]
+		if idents && (i == 0 || !isAlnum(s[i-1])) {
+			if open, n := quotedIdentLen(s[i:]); n > 0 {
+				out = appendSpace(out, &space)
+				out = append(out, s[i:i+open]...)
+				out = append(out, "<id>"...)
+				out = append(out, s[i+n-open:i+n]...)
+				i += n
+				continue
+			}
+		}
 		if paths && pathByte(c) && (i == 0 || !pathByte(s[i-1])) {
 			if n := pathLen(s[i:]); n > 0 {
 				out = appendSpace(out, &space)
@@ -234,6 +245,34 @@ func hasExtension(name string) bool {
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// quotes pairs the quotes a diagnostic puts around an identifier.
+var quotes = [][2]string{{"'", "'"}, {`"`, `"`}, {"`", "`"}, {"\u2018", "\u2019"}, {"\u201c", "\u201d"}}
+
+// quotedIdentLen returns, when s starts with an identifier in quotes
+// ('log_write', "utf8_lower", ‘Order’), the length of its opening quote
+// and of the whole; 0 otherwise. An identifier is letters, digits and
+// "_$.:@-", at most 128 bytes: "';'" and "'expected a value'" are not.
+func quotedIdentLen(s string) (open, n int) {
+	for _, q := range quotes {
+		if len(s) < len(q[0]) || s[:len(q[0])] != q[0] {
+			continue
+		}
+		j := len(q[0])
+		for j < len(s) && j <= 128 && identByte(s[j]) {
+			j++
+		}
+		if j == len(q[0]) || !strings.HasPrefix(s[j:], q[1]) {
+			return 0, 0
+		}
+		return len(q[0]), j + len(q[1])
+	}
+	return 0, 0
+}
+
+func identByte(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '$' || c == '.' || c == ':' || c == '@' || c == '-'
+}
 
 // Fingerprint identifies a message across lines, jobs and builds: 16 hex
 // digits of the xxHash64 of its category and template (Normalize), cut at

@@ -15,9 +15,10 @@ import (
 // lines before it end) and were matched by different rules: adjacent
 // candidates of one rule are siblings (two failing tests, two compile
 // errors) and stay apart, and so do the lines of an event on either side
-// of a sibling. A repeated message (more than one occurrence) stays a
-// finding of its own, so that its count and lines are not lost, and so
-// does a finding from a test report (it has no log line). An event
+// of a sibling. Candidates that occurred more than once join only when
+// they repeat together (the same count, at the same distances), so that no
+// count or line is lost; a finding from a test report (no log line) never
+// joins. An event
 // spans at most maxRangeLines lines; it is shown from its best candidate
 // (message, fingerprint, score, reasons) with the lines of all of them.
 func joinEvents(groups map[string][]scored, keys []string, jobs []JobResult) (map[string][]scored, []string) {
@@ -71,22 +72,51 @@ func joinEvents(groups map[string][]scored, keys []string, jobs []JobResult) (ma
 // line) are one event.
 func eventLen(list []scored) int {
 	first := list[0].c
-	if first.Occurrences != 1 || first.LineStart < 1 {
-		return 1 // repeated, or not from the log (a test report)
+	if first.LineStart < 1 {
+		return 1 // not from the log (a test report)
 	}
-	rules := []string{first.Rule}
+	var rules []string
+	if !generic(first) {
+		rules = append(rules, first.Rule)
+	}
 	end := first.LineEnd
 	n := 1
 	for ; n < len(list); n++ {
 		c := list[n].c
-		if c.LineStart > end+1 || c.Occurrences != 1 || slices.Contains(rules, c.Rule) ||
+		if c.LineStart > end+1 || !repeatsWith(c, first) || slices.Contains(rules, c.Rule) ||
 			max(end, c.LineEnd)-first.LineStart+1 > maxRangeLines {
 			break
 		}
-		rules = append(rules, c.Rule)
+		if !generic(c) {
+			rules = append(rules, c.Rule)
+		}
 		end = max(end, c.LineEnd)
 	}
 	return n
+}
+
+// repeatsWith reports whether c occurred exactly as often as first, each
+// time at the same distance from it: the two are one event that repeats
+// (a summary printed after each of three retries), or both occurred once.
+func repeatsWith(c, first *Candidate) bool {
+	if c.Occurrences != first.Occurrences || len(c.Lines) != len(first.Lines) {
+		return false
+	}
+	d := c.LineStart - first.LineStart
+	for i := range c.Lines {
+		if c.Lines[i]-first.Lines[i] != d {
+			return false
+		}
+	}
+	return true
+}
+
+// generic reports whether c was matched by the generic vocabulary (an
+// error word, an "[error]" prefix, a warning) rather than by a rule that
+// knows the shape: adjacent generic lines are not siblings but the lines
+// of one message ("[error] Failed tests:", "[error] \tcom.acme.FooTest").
+func generic(c *Candidate) bool {
+	return c.Category == CategoryError || c.Category == CategoryWarning
 }
 
 // joinEvent returns the candidate that shows the event of the candidates
@@ -118,7 +148,9 @@ func joinEvent(list []scored) scored {
 			c.Text = append(c.Text, s.c.Text[from:]...)
 		}
 	}
-	c.Lines = []int{c.LineStart}
+	// Each repetition of the event starts where its first candidate does.
+	c.Lines = list[0].c.Lines
+	c.Occurrences = list[0].c.Occurrences
 	rep.c = &c
 	return rep
 }

@@ -1,7 +1,7 @@
 package analysis
 
 import (
-	"strconv"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -76,41 +76,52 @@ func TestAdjacentLinesOfOneEventAreOneFinding(t *testing.T) {
 	}
 }
 
-// TestJoinEventKeepsRepeatsAndReports: a repeated message keeps its own
-// finding (with its count), and so does a failed test from a test report.
-func TestJoinEventKeepsRepeatsAndReports(t *testing.T) {
+// TestJoinEvents: which adjacent candidates are one event, and what the
+// finding of an event shows.
+func TestJoinEvents(t *testing.T) {
 	t.Parallel()
+	// c is a candidate of a rule that knows its shape (rule "err" is the
+	// generic vocabulary); it occurred at start and, occ-1 more times,
+	// at start+100, start+200, ...
 	c := func(fp, rule string, start, end, occ int, score float64) Candidate {
 		text := make([]string, end-start+1)
 		for i := range text {
 			text[i] = fp
 		}
-		lines := []int{start}
-		for i := 1; i < occ; i++ {
-			lines = append(lines, 100+i)
+		var lines []int
+		for i := 0; i < occ; i++ {
+			lines = append(lines, start+100*i)
 		}
-		return Candidate{Fingerprint: fp, Rule: rule, Category: CategoryError, Severity: SeverityError, Score: score,
+		category := CategoryTestFailure
+		if rule == "err" {
+			category = CategoryError
+		}
+		return Candidate{Fingerprint: fp, Rule: rule, Category: category, Severity: SeverityError, Score: score,
 			LineStart: start, LineEnd: end, Message: fp, Text: text, Occurrences: occ, Lines: lines}
 	}
 	tests := []struct {
 		name  string
 		cands []Candidate
-		want  []string // fingerprint and range of each finding, best first
+		want  []string // fingerprint, range and occurrence lines of each finding, best first
 	}{
 		{"one event", []Candidate{c("head", "a", 3, 3, 1, 0.4), c("body", "b", 4, 6, 1, 0.9), c("verdict", "c", 7, 7, 1, 0.2)},
-			[]string{"body 3-7"}},
+			[]string{"body 3-7 [3]"}},
 		{"siblings", []Candidate{c("t1", "a", 3, 4, 1, 0.9), c("t2", "a", 5, 6, 1, 0.8)},
-			[]string{"t1 3-4", "t2 5-6"}},
+			[]string{"t1 3-4 [3]", "t2 5-6 [5]"}},
 		{"a sibling ends the event", []Candidate{c("t1", "a", 3, 4, 1, 0.9), c("x", "b", 5, 5, 1, 0.5), c("t2", "a", 6, 7, 1, 0.8)},
-			[]string{"t1 3-5", "t2 6-7"}},
+			[]string{"t1 3-5 [3]", "t2 6-7 [6]"}},
+		{"generic lines are one message", []Candidate{c("e1", "err", 3, 3, 1, 0.5), c("e2", "err", 4, 4, 1, 0.6), c("e3", "err", 5, 5, 1, 0.5)},
+			[]string{"e2 3-5 [3]"}},
 		{"a gap ends the event", []Candidate{c("e", "a", 3, 4, 1, 0.9), c("v", "b", 6, 6, 1, 0.3)},
-			[]string{"e 3-4", "v 6-6"}},
-		{"a repeated message stays", []Candidate{c("e", "a", 3, 4, 1, 0.9), c("r", "b", 5, 5, 3, 0.5)},
-			[]string{"e 3-4", "r 5-5"}},
-		{"a test report stays", []Candidate{c("report", "test-report", 0, 0, 1, 0.9), c("v", "b", 1, 1, 1, 0.3)},
-			[]string{"report 0-0", "v 1-1"}},
+			[]string{"e 3-4 [3]", "v 6-6 [6]"}},
+		{"an event repeated", []Candidate{c("e", "a", 3, 4, 3, 0.9), c("v", "b", 5, 5, 3, 0.3)},
+			[]string{"e 3-5 [3 103 203]"}},
+		{"a message repeated alone", []Candidate{c("e", "a", 3, 4, 1, 0.9), c("r", "b", 5, 5, 3, 0.5)},
+			[]string{"e 3-4 [3]", "r 5-5 [5 105 205]"}},
+		{"a test report", []Candidate{c("report", "test-report", 0, 0, 1, 0.9), c("v", "b", 1, 1, 1, 0.3)},
+			[]string{"report 0-0 [0]", "v 1-1 [1]"}},
 		{"longer than a finding", []Candidate{c("e", "a", 1, 30, 1, 0.9), c("f", "b", 31, 45, 1, 0.5)},
-			[]string{"e 1-30", "f 31-45"}},
+			[]string{"e 1-30 [1]", "f 31-45 [31]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,7 +129,7 @@ func TestJoinEventKeepsRepeatsAndReports(t *testing.T) {
 			res := JobResult{Job: JobSummary{ID: "j", Name: "j", Failed: true}, Lines: 200, Candidates: tt.cands}
 			var got []string
 			for _, f := range Rank([]JobResult{res}) {
-				got = append(got, f.Fingerprint+" "+strconv.Itoa(f.LineStart)+"-"+strconv.Itoa(f.LineEnd))
+				got = append(got, fmt.Sprintf("%s %d-%d %v", f.Fingerprint, f.LineStart, f.LineEnd, f.Lines))
 				if len(f.Text) != f.LineEnd-f.LineStart+1 && f.LineStart > 0 {
 					t.Errorf("%s: %d lines of text for lines %d-%d", f.Fingerprint, len(f.Text), f.LineStart, f.LineEnd)
 				}

@@ -13,20 +13,27 @@ func TestAdjacentLinesOfOneEventAreOneFinding(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		log string
-		// together are parts of lines that one finding must show together.
+		// together are parts of lines that one finding must show together;
+		// times, when set, how often that finding occurred.
 		together [][]string
+		times    []int
 		// apart are parts of messages that must be findings of their own.
 		apart []string
 	}{
 		{"go-test-adjacent-failures.log",
-			[][]string{{"--- FAIL: TestRoute_Match", "panic: runtime error: invalid memory address"}},
+			[][]string{{"--- FAIL: TestRoute_Match", "panic: runtime error: invalid memory address"}}, nil,
 			[]string{"TestQueue_Drain", "TestQueue_Close"}},
 		{"surefire-two-failures.log",
 			[][]string{
 				{"[ERROR] Failures:", "InvoiceServiceTest.appliesPercentageDiscount:57 expected"},
 				{"ERROR: script returned exit code 1", "Finished: FAILURE"},
-			},
+			}, nil,
 			[]string{"InvoiceServiceTest.appliesPercentageDiscount -- Time elapsed", "InvoiceServiceTest.roundsHalfEven -- Time elapsed"}},
+		// sbt's "[error]" summary, printed after each of three attempts.
+		{"sbt-failure-retried.log",
+			[][]string{{"[error] Failed: Total 3, Failed 1", "[error] Failed tests:", "com.acme.ledger.BalanceSpec",
+				"sbt.TestsFailedException: Tests unsuccessful", "[error] Total time"}}, []int{3},
+			[]string{"should reject postings in two currencies *** FAILED ***"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.log, func(t *testing.T) {
@@ -35,11 +42,14 @@ func TestAdjacentLinesOfOneEventAreOneFinding(t *testing.T) {
 			shows := func(f Finding, part string) bool {
 				return strings.Contains(strings.Join(f.Text, "\n"), part)
 			}
-			for _, parts := range tt.together {
+			for i, parts := range tt.together {
 				n := 0
 				for _, f := range findings {
 					if shows(f, parts[0]) {
 						n++
+						if i < len(tt.times) && f.Occurrences != tt.times[i] {
+							t.Errorf("the finding of %q occurred %d times, want %d", parts[0], f.Occurrences, tt.times[i])
+						}
 						for _, p := range parts[1:] {
 							if !shows(f, p) {
 								t.Errorf("the finding at lines %d-%d shows %q without %q", f.LineStart, f.LineEnd, parts[0], p)

@@ -1,25 +1,9 @@
 package analysis
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 )
-
-// jobResult analyzes one of testdata/logs as the log of job id.
-func jobResult(t *testing.T, log, id string, failed bool) JobResult {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "logs", log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := NewAnalyzer(Options{})
-	a.Write(data)
-	res := a.Result()
-	res.Job = JobSummary{ID: id, Name: id, Failed: failed}
-	return res
-}
 
 // TestEveryFailedJobIsRepresented: in a build where one job floods the
 // list (twelve distinct type errors), each other failed job's best finding

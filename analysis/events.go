@@ -6,21 +6,22 @@ import (
 )
 
 // joinEvents makes one candidate of the adjacent candidates of one event,
-// in every job: a header and the block under it ("Tests run: … <<<
-// FAILURE!" and the exception below), a block and the verdict right after
-// it ("npm ERR! Test failed" and "The command … exited with 1"). It takes
-// the groups scoreCandidates made and returns them regrouped.
+// in every job: a header and the block under it ("--- FAIL: TestX" and its
+// panic, "FAIL file.test.js" and its "●" block), a block and the verdict
+// right after it ("npm ERR! Test failed" and "The command … exited with
+// 1"), the lines of one "[error]" message. It takes the groups
+// scoreCandidates made and returns them regrouped.
 //
-// Candidates of one event touch (each starts at most one line after the
-// lines before it end) and were matched by different rules: adjacent
-// candidates of one rule are siblings (two failing tests, two compile
-// errors) and stay apart, and so do the lines of an event on either side
-// of a sibling. Candidates that occurred more than once join only when
-// they repeat together (the same count, at the same distances), so that no
-// count or line is lost; a finding from a test report (no log line) never
-// joins. An event
-// spans at most maxRangeLines lines; it is shown from its best candidate
-// (message, fingerprint, score, reasons) with the lines of all of them.
+// Candidates of one event touch: each starts at most one line after the
+// lines before it end. Adjacent candidates of one rule that knows a shape
+// are siblings (two failing tests, two compile errors) and stay apart, and
+// so do the lines of an event on either side of a sibling; candidates of
+// the generic vocabulary are never siblings. Candidates that occurred more
+// than once join only when they repeat together (the same count, at the
+// same distances), so that no count or line is lost; a finding from a test
+// report (no log line) never joins. An event spans at most maxRangeLines
+// lines; it is shown from its best candidate (message, fingerprint, score,
+// reasons) with the lines of all of them.
 func joinEvents(groups map[string][]scored, keys []string, jobs []JobResult) (map[string][]scored, []string) {
 	byJob := make([][]scored, len(jobs))
 	for _, fp := range keys {
@@ -30,7 +31,16 @@ func joinEvents(groups map[string][]scored, keys []string, jobs []JobResult) (ma
 	}
 	joined := false
 	for ji, list := range byJob {
-		sort.SliceStable(list, func(a, b int) bool { return list[a].c.LineStart < list[b].c.LineStart })
+		sort.Slice(list, func(a, b int) bool {
+			ca, cb := list[a].c, list[b].c
+			if ca.LineStart != cb.LineStart {
+				return ca.LineStart < cb.LineStart
+			}
+			if ca.LineEnd != cb.LineEnd {
+				return ca.LineEnd < cb.LineEnd
+			}
+			return ca.Fingerprint < cb.Fingerprint
+		})
 		var out []scored
 		for i := 0; i < len(list); {
 			n := eventLen(list[i:])
@@ -48,10 +58,6 @@ func joinEvents(groups map[string][]scored, keys []string, jobs []JobResult) (ma
 		return groups, keys
 	}
 	// Regroup in the order the fingerprints were first seen.
-	order := make(map[string]int, len(keys))
-	for i, fp := range keys {
-		order[fp] = i
-	}
 	regrouped := make(map[string][]scored, len(keys))
 	for _, list := range byJob {
 		for _, s := range list {

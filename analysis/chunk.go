@@ -243,7 +243,7 @@ func MergeChunks(parts []JobResult, firstLines []int) JobResult {
 				continue
 			}
 			if !kept.admit(c.Score) {
-				out.Dropped++
+				out.Dropped += c.Occurrences
 				continue
 			}
 			byFP[c.Fingerprint] = len(out.Candidates)

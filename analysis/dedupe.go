@@ -14,7 +14,7 @@ type foundSet struct {
 	byFP    map[string]*Candidate
 	order   []*Candidate
 	kept    distinctCap
-	dropped int                        // distinct messages over the caps
+	dropped int                        // occurrences of messages over the caps
 	fpCache *[1 << fpCacheBits]fpEntry // allocated on the first block
 }
 

@@ -42,8 +42,9 @@
 // Result returns the candidates and sections (result.go); chunk.go cuts a
 // log into chunks analyzed apart and merges their results. Rank (rank.go)
 // scores candidates by where they sit in their job (failed step, verdict,
-// repeats) and against passing logs (baseline.go), merges them across jobs
-// and orders them.
+// repeats) and against passing logs (baseline.go), joins the adjacent
+// candidates of one event (events.go), merges them across jobs and orders
+// them.
 //
 // # Adding a failure shape
 //

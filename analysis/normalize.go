@@ -1,18 +1,53 @@
 package analysis
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/cespare/xxhash/v2"
 )
 
-// Normalize masks what varies between two occurrences of the same message:
-// numbers, hex ids and hashes, UUIDs, temporary paths, and runs of white
-// space. Durations and timestamps are numbers, so they are masked too.
-func Normalize(s string) string {
+// FingerprintVersion names the normalization and hash behind Fingerprint.
+// It changes whenever the same message could get another fingerprint, so
+// fingerprints of different versions are never compared (history, chunk
+// records). Version 1 hashed with SHA-256 and kept paths; version 2 masks
+// paths outside test failures and hashes with xxHash64.
+const FingerprintVersion = 2
+
+// maxNormalized caps the normalized text a fingerprint hashes.
+const maxNormalized = 512
+
+// Normalize returns the template of a message of the given category: what
+// varies between two occurrences of the same message is masked. Numbers
+// (durations, timestamps, line and column numbers), hex ids and hashes,
+// UUIDs and temporary paths are masked always; file paths and URLs too,
+// except in test failures, where a test's file is part of its name. Runs
+// of white space become one space. See the README's "fingerprint" contract.
+func Normalize(category, s string) string {
+	paths := category != CategoryTestFailure
+	idents := category == CategoryCompileError || category == CategoryLint
 	out := make([]byte, 0, len(s))
 	space := false
 	for i := 0; i < len(s); {
 		c := s[i]
+		if idents && (i == 0 || !isAlnum(s[i-1])) {
+			if open, n := quotedIdentLen(s[i:]); n > 0 {
+				out = appendSpace(out, &space)
+				out = append(out, s[i:i+open]...)
+				out = append(out, "<id>"...)
+				out = append(out, s[i+n-open:i+n]...)
+				i += n
+				continue
+			}
+		}
+		if paths && pathByte(c) && (i == 0 || !pathByte(s[i-1])) {
+			if n := pathLen(s[i:]); n > 0 {
+				out = appendSpace(out, &space)
+				out = append(out, "<path>"...)
+				i += n
+				continue
+			}
+		}
 		switch {
 		case c == ' ' || c == '\t':
 			space = true
@@ -137,13 +172,124 @@ func tempPathLen(s string) int {
 	return 0
 }
 
-// Fingerprint identifies a message across lines, jobs and builds: a hash of
-// its category and normalized text.
-func Fingerprint(category, message string) string {
-	n := Normalize(message)
-	if len(n) > 512 {
-		n = n[:512]
+// pathByte reports whether c can be part of a file path or URL path.
+func pathByte(c byte) bool {
+	return isAlnum(c) || c == '/' || c == '\\' || c == '.' || c == '_' || c == '-' || c == '~' || c == '@' || c == '+'
+}
+
+// pathLen returns the length of the file path at the start of s, or 0 when
+// the word there is not one. A path is a word of path bytes that has a
+// directory separator and starts with one (or with ".", "~" or a Windows
+// drive), has at least two, ends in a file name with an extension
+// ("src/app.c") or has a "_" or "." ("build/test_hash"); or a file name
+// with an extension followed by a line number ("app.c:12",
+// "App.cs(57,31)"). "and/or", "I/O" and "3/4" are words, not paths.
+func pathLen(s string) int {
+	n := 0
+	if len(s) >= 3 && isLetter(s[0]) && s[1] == ':' && (s[2] == '\\' || s[2] == '/') {
+		n = 2 // a drive: "C:\"
 	}
-	sum := sha256.Sum256([]byte(category + "\x00" + n))
-	return hex.EncodeToString(sum[:8])
+	seps, lastSep := 0, -1
+	for n < len(s) && pathByte(s[n]) {
+		if s[n] == '/' || s[n] == '\\' {
+			seps++
+			lastSep = n
+		}
+		n++
+	}
+	for n > 0 && s[n-1] == '.' {
+		n-- // a sentence's full stop
+	}
+	word := s[:n]
+	if seps == 0 {
+		if hasExtension(word) && n+1 < len(s) && (s[n] == ':' || s[n] == '(') && digit(s[n+1]) {
+			return n
+		}
+		return 0
+	}
+	switch {
+	case word[0] == '/' || word[0] == '\\' || word[0] == '.' || word[0] == '~' || word[1] == ':':
+	case seps >= 2:
+	case hasExtension(word[lastSep+1:]):
+	case strings.ContainsAny(word, "_."): // "build/test_hash"
+	default:
+		return 0
+	}
+	return n
+}
+
+// hasExtension reports whether name ends in a file extension: a dot after
+// a non-empty stem, then one to six letters and digits, one a letter.
+func hasExtension(name string) bool {
+	dot := -1
+	for i := len(name) - 1; i >= 0; i-- {
+		if name[i] == '.' {
+			dot = i
+			break
+		}
+	}
+	ext := name[dot+1:]
+	if dot < 1 || len(ext) == 0 || len(ext) > 6 {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(ext); i++ {
+		switch {
+		case isLetter(ext[i]):
+			letter = true
+		case !digit(ext[i]):
+			return false
+		}
+	}
+	return letter
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// quotes pairs the quotes a diagnostic puts around an identifier.
+var quotes = [][2]string{{"'", "'"}, {`"`, `"`}, {"`", "`"}, {"\u2018", "\u2019"}, {"\u201c", "\u201d"}}
+
+// quotedIdentLen returns, when s starts with an identifier in quotes
+// ('log_write', "utf8_lower", ‘Order’), the length of its opening quote
+// and of the whole; 0 otherwise. An identifier is letters, digits and
+// "_$.:@-", at most 128 bytes: "';'" and "'expected a value'" are not.
+func quotedIdentLen(s string) (open, n int) {
+	for _, q := range quotes {
+		if len(s) < len(q[0]) || s[:len(q[0])] != q[0] {
+			continue
+		}
+		j := len(q[0])
+		for j < len(s) && j <= 128 && identByte(s[j]) {
+			j++
+		}
+		if j == len(q[0]) || !strings.HasPrefix(s[j:], q[1]) {
+			return 0, 0
+		}
+		return len(q[0]), j + len(q[1])
+	}
+	return 0, 0
+}
+
+func identByte(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '$' || c == '.' || c == ':' || c == '@' || c == '-'
+}
+
+// Fingerprint identifies a message across lines, jobs and builds: 16 hex
+// digits of the xxHash64 of its category and template (Normalize), cut at
+// 512 bytes. It is the same on every machine, run and destill of one
+// FingerprintVersion.
+func Fingerprint(category, message string) string {
+	n := Normalize(category, message)
+	if len(n) > maxNormalized {
+		n = n[:maxNormalized]
+	}
+	d := xxhash.New()
+	d.WriteString(category)
+	d.WriteString("\x00")
+	d.WriteString(n)
+	s := strconv.FormatUint(d.Sum64(), 16)
+	for len(s) < 16 {
+		s = "0" + s
+	}
+	return s
 }

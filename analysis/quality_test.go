@@ -13,15 +13,21 @@ var update = flag.Bool("update", false, "rewrite testdata/findings/*.golden.json
 
 func analyzeTestLog(t *testing.T, name string) []Finding {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "logs", name))
+	return Rank([]JobResult{jobResult(t, name, name, true)})
+}
+
+// jobResult analyzes one of testdata/logs as the log of job id.
+func jobResult(t *testing.T, log, id string, failed bool) JobResult {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "logs", log))
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := NewAnalyzer(Options{})
 	a.Write(data)
 	res := a.Result()
-	res.Job = JobSummary{ID: name, Name: name, Failed: true}
-	return Rank([]JobResult{res})
+	res.Job = JobSummary{ID: id, Name: id, Failed: failed}
+	return res
 }
 
 // TestTopFinding checks, for realistic failing logs of many ecosystems,

@@ -47,11 +47,14 @@ const (
 	strongError   = 0.3
 )
 
-// Rank scores the candidates of every job of a build, merges those with the
-// same fingerprint across jobs, and returns the findings, best first.
+// Rank scores the candidates of every job of a build, joins the adjacent
+// candidates of one event, merges those with the same fingerprint across
+// jobs, and returns the findings, best first: each failed job's best
+// finding, then the others.
 // Jobs earlier in the slice win ties.
 func Rank(jobs []JobResult) []Finding {
 	groups, keys := scoreCandidates(jobs)
+	groups, keys = joinEvents(groups, keys, jobs)
 	findings := make([]Finding, 0, len(keys))
 	for _, fp := range keys {
 		if f, ok := mergeGroup(fp, groups[fp], jobs); ok {
@@ -73,6 +76,7 @@ func Rank(jobs []JobResult) []Finding {
 		return fa.LineStart < fb.LineStart
 	})
 	findings = dropContained(findings)
+	findings = everyJobFirst(findings, jobs)
 	for i := range findings {
 		findings[i].Rank = i + 1
 	}

@@ -15,10 +15,15 @@ type Report struct {
 	Source    Origin        `json:"source"`
 	Baseline  *BaselineInfo `json:"baseline,omitempty"`
 	Jobs      []JobSummary  `json:"jobs"`
-	Findings  []Finding     `json:"findings"`
-	Summary   Summary       `json:"summary"`
+	// FingerprintVersion is the FingerprintVersion of the findings'
+	// fingerprints; absent in reports written before it was recorded
+	// (version 1). Fingerprints of two versions are never compared.
+	FingerprintVersion int       `json:"fingerprint_version,omitempty"`
+	Findings           []Finding `json:"findings"`
+	Summary            Summary   `json:"summary"`
 	// Notes are things the reader should know about the analysis itself:
-	// jobs still running, logs that could not be read, truncated logs.
+	// jobs still running, logs that could not be read, what a cap left out
+	// (CapNotes).
 	Notes []string `json:"notes,omitempty"`
 }
 

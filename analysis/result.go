@@ -46,7 +46,8 @@ type JobResult struct {
 	Sections   []Section   `json:"sections"`
 	// TruncatedLines counts lines longer than MaxLineBytes.
 	TruncatedLines int `json:"truncated_lines,omitempty"`
-	// Dropped counts distinct messages over the per-job cap.
+	// Dropped counts the occurrences of messages not kept because the job's
+	// distinct messages were at their cap (see CapNotes).
 	Dropped int `json:"dropped,omitempty"`
 	// Baseline, when set, is a model of passing logs of the same job that
 	// Rank compares each candidate with.

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/analysis/analysistest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden files")
@@ -110,6 +111,27 @@ func TestAnalyzeInputs(t *testing.T) {
 		require.Equal(t, 0, code, errOut)
 		require.Contains(t, out, "no failure found")
 	})
+}
+
+// TestAnalyzeNotesWhatCapsLeftOut: a log with more distinct error messages
+// than a job keeps says, in every format, how many lines were left out.
+func TestAnalyzeNotesWhatCapsLeftOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "import.log")
+	require.NoError(t, os.WriteFile(path, analysistest.DistinctErrorsLog(4100), 0o644))
+	const want = "200 error-like line(s) not kept as findings: only the first 4,000 distinct error messages"
+
+	code, out, errOut := runMain(t, "", "analyze", "--json", path)
+	require.Equal(t, 0, code, errOut)
+	var rep analysis.Report
+	require.NoError(t, json.Unmarshal([]byte(out), &rep))
+	require.Len(t, rep.Notes, 1)
+	require.Contains(t, rep.Notes[0], `job "import.log": `+want)
+
+	for _, format := range []string{"text", "markdown"} {
+		code, out, errOut = runMain(t, "", "analyze", "--format", format, path)
+		require.Equal(t, 0, code, errOut)
+		require.Contains(t, out, want, format)
+	}
 }
 
 func TestAnalyzeErrors(t *testing.T) {

@@ -59,7 +59,7 @@ func TestEvalGroupsAndMisses(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	require.Regexp(t, `(?m)^  Go +cases   2  hit@1  50\.0%  hit@5 100\.0%`, out)
 	require.Regexp(t, `(?m)^  Shell +cases   1  hit@1 100\.0%`, out)
-	require.Contains(t, out, "c: rank 2, expected [[5 5]]")
+	require.Contains(t, out, "c: rank 2, expected [[6 6]]")
 	require.NotContains(t, out, "\na: rank")
 }
 

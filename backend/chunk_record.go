@@ -9,8 +9,15 @@ import (
 )
 
 // ChunkRecordVersion is the version of ChunkRecord this destill writes, and
-// the only one it reads. Change it with any change to what a record holds.
-const ChunkRecordVersion = 1
+// the only one it reads. Change it with any change to what a record holds,
+// including the meaning of its fingerprints (analysis.FingerprintVersion):
+// chunks are merged by fingerprint, so two versions must never meet.
+// Version 2: fingerprints of analysis.FingerprintVersion 2.
+const ChunkRecordVersion = 2
+
+// recordFingerprintVersion is the analysis.FingerprintVersion of the
+// fingerprints in a record of ChunkRecordVersion; a test keeps them in step.
+const recordFingerprintVersion = 2
 
 // ErrRecordVersion is returned, wrapped, for a stored chunk result of a
 // record version this destill does not read.
@@ -31,7 +38,8 @@ type ChunkRecord struct {
 	Bytes int64 `json:"bytes"`
 	// TruncatedLines counts lines longer than analysis.MaxLineBytes.
 	TruncatedLines int `json:"truncated_lines,omitempty"`
-	// Dropped counts distinct messages over the analyzer's per-job cap.
+	// Dropped counts the occurrences of messages over the analyzer's
+	// per-job cap of distinct messages.
 	Dropped int `json:"dropped,omitempty"`
 	// Candidates are the findings of the chunk before ranking.
 	Candidates []CandidateRecord `json:"candidates"`

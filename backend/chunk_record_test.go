@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -154,7 +155,7 @@ func TestChunkRecordFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := json.MarshalIndent(doc, "", "  ")
-	path := filepath.Join("testdata", "chunk_record_v1.json")
+	path := filepath.Join("testdata", fmt.Sprintf("chunk_record_v%d.json", backend.ChunkRecordVersion))
 	if *update {
 		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
 			t.Fatal(err)
@@ -187,8 +188,9 @@ func TestChunkRecordRefusesOtherVersions(t *testing.T) {
 		data string
 		want string
 	}{
-		{"unversioned (before records)", string(old), "it is version 0, this destill reads version 1"},
-		{"a newer version", `{"version": 2, "candidates": [{"fingerprint": "f", "trailer": "aftermath"}]}`, "it is version 2, this destill reads version 1"},
+		{"unversioned (before records)", string(old), "it is version 0, this destill reads version 2"},
+		{"fingerprints of version 1", `{"version": 1, "candidates": [{"fingerprint": "f", "trailer": "follow-on"}]}`, "it is version 1, this destill reads version 2"},
+		{"a newer version", `{"version": 3, "candidates": [{"fingerprint": "f", "trailer": "aftermath"}]}`, "it is version 3, this destill reads version 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,7 +203,7 @@ func TestChunkRecordRefusesOtherVersions(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{`{"version": 1, "candidates": [{"fingerprint": "f", "trailer": "aftermath"}]}`, `{"version": "1"}`, `[`} {
+	for _, bad := range []string{`{"version": 2, "candidates": [{"fingerprint": "f", "trailer": "aftermath"}]}`, `{"version": "1"}`, `[`} {
 		if _, err := backend.DecodeChunkResult([]byte(bad)); err == nil || errors.Is(err, backend.ErrRecordVersion) {
 			t.Errorf("DecodeChunkResult(%s) = %v, want a decoding error", bad, err)
 		}

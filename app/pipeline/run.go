@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -320,7 +321,8 @@ func (r *run) report() analysis.Report {
 }
 
 func (r *run) reportLocked() analysis.Report {
-	rep := NewReport(r.build, r.opts.Tool, r.opts.Source, r.jobs, r.findings, r.notes)
+	notes := append(slices.Clip(r.notes), analysis.CapNotes(r.finishedResults())...)
+	rep := NewReport(r.build, r.opts.Tool, r.opts.Source, r.jobs, r.findings, notes)
 	if r.opts.Baselines != nil {
 		rep.Baseline = summarizeBaselines(rep.Jobs)
 	}

@@ -114,6 +114,8 @@ func NewReport(build providers.Build, tool analysis.Tool, src analysis.Origin, j
 		Jobs:     append([]analysis.JobSummary(nil), jobs...),
 		Findings: append([]analysis.Finding{}, findings...),
 		Notes:    append([]string(nil), notes...),
+
+		FingerprintVersion: analysis.FingerprintVersion,
 	}
 	rep.Summary = Summarize(jobs, findings)
 	return rep

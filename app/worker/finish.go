@@ -134,6 +134,7 @@ func merge(ctx context.Context, store Records, req backend.Request) (analysis.Re
 		}
 	}
 	rep.Findings = analysis.Rank(analyzed)
+	rep.Notes = append(rep.Notes, analysis.CapNotes(analyzed)...)
 	if changed {
 		rep.Findings = pipeline.FixReportURLs(rep.Findings, rep.Jobs)
 	}

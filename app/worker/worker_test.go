@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/analysis/analysistest"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/worker"
 	"github.com/destill-dev/destill/backend"
@@ -222,6 +223,11 @@ func TestDistributedEqualsInProcess(t *testing.T) {
 		withErr := newBuild(4, 12<<10)
 		withErr.reportsErr = errors.New("list artifacts: 500 Internal Server Error")
 		srcs[withErr.build.URL] = withErr
+		// A job over the cap of distinct messages: its chunks are merged
+		// under the same cap, and the note says what was left out.
+		flood := newBuild(5, 8<<10)
+		flood.logs["test-0"] = analysistest.DistinctErrorsLog(4100)
+		srcs[flood.build.URL] = flood
 		r := newRig(t, b, srcs)
 		r.startIngest()
 		r.startIngest()
@@ -260,6 +266,10 @@ func TestDistributedEqualsInProcess(t *testing.T) {
 			case withErr.build.URL:
 				if !strings.Contains(strings.Join(rep.Notes, "\n"), "test reports: list artifacts") {
 					t.Errorf("%s: notes %q lack the test report error", url, rep.Notes)
+				}
+			case flood.build.URL:
+				if !strings.Contains(strings.Join(rep.Notes, "\n"), `job "test shard 0": 200 error-like line(s) not kept as findings`) {
+					t.Errorf("%s: notes %q do not say what the cap left out", url, rep.Notes)
 				}
 			}
 		}

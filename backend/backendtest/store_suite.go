@@ -88,6 +88,7 @@ func sampleReport() analysis.Report {
 		"main.parse(...)\n" +
 		"\t/src/parse.go:17 +0x1d\n" +
 		"FAIL\tgithub.com/acme/api\t0.01s\n" +
+		"ok  \tgithub.com/acme/api/internal\t0.02s\n" +
 		"Error: Process completed with exit code 1.\n"
 	a := analysis.NewAnalyzer(analysis.Options{})
 	a.Write([]byte(log))

@@ -9,10 +9,11 @@ import (
 // Redacted replaces every secret in destill's output.
 const Redacted = "[REDACTED]"
 
-// Redactor removes credentials from log text: well-known token formats
-// (GitHub, Buildkite, GitLab, AWS, Slack, JWT, ...), "password=" style
-// pairs, Authorization headers, credentials in URLs, private key blocks, and
-// any literal secret it is given (the tokens destill itself was started with).
+// Redactor removes credentials from log text: the token formats of
+// gitleaks' rule set and destill's own rules for CI logs (secretrules/),
+// "password=" style pairs, Authorization headers, credentials in URLs,
+// private key blocks, and any literal secret it is given (the tokens
+// destill itself was started with).
 type Redactor struct {
 	secrets []string
 }
@@ -31,40 +32,22 @@ func NewRedactor(secrets ...string) *Redactor {
 }
 
 var (
-	tokenPatterns = regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|bk(ua|at)_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20,}|(AKIA|ASIA)[A-Z0-9]{16}|xox[abposr]-[A-Za-z0-9-]{10,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|(sk|rk)_(live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|npm_[A-Za-z0-9]{36})`)
-	keyedSecret   = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|auth[_-]?token|client[_-]?secret|private[_-]?key|aws_secret_access_key)["']?\s*[:=]\s*["']?)([^\s"'&,;]{3,})`)
-	authHeader    = regexp.MustCompile(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
-	urlCreds      = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
-	pemInline     = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
-	// tokenHints are literals tokenPatterns cannot match without: the
-	// pattern runs only on lines holding one ("gh" alone, in "github" and
-	// "through", made it run on most lines of real logs).
-	tokenHints = []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "bkua_", "bkat_", "glpat-", "AKIA", "ASIA",
-		"xox", "eyJ", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "AIza", "npm_"}
+	keyedSecret = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|auth[_-]?token|client[_-]?secret|private[_-]?key|aws_secret_access_key)["']?\s*[:=]\s*["']?)([^\s"'&,;]{3,})`)
+	authHeader  = regexp.MustCompile(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
+	urlCreds    = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
+	pemInline   = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`)
 )
 
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
-
-// secretHints gates the patterns: a line with none of these (in any case)
-// cannot hold a secret the patterns recognize.
+// secretHints gates the patterns written in code: a line with none of
+// these (in any case) cannot hold a secret they recognize.
 var secretHints = newKeywordSet([]string{
-	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "bkua_", "bkat_", "glpat-", "akia", "asia",
-	"xoxa", "xoxb", "xoxo", "xoxp", "xoxr", "xoxs", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "aiza", "npm_",
 	// keyedSecret allows a quote and blanks between the name and ':' or '='.
 	"pass", "pwd=", "pwd:", "pwd\"", "pwd'", "pwd ", "pwd\t", "secret", "token",
 	"key=", "key:", "key\"", "key'", "key ", "key\t", "authorization",
 })
 
 func mayHaveSecret(s string) bool {
-	b := []byte(s)
-	return secretHints.contains(b) || strings.Contains(s, "eyJ") || strings.Contains(s, "PRIVATE KEY") ||
+	return secretHints.contains([]byte(s)) || strings.Contains(s, "PRIVATE KEY") ||
 		(strings.Contains(s, "://") && strings.Contains(s, "@"))
 }
 
@@ -104,14 +87,14 @@ func (r *Redactor) RedactLiteralBytes(data []byte) []byte {
 // Redact returns s with secrets replaced by [REDACTED].
 func (r *Redactor) Redact(s string) string {
 	s = r.RedactLiterals(s)
+	if spans := rulesForRedaction().find(s, nil); len(spans) > 0 {
+		s = redactSpans(s, spans)
+	}
 	if !mayHaveSecret(s) {
 		return s
 	}
 	if strings.Contains(s, "PRIVATE KEY") {
 		s = pemInline.ReplaceAllString(s, Redacted)
-	}
-	if containsAny(s, tokenHints) {
-		s = tokenPatterns.ReplaceAllString(s, Redacted)
 	}
 	if strings.Contains(s, "uthorization") || strings.Contains(s, "UTHORIZATION") {
 		s = authHeader.ReplaceAllStringFunc(s, func(m string) string {
@@ -127,7 +110,7 @@ func (r *Redactor) Redact(s string) string {
 	}
 	s = keyedSecret.ReplaceAllStringFunc(s, func(m string) string {
 		sub := keyedSecret.FindStringSubmatch(m)
-		if sub[2] == Redacted || strings.Trim(sub[2], "*") == "" || strings.HasPrefix(sub[2], "${") || strings.HasPrefix(sub[2], "$(") {
+		if strings.HasPrefix(sub[2], Redacted) || strings.Trim(sub[2], "*") == "" || strings.HasPrefix(sub[2], "${") || strings.HasPrefix(sub[2], "$(") {
 			return m
 		}
 		return sub[1] + Redacted
@@ -185,14 +168,25 @@ func (r *Redactor) RedactLines(lines []string) []string {
 	return out
 }
 
-func isPEMBegin(b []byte) bool {
-	i := bytes.Index(b, []byte("-----BEGIN "))
-	return i >= 0 && bytes.Contains(b[i:], []byte("PRIVATE KEY-----"))
-}
+// IsKeyBlockBegin reports whether a line opens a private key block: PEM
+// ("-----BEGIN RSA PRIVATE KEY-----", OpenSSH's) or PGP ("-----BEGIN PGP
+// PRIVATE KEY BLOCK-----").
+func IsKeyBlockBegin(b []byte) bool { return isPEMBegin(b) }
 
-func isPEMEnd(b []byte) bool {
-	i := bytes.Index(b, []byte("-----END "))
-	return i >= 0 && bytes.Contains(b[i:], []byte("PRIVATE KEY-----"))
+// IsKeyBlockEnd reports whether a line closes a private key block.
+func IsKeyBlockEnd(b []byte) bool { return isPEMEnd(b) }
+
+func isPEMBegin(b []byte) bool { return isKeyMarker(b, "-----BEGIN ") }
+
+func isPEMEnd(b []byte) bool { return isKeyMarker(b, "-----END ") }
+
+func isKeyMarker(b []byte, head string) bool {
+	i := bytes.Index(b, []byte(head))
+	if i < 0 {
+		return false
+	}
+	b = b[i:]
+	return bytes.Contains(b, []byte("PRIVATE KEY-----")) || bytes.Contains(b, []byte("PRIVATE KEY BLOCK-----"))
 }
 
 var keyWords = []string{"pass", "pwd", "secret", "token", "key"}

@@ -1,0 +1,80 @@
+package analysis
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/destill-dev/destill/analysis/analysistest"
+)
+
+// TestRedactFormats runs every format of the token corpus through the
+// redactor: none of its secrets may be left.
+func TestRedactFormats(t *testing.T) {
+	r := NewRedactor()
+	for _, f := range analysistest.SecretFormats() {
+		t.Run(f.Name, func(t *testing.T) {
+			got := strings.Join(r.RedactLines(f.Lines), "\n")
+			for _, sec := range f.Secrets {
+				if strings.Contains(got, sec) {
+					t.Errorf("secret %q left in:\n%s", sec, got)
+				}
+			}
+			if !strings.Contains(got, Redacted) {
+				t.Errorf("nothing redacted in:\n%s", got)
+			}
+		})
+	}
+}
+
+// TestAnalyzerRedactsFormats checks the findings of a log holding every
+// format: each excerpt is kept as a finding's text, without its secrets.
+func TestAnalyzerRedactsFormats(t *testing.T) {
+	log, secrets := analysistest.SecretLog()
+	a := NewAnalyzer(Options{})
+	writeChunks(a, []byte(log), 4096)
+	res := a.Result()
+	for _, f := range analysistest.SecretFormats() {
+		t.Run(f.Name, func(t *testing.T) {
+			var c *Candidate
+			for i := range res.Candidates {
+				if strings.Contains(res.Candidates[i].Message, "("+f.Name+")") {
+					c = &res.Candidates[i]
+				}
+			}
+			if c == nil {
+				t.Fatalf("no finding for %s", f.Name)
+			}
+			if first := []byte(f.Lines[0]); isPEMBegin(first) && !isPEMEnd(first) {
+				// Key blocks are replaced line by line before a finding
+				// can take them in: they show as context.
+				if len(c.ContextAfter) == 0 || c.ContextAfter[0] != Redacted {
+					t.Errorf("context after = %q, want the key's lines redacted", c.ContextAfter)
+				}
+				return
+			}
+			if len(c.Text) != 1+len(f.Lines) {
+				t.Errorf("finding covers %d lines, want the error and the %d of the excerpt:\n%s", len(c.Text), len(f.Lines), strings.Join(c.Text, "\n"))
+			}
+		})
+	}
+	all := strings.Join(candidateStrings(res), "\n")
+	for _, sec := range secrets {
+		if strings.Contains(all, sec) {
+			t.Errorf("secret %q left in the findings", sec)
+		}
+	}
+}
+
+func candidateStrings(res JobResult) []string {
+	var out []string
+	for _, c := range res.Candidates {
+		out = append(out, c.Message, c.Fingerprint)
+		out = append(out, c.Text...)
+		out = append(out, c.ContextBefore...)
+		out = append(out, c.ContextAfter...)
+	}
+	for _, s := range res.Sections {
+		out = append(out, s.Title)
+	}
+	return out
+}

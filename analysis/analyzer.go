@@ -22,7 +22,9 @@ const (
 	maxAbsorbLines = 200
 	// maxEchoLines bounds a GitHub "##[group]Run" script echo for the same reason.
 	maxEchoLines = 200
-	// maxShownLineBytes caps each line kept for display.
+	// maxShownLineBytes caps each line shown, after redaction: lines are
+	// kept whole (up to MaxLineBytes) until then, so a secret across the
+	// cut is still recognized.
 	maxShownLineBytes = 2048
 	maxDistinctStrong = 4000
 	maxDistinctWeak   = 1000
@@ -332,7 +334,7 @@ func (a *Analyzer) trackGoRun(l *lineView) {
 	if l.indent > 0 && a.line-a.goRunStart <= maxAbsorbLines {
 		if len(a.goRun) < maxGoRunLines && a.line == a.goRunStart+len(a.goRun)+1 {
 			n := len(a.goRunBuf)
-			a.goRunBuf = append(a.goRunBuf, t[:min(len(t), maxShownLineBytes)]...)
+			a.goRunBuf = append(a.goRunBuf, t...)
 			a.goRun = append(a.goRun, a.goRunBuf[n:len(a.goRunBuf):len(a.goRunBuf)])
 		}
 		return
@@ -467,10 +469,11 @@ func (a *Analyzer) addSection(title, kind string) {
 	if !a.owns(a.line) || len(a.sections) >= maxSections {
 		return
 	}
+	title = a.redactor.Redact(title)
 	if len(title) > 200 {
-		title = title[:200]
+		title = title[:runeStartBefore(title, 200)]
 	}
-	a.sections = append(a.sections, Section{Line: a.line, Title: a.redactor.Redact(title), Kind: kind})
+	a.sections = append(a.sections, Section{Line: a.line, Title: title, Kind: kind})
 }
 
 func (a *Analyzer) pushRing(text []byte) {
@@ -478,9 +481,6 @@ func (a *Analyzer) pushRing(text []byte) {
 		return
 	}
 	slot := a.ring[a.ringPos][:0]
-	if len(text) > maxShownLineBytes {
-		text = text[:maxShownLineBytes]
-	}
 	a.ring[a.ringPos] = append(slot, text...)
 	a.pushes++
 	if a.ringPos++; a.ringPos == len(a.ring) {
@@ -493,9 +493,6 @@ func (a *Analyzer) pushRing(text []byte) {
 
 // keep copies b into the block arena.
 func (a *Analyzer) keep(b []byte) []byte {
-	if len(b) > maxShownLineBytes {
-		b = b[:maxShownLineBytes]
-	}
 	n := len(a.arena)
 	a.arena = append(a.arena, b...)
 	return a.arena[n:len(a.arena):len(a.arena)]
@@ -529,7 +526,7 @@ func (a *Analyzer) feedPending(text []byte) {
 	}
 	kept := a.pending[:0]
 	for _, p := range a.pending {
-		p.c.ContextAfter = append(p.c.ContextAfter, a.redactor.Redact(shown(text)))
+		p.c.ContextAfter = append(p.c.ContextAfter, a.redactor.shown(text))
 		p.left--
 		if p.left > 0 {
 			kept = append(kept, p)
@@ -539,20 +536,6 @@ func (a *Analyzer) feedPending(text []byte) {
 		a.pending[i] = nil
 	}
 	a.pending = kept
-}
-
-// shown turns a cleaned line into the text a finding shows: at most
-// maxShownLineBytes, valid UTF-8, without control characters other than TAB.
-func shown(b []byte) string {
-	cut := len(b) > maxShownLineBytes
-	if cut {
-		b = b[:maxShownLineBytes]
-	}
-	s := printable(b)
-	if cut {
-		s += "…"
-	}
-	return s
 }
 
 // printable returns b as a string without control characters other than
@@ -901,7 +884,7 @@ func (a *Analyzer) closeBlock() {
 		if b.score > c.Score+0.1 {
 			occ, lines, passing := c.Occurrences, c.Lines, c.InPassingTests
 			a.snapshot(b)
-			*c = *a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
+			*c = *a.candidate(b, fp, a.redactor.shown(msgBytes))
 			c.Occurrences, c.Lines, c.InPassingTests = occ, lines, passing
 			a.awaitContext(c, trailing)
 		}
@@ -912,7 +895,7 @@ func (a *Analyzer) closeBlock() {
 		return
 	}
 	a.snapshot(b)
-	c := a.candidate(b, fp, a.redactor.Redact(shown(msgBytes)))
+	c := a.candidate(b, fp, a.redactor.shown(msgBytes))
 	a.byFP[fp] = c
 	if entry != nil {
 		entry.c = c
@@ -959,11 +942,8 @@ type fpEntry struct {
 // (letters, punctuation and the length of every digit run) normalize
 // alike, so their fingerprints are remembered by shape.
 func (a *Analyzer) fingerprint(category string, msg []byte) (string, *fpEntry) {
-	if len(msg) > maxShownLineBytes {
-		msg = msg[:maxShownLineBytes]
-	}
 	if a.redactor.hasLiteral(msg) {
-		return Fingerprint(category, a.redactor.Redact(shown(msg))), nil
+		return Fingerprint(category, a.redactor.shown(msg)), nil
 	}
 	if a.fpCache == nil {
 		a.fpCache = new([1 << fpCacheBits]fpEntry)
@@ -971,7 +951,7 @@ func (a *Analyzer) fingerprint(category string, msg []byte) (string, *fpEntry) {
 	key := messageShape(category, msg)
 	e := &a.fpCache[slot(key, fpCacheBits)]
 	if e.key != key || e.fp == "" {
-		*e = fpEntry{key: key, fp: Fingerprint(category, a.redactor.Redact(shown(msg)))}
+		*e = fpEntry{key: key, fp: Fingerprint(category, a.redactor.shown(msg))}
 	}
 	return e.fp, e
 }
@@ -1003,11 +983,11 @@ func (a *Analyzer) awaitContext(c *Candidate, blanks int) {
 func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 	text := make([]string, len(b.lines))
 	for i, l := range b.lines {
-		text[i] = shown(l)
+		text[i] = printable(l)
 	}
 	before := make([]string, len(b.before))
 	for i, l := range b.before {
-		before[i] = shown(l)
+		before[i] = printable(l)
 	}
 	reasons := []string{b.r.name}
 	for _, r := range b.reasons {
@@ -1034,8 +1014,8 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 		LineStart:     b.start,
 		LineEnd:       b.start + len(b.lines) - 1,
 		Message:       message,
-		Text:          a.redactor.RedactLines(text),
-		ContextBefore: a.redactor.RedactLines(before),
+		Text:          a.redactor.shownLines(text),
+		ContextBefore: a.redactor.shownLines(before),
 		ContextAfter:  []string{},
 		Occurrences:   1,
 		Lines:         []int{b.start},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Redacted replaces every secret in destill's output.
@@ -144,6 +145,41 @@ func mayHaveURLCreds(s string) bool {
 			return true
 		}
 	}
+}
+
+// shown turns a cleaned line into the text a finding shows: redacted,
+// then cut to maxShownLineBytes (the cut comes last, so that a secret
+// across it is recognized whole), without control characters other than
+// TAB.
+func (r *Redactor) shown(b []byte) string {
+	return clipShown(r.Redact(printable(b)))
+}
+
+// shownLines is shown for a block of consecutive printable lines.
+func (r *Redactor) shownLines(lines []string) []string {
+	out := r.RedactLines(lines)
+	for i, l := range out {
+		out[i] = clipShown(l)
+	}
+	return out
+}
+
+// clipShown cuts s to at most maxShownLineBytes on a character boundary,
+// marking the cut with "…".
+func clipShown(s string) string {
+	if len(s) <= maxShownLineBytes {
+		return s
+	}
+	return s[:runeStartBefore(s, maxShownLineBytes)] + "…"
+}
+
+// runeStartBefore returns the largest offset up to n (< len(s)) where a
+// character of s starts.
+func runeStartBefore(s string, n int) int {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }
 
 // RedactLines redacts a block of consecutive lines, including the lines

@@ -78,3 +78,37 @@ func candidateStrings(res JobResult) []string {
 	}
 	return out
 }
+
+// TestRedactBeforeCut puts secrets across the cut of long lines (the
+// 2,048 bytes a finding shows, the 200 of a section title): no part of
+// them may show.
+func TestRedactBeforeCut(t *testing.T) {
+	token := "ghp_" + strings.Repeat("Zq7Kp2Wm9Xr4", 3) // a token format
+	literal := "own-token-" + strings.Repeat("9fQ2", 6) // a secret destill was given
+	pad := func(n int) string { return strings.Repeat("x", n) }
+	at := func(sec string, cut int) string { // sec spans the cut, with a blank before it
+		return pad(cut-len(sec)/2-1) + " " + sec + " tail"
+	}
+	log := strings.Join([]string{
+		"##[group]Run deploy " + at(token, 200-len("Run deploy ")),
+		"error: upload failed " + at(token, maxShownLineBytes-len("error: upload failed ")),
+		"    " + at(literal, maxShownLineBytes-4),
+		"##[endgroup]",
+		"",
+		"fatal: push rejected " + at(literal, maxShownLineBytes-len("fatal: push rejected ")),
+		"context " + at(token, maxShownLineBytes-len("context ")),
+	}, "\n") + "\n"
+	a := NewAnalyzer(Options{Secrets: []string{literal}})
+	a.Write([]byte(log))
+	res := a.Result()
+	if len(res.Candidates) != 2 || len(res.Sections) == 0 {
+		t.Fatalf("want 2 findings and a section, got %d and %d", len(res.Candidates), len(res.Sections))
+	}
+	for _, s := range candidateStrings(res) {
+		for _, sec := range []string{token, literal} {
+			if strings.Contains(s, sec[:8]) {
+				t.Errorf("the start of %q shows in %.80q…", sec, s[max(0, strings.Index(s, sec[:8])-20):])
+			}
+		}
+	}
+}

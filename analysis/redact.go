@@ -52,6 +52,13 @@ func mayHaveSecret(s string) bool {
 		(strings.Contains(s, "://") && strings.Contains(s, "@"))
 }
 
+// mayNeedRedaction reports, without copying b, whether Redact could
+// change it: whether it holds a literal secret or a keyword of a rule.
+func (r *Redactor) mayNeedRedaction(b []byte) bool {
+	return r.hasLiteral(b) || scanKeywords(rulesForRedaction().index, b, nil) || secretHints.contains(b) ||
+		bytes.Contains(b, []byte("PRIVATE KEY")) || (bytes.Contains(b, []byte("://")) && bytes.Contains(b, []byte("@")))
+}
+
 // hasLiteral reports whether b contains one of the literal secrets.
 func (r *Redactor) hasLiteral(b []byte) bool {
 	for _, sec := range r.secrets {

@@ -112,3 +112,47 @@ func TestRedactBeforeCut(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactWriter streams the corpus through a RedactWriter in pieces of
+// every size: it redacts as RedactLines does, keeping each line's end and
+// a last line without one.
+func TestRedactWriter(t *testing.T) {
+	log, secrets := analysistest.SecretLog()
+	log = strings.Replace(log, "\n", "\r\n", 3) + "last line " + secrets[0]
+	lines := strings.Split(log, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	want := strings.Join(NewRedactor().RedactLines(lines), "\n")
+	want = strings.Replace(want, "\n", "\r\n", 3)
+	for _, piece := range []int{1, 7, 64, 4096, len(log)} {
+		var out strings.Builder
+		w := NewRedactWriter(&out)
+		writeChunks(w, []byte(log), piece)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Fatalf("pieces of %d: got\n%s\nwant\n%s", piece, out.String(), want)
+		}
+	}
+}
+
+// TestRedactWriterLongLine puts a secret across the boundary of the
+// pieces a line too long to hold is redacted in.
+func TestRedactWriterLongLine(t *testing.T) {
+	token := "ghp_" + strings.Repeat("Zq7Kp2Wm9Xr4", 3)
+	line := strings.Repeat("x", redactStreamLine-20) + " " + token + " " + strings.Repeat("y", 3*redactStreamLine) + "\n"
+	var out strings.Builder
+	w := NewRedactWriter(&out)
+	writeChunks(w, []byte(line), 1<<16)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), token[:8]) || !strings.Contains(out.String(), " "+Redacted+" ") {
+		t.Errorf("the token across the piece boundary is not redacted whole")
+	}
+	if want := len(line) - len(token) + len(Redacted); out.Len() != want {
+		t.Errorf("wrote %d bytes, want %d", out.Len(), want)
+	}
+}

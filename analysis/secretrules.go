@@ -392,8 +392,10 @@ var lowerASCII = func() (t [256]byte) {
 }()
 
 // scan sets in hit the bit of every rule with a keyword in line and reports
-// whether there was any.
-func (x *keywordIndex) scan(line string, hit []uint64) bool {
+// whether there was any. With hit nil it stops at the first keyword.
+func (x *keywordIndex) scan(line string, hit []uint64) bool { return scanKeywords(x, line, hit) }
+
+func scanKeywords[T ~string | ~[]byte](x *keywordIndex, line T, hit []uint64) bool {
 	found := false
 	if len(line) < 2 {
 		return false
@@ -407,12 +409,16 @@ func (x *keywordIndex) scan(line string, hit []uint64) bool {
 			continue
 		}
 		for _, k := range x.head[p] {
-			if w := x.words[k]; hasFoldedPrefix(line[i-1:], w) {
-				for _, r := range x.rules[k] {
-					hit[r/64] |= 1 << (r % 64)
-				}
-				found = true
+			if !hasFoldedPrefix(line[i-1:], x.words[k]) {
+				continue
 			}
+			if hit == nil {
+				return true
+			}
+			for _, r := range x.rules[k] {
+				hit[r/64] |= 1 << (r % 64)
+			}
+			found = true
 		}
 	}
 	return found
@@ -420,7 +426,7 @@ func (x *keywordIndex) scan(line string, hit []uint64) bool {
 
 // hasFoldedPrefix reports whether s starts with w (lower case) in any
 // ASCII case.
-func hasFoldedPrefix(s, w string) bool {
+func hasFoldedPrefix[T ~string | ~[]byte](s T, w string) bool {
 	if len(s) < len(w) {
 		return false
 	}

@@ -239,8 +239,8 @@ func (in *Ingest) chunkLog(ctx context.Context, req RequestMessage, input source
 }
 
 // testReports fetches the test reports (JUnit artifacts) of the selected
-// failed jobs, as the in-process pipeline does, with this worker's tokens
-// redacted from them.
+// failed jobs, as the in-process pipeline does, redacted (this worker's
+// tokens and the token formats) before they reach the database.
 func (in *Ingest) testReports(ctx context.Context, input sources.Input, build providers.Build, sel pipeline.Selection) ([]providers.TestReport, error) {
 	tr, ok := input.Source.(pipeline.TestReporter)
 	if !ok {
@@ -256,17 +256,7 @@ func (in *Ingest) testReports(ctx context.Context, input sources.Input, build pr
 		return nil, nil
 	}
 	reports, err := tr.TestReports(ctx, failed)
-	red := analysis.NewRedactor(input.Secrets...).RedactLiterals
-	for i := range reports {
-		r := &reports[i]
-		r.Path = red(r.Path)
-		for j := range r.Failed {
-			tc := &r.Failed[j]
-			tc.Name, tc.Classname, tc.File = red(tc.Name), red(tc.Classname), red(tc.File)
-			tc.Message, tc.Details = red(tc.Message), red(tc.Details)
-		}
-	}
-	return reports, err
+	return pipeline.RedactTestReports(reports, input.Secrets), err
 }
 
 // clip cuts s to at most n bytes, for quoting outside input.

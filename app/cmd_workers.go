@@ -146,7 +146,15 @@ func runWorker(ctx context.Context, cmd *cli.Command, streams *Streams, spec wor
 	metrics := ops.NewMetrics(spec.stage)
 	var srv *ops.Server
 	if addr := setting(cmd, streams, "metrics-addr", envMetricsAddr); addr != "" {
-		srv, err = ops.Listen(addr, metrics, func(ctx context.Context) error { return store.DB().PingContext(ctx) }, log)
+		// Ready: the database answers, the consumer has joined its group
+		// and a broker answers.
+		ready := func(ctx context.Context) error {
+			if err := store.DB().PingContext(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			return tr.Ready(ctx)
+		}
+		srv, err = ops.Listen(addr, metrics, ready, log)
 		if err != nil {
 			return err
 		}
@@ -174,7 +182,7 @@ func runWorker(ctx context.Context, cmd *cli.Command, streams *Streams, spec wor
 	inner := spec.handler(cmd, tr, store, cfg, log)
 	handler := worker.WithRetry(
 		func(_ context.Context, msg backend.Message) error { return inner(work, msg) },
-		worker.RetryPolicy{Attempts: int(cmd.Int("retries")), Backoff: cmd.Duration("retry-backoff")},
+		worker.RetryPolicy{Attempts: int(cmd.Int("retries")), Backoff: cmd.Duration("retry-backoff"), Logger: log},
 		worker.DeadLetter{Transport: tr, Topic: cfg.topics.DeadLetter, OnDead: worker.FailRequest(store)},
 		metrics,
 	)

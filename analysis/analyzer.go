@@ -138,8 +138,10 @@ type Analyzer struct {
 	split    LineSplitter
 	clean    cleaner
 	emit     func([]byte, bool)
+	blanks   func(int)
 
 	line      int // number of the line being processed
+	stepped   int // lines processed one by one (not in a run of blank lines)
 	bytes     int64
 	truncated int
 
@@ -226,13 +228,14 @@ func NewAnalyzer(opts Options) *Analyzer {
 	// reaches back over a Go test's output.
 	a.ring = make([][]byte, a.before+maxGoRunLines)
 	a.emit = a.processLine
+	a.blanks = a.blankLines
 	return a
 }
 
 // Write feeds log bytes. It never fails.
 func (a *Analyzer) Write(p []byte) (int, error) {
 	a.bytes += int64(len(p))
-	a.split.Write(p, a.emit)
+	a.split.WriteRuns(p, a.emit, a.blanks)
 	return len(p), nil
 }
 
@@ -270,6 +273,7 @@ func (a *Analyzer) owns(line int) bool {
 
 func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	a.line++
+	a.stepped++
 	if truncated {
 		a.truncated++
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/render"
 	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/app/worker"
 	"github.com/destill-dev/destill/backend"
 )
 
@@ -150,7 +151,7 @@ func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewO
 			return err
 		}
 		if opts.render.format == formatJSON {
-			return writeRequestListJSON(streams.Out, reqs)
+			return writeRequestListJSON(streams.Out, reqs, time.Now())
 		}
 		return writeRequestList(streams.Out, reqs, time.Now())
 	}
@@ -227,7 +228,7 @@ func requestReport(ctx context.Context, store backend.Store, req backend.Request
 		rep.Source = analysis.Source{Kind: "build", URL: req.Input}
 	}
 	rep.RequestID = req.ID
-	rep.Status = string(req.Status)
+	rep.Status = string(worker.ShownStatus(req, time.Now()))
 	findings, err := store.ListFindings(ctx, req.ID)
 	if err != nil {
 		return rep, storeError(err, req.ID)
@@ -236,6 +237,9 @@ func requestReport(ctx context.Context, store backend.Store, req backend.Request
 	rep.Summary.Findings = len(findings)
 	if req.Status == backend.StatusFailed && req.Error != "" {
 		rep.Notes = append(append([]string(nil), rep.Notes...), "request failed: "+req.Error)
+	}
+	if rep.Status == string(worker.StatusStale) {
+		rep.Notes = append(append([]string(nil), rep.Notes...), describeProgress(req))
 	}
 	return rep, nil
 }
@@ -266,6 +270,10 @@ func printRequest(ctx context.Context, streams *Streams, store backend.Store, re
 
 // describeProgress says where a request stands in one line.
 func describeProgress(r backend.Request) string {
+	if age := time.Since(r.UpdatedAt); worker.ShownStatus(r, time.Now()) == worker.StatusStale {
+		return fmt.Sprintf("stale: queued %s ago and no ingest-worker has taken it up (none running, far behind, "+
+			"or its message was lost): check the ingest-workers, or resubmit with `destill submit %s`", render.Age(age), r.Input)
+	}
 	return render.RequestProgress(r.Status, r.Progress, r.Error)
 }
 
@@ -294,7 +302,7 @@ func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time)
 		if build == "" {
 			build = r.Input
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, render.Age(now.Sub(r.CreatedAt)), findings,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, worker.ShownStatus(r.Request, now), render.Age(now.Sub(r.CreatedAt)), findings,
 			render.Sanitize(build), render.Truncate(render.Sanitize(strings.Join(strings.Fields(top), " ")), 80))
 	}
 	return tw.Flush()
@@ -314,11 +322,11 @@ type requestListItem struct {
 	UpdatedAt  time.Time         `json:"updated_at"`
 }
 
-func writeRequestListJSON(w io.Writer, reqs []backend.RequestSummary) error {
+func writeRequestListJSON(w io.Writer, reqs []backend.RequestSummary, now time.Time) error {
 	items := make([]requestListItem, 0, len(reqs))
 	for _, r := range reqs {
 		items = append(items, requestListItem{
-			RequestID: r.ID, Status: string(r.Status), Input: r.Input, BuildURL: r.BuildURL, Error: r.Error,
+			RequestID: r.ID, Status: string(worker.ShownStatus(r.Request, now)), Input: r.Input, BuildURL: r.BuildURL, Error: r.Error,
 			Progress: r.Progress, Findings: r.Findings, TopFinding: r.Top, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		})
 	}

@@ -182,8 +182,19 @@ func (c backendConfig) openKafka(ctx context.Context, log *slog.Logger) (*kafka.
 }
 
 // openStore connects to PostgreSQL and, when migrate is set, brings its
-// schema up to date; otherwise it fails if the schema is behind.
+// schema up to date; otherwise it fails if the schema is behind. It fails
+// too, in one line naming the privilege, when the role may not read and
+// write destill's tables.
 func (c backendConfig) openStore(ctx context.Context, migrate bool, log *slog.Logger) (*postgres.Store, error) {
+	return c.openStoreFor(ctx, migrate, true, log)
+}
+
+// openStoreReading is openStore for reading only: the role needs SELECT.
+func (c backendConfig) openStoreReading(ctx context.Context) (*postgres.Store, error) {
+	return c.openStoreFor(ctx, false, false, nil)
+}
+
+func (c backendConfig) openStoreFor(ctx context.Context, migrate, write bool, log *slog.Logger) (*postgres.Store, error) {
 	db, err := c.openDB(ctx)
 	if err != nil {
 		return nil, err
@@ -209,6 +220,10 @@ func (c backendConfig) openStore(ctx context.Context, migrate bool, log *slog.Lo
 			_ = db.Close()
 			return nil, fmt.Errorf("the database schema lacks %d migration(s): run `destill migrate` (workers apply them when they start)", n)
 		}
+	}
+	if err := postgres.CheckAccess(ctx, db, write, false); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
 	return postgres.NewStore(db), nil
 }

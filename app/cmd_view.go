@@ -140,7 +140,7 @@ func runView(ctx context.Context, cmd *cli.Command, streams *Streams, opts viewO
 	if err := cfg.needDatabase("viewing a submitted request"); err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, false, nil)
+	store, err := cfg.openStoreReading(ctx)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/app/worker"
 	"github.com/destill-dev/destill/backend"
+	"github.com/destill-dev/destill/backend/backendtest"
 )
 
 // TestForgedRequestMessagesCannotRedirectAWorker publishes request
@@ -44,7 +45,7 @@ func TestForgedRequestMessagesCannotRedirectAWorker(t *testing.T) {
 				}
 				return sources.Resolve(input, sources.Config{}) // a path is a local file, as in production
 			}
-			var logs lockedBuffer
+			var logs backendtest.LogBuffer
 			r.ingest.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 			r.startIngest()
 			r.startAnalyze()

@@ -1,38 +1,19 @@
 package worker_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/destill-dev/destill/analysis/analysistest"
 	"github.com/destill-dev/destill/app/worker"
 	"github.com/destill-dev/destill/backend"
+	"github.com/destill-dev/destill/backend/backendtest"
 	"github.com/destill-dev/destill/backend/postgres"
 	"github.com/destill-dev/destill/backend/postgres/postgrestest"
 	"github.com/destill-dev/destill/providers"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the workers' loggers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestStoredRowsAndWorkerLogsHoldNoSecrets sends a build whose log holds
 // the token corpus, and whose test report holds a key block, through the
@@ -57,7 +38,7 @@ func TestStoredRowsAndWorkerLogsHoldNoSecrets(t *testing.T) {
 	}}}
 	secrets = append(secrets, testToken)
 
-	var logs lockedBuffer
+	var logs backendtest.LogBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	pg := testBackend{"memory+postgres", memoryTransport, func(*testing.T) backend.Store { return postgres.NewStore(db) }}
 	r := newRig(t, pg, sourceSet{src.build.URL: src})

@@ -11,6 +11,7 @@ import (
 
 	"github.com/destill-dev/destill/app/worker"
 	"github.com/destill-dev/destill/backend"
+	"github.com/destill-dev/destill/backend/backendtest"
 )
 
 // TestRetriesAndDeadLettersAreLogged: every retry is a WARN line and
@@ -19,7 +20,7 @@ import (
 func TestRetriesAndDeadLettersAreLogged(t *testing.T) {
 	t.Parallel()
 	tr := memoryTransport(t)
-	var logs lockedBuffer
+	var logs backendtest.LogBuffer
 	policy := worker.RetryPolicy{Attempts: 3, Backoff: time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
 	h := worker.WithRetry(func(ctx context.Context, msg backend.Message) error {
 		if string(msg.Key) == "poison" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -59,24 +58,6 @@ func TestSessionTimeoutBelowBrokerMinimumFailsAtOnce(t *testing.T) {
 	}
 }
 
-// syncLog is a log destination safe for concurrent writers.
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncLog) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func eventually(t *testing.T, what string, within time.Duration, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(within); !cond(); time.Sleep(20 * time.Millisecond) {
@@ -96,7 +77,7 @@ func TestReadyFollowsTheGroupAndTheBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cluster.Close()
-	var logs syncLog
+	var logs backendtest.LogBuffer
 	cfg := kafkatest.Config(cluster.ListenAddrs())
 	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -357,39 +357,56 @@ func sortSpans(s []span) {
 }
 
 // keywordIndex finds, in one pass over a line, which rules have a keyword
-// in it, ignoring ASCII case. Keywords are indexed by their first two
-// folded bytes: a bitmap of those pairs (8 KiB) screens every position of
-// the line, and only positions it passes are compared with the keywords.
+// in it, ignoring ASCII case. Keywords are indexed by a hash of their first
+// three folded bytes (two for two-byte keywords): a bitmap of the hashes
+// (8 KiB) screens every position of the line, and only positions it
+// passes are compared with the keywords of that hash, chained from head.
+// Three bytes keep common English pairs ("se", "co", "li", which start
+// many provider names) from sending most positions to the comparison.
 type keywordIndex struct {
-	pairs [1 << 16 / 64]uint64 // folded byte pair → a keyword starts with it
-	head  map[uint16][]int     // folded byte pair → keywords starting with it
+	bits  [1 << 16 / 64]uint64 // window hash → a keyword may start here
+	head  [1 << 16]uint16      // window hash → 1 + the first keyword with it
+	next  []uint16             // keyword → 1 + the next keyword with the same hash
 	words []string             // folded keywords
 	rules [][]int              // keyword → rules
 }
 
+// foldByte maps ASCII upper case to lower case; it also changes some
+// punctuation, alike in keywords and lines, so it only costs a comparison.
+func foldByte(c byte) byte { return c | 0x20 }
+
+func hash2(a, b byte) uint16 {
+	return uint16((uint32(a) | uint32(b)<<8 | 0xff<<24) * 0x9E3779B1 >> 16)
+}
+
+func hash3(a, b, c byte) uint16 {
+	return uint16((uint32(a) | uint32(b)<<8 | uint32(c)<<16) * 0x9E3779B1 >> 16)
+}
+
 func newKeywordIndex(words []string, rules [][]int, nRules int) (*keywordIndex, error) {
-	x := &keywordIndex{head: map[uint16][]int{}, words: words, rules: rules}
+	if len(words) >= 1<<16-1 {
+		return nil, fmt.Errorf("secret rules: %d keywords, at most %d", len(words), 1<<16-2)
+	}
+	x := &keywordIndex{next: make([]uint16, len(words)), rules: rules}
 	for i, w := range words {
 		if len(w) < 2 {
 			return nil, fmt.Errorf("secret rules: keyword %q is shorter than 2 bytes", w)
 		}
-		p := uint16(w[0])<<8 | uint16(w[1])
-		x.pairs[p/64] |= 1 << (p % 64)
-		x.head[p] = append(x.head[p], i)
+		f := make([]byte, len(w))
+		for j := range w {
+			f[j] = foldByte(w[j])
+		}
+		x.words = append(x.words, string(f))
+		h := hash2(f[0], f[1])
+		if len(f) >= 3 {
+			h = hash3(f[0], f[1], f[2])
+		}
+		x.bits[h/64] |= 1 << (h % 64)
+		x.next[i] = x.head[h]
+		x.head[h] = uint16(i + 1)
 	}
 	return x, nil
 }
-
-// lowerASCII folds A-Z to a-z and leaves every other byte alone.
-var lowerASCII = func() (t [256]byte) {
-	for i := range t {
-		t[i] = byte(i)
-		if i >= 'A' && i <= 'Z' {
-			t[i] = byte(i) + 'a' - 'A'
-		}
-	}
-	return t
-}()
 
 // scan sets in hit the bit of every rule with a keyword in line and reports
 // whether there was any. With hit nil it stops at the first keyword.
@@ -397,41 +414,38 @@ func (x *keywordIndex) scan(line string, hit []uint64) bool { return scanKeyword
 
 func scanKeywords[T ~string | ~[]byte](x *keywordIndex, line T, hit []uint64) bool {
 	found := false
-	if len(line) < 2 {
-		return false
-	}
-	prev := lowerASCII[line[0]]
-	for i := 1; i < len(line); i++ {
-		c := lowerASCII[line[i]]
-		p := uint16(prev)<<8 | uint16(c)
-		prev = c
-		if x.pairs[p/64]&(1<<(p%64)) == 0 {
-			continue
-		}
-		for _, k := range x.head[p] {
-			if !hasFoldedPrefix(line[i-1:], x.words[k]) {
+	n := len(line)
+	for i := 0; i+1 < n; i++ {
+		a, b := foldByte(line[i]), foldByte(line[i+1])
+		for _, h := range [2]uint16{hash2(a, b), hash3(a, b, foldByte(line[min(i+2, n-1)]))} {
+			if x.bits[h/64]&(1<<(h%64)) == 0 {
 				continue
 			}
-			if hit == nil {
-				return true
+			for k := int(x.head[h]) - 1; k >= 0; k = int(x.next[k]) - 1 {
+				if !hasFoldedPrefix(line[i:], x.words[k]) {
+					continue
+				}
+				if hit == nil {
+					return true
+				}
+				for _, r := range x.rules[k] {
+					hit[r/64] |= 1 << (r % 64)
+				}
+				found = true
 			}
-			for _, r := range x.rules[k] {
-				hit[r/64] |= 1 << (r % 64)
-			}
-			found = true
 		}
 	}
 	return found
 }
 
-// hasFoldedPrefix reports whether s starts with w (lower case) in any
-// ASCII case.
+// hasFoldedPrefix reports whether s starts with w (folded) in any ASCII
+// case.
 func hasFoldedPrefix[T ~string | ~[]byte](s T, w string) bool {
 	if len(s) < len(w) {
 		return false
 	}
 	for i := 0; i < len(w); i++ {
-		if lowerASCII[s[i]] != w[i] {
+		if foldByte(s[i]) != w[i] {
 			return false
 		}
 	}

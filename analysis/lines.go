@@ -33,14 +33,14 @@ func (s *LineSplitter) WriteRuns(p []byte, emit func(line []byte, truncated bool
 		max = DefaultMaxLineBytes
 	}
 	for len(p) > 0 {
-		if blanks != nil && len(s.partial) == 0 && !s.dropping && (p[0] == '\n' || p[0] == '\r') {
+		i := bytes.IndexByte(p, '\n')
+		if i <= 1 && blanks != nil && len(s.partial) == 0 && !s.dropping {
 			if n, k := blankRun(p); n > 0 {
 				blanks(n)
 				p = p[k:]
 				continue
 			}
 		}
-		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
 			s.keep(p, max)
 			return

@@ -39,24 +39,11 @@ var (
 	pemInline   = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`)
 )
 
-// secretHints gates the patterns written in code: a line with none of
-// these (in any case) cannot hold a secret they recognize.
-var secretHints = newKeywordSet([]string{
-	// keyedSecret allows a quote and blanks between the name and ':' or '='.
-	"pass", "pwd=", "pwd:", "pwd\"", "pwd'", "pwd ", "pwd\t", "secret", "token",
-	"key=", "key:", "key\"", "key'", "key ", "key\t", "authorization",
-})
-
-func mayHaveSecret(s string) bool {
-	return secretHints.contains([]byte(s)) || strings.Contains(s, "PRIVATE KEY") ||
-		(strings.Contains(s, "://") && strings.Contains(s, "@"))
-}
-
 // mayNeedRedaction reports, without copying b, whether Redact could
-// change it: whether it holds a literal secret or a keyword of a rule.
+// change it: whether it holds a literal secret, a keyword of a rule (or of
+// the patterns written in code), a key assignment or credentials in a URL.
 func (r *Redactor) mayNeedRedaction(b []byte) bool {
-	return r.hasLiteral(b) || scanKeywords(rulesForRedaction().index, b, nil) || secretHints.contains(b) ||
-		bytes.Contains(b, []byte("PRIVATE KEY")) || (bytes.Contains(b, []byte("://")) && bytes.Contains(b, []byte("@")))
+	return r.hasLiteral(b) || mayHaveURLCreds(b) || scanKeywords(rulesForRedaction().index, b, nil) || hasKeyAssignment(b)
 }
 
 // hasLiteral reports whether b contains one of the literal secrets.
@@ -98,13 +85,10 @@ func (r *Redactor) Redact(s string) string {
 	if spans := rulesForRedaction().find(s, nil); len(spans) > 0 {
 		s = redactSpans(s, spans)
 	}
-	if !mayHaveSecret(s) {
-		return s
-	}
 	if strings.Contains(s, "PRIVATE KEY") {
 		s = pemInline.ReplaceAllString(s, Redacted)
 	}
-	if strings.Contains(s, "uthorization") || strings.Contains(s, "UTHORIZATION") {
+	if containsFold(s, "authorization") {
 		s = authHeader.ReplaceAllStringFunc(s, func(m string) string {
 			sub := authHeader.FindStringSubmatch(m)
 			if sub[2] == Redacted || sub[2] == "***" {
@@ -136,22 +120,53 @@ func redactURLCreds(s string) string {
 // mayHaveURLCreds is urlCreds's necessary condition: after some "://", a
 // user, ':', a password and '@' before any '/' or blank. Most URLs with an
 // '@' in them (npm scopes, git remotes) fail it without the pattern.
-func mayHaveURLCreds(s string) bool {
+func mayHaveURLCreds[T ~string | ~[]byte](s T) bool {
+	if indexByte(s, '@') < 0 {
+		return false
+	}
 	for off := 0; ; {
-		i := strings.Index(s[off:], "://")
+		i := index(s[off:], "://")
 		if i < 0 {
 			return false
 		}
 		off += i + 3
-		user := strings.IndexAny(s[off:], "/:@ \t\n\f\r")
+		user := indexAny(s[off:], "/:@ \t\n\f\r")
 		if user <= 0 || s[off+user] != ':' {
 			continue
 		}
-		pass := strings.IndexAny(s[off+user+1:], "/@ \t\n\f\r")
+		pass := indexAny(s[off+user+1:], "/@ \t\n\f\r")
 		if pass > 0 && s[off+user+1+pass] == '@' {
 			return true
 		}
 	}
+}
+
+// index is strings.Index for a string or a byte slice.
+func index[T ~string | ~[]byte](s T, sub string) int {
+	if b, ok := any(s).([]byte); ok {
+		return bytes.Index(b, []byte(sub))
+	}
+	return strings.Index(string(s), sub)
+}
+
+// indexAny is strings.IndexAny for a string or a byte slice, with ASCII chars.
+func indexAny[T ~string | ~[]byte](s T, chars string) int {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(chars, s[i]) >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// containsFold reports whether s contains w (lower case ASCII) in any case.
+func containsFold[T ~string | ~[]byte](s T, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if foldByte(s[i]) == w[0] && hasFoldedPrefix(s[i:], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // shown turns a cleaned line into the text a finding shows: redacted,
@@ -232,33 +247,48 @@ func isKeyMarker(b []byte, head string) bool {
 	return bytes.Contains(b, []byte("PRIVATE KEY-----")) || bytes.Contains(b, []byte("PRIVATE KEY BLOCK-----"))
 }
 
-var keyWords = []string{"pass", "pwd", "secret", "token", "key"}
+// keyWords end every name keyedSecret knows.
+var keyWords = []string{"password", "passwd", "pwd", "secret", "token", "key"}
 
-// hasKeyAssignment reports whether s assigns something to a name ending in
-// a secret-sounding word: "password=", "API_KEY: ", "token\":".
-func hasKeyAssignment(s string) bool {
-	lower := strings.ToLower(s)
-	for _, w := range keyWords {
+// hasKeyAssignment is keyedSecret's necessary condition: a name ending in
+// one of keyWords (in any case), an optional quote and blanks, then '=' or
+// ':' ("password=", "API_KEY: ", "token\":"). It looks back from each '='
+// and ':', allocating nothing: "--- PASS:" and "level=info" fail it
+// without running the pattern.
+func hasKeyAssignment[T ~string | ~[]byte](s T) bool {
+	for _, sep := range []byte{'=', ':'} {
 		for off := 0; ; {
-			i := strings.Index(lower[off:], w)
+			i := indexByte(s[off:], sep)
 			if i < 0 {
 				break
 			}
-			j := off + i + len(w)
-			off = j
-			for j < len(lower) && (lower[j] >= 'a' && lower[j] <= 'z' || lower[j] == '_') {
-				j++ // "password", "tokens", "key_id"
+			j := off + i
+			off = j + 1
+			for j > 0 && isRegexpSpace(s[j-1]) {
+				j--
 			}
-			if j < len(lower) && (lower[j] == '"' || lower[j] == '\'') {
-				j++
+			if j > 0 && (s[j-1] == '"' || s[j-1] == '\'') {
+				j--
 			}
-			for j < len(lower) && (lower[j] == ' ' || lower[j] == '\t') {
-				j++
-			}
-			if j < len(lower) && (lower[j] == '=' || lower[j] == ':') {
-				return true
+			for _, w := range keyWords {
+				if j >= len(w) && hasFoldedPrefix(s[j-len(w):j], w) {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// indexByte is strings.IndexByte for a string or a byte slice.
+func indexByte[T ~string | ~[]byte](s T, c byte) int {
+	if b, ok := any(s).([]byte); ok {
+		return bytes.IndexByte(b, c)
+	}
+	return strings.IndexByte(string(s), c)
+}
+
+// isRegexpSpace reports whether c matches \s in Go's regexp.
+func isRegexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '\v'
 }

@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -154,5 +156,44 @@ func TestRedactWriterLongLine(t *testing.T) {
 	}
 	if want := len(line) - len(token) + len(Redacted); out.Len() != want {
 		t.Errorf("wrote %d bytes, want %d", out.Len(), want)
+	}
+}
+
+// TestKeywordIndexFindsEveryKeyword compares the index with a plain search
+// for each keyword, on lines built of keywords in any case, their pieces
+// and filler, and holds the stream's gate to Redact: a line it lets
+// through unchanged is one Redact leaves as it is.
+func TestKeywordIndexFindsEveryKeyword(t *testing.T) {
+	rs := rulesForRedaction()
+	x := rs.index
+	rng := rand.New(rand.NewSource(3))
+	pieces := []string{"x", " ", "=", ":", "\t", "-", "_", ".", "ab", "Q", "3"}
+	for _, w := range x.words {
+		pieces = append(pieces, w, strings.ToUpper(w), w[:len(w)/2])
+	}
+	r := NewRedactor()
+	for range 50_000 {
+		var b strings.Builder
+		for k := rng.Intn(12); k >= 0; k-- {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		line := b.String()
+		want := make([]uint64, (len(rs.rules)+63)/64)
+		anyWord := false
+		for k, w := range x.words {
+			if strings.Contains(strings.ToLower(line), strings.ToLower(w)) || containsFold(line, w) {
+				anyWord = true
+				for _, ri := range x.rules[k] {
+					want[ri/64] |= 1 << (ri % 64)
+				}
+			}
+		}
+		got := make([]uint64, len(want))
+		if found := x.scan(line, got); found != anyWord || !slices.Equal(got, want) {
+			t.Fatalf("scan(%q) = %v %x, want %v %x", line, found, got, anyWord, want)
+		}
+		if !r.mayNeedRedaction([]byte(line)) && r.Redact(line) != line {
+			t.Fatalf("the gate passes %q, which Redact changes to %q", line, r.Redact(line))
+		}
 	}
 }

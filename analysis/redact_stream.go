@@ -34,31 +34,54 @@ func NewRedactWriter(w io.Writer, secrets ...string) *RedactWriter {
 	return &RedactWriter{w: w, r: NewRedactor(secrets...)}
 }
 
-// Write redacts the complete lines of p and writes them on.
+// Write redacts the complete lines of p and writes them on: the lines it
+// leaves as they are in one piece, as p gave them.
 func (w *RedactWriter) Write(p []byte) (int, error) {
 	n := len(p)
-	for len(p) > 0 && w.err == nil {
-		i := bytes.IndexByte(p, '\n')
+	pending := 0 // p[:pending] are lines not written yet, unchanged
+	for len(p) > pending && w.err == nil {
+		rest := p[pending:]
+		i := bytes.IndexByte(rest, '\n')
 		if i < 0 {
-			w.line = append(w.line, p...)
+			w.write(p[:pending])
+			w.line = append(w.line, rest...)
 			if len(w.line) >= redactStreamLine {
 				w.flushPiece()
 			}
-			break
+			return w.result(n)
 		}
-		if len(w.line) == 0 {
-			w.writeLine(p[:i+1])
-		} else {
-			w.line = append(w.line, p[:i+1]...)
+		if len(w.line) > 0 {
+			w.line = append(w.line, rest[:i+1]...)
 			w.writeLine(w.line)
 			w.line = w.line[:0]
+			p = rest[i+1:]
+			continue
 		}
-		p = p[i+1:]
+		line := rest[:i+1]
+		if body := trimLineEnd(line); !w.inKey && !isPEMBegin(body) && !w.r.mayNeedRedaction(body) {
+			pending += i + 1
+			continue
+		}
+		w.write(p[:pending])
+		w.writeLine(line)
+		p = rest[i+1:]
+		pending = 0
 	}
+	w.write(p[:pending])
+	return w.result(n)
+}
+
+func (w *RedactWriter) result(n int) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
 	return n, nil
+}
+
+// trimLineEnd returns line without its "\n" or "\r\n".
+func trimLineEnd(line []byte) []byte {
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	return bytes.TrimSuffix(line, []byte("\r"))
 }
 
 // Close writes the last line if it has no newline. It does not close W.

@@ -67,3 +67,34 @@ func TestMayHaveURLCreds(t *testing.T) {
 		}
 	}
 }
+
+// TestHasKeyAssignment checks the pre-check against the pattern it guards
+// on strings built from the pieces that matter to it.
+func TestHasKeyAssignment(t *testing.T) {
+	t.Parallel()
+	pieces := []string{"password", "PASSWD", "Pwd", "secret", "client_secret", "TOKEN", "auth-token", "api_key", "ApiKey",
+		"private_key", "key", "PASS", "tok", "\"", "'", " ", "\t", "=", ":", "x", "abc123", "$", "${"}
+	rng := rand.New(rand.NewSource(2))
+	matched := 0
+	for range 300_000 {
+		var b strings.Builder
+		for k := rng.Intn(6); k >= 0; k-- {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		s := b.String()
+		if keyedSecret.MatchString(s) {
+			matched++
+			if !hasKeyAssignment(s) {
+				t.Fatalf("keyedSecret matches %q but hasKeyAssignment says no", s)
+			}
+		}
+	}
+	if matched == 0 {
+		t.Fatal("no generated string had a keyed secret")
+	}
+	for _, s := range []string{"--- PASS: TestX (0.01s)", "level=info msg=ready", "09:24:20 tokens: 3 left", "key_id=7"} {
+		if hasKeyAssignment(s) {
+			t.Errorf("hasKeyAssignment(%q) = true, want false", s)
+		}
+	}
+}

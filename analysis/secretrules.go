@@ -165,6 +165,15 @@ func loadSecretRules(paths ...string) (*secretRules, error) {
 			}
 		}
 	}
+	// Keywords of the patterns written in code (redact.go) that no rule
+	// has: they only make a line worth redacting.
+	for _, k := range []string{"authorization", "-----begin"} {
+		if _, ok := seen[k]; !ok {
+			seen[k] = len(words)
+			words = append(words, k)
+			wordRules = append(wordRules, nil)
+		}
+	}
 	idx, err := newKeywordIndex(words, wordRules, len(rs.rules))
 	if err != nil {
 		return nil, err
@@ -357,37 +366,33 @@ func sortSpans(s []span) {
 }
 
 // keywordIndex finds, in one pass over a line, which rules have a keyword
-// in it, ignoring ASCII case. Keywords are indexed by a hash of their first
-// three folded bytes (two for two-byte keywords): a bitmap of the hashes
-// (8 KiB) screens every position of the line, and only positions it
-// passes are compared with the keywords of that hash, chained from head.
-// Three bytes keep common English pairs ("se", "co", "li", which start
-// many provider names) from sending most positions to the comparison.
+// in it, ignoring ASCII case, as keywordSet does for the analyzer's
+// triggers: a keyword of four bytes or more is indexed by a hash of its
+// least common 4-byte window (a 64 KiB table), a shorter one by its first
+// two bytes (an 8 KiB bitmap); five positions of the line are screened per
+// 8-byte load, and only those that hit are compared with the keywords
+// chained there.
 type keywordIndex struct {
-	bits  [1 << 16 / 64]uint64 // window hash → a keyword may start here
-	head  [1 << 16]uint16      // window hash → 1 + the first keyword with it
-	next  []uint16             // keyword → 1 + the next keyword with the same hash
-	words []string             // folded keywords
-	rules [][]int              // keyword → rules
+	hit4  [1 << hashBits]uint8  // 4-gram hash → 1 when a long keyword is indexed by it
+	pair  [1 << 16 / 64]uint64  // folded byte pair → a short keyword starts with it
+	head4 [1 << hashBits]uint16 // 4-gram hash → 1 + the first long keyword with it
+	head2 [1 << 16]uint16       // folded byte pair → 1 + the first short keyword with it
+	next  []uint16              // keyword → 1 + the next keyword in its chain
+	at    []int                 // keyword → offset of the window it is indexed by
+	words []string              // folded keywords
+	rules [][]int               // keyword → rules
 }
 
-// foldByte maps ASCII upper case to lower case; it also changes some
-// punctuation, alike in keywords and lines, so it only costs a comparison.
+// foldByte maps ASCII upper case to lower case; like fold, it also changes
+// some punctuation, alike in keywords and lines, which only costs a
+// comparison.
 func foldByte(c byte) byte { return c | 0x20 }
-
-func hash2(a, b byte) uint16 {
-	return uint16((uint32(a) | uint32(b)<<8 | 0xff<<24) * 0x9E3779B1 >> 16)
-}
-
-func hash3(a, b, c byte) uint16 {
-	return uint16((uint32(a) | uint32(b)<<8 | uint32(c)<<16) * 0x9E3779B1 >> 16)
-}
 
 func newKeywordIndex(words []string, rules [][]int, nRules int) (*keywordIndex, error) {
 	if len(words) >= 1<<16-1 {
 		return nil, fmt.Errorf("secret rules: %d keywords, at most %d", len(words), 1<<16-2)
 	}
-	x := &keywordIndex{next: make([]uint16, len(words)), rules: rules}
+	x := &keywordIndex{next: make([]uint16, len(words)), at: make([]int, len(words)), rules: rules}
 	for i, w := range words {
 		if len(w) < 2 {
 			return nil, fmt.Errorf("secret rules: keyword %q is shorter than 2 bytes", w)
@@ -397,13 +402,19 @@ func newKeywordIndex(words []string, rules [][]int, nRules int) (*keywordIndex, 
 			f[j] = foldByte(w[j])
 		}
 		x.words = append(x.words, string(f))
-		h := hash2(f[0], f[1])
-		if len(f) >= 3 {
-			h = hash3(f[0], f[1], f[2])
+		if len(f) < 4 {
+			p := uint16(f[0]) | uint16(f[1])<<8
+			x.pair[p/64] |= 1 << (p % 64)
+			x.next[i] = x.head2[p]
+			x.head2[p] = uint16(i + 1)
+			continue
 		}
-		x.bits[h/64] |= 1 << (h % 64)
-		x.next[i] = x.head[h]
-		x.head[h] = uint16(i + 1)
+		at := rarestWindow(f)
+		x.at[i] = at
+		h := hash4(uint32(f[at]) | uint32(f[at+1])<<8 | uint32(f[at+2])<<16 | uint32(f[at+3])<<24)
+		x.hit4[h] = 1
+		x.next[i] = x.head4[h]
+		x.head4[h] = uint16(i + 1)
 	}
 	return x, nil
 }
@@ -415,27 +426,63 @@ func (x *keywordIndex) scan(line string, hit []uint64) bool { return scanKeyword
 func scanKeywords[T ~string | ~[]byte](x *keywordIndex, line T, hit []uint64) bool {
 	found := false
 	n := len(line)
-	for i := 0; i+1 < n; i++ {
-		a, b := foldByte(line[i]), foldByte(line[i+1])
-		for _, h := range [2]uint16{hash2(a, b), hash3(a, b, foldByte(line[min(i+2, n-1)]))} {
-			if x.bits[h/64]&(1<<(h%64)) == 0 {
-				continue
-			}
-			for k := int(x.head[h]) - 1; k >= 0; k = int(x.next[k]) - 1 {
-				if !hasFoldedPrefix(line[i:], x.words[k]) {
-					continue
-				}
-				if hit == nil {
-					return true
-				}
-				for _, r := range x.rules[k] {
-					hit[r/64] |= 1 << (r % 64)
-				}
-				found = true
+	i := 0
+	for ; i+8 <= n; i += 5 {
+		_ = line[i+7]
+		w := (uint64(line[i]) | uint64(line[i+1])<<8 | uint64(line[i+2])<<16 | uint64(line[i+3])<<24 |
+			uint64(line[i+4])<<32 | uint64(line[i+5])<<40 | uint64(line[i+6])<<48 | uint64(line[i+7])<<56) | fold<<32 | fold
+		p0, p1, p2, p3, p4 := uint16(w), uint16(w>>8), uint16(w>>16), uint16(w>>24), uint16(w>>32)
+		h0, h1, h2, h3, h4 := hash4(uint32(w)), hash4(uint32(w>>8)), hash4(uint32(w>>16)), hash4(uint32(w>>24)), hash4(uint32(w>>32))
+		if x.hit4[h0]|x.hit4[h1]|x.hit4[h2]|x.hit4[h3]|x.hit4[h4] == 0 &&
+			(x.pair[p0/64]>>(p0%64)|x.pair[p1/64]>>(p1%64)|x.pair[p2/64]>>(p2%64)|x.pair[p3/64]>>(p3%64)|x.pair[p4/64]>>(p4%64))&1 == 0 {
+			continue
+		}
+		for k, h := range [5]uint32{h0, h1, h2, h3, h4} {
+			if matchAt(x, line, i+k, h, hit, &found) && hit == nil {
+				return true
 			}
 		}
 	}
+	for ; i+1 < n; i++ {
+		h := uint32(0)
+		if i+4 <= n {
+			h = hash4(uint32(foldByte(line[i])) | uint32(foldByte(line[i+1]))<<8 | uint32(foldByte(line[i+2]))<<16 | uint32(foldByte(line[i+3]))<<24)
+		}
+		if matchAt(x, line, i, h, hit, &found) && hit == nil {
+			return true
+		}
+	}
 	return found
+}
+
+// matchAt compares with line the keywords that may be found from position
+// i: the short ones starting there, the long ones whose indexed window has
+// hash h there. It notes their rules in hit (when not nil) and found, and
+// reports whether one matched.
+func matchAt[T ~string | ~[]byte](x *keywordIndex, line T, i int, h uint32, hit []uint64, found *bool) bool {
+	matched := false
+	note := func(k int) {
+		matched, *found = true, true
+		if hit != nil {
+			for _, r := range x.rules[k] {
+				hit[r/64] |= 1 << (r % 64)
+			}
+		}
+	}
+	for k := int(x.head2[uint16(foldByte(line[i]))|uint16(foldByte(line[i+1]))<<8]) - 1; k >= 0; k = int(x.next[k]) - 1 {
+		if hasFoldedPrefix(line[i:], x.words[k]) {
+			note(k)
+		}
+	}
+	if x.hit4[h] == 0 {
+		return matched
+	}
+	for k := int(x.head4[h]) - 1; k >= 0; k = int(x.next[k]) - 1 {
+		if at := i - x.at[k]; at >= 0 && hasFoldedPrefix(line[at:], x.words[k]) {
+			note(k)
+		}
+	}
+	return matched
 }
 
 // hasFoldedPrefix reports whether s starts with w (folded) in any ASCII

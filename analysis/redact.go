@@ -43,7 +43,11 @@ var (
 // change it: whether it holds a literal secret, a keyword of a rule (or of
 // the patterns written in code), a key assignment or credentials in a URL.
 func (r *Redactor) mayNeedRedaction(b []byte) bool {
-	return r.hasLiteral(b) || mayHaveURLCreds(b) || scanKeywords(rulesForRedaction().index, b, nil) || hasKeyAssignment(b)
+	if r.hasLiteral(b) || mayHaveURLCreds(b) {
+		return true
+	}
+	var st scanState
+	return scanKeywords(rulesForRedaction().index, b, &st) || st.weak && hasKeyAssignment(b)
 }
 
 // hasLiteral reports whether b contains one of the literal secrets.

@@ -181,7 +181,7 @@ func TestKeywordIndexFindsEveryKeyword(t *testing.T) {
 		want := make([]uint64, (len(rs.rules)+63)/64)
 		anyWord := false
 		for k, w := range x.words {
-			if strings.Contains(strings.ToLower(line), strings.ToLower(w)) || containsFold(line, w) {
+			if (strings.Contains(strings.ToLower(line), strings.ToLower(w)) || containsFold(line, w)) && !x.weak[k] {
 				anyWord = true
 				for _, ri := range x.rules[k] {
 					want[ri/64] |= 1 << (ri % 64)

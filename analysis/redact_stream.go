@@ -58,7 +58,8 @@ func (w *RedactWriter) Write(p []byte) (int, error) {
 			continue
 		}
 		line := rest[:i+1]
-		if body := trimLineEnd(line); !w.inKey && !isPEMBegin(body) && !w.r.mayNeedRedaction(body) {
+		// A key block's first line holds "-----BEGIN", a keyword.
+		if body := trimLineEnd(line); !w.inKey && !w.r.mayNeedRedaction(body) {
 			pending += i + 1
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -166,8 +167,9 @@ func loadSecretRules(paths ...string) (*secretRules, error) {
 		}
 	}
 	// Keywords of the patterns written in code (redact.go) that no rule
-	// has: they only make a line worth redacting.
-	for _, k := range []string{"authorization", "-----begin"} {
+	// has: they only make a line worth redacting (keyWords only with a key
+	// assignment).
+	for _, k := range append([]string{"authorization", "-----begin"}, keyWords...) {
 		if _, ok := seen[k]; !ok {
 			seen[k] = len(words)
 			words = append(words, k)
@@ -378,6 +380,7 @@ type keywordIndex struct {
 	head4 [1 << hashBits]uint16 // 4-gram hash → 1 + the first long keyword with it
 	head2 [1 << 16]uint16       // folded byte pair → 1 + the first short keyword with it
 	next  []uint16              // keyword → 1 + the next keyword in its chain
+	weak  []bool                // keyword → a weak one (see scanState)
 	at    []int                 // keyword → offset of the window it is indexed by
 	words []string              // folded keywords
 	rules [][]int               // keyword → rules
@@ -392,7 +395,7 @@ func newKeywordIndex(words []string, rules [][]int, nRules int) (*keywordIndex, 
 	if len(words) >= 1<<16-1 {
 		return nil, fmt.Errorf("secret rules: %d keywords, at most %d", len(words), 1<<16-2)
 	}
-	x := &keywordIndex{next: make([]uint16, len(words)), at: make([]int, len(words)), rules: rules}
+	x := &keywordIndex{next: make([]uint16, len(words)), at: make([]int, len(words)), weak: make([]bool, len(words)), rules: rules}
 	for i, w := range words {
 		if len(w) < 2 {
 			return nil, fmt.Errorf("secret rules: keyword %q is shorter than 2 bytes", w)
@@ -402,6 +405,7 @@ func newKeywordIndex(words []string, rules [][]int, nRules int) (*keywordIndex, 
 			f[j] = foldByte(w[j])
 		}
 		x.words = append(x.words, string(f))
+		x.weak[i] = len(rules[i]) == 0 && slices.Contains(keyWords, w)
 		if len(f) < 4 {
 			p := uint16(f[0]) | uint16(f[1])<<8
 			x.pair[p/64] |= 1 << (p % 64)
@@ -419,12 +423,23 @@ func newKeywordIndex(words []string, rules [][]int, nRules int) (*keywordIndex, 
 	return x, nil
 }
 
-// scan sets in hit the bit of every rule with a keyword in line and reports
-// whether there was any. With hit nil it stops at the first keyword.
-func (x *keywordIndex) scan(line string, hit []uint64) bool { return scanKeywords(x, line, hit) }
+// scanState is what a scan found.
+type scanState struct {
+	hit   []uint64 // the rules with a keyword in the line; nil: stop at the first strong keyword
+	found bool     // a strong keyword: one of a rule, or of a pattern written in code
+	weak  bool     // a weak keyword: a name keyedSecret knows, which hasKeyAssignment must confirm
+}
 
-func scanKeywords[T ~string | ~[]byte](x *keywordIndex, line T, hit []uint64) bool {
-	found := false
+// scan sets in hit the bit of every rule with a keyword in line and reports
+// whether there was any.
+func (x *keywordIndex) scan(line string, hit []uint64) bool {
+	st := scanState{hit: hit}
+	return scanKeywords(x, line, &st)
+}
+
+// scanKeywords scans line into st and reports whether it found a strong
+// keyword.
+func scanKeywords[T ~string | ~[]byte](x *keywordIndex, line T, st *scanState) bool {
 	n := len(line)
 	i := 0
 	for ; i+8 <= n; i += 5 {
@@ -438,7 +453,8 @@ func scanKeywords[T ~string | ~[]byte](x *keywordIndex, line T, hit []uint64) bo
 			continue
 		}
 		for k, h := range [5]uint32{h0, h1, h2, h3, h4} {
-			if matchAt(x, line, i+k, h, hit, &found) && hit == nil {
+			matchAt(x, line, i+k, h, st)
+			if st.found && st.hit == nil {
 				return true
 			}
 		}
@@ -448,24 +464,27 @@ func scanKeywords[T ~string | ~[]byte](x *keywordIndex, line T, hit []uint64) bo
 		if i+4 <= n {
 			h = hash4(uint32(foldByte(line[i])) | uint32(foldByte(line[i+1]))<<8 | uint32(foldByte(line[i+2]))<<16 | uint32(foldByte(line[i+3]))<<24)
 		}
-		if matchAt(x, line, i, h, hit, &found) && hit == nil {
+		matchAt(x, line, i, h, st)
+		if st.found && st.hit == nil {
 			return true
 		}
 	}
-	return found
+	return st.found
 }
 
 // matchAt compares with line the keywords that may be found from position
 // i: the short ones starting there, the long ones whose indexed window has
-// hash h there. It notes their rules in hit (when not nil) and found, and
-// reports whether one matched.
-func matchAt[T ~string | ~[]byte](x *keywordIndex, line T, i int, h uint32, hit []uint64, found *bool) bool {
-	matched := false
+// hash h there, and notes those that match in st.
+func matchAt[T ~string | ~[]byte](x *keywordIndex, line T, i int, h uint32, st *scanState) {
 	note := func(k int) {
-		matched, *found = true, true
-		if hit != nil {
+		if x.weak[k] {
+			st.weak = true
+			return
+		}
+		st.found = true
+		if st.hit != nil {
 			for _, r := range x.rules[k] {
-				hit[r/64] |= 1 << (r % 64)
+				st.hit[r/64] |= 1 << (r % 64)
 			}
 		}
 	}
@@ -475,14 +494,13 @@ func matchAt[T ~string | ~[]byte](x *keywordIndex, line T, i int, h uint32, hit 
 		}
 	}
 	if x.hit4[h] == 0 {
-		return matched
+		return
 	}
 	for k := int(x.head4[h]) - 1; k >= 0; k = int(x.next[k]) - 1 {
 		if at := i - x.at[k]; at >= 0 && hasFoldedPrefix(line[at:], x.words[k]) {
 			note(k)
 		}
 	}
-	return matched
 }
 
 // hasFoldedPrefix reports whether s starts with w (folded) in any ASCII

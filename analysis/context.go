@@ -6,7 +6,7 @@ package analysis
 type contextLines struct {
 	before, after int // lines shown before and after a finding
 
-	ring   [][]byte // the last lines, cleaned, each cut to maxShownLineBytes
+	ring   [][]byte // the last lines, cleaned, whole: redaction comes before the cut
 	filled int      // lines in ring
 	next   int      // where the next line goes
 	pushes int      // lines pushed in all
@@ -37,9 +37,6 @@ func (c *contextLines) push(text []byte) {
 		return
 	}
 	kept := c.ring[c.next][:0]
-	if len(text) > maxShownLineBytes {
-		text = text[:maxShownLineBytes]
-	}
 	c.ring[c.next] = append(kept, text...)
 	c.pushes++
 	if c.next++; c.next == len(c.ring) {
@@ -48,6 +45,20 @@ func (c *contextLines) push(text []byte) {
 	if c.filled < len(c.ring) {
 		c.filled++
 	}
+}
+
+// pushBlanks adds n empty lines to the ring, as n calls of push would.
+func (c *contextLines) pushBlanks(n int) {
+	if c.before == 0 {
+		return
+	}
+	for i := range min(n, len(c.ring)) {
+		slot := (c.next + i) % len(c.ring)
+		c.ring[slot] = c.ring[slot][:0]
+	}
+	c.pushes += n
+	c.next = (c.next + n) % len(c.ring)
+	c.filled = min(len(c.ring), c.filled+n)
 }
 
 // spanBefore returns where the context before a block that starts skip
@@ -94,7 +105,7 @@ func (c *contextLines) feedAfter(text []byte, r *Redactor) {
 	}
 	kept := c.pending[:0]
 	for _, p := range c.pending {
-		p.c.ContextAfter = append(p.c.ContextAfter, r.Redact(shown(text)))
+		p.c.ContextAfter = append(p.c.ContextAfter, r.shown(text))
 		p.left--
 		if p.left > 0 {
 			kept = append(kept, p)

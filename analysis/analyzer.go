@@ -64,9 +64,11 @@ type Analyzer struct {
 	split    LineSplitter
 	clean    cleaner
 	emit     func([]byte, bool) // processLine, bound once
+	blanks   func(int)          // blankLines, bound once
 	finished bool               // Result was called
 
 	line      int      // number of the line being processed
+	stepped   int      // lines processed one by one (not in a run of blank lines)
 	bytes     int64    // bytes fed
 	truncated int      // lines longer than MaxLineBytes
 	cur       lineView // the line being processed
@@ -92,13 +94,14 @@ func NewAnalyzer(opts Options) *Analyzer {
 	}
 	a.split.MaxLine = opts.MaxLineBytes
 	a.emit = a.processLine
+	a.blanks = a.blankLines
 	return a
 }
 
 // Write feeds log bytes. It never fails.
 func (a *Analyzer) Write(p []byte) (int, error) {
 	a.bytes += int64(len(p))
-	a.split.Write(p, a.emit)
+	a.split.WriteRuns(p, a.emit, a.blanks)
 	return len(p), nil
 }
 
@@ -140,6 +143,7 @@ func (a *Analyzer) owns(line int) bool {
 // that hold them (see the package doc).
 func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	a.line++
+	a.stepped++
 	if truncated {
 		a.truncated++
 	}

@@ -67,11 +67,9 @@ type blockState struct {
 	arena []byte // the bytes of its lines and context
 }
 
-// keep copies b, cut to maxShownLineBytes, into the block arena.
+// keep copies b into the block arena, whole: it is cut to
+// maxShownLineBytes only once redacted.
 func (s *blockState) keep(b []byte) []byte {
-	if len(b) > maxShownLineBytes {
-		b = b[:maxShownLineBytes]
-	}
 	n := len(s.arena)
 	s.arena = append(s.arena, b...)
 	return s.arena[n:len(s.arena):len(s.arena)]

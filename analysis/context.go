@@ -6,7 +6,7 @@ package analysis
 type contextLines struct {
 	before, after int // lines shown before and after a finding
 
-	ring   [][]byte   // the last lines, cleaned, each cut to maxShownLineBytes
+	ring   [][]byte   // the last lines, cleaned, whole: redaction comes before the cut
 	flags  []lineFlag // what each line in ring was (see output.go)
 	filled int        // lines in ring
 	next   int        // where the next line goes
@@ -37,9 +37,6 @@ func newContextLines(before, after int) contextLines {
 // push adds the current line to the ring.
 func (c *contextLines) push(text []byte, flag lineFlag) {
 	kept := c.ring[c.next][:0]
-	if len(text) > maxShownLineBytes {
-		text = text[:maxShownLineBytes]
-	}
 	c.ring[c.next] = append(kept, text...)
 	c.flags[c.next] = flag
 	c.pushes++
@@ -56,6 +53,18 @@ func (c *contextLines) push(text []byte, flag lineFlag) {
 func (c *contextLines) back(k int) ([]byte, lineFlag) {
 	i := (c.next - k + len(c.ring)) % len(c.ring)
 	return c.ring[i], c.flags[i]
+}
+
+// pushBlanks adds n empty lines to the ring, as n calls of push would.
+func (c *contextLines) pushBlanks(n int) {
+	for i := range min(n, len(c.ring)) {
+		slot := (c.next + i) % len(c.ring)
+		c.ring[slot] = c.ring[slot][:0]
+		c.flags[slot] = flagContent
+	}
+	c.pushes += n
+	c.next = (c.next + n) % len(c.ring)
+	c.filled = min(len(c.ring), c.filled+n)
 }
 
 // spanBefore returns where the context before a block that starts skip
@@ -102,7 +111,7 @@ func (c *contextLines) feedAfter(text []byte, r *Redactor) {
 	}
 	kept := c.pending[:0]
 	for _, p := range c.pending {
-		p.c.ContextAfter = append(p.c.ContextAfter, r.Redact(shown(text)))
+		p.c.ContextAfter = append(p.c.ContextAfter, r.shown(text))
 		p.left--
 		if p.left > 0 {
 			kept = append(kept, p)
@@ -120,7 +129,7 @@ func (a *Analyzer) awaitAfter(cand *Candidate, b *block, blanks int) {
 	if b.afterKnown {
 		cand.ContextAfter = cand.ContextAfter[:0]
 		for _, l := range b.after {
-			cand.ContextAfter = append(cand.ContextAfter, a.redactor.Redact(shown(l)))
+			cand.ContextAfter = append(cand.ContextAfter, a.redactor.shown(l))
 		}
 		return
 	}

@@ -35,7 +35,7 @@ func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 		if b.score > c.Score+0.1 {
 			occ, lines, passing := c.Occurrences, c.Lines, c.InPassingTests
 			a.copyBefore(b)
-			*c = *a.candidate(b, fp, a.redactor.Redact(shown(msg)))
+			*c = *a.candidate(b, fp, a.redactor.shown(msg))
 			c.Occurrences, c.Lines, c.InPassingTests = occ, lines, passing
 			a.awaitAfter(c, b, trailing)
 		}
@@ -46,7 +46,7 @@ func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 		return
 	}
 	a.copyBefore(b)
-	c := a.candidate(b, fp, a.redactor.Redact(shown(msg)))
+	c := a.candidate(b, fp, a.redactor.shown(msg))
 	f.byFP[fp] = c
 	if entry != nil {
 		entry.c = c
@@ -93,11 +93,8 @@ type fpEntry struct {
 // (letters, punctuation and the length of every digit run) normalize
 // alike, so their fingerprints are remembered by shape.
 func (f *foundSet) fingerprint(category string, msg []byte, r *Redactor) (string, *fpEntry) {
-	if len(msg) > maxShownLineBytes {
-		msg = msg[:maxShownLineBytes]
-	}
 	if r.hasLiteral(msg) {
-		return Fingerprint(category, r.Redact(shown(msg))), nil
+		return Fingerprint(category, r.shown(msg)), nil
 	}
 	if f.fpCache == nil {
 		f.fpCache = new([1 << fpCacheBits]fpEntry)
@@ -105,7 +102,7 @@ func (f *foundSet) fingerprint(category string, msg []byte, r *Redactor) (string
 	key := messageShape(category, msg)
 	e := &f.fpCache[slot(key, fpCacheBits)]
 	if e.key != key || e.fp == "" {
-		*e = fpEntry{key: key, fp: Fingerprint(category, r.Redact(shown(msg)))}
+		*e = fpEntry{key: key, fp: Fingerprint(category, r.shown(msg))}
 	}
 	return e.fp, e
 }
@@ -126,11 +123,11 @@ func (f *foundSet) keptFor(fp string, e *fpEntry) (*Candidate, bool) {
 func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 	text := make([]string, len(b.lines))
 	for i, l := range b.lines {
-		text[i] = shown(l)
+		text[i] = printable(l)
 	}
 	before := make([]string, len(b.before))
 	for i, l := range b.before {
-		before[i] = shown(l)
+		before[i] = printable(l)
 	}
 	reasons := []string{b.r.name}
 	for _, r := range b.reasons {
@@ -157,8 +154,8 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 		LineStart:     b.start,
 		LineEnd:       b.start + len(b.lines) - 1,
 		Message:       message,
-		Text:          a.redactor.RedactLines(text),
-		ContextBefore: a.redactor.RedactLines(before),
+		Text:          a.redactor.shownLines(text),
+		ContextBefore: a.redactor.shownLines(before),
 		ContextAfter:  []string{},
 		Occurrences:   1,
 		Lines:         []int{b.start},

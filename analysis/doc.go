@@ -12,7 +12,8 @@
 // each in its own file with the state it keeps (one field of Analyzer):
 //
 //  1. lines.go: LineSplitter cuts the byte stream into lines, capped at
-//     MaxLineBytes.
+//     MaxLineBytes; a run of empty lines comes as a count, which blanks.go
+//     takes at once where no stage needs to see each line.
 //  2. clean.go: the cleaner removes what a terminal would not show (ANSI
 //     codes, timestamps, CI markers) and notes the marker it removed.
 //  3. keywords.go: one pass over the line looks for trigger words (and
@@ -37,7 +38,9 @@
 //     a block, and the findings of closed blocks collect the lines after.
 //  10. dedupe.go: a closed block becomes a Candidate, or one more
 //     occurrence of a message seen before (fingerprints: normalize.go),
-//     within per-job caps.
+//     within per-job caps. Lines are kept whole until shown.go redacts
+//     them (redact.go, with the token formats of secretrules/) and only
+//     then cuts them to the bytes shown.
 //
 // Result returns the candidates and sections (result.go); chunk.go cuts a
 // log into chunks analyzed apart and merges their results. Rank (rank.go)

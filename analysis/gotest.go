@@ -41,7 +41,7 @@ func (g *goTestTracker) track(l *lineView, line int) {
 	if l.indent > 0 && line-g.start <= maxAbsorbLines {
 		if len(g.output) < maxGoRunLines && line == g.start+len(g.output)+1 {
 			n := len(g.buf)
-			g.buf = append(g.buf, t[:min(len(t), maxShownLineBytes)]...)
+			g.buf = append(g.buf, t...)
 			g.output = append(g.output, g.buf[n:len(g.buf):len(g.buf)])
 		}
 		return

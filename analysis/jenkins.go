@@ -49,7 +49,7 @@ func (a *Analyzer) stageSkipped(t []byte) bool {
 	title := string(t[len(skippedStage):i])
 	for j := len(a.sections.list) - 1; j >= 0; j-- {
 		if s := &a.sections.list[j]; s.Kind == "step" {
-			if s.Title == a.redactor.Redact(title) {
+			if s.Title == a.sectionTitle(title) {
 				s.Kind = "group"
 			}
 			break

@@ -21,12 +21,26 @@ type LineSplitter struct {
 // Write feeds p and calls emit for each line it completes. The slice passed
 // to emit is only valid during the call.
 func (s *LineSplitter) Write(p []byte, emit func(line []byte, truncated bool)) {
+	s.WriteRuns(p, emit, nil)
+}
+
+// WriteRuns is Write, except that a run of empty lines ("\n" or "\r\n")
+// that starts a line is passed to blanks as its count, in one call (or in
+// several, when it spans writes). blanks nil is Write.
+func (s *LineSplitter) WriteRuns(p []byte, emit func(line []byte, truncated bool), blanks func(n int)) {
 	max := s.MaxLine
 	if max <= 0 {
 		max = DefaultMaxLineBytes
 	}
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
+		if i <= 1 && blanks != nil && len(s.partial) == 0 && !s.dropping {
+			if n, k := blankRun(p); n > 0 {
+				blanks(n)
+				p = p[k:]
+				continue
+			}
+		}
 		if i < 0 {
 			s.keep(p, max)
 			return
@@ -74,4 +88,21 @@ func (s *LineSplitter) Flush(emit func(line []byte, truncated bool)) {
 	}
 	s.partial = s.partial[:0]
 	s.dropping = false
+}
+
+// blankRun counts the empty lines ("\n" or "\r\n") p starts with, and the
+// bytes they take.
+func blankRun(p []byte) (lines, bytes int) {
+	for bytes < len(p) {
+		switch {
+		case p[bytes] == '\n':
+			bytes++
+		case p[bytes] == '\r' && bytes+1 < len(p) && p[bytes+1] == '\n':
+			bytes += 2
+		default:
+			return lines, bytes
+		}
+		lines++
+	}
+	return lines, bytes
 }

@@ -141,28 +141,21 @@ func (a *Analyzer) failedOutput(verdict *lineView, r *rule) {
 	b := &block{r: &failedOutputRule, spec: &noBlock, score: scoreFailedOutput, start: first, beforeCopied: true}
 	for k := start; k >= end; k-- {
 		text, _ := c.back(k)
-		b.lines = append(b.lines, bytes.Clone(shownBytes(text)))
+		b.lines = append(b.lines, bytes.Clone(text))
 	}
 	for k := start + min(c.before, look-start); k > start; k-- {
 		text, _ := c.back(k)
-		b.before = append(b.before, bytes.Clone(shownBytes(text)))
+		b.before = append(b.before, bytes.Clone(text))
 	}
 	for k := end - 1; k >= 1 && len(b.after) < c.after; k-- {
 		text, _ := c.back(k)
-		b.after = append(b.after, bytes.Clone(shownBytes(text)))
+		b.after = append(b.after, bytes.Clone(text))
 	}
 	if len(b.after) < c.after {
-		b.after = append(b.after, bytes.Clone(shownBytes(verdict.text)))
+		b.after = append(b.after, bytes.Clone(verdict.text))
 	}
 	b.afterKnown = true
-	msg := b.lines[0]
-	for _, l := range b.lines {
-		if len(bytes.TrimSpace(l)) > 0 {
-			msg = l
-			break
-		}
-	}
-	a.record(b, bytes.TrimSpace(msg), 0)
+	a.record(b, bytes.TrimSpace(tailMessage(b.lines)), 0)
 }
 
 // chatter reports whether a line is a runner's or build tool's closing
@@ -191,6 +184,16 @@ func (a *Analyzer) chatter(text []byte) bool {
 	return c.r != nil && (c.r.trailer == followOn || c.r.trailer == jobFailure || c.r.severity == SeverityInfo)
 }
 
+// tailMessage picks the headline of a tail: its first line with text.
+func tailMessage(lines [][]byte) []byte {
+	for _, l := range lines {
+		if hasAlnum(l) {
+			return l
+		}
+	}
+	return lines[0]
+}
+
 // hasAlnum reports whether b holds an ASCII letter or digit, or any
 // non-ASCII byte.
 func hasAlnum(b []byte) bool {
@@ -205,10 +208,3 @@ func hasAlnum(b []byte) bool {
 // noBlock is the block spec of a tail candidate: its lines are known.
 var noBlock blockSpec
 
-// shownBytes cuts a line to what is shown of it.
-func shownBytes(b []byte) []byte {
-	if len(b) > maxShownLineBytes {
-		return b[:maxShownLineBytes]
-	}
-	return b
-}

@@ -9,10 +9,11 @@ import (
 // Redacted replaces every secret in destill's output.
 const Redacted = "[REDACTED]"
 
-// Redactor removes credentials from log text: well-known token formats
-// (GitHub, Buildkite, GitLab, AWS, Slack, JWT, ...), "password=" style
-// pairs, Authorization headers, credentials in URLs, private key blocks, and
-// any literal secret it is given (the tokens destill itself was started with).
+// Redactor removes credentials from log text: the token formats of
+// gitleaks' rule set and destill's own rules for CI logs (secretrules/),
+// "password=" style pairs, Authorization headers, credentials in URLs,
+// private key blocks, and any literal secret it is given (the tokens
+// destill itself was started with).
 type Redactor struct {
 	secrets []string
 }
@@ -31,41 +32,21 @@ func NewRedactor(secrets ...string) *Redactor {
 }
 
 var (
-	tokenPatterns = regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|bk(ua|at)_[A-Za-z0-9]{20,}|glpat-[A-Za-z0-9_-]{20,}|(AKIA|ASIA)[A-Z0-9]{16}|xox[abposr]-[A-Za-z0-9-]{10,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|(sk|rk)_(live|test)_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35}|npm_[A-Za-z0-9]{36})`)
-	keyedSecret   = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|auth[_-]?token|client[_-]?secret|private[_-]?key|aws_secret_access_key)["']?\s*[:=]\s*["']?)([^\s"'&,;]{3,})`)
-	authHeader    = regexp.MustCompile(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
-	urlCreds      = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
-	pemInline     = regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)`)
-	// tokenHints are literals tokenPatterns cannot match without: the
-	// pattern runs only on lines holding one ("gh" alone, in "github" and
-	// "through", made it run on most lines of real logs).
-	tokenHints = []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "bkua_", "bkat_", "glpat-", "AKIA", "ASIA",
-		"xox", "eyJ", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "AIza", "npm_"}
+	keyedSecret = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|auth[_-]?token|client[_-]?secret|private[_-]?key|aws_secret_access_key)["']?\s*[:=]\s*["']?)([^\s"'&,;]{3,})`)
+	authHeader  = regexp.MustCompile(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
+	urlCreds    = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
+	pemInline   = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`)
 )
 
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
+// mayNeedRedaction reports, without copying b, whether Redact could
+// change it: whether it holds a literal secret, a keyword of a rule (or of
+// the patterns written in code), a key assignment or credentials in a URL.
+func (r *Redactor) mayNeedRedaction(b []byte) bool {
+	if r.hasLiteral(b) || mayHaveURLCreds(b) {
+		return true
 	}
-	return false
-}
-
-// secretHints gates the patterns: a line with none of these (in any case)
-// cannot hold a secret the patterns recognize.
-var secretHints = newKeywordSet([]string{
-	"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "bkua_", "bkat_", "glpat-", "akia", "asia",
-	"xoxa", "xoxb", "xoxo", "xoxp", "xoxr", "xoxs", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "aiza", "npm_",
-	// keyedSecret allows a quote and blanks between the name and ':' or '='.
-	"pass", "pwd=", "pwd:", "pwd\"", "pwd'", "pwd ", "pwd\t", "secret", "token",
-	"key=", "key:", "key\"", "key'", "key ", "key\t", "authorization",
-})
-
-func mayHaveSecret(s string) bool {
-	b := []byte(s)
-	return secretHints.contains(b) || strings.Contains(s, "eyJ") || strings.Contains(s, "PRIVATE KEY") ||
-		(strings.Contains(s, "://") && strings.Contains(s, "@"))
+	var st scanState
+	return scanKeywords(rulesForRedaction().index, b, &st) || st.weak && hasKeyAssignment(b)
 }
 
 // hasLiteral reports whether b contains one of the literal secrets.
@@ -104,16 +85,13 @@ func (r *Redactor) RedactLiteralBytes(data []byte) []byte {
 // Redact returns s with secrets replaced by [REDACTED].
 func (r *Redactor) Redact(s string) string {
 	s = r.RedactLiterals(s)
-	if !mayHaveSecret(s) {
-		return s
+	if spans := rulesForRedaction().find(s, nil); len(spans) > 0 {
+		s = redactSpans(s, spans)
 	}
 	if strings.Contains(s, "PRIVATE KEY") {
 		s = pemInline.ReplaceAllString(s, Redacted)
 	}
-	if containsAny(s, tokenHints) {
-		s = tokenPatterns.ReplaceAllString(s, Redacted)
-	}
-	if strings.Contains(s, "uthorization") || strings.Contains(s, "UTHORIZATION") {
+	if containsFold(s, "authorization") {
 		s = authHeader.ReplaceAllStringFunc(s, func(m string) string {
 			sub := authHeader.FindStringSubmatch(m)
 			if sub[2] == Redacted || sub[2] == "***" {
@@ -127,7 +105,7 @@ func (r *Redactor) Redact(s string) string {
 	}
 	s = keyedSecret.ReplaceAllStringFunc(s, func(m string) string {
 		sub := keyedSecret.FindStringSubmatch(m)
-		if sub[2] == Redacted || strings.Trim(sub[2], "*") == "" || strings.HasPrefix(sub[2], "${") || strings.HasPrefix(sub[2], "$(") {
+		if strings.HasPrefix(sub[2], Redacted) || strings.Trim(sub[2], "*") == "" || strings.HasPrefix(sub[2], "${") || strings.HasPrefix(sub[2], "$(") {
 			return m
 		}
 		return sub[1] + Redacted
@@ -145,22 +123,53 @@ func redactURLCreds(s string) string {
 // mayHaveURLCreds is urlCreds's necessary condition: after some "://", a
 // user, ':', a password and '@' before any '/' or blank. Most URLs with an
 // '@' in them (npm scopes, git remotes) fail it without the pattern.
-func mayHaveURLCreds(s string) bool {
+func mayHaveURLCreds[T ~string | ~[]byte](s T) bool {
+	if indexByte(s, '@') < 0 {
+		return false
+	}
 	for off := 0; ; {
-		i := strings.Index(s[off:], "://")
+		i := index(s[off:], "://")
 		if i < 0 {
 			return false
 		}
 		off += i + 3
-		user := strings.IndexAny(s[off:], "/:@ \t\n\f\r")
+		user := indexAny(s[off:], "/:@ \t\n\f\r")
 		if user <= 0 || s[off+user] != ':' {
 			continue
 		}
-		pass := strings.IndexAny(s[off+user+1:], "/@ \t\n\f\r")
+		pass := indexAny(s[off+user+1:], "/@ \t\n\f\r")
 		if pass > 0 && s[off+user+1+pass] == '@' {
 			return true
 		}
 	}
+}
+
+// index is strings.Index for a string or a byte slice.
+func index[T ~string | ~[]byte](s T, sub string) int {
+	if b, ok := any(s).([]byte); ok {
+		return bytes.Index(b, []byte(sub))
+	}
+	return strings.Index(string(s), sub)
+}
+
+// indexAny is strings.IndexAny for a string or a byte slice, with ASCII chars.
+func indexAny[T ~string | ~[]byte](s T, chars string) int {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(chars, s[i]) >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// containsFold reports whether s contains w (lower case ASCII) in any case.
+func containsFold[T ~string | ~[]byte](s T, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if foldByte(s[i]) == w[0] && hasFoldedPrefix(s[i:], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // RedactLines redacts a block of consecutive lines, including the lines
@@ -185,43 +194,69 @@ func (r *Redactor) RedactLines(lines []string) []string {
 	return out
 }
 
-func isPEMBegin(b []byte) bool {
-	i := bytes.Index(b, []byte("-----BEGIN "))
-	return i >= 0 && bytes.Contains(b[i:], []byte("PRIVATE KEY-----"))
+// IsKeyBlockBegin reports whether a line opens a private key block: PEM
+// ("-----BEGIN RSA PRIVATE KEY-----", OpenSSH's) or PGP ("-----BEGIN PGP
+// PRIVATE KEY BLOCK-----").
+func IsKeyBlockBegin(b []byte) bool { return isPEMBegin(b) }
+
+// IsKeyBlockEnd reports whether a line closes a private key block.
+func IsKeyBlockEnd(b []byte) bool { return isPEMEnd(b) }
+
+func isPEMBegin(b []byte) bool { return isKeyMarker(b, "-----BEGIN ") }
+
+func isPEMEnd(b []byte) bool { return isKeyMarker(b, "-----END ") }
+
+func isKeyMarker(b []byte, head string) bool {
+	i := bytes.Index(b, []byte(head))
+	if i < 0 {
+		return false
+	}
+	b = b[i:]
+	return bytes.Contains(b, []byte("PRIVATE KEY-----")) || bytes.Contains(b, []byte("PRIVATE KEY BLOCK-----"))
 }
 
-func isPEMEnd(b []byte) bool {
-	i := bytes.Index(b, []byte("-----END "))
-	return i >= 0 && bytes.Contains(b[i:], []byte("PRIVATE KEY-----"))
-}
+// keyWords end every name keyedSecret knows.
+var keyWords = []string{"password", "passwd", "pwd", "secret", "token", "key"}
 
-var keyWords = []string{"pass", "pwd", "secret", "token", "key"}
-
-// hasKeyAssignment reports whether s assigns something to a name ending in
-// a secret-sounding word: "password=", "API_KEY: ", "token\":".
-func hasKeyAssignment(s string) bool {
-	lower := strings.ToLower(s)
-	for _, w := range keyWords {
+// hasKeyAssignment is keyedSecret's necessary condition: a name ending in
+// one of keyWords (in any case), an optional quote and blanks, then '=' or
+// ':' ("password=", "API_KEY: ", "token\":"). It looks back from each '='
+// and ':', allocating nothing: "--- PASS:" and "level=info" fail it
+// without running the pattern.
+func hasKeyAssignment[T ~string | ~[]byte](s T) bool {
+	for _, sep := range []byte{'=', ':'} {
 		for off := 0; ; {
-			i := strings.Index(lower[off:], w)
+			i := indexByte(s[off:], sep)
 			if i < 0 {
 				break
 			}
-			j := off + i + len(w)
-			off = j
-			for j < len(lower) && (lower[j] >= 'a' && lower[j] <= 'z' || lower[j] == '_') {
-				j++ // "password", "tokens", "key_id"
+			j := off + i
+			off = j + 1
+			for j > 0 && isRegexpSpace(s[j-1]) {
+				j--
 			}
-			if j < len(lower) && (lower[j] == '"' || lower[j] == '\'') {
-				j++
+			if j > 0 && (s[j-1] == '"' || s[j-1] == '\'') {
+				j--
 			}
-			for j < len(lower) && (lower[j] == ' ' || lower[j] == '\t') {
-				j++
-			}
-			if j < len(lower) && (lower[j] == '=' || lower[j] == ':') {
-				return true
+			for _, w := range keyWords {
+				if j >= len(w) && hasFoldedPrefix(s[j-len(w):j], w) {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// indexByte is strings.IndexByte for a string or a byte slice.
+func indexByte[T ~string | ~[]byte](s T, c byte) int {
+	if b, ok := any(s).([]byte); ok {
+		return bytes.IndexByte(b, c)
+	}
+	return strings.IndexByte(string(s), c)
+}
+
+// isRegexpSpace reports whether c matches \s in Go's regexp.
+func isRegexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' || c == '\v'
 }

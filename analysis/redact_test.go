@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math/rand"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -38,32 +39,50 @@ func TestRedactor(t *testing.T) {
 	}
 }
 
-// TestMayHaveURLCreds checks the pre-check against the pattern it guards
-// on URLs built from the pieces that matter to it.
-func TestMayHaveURLCreds(t *testing.T) {
+// TestPreChecks holds each pre-check to the pattern it guards, on strings
+// built from the pieces that matter to it: whatever the pattern matches,
+// the pre-check lets through; the ordinary lines listed it stops.
+func TestPreChecks(t *testing.T) {
 	t.Parallel()
-	pieces := []string{"https://", "git+ssh://", "://", "bob", ":", "pw1", "@", "/", " ", "\t", "host", "x"}
-	rng := rand.New(rand.NewSource(1))
-	matched := 0
-	for range 200_000 {
-		var b strings.Builder
-		for k := rng.Intn(8); k >= 0; k-- {
-			b.WriteString(pieces[rng.Intn(len(pieces))])
-		}
-		s := b.String()
-		if urlCreds.MatchString(s) {
-			matched++
-			if !mayHaveURLCreds(s) {
-				t.Fatalf("urlCreds matches %q but mayHaveURLCreds says no", s)
+	tests := []struct {
+		name     string
+		pattern  *regexp.Regexp
+		pre      func(string) bool
+		pieces   []string
+		ordinary []string
+	}{
+		{"mayHaveURLCreds", urlCreds, mayHaveURLCreds[string],
+			[]string{"https://", "git+ssh://", "://", "bob", ":", "pw1", "@", "/", " ", "\t", "host", "x"},
+			[]string{"https://registry.npmjs.org/@babel/core", "git@github.com:acme/app.git", "see https://x.io/a@b"}},
+		{"hasKeyAssignment", keyedSecret, hasKeyAssignment[string],
+			[]string{"password", "PASSWD", "Pwd", "secret", "client_secret", "TOKEN", "auth-token", "api_key", "ApiKey",
+				"private_key", "key", "PASS", "tok", "\"", "'", " ", "\t", "=", ":", "x", "abc123", "$", "${"},
+			[]string{"--- PASS: TestX (0.01s)", "level=info msg=ready", "09:24:20 tokens: 3 left", "key_id=7"}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rng := rand.New(rand.NewSource(int64(i + 1)))
+			matched := 0
+			for range 200_000 {
+				var b strings.Builder
+				for k := rng.Intn(8); k >= 0; k-- {
+					b.WriteString(tt.pieces[rng.Intn(len(tt.pieces))])
+				}
+				if s := b.String(); tt.pattern.MatchString(s) {
+					matched++
+					if !tt.pre(s) {
+						t.Fatalf("the pattern matches %q but %s says no", s, tt.name)
+					}
+				}
 			}
-		}
-	}
-	if matched == 0 {
-		t.Fatal("no generated URL had credentials")
-	}
-	for _, s := range []string{"https://registry.npmjs.org/@babel/core", "git@github.com:acme/app.git", "see https://x.io/a@b"} {
-		if mayHaveURLCreds(s) {
-			t.Errorf("mayHaveURLCreds(%q) = true, want false", s)
-		}
+			if matched == 0 {
+				t.Fatal("no generated string matched the pattern")
+			}
+			for _, s := range tt.ordinary {
+				if tt.pre(s) {
+					t.Errorf("%s(%q) = true, want false", tt.name, s)
+				}
+			}
+		})
 	}
 }

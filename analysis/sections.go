@@ -10,6 +10,8 @@ const (
 	// state never depends on more than maxAbsorbLines earlier lines.
 	maxEchoLines = 200
 	maxSections  = 10000
+	// maxTitleBytes caps a section's title, after redaction.
+	maxTitleBytes = 200
 )
 
 // sectionLog is the step and group headers of a log, in order.
@@ -132,10 +134,18 @@ func (a *Analyzer) addSection(title, kind string) {
 	if !a.owns(a.line) || len(a.sections.list) >= maxSections {
 		return
 	}
-	if len(title) > 200 {
-		title = title[:200]
+	a.sections.list = append(a.sections.list, Section{Line: a.line, Title: a.sectionTitle(title), Kind: kind})
+}
+
+// sectionTitle is the title a section shows: redacted, then cut to
+// maxTitleBytes on a character boundary (the cut comes last, so that a
+// secret across it is recognized whole).
+func (a *Analyzer) sectionTitle(title string) string {
+	title = a.redactor.Redact(title)
+	if len(title) > maxTitleBytes {
+		title = title[:runeStartBefore(title, maxTitleBytes)]
 	}
-	a.sections.list = append(a.sections.list, Section{Line: a.line, Title: a.redactor.Redact(title), Kind: kind})
+	return title
 }
 
 // diffHeader reports whether the title of a "--- " or "+++ " line is a

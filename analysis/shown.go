@@ -2,21 +2,44 @@ package analysis
 
 import "unicode/utf8"
 
-// maxShownLineBytes caps each line kept for display.
+// maxShownLineBytes caps each line shown, after redaction: lines are kept
+// whole (up to MaxLineBytes) until then, so a secret across the cut is
+// still recognized.
 const maxShownLineBytes = 2048
 
-// shown turns a cleaned line into the text a finding shows: at most
-// maxShownLineBytes, valid UTF-8, without control characters other than TAB.
-func shown(b []byte) string {
-	cut := len(b) > maxShownLineBytes
-	if cut {
-		b = b[:maxShownLineBytes]
+// shown turns a cleaned line into the text a finding shows: redacted,
+// then cut to maxShownLineBytes (the cut comes last, so that a secret
+// across it is recognized whole), without control characters other than
+// TAB.
+func (r *Redactor) shown(b []byte) string {
+	return clipShown(r.Redact(printable(b)))
+}
+
+// shownLines is shown for a block of consecutive printable lines.
+func (r *Redactor) shownLines(lines []string) []string {
+	out := r.RedactLines(lines)
+	for i, l := range out {
+		out[i] = clipShown(l)
 	}
-	s := printable(b)
-	if cut {
-		s += "…"
+	return out
+}
+
+// clipShown cuts s to at most maxShownLineBytes on a character boundary,
+// marking the cut with "…".
+func clipShown(s string) string {
+	if len(s) <= maxShownLineBytes {
+		return s
 	}
-	return s
+	return s[:runeStartBefore(s, maxShownLineBytes)] + "…"
+}
+
+// runeStartBefore returns the largest offset up to n (< len(s)) where a
+// character of s starts.
+func runeStartBefore(s string, n int) int {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }
 
 // printable returns b as a string without control characters other than

@@ -108,6 +108,11 @@ func parseBackendConfig(cmd *cli.Command, streams *Streams) (backendConfig, erro
 			HeartbeatInterval: cmd.Duration("kafka-heartbeat"),
 			MaxWaitTime:       cmd.Duration("kafka-max-wait"),
 		}
+		sc := kafka.NewSaramaConfig()
+		cfg.tuning.Apply(sc)
+		if hb, session := sc.Consumer.Group.Heartbeat.Interval, sc.Consumer.Group.Session.Timeout; hb >= session {
+			return cfg, usageErrorf("--kafka-heartbeat (%s) must be shorter than the session timeout (%s, --kafka-session-timeout)", hb, session)
+		}
 	}
 	if hasFlag(cmd, "database-url") {
 		cfg.databaseURL = setting(cmd, streams, "database-url", envDatabase, envDatabaseFallbk)
@@ -154,7 +159,7 @@ func (c backendConfig) openBackends(ctx context.Context, migrate bool, log *slog
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	tr, err = c.openKafka(ctx)
+	tr, err = c.openKafka(ctx, log)
 	if err != nil {
 		_ = store.Close()
 		return nil, nil, nil, err
@@ -162,13 +167,14 @@ func (c backendConfig) openBackends(ctx context.Context, migrate bool, log *slog
 	return store, tr, func() { _ = tr.Close(); _ = store.Close() }, nil
 }
 
-// openKafka connects to the brokers.
-func (c backendConfig) openKafka(ctx context.Context) (*kafka.Transport, error) {
+// openKafka connects to the brokers; log (nil: none) hears about the
+// consumers.
+func (c backendConfig) openKafka(ctx context.Context, log *slog.Logger) (*kafka.Transport, error) {
 	sc := kafka.NewSaramaConfig()
 	c.tuning.Apply(sc)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	tr, err := kafka.New(ctx, kafka.Config{Brokers: c.brokers, Partitions: int32(c.partitions), Sarama: sc})
+	tr, err := kafka.New(ctx, kafka.Config{Brokers: c.brokers, Partitions: int32(c.partitions), Sarama: sc, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("%w (brokers from --brokers, %s or %s)", err, envBrokers, envBrokersFallback)
 	}
@@ -176,8 +182,19 @@ func (c backendConfig) openKafka(ctx context.Context) (*kafka.Transport, error) 
 }
 
 // openStore connects to PostgreSQL and, when migrate is set, brings its
-// schema up to date; otherwise it fails if the schema is behind.
+// schema up to date; otherwise it fails if the schema is behind. It fails
+// too, in one line naming the privilege, when the role may not read and
+// write destill's tables.
 func (c backendConfig) openStore(ctx context.Context, migrate bool, log *slog.Logger) (*postgres.Store, error) {
+	return c.openStoreFor(ctx, migrate, true, log)
+}
+
+// openStoreReading is openStore for reading only: the role needs SELECT.
+func (c backendConfig) openStoreReading(ctx context.Context) (*postgres.Store, error) {
+	return c.openStoreFor(ctx, false, false, nil)
+}
+
+func (c backendConfig) openStoreFor(ctx context.Context, migrate, write bool, log *slog.Logger) (*postgres.Store, error) {
 	db, err := c.openDB(ctx)
 	if err != nil {
 		return nil, err
@@ -203,6 +220,10 @@ func (c backendConfig) openStore(ctx context.Context, migrate bool, log *slog.Lo
 			_ = db.Close()
 			return nil, fmt.Errorf("the database schema lacks %d migration(s): run `destill migrate` (workers apply them when they start)", n)
 		}
+	}
+	if err := postgres.CheckAccess(ctx, db, write, false); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
 	return postgres.NewStore(db), nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/worker"
 	"github.com/destill-dev/destill/backend"
+	"github.com/destill-dev/destill/backend/kafka"
 )
 
 // The TestNewCmdX tests check that each command parses its flags and
@@ -177,12 +178,13 @@ func TestNewCmdWorkers(t *testing.T) {
 		migrate                   bool
 		concurrency               int
 		debug                     bool
+		tuning                    kafka.Tuning
 	}
 	// The logger and the stage's functions cannot be compared: keep what
 	// the flags chose.
 	summary := func(o workerOptions) parsed {
 		return parsed{o.spec.stage, o.group, o.metricsAddr, o.retry, o.drainTimeout, o.migrate, o.concurrency,
-			o.log.Enabled(context.Background(), slog.LevelDebug)}
+			o.log.Enabled(context.Background(), slog.LevelDebug), o.backend.tuning}
 	}
 	tests := []struct {
 		name    string
@@ -192,16 +194,22 @@ func TestNewCmdWorkers(t *testing.T) {
 		wantErr string
 	}{
 		{"ingest defaults", newIngestWorkerCommand, []string{"--backend", "kafka"},
-			parsed{"ingest", worker.IngestGroup, ":9090", worker.RetryPolicy{Attempts: worker.DefaultAttempts, Backoff: worker.DefaultBackoff}, 20 * time.Second, true, pipeline.DefaultConcurrency, false}, ""},
+			parsed{"ingest", worker.IngestGroup, ":9090", worker.RetryPolicy{Attempts: worker.DefaultAttempts, Backoff: worker.DefaultBackoff}, 20 * time.Second, true, pipeline.DefaultConcurrency, false, kafka.Tuning{}}, ""},
 		{"analyze with flags", newAnalyzeWorkerCommand, []string{"--backend", "kafka", "--group", "g", "--metrics-addr", "", "--retries", "2", "--retry-backoff", "1s",
-			"--drain-timeout", "5s", "--no-migrate", "--log-level", "debug"},
-			parsed{"analyze", "g", "", worker.RetryPolicy{Attempts: 2, Backoff: time.Second}, 5 * time.Second, false, 0, true}, ""},
+			"--drain-timeout", "5s", "--no-migrate", "--log-level", "debug", "--kafka-session-timeout", "2s", "--kafka-heartbeat", "200ms", "--kafka-max-wait", "100ms"},
+			parsed{"analyze", "g", "", worker.RetryPolicy{Attempts: 2, Backoff: time.Second}, 5 * time.Second, false, 0, true,
+				kafka.Tuning{SessionTimeout: 2 * time.Second, HeartbeatInterval: 200 * time.Millisecond, MaxWaitTime: 100 * time.Millisecond}}, ""},
 		{"ingest concurrency", newIngestWorkerCommand, []string{"--backend", "kafka", "--concurrency", "2"},
-			parsed{"ingest", worker.IngestGroup, ":9090", worker.RetryPolicy{Attempts: worker.DefaultAttempts, Backoff: worker.DefaultBackoff}, 20 * time.Second, true, 2, false}, ""},
+			parsed{"ingest", worker.IngestGroup, ":9090", worker.RetryPolicy{Attempts: worker.DefaultAttempts, Backoff: worker.DefaultBackoff}, 20 * time.Second, true, 2, false, kafka.Tuning{}}, ""},
 		{"memory backend", newAnalyzeWorkerCommand, nil, parsed{}, "analyze-worker needs --backend=kafka"},
 		{"no retries", newIngestWorkerCommand, []string{"--backend", "kafka", "--retries", "0"}, parsed{}, "--retries must be at least 1"},
 		{"bad log level", newIngestWorkerCommand, []string{"--backend", "kafka", "--log-level", "loud"}, parsed{}, `unknown log level "loud"`},
 		{"bad log format", newAnalyzeWorkerCommand, []string{"--backend", "kafka", "--log-format", "xml"}, parsed{}, `unknown log format "xml"`},
+		// A heartbeat not below the session timeout never keeps the session.
+		{"heartbeat not below the session", newAnalyzeWorkerCommand, []string{"--backend", "kafka", "--kafka-session-timeout", "2s", "--kafka-heartbeat", "3s"},
+			parsed{}, "--kafka-heartbeat (3s) must be shorter than the session timeout (2s, --kafka-session-timeout)"},
+		{"session below the default heartbeat", newIngestWorkerCommand, []string{"--backend", "kafka", "--kafka-session-timeout", "3s"},
+			parsed{}, "--kafka-heartbeat (3s) must be shorter than the session timeout (3s, --kafka-session-timeout)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/app/worker"
 	"github.com/destill-dev/destill/backend"
 	"github.com/destill-dev/destill/render"
 )
@@ -90,7 +91,7 @@ func runView(ctx context.Context, streams *Streams, opts viewOptions) error {
 	if err := cfg.needDatabase("viewing a submitted request"); err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, false, nil)
+	store, err := cfg.openStoreReading(ctx)
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func runView(ctx context.Context, streams *Streams, opts viewOptions) error {
 			return err
 		}
 		if opts.output.format == formatJSON {
-			return writeRequestListJSON(streams.Out, reqs)
+			return writeRequestListJSON(streams.Out, reqs, time.Now())
 		}
 		return writeRequestList(streams.Out, reqs, time.Now())
 	}
@@ -178,7 +179,8 @@ func requestReport(ctx context.Context, store backend.Findings, req backend.Requ
 		rep.Source = analysis.Origin{Kind: "build", URL: req.Input}
 	}
 	rep.RequestID = req.ID
-	rep.Status = string(req.Status)
+	now := time.Now()
+	rep.Status = string(worker.ShownStatus(req, now))
 	findings, err := store.ListFindings(ctx, req.ID)
 	if err != nil {
 		return rep, storeError(err, req.ID)
@@ -187,6 +189,9 @@ func requestReport(ctx context.Context, store backend.Findings, req backend.Requ
 	rep.Summary.Findings = len(findings)
 	if req.Status == backend.StatusFailed && req.Error != "" {
 		rep.Notes = append(append([]string(nil), rep.Notes...), "request failed: "+req.Error)
+	}
+	if rep.Status == string(worker.StatusStale) {
+		rep.Notes = append(append([]string(nil), rep.Notes...), shownStatusLine(req, now))
 	}
 	return rep, nil
 }
@@ -201,7 +206,7 @@ func printRequest(ctx context.Context, streams *Streams, store backend.Findings,
 	if out.format != formatText {
 		return writeReport(streams, rep, out)
 	}
-	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, render.Sanitize(req.StatusLine()))
+	fmt.Fprintf(streams.Out, "Request %s: %s\n", req.ID, render.Sanitize(shownStatusLine(req, time.Now())))
 	switch req.Status {
 	case backend.StatusDone:
 		return writeReport(streams, rep, out)
@@ -213,6 +218,17 @@ func printRequest(ctx context.Context, streams *Streams, store backend.Findings,
 		fmt.Fprintf(streams.Out, "Submitted %s; findings appear when every chunk is analyzed.\n", render.Sanitize(req.Input))
 	}
 	return nil
+}
+
+// shownStatusLine says in one line where a request stands at now, as view
+// shows it: Request.StatusLine, except that a stale request (see
+// worker.ShownStatus) says so and what to do.
+func shownStatusLine(r backend.Request, now time.Time) string {
+	if worker.ShownStatus(r, now) == worker.StatusStale {
+		return fmt.Sprintf("stale: queued %s ago and no ingest-worker has taken it up (none running, far behind, "+
+			"or its message was lost): check the ingest-workers, or resubmit with `destill submit %s`", render.Age(now.Sub(r.UpdatedAt)), r.Input)
+	}
+	return r.StatusLine()
 }
 
 func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time) error {
@@ -230,7 +246,7 @@ func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time)
 		case r.Status == backend.StatusFailed:
 			top = "error: " + r.Error
 		case !r.Status.Terminal():
-			top = r.StatusLine()
+			top = shownStatusLine(r.Request, now)
 		}
 		findings := "-"
 		if r.Status == backend.StatusDone {
@@ -240,7 +256,7 @@ func writeRequestList(w io.Writer, reqs []backend.RequestSummary, now time.Time)
 		if build == "" {
 			build = r.Input
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Status, render.Age(now.Sub(r.CreatedAt)), findings,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, worker.ShownStatus(r.Request, now), render.Age(now.Sub(r.CreatedAt)), findings,
 			render.Sanitize(build), render.Truncate(render.Sanitize(strings.Join(strings.Fields(top), " ")), 80))
 	}
 	return tw.Flush()
@@ -260,11 +276,11 @@ type requestListItem struct {
 	UpdatedAt  time.Time         `json:"updated_at"`
 }
 
-func writeRequestListJSON(w io.Writer, reqs []backend.RequestSummary) error {
+func writeRequestListJSON(w io.Writer, reqs []backend.RequestSummary, now time.Time) error {
 	items := make([]requestListItem, 0, len(reqs))
 	for _, r := range reqs {
 		items = append(items, requestListItem{
-			RequestID: r.ID, Status: string(r.Status), Input: r.Input, BuildURL: r.BuildURL, Error: r.Error,
+			RequestID: r.ID, Status: string(worker.ShownStatus(r.Request, now)), Input: r.Input, BuildURL: r.BuildURL, Error: r.Error,
 			Progress: r.Progress, Findings: r.Findings, TopFinding: r.Top, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		})
 	}

@@ -172,7 +172,15 @@ func runWorker(ctx context.Context, streams *Streams, opts workerOptions) error 
 	metrics := ops.NewMetrics(spec.stage)
 	var srv *ops.Server
 	if opts.metricsAddr != "" {
-		srv, err = ops.Listen(opts.metricsAddr, metrics, func(ctx context.Context) error { return store.DB().PingContext(ctx) }, log)
+		// Ready: the database answers, the consumer has joined its group
+		// and a broker answers.
+		ready := func(ctx context.Context) error {
+			if err := store.DB().PingContext(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			return tr.Ready(ctx)
+		}
+		srv, err = ops.Listen(opts.metricsAddr, metrics, ready, log)
 		if err != nil {
 			return err
 		}
@@ -198,9 +206,11 @@ func runWorker(ctx context.Context, streams *Streams, opts workerOptions) error 
 		}
 	}()
 	inner := spec.handler(streams, opts, tr, store, log)
+	retry := opts.retry
+	retry.Logger = log // retries and dead letters are logged
 	handler := worker.WithRetry(
 		func(_ context.Context, msg backend.Message) error { return inner(work, msg) },
-		opts.retry,
+		retry,
 		worker.DeadLetter{Transport: tr, Topic: cfg.topics.DeadLetter, OnDead: worker.FailRequest(store)},
 		metrics,
 	)

@@ -147,6 +147,7 @@ func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(strin
 		Offline:         f.offline,
 		Refresh:         f.noCache,
 		AnalyzerVersion: cache.ExecutableVersion(Version),
+		Secrets:         in.Secrets,
 		WarnFunc:        warn,
 	}), nil
 }

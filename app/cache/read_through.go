@@ -36,6 +36,9 @@ type Config struct {
 	// AnalyzerVersion identifies the analysis code; results are reused
 	// only by the same version ("": results are not cached).
 	AnalyzerVersion string
+	// Secrets are literal values redacted from the logs kept, besides the
+	// token formats analysis.Redactor knows: a log is kept redacted.
+	Secrets []string
 	// WarnFunc receives one-line messages about cache problems (a full
 	// disk, a damaged entry). Nil: silent. Cache problems never fail an
 	// analysis.
@@ -180,13 +183,14 @@ func (s *ReadThrough) OpenLog(ctx context.Context, job providers.Job) (io.ReadCl
 		s.warn("%v", err)
 		return rc, nil
 	}
-	return &teeLog{rc: rc, w: w, s: s, job: job}, nil
+	return &teeLog{rc: rc, w: w, red: analysis.NewRedactWriter(w, s.cfg.Secrets...), s: s, job: job}, nil
 }
 
-// teeLog copies a log stream into a cache entry as it is read.
+// teeLog copies a log stream, redacted, into a cache entry as it is read.
 type teeLog struct {
 	rc  io.ReadCloser
 	w   *Writer
+	red *analysis.RedactWriter // writes to w
 	s   *ReadThrough
 	job providers.Job
 	eof bool
@@ -195,7 +199,7 @@ type teeLog struct {
 func (t *teeLog) Read(p []byte) (int, error) {
 	n, err := t.rc.Read(p)
 	if n > 0 && t.w != nil {
-		if _, werr := t.w.Write(p[:n]); werr != nil {
+		if _, werr := t.red.Write(p[:n]); werr != nil {
 			t.s.warn("%v", werr)
 			t.w.Abort()
 			t.w = nil
@@ -214,6 +218,11 @@ func (t *teeLog) Close() error {
 		return err
 	}
 	if !t.eof {
+		t.w.Abort()
+		return err
+	}
+	if rerr := t.red.Close(); rerr != nil {
+		t.s.warn("log of job %q not kept: %v", t.job.Name, rerr)
 		t.w.Abort()
 		return err
 	}
@@ -403,7 +412,7 @@ func (r *reportingReadThrough) TestReports(ctx context.Context, jobs []providers
 	}
 	reports, err := r.tr.TestReports(ctx, jobs)
 	if err == nil && !b.Running {
-		r.putJSON(Meta{Kind: KindTests, Key: key, Provider: string(b.Provider), Build: b.URL}, reports)
+		r.putJSON(Meta{Kind: KindTests, Key: key, Provider: string(b.Provider), Build: b.URL}, pipeline.RedactTestReports(reports, r.cfg.Secrets))
 	}
 	return reports, err
 }

@@ -47,11 +47,8 @@ func (lr *lineRedactor) skip(raw []byte) {
 }
 
 var (
-	pemBegin = []byte("-----BEGIN ")
-	pemEnd   = []byte("-----END ")
-	pemTail  = []byte("PRIVATE KEY-----")
-	key      = []byte("KEY")
-	dashes   = []byte("-----")
+	key    = []byte("KEY")
+	dashes = []byte("-----")
 )
 
 // pemStep returns the key-block state after raw, a raw log line: whether
@@ -69,12 +66,7 @@ func pemStep(inKey bool, raw []byte) bool {
 func pemNext(inKey bool, text string) bool {
 	b := []byte(text)
 	if inKey {
-		return !isMarker(b, pemEnd)
+		return !analysis.IsKeyBlockEnd(b)
 	}
-	return isMarker(b, pemBegin) && !isMarker(b, pemEnd)
-}
-
-func isMarker(b, head []byte) bool {
-	i := bytes.Index(b, head)
-	return i >= 0 && bytes.Contains(b[i:], pemTail)
+	return analysis.IsKeyBlockBegin(b) && !analysis.IsKeyBlockEnd(b)
 }

@@ -6,6 +6,7 @@ package sources
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/destill-dev/destill/analysis"
@@ -58,14 +59,41 @@ type Input struct {
 
 // Resolve turns arg into an Input: "-" is standard input, an http(s) URL is
 // a CI build, anything else is a log file (plain or gzip).
+// Every provider token in the environment is among the Input's Secrets,
+// whatever the input: a log file or another provider's log may print them.
 func Resolve(arg string, cfg Config) (Input, error) {
+	var in Input
 	switch {
 	case arg == "-":
-		return Input{Source: local.Stdin{R: cfg.Stdin}, Describe: analysis.Origin{Kind: "stdin"}}, nil
+		in = Input{Source: local.Stdin{R: cfg.Stdin}, Describe: analysis.Origin{Kind: "stdin"}}
 	case LooksLikeURL(arg):
-		return resolveBuildURL(arg, cfg)
+		var err error
+		if in, err = resolveBuildURL(arg, cfg); err != nil {
+			return in, err
+		}
+	default:
+		in = Input{Source: local.File{Path: arg, RegularOnly: cfg.RegularFilesOnly}, Describe: analysis.Origin{Kind: "file", Path: arg}}
 	}
-	return Input{Source: local.File{Path: arg, RegularOnly: cfg.RegularFilesOnly}, Describe: analysis.Origin{Kind: "file", Path: arg}}, nil
+	for _, sec := range EnvTokens(cfg.Getenv) {
+		if !slices.Contains(in.Secrets, sec) {
+			in.Secrets = append(in.Secrets, sec)
+		}
+	}
+	return in, nil
+}
+
+// EnvTokens returns the provider tokens set in the environment.
+func EnvTokens(getenv func(string) string) []string {
+	if getenv == nil {
+		return nil
+	}
+	var out []string
+	for _, name := range []string{EnvGitHubToken, EnvGHToken, EnvGitLabToken, EnvBuildkiteToken, EnvJenkinsToken} {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // LooksLikeURL reports whether s is an http or https URL.

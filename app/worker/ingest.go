@@ -1,12 +1,14 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/destill-dev/destill/analysis"
@@ -48,8 +50,11 @@ func (in *Ingest) logger() *slog.Logger {
 	return in.Logger
 }
 
-// Handle processes one request message. A request already done or failed
-// is acknowledged as is; jobs whose chunk count is already recorded (by an
+// Handle processes one request message. The message only names the
+// request: what to analyze, and how, is read from the store, so a message
+// forged or altered on the topic cannot make a worker read anything but
+// the build URL that was submitted. A request already done or failed is
+// acknowledged as is; jobs whose chunk count is already recorded (by an
 // earlier delivery) are not read again.
 func (in *Ingest) Handle(ctx context.Context, msg backend.Message) error {
 	req, err := decode[RequestMessage](msg)
@@ -64,9 +69,17 @@ func (in *Ingest) Handle(ctx context.Context, msg backend.Message) error {
 	if err != nil {
 		return err
 	}
+	if req.Input != r.Input || !bytes.Equal(encode(req.Options), encode(r.Options)) {
+		log.Warn("the request message differs from the stored request: using the stored one (a forged or altered message?)",
+			"message_input", clip(req.Input, 200), "input", r.Input, "partition", msg.Partition, "offset", msg.Offset)
+	}
+	req.Input, req.Options = r.Input, r.Options
 	if r.Status.Terminal() {
 		log.Info("request already finished", "status", r.Status)
 		return nil
+	}
+	if !sources.LooksLikeURL(req.Input) {
+		return in.fail(ctx, log, req.RequestID, fmt.Errorf("%q is not a build URL: workers fetch build URLs only, never local files", clip(req.Input, 200)))
 	}
 	if _, err := in.Store.SetStatus(ctx, req.RequestID, backend.StatusFetching, ""); err != nil {
 		return err
@@ -226,8 +239,8 @@ func (in *Ingest) chunkLog(ctx context.Context, req RequestMessage, input source
 }
 
 // testReports fetches the test reports (JUnit artifacts) of the selected
-// failed jobs, as the in-process pipeline does, with this worker's tokens
-// redacted from them.
+// failed jobs, as the in-process pipeline does, redacted (this worker's
+// tokens and the token formats) before they reach the database.
 func (in *Ingest) testReports(ctx context.Context, input sources.Input, build providers.Build, sel pipeline.Selection) ([]providers.TestReport, error) {
 	tr, ok := input.Source.(pipeline.TestReporter)
 	if !ok {
@@ -243,17 +256,15 @@ func (in *Ingest) testReports(ctx context.Context, input sources.Input, build pr
 		return nil, nil
 	}
 	reports, err := tr.TestReports(ctx, failed)
-	red := analysis.NewRedactor(input.Secrets...).RedactLiterals
-	for i := range reports {
-		r := &reports[i]
-		r.Path = red(r.Path)
-		for j := range r.Failed {
-			tc := &r.Failed[j]
-			tc.Name, tc.Classname, tc.File = red(tc.Name), red(tc.Classname), red(tc.File)
-			tc.Message, tc.Details = red(tc.Message), red(tc.Details)
-		}
+	return pipeline.RedactTestReports(reports, input.Secrets), err
+}
+
+// clip cuts s to at most n bytes, for quoting outside input.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return reports, err
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 // permanentProviderError reports whether the provider's answer will not

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -42,6 +43,9 @@ type RetryPolicy struct {
 	// MaxBackoff (0: DefaultBackoff, DefaultMaxBackoff).
 	Backoff    time.Duration
 	MaxBackoff time.Duration
+	// Logger is told of every retry (at WARN) and every message given up
+	// on (at ERROR). Nil: nothing is logged.
+	Logger *slog.Logger
 }
 
 // Headers set on a dead-lettered message.
@@ -107,6 +111,10 @@ func WithRetry(h backend.Handler, p RetryPolicy, dl DeadLetter, obs Observer) ba
 			if IsPermanent(err) || attempt == p.Attempts {
 				break
 			}
+			if p.Logger != nil {
+				p.Logger.Warn("message failed, retrying", messageAttrs(msg, "attempt", attempt, "attempts", p.Attempts,
+					"retry_in", pause.String(), "error", err.Error())...)
+			}
 			select {
 			case <-ctx.Done():
 				return err
@@ -135,6 +143,10 @@ func WithRetry(h backend.Handler, p RetryPolicy, dl DeadLetter, obs Observer) ba
 		if obs != nil {
 			obs.DeadLettered(msg.Topic)
 		}
+		if p.Logger != nil {
+			p.Logger.Error("message dead-lettered", messageAttrs(msg, "tries", attempt, "dead_letter_topic", dl.Topic,
+				"permanent", IsPermanent(err), "error", err.Error())...)
+		}
 		if dl.OnDead != nil {
 			if derr := dl.OnDead(ctx, msg, err, attempt); derr != nil {
 				return derr
@@ -144,22 +156,46 @@ func WithRetry(h backend.Handler, p RetryPolicy, dl DeadLetter, obs Observer) ba
 	}
 }
 
+// messageRef is what a request or chunk message says it belongs to.
+type messageRef struct {
+	RequestID string `json:"request_id"`
+	JobID     string `json:"job_id"`
+	Chunk     *struct {
+		Seq int `json:"seq"`
+	} `json:"chunk"`
+}
+
+// refOf reads what msg belongs to; ok is false for a message naming no
+// request (malformed).
+func refOf(msg backend.Message) (m messageRef, ok bool) {
+	body := msg.Payload
+	if meta, found := msg.Headers[HeaderChunk]; found {
+		body = []byte(meta)
+	}
+	if json.Unmarshal(body, &m) != nil || m.RequestID == "" {
+		return m, false
+	}
+	return m, true
+}
+
+// messageAttrs are the log attributes naming msg, followed by more.
+func messageAttrs(msg backend.Message, more ...any) []any {
+	attrs := []any{"topic", msg.Topic, "partition", msg.Partition, "offset", msg.Offset}
+	if m, ok := refOf(msg); ok {
+		attrs = append(attrs, "request_id", m.RequestID)
+		if m.Chunk != nil {
+			attrs = append(attrs, "job_id", m.JobID, "seq", m.Chunk.Seq)
+		}
+	}
+	return append(attrs, more...)
+}
+
 // FailRequest returns a DeadLetter.OnDead that marks the request of a
 // dead-lettered request or chunk message failed, with the error.
 func FailRequest(store backend.Requests) func(ctx context.Context, msg backend.Message, err error, attempts int) error {
 	return func(ctx context.Context, msg backend.Message, err error, attempts int) error {
-		var m struct {
-			RequestID string `json:"request_id"`
-			JobID     string `json:"job_id"`
-			Chunk     *struct {
-				Seq int `json:"seq"`
-			} `json:"chunk"`
-		}
-		body := msg.Payload
-		if meta, ok := msg.Headers[HeaderChunk]; ok {
-			body = []byte(meta)
-		}
-		if json.Unmarshal(body, &m) != nil || m.RequestID == "" {
+		m, ok := refOf(msg)
+		if !ok {
 			return nil // nothing to fail: the message names no request
 		}
 		what := "request"

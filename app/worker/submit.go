@@ -8,6 +8,24 @@ import (
 	"github.com/destill-dev/destill/backend"
 )
 
+// StaleAfter is how long a request may stay queued before it counts as
+// stale: no ingest-worker took it up, because none is running, they are
+// far behind, or its message was lost. Resubmitting queues it again.
+const StaleAfter = 10 * time.Minute
+
+// StatusStale is what view shows instead of queued for a stale request.
+// It is never stored.
+const StatusStale backend.Status = "stale"
+
+// ShownStatus is r's status as view shows it at now: StatusStale for a
+// request queued StaleAfter or longer, else its status.
+func ShownStatus(r backend.Request, now time.Time) backend.Status {
+	if r.Status == backend.StatusQueued && now.Sub(r.UpdatedAt) >= StaleAfter {
+		return StatusStale
+	}
+	return r.Status
+}
+
 // Submit records a request for input as queued and publishes it to the
 // ingest stage. It returns the request's ID.
 func Submit(ctx context.Context, tr backend.Transport, store backend.Requests, topics Topics, input string, opts backend.AnalysisOptions) (string, error) {

@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -33,12 +34,20 @@ type Config struct {
 	// committed (0: DefaultCommitInterval). A member that dies loses at
 	// most this much progress: its messages are delivered again.
 	CommitInterval time.Duration
+	// Logger is told when a subscription joins its consumer group, and
+	// why it cannot (at WARN, at most once per LogEvery for the same
+	// error). Nil: nothing is logged.
+	Logger *slog.Logger
 }
+
+// LogEvery is how often the same consumer error is logged again.
+const LogEvery = 30 * time.Second
 
 // NewSaramaConfig returns the production client configuration: Kafka 3.6
 // protocol, idempotent producer waiting for all in-sync replicas, lz4
-// batches, consumers starting at the oldest message of a new group, and
-// offsets committed by the transport itself after each handled message.
+// batches, consumers starting at the oldest message of a new group,
+// offsets committed by the transport itself after each handled message,
+// and consumer errors returned (the transport logs them).
 func NewSaramaConfig() *sarama.Config {
 	cfg := sarama.NewConfig()
 	cfg.ClientID = "destill"
@@ -53,7 +62,7 @@ func NewSaramaConfig() *sarama.Config {
 	cfg.Metadata.Retry.Max = 3
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	cfg.Consumer.Offsets.AutoCommit.Enable = false
-	cfg.Consumer.Return.Errors = false
+	cfg.Consumer.Return.Errors = true
 	return cfg
 }
 

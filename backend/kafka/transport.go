@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/destill-dev/destill/backend"
 )
@@ -25,7 +26,9 @@ type Transport struct {
 	mu     sync.Mutex
 	closed bool
 	topics map[string]bool // topics known to exist
+	subs   map[*groupHandler]bool
 	done   chan struct{}
+	pings  singleflight.Group
 }
 
 var _ backend.Transport = (*Transport)(nil)
@@ -89,7 +92,7 @@ func New(ctx context.Context, cfg Config) (*Transport, error) {
 	}
 	return &Transport{
 		cfg: cfg, sarama: sc, client: client, producer: producer, admin: admin,
-		topics: map[string]bool{}, done: make(chan struct{}),
+		topics: map[string]bool{}, subs: map[*groupHandler]bool{}, done: make(chan struct{}),
 	}, nil
 }
 
@@ -196,6 +199,21 @@ func (t *Transport) Subscribe(ctx context.Context, topic, group string, handle b
 	if t.isClosed() {
 		return fmt.Errorf("subscribe to %s: %w", topic, backend.ErrClosed)
 	}
+	h := &groupHandler{handle: handle, backoff: t.cfg.RetryBackoff, commitInterval: t.cfg.CommitInterval,
+		group: group, topic: topic, log: newErrorLog(t.cfg.Logger, group, topic)}
+	t.mu.Lock()
+	t.subs[h] = true
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		delete(t.subs, h)
+		t.mu.Unlock()
+	}()
+	go func() {
+		for err := range cg.Errors() { // closed by cg.Close
+			h.log.warn("kafka: consumer error", err)
+		}
+	}()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -206,14 +224,19 @@ func (t *Transport) Subscribe(ctx context.Context, topic, group string, handle b
 		case <-ctx.Done():
 		}
 	}()
-	h := &groupHandler{handle: handle, ctx: ctx, backoff: t.cfg.RetryBackoff, commitInterval: t.cfg.CommitInterval}
+	h.ctx = ctx
 	for {
 		err := cg.Consume(ctx, []string{topic}, h)
 		if ctx.Err() != nil || errors.Is(err, sarama.ErrClosedConsumerGroup) {
 			break
 		}
+		if err := misconfigured(err, t.sarama); err != nil {
+			return fmt.Errorf("consumer group %s on %s: %w", group, topic, err)
+		}
 		if err != nil {
 			// A failed join or a broker going away: try again shortly.
+			h.setError(err)
+			h.log.warn("kafka: consumer group not joined, retrying", err)
 			select {
 			case <-ctx.Done():
 			case <-time.After(t.cfg.RetryBackoff):
@@ -226,6 +249,60 @@ func (t *Transport) Subscribe(ctx context.Context, topic, group string, handle b
 	return nil
 }
 
+// misconfigured returns, for an error of joining a consumer group that no
+// retry can fix, what to change; nil for any other.
+func misconfigured(err error, cfg *sarama.Config) error {
+	switch {
+	case errors.Is(err, sarama.ErrInvalidSessionTimeout):
+		return fmt.Errorf("the broker refuses the session timeout of %s (outside its group.min.session.timeout.ms and "+
+			"group.max.session.timeout.ms, 6s to 30m by default): set --kafka-session-timeout within them", cfg.Consumer.Group.Session.Timeout)
+	case errors.Is(err, sarama.ErrGroupAuthorizationFailed), errors.Is(err, sarama.ErrTopicAuthorizationFailed):
+		return fmt.Errorf("%w: grant this client's principal Read on the group and the topic", err)
+	case errors.Is(err, sarama.ErrInvalidGroupId):
+		return fmt.Errorf("%w: name a valid consumer group (--group)", err)
+	}
+	return nil
+}
+
+// Ready returns nil when the transport can do its work: every running
+// subscription has joined its consumer group, and a broker answers.
+// Otherwise it says what is wrong.
+func (t *Transport) Ready(ctx context.Context) error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return backend.ErrClosed
+	}
+	var subs []*groupHandler
+	for h := range t.subs {
+		subs = append(subs, h)
+	}
+	t.mu.Unlock()
+	for _, h := range subs {
+		if !h.joined.Load() {
+			why := "joining"
+			if err := h.lastError(); err != nil {
+				why = err.Error()
+			}
+			return fmt.Errorf("kafka: consumer group %s has not joined %s (%s)", h.group, h.topic, why)
+		}
+	}
+	// One metadata request at a time, however many probes ask.
+	ch := t.pings.DoChan("ping", func() (any, error) {
+		_, _, err := t.admin.DescribeCluster()
+		return nil, err
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return fmt.Errorf("kafka: no broker answers at %s: %w", strings.Join(t.cfg.Brokers, ","), r.Err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("kafka: no broker answered at %s in time: %w", strings.Join(t.cfg.Brokers, ","), ctx.Err())
+	}
+}
+
 // groupHandler is one member's sarama.ConsumerGroupHandler.
 type groupHandler struct {
 	handle         backend.Handler
@@ -233,6 +310,24 @@ type groupHandler struct {
 	backoff        time.Duration
 	commitInterval time.Duration
 	marked         atomic.Bool // offsets were marked since the last commit
+
+	group, topic string
+	log          *errorLog
+	joined       atomic.Bool // a session is running
+	mu           sync.Mutex
+	err          error // why the last join failed
+}
+
+func (h *groupHandler) setError(err error) {
+	h.mu.Lock()
+	h.err = err
+	h.mu.Unlock()
+}
+
+func (h *groupHandler) lastError() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.err
 }
 
 // Setup starts the session's committer: offsets marked after successful
@@ -240,6 +335,9 @@ type groupHandler struct {
 // per message (a commit waits behind the fetch long-polls on the
 // coordinator's connection).
 func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
+	h.joined.Store(true)
+	h.setError(nil)
+	h.log.joined(len(sess.Claims()[h.topic]))
 	go func() {
 		tick := time.NewTicker(h.commitInterval)
 		defer tick.Stop()
@@ -260,6 +358,7 @@ func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
 // Cleanup commits what the session's handlers finished before the
 // partitions go to their next owner.
 func (h *groupHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
+	h.joined.Store(false)
 	h.marked.Store(false)
 	sess.Commit()
 	return nil

@@ -68,7 +68,7 @@ func Migrate(ctx context.Context, db *sql.DB, logger *slog.Logger) ([]Applied, e
 		}
 	}
 	if err != nil {
-		return out, fmt.Errorf("migrate database: %w", err)
+		return out, fmt.Errorf("migrate database: %w", explainAccess(ctx, db, err, true))
 	}
 	return out, nil
 }
@@ -81,7 +81,7 @@ func Status(ctx context.Context, db *sql.DB) ([]MigrationStatus, error) {
 	}
 	st, err := p.Status(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read migration status: %w", err)
+		return nil, fmt.Errorf("read migration status: %w", explainAccess(ctx, db, err, false))
 	}
 	out := make([]MigrationStatus, 0, len(st))
 	for _, s := range st {
@@ -116,9 +116,9 @@ func Pending(ctx context.Context, db *sql.DB) (int, error) {
 type advisoryLocker struct{}
 
 func lockKey(ctx context.Context, conn *sql.Conn) (int64, error) {
-	var schema string
-	if err := conn.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
-		return 0, fmt.Errorf("read current schema: %w", err)
+	_, schema, err := roleSchema(ctx, conn)
+	if err != nil {
+		return 0, err
 	}
 	h := fnv.New64a()
 	h.Write([]byte("destill-migrate:" + schema))

@@ -111,3 +111,38 @@ func NewStore(t testing.TB) *postgres.Store {
 	t.Helper()
 	return postgres.NewStore(NewDB(t))
 }
+
+// NewRole creates a login role with no privileges, dropped (with what it
+// owns) when t ends, and returns its name and dsn with the role as the
+// user. Grant it what a test needs through the returned admin handle.
+func NewRole(t testing.TB, dsn string) (role, roleDSN string, admin *sqlx.DB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("test database: %v", err)
+	}
+	t.Cleanup(func() { _ = admin.Close() })
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	role = "test_role_" + hex.EncodeToString(b)
+	password := hex.EncodeToString(b) + "-pw"
+	if _, err := admin.ExecContext(ctx, `CREATE ROLE `+role+` LOGIN PASSWORD '`+password+`'`); err != nil {
+		t.Fatalf("create role %s (the test server's user must be allowed to CREATE ROLE): %v", role, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, _ = admin.ExecContext(ctx, `DROP OWNED BY `+role)
+		if _, err := admin.ExecContext(ctx, `DROP ROLE `+role); err != nil {
+			t.Errorf("drop role %s: %v", role, err)
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("NewRole needs a postgres:// URL, got %q", dsn)
+	}
+	u.User = url.UserPassword(role, password)
+	return role, u.String(), admin
+}

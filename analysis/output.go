@@ -207,4 +207,3 @@ func hasAlnum(b []byte) bool {
 
 // noBlock is the block spec of a tail candidate: its lines are known.
 var noBlock blockSpec
-

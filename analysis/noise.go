@@ -9,15 +9,19 @@ const (
 	noiseRetry
 	noiseIgnored
 	noiseExpected
+	noisePassing
+	noiseSkipped
 )
 
 // noiseLiterals are the literals noiseReason looks for, by kind of noise.
 var noiseLiterals = [][]string{
-	noiseZero:        {"0 ", "no ", "zero ", ":0", ": 0", "=0", "= 0"},
+	noiseZero:        {"0 ", "no ", "zero ", ":0", ": 0", "=0", "= 0", "fail 0", "failed 0", "errors 0"},
 	noiseDeprecation: {"deprecat"},
 	noiseRetry:       {"retry", "retries", "trying again", "attempt "},
 	noiseIgnored:     {"(ignored)", "ignoring", " ignored"},
 	noiseExpected:    {"expected error", "error expected", "want error", "wanterr"},
+	noisePassing:     {"ok", "pass", "\u2713", "\u2714", "\u221a"},
+	noiseSkipped:     {"skip"},
 }
 
 // noiseReason returns why a classified line is probably not the cause,
@@ -46,16 +50,35 @@ func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 		return "noise:ignored", 0.4
 	case l.hasAnyID(noiseIDs[noiseExpected]):
 		return "noise:expected-error", 0.5
+	case l.hasAnyID(noiseIDs[noisePassing]) && passingTest.Match(t):
+		// A test runner's line for a test that passed, whose name holds a
+		// failure word ("ok 5 - error on NULL input", "--- PASS: TestPanic").
+		return "noise:passing-test", 0.15
+	case l.hasAnyID(noiseIDs[noiseSkipped]) && skippedTest.Match(t):
+		// A skipped test and its reason ("SKIPPED (No module named 'cupy')").
+		return "noise:skipped-test", 0.2
 	}
 	return "", 1
 }
 
 var (
 	npmScriptEcho = re(`^> \S+@\S+ \S+`)
-	retryWords    = re(`\bretry(ing)?\b|\bretries\b|will retry|trying again|\battempt \d+ ?(/|of) ?\d+`)
+	// passingTest is a test runner's report of one test that passed, in
+	// the formats of TAP ("ok 5 - x"), go test, nextest, cargo test and
+	// unittest ("... ok"), eunit ("...ok"), prove ("t/x.t .. ok"), pytest
+	// -v ("::x PASSED"), the check marks of mocha, Jest, Vitest, AVA,
+	// xcpretty and testdox, tasty ("x:  OK"), hspec ("x [✔]"), GoogleTest,
+	// ctest, XCTest, Gradle, automake, dotnet test and meson.
+	passingTest = re(`^(ok \d+\b|--- PASS: |PASS \[|PASS: |Passed \S|\[ +OK \] |Test Case '.*' passed \(|(✓|✔|√|✔︎) )|` +
+		`(\.\.\.? ?ok|\S::\S.* PASSED( +\[ *\d+%\])?|:\s+OK( \(\d+(\.\d+)?m?s\))?|\[✔\]|\s\*{0,3}Passed +\d+(\.\d+)? sec|\S > .+ PASSED|\s OK +\d+(\.\d+)?s)$`)
+	// skippedTest is a test runner's report of a skipped test: pytest
+	// ("x SKIPPED (reason)", "SKIPPED [1] file:8: reason"), unittest
+	// ("... skipped 'reason'"), TAP ("# SKIP reason") and go test.
+	skippedTest = re(`(^SKIPPED \[\d+\] |\S SKIPPED\b|\.\.\. skipped\b|# (SKIP|skip)\b|^--- SKIP: )`)
+	retryWords  = re(`\bretry(ing)?\b|\bretries\b|will retry|trying again|\battempt \d+ ?(/|of) ?\d+`)
 )
 
-var countWords = []string{"error", "failure", "failed", "failing", "problem"}
+var countWords = []string{"error", "fail", "problem"}
 
 // onlyZeroCounts reports whether lower counts failures and every count is
 // zero: "0 errors", "no failures", "Failures: 0, Errors: 0".
@@ -77,6 +100,10 @@ func onlyZeroCounts(lower []byte) bool {
 				end++
 			}
 			after := countAfter(lower[end:])
+			if after < 0 {
+				// "failed checks: 0", "fail 0" (node:test's closing counts)
+				after = countAfterNoun(lower[end:])
+			}
 			if end-i == len("error") && w == "error" {
 				after = -1 // "error: 0 is not a valid port" is a message, not a count
 			}
@@ -112,6 +139,33 @@ func countAfter(b []byte) int {
 		i++
 	}
 	return digitsValue(b[i:])
+}
+
+// countAfterNoun reads " noun: N" after a count word ("failed checks: 0"),
+// or " N" ending the line ("fail 0"): 0 for zero, 1 for a positive count,
+// -1 for none.
+func countAfterNoun(b []byte) int {
+	if len(b) < 2 || b[0] != ' ' {
+		return -1
+	}
+	if b[1] >= '0' && b[1] <= '9' {
+		n := 1
+		for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+			n++
+		}
+		if n != len(b) {
+			return -1
+		}
+		return digitsValue(b[1:])
+	}
+	i := 1
+	for i < len(b) && b[i] >= 'a' && b[i] <= 'z' {
+		i++
+	}
+	if i == 1 {
+		return -1
+	}
+	return countAfter(b[i:])
 }
 
 // countBefore reads "N " or "no "/"zero " before a count word.

@@ -144,8 +144,18 @@ var rules = [...]rule{
 		re: re(`<<< (FAILURE|ERROR)!`)},
 	{name: "pytest-assertion", category: CategoryTestFailure, severity: sevE, score: 0.7, block: pytestBlock, lead: "E",
 		re: re(`^E\s{2,}\S`)},
+	// Jest's "● Console" block holds what tests printed (console.error
+	// included), passing tests as much as failing ones.
+	{name: "noise:jest-console", category: CategoryTestFailure, severity: sevI, score: 0.03, block: jestBlock, lead: "\xe2",
+		re: re(`^\s*● Console$`)},
 	{name: "jest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: jestBlock, lead: "\xe2",
 		re: re(`^\s*● \S`)},
+	// ESLint's and stylelint's closing count: warnings only, or a count of
+	// the errors listed above it.
+	{name: "lint-summary", category: CategoryLint, severity: sevW, score: 0.05, trailer: followOn, lead: "\xe2",
+		re: re(`^✖ \d+ problems? \(0 errors?, \d+ warnings?\)`)},
+	{name: "lint-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, lead: "\xe2",
+		re: re(`^✖ \d+ problems? \(\d+ errors?, \d+ warnings?\)`)},
 	{name: "test-marked-failed", category: CategoryTestFailure, severity: sevE, score: 0.5, lead: "\xe2\xc3",
 		re: re(`^\s*(✕|✖|×|✗|✘|⨯) +\S`)},
 	{name: "gradle-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: indentedBlock, need: []string{" failed"},
@@ -239,23 +249,25 @@ var rules = [...]rule{
 	{name: "cancelled", category: CategoryCancelled, severity: sevE, score: 0.5, need: []string{"cancel", "abort", "sigterm", "sigint", "interrupt"},
 		re: re(`(?i)(the operation was cancell?ed|job was cancell?ed|cancell?ed by|(build|job) was aborted|aborted by|received (sigterm|sigint)|canceling since a higher priority|was interrupted)`)},
 	{name: "dns-failure", category: CategoryNetwork, severity: sevE, score: 0.7, need: []string{"resolve", "name resolution", "name or service", "no such host", "enotfound", "eai_again"},
-		re: re(`(?i)\b(could not resolve host|temporary failure in name resolution|name or service not known|no such host|enotfound|eai_again|could not resolve hostname|failed to resolve)\b`)},
+		re: re(`(?i)\b(could not resolve host|temporary failure in name resolution|name or service not known|no such host|enotfound|eai_again|could not resolve hostname|failed to resolve (host|hostname|address)\b|failed to resolve '?[\w-]+(\.[\w-]+)+'?( |:|$))`)},
 	{name: "connection-failure", category: CategoryNetwork, severity: sevE, score: 0.6, need: []string{"connection", "econn", "broken pipe", "unreachable", "no route", "unexpected eof", "failed to connect", "unable to access"},
 		re: re(`(?i)\b(connection refused|econnrefused|connection reset|econnreset|connection timed out|connection closed|broken pipe|network is unreachable|no route to host|unexpected eof|remote end closed connection|failed to connect|unable to access '[^']*':)`)},
 	{name: "tls-failure", category: CategoryTLS, severity: sevE, score: 0.7, need: []string{"x509", "certificate", "ssl", "tls handshake"},
 		re: re(`(?i)\b(x509:|certificate verify failed|ssl certificate problem|certificate has expired|unable to get local issuer certificate|tls handshake|ssl routines|self[- ]signed certificate)`)},
 	{name: "rate-limited", category: CategoryRateLimit, severity: sevE, score: 0.7, need: []string{"429", "too many requests", "rate limit", "toomanyrequests"},
-		re: re(`(?i)\b(429|too many requests|rate limit(ed)?( exceeded)?|toomanyrequests)\b`)},
+		re: re(`(?i)(\b(too many requests|rate limit(ed)?( exceeded)?|toomanyrequests)\b|\b(status|code|error|http/[\d.]+|response)\W{1,3}429\b|\b429 too)`)},
 	{name: "http-5xx", category: CategoryHTTPError, severity: sevE, score: 0.65, need: []string{"internal server error", "bad gateway", "service unavailable", "gateway time", "error: 5", "status code: 5", "status code 5", "status: 5", "status 5", "http/1.1 5", "http/2 5", "http/1.0 5"},
 		re: re(`(?i)(internal server error|bad gateway|service unavailable|gateway time-?out|returned error: 5\d\d|status( code)?:? 5\d\d\b|http/\d(\.\d)? 5\d\d|response status code: 5\d\d)`)},
 	{name: "http-4xx", category: CategoryHTTPError, severity: sevE, score: 0.55, need: []string{"error: 4", "status code: 4", "status code 4", "status: 4", "status 4", "404", "401", "403"},
 		re: re(`(?i)(returned error: 40[0-9]|status( code)?:? 40[134]\b|\b404 not found|\b401 unauthorized|\b403 forbidden|\be404\b)`)},
 	{name: "permission-denied", category: CategoryPermission, severity: sevE, score: 0.6, need: []string{"denied", "eacces", "not permitted", "forbidden", "unauthorized", "authentication failed", "bad credentials", "not authorized", "requires authentication"},
-		re: re(`(?i)\b(permission denied|eacces|operation not permitted|access (is )?denied|forbidden|unauthorized|authentication failed|bad credentials|not authorized|requires authentication)\b`)},
+		re: re(`(?i)(\b(permission denied|eacces|operation not permitted|access (is )?denied|authentication failed|bad credentials|not authorized|requires authentication)\b|` +
+			`\b40[13]\b[^/\n]{0,30}?[ :(](forbidden|unauthorized)\b|\((forbidden|unauthorized)\)|\b(forbidden|unauthorized): |` +
+			`\b(error|fatal|denied|failed)\W{1,3}(forbidden|unauthorized)\b|^(forbidden|unauthorized)$)`)},
 
 	// Dependencies and tools.
 	{name: "missing-module", category: CategoryDependency, severity: sevE, score: 0.75, need: []string{"no module named", "cannot find module", "can't resolve", "module not found", "could not find a version", "no matching distribution", "resolutionimpossible", "could not find gem", "gemnotfound", "requirements could not be resolved", "unable to resolve dependency", "eresolve", "could not resolve dependencies", "cannot find package", "no required module provides", "package not found", "couldn't find package", "failed to resolve import"},
-		re: re(`(?i)(no module named|cannot find module|can't resolve|module not found|could not find a version that satisfies|no matching distribution found|resolutionimpossible|could not find gem|gemnotfound|requirements could not be resolved|unable to resolve dependency|eresolve|could not resolve dependencies|cannot find package|no required module provides|package .* not found|couldn't find package|failed to resolve import)`)},
+		re: re(`(?i)(no module named|cannot find module|can't resolve|module not found|could not find a version that satisfies|no matching distribution found|resolutionimpossible|could not find gem|gemnotfound|requirements could not be resolved|unable to resolve dependency|\beresolve\b|could not resolve dependencies|cannot find package|no required module provides|package .* not found|couldn't find package|failed to resolve import)`)},
 	{name: "npm-error", category: CategoryDependency, severity: sevE, score: 0.55, block: npmBlock, need: []string{"npm err!", "npm error"},
 		re: re(`^npm (ERR!|error) `)},
 	{name: "pnpm-error", category: CategoryDependency, severity: sevE, score: 0.55, need: []string{"err_pnpm_"},
@@ -293,7 +305,7 @@ var rules = [...]rule{
 
 	// Warnings: mentioned, never ranked high.
 	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"warn", "w: ", "deprecat"},
-		re: re(`(?i)^\s*(\[?warn(ing)?\]?[:\s!]|w: |npm warn|\S+:\d+(:\d+)?: warning:|.*deprecat)`)},
+		re: re(`(?i)^\s*(\[?warn(ing)?\]?[:\s!]|w: |npm warn|\S+:\d+(:\d+)?: warning:|\S+\(\d+(,\d+)*\): warning [a-z]*\d+:|.*deprecat)`)},
 
 	// The generic vocabulary, last.
 	{name: "git-fatal", category: CategoryError, severity: sevE, score: 0.65, need: []string{"fatal:"},

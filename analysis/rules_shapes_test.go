@@ -1,0 +1,73 @@
+package analysis
+
+import "testing"
+
+// classifyText classifies one cleaned line as the analyzer does: the rule
+// that matches it (nil for none) and the noise reason, if any.
+func classifyText(text string) (*rule, string) {
+	l := &lineView{text: []byte(text)}
+	l.trim, l.indent = leadingSpace(l.text)
+	var cc classCache
+	c := cc.lookup(l, false)
+	return c.r, c.noise
+}
+
+// TestRuleShapes checks how single lines of the documented failure and
+// noise formats of tools classify: which rule takes them ("" for none at
+// all, "error-word" for the generic vocabulary) and which noise reason
+// marks them.
+func TestRuleShapes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line, rule, noise string
+	}{
+		// Point 1: passing and skipped tests whose names hold failure words.
+		{"ok 5 - error on NULL input is reported", "error-word", "noise:passing-test"},
+		{"not ok 7 - append_fmt grows past initial capacity", "", ""},
+		{"tests/test_io.py::test_open[FileNotFoundError] PASSED                 [ 12%]", "file-not-found", "noise:passing-test"},
+		{"tests/test_gpu.py::test_checksum_gpu SKIPPED (No module named 'cupy')    [ 50%]", "missing-module", "noise:skipped-test"},
+		{"SKIPPED [1] tests/test_gpu.py:8: No module named 'cupy'", "missing-module", "noise:skipped-test"},
+		{"        PASS [   0.005s] backtrace tests::panic_caller", "", ""},
+		{"--- PASS: TestParse/error_on_eof (0.00s)", "", ""},
+		{"test_error_is_raised (tests.test_cli.CliTest) ... ok", "", ""},
+		{"  mod_tests: bad input is an error...ok", "error-word", "noise:passing-test"},
+		{"    error on unbalanced:   OK", "error-prefix", "noise:passing-test"},
+		{"    errors on pop from empty with a message [✔]", "error-word", "noise:passing-test"},
+		{"  ✓ reports required error when empty (14 ms)", "error-word", "noise:passing-test"},
+		{"  ✔ error in handler does not stop other handlers (0.6ms)", "error-word", "noise:passing-test"},
+		{"[       OK ] Parser.Rejects error input (0 ms)", "error-word", "noise:passing-test"},
+		{"  Test Case '-[ErrorTests testReportsError]' passed (0.001 seconds).", "", ""},
+		{"1/5 Test #1: error handling .............   Passed    0.01 sec", "error-word", "noise:passing-test"},
+		{"passed checks: 12, failed checks: 0, skipped checks: 0", "error-word", "noise:zero-count"},
+		{"ℹ fail 0", "error-word", "noise:zero-count"},
+		{"  ● Console", "noise:jest-console", ""},
+		{"✖ 1 problem (0 errors, 1 warning)", "lint-summary", ""},
+		// Point 2: failure words inside other words and out of context.
+		{"Routing/Trie/RouteResolverTrie.cs(20,16): warning CS1591: Missing XML comment [/src/Nancy.csproj]", "warning", ""},
+		{"npm ERR! code ERESOLVE", "missing-module", ""},
+		{"Latexmk: Summary of warnings: Latex failed to resolve 606 reference(s)", "error-word", ""},
+		{"fatal: unable to access 'https://github.com/x/y/': Failed to resolve 'github.com'", "dns-failure", ""},
+		{"pip._vendor.urllib3: Failed to resolve 'pypi.org' ([Errno -3] Temporary failure in name resolution)", "dns-failure", ""},
+		{"08:24:29.429 [info] (tcp|<0.5690.0>) Accepted c2s PLAIN authentication", "", ""},
+		{"OK (429 tests, 637 assertions)", "", ""},
+		{"error: received HTTP status 429 from registry", "rate-limited", ""},
+		{"   * [new branch]      fix/403-forbidden-on-upload -> origin/fix/403-forbidden-on-upload", "", ""},
+		{"tests/fixtures/responses/403_forbidden.json", "", ""},
+		{"Spaces are forbidden border chars:                           OK", "", ""},
+		{"   controls; unauthorized or forbidden use terminates this licence.", "", ""},
+		{"Error from server (Forbidden): pods is forbidden: User \"ci\" cannot list resource \"pods\"", "permission-denied", ""},
+		{"remote: HTTP Basic: Access denied", "permission-denied", ""},
+		{"requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://x/y", "permission-denied", ""},
+		{"Error response from daemon: unauthorized: authentication required", "permission-denied", ""},
+	}
+	for _, tt := range tests {
+		r, noise := classifyText(tt.line)
+		name := ""
+		if r != nil {
+			name = r.name
+		}
+		if name != tt.rule || noise != tt.noise {
+			t.Errorf("%q: rule %q, noise %q; want rule %q, noise %q", tt.line, name, noise, tt.rule, tt.noise)
+		}
+	}
+}

@@ -39,6 +39,12 @@ type blockSpec struct {
 	// testOutput: the block takes in what the Go test its trigger line
 	// names printed just before it.
 	testOutput bool
+	// wraps, when set, reports whether the block's message only says that
+	// a command failed (Python's subprocess.CalledProcessError): the block
+	// is then a summary of the command's own output above it, found by the
+	// rule wrapper instead of the trigger's.
+	wraps   func(msg []byte) bool
+	wrapper *rule
 }
 
 // join is what the line after a block does with it.
@@ -228,5 +234,10 @@ func (a *Analyzer) closeBlock() {
 	if head >= len(b.lines) {
 		head = 0
 	}
-	a.record(b, bytes.TrimSpace(b.lines[head]), trailing)
+	msg := bytes.TrimSpace(b.lines[head])
+	if b.spec.wraps != nil && b.spec.wraps(msg) {
+		b.r = b.spec.wrapper
+		b.score = min(b.score, b.r.score)
+	}
+	a.record(b, msg, trailing)
 }

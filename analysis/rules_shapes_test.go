@@ -59,6 +59,31 @@ func TestRuleShapes(t *testing.T) {
 		{"remote: HTTP Basic: Access denied", "permission-denied", ""},
 		{"requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: https://x/y", "permission-denied", ""},
 		{"Error response from daemon: unauthorized: authentication required", "permission-denied", ""},
+		// Point 6: wrappers and closing counts restate what a block above
+		// (or right under) them says.
+		{"** TEST BUILD FAILED **", "xcodebuild-verdict", ""},
+		{"The following build commands failed:", "xcodebuild-verdict", ""},
+		{"npm ERR! Test failed.  See above for more details.", "noise:npm-boilerplate", ""},
+		{"npm ERR! airbnb-style@2.0.0 lint: `markdownlint README.md`", "noise:npm-boilerplate", ""},
+		{"[error] Total time: 41 s, completed Feb 2, 2021 10:44:12 AM", "noise:sbt-boilerplate", ""},
+		{"[error] Failed: Total 16, Failed 1, Errors 0, Passed 15", "sbt-failed", ""},
+		{"[error] (core / Test / test) sbt.TestsFailedException: Tests unsuccessful", "sbt-failed", ""},
+		{"2/6 Test #2: test_pager .......................***Failed    0.38 sec", "ctest-failed", ""},
+		{"[  FAILED  ] Parser.HandlesEmptyArray (0 ms)", "gtest-failed", ""},
+		{"Found 3 errors in 2 files.", "closing-count", ""},
+		{" [ERROR] Found 1 error", "closing-count", ""},
+		{"Found 2 errors in 1 file (checked 12 source files)", "closing-count", ""},
+		{"error: 1 vulnerability found!", "closing-count", ""},
+		{"Error: Test failures", "closing-count", ""},
+		{"Error: cabal: Tests failed for test:spec from fifo-1.2.0.", "closing-count", ""},
+		{"cc1: some warnings being treated as errors", "closing-count", ""},
+		{"Done linting! Found 1 violation, 0 serious in 48 files.", "closing-count", ""},
+		{"1 out of 6 tests failed (0.04s)", "closing-count", ""},
+		{"===> Failures occurred running tests: 1", "closing-count", ""},
+		{"rake aborted!", "rake-aborted", ""},
+		{"===> Compiling src/router_handler.erl failed", "rebar3-compile-failed", ""},
+		{"Warning, treated as error:", "sphinx-warning-error", ""},
+		{"ActiveRecord::PendingMigrationError: ", "exception", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

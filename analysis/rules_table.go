@@ -71,7 +71,11 @@ var rules = [...]rule{
 	{name: "noise:gradle-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"try:", "--stacktrace", "more help"},
 		re: re(`^(\* Try:|> Run with --(stacktrace|info|debug|scan)|\* Get more help at|> Get more help at)`)},
 	{name: "noise:npm-boilerplate", category: CategoryError, severity: sevI, score: 0.05, trailer: followOn, need: []string{"npm err!", "npm error"},
-		re: re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno -?\d|Exit status \d|Failed at the|This is probably not a problem with npm|Tell the author|Make sure you have|You can get information on how|not with npm itself|\s*$|\s+/\S+\.log$|.*-debug(-\d+)?\.log$|Lifecycle script .* failed|command failed$|command sh -c|path /)`)},
+		re: re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno -?\d|Exit status \d|Failed at the|This is probably not a problem with npm|Tell the author|Make sure you have|You can get information on how|not with npm itself|\s*$|\s+/\S+\.log$|.*-debug(-\d+)?\.log$|Lifecycle script .* failed|command failed$|command sh -c|path /|Test failed\.\s+See above|\S+@\S+ [\w:.-]+: |\s+in workspace: |\s+at location: )`)},
+	{name: "noise:sbt-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"[error] total time:"},
+		re: re(`^\[error\] Total time: `)},
+	{name: "noise:ctest-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"--rerun-failed"},
+		re: re(`^Use "--rerun-failed --output-on-failure" to re-run`)},
 	{name: "noise:rust-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"for more information about this error"},
 		re: re(`^For more information about this error, try`)},
 	{name: "noise:yarn-boilerplate", category: CategoryError, severity: sevI, score: 0.05, need: []string{"yarnpkg.com"},
@@ -106,6 +110,30 @@ var rules = [...]rule{
 		re: re(`^(\[(INFO|ERROR)\] )?(BUILD FAILURE|BUILD FAILED( in .*)?)$`)},
 
 	// Follow-ons: they restate a failure that was printed earlier.
+	{name: "xcodebuild-verdict", trimmed: true, category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: followOn, need: []string{"failed **", "build commands failed", "failure)"},
+		re: re(`^(\*\* ([A-Z]+ )*FAILED \*\*$|The following build commands failed:$|\(\d+ failures?\)$)`)},
+	{name: "ctest-failed", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"***failed", "***exception", "***timeout", "tests failed:", "while running ctest", "(failed)", "(segfault)", "(timeout)", "(not run)", "(exception)", "tests failed out of"},
+		re: re(`(^\d+/\d+ Test +#\d+: \S+ \.*\*\*\*(Failed|Exception|Timeout)|^The following tests FAILED:$|^Errors while running CTest|^\d+ - \S+ \((Failed|SEGFAULT|Timeout|Not Run|Exception)\)$|^\d+% tests passed, \d+ tests? failed out of \d+)`)},
+	{name: "gtest-failed", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"[  failed  ]", "failed test"},
+		re: re(`^(\[  FAILED  \] |\d+ FAILED TESTS?$)`)},
+	{name: "sbt-failed", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"[error]", "test failed", "tests failed"},
+		re: re(`^(\[error\] (Failed: Total \d+|Failed tests:|Error during tests:|\([^)]*\) sbt\.TestsFailedException|\s+[\w.]+$)|\[info\] \*\*\* \d+ TESTS? FAILED \*\*\*)`)},
+	// A tool's closing count of the failures it listed above.
+	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
+		need: []string{"error", "fail", "violation", "vulnerab", "lints found", "werror", "dubious"},
+		re: re(`(?i)^(\[error\] )?(` +
+			`found \d+ errors?\b|\d+ errors? (found|generated)\.?|(one|two|three|four|five|\d+) errors? found$|` +
+			`(error: )?\d+ vulnerabilit(y|ies) found|error: lints found|error: test failures$|error: r cmd check found|` +
+			`\d+ out of \d+ tests failed|× \d+ of \d+ tests? failed|\d+ tests? failed$|\d+ (tests|examples|specs), \d+ failures?|` +
+			`failed \d+ tests?\. passed \d+|===> (failures|errors|warnings) occurred running|failed: \d+\.\s+skipped: \d+\.\s+passed: \d+|` +
+			`executed \d+ tests?, with \d+ failures?|total: \d+ failed|executed \d+ of \d+ .*\(\d+ failed\)|test files +\d+ failed|` +
+			`result: fail$|failed \d+/\d+ test programs|# looks like you failed \d+ tests? of|dubious, test returned|overall result: failed|` +
+			`some tests failed\.?$|tests failed\.$|\d+ failures?, \d+ errors?\.$|failed: +\d+ tests?$|\[ fail \d+ \| warn \d+|` +
+			`scanned \d+ files?, found \d+ errors?|done linting! found \d+ violations?|html-proofer found \d+ failures?|` +
+			`error: cabal: (tests failed|failed to build)|cc1\w*: (some )?warnings being treated as errors|failing due to -werror|` +
+			`analysis failed with \d+ weighted|you have \d+ checkstyle violations?|error: \d+ chart\(s\) linted, \d+ chart\(s\) failed|` +
+			`✗ lint! » \d+ errors?|build summary: \d+/\d+ steps succeeded; \d+ failed|status: \d+ errors?|` +
+			`ninja: build stopped|latexmk: errors, so i did not complete|linting took .*, errors: \d+|tests failed for test:)`)},
 	{name: "make-error", category: CategoryExitCode, severity: sevE, score: 0.25, trailer: followOn, need: []string{"***"},
 		re: re(`^(g?make|mingw32-make|gmake)(\[\d+\])?: \*\*\* .*(Error -?\d+|Stop\.)`)},
 	{name: "go-fail-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"fail"},
@@ -117,7 +145,7 @@ var rules = [...]rule{
 	{name: "rust-summary", category: CategorySummary, severity: sevE, score: 0.25, trailer: followOn, need: []string{"error: "},
 		re: re(`^error: (could not compile|aborting due to|test failed, to rerun pass|build failed|failed to compile|\d+ targets? failed)`)},
 	{name: "test-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"failed", "failing", "failure", "problems (", "errors in"},
-		re: re(`(?i)^\s*(test result: FAILED|=+ .*\b\d+ (failed|errors?)\b.*=+$|FAILED \((failures|errors)=\d+|\d+ failing$|FAILURES!$|\d+ examples?, [1-9]\d* failures?|✖ \d+ problems? \(\d+ errors?|Tests: \d+, Assertions: \d+, (Failures|Errors): \d+|Test Run Failed\.|Failed!\s+- Failed:\s+\d+|Test Suites: \d+ failed|Tests: +\d+ failed|\d+ tests completed, \d+ failed|Found \d+ errors? in \d+ files?|\d+ (tests? )?failed, \d+ passed)`)},
+		re: re(`(?i)^\s*(test result: FAILED|=+ .*\b\d+ (failed|errors?)\b.*=+$|FAILED \((failures|errors)=\d+|\d+ failing$|FAILURES!$|\d+ examples?, [1-9]\d* failures?|✖ \d+ problems? \(\d+ errors?|Tests: \d+, Assertions: \d+, (Failures|Errors): \d+|Test Run Failed\.|Failed!\s+- Failed:\s+\d+|Test Suites: \d+ failed|Tests: +\d+ failed|\d+ tests completed, \d+ failed|\d+ (tests? )?failed, \d+ passed)`)},
 	{name: "link-summary", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn, need: []string{"ld returned"},
 		re: re(`collect2: error: ld returned \d+ exit status`)},
 	{name: "msbuild-exec", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn, need: []string{"msb3073", "build failed."},
@@ -186,6 +214,17 @@ var rules = [...]rule{
 		re: re(`^\s*\d+\) (\[[\w -]+\] › \S|[\w\\]+(::|\.|#| )\S)`)},
 	{name: "test-failure-header", category: CategorySummary, severity: sevE, trailer: summary, score: 0.4, need: []string{"there was", "there were"},
 		re: re(`^There (was|were) \d+ (failure|error)s?:`)},
+
+	// A wrapper header and the reason printed right under it: one finding
+	// whose message is the reason.
+	{name: "rake-aborted", category: CategoryBuildFailure, severity: sevE, score: 0.7, block: rakeBlock, need: []string{"rake aborted!"},
+		re: re(`^rake aborted!$`)},
+	{name: "rebar3-compile-failed", category: CategoryCompileError, severity: sevE, score: 0.7, block: headerBlock, need: []string{"failed"},
+		re: re(`^===> Compiling \S+ failed$`)},
+	{name: "sphinx-warning-error", category: CategoryLint, severity: sevE, score: 0.7, block: headerBlock, need: []string{"treated as error"},
+		re: re(`^Warning, treated as error:$`)},
+	{name: "xcodebuild-testing-failed", category: CategoryTestFailure, severity: sevE, score: 0.45, trailer: summary, block: indentedBlock, need: []string{"testing failed:"},
+		re: re(`^Testing failed:$`)},
 
 	// Compilers and type checkers.
 	{name: "maven-compile-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: mavenBlock, need: []string{"[error]"},
@@ -300,6 +339,8 @@ var rules = [...]rule{
 		re: re(`^\s*(Exception in thread "[^"]*" |Uncaught |Unhandled |\w+: )?([a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(Exception|Error|Throwable)\b(:.*|\s*$)`)},
 	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error", "exception", "exit", "interrupt"},
 		re: re(`^\s*(Uncaught |Unhandled )?[A-Z][\w$]*(Error|Exception|Exit|Interrupt)(\s?\[\w+\])?: \S`)},
+	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error", "exception"},
+		re: re(`^\s*([A-Z]\w*::)+[A-Z]\w*(Error|Exception)(:|$)`)},
 	{name: "ruby-exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error)", "exception)"},
 		re: re(`\((\w+::)*\w+(Error|Exception)\)$`)},
 
@@ -356,7 +397,29 @@ var (
 			}
 			return joinLast
 		},
-		head: func(b *block, l *lineView) bool { return l.indent <= b.indent && len(l.trim) > 0 }}
+		head:  func(b *block, l *lineView) bool { return l.indent <= b.indent && len(l.trim) > 0 },
+		wraps: pythonWrapper, wrapper: &pythonWrapperRule}
+
+	// headerBlock: a header that only says something failed ("===>
+	// Compiling x failed", "Warning, treated as error:") and the lines
+	// right under it, up to a blank line; the first of them is the message.
+	headerBlock = &blockSpec{rangeCap: 12, structured: true,
+		continues: func(_ *block, l *lineView) join { return joinIf(len(l.trim) > 0) },
+		head:      firstUnderHeader}
+
+	// rakeBlock: "rake aborted!", the error under it (blank lines
+	// included) and its backtrace, up to "Tasks: TOP => ...".
+	rakeBlock = &blockSpec{rangeCap: 12, structured: true, head: firstUnderHeader,
+		wraps: func(msg []byte) bool { return bytes.HasPrefix(msg, []byte("Command failed with status")) }, wrapper: &rakeWrapperRule,
+		continues: func(b *block, l *lineView) join {
+			switch {
+			case bytes.HasPrefix(l.trim, []byte("Tasks: ")) || bytes.HasPrefix(l.trim, []byte("(See full trace")):
+				return joinNo
+			case len(l.trim) == 0:
+				return joinIf(b.blanks < 1)
+			}
+			return joinYes
+		}}
 
 	// goPanicBlock: a Go panic or data race and its goroutine dumps, up to
 	// the next unrelated line.
@@ -472,6 +535,30 @@ var (
 )
 
 func goFrame(t []byte) bool { return goFrameRe.Match(t) }
+
+// firstUnderHeader makes the first non-blank line under a header block's
+// trigger its message.
+func firstUnderHeader(b *block, l *lineView) bool {
+	return b.head == 0 && len(l.trim) > 0
+}
+
+// pythonWrapper reports whether a traceback's exception only says that a
+// command failed: the command's own output above it is the reason.
+func pythonWrapper(msg []byte) bool {
+	for _, w := range [...]string{"CalledProcessError", "UnexpectedExit", "ProcessExecutionError", "ErrorReturnCode", "CommandFailed"} {
+		if bytes.Contains(msg, []byte(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// rakeWrapperRule finds "rake aborted!" over "Command failed with status
+// (1): [cmd]": the command's own output above it is the reason.
+var rakeWrapperRule = rule{name: "rake-command-failed", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn}
+
+// pythonWrapperRule finds a traceback that ends in a wrapper exception.
+var pythonWrapperRule = rule{name: "python-command-failed", category: CategoryExitCode, severity: sevE, score: 0.35, trailer: summary}
 
 func isExceptionLine(b []byte) bool {
 	return bytes.Contains(b, []byte("Error")) || bytes.Contains(b, []byte("Exception"))

@@ -76,7 +76,7 @@ func shapeCaseByID(t *testing.T, id string) shapeCase {
 // change that loses shapes shows here, not only in destill eval.
 func TestShapeCorpusFloor(t *testing.T) {
 	t.Parallel()
-	const minTop1, minTop5 = 0.645, 0.795
+	const minTop1, minTop5 = 0.712, 0.807
 	cases, err := loadShapeCases()
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +115,16 @@ func TestShapeCases(t *testing.T) {
 		{"py-pytest-passed-error-params-skips", 1},
 		{"js-jest-passing-error-names-then-coverage", 1},
 		{"ts-prettier-check-warn-only", 1},
+		// Point 6: the block with the specifics ranks above its wrapper.
+		{"rb-rake-aborted-pending-migration", 1},
+		{"py-calledprocesserror-wraps-sphinx", 1},
+		{"objc-test-build-failed-linker", 1},
+		{"erl-compile-unbound-var", 1},
+		{"cpp-gtest-expected-equality", 1},
+		{"c-asan-heap-use-after-free", 1},
+		{"scala-scalatest-failed", 1},
+		{"hs-tasty-fail", 1},
+		{"ctest-failed-no-output", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {

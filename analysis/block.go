@@ -108,7 +108,7 @@ type block struct {
 // detect classifies a line that is not part of an open block and opens a
 // block when it is a candidate.
 func (a *Analyzer) detect(l *lineView) {
-	if l.scan&scanTrigger == 0 && !(l.scan&scanGoDiag != 0 && l.indent == 0) && l.mark != MarkErrorAnnotation &&
+	if l.scan&scanTrigger == 0 && !(l.scan&scanGoDiag != 0 && l.indent == 0) && !diagnosticMark(l.scan, l.indent, l.trim) && l.mark != MarkErrorAnnotation &&
 		!hasLeadMarker(l.trim) {
 		return
 	}

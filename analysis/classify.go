@@ -36,12 +36,48 @@ func leadingSpace(b []byte) ([]byte, int) {
 
 // triggers finds the trigger words, and in the same pass the marks of a Go
 // diagnostic and of a private key block.
-var triggers = newFlaggedKeywordSet(append(append([]string(nil), triggerWords...), ".go:", "-----begin "),
-	map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM})
+var triggers = newFlaggedKeywordSet(append(append(append([]string(nil), triggerWords...), ".go:", "-----begin "), diagnosticExts...),
+	diagnosticFlags())
+
+// diagnosticExts are the ".ext:" marks of a "file.ext:line: message"
+// diagnostic from a tool that prints no failure word (flake8, ktlint,
+// detekt, vint, luacheck, markdownlint, tldr-lint, ...); ".py:" and ".rb:"
+// are trigger words of their own.
+var diagnosticExts = []string{".kt:", ".kts:", ".hs:", ".vim:", ".lua:", ".ex:", ".exs:", ".erl:", ".clj:", ".cljs:", ".cljc:",
+	".md:", ".pm:", ".pl:", ".sh:", ".bash:", ".coffee:", ".swift:", ".php:", ".scala:", ".java:", ".js:", ".jsx:", ".mjs:",
+	".ts:", ".tsx:", ".rs:", ".dart:", ".zig:", ".yml:", ".yaml:", ".css:", ".scss:", ".less:", ".html:", ".tex:", ".cpp:",
+	".cc:", ".hpp:", ".cs:", ".elm:", ".nim:", ".jl:", ".ml:", ".sql:", ".proto:", ".tf:"}
+
+func diagnosticFlags() map[string]uint8 {
+	m := map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM}
+	for _, e := range diagnosticExts {
+		m[e] = scanDiag
+	}
+	return m
+}
+
+// diagnosticMark reports whether a line without trigger words may still
+// be a diagnostic of a source file other than Go's (see scanGoDiag): one
+// indented at most 4 columns (luacheck indents its list by 4) whose first
+// word holds a colon ("src/x.lua:14:7:", not a stack frame's "at").
+func diagnosticMark(scan uint8, indent int, trim []byte) bool {
+	if scan&scanDiag == 0 || indent > 4 {
+		return false
+	}
+	for i, c := range trim[:min(len(trim), 200)] {
+		switch c {
+		case ':':
+			return i > 0
+		case ' ', '\t', '(':
+			return false
+		}
+	}
+	return false
+}
 
 // leadBytes are the first bytes leadMarker can say yes to.
 var leadBytes = func() (t [256]bool) {
-	for _, c := range []byte("Eeg0123456789\xe2\xc3") {
+	for _, c := range []byte("EeLg0123456789\xe2\xc3") {
 		t[c] = true
 	}
 	return t
@@ -82,8 +118,14 @@ func leadMarker(trim []byte) bool {
 	case c == 'g' && bytes.HasPrefix(trim, []byte("go: ")):
 		return !bytes.HasPrefix(trim, []byte("go: downloading ")) && !bytes.HasPrefix(trim, []byte("go: finding ")) &&
 			!bytes.HasPrefix(trim, []byte("go: extracting "))
-	case c == 0xE2 || c == 0xC3: // ●, ✕, ✖, ✗, ✘, ⨯, │ and ×
+	case c == 0xE2 || c == 0xC3: // ●, ✕, ✖, ✗, ✘, ⨯, │, ┃ and ×
 		return true
+	case c == 'L': // htmlhint's "L14 |" source line
+		i := 1
+		for i < len(trim) && trim[i] >= '0' && trim[i] <= '9' {
+			i++
+		}
+		return i > 1 && i+1 < len(trim) && trim[i] == ' ' && trim[i+1] == '|'
 	}
 	return false
 }

@@ -84,6 +84,29 @@ func TestRuleShapes(t *testing.T) {
 		{"===> Compiling src/router_handler.erl failed", "rebar3-compile-failed", ""},
 		{"Warning, treated as error:", "sphinx-warning-error", ""},
 		{"ActiveRecord::PendingMigrationError: ", "exception", ""},
+		// Point 5: linters' report formats, most without a failure word.
+		{"************* Module pkg.loader", "pylint-module", ""},
+		{"pkg/loader.py:41:8: W0612: Unused variable 'stat' (unused-variable)", "lint-violation", ""},
+		{"src/Telemetry/Sink.hs:58:11-38: Warning: Use fmap", "hlint-hint", ""},
+		{"R/read.R:14:3: style: [object_name_linter] Variable and function name style should match snake_case.", "lintr-lint", ""},
+		{"docs/setup.md:12 MD013/line-length Line length [Expected: 80; Actual: 97]", "markdownlint", ""},
+		{"react/README.md: 750: MD034/no-bare-urls Bare URL used", "markdownlint", ""},
+		{"┃ [R] ↗ Modules should have a @moduledoc tag.", "credo-issue", ""},
+		{"  Line   src/Http/Kernel.php", "phpstan-table", ""},
+		{"      L14 |    <img src=\"img/logo.png\" class=\"logo\">", "htmlhint-issue", ""},
+		{"lib/Config/Tiny2.pm: Code before strictures are enabled at line 3, column 1.  See page 429 of PBP.  (Severity: 5)", "perlcritic-violation", ""},
+		{"roles/db/tasks/main.yml:12 Task/Handler: install packages", "yaml-lint", ""},
+		{"src/main/kotlin/com/acme/App.kt:30:5: Missing newline before \")\" (standard:wrapping)", "source-diagnostic", ""},
+		{"app/src/main/kotlin/Sync.kt:41:9: The function sync is too long (72). The maximum length is 60. [LongMethod]", "source-diagnostic", ""},
+		{"autoload/fmt.vim:33:5: Use the full option name instead of the abbreviation (see :help option-summary)", "source-diagnostic", ""},
+		{"    src/config.lua:14:7: unused variable 'tmp'", "source-diagnostic", ""},
+		{"pages/common/mat2.md:3: TLDR004 Command descriptions should end in a period", "source-diagnostic", ""},
+		{"src/X.hs:42:15: error:", "compiler-error", ""},
+		// ... but not warnings, notes and traceback frames in that shape.
+		{"/app/models/user.rb:5: warning: method redefined; discarding old name", "warning", ""},
+		{"pandas/tests/io/test_sas.py:336: DeprecationWarning", "warning", "noise:deprecation"},
+		{"pandas/tests/arrays/test_indexing.py:11: in <module>", "", ""},
+		{"deps/coveralls/src/rebar3_coveralls.erl:35: Warning: behaviour provider undefined", "warning", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

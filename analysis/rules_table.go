@@ -247,8 +247,8 @@ var rules = [...]rule{
 		re: re(`(?i)error TS\d+:`)},
 	{name: "rust-compile-error", category: CategoryCompileError, severity: sevE, score: 0.85, block: rustBlock, need: []string{"error["},
 		re: re(`^error\[E\d+\]: `)},
-	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.85, block: compilerBlock, need: []string{"error: "},
-		re: re(`^\S+?:\d+(:\d+)?: (fatal )?error: `)},
+	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.85, block: compilerBlock, need: []string{"error:"},
+		re: re(`^\S+?:\d+(:\d+)?: (fatal )?error:( |$)`)},
 	{name: "compiler-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: compilerBlock, need: []string{"): error", "): fatal error"},
 		re: re(`^\S+\(\d+(,\d+)?\): (fatal )?error [A-Z]*\d*:?`)},
 	{name: "dotnet-build-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{": error ", ": fatal error "},
@@ -263,7 +263,7 @@ var rules = [...]rule{
 	{name: "python-syntax-error", category: CategoryCompileError, severity: sevE, score: 0.75, need: []string{"syntaxerror", "indentationerror"},
 		re: re(`^\s*(SyntaxError|IndentationError|TabError): `)},
 	{name: "lint-violation", category: CategoryLint, severity: sevE, score: 0.6, need: []string{".py:", ".rb:", ".pyi:"},
-		re: re(`^\S+\.(py|pyi|rb):\d+:\d+: ([A-Z]\d{3,4}|[CWEF]:|[A-Z]{1,3}\d{3}) `)},
+		re: re(`^\S+\.(py|pyi|rb):\d+:\d+: ([A-Z]\d{3,4}:?|[CWEF]:|[A-Z]{1,3}\d{3}) `)},
 	{name: "lint-violation", category: CategoryLint, severity: sevE, score: 0.6, need: []string{" line "},
 		re: re(`^In \S+ line \d+:$`)}, // shellcheck
 	{name: "formatting-check", category: CategoryLint, severity: sevE, score: 0.65, need: []string{"would reformat", "would be reformatted", "code style issues", "forgot to run prettier", "not formatted", "needs formatting"},
@@ -344,9 +344,35 @@ var rules = [...]rule{
 	{name: "ruby-exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error)", "exception)"},
 		re: re(`\((\w+::)*\w+(Error|Exception)\)$`)},
 
+	// Linters' own report formats. A linter that fails the build on
+	// warnings prints them in these shapes, often with no failure word.
+	{name: "pylint-module", category: CategoryLint, severity: sevE, score: 0.55, block: rustBlock, need: []string{"* module "},
+		re: re(`^\*{5,} Module \S+$`)},
+	{name: "hlint-hint", category: CategoryLint, severity: sevE, score: 0.5, block: rustBlock, need: []string{": warning: ", ": suggestion: ", ": error: "},
+		re: re(`^\S+\.l?hs:\d+:\d+(-\d+)?: (Warning|Suggestion|Error): `)},
+	{name: "lintr-lint", category: CategoryLint, severity: sevE, score: 0.55, block: compilerBlock, need: []string{": style: ", ": warning: ", ": error: "},
+		re: re(`^\S+\.[Rr](md)?:\d+:\d+: (style|warning|error): `)},
+	{name: "markdownlint", category: CategoryLint, severity: sevE, score: 0.55, block: lintListBlock, need: []string{" md0"},
+		re: re(`^\S+\.(md|markdown): ?\d+(:\d+)?:? MD\d{3}\b`)},
+	{name: "credo-issue", category: CategoryLint, severity: sevE, score: 0.5, block: credoBlock, lead: "\xe2",
+		re: re(`^┃ \[[A-Z]\] \S+ \S`)},
+	{name: "phpstan-table", category: CategoryLint, severity: sevE, score: 0.6, block: tableBlock, need: []string{"line   "},
+		re: re(`^\s*Line {2,}\S+\.php$`)},
+	{name: "htmlhint-issue", category: CategoryLint, severity: sevE, score: 0.55, block: deeperBlock, lead: "L", trimmed: true,
+		re: re(`^L\d+ \|`)},
+	{name: "perlcritic-violation", category: CategoryLint, severity: sevE, score: 0.5, need: []string{"(severity: "},
+		re: re(`^\S+: .+ at line \d+, column \d+\.\s+.*\(Severity: \d\)$`)},
 	// Warnings: mentioned, never ranked high.
 	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"warn", "w: ", "deprecat"},
 		re: re(`(?i)^\s*(\[?warn(ing)?\]?[:\s!]|w: |npm warn|\S+:\d+(:\d+)?: warning:|\S+\(\d+(,\d+)*\): warning [a-z]*\d+:|.*deprecat)`)},
+	{name: "yaml-lint", category: CategoryLint, severity: sevE, score: 0.45, block: lintListBlock, need: []string{".yml:", ".yaml:"},
+		re: re(`^\S+\.ya?ml:\d+(:\d+)? \S`)},
+	// A "file:line: message" diagnostic of a tool that prints no failure
+	// word, after the warnings: not Python's "file:12: in <module>"
+	// frames or "file:3: FooWarning".
+	{name: "source-diagnostic", category: CategoryLint, severity: sevE, score: 0.5, block: lintListBlock, trimmed: true, fn: diagnosticMessage,
+		need: append([]string{".go:", ".py:", ".rb:"}, diagnosticExts...),
+		re:   re(`^(\./)?[\w./@+-]*\w\.(kt|kts|hs|lhs|vim|lua|exs?|erl|clj[sc]?|md|pm|pl|sh|bash|coffee|swift|php|scala|java|[cm]?jsx?|tsx?|rs|dart|zig|ya?ml|s?css|less|html|tex|cpp|cc|hpp|cs|elm|nim|jl|ml|sql|proto|tf|py|pyi|rb):\d+(:\d+)?(-\d+)?: \S`)},
 
 	// The generic vocabulary, last.
 	{name: "git-fatal", category: CategoryError, severity: sevE, score: 0.65, need: []string{"fatal:"},
@@ -451,6 +477,29 @@ var (
 		return joinIf(l.indent > b.indent && !diagnosticStart.Match(t))
 	}}
 
+	// credoBlock: a Credo issue and the "┃" lines under it.
+	credoBlock = &blockSpec{rangeCap: 8, structured: true, continues: func(_ *block, l *lineView) join {
+		return joinIf(bytes.HasPrefix(l.trim, []byte("┃ ")) && !bytes.HasPrefix(l.trim, []byte("┃ [")))
+	}}
+
+	// tableBlock: a table of findings (PHPStan's) up to the next blank
+	// line; its first row is the message.
+	tableBlock = &blockSpec{rangeCap: 20, structured: true,
+		continues: func(_ *block, l *lineView) join { return joinIf(len(l.trim) > 0) },
+		head: func(b *block, l *lineView) bool {
+			return b.head == 0 && len(l.trim) > 0 && l.trim[0] >= '0' && l.trim[0] <= '9'
+		}}
+
+	// lintListBlock: a linter's list of "file:line" complaints, with the
+	// source and caret lines under them: one finding for the list.
+	lintListBlock = &blockSpec{rangeCap: 15, structured: true, continues: func(b *block, l *lineView) join {
+		return joinIf(len(l.trim) > 0 && (l.indent > b.indent || fileLineStart.Match(l.trim)))
+	}}
+
+	// deeperBlock: the lines indented deeper than the trigger (a source
+	// line and the caret under it), whatever they say.
+	deeperBlock = &blockSpec{rangeCap: 8, structured: true, continues: deeperIndented}
+
 	// rustBlock: a Rust diagnostic or test output, up to the next blank line.
 	rustBlock = &blockSpec{rangeCap: maxRangeLines, structured: true, continues: func(_ *block, l *lineView) join {
 		return joinIf(len(l.trim) > 0)
@@ -483,12 +532,22 @@ var (
 
 	// pytestBlock: consecutive pytest "E   " lines; the first exception
 	// among them is the message.
+	// The failure's location line ("tests/x.py:88: AssertionError"),
+	// after a blank line, ends it.
 	pytestBlock = &blockSpec{rangeCap: maxRangeLines, structured: true,
-		continues: func(_ *block, l *lineView) join {
+		continues: func(b *block, l *lineView) join {
 			t := l.text
-			return joinIf(len(t) >= 1 && t[0] == 'E' && (len(t) == 1 || t[1] == ' '))
+			switch {
+			case len(t) >= 1 && t[0] == 'E' && (len(t) == 1 || t[1] == ' '):
+				return joinIf(b.blanks == 0)
+			case len(l.trim) == 0:
+				return joinIf(b.blanks == 0)
+			case b.blanks == 1 && pytestLocation.Match(t):
+				return joinLast
+			}
+			return joinNo
 		},
-		head: func(b *block, l *lineView) bool { return b.head == 0 && isExceptionLine(l.trim) }}
+		head: func(b *block, l *lineView) bool { return b.head == 0 && len(l.text) > 0 && l.text[0] == 'E' && isExceptionLine(l.trim) }}
 
 	// mavenBlock: "[ERROR]   indented" lines and unprefixed indented lines.
 	mavenBlock = &blockSpec{rangeCap: 25, structured: true, promotes: true, continues: func(_ *block, l *lineView) join {
@@ -530,11 +589,32 @@ func deeperIndented(b *block, l *lineView) join {
 var (
 	compilerNote    = re(`^(\S+:\d+(:\d+)?: note: |In file included from |\s*\d*\s*\|)`)
 	diagnosticStart = re(`^\S+:\d+(:\d+)?: `)
+	fileLineStart   = re(`^\S+?\.\w+: ?\d+\b`)
+	pytestLocation  = re(`^\S+\.py:\d+: [\w.]+$`)
 	npmBoilerplate  = re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno |Exit status|Failed at the|This is probably not|\s*$)`)
 	goFrameRe       = re(`^[\w./*()\[\]-]+\(.*\)$`)
 )
 
 func goFrame(t []byte) bool { return goFrameRe.Match(t) }
+
+// diagnosticMessage accepts a "file:line: message" line whose message is
+// a complaint, not a warning, a note or a Python traceback frame.
+func diagnosticMessage(l *lineView) bool {
+	m := diagnosticRest.FindIndex(l.lower)
+	if m == nil {
+		return false
+	}
+	msg := l.lower[m[1]:]
+	for _, p := range [...]string{"warning", "note", "info", "in ", "debug"} {
+		if bytes.HasPrefix(msg, []byte(p)) {
+			return false
+		}
+	}
+	w := bytes.IndexAny(msg, " :")
+	return w < 0 && !bytes.HasSuffix(msg, []byte("warning")) || w >= 0 && !bytes.HasSuffix(msg[:w], []byte("warning"))
+}
+
+var diagnosticRest = re(`:\d+(:\d+)?(-\d+)?: `)
 
 // firstUnderHeader makes the first non-blank line under a header block's
 // trigger its message.

@@ -107,6 +107,18 @@ func TestRuleShapes(t *testing.T) {
 		{"pandas/tests/io/test_sas.py:336: DeprecationWarning", "warning", "noise:deprecation"},
 		{"pandas/tests/arrays/test_indexing.py:11: in <module>", "", ""},
 		{"deps/coveralls/src/rebar3_coveralls.erl:35: Warning: behaviour provider undefined", "warning", ""},
+		// Point 5: formatters' diffs and reports, size and link checks.
+		{"Diff in /builds/acme/ingest-rs/src/pipeline.rs at line 12:", "formatting-check", ""},
+		{"src/api/handler.clj has incorrect formatting", "formatting-check", ""},
+		{"[warn] /workdir/core/src/main/scala/events/Bus.scala isn't formatted properly!", "formatting-check", ""},
+		{"ERROR: /src/notify/api.py Imports are incorrectly sorted and/or formatted.", "formatting-check", ""},
+		{"Formatted 38 files (1 changed) in 0.42 seconds.", "formatting-check", ""},
+		{"Formatted 38 files (0 changed) in 0.42 seconds.", "", ""},
+		{"diff --git a/go.mod b/go.mod", "diff-output", ""},
+		{"@@ -3,7 +3,7 @@", "diff-output", ""},
+		{"  Package size limit has exceeded by 143 B", "size-limit", ""},
+		{"Issues :-(", "link-check", ""},
+		{"Crate:     time", "cargo-audit-advisory", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

@@ -266,8 +266,22 @@ var rules = [...]rule{
 		re: re(`^\S+\.(py|pyi|rb):\d+:\d+: ([A-Z]\d{3,4}:?|[CWEF]:|[A-Z]{1,3}\d{3}) `)},
 	{name: "lint-violation", category: CategoryLint, severity: sevE, score: 0.6, need: []string{" line "},
 		re: re(`^In \S+ line \d+:$`)}, // shellcheck
-	{name: "formatting-check", category: CategoryLint, severity: sevE, score: 0.65, need: []string{"would reformat", "would be reformatted", "code style issues", "forgot to run prettier", "not formatted", "needs formatting"},
-		re: re(`(?i)(would reformat|would be reformatted|code style issues found|forgot to run prettier|files? (are|is) not formatted|needs? formatting)`)},
+	{name: "formatting-check", category: CategoryLint, severity: sevE, score: 0.65, need: []string{"would reformat", "would be reformatted", "code style issues", "forgot to run prettier", "not formatted", "needs formatting", "formatted properly", "incorrect formatting", "incorrectly sorted"},
+		re: re(`(?i)(would reformat|would be reformatted|code style issues found|forgot to run prettier|files? (are|is) not formatted|needs? formatting|isn't formatted properly|has incorrect formatting$|imports are incorrectly sorted)`)},
+	// Formatters' diffs: rustfmt --check, cljfmt, gofmt -d, shfmt -d,
+	// clang-format or go mod tidy + git diff --exit-code.
+	{name: "formatting-check", category: CategoryLint, severity: sevE, score: 0.55, block: diffBlock, need: []string{"diff in "},
+		re: re(`^Diff in \S+ at line \d+:$`)},
+	{name: "diff-output", category: CategoryLint, severity: sevE, score: 0.45, block: diffBlock, need: []string{"diff --git", "@@ -"},
+		re: re(`^(diff --git a/\S+ b/\S+$|@@ -\d+(,\d+)? \+\d+(,\d+)? @@)`)},
+	{name: "formatting-check", category: CategoryLint, severity: sevE, score: 0.45, need: []string{"changed)"},
+		re: re(`^Formatted \d+ files? \([1-9]\d* changed\)`)},
+	{name: "size-limit", trimmed: true, category: CategoryLint, severity: sevE, score: 0.7, block: untilBlankBlock, need: []string{"size limit has exceeded", "size limit exceeded"},
+		re: re(`(?i)^(package )?size limit (has )?exceeded\b`)},
+	{name: "link-check", category: CategoryLint, severity: sevE, score: 0.7, block: untilBlankBlock, need: []string{"issues :-("},
+		re: re(`^Issues :-\($`)},
+	{name: "cargo-audit-advisory", category: CategoryDependency, severity: sevE, score: 0.6, block: untilBlankBlock, need: []string{"crate:    "},
+		re: re(`^Crate:\s+\S+$`)},
 	{name: "coverage-threshold", category: CategoryLint, severity: sevE, score: 0.7, need: []string{"threshold", "coverage"},
 		re:  re(`(?i)(coverage.{0,60}\b(threshold|minimum)\b.{0,60}\b(not met|not reached|below|fail)|does not meet.{0,40}threshold|coverage.{0,40}\bis below\b|required test coverage of .* not reached)`),
 		pre: coverageWords},
@@ -496,6 +510,25 @@ var (
 		return joinIf(len(l.trim) > 0 && (l.indent > b.indent || fileLineStart.Match(l.trim)))
 	}}
 
+	// diffBlock: a unified diff: its header, hunks and their lines.
+	diffBlock = &blockSpec{rangeCap: 25, structured: true, continues: func(b *block, l *lineView) join {
+		t := l.text
+		if len(t) == 0 {
+			return joinIf(b.blanks == 0)
+		}
+		switch t[0] {
+		case ' ', '+', '-', '\\':
+			return joinYes
+		}
+		return joinIf(bytes.HasPrefix(t, []byte("@@ ")) || bytes.HasPrefix(t, []byte("index ")) ||
+			bytes.HasPrefix(t, []byte("diff ")) || bytes.HasPrefix(t, []byte("new file mode")) || bytes.HasPrefix(t, []byte("deleted file mode")))
+	}}
+
+	// untilBlankBlock: the trigger and the lines after it up to a blank
+	// line (a report's header and its items).
+	untilBlankBlock = &blockSpec{rangeCap: 15, structured: true,
+		continues: func(_ *block, l *lineView) join { return joinIf(len(l.trim) > 0) }}
+
 	// deeperBlock: the lines indented deeper than the trigger (a source
 	// line and the caret under it), whatever they say.
 	deeperBlock = &blockSpec{rangeCap: 8, structured: true, continues: deeperIndented}
@@ -547,7 +580,9 @@ var (
 			}
 			return joinNo
 		},
-		head: func(b *block, l *lineView) bool { return b.head == 0 && len(l.text) > 0 && l.text[0] == 'E' && isExceptionLine(l.trim) }}
+		head: func(b *block, l *lineView) bool {
+			return b.head == 0 && len(l.text) > 0 && l.text[0] == 'E' && isExceptionLine(l.trim)
+		}}
 
 	// mavenBlock: "[ERROR]   indented" lines and unprefixed indented lines.
 	mavenBlock = &blockSpec{rangeCap: 25, structured: true, promotes: true, continues: func(_ *block, l *lineView) join {
@@ -677,7 +712,8 @@ var triggerWords = []string{
 	"deprecat", "syntax", "unbound variable", "bad substitution", "manifest unknown", "not recognized",
 	"executable file", "finished: ", "marked build as", "build fail", "your build exited", "stack smashing", "bus error",
 	"illegal instruction", "what went wrong", "try:", "--stacktrace", "more help", "yarnpkg.com",
-	"there was", "there were", "tests run:", "problems (",
+	"there was", "there were", "tests run:", "problems (", "diff --git", "diff in ", "changed)", "size limit",
+	"issues :-(", "crate:    ",
 	".py:", ".rb:", " line ", "reformat", "code style", "prettier", "formatted", "formatting", "threshold", "coverage",
 }
 

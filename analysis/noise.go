@@ -38,7 +38,9 @@ func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 		bytes.HasPrefix(t, []byte("+ ")), bytes.HasPrefix(t, []byte("++ ")), bytes.HasPrefix(t, []byte("$ ")),
 		len(t) > 2 && t[0] == '>' && npmScriptEcho.Match(t):
 		return "noise:echoed-command", 0.25
-	case l.hasAnyID(noiseIDs[noiseZero]) && onlyZeroCounts(lower):
+	case l.hasAnyID(noiseIDs[noiseZero]) && !structured && onlyZeroCounts(lower):
+		// A structured block's trigger is a failure whatever its words
+		// count ("not ok 6 no errors" is a failed test named so).
 		return "noise:zero-count", 0.1
 	case l.hasAnyID(noiseIDs[noiseDeprecation]) && !structured:
 		// A deprecation turned into an error (pytest -W error, a test's own

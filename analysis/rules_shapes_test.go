@@ -23,7 +23,7 @@ func TestRuleShapes(t *testing.T) {
 	}{
 		// Point 1: passing and skipped tests whose names hold failure words.
 		{"ok 5 - error on NULL input is reported", "error-word", "noise:passing-test"},
-		{"not ok 7 - append_fmt grows past initial capacity", "", ""},
+		{"not ok 7 - append_fmt grows past initial capacity", "tap-not-ok", ""},
 		{"tests/test_io.py::test_open[FileNotFoundError] PASSED                 [ 12%]", "file-not-found", "noise:passing-test"},
 		{"tests/test_gpu.py::test_checksum_gpu SKIPPED (No module named 'cupy')    [ 50%]", "missing-module", "noise:skipped-test"},
 		{"SKIPPED [1] tests/test_gpu.py:8: No module named 'cupy'", "missing-module", "noise:skipped-test"},
@@ -119,6 +119,22 @@ func TestRuleShapes(t *testing.T) {
 		{"  Package size limit has exceeded by 143 B", "size-limit", ""},
 		{"Issues :-(", "link-check", ""},
 		{"Crate:     time", "cargo-audit-advisory", ""},
+		// Point 5: sanitizers, valgrind, TAP and Test::More.
+		{"==4182==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000b30 at pc 0x55d4c8e2a1f4", "sanitizer-report", ""},
+		{"WARNING: ThreadSanitizer: data race (pid=9127)", "sanitizer-report", ""},
+		{"==77==WARNING: MemorySanitizer: use-of-uninitialized-value", "sanitizer-report", ""},
+		{"src/hash.c:88:21: runtime error: left shift of 1 by 31 places cannot be represented in type 'int'", "sanitizer-report", ""},
+		{"SUMMARY: AddressSanitizer: heap-use-after-free src/pager.c:218:17 in pager_release", "sanitizer-summary", ""},
+		{"==31337== Invalid read of size 8", "valgrind-error", ""},
+		{"==31337== Conditional jump or move depends on uninitialised value(s)", "valgrind-error", ""},
+		{"==31337== 72 bytes in 1 blocks are definitely lost in loss record 1 of 1", "valgrind-error", ""},
+		{"==31337== Memcheck, a memory error detector", "noise:valgrind-boilerplate", ""},
+		{"==31337== ERROR SUMMARY: 0 errors from 0 contexts (suppressed: 0 from 0)", "error-word", "noise:zero-count"},
+		{"not ok 6 no errors", "tap-not-ok", ""},
+		{"not ok 3 - parses dates # TODO timezone support", "", ""},
+		{"t/01-connect.t .. Bail out!  Cannot connect to test database", "tap-bail-out", ""},
+		{"#   Failed test 'append_fmt grows past initial capacity'", "testmore-failed", ""},
+		{"t/02-parse.t (Wstat: 256 (exited 1) Tests: 18 Failed: 1)", "prove-summary", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

@@ -76,10 +76,26 @@ var rules = [...]rule{
 		re: re(`^\[error\] Total time: `)},
 	{name: "noise:ctest-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"--rerun-failed"},
 		re: re(`^Use "--rerun-failed --output-on-failure" to re-run`)},
+	{name: "noise:valgrind-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"memory error detector", "rerun with: -s"},
+		re: re(`^==\d+== (Memcheck, a memory error detector|For lists of detected and suppressed errors, rerun with: -s)`)},
 	{name: "noise:rust-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"for more information about this error"},
 		re: re(`^For more information about this error, try`)},
 	{name: "noise:yarn-boilerplate", category: CategoryError, severity: sevI, score: 0.05, need: []string{"yarnpkg.com"},
 		re: re(`^info Visit https://yarnpkg\.com`)},
+
+	// Sanitizer and valgrind reports: the error, its stack and the
+	// allocation's, up to the report's SUMMARY line.
+	{name: "sanitizer-report", category: CategoryCrash, severity: sevE, score: 0.85, block: sanitizerBlock, need: []string{"sanitizer:"},
+		re: re(`^(==\d+==\s*)?(ERROR|WARNING): (Address|Leak|Thread|Memory|UndefinedBehavior|Hardware|Type)Sanitizer: `)},
+	{name: "sanitizer-report", category: CategoryCrash, severity: sevE, score: 0.85, block: sanitizerBlock, need: []string{"runtime error: "},
+		re: re(`^\S+:\d+(:\d+)?: runtime error: `)},
+	{name: "sanitizer-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"sanitizer"},
+		re: re(`^(SUMMARY: \w+Sanitizer: |\w+Sanitizer: reported \d+ warnings?)`)},
+	{name: "valgrind-error", category: CategoryCrash, severity: sevE, score: 0.8, block: valgrindBlock,
+		need: []string{"invalid ", "conditional jump", "uninitialised", "mismatched free", "syscall param", "overlap in", "definitely lost", "process terminating"},
+		re:   re(`^==\d+== (Invalid (read|write|free|realloc|delete)|Conditional jump or move depends|Use of uninitialised value|Mismatched free|Syscall param|Source and destination overlap|[\d,]+ bytes in [\d,]+ blocks are (definitely|possibly) lost|Process terminating with default action)`)},
+	{name: "valgrind-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"error summary:"},
+		re: re(`^==\d+== ERROR SUMMARY: [1-9]`)},
 
 	// Resource exhaustion and crashes: the cause even when they come with an exit code.
 	{name: "out-of-memory", category: CategoryOOM, severity: sevE, score: 0.85, need: []string{"memory", "oom", "killed", "137", "sigkill"},
@@ -162,6 +178,19 @@ var rules = [...]rule{
 		re: re(`^(\[ERROR\] )?(Failures|Errors|Tests in error|Failed tests):\s*$`)},
 
 	// Test failures.
+	// TAP (tape, node-tap, bats, Test::More, libtap, vim-themis): "not
+	// ok N" and its YAML block or "#" diagnostics; "not ok N # TODO" is
+	// an expected failure.
+	{name: "tap-not-ok", category: CategoryTestFailure, severity: sevE, score: 0.7, block: tapBlock, need: []string{"not ok "},
+		re: re(`^not ok \d+\b`), fn: func(l *lineView) bool {
+			return !bytes.Contains(l.lower, []byte("# todo")) && !bytes.Contains(l.lower, []byte("# skip"))
+		}},
+	{name: "tap-bail-out", category: CategoryTestFailure, severity: sevE, score: 0.75, need: []string{"bail out!"},
+		re: re(`(^|\.\. )Bail out!`)},
+	{name: "testmore-failed", category: CategoryTestFailure, severity: sevE, score: 0.65, block: tapBlock, need: []string{"failed test"},
+		re: re(`^#\s+Failed (\(TODO\) )?test\b`), fn: func(l *lineView) bool { return !bytes.Contains(l.lower, []byte("(todo)")) }},
+	{name: "prove-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"wstat", "further testing stopped", "failed test"},
+		re: re(`^(\S+ +\(Wstat: \d+|FAILED--Further testing stopped|\s+Failed tests?: +\d)`)},
 	{name: "go-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: goTestBlock, need: []string{"--- fail:"},
 		re: re(`^\s*--- FAIL: `)},
 	{name: "go-panic", category: CategoryPanic, severity: sevE, score: 0.85, block: goPanicBlock, need: []string{"panic: ", "fatal error: "},
@@ -529,6 +558,44 @@ var (
 	untilBlankBlock = &blockSpec{rangeCap: 15, structured: true,
 		continues: func(_ *block, l *lineView) join { return joinIf(len(l.trim) > 0) }}
 
+	// sanitizerBlock: a sanitizer's report: its access, stack frames and
+	// the allocation's, blank lines included, up to its SUMMARY line.
+	sanitizerBlock = &blockSpec{rangeCap: 15, structured: true, continues: func(b *block, l *lineView) join {
+		t := l.trim
+		switch {
+		case len(t) == 0:
+			return joinIf(b.blanks == 0)
+		case bytes.HasPrefix(t, []byte("SUMMARY: ")):
+			return joinLast
+		}
+		return joinIf(l.indent > b.indent || t[0] == '#' || bytes.HasPrefix(t, []byte("==")) ||
+			sanitizerDetail.Match(t))
+	}}
+
+	// valgrindBlock: a valgrind error and its "==PID==" stack lines, up to
+	// the empty "==PID==" line.
+	valgrindBlock = &blockSpec{rangeCap: 15, structured: true, continues: func(_ *block, l *lineView) join {
+		t := l.trim
+		if !bytes.HasPrefix(t, []byte("==")) {
+			return joinNo
+		}
+		i := bytes.Index(t[2:], []byte("=="))
+		return joinIf(i >= 0 && len(bytes.TrimSpace(t[2+i+2:])) > 0)
+	}}
+
+	// tapBlock: a TAP failure and its YAML block ("  ---" ... "  ...") or
+	// "#" diagnostics, up to the next test line.
+	tapBlock = &blockSpec{rangeCap: 20, structured: true, continues: func(b *block, l *lineView) join {
+		t := l.trim
+		switch {
+		case len(t) == 0:
+			return joinNo
+		case t[0] == '#':
+			return joinIf(!bytes.HasPrefix(t, []byte("# Looks like")) && !bytes.HasPrefix(t, []byte("# Subtest")))
+		}
+		return joinIf(l.indent > b.indent)
+	}}
+
 	// deeperBlock: the lines indented deeper than the trigger (a source
 	// line and the caret under it), whatever they say.
 	deeperBlock = &blockSpec{rangeCap: 8, structured: true, continues: deeperIndented}
@@ -624,6 +691,7 @@ func deeperIndented(b *block, l *lineView) join {
 var (
 	compilerNote    = re(`^(\S+:\d+(:\d+)?: note: |In file included from |\s*\d*\s*\|)`)
 	diagnosticStart = re(`^\S+:\d+(:\d+)?: `)
+	sanitizerDetail = re(`^((READ|WRITE) of size|(freed|previously allocated|allocated) by|Previous (read|write)|Location is|Thread T\d|Direct leak|Indirect leak|Address 0x|Shadow bytes|0x[0-9a-f]+ is located|Uninitialized value|[A-Z][a-z]+ of size \d+ at)`)
 	fileLineStart   = re(`^\S+?\.\w+: ?\d+\b`)
 	pytestLocation  = re(`^\S+\.py:\d+: [\w.]+$`)
 	npmBoilerplate  = re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno |Exit status|Failed at the|This is probably not|\s*$)`)
@@ -712,8 +780,9 @@ var triggerWords = []string{
 	"deprecat", "syntax", "unbound variable", "bad substitution", "manifest unknown", "not recognized",
 	"executable file", "finished: ", "marked build as", "build fail", "your build exited", "stack smashing", "bus error",
 	"illegal instruction", "what went wrong", "try:", "--stacktrace", "more help", "yarnpkg.com",
-	"there was", "there were", "tests run:", "problems (", "diff --git", "diff in ", "changed)", "size limit",
-	"issues :-(", "crate:    ",
+	"there was", "there were", "tests run:", "problems (", "diff --git", "diff in ", "size limit",
+	"issues :-(", "crate:    ", "not ok ", "bail out!", "uninitialised", "definitely lost", "possibly lost", "syscall param",
+	"conditional jump", "sanitizer",
 	".py:", ".rb:", " line ", "reformat", "code style", "prettier", "formatted", "formatting", "threshold", "coverage",
 }
 

@@ -44,7 +44,7 @@ var triggers = newFlaggedKeywordSet(append(append(append([]string(nil), triggerW
 // detekt, vint, luacheck, markdownlint, tldr-lint, ...); ".py:" and ".rb:"
 // are trigger words of their own.
 var diagnosticExts = []string{".kt:", ".kts:", ".hs:", ".vim:", ".lua:", ".ex:", ".exs:", ".erl:", ".clj:", ".cljs:", ".cljc:",
-	".md:", ".pm:", ".pl:", ".sh:", ".bash:", ".coffee:", ".swift:", ".php:", ".scala:", ".java:", ".js:", ".jsx:", ".mjs:",
+	".md:", ".rst:", ".pm:", ".pl:", ".sh:", ".bash:", ".coffee:", ".swift:", ".php:", ".scala:", ".java:", ".js:", ".jsx:", ".mjs:",
 	".ts:", ".tsx:", ".rs:", ".dart:", ".zig:", ".yml:", ".yaml:", ".css:", ".scss:", ".less:", ".html:", ".tex:", ".cpp:",
 	".cc:", ".hpp:", ".cs:", ".elm:", ".nim:", ".jl:", ".ml:", ".sql:", ".proto:", ".tf:"}
 

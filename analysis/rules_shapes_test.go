@@ -135,6 +135,14 @@ func TestRuleShapes(t *testing.T) {
 		{"t/01-connect.t .. Bail out!  Cannot connect to test database", "tap-bail-out", ""},
 		{"#   Failed test 'append_fmt grows past initial capacity'", "testmore-failed", ""},
 		{"t/02-parse.t (Wstat: 256 (exited 1) Tests: 18 Failed: 1)", "prove-summary", ""},
+		// Point 5: Vim's test runner, vader.vim, markdown linters' "file:line:msg".
+		{"\tFound errors in Test_format_lines():", "vim-test-failures", ""},
+		{"\ttest72 FAILED", "vim-test-failures", ""},
+		{"    (2/8) [ EXPECT] (X) keeps indent", "vader-failure", ""},
+		{"    (3/8) [EXECUTE] (X) Vim(call):E121: Undefined variable: width", "vader-failure", ""},
+		{"  Success/Total: 7/8", "closing-count", ""},
+		{"README.md:2186:Line longer than 80 characters.", "source-diagnostic", ""},
+		{"/workdir/docs/guide/errors.rst:14:undefined label: 'config-reference'", "source-diagnostic", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

@@ -136,7 +136,7 @@ var rules = [...]rule{
 		re: re(`^(\[error\] (Failed: Total \d+|Failed tests:|Error during tests:|\([^)]*\) sbt\.TestsFailedException|\s+[\w.]+$)|\[info\] \*\*\* \d+ TESTS? FAILED \*\*\*)`)},
 	// A tool's closing count of the failures it listed above.
 	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
-		need: []string{"error", "fail", "violation", "vulnerab", "lints found", "werror", "dubious"},
+		need: []string{"error", "fail", "violation", "vulnerab", "lints found", "werror", "dubious", "success/total"},
 		re: re(`(?i)^(\[error\] )?(` +
 			`found \d+ errors?\b|\d+ errors? (found|generated)\.?|(one|two|three|four|five|\d+) errors? found$|` +
 			`(error: )?\d+ vulnerabilit(y|ies) found|error: lints found|error: test failures$|error: r cmd check found|` +
@@ -149,7 +149,7 @@ var rules = [...]rule{
 			`error: cabal: (tests failed|failed to build)|cc1\w*: (some )?warnings being treated as errors|failing due to -werror|` +
 			`analysis failed with \d+ weighted|you have \d+ checkstyle violations?|error: \d+ chart\(s\) linted, \d+ chart\(s\) failed|` +
 			`✗ lint! » \d+ errors?|build summary: \d+/\d+ steps succeeded; \d+ failed|status: \d+ errors?|` +
-			`ninja: build stopped|latexmk: errors, so i did not complete|linting took .*, errors: \d+|tests failed for test:)`)},
+			`ninja: build stopped|latexmk: errors, so i did not complete|linting took .*, errors: \d+|tests failed for test:|success/total: \d+/\d+)`)},
 	{name: "make-error", category: CategoryExitCode, severity: sevE, score: 0.25, trailer: followOn, need: []string{"***"},
 		re: re(`^(g?make|mingw32-make|gmake)(\[\d+\])?: \*\*\* .*(Error -?\d+|Stop\.)`)},
 	{name: "go-fail-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"fail"},
@@ -191,6 +191,16 @@ var rules = [...]rule{
 		re: re(`^#\s+Failed (\(TODO\) )?test\b`), fn: func(l *lineView) bool { return !bytes.Contains(l.lower, []byte("(todo)")) }},
 	{name: "prove-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"wstat", "further testing stopped", "failed test"},
 		re: re(`^(\S+ +\(Wstat: \d+|FAILED--Further testing stopped|\s+Failed tests?: +\d)`)},
+	// Vim's own test runner: under summarize.vim's "Failures:", test.log's
+	// lines, each indented by a tab ("\tFound errors in Test_x():" and
+	// the reasons after it); the old-style tests' "test72 FAILED".
+	{name: "vim-test-failures", category: CategoryTestFailure, severity: sevE, score: 0.75, block: tabIndentedBlock, need: []string{"found errors in "},
+		re: re(`^\tFound errors in \S+\(\):$`)},
+	{name: "vim-test-failures", category: CategoryTestFailure, severity: sevE, score: 0.6, trimmed: true, need: []string{"failed"},
+		re: re(`^test\w+ FAILED$`)},
+	// vader.vim: "(2/8) [ EXPECT] (X) desc" and its Expected/Got lines.
+	{name: "vader-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: deeperBlock, need: []string{" (x) "},
+		re: re(`^\s*\(\s*\d+/\d+\) \[[ A-Z]+\] \(X\) `)},
 	{name: "go-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: goTestBlock, need: []string{"--- fail:"},
 		re: re(`^\s*--- FAIL: `)},
 	{name: "go-panic", category: CategoryPanic, severity: sevE, score: 0.85, block: goPanicBlock, need: []string{"panic: ", "fatal error: "},
@@ -415,7 +425,7 @@ var rules = [...]rule{
 	// frames or "file:3: FooWarning".
 	{name: "source-diagnostic", category: CategoryLint, severity: sevE, score: 0.5, block: lintListBlock, trimmed: true, fn: diagnosticMessage,
 		need: append([]string{".go:", ".py:", ".rb:"}, diagnosticExts...),
-		re:   re(`^(\./)?[\w./@+-]*\w\.(kt|kts|hs|lhs|vim|lua|exs?|erl|clj[sc]?|md|pm|pl|sh|bash|coffee|swift|php|scala|java|[cm]?jsx?|tsx?|rs|dart|zig|ya?ml|s?css|less|html|tex|cpp|cc|hpp|cs|elm|nim|jl|ml|sql|proto|tf|py|pyi|rb):\d+(:\d+)?(-\d+)?: \S`)},
+		re:   re(`^(\./)?[\w./@+-]*\w\.(kt|kts|hs|lhs|vim|lua|exs?|erl|clj[sc]?|md|rst|pm|pl|sh|bash|coffee|swift|php|scala|java|[cm]?jsx?|tsx?|rs|dart|zig|ya?ml|s?css|less|html|tex|cpp|cc|hpp|cs|elm|nim|jl|ml|sql|proto|tf|py|pyi|rb):\d+(:\d+)?(-\d+)?:( \S|[A-Za-z])`)},
 
 	// The generic vocabulary, last.
 	{name: "git-fatal", category: CategoryError, severity: sevE, score: 0.65, need: []string{"fatal:"},
@@ -596,6 +606,11 @@ var (
 		return joinIf(l.indent > b.indent)
 	}}
 
+	// tabIndentedBlock: the lines after the trigger that start with a tab.
+	tabIndentedBlock = &blockSpec{rangeCap: 20, structured: true, continues: func(_ *block, l *lineView) join {
+		return joinIf(len(l.text) > 1 && l.text[0] == '\t')
+	}}
+
 	// deeperBlock: the lines indented deeper than the trigger (a source
 	// line and the caret under it), whatever they say.
 	deeperBlock = &blockSpec{rangeCap: 8, structured: true, continues: deeperIndented}
@@ -717,7 +732,7 @@ func diagnosticMessage(l *lineView) bool {
 	return w < 0 && !bytes.HasSuffix(msg, []byte("warning")) || w >= 0 && !bytes.HasSuffix(msg[:w], []byte("warning"))
 }
 
-var diagnosticRest = re(`:\d+(:\d+)?(-\d+)?: `)
+var diagnosticRest = re(`:\d+(:\d+)?(-\d+)?: ?`)
 
 // firstUnderHeader makes the first non-blank line under a header block's
 // trigger its message.
@@ -782,7 +797,7 @@ var triggerWords = []string{
 	"illegal instruction", "what went wrong", "try:", "--stacktrace", "more help", "yarnpkg.com",
 	"there was", "there were", "tests run:", "problems (", "diff --git", "diff in ", "size limit",
 	"issues :-(", "crate:    ", "not ok ", "bail out!", "uninitialised", "definitely lost", "possibly lost", "syscall param",
-	"conditional jump", "sanitizer",
+	"conditional jump", "sanitizer", " (x) ",
 	".py:", ".rb:", " line ", "reformat", "code style", "prettier", "formatted", "formatting", "threshold", "coverage",
 }
 

@@ -11,6 +11,7 @@ const (
 	noiseExpected
 	noisePassing
 	noiseSkipped
+	noiseAppLog
 )
 
 // noiseLiterals are the literals noiseReason looks for, by kind of noise.
@@ -22,6 +23,7 @@ var noiseLiterals = [][]string{
 	noiseExpected:    {"expected error", "error expected", "want error", "wanterr"},
 	noisePassing:     {"ok", "pass", "\u2713", "\u2714", "\u221a"},
 	noiseSkipped:     {"skip"},
+	noiseAppLog:      {"error", "warn", "info", "debug"},
 }
 
 // noiseReason returns why a classified line is probably not the cause,
@@ -59,6 +61,11 @@ func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 	case l.hasAnyID(noiseIDs[noiseSkipped]) && skippedTest.Match(t):
 		// A skipped test and its reason ("SKIPPED (No module named 'cupy')").
 		return "noise:skipped-test", 0.2
+	case !structured && l.hasAnyID(noiseIDs[noiseAppLog]) && len(t) > 0 && t[0] >= '0' && t[0] <= 'Z' && appLogRecord.Match(t):
+		// A record the program under test logged ("Apr 12 14:46:55.119
+		// ERROR pkg: ..."): what it did, weaker evidence than a tool's
+		// own report of the failure.
+		return "noise:app-log", 0.6
 	}
 	return "", 1
 }
@@ -73,6 +80,9 @@ var (
 	// ctest, XCTest, Gradle, automake, dotnet test and meson.
 	passingTest = re(`^(ok \d+\b|--- PASS: |PASS \[|PASS: |Passed \S|\[ +OK \] |Test Case '.*' passed \(|(✓|✔|√|✔︎) )|` +
 		`(\.\.\.? ?ok|\S::\S.* PASSED( +\[ *\d+%\])?|:\s+OK( \(\d+(\.\d+)?m?s\))?|\[✔\]|\s\*{0,3}Passed +\d+(\.\d+)? sec|\S > .+ PASSED|\s OK +\d+(\.\d+)?s)$`)
+	// appLogRecord is a timestamped log record with a level: a date or a
+	// time of day first, the level within the next few words.
+	appLogRecord = re(`^\[?(\d{4}-\d\d-\d\d[T ]\d\d:\d\d|[A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d|\d\d:\d\d:\d\d)[^ ]* (\S+ ){0,3}\[?(ERROR|WARN|WARNING|INFO|DEBUG|error|warn|warning|info|debug)\b`)
 	// skippedTest is a test runner's report of a skipped test: pytest
 	// ("x SKIPPED (reason)", "SKIPPED [1] file:8: reason"), unittest
 	// ("... skipped 'reason'"), TAP ("# SKIP reason") and go test.

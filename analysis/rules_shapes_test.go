@@ -143,6 +143,24 @@ func TestRuleShapes(t *testing.T) {
 		{"  Success/Total: 7/8", "closing-count", ""},
 		{"README.md:2186:Line longer than 80 characters.", "source-diagnostic", ""},
 		{"/workdir/docs/guide/errors.rst:14:undefined label: 'config-reference'", "source-diagnostic", ""},
+		// Point 5: test runners' own failure reports.
+		{"  2 failing", "mocha-failures", ""},
+		{"      tables:                                                        FAIL (0.06s)", "tasty-failure", ""},
+		{"Use IO::Interactive::is_interactive() instead of -t at line 69, column 28.  See page 218 of PBP.  (Severity: 5)", "perlcritic-violation", ""},
+		{"ejabberd_SUITE:init_per_group failed", "ct-failure", ""},
+		{"suite:send_recv failed on line 593", "ct-failure", ""},
+		{"Testing processone.ejabberd: *** FAILED test case 89 of 1470 ***", "ct-failed-case", ""},
+		{"** (throw) \"Words not in order\"", "elixir-error", ""},
+		{"** (exit) exited in: GenServer.call(Cache, :get, 5000)", "elixir-error", ""},
+		{"** (Mix) Could not find a Mix.Project", "elixir-error", ""},
+		{"[info] - should reject negative withdrawals *** FAILED ***", "scalatest-failure", ""},
+		{"  testCompactOnLaunch, ((sizeBefore) equal to (sizeAfter)) failed: (\"12288\") is not equal to (\"16384\")", "xcpretty-failure", ""},
+		{"❌  /Users/ci/App/Sources/Login.swift:12:5: cannot find 'x' in scope", "xcpretty-error", ""},
+		{"❌ examples/with-jest/__tests__/index.test.tsx output:", "", ""},
+		{"Test suite test-pandoc: FAIL", "closing-count", ""},
+		// A record the program under test logged is weaker than a tool's report.
+		{"Apr 12 14:46:55.119 - 0m6s ERROR flashlight: pac.go:217 Unable to set proxy", "error-word", "noise:app-log"},
+		{"08:18:46.300 [warning] (tls|<0.2734.0>) Failed c2s EXTERNAL authentication: self signed certificate", "tls-failure", "noise:app-log"},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

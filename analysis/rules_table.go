@@ -149,7 +149,7 @@ var rules = [...]rule{
 			`error: cabal: (tests failed|failed to build)|cc1\w*: (some )?warnings being treated as errors|failing due to -werror|` +
 			`analysis failed with \d+ weighted|you have \d+ checkstyle violations?|error: \d+ chart\(s\) linted, \d+ chart\(s\) failed|` +
 			`✗ lint! » \d+ errors?|build summary: \d+/\d+ steps succeeded; \d+ failed|status: \d+ errors?|` +
-			`ninja: build stopped|latexmk: errors, so i did not complete|linting took .*, errors: \d+|tests failed for test:|success/total: \d+/\d+)`)},
+			`ninja: build stopped|latexmk: errors, so i did not complete|linting took .*, errors: \d+|tests failed for test:|success/total: \d+/\d+|test suite \S+: fail$)`)},
 	{name: "make-error", category: CategoryExitCode, severity: sevE, score: 0.25, trailer: followOn, need: []string{"***"},
 		re: re(`^(g?make|mingw32-make|gmake)(\[\d+\])?: \*\*\* .*(Error -?\d+|Stop\.)`)},
 	{name: "go-fail-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"fail"},
@@ -161,7 +161,7 @@ var rules = [...]rule{
 	{name: "rust-summary", category: CategorySummary, severity: sevE, score: 0.25, trailer: followOn, need: []string{"error: "},
 		re: re(`^error: (could not compile|aborting due to|test failed, to rerun pass|build failed|failed to compile|\d+ targets? failed)`)},
 	{name: "test-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"failed", "failing", "failure", "problems (", "errors in"},
-		re: re(`(?i)^\s*(test result: FAILED|=+ .*\b\d+ (failed|errors?)\b.*=+$|FAILED \((failures|errors)=\d+|\d+ failing$|FAILURES!$|\d+ examples?, [1-9]\d* failures?|✖ \d+ problems? \(\d+ errors?|Tests: \d+, Assertions: \d+, (Failures|Errors): \d+|Test Run Failed\.|Failed!\s+- Failed:\s+\d+|Test Suites: \d+ failed|Tests: +\d+ failed|\d+ tests completed, \d+ failed|\d+ (tests? )?failed, \d+ passed)`)},
+		re: re(`(?i)^\s*(test result: FAILED|=+ .*\b\d+ (failed|errors?)\b.*=+$|FAILED \((failures|errors)=\d+|FAILURES!$|\d+ examples?, [1-9]\d* failures?|✖ \d+ problems? \(\d+ errors?|Tests: \d+, Assertions: \d+, (Failures|Errors): \d+|Test Run Failed\.|Failed!\s+- Failed:\s+\d+|Test Suites: \d+ failed|Tests: +\d+ failed|\d+ tests completed, \d+ failed|\d+ (tests? )?failed, \d+ passed)`)},
 	{name: "link-summary", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn, need: []string{"ld returned"},
 		re: re(`collect2: error: ld returned \d+ exit status`)},
 	{name: "msbuild-exec", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn, need: []string{"msb3073", "build failed."},
@@ -201,6 +201,32 @@ var rules = [...]rule{
 	// vader.vim: "(2/8) [ EXPECT] (X) desc" and its Expected/Got lines.
 	{name: "vader-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: deeperBlock, need: []string{" (x) "},
 		re: re(`^\s*\(\s*\d+/\d+\) \[[ A-Z]+\] \(X\) `)},
+	// common_test's console report of a failed case: "Mod:Func failed
+	// [on line N]" and its "Reason:" between "- - -" dividers
+	// (cte_default_stdout); "*** FAILED test case N of M ***" restates it.
+	{name: "ct-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: ctBlock, need: []string{" failed", "could not be executed", "error detected: "},
+		re: re(`^(\w+:\w+ (failed( on line \d+)?|could not be executed)$|Error (in suite )?detected: )`)},
+	{name: "ct-failed-case", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"*** failed "},
+		re: re(`\*\*\* FAILED (test case \d+|\{)`)},
+	// ScalaTest: "- should x *** FAILED ***" (sbt prefixes "[info] ") and
+	// the reason indented under it.
+	{name: "scalatest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: sbtIndentedBlock, need: []string{"*** failed ***"},
+		re: re(`^(\[info\] )?\s*- .+ \*\*\* FAILED \*\*\*$`)},
+	// xcpretty's closing summary: "  testName, reason", the file path and
+	// the source between backquote fences; its compile errors start "❌".
+	{name: "xcpretty-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: untilBlankBlock, need: []string{"failed", "error", "exception"},
+		re: re(`^  \w+(\(\))?, \S`)},
+	{name: "xcpretty-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: compilerBlock, lead: "\xe2",
+		re: re(`^❌ +\S+:\d+(:\d+)?: \S`)},
+	// mocha's epilogue: "N failing", then each failure numbered with its
+	// suite, title, error and stack (the spec reporter's inline "1) title"
+	// during the run has none of them).
+	{name: "mocha-failures", category: CategoryTestFailure, severity: sevE, score: 0.75, block: epilogueBlock, need: []string{" failing"},
+		re: re(`^\s*\d+ failing$`)},
+	// tasty: "name:  FAIL (0.06s)" in the test tree, the reason indented
+	// under it.
+	{name: "tasty-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, block: deeperGapBlock, need: []string{"fail"},
+		re: re(`^\s+\S.*:\s+FAIL( \(\d+(\.\d+)?m?s\))?$`)},
 	{name: "go-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: goTestBlock, need: []string{"--- fail:"},
 		re: re(`^\s*--- FAIL: `)},
 	{name: "go-panic", category: CategoryPanic, severity: sevE, score: 0.85, block: goPanicBlock, need: []string{"panic: ", "fatal error: "},
@@ -328,8 +354,10 @@ var rules = [...]rule{
 		re: re(`^(CONFLICT \(|Automatic merge failed|error: could not apply)`)},
 	{name: "bazel-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.65, need: []string{"failed in"},
 		re: re(`^//\S+ +FAILED in `)},
-	{name: "elixir-error", category: CategoryException, severity: sevE, score: 0.75, block: indentedBlock, need: []string{"error)"},
-		re: re(`^\s*\*\* \(\w+(\.\w+)*Error\)`)},
+	// Elixir's "** (Kind) message" for raised errors, throws, exits and
+	// Mix errors, its stacktrace indented under it.
+	{name: "elixir-error", category: CategoryException, severity: sevE, score: 0.75, block: indentedBlock, need: []string{"** ("},
+		re: re(`^\s*\*\* \((throw|exit|EXIT( from [^)]*)?|Mix|[A-Z]\w*(\.\w+)*(Error|Exception|Exit))\) `)},
 	{name: "eslint-error", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"  error  "},
 		re: re(`^\s+\d+:\d+\s+error\s+\S`)},
 
@@ -414,7 +442,7 @@ var rules = [...]rule{
 	{name: "htmlhint-issue", category: CategoryLint, severity: sevE, score: 0.55, block: deeperBlock, lead: "L", trimmed: true,
 		re: re(`^L\d+ \|`)},
 	{name: "perlcritic-violation", category: CategoryLint, severity: sevE, score: 0.5, need: []string{"(severity: "},
-		re: re(`^\S+: .+ at line \d+, column \d+\.\s+.*\(Severity: \d\)$`)},
+		re: re(`^(\S+: )?.+ at line \d+, column \d+\.\s+.*\(Severity: \d\)$`)},
 	// Warnings: mentioned, never ranked high.
 	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"warn", "w: ", "deprecat"},
 		re: re(`(?i)^\s*(\[?warn(ing)?\]?[:\s!]|w: |npm warn|\S+:\d+(:\d+)?: warning:|\S+\(\d+(,\d+)*\): warning [a-z]*\d+:|.*deprecat)`)},
@@ -606,6 +634,42 @@ var (
 		return joinIf(l.indent > b.indent)
 	}}
 
+	// epilogueBlock: a runner's closing list of failures under its count:
+	// blank lines and lines indented at least as deep as the count; the
+	// first numbered failure is the message.
+	epilogueBlock = &blockSpec{rangeCap: 25, structured: true,
+		continues: func(b *block, l *lineView) join {
+			if len(l.trim) == 0 {
+				return joinIf(b.blanks < 2)
+			}
+			return joinIf(l.indent >= b.indent && b.absorbed < 60)
+		},
+		head: func(b *block, l *lineView) bool {
+			return b.head == 0 && len(l.trim) > 2 && l.trim[0] >= '1' && l.trim[0] <= '9' && bytes.Contains(l.trim[:min(len(l.trim), 5)], []byte(") "))
+		}}
+
+	// deeperGapBlock: deeperBlock across single blank lines.
+	deeperGapBlock = &blockSpec{rangeCap: 20, structured: true, continues: func(b *block, l *lineView) join {
+		if len(l.trim) == 0 {
+			return joinIf(b.blanks == 0)
+		}
+		return joinIf(l.indent > b.indent)
+	}}
+
+	// ctBlock: common_test's failure report up to its "- - -" divider.
+	ctBlock = &blockSpec{rangeCap: 15, structured: true, continues: func(_ *block, l *lineView) join {
+		return joinIf(len(l.trim) > 0 && !bytes.HasPrefix(l.trim, []byte("- - - ")))
+	}}
+
+	// sbtIndentedBlock: deeperIndented, read after sbt's "[info] " or
+	// "[error] " prefix.
+	sbtIndentedBlock = &blockSpec{rangeCap: 15, structured: true, continues: func(b *block, l *lineView) join {
+		body, _ := leadingSpace(sbtBody(l.text))
+		_, indent := leadingSpace(sbtBody(l.text))
+		_, trigger := leadingSpace(sbtBody(b.lines[0]))
+		return joinIf(len(body) > 0 && indent > trigger)
+	}}
+
 	// tabIndentedBlock: the lines after the trigger that start with a tab.
 	tabIndentedBlock = &blockSpec{rangeCap: 20, structured: true, continues: func(_ *block, l *lineView) join {
 		return joinIf(len(l.text) > 1 && l.text[0] == '\t')
@@ -733,6 +797,16 @@ func diagnosticMessage(l *lineView) bool {
 }
 
 var diagnosticRest = re(`:\d+(:\d+)?(-\d+)?: ?`)
+
+// sbtBody returns a line without sbt's "[info] "/"[error] " prefix.
+func sbtBody(t []byte) []byte {
+	for _, p := range [...]string{"[info] ", "[error] ", "[warn] "} {
+		if bytes.HasPrefix(t, []byte(p)) {
+			return t[len(p):]
+		}
+	}
+	return t
+}
 
 // firstUnderHeader makes the first non-blank line under a header block's
 // trigger its message.

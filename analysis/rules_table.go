@@ -134,22 +134,6 @@ var rules = [...]rule{
 		re: re(`^(\[  FAILED  \] |\d+ FAILED TESTS?$)`)},
 	{name: "sbt-failed", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"[error]", "test failed", "tests failed"},
 		re: re(`^(\[error\] (Failed: Total \d+|Failed tests:|Error during tests:|\([^)]*\) sbt\.TestsFailedException|\s+[\w.]+$)|\[info\] \*\*\* \d+ TESTS? FAILED \*\*\*)`)},
-	// A tool's closing count of the failures it listed above.
-	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
-		need: []string{"error", "fail", "violation", "vulnerab", "lints found", "werror", "dubious", "success/total"},
-		re: re(`(?i)^(\[error\] )?(` +
-			`found \d+ errors?\b|\d+ errors? (found|generated)\.?|(one|two|three|four|five|\d+) errors? found$|` +
-			`(error: )?\d+ vulnerabilit(y|ies) found|error: lints found|error: test failures$|error: r cmd check found|` +
-			`\d+ out of \d+ tests failed|× \d+ of \d+ tests? failed|\d+ tests? failed$|\d+ (tests|examples|specs), \d+ failures?|` +
-			`failed \d+ tests?\. passed \d+|===> (failures|errors|warnings) occurred running|failed: \d+\.\s+skipped: \d+\.\s+passed: \d+|` +
-			`executed \d+ tests?, with \d+ failures?|total: \d+ failed|executed \d+ of \d+ .*\(\d+ failed\)|test files +\d+ failed|` +
-			`result: fail$|failed \d+/\d+ test programs|# looks like you failed \d+ tests? of|dubious, test returned|overall result: failed|` +
-			`some tests failed\.?$|tests failed\.$|\d+ failures?, \d+ errors?\.$|failed: +\d+ tests?$|\[ fail \d+ \| warn \d+|` +
-			`scanned \d+ files?, found \d+ errors?|done linting! found \d+ violations?|html-proofer found \d+ failures?|` +
-			`error: cabal: (tests failed|failed to build)|cc1\w*: (some )?warnings being treated as errors|failing due to -werror|` +
-			`analysis failed with \d+ weighted|you have \d+ checkstyle violations?|error: \d+ chart\(s\) linted, \d+ chart\(s\) failed|` +
-			`✗ lint! » \d+ errors?|build summary: \d+/\d+ steps succeeded; \d+ failed|status: \d+ errors?|` +
-			`ninja: build stopped|latexmk: errors, so i did not complete|linting took .*, errors: \d+|tests failed for test:|success/total: \d+/\d+|test suite \S+: fail$)`)},
 	{name: "make-error", category: CategoryExitCode, severity: sevE, score: 0.25, trailer: followOn, need: []string{"***"},
 		re: re(`^(g?make|mingw32-make|gmake)(\[\d+\])?: \*\*\* .*(Error -?\d+|Stop\.)`)},
 	{name: "go-fail-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"fail"},
@@ -172,6 +156,10 @@ var rules = [...]rule{
 		re: re(`(?i)(^error Command failed with exit code \d+|ELIFECYCLE.*Command failed with exit code \d+|ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL)`)},
 	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.25, trailer: followOn, need: []string{"exit code", "exit status", "exited with", "non-zero", "nonzero", "error code"},
 		re: re(`(?i)\b(exited with (exit )?(code|status)|exit (code|status)|returned (a )?non-?zero( exit)?( code| status)?|failed with exit code|terminated with exit code|returned with error code)[: =]*-?[1-9]\d*`)},
+	// Surefire's count line for a test class that passed (a failing class's
+	// line ends "<<< FAILURE!", a junit-failure).
+	{name: "maven-class-count", category: CategorySummary, severity: sevI, score: 0.03, trailer: followOn, need: []string{"tests run:"},
+		re: re(`^(\[INFO\] )?Tests run: \d+, Failures: 0, Errors: 0, Skipped: \d+, Time elapsed: `)},
 	{name: "maven-test-summary", category: CategorySummary, severity: sevE, trailer: summary, score: 0.3, need: []string{"tests run:"},
 		re: re(`^(\[ERROR\] )?Tests run: \d+, Failures: \d+, Errors: \d+(, Skipped: \d+)?$`)},
 	{name: "junit-summary", category: CategorySummary, severity: sevE, trailer: summary, score: 0.35, need: []string{"[error] failures:", "[error] errors:", "tests in error", "failed tests:"},
@@ -216,7 +204,7 @@ var rules = [...]rule{
 	// the source between backquote fences; its compile errors start "❌".
 	{name: "xcpretty-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: untilBlankBlock, need: []string{"failed", "error", "exception"},
 		re: re(`^  \w+(\(\))?, \S`)},
-	{name: "xcpretty-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: compilerBlock, lead: "\xe2",
+	{name: "xcpretty-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: compilerBlock, need: []string{"❌"},
 		re: re(`^❌ +\S+:\d+(:\d+)?: \S`)},
 	// mocha's epilogue: "N failing", then each failure numbered with its
 	// suite, title, error and stack (the spec reporter's inline "1) title"
@@ -239,15 +227,15 @@ var rules = [...]rule{
 		re: re(`^E\s{2,}\S`)},
 	// Jest's "● Console" block holds what tests printed (console.error
 	// included), passing tests as much as failing ones.
-	{name: "noise:jest-console", category: CategoryTestFailure, severity: sevI, score: 0.03, block: jestBlock, lead: "\xe2",
+	{name: "noise:jest-console", category: CategoryTestFailure, severity: sevI, score: 0.03, block: jestBlock, need: []string{"● console"},
 		re: re(`^\s*● Console$`)},
 	{name: "jest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: jestBlock, lead: "\xe2",
 		re: re(`^\s*● \S`)},
 	// ESLint's and stylelint's closing count: warnings only, or a count of
 	// the errors listed above it.
-	{name: "lint-summary", category: CategoryLint, severity: sevW, score: 0.05, trailer: followOn, lead: "\xe2",
+	{name: "lint-summary", category: CategoryLint, severity: sevW, score: 0.05, trailer: followOn, need: []string{"problem (", "problems ("},
 		re: re(`^✖ \d+ problems? \(0 errors?, \d+ warnings?\)`)},
-	{name: "lint-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, lead: "\xe2",
+	{name: "lint-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"problem (", "problems ("},
 		re: re(`^✖ \d+ problems? \(\d+ errors?, \d+ warnings?\)`)},
 	{name: "test-marked-failed", category: CategoryTestFailure, severity: sevE, score: 0.5, lead: "\xe2\xc3",
 		re: re(`^\s*(✕|✖|×|✗|✘|⨯) +\S`)},
@@ -284,7 +272,7 @@ var rules = [...]rule{
 	// whose message is the reason.
 	{name: "rake-aborted", category: CategoryBuildFailure, severity: sevE, score: 0.7, block: rakeBlock, need: []string{"rake aborted!"},
 		re: re(`^rake aborted!$`)},
-	{name: "rebar3-compile-failed", category: CategoryCompileError, severity: sevE, score: 0.7, block: headerBlock, need: []string{"failed"},
+	{name: "rebar3-compile-failed", category: CategoryCompileError, severity: sevE, score: 0.7, block: headerBlock, need: []string{"===> compiling "},
 		re: re(`^===> Compiling \S+ failed$`)},
 	{name: "sphinx-warning-error", category: CategoryLint, severity: sevE, score: 0.7, block: headerBlock, need: []string{"treated as error"},
 		re: re(`^Warning, treated as error:$`)},
@@ -380,10 +368,12 @@ var rules = [...]rule{
 		re: re(`(?i)(internal server error|bad gateway|service unavailable|gateway time-?out|returned error: 5\d\d|status( code)?:? 5\d\d\b|http/\d(\.\d)? 5\d\d|response status code: 5\d\d)`)},
 	{name: "http-4xx", category: CategoryHTTPError, severity: sevE, score: 0.55, need: []string{"error: 4", "status code: 4", "status code 4", "status: 4", "status 4", "404", "401", "403"},
 		re: re(`(?i)(returned error: 40[0-9]|status( code)?:? 40[134]\b|\b404 not found|\b401 unauthorized|\b403 forbidden|\be404\b)`)},
-	{name: "permission-denied", category: CategoryPermission, severity: sevE, score: 0.6, need: []string{"denied", "eacces", "not permitted", "forbidden", "unauthorized", "authentication failed", "bad credentials", "not authorized", "requires authentication"},
-		re: re(`(?i)(\b(permission denied|eacces|operation not permitted|access (is )?denied|authentication failed|bad credentials|not authorized|requires authentication)\b|` +
-			`\b40[13]\b[^/\n]{0,30}?[ :(](forbidden|unauthorized)\b|\((forbidden|unauthorized)\)|\b(forbidden|unauthorized): |` +
-			`\b(error|fatal|denied|failed)\W{1,3}(forbidden|unauthorized)\b|^(forbidden|unauthorized)$)`)},
+	{name: "permission-denied", category: CategoryPermission, severity: sevE, score: 0.6, need: []string{"denied", "eacces", "not permitted", "authentication failed", "bad credentials", "not authorized", "requires authentication"},
+		re: re(`(?i)\b(permission denied|eacces|operation not permitted|access (is )?denied|authentication failed|bad credentials|not authorized|requires authentication)\b`)},
+	// "Forbidden" and "Unauthorized" only as a status: "403 Forbidden",
+	// "(Forbidden)", "is forbidden: ", "error: unauthorized", not a file,
+	// branch or licence text that names them.
+	{name: "permission-denied", category: CategoryPermission, severity: sevE, score: 0.6, need: []string{"forbidden", "unauthorized"}, fn: statusWord},
 
 	// Dependencies and tools.
 	{name: "missing-module", category: CategoryDependency, severity: sevE, score: 0.75, need: []string{"no module named", "cannot find module", "can't resolve", "module not found", "could not find a version", "no matching distribution", "resolutionimpossible", "could not find gem", "gemnotfound", "requirements could not be resolved", "unable to resolve dependency", "eresolve", "could not resolve dependencies", "cannot find package", "no required module provides", "package not found", "couldn't find package", "failed to resolve import"},
@@ -420,8 +410,8 @@ var rules = [...]rule{
 		re: re(`^\s*(Exception in thread "[^"]*" |Uncaught |Unhandled |\w+: )?([a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(Exception|Error|Throwable)\b(:.*|\s*$)`)},
 	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error", "exception", "exit", "interrupt"},
 		re: re(`^\s*(Uncaught |Unhandled )?[A-Z][\w$]*(Error|Exception|Exit|Interrupt)(\s?\[\w+\])?: \S`)},
-	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error", "exception"},
-		re: re(`^\s*([A-Z]\w*::)+[A-Z]\w*(Error|Exception)(:|$)`)},
+	{name: "exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error:", "exception:"},
+		re: re(`^\s*([A-Z]\w*::)+[A-Z]\w*(Error|Exception):`)},
 	{name: "ruby-exception", category: CategoryException, severity: sevE, score: 0.7, block: javaBlock, need: []string{"error)", "exception)"},
 		re: re(`\((\w+::)*\w+(Error|Exception)\)$`)},
 
@@ -435,7 +425,7 @@ var rules = [...]rule{
 		re: re(`^\S+\.[Rr](md)?:\d+:\d+: (style|warning|error): `)},
 	{name: "markdownlint", category: CategoryLint, severity: sevE, score: 0.55, block: lintListBlock, need: []string{" md0"},
 		re: re(`^\S+\.(md|markdown): ?\d+(:\d+)?:? MD\d{3}\b`)},
-	{name: "credo-issue", category: CategoryLint, severity: sevE, score: 0.5, block: credoBlock, lead: "\xe2",
+	{name: "credo-issue", category: CategoryLint, severity: sevE, score: 0.5, block: credoBlock, need: []string{"┃ ["},
 		re: re(`^┃ \[[A-Z]\] \S+ \S`)},
 	{name: "phpstan-table", category: CategoryLint, severity: sevE, score: 0.6, block: tableBlock, need: []string{"line   "},
 		re: re(`^\s*Line {2,}\S+\.php$`)},
@@ -443,6 +433,30 @@ var rules = [...]rule{
 		re: re(`^L\d+ \|`)},
 	{name: "perlcritic-violation", category: CategoryLint, severity: sevE, score: 0.5, need: []string{"(severity: "},
 		re: re(`^(\S+: )?.+ at line \d+, column \d+\.\s+.*\(Severity: \d\)$`)},
+	// A tool's closing count of the failures it listed above, in four
+	// rules by the literal each needs.
+	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
+		need: []string{"found"},
+		re: re(`(?i)^(\[error\] )?(found \d+ errors?\b|(\d+|one|two|three|four|five) errors? found|(error: )?\d+ vulnerabilit(y|ies) found|` +
+			`error: (lints|r cmd check) found|scanned \d+ files?, found \d+ errors?|done linting! found \d+ violations?|html-proofer found \d+ failures?)`)},
+	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
+		need: []string{"tests failed", "test failed", "failed:", "failed)", "test programs", "looks like you failed", "result: fail"},
+		re: re(`(?i)^(\d+ out of \d+ tests failed|× \d+ of \d+ tests? failed|\d+ tests? failed$|some tests failed\.?$|tests failed\.$|` +
+			`failed: \d+\.\s+skipped: \d+\.\s+passed: \d+|failed: +\d+ tests?$|executed \d+ of \d+ .*\(\d+ failed\)|total: \d+ failed|` +
+			`error: cabal: tests failed|tests failed for test:|failed \d+/\d+ test programs|# looks like you failed \d+ tests? of|(overall )?result: fail)`)},
+	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
+		need: []string{"failure"},
+		re:   re(`(?i)^(\d+ (tests|examples|specs), \d+ failures?|executed \d+ tests?, with \d+ failures?|\d+ failures?, \d+ errors?\.$|error: test failures$)`)},
+	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
+		need: []string{"generated", "passed", "occurred running", "test files", "dubious", "[ fail ", "treated as errors", "werror",
+			"weighted", "checkstyle violation", "chart(s) linted", "lint! »", "build summary", "status: ", "build stopped",
+			"did not complete", "linting took", "success/total", "test suite ", "failed to build"},
+		re: re(`(?i)^(\d+ errors? generated|failed \d+ tests?\. passed \d+|===> (failures|errors|warnings) occurred running|test files +\d+ failed|` +
+			`dubious, test returned|\[ fail \d+ \| warn \d+|cc1\w*: (some |all )?warnings being treated as errors|failing due to -werror|` +
+			`analysis failed with \d+ weighted|you have \d+ checkstyle violations?|error: \d+ chart\(s\) linted, \d+ chart\(s\) failed|` +
+			`✗ lint! » \d+ errors?|build summary: \d+/\d+ steps succeeded; \d+ failed|status: \d+ errors?|ninja: build stopped|` +
+			`latexmk: errors, so i did not complete|linting took .*, errors: \d+|success/total: \d+/\d+|test suite \S+: fail$|error: cabal: failed to build)`)},
+
 	// Warnings: mentioned, never ranked high.
 	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"warn", "w: ", "deprecat"},
 		re: re(`(?i)^\s*(\[?warn(ing)?\]?[:\s!]|w: |npm warn|\S+:\d+(:\d+)?: warning:|\S+\(\d+(,\d+)*\): warning [a-z]*\d+:|.*deprecat)`)},
@@ -807,6 +821,41 @@ func sbtBody(t []byte) []byte {
 	}
 	return t
 }
+
+// statusWord reports whether "forbidden" or "unauthorized" stands in the
+// line as an HTTP or API status: after a 401/403 and at most a few words
+// (not across a path), in parentheses, before ": ", after "error",
+// "fatal", "denied" or "failed" and a separator, or alone.
+func statusWord(l *lineView) bool {
+	s := l.lower
+	if len(s) > maxMatchBytes {
+		s = s[:maxMatchBytes]
+	}
+	for _, w := range [...]string{"forbidden", "unauthorized"} {
+		for off := 0; off < len(s); {
+			i := bytes.Index(s[off:], []byte(w))
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + len(w)
+			if i > 0 && isWordByte(s[i-1]) || off < len(s) && isWordByte(s[off]) {
+				continue
+			}
+			before, after := s[max(0, i-40):i], s[off:]
+			switch {
+			case bytes.Equal(bytes.TrimSpace(s), []byte(w)),
+				i > 0 && s[i-1] == '(' && len(after) > 0 && after[0] == ')',
+				bytes.HasPrefix(after, []byte(": ")),
+				statusBefore.Match(before):
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var statusBefore = re(`(\b40[13]\b[^/\n]*[ :(]|\b(error|fatal|denied|failed)\W{1,3})$`)
 
 // firstUnderHeader makes the first non-blank line under a header block's
 // trigger its message.

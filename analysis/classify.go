@@ -77,7 +77,7 @@ func diagnosticMark(scan uint8, indent int, trim []byte) bool {
 
 // leadBytes are the first bytes leadMarker can say yes to.
 var leadBytes = func() (t [256]bool) {
-	for _, c := range []byte("EeLg@0123456789\xe2\xc3") {
+	for _, c := range []byte("!EeLWg@0123456789\xe2\xc3") {
 		t[c] = true
 	}
 	return t
@@ -120,6 +120,10 @@ func leadMarker(trim []byte) bool {
 			!bytes.HasPrefix(trim, []byte("go: extracting "))
 	case c == 0xE2 || c == 0xC3: // ●, ✕, ✖, ✗, ✘, ⨯, │, ┃ and ×
 		return true
+	case c == '!': // TeX's "! Undefined control sequence."
+		return trim[1] == ' ' && len(trim) > 2 && (trim[2] >= 'A' && trim[2] <= 'Z' || trim[2] == ' ')
+	case c == 'W': // rcmdcheck's "W  checking x ..."
+		return bytes.HasPrefix(trim, []byte("W  checking "))
 	case c == '@': // a diff's hunk header
 		return bytes.HasPrefix(trim, []byte("@@ -"))
 	case c == 'L': // htmlhint's "L14 |" source line

@@ -48,6 +48,10 @@ func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 		// A deprecation turned into an error (pytest -W error, a test's own
 		// assertion) is structured output, not a passing warning.
 		return "noise:deprecation", 0.3
+	case structured && (l.hasAnyID(noiseIDs[noiseRetry]) || l.hasAnyID(noiseIDs[noiseIgnored]) || l.hasAnyID(noiseIDs[noiseExpected])):
+		// A test failure or diagnostic that names retries or expected
+		// errors ("'retries' is assigned a value but never used") is
+		// still one.
 	case l.hasAnyID(noiseIDs[noiseRetry]) && retryWords.Match(lower):
 		return "noise:retry", 0.5
 	case l.hasAnyID(noiseIDs[noiseIgnored]):

@@ -161,6 +161,22 @@ func TestRuleShapes(t *testing.T) {
 		// A record the program under test logged is weaker than a tool's report.
 		{"Apr 12 14:46:55.119 - 0m6s ERROR flashlight: pac.go:217 Unable to set proxy", "error-word", "noise:app-log"},
 		{"08:18:46.300 [warning] (tls|<0.2734.0>) Failed c2s EXTERNAL authentication: self signed certificate", "tls-failure", "noise:app-log"},
+		// Point 5: xUnit, ESLint's report, testthat, R CMD check, TeX.
+		{"Nancy.Testing.Tests.BrowserFixture.Should_return_JSON_serialized_form [FAIL]", "xunit-failure", ""},
+		{"[xUnit.net 00:00:01.21]     Acme.Tests.CartTests.AddsTax [FAIL]", "xunit-failure", ""},
+		{"   14:7  error  'retries' is assigned a value but never used  no-unused-vars", "eslint-error", ""},
+		{"1 error and 0 warnings potentially fixable with the `--fix` option.", "noise:eslint-boilerplate", ""},
+		{"── Failure (test-summarise.R:18:3): summarise drops NA groups ──────────────────", "testthat-failure", ""},
+		{"  ── Error ('test-quantile.R:9:3'): weighted quantile handles zero weights ───────", "testthat-failure", ""},
+		{"Running the tests in ‘tests/testthat.R’ failed.", "r-check-tests-failed", ""},
+		{"W  checking Rd \\usage sections ...", "r-check-problem", ""},
+		{"* checking for code/documentation mismatches ... WARNING", "r-check-problem", ""},
+		{"! Undefined control sequence.", "tex-error", ""},
+		{"! LaTeX Error: File `minted.sty' not found.", "tex-error", ""},
+		{"!  ==> Fatal error occurred, no output PDF file produced!", "tex-fatal", ""},
+		{"LaTeX Warning: Citation `knuth1984' on page 12 undefined on input line 33.", "warning", ""},
+		{"Latex failed to resolve 606 reference(s)", "warning", ""},
+		{" unless error was exceeding maximum runs, or warnings treated as errors.", "noise:latexmk-boilerplate", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

@@ -78,6 +78,10 @@ var rules = [...]rule{
 		re: re(`^Use "--rerun-failed --output-on-failure" to re-run`)},
 	{name: "noise:valgrind-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"memory error detector", "rerun with: -s"},
 		re: re(`^==\d+== (Memcheck, a memory error detector|For lists of detected and suppressed errors, rerun with: -s)`)},
+	{name: "noise:latexmk-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"warnings treated as errors", "collected error summary", "use the -f option"},
+		re: re(`^\s*(unless error was exceeding maximum runs, or warnings treated as errors|Collected error summary|Latexmk: Use the -f option)`)},
+	{name: "noise:eslint-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"potentially fixable with"},
+		re: re(`^\s*\d+ errors? and \d+ warnings? potentially fixable with`)},
 	{name: "noise:rust-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"for more information about this error"},
 		re: re(`^For more information about this error, try`)},
 	{name: "noise:yarn-boilerplate", category: CategoryError, severity: sevI, score: 0.05, need: []string{"yarnpkg.com"},
@@ -206,6 +210,30 @@ var rules = [...]rule{
 		re: re(`^  \w+(\(\))?, \S`)},
 	{name: "xcpretty-error", category: CategoryCompileError, severity: sevE, score: 0.8, block: compilerBlock, need: []string{"❌"},
 		re: re(`^❌ +\S+:\d+(:\d+)?: \S`)},
+	// xUnit's console runner: "Ns.Class.Test [FAIL]" and the assertion,
+	// expected/actual and stack trace indented under it.
+	{name: "xunit-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: deeperGapBlock, need: []string{"[fail]"},
+		re: re(`^\s*(\[xUnit\.net [\d:.]+\]\s+)?[\w.+]+(\(.*\))? \[FAIL\]$`)},
+	// testthat: "── Failure (file:l:c): desc ──" / "── Error (...)" and its
+	// message, actual/expected and backtrace.
+	{name: "testthat-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: testthatBlock, trimmed: true, need: []string{"── "},
+		re: re(`^── (\d+\. )?(Failure|Error)\b.* ─{3,}$`)},
+	// R CMD check: "Running the tests in 'x' failed." and the last lines
+	// of their output; rcmdcheck's "E  checking x ..." / "W  checking x
+	// ..." and their details (its "❯ checking x ... WARNING" recap too);
+	// R CMD check's own "* checking x ... ERROR".
+	{name: "r-check-tests-failed", category: CategoryTestFailure, severity: sevE, score: 0.75, block: rTestsBlock, need: []string{"running the tests in "},
+		re: re(`^Running the tests in .+ failed\.$`)},
+	{name: "r-check-problem", category: CategoryLint, severity: sevE, score: 0.65, block: deeperGapBlock, need: []string{"  checking "},
+		re: re(`^[EW]  checking .+ \.\.\.( \[[\w.]+\])?$`)},
+	{name: "r-check-problem", category: CategoryLint, severity: sevE, score: 0.5, block: deeperGapBlock, need: []string{" checking "},
+		re: re(`^(❯|\*) checking .+ \.\.\. (ERROR|WARNING)$`)},
+	// TeX: "! Undefined control sequence." and the "l.42 ..." context
+	// under it; "!  ==> Fatal error occurred" restates it.
+	{name: "tex-error", category: CategoryCompileError, severity: sevE, score: 0.75, block: texBlock, lead: "!",
+		re: re(`^! [A-Z]`)},
+	{name: "tex-fatal", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, lead: "!",
+		re: re(`^!  ==> Fatal error occurred`)},
 	// mocha's epilogue: "N failing", then each failure numbered with its
 	// suite, title, error and stack (the spec reporter's inline "1) title"
 	// during the run has none of them).
@@ -346,7 +374,9 @@ var rules = [...]rule{
 	// Mix errors, its stacktrace indented under it.
 	{name: "elixir-error", category: CategoryException, severity: sevE, score: 0.75, block: indentedBlock, need: []string{"** ("},
 		re: re(`^\s*\*\* \((throw|exit|EXIT( from [^)]*)?|Mix|[A-Z]\w*(\.\w+)*(Error|Exception|Exit))\) `)},
-	{name: "eslint-error", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"  error  "},
+	// ESLint's stylish report: "  14:7  error  msg  rule" rows under each
+	// file's path, one finding up to the "✖ N problems" count.
+	{name: "eslint-error", category: CategoryLint, severity: sevE, score: 0.6, block: eslintBlock, need: []string{"  error  "},
 		re: re(`^\s+\d+:\d+\s+error\s+\S`)},
 
 	// Infrastructure.
@@ -459,7 +489,9 @@ var rules = [...]rule{
 
 	// Warnings: mentioned, never ranked high.
 	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"warn", "w: ", "deprecat"},
-		re: re(`(?i)^\s*(\[?warn(ing)?\]?[:\s!]|w: |npm warn|\S+:\d+(:\d+)?: warning:|\S+\(\d+(,\d+)*\): warning [a-z]*\d+:|.*deprecat)`)},
+		re: re(`(?i)^\s*(\[?warn(ing)?\]?[:\s!]|w: |npm warn|\S+:\d+(:\d+)?: warning:|\S+\(\d+(,\d+)*\): warning [a-z]*\d+:|(latex|package \S+|class \S+|pdftex) warning|.*deprecat)`)},
+	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"failed to resolve"},
+		re: re(`(?i)^\s*latex failed to resolve \d+ (reference|citation)`)}, // latexmk's summary of warnings
 	{name: "yaml-lint", category: CategoryLint, severity: sevE, score: 0.45, block: lintListBlock, need: []string{".yml:", ".yaml:"},
 		re: re(`^\S+\.ya?ml:\d+(:\d+)? \S`)},
 	// A "file:line: message" diagnostic of a tool that prints no failure
@@ -662,6 +694,54 @@ var (
 			return b.head == 0 && len(l.trim) > 2 && l.trim[0] >= '1' && l.trim[0] <= '9' && bytes.Contains(l.trim[:min(len(l.trim), 5)], []byte(") "))
 		}}
 
+	// eslintBlock: ESLint's rows and the file paths between them.
+	eslintBlock = &blockSpec{rangeCap: 20, structured: true, continues: func(b *block, l *lineView) join {
+		t := l.trim
+		switch {
+		case len(t) == 0:
+			return joinIf(b.blanks == 0)
+		case l.indent > 0:
+			return joinIf(t[0] >= '0' && t[0] <= '9')
+		}
+		return joinIf(bytes.IndexByte(t, ' ') < 0 && bytes.IndexByte(t, '.') > 0)
+	}}
+
+	// testthatBlock: a testthat failure up to the next "──"/"══" rule or
+	// the closing "[ FAIL ... ]" count.
+	testthatBlock = &blockSpec{rangeCap: 15, structured: true, continues: func(b *block, l *lineView) join {
+		t := l.trim
+		switch {
+		case len(t) == 0:
+			return joinIf(b.blanks == 0)
+		case bytes.HasPrefix(t, []byte("──")) || bytes.HasPrefix(t, []byte("══")) || bytes.HasPrefix(t, []byte("[ FAIL")):
+			return joinNo
+		}
+		return joinYes
+	}}
+
+	// rTestsBlock: R CMD check's failed tests: "Last N lines of output:"
+	// and the indented output; its first error line is the message.
+	rTestsBlock = &blockSpec{rangeCap: 25, structured: true,
+		continues: func(b *block, l *lineView) join {
+			switch {
+			case len(l.trim) == 0:
+				return joinIf(b.blanks == 0)
+			case l.indent > 0:
+				return joinYes
+			}
+			return joinIf(bytes.HasPrefix(l.trim, []byte("Last ")))
+		},
+		head: func(b *block, l *lineView) bool {
+			return b.head == 0 && (bytes.HasPrefix(l.trim, []byte("Error")) || bytes.HasPrefix(l.trim, []byte("── ")))
+		}}
+
+	// texBlock: TeX's error context: "l.42 ..." and its continuation,
+	// "<*>"/"<argument>" lines, the help text.
+	texBlock = &blockSpec{rangeCap: 8, structured: true, continues: func(_ *block, l *lineView) join {
+		t := l.trim
+		return joinIf(len(t) > 0 && (l.indent > 0 || texContext.Match(t)))
+	}}
+
 	// deeperGapBlock: deeperBlock across single blank lines.
 	deeperGapBlock = &blockSpec{rangeCap: 20, structured: true, continues: func(b *block, l *lineView) join {
 		if len(l.trim) == 0 {
@@ -786,6 +866,7 @@ var (
 	diagnosticStart = re(`^\S+:\d+(:\d+)?: `)
 	sanitizerDetail = re(`^((READ|WRITE) of size|(freed|previously allocated|allocated) by|Previous (read|write)|Location is|Thread T\d|Direct leak|Indirect leak|Address 0x|Shadow bytes|0x[0-9a-f]+ is located|Uninitialized value|[A-Z][a-z]+ of size \d+ at)`)
 	fileLineStart   = re(`^\S+?\.\w+: ?\d+\b`)
+	texContext      = re(`^(l\.\d+ |<[\w*]+> |\.\.\.|Type |See the |\? |\(That was another|You're in trouble|A funny symbol|The control sequence)`)
 	pytestLocation  = re(`^\S+\.py:\d+: [\w.]+$`)
 	npmBoilerplate  = re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno |Exit status|Failed at the|This is probably not|\s*$)`)
 	goFrameRe       = re(`^[\w./*()\[\]-]+\(.*\)$`)

@@ -76,7 +76,7 @@ func shapeCaseByID(t *testing.T, id string) shapeCase {
 // change that loses shapes shows here, not only in destill eval.
 func TestShapeCorpusFloor(t *testing.T) {
 	t.Parallel()
-	const minTop1, minTop5 = 0.857, 0.923
+	const minTop1, minTop5 = 0.873, 0.929
 	cases, err := loadShapeCases()
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +160,14 @@ func TestShapeCases(t *testing.T) {
 		// Point 5: Vim's test runner and vader.vim.
 		{"vim-runtest-found-errors", 1},
 		{"vim-vader-expect-x", 1},
+		// Point 5: testthat, R CMD check, TeX, ESLint.
+		{"r-testthat-failure", 1},
+		{"r-cmd-check-tests-wrapper", 1},
+		{"r-cmd-check-warning-no-error-word", 1},
+		{"r-cmd-check-examples-error", 1},
+		{"tex-undefined-control-sequence", 1},
+		{"tex-missing-sty", 1},
+		{"js-eslint-stylish", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {

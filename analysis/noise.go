@@ -21,7 +21,7 @@ var noiseLiterals = [][]string{
 	noiseRetry:       {"retry", "retries", "trying again", "attempt "},
 	noiseIgnored:     {"(ignored)", "ignoring", " ignored"},
 	noiseExpected:    {"expected error", "error expected", "want error", "wanterr"},
-	noisePassing:     {"ok", "pass", "\u2713", "\u2714", "\u221a"},
+	noisePassing:     {"ok", "pass", "\u2713", "\u2714", "\u221a", ".py::"},
 	noiseSkipped:     {"skip"},
 	noiseAppLog:      {"error", "warn", "info", "debug"},
 }
@@ -52,7 +52,7 @@ func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 		// A test failure or diagnostic that names retries or expected
 		// errors ("'retries' is assigned a value but never used") is
 		// still one.
-	case l.hasAnyID(noiseIDs[noiseRetry]) && retryWords.Match(lower):
+	case l.hasAnyID(noiseIDs[noiseRetry]) && retryWords.Match(lower) && !retriesExhausted.Match(lower):
 		return "noise:retry", 0.5
 	case l.hasAnyID(noiseIDs[noiseIgnored]):
 		return "noise:ignored", 0.4
@@ -81,8 +81,10 @@ var (
 	// unittest ("... ok"), eunit ("...ok"), prove ("t/x.t .. ok"), pytest
 	// -v ("::x PASSED"), the check marks of mocha, Jest, Vitest, AVA,
 	// xcpretty and testdox, tasty ("x:  OK"), hspec ("x [✔]"), GoogleTest,
-	// ctest, XCTest, Gradle, automake, dotnet test and meson.
-	passingTest = re(`^(ok \d+\b|--- PASS: |PASS \[|PASS: |Passed \S|\[ +OK \] |Test Case '.*' passed \(|(✓|✔|√|✔︎) )|` +
+	// ctest, XCTest, Gradle, automake, dotnet test and meson; pytest-xdist's
+	// "[gw0] [ 93%] PASSED x" and pytest -v's bare node id of a test that
+	// is starting.
+	passingTest = re(`^(ok \d+\b|--- PASS: |PASS \[|PASS: |Passed \S|\[ +OK \] |Test Case '.*' passed \(|(✓|✔|√|✔︎) |(\[gw\d+\] )?\[ *\d+%\] (PASSED|XFAIL|XPASS) |\S+\.py::\S+$)|` +
 		`(\.\.\.? ?ok|\S::\S.* PASSED( +\[ *\d+%\])?|:\s+OK( \(\d+(\.\d+)?m?s\))?|\[✔\]|\s\*{0,3}Passed +\d+(\.\d+)? sec|\S > .+ PASSED|\s OK +\d+(\.\d+)?s)$`)
 	// appLogRecord is a timestamped log record with a level: a date or a
 	// time of day first, the level within the next few words.
@@ -90,8 +92,11 @@ var (
 	// skippedTest is a test runner's report of a skipped test: pytest
 	// ("x SKIPPED (reason)", "SKIPPED [1] file:8: reason"), unittest
 	// ("... skipped 'reason'"), TAP ("# SKIP reason") and go test.
-	skippedTest = re(`(^SKIPPED \[\d+\] |\S SKIPPED\b|\.\.\. skipped\b|# (SKIP|skip)\b|^--- SKIP: )`)
+	skippedTest = re(`(^SKIPPED \[\d+\] |\S SKIPPED\b|\.\.\. skipped\b|# (SKIP|skip)\b|^--- SKIP: |^(\[gw\d+\] )?\[ *\d+%\] SKIPPED )`)
 	retryWords  = re(`\bretry(ing)?\b|\bretries\b|will retry|trying again|\battempt \d+ ?(/|of) ?\d+`)
+	// retriesExhausted is the give-up after the retries ("Max retries
+	// exceeded with url", urllib3's): the failure, not a retry.
+	retriesExhausted = re(`max retries exceeded|retries exhausted|(after|all) \d+ (retries|attempts)|giving up|gave up`)
 )
 
 var countWords = []string{"error", "fail", "problem"}

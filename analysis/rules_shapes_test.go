@@ -177,6 +177,13 @@ func TestRuleShapes(t *testing.T) {
 		{"LaTeX Warning: Citation `knuth1984' on page 12 undefined on input line 33.", "warning", ""},
 		{"Latex failed to resolve 606 reference(s)", "warning", ""},
 		{" unless error was exceeding maximum runs, or warnings treated as errors.", "noise:latexmk-boilerplate", ""},
+		// pytest-xdist's results and pytest -v's bare node ids; a give-up
+		// after retries is not a retry.
+		{"[gw0] [ 93%] PASSED tests/functional/test_uninstall.py::test_uninstall_without_record_fails[FileNotFoundError]", "file-not-found", "noise:passing-test"},
+		{"tests/functional/test_uninstall.py::test_uninstall_without_record_fails[FileNotFoundError]", "file-not-found", "noise:passing-test"},
+		{"[gw1] [ 12%] SKIPPED tests/test_gpu.py::test_cuda - No module named 'cupy'", "missing-module", "noise:skipped-test"},
+		{"ERROR: Could not install packages due to an OSError: HTTPSConnectionPool(host='github.com', port=443): Max retries exceeded with url: /x.zip", "error-prefix", ""},
+		{"WARNING: Retrying (Retry(total=4)) after connection broken by 'NewConnectionError'", "warning", "noise:retry"},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

@@ -39,11 +39,13 @@ type blockSpec struct {
 	// testOutput: the block takes in what the Go test its trigger line
 	// names printed just before it.
 	testOutput bool
-	// wraps, when set, reports whether the block's message only says that
-	// a command failed (Python's subprocess.CalledProcessError): the block
-	// is then a summary of the command's own output above it, found by the
-	// rule wrapper instead of the trigger's.
-	wraps   func(msg []byte) bool
+	// wraps, when set, reports whether the block, whose message is msg,
+	// does not explain the failure itself: its message only says that a
+	// command failed (Python's subprocess.CalledProcessError, a summary of
+	// the command's own output above it), or its last line says the error
+	// was ignored (Ansible's "...ignoring"). The block is then found by
+	// the rule wrapper instead of the trigger's.
+	wraps   func(b *block, msg []byte) bool
 	wrapper *rule
 }
 
@@ -235,7 +237,7 @@ func (a *Analyzer) closeBlock() {
 		head = 0
 	}
 	msg := bytes.TrimSpace(b.lines[head])
-	if b.spec.wraps != nil && b.spec.wraps(msg) {
+	if b.spec.wraps != nil && b.spec.wraps(b, msg) {
 		b.r = b.spec.wrapper
 		b.score = min(b.score, b.r.score)
 	}

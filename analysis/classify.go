@@ -77,7 +77,7 @@ func diagnosticMark(scan uint8, indent int, trim []byte) bool {
 
 // leadBytes are the first bytes leadMarker can say yes to.
 var leadBytes = func() (t [256]bool) {
-	for _, c := range []byte("!EeLWg@0123456789\xe2\xc3") {
+	for _, c := range []byte("!CDEeLWg@0123456789\xe2\xc3") {
 		t[c] = true
 	}
 	return t
@@ -114,6 +114,10 @@ func leadMarker(trim []byte) bool {
 		for i < len(trim) && trim[i] >= '0' && trim[i] <= '9' {
 			i++
 		}
+		if i == 2 && len(trim) > 7 && trim[2] == ':' && trim[5] == ' ' && trim[6] == '+' {
+			// dart test's "00:07 +41 -1: name [E]"
+			return bytes.HasSuffix(trim, []byte(" [E]"))
+		}
 		return i+1 < len(trim) && trim[i] == ')' && trim[i+1] == ' '
 	case c == 'g' && bytes.HasPrefix(trim, []byte("go: ")):
 		return !bytes.HasPrefix(trim, []byte("go: downloading ")) && !bytes.HasPrefix(trim, []byte("go: finding ")) &&
@@ -124,6 +128,10 @@ func leadMarker(trim []byte) bool {
 		return trim[1] == ' ' && len(trim) > 2 && (trim[2] >= 'A' && trim[2] <= 'Z' || trim[2] == ' ')
 	case c == 'W': // rcmdcheck's "W  checking x ..."
 		return bytes.HasPrefix(trim, []byte("W  checking "))
+	case c == 'C': // dart format's "Changed lib/x.dart"
+		return bytes.HasPrefix(trim, []byte("Changed ")) && bytes.HasSuffix(trim, []byte(".dart"))
+	case c == 'D': // AVA's "Difference (- actual, + expected):"
+		return bytes.HasPrefix(trim, []byte("Difference"))
 	case c == '@': // a diff's hunk header
 		return bytes.HasPrefix(trim, []byte("@@ -"))
 	case c == 'L': // htmlhint's "L14 |" source line

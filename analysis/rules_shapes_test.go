@@ -96,8 +96,8 @@ func TestRuleShapes(t *testing.T) {
 		{"      L14 |    <img src=\"img/logo.png\" class=\"logo\">", "htmlhint-issue", ""},
 		{"lib/Config/Tiny2.pm: Code before strictures are enabled at line 3, column 1.  See page 429 of PBP.  (Severity: 5)", "perlcritic-violation", ""},
 		{"roles/db/tasks/main.yml:12 Task/Handler: install packages", "yaml-lint", ""},
-		{"src/main/kotlin/com/acme/App.kt:30:5: Missing newline before \")\" (standard:wrapping)", "source-diagnostic", ""},
-		{"app/src/main/kotlin/Sync.kt:41:9: The function sync is too long (72). The maximum length is 60. [LongMethod]", "source-diagnostic", ""},
+		{"src/main/kotlin/com/acme/App.kt:30:5: Missing newline before \")\" (standard:wrapping)", "kotlin-lint", ""},
+		{"app/src/main/kotlin/Sync.kt:41:9: The function sync is too long (72). The maximum length is 60. [LongMethod]", "kotlin-lint", ""},
 		{"autoload/fmt.vim:33:5: Use the full option name instead of the abbreviation (see :help option-summary)", "source-diagnostic", ""},
 		{"    src/config.lua:14:7: unused variable 'tmp'", "source-diagnostic", ""},
 		{"pages/common/mat2.md:3: TLDR004 Command descriptions should end in a period", "source-diagnostic", ""},
@@ -184,6 +184,22 @@ func TestRuleShapes(t *testing.T) {
 		{"[gw1] [ 12%] SKIPPED tests/test_gpu.py::test_cuda - No module named 'cupy'", "missing-module", "noise:skipped-test"},
 		{"ERROR: Could not install packages due to an OSError: HTTPSConnectionPool(host='github.com', port=443): Max retries exceeded with url: /x.zip", "error-prefix", ""},
 		{"WARNING: Retrying (Retry(total=4)) after connection broken by 'NewConnectionError'", "warning", "noise:retry"},
+		// Point 5: GoogleTest, Bazel, Ant, AVA, SBCL, dart, Ansible, detekt.
+		{"src/core/codec_test.cc:88: Failure", "gtest-failure", ""},
+		{"//src/core:codec_test                                  FAILED in 0.4s", "bazel-test-summary", ""},
+		{"INFO: Build completed, 1 test FAILED, 14 total actions", "bazel-test-summary", ""},
+		{"    [junit] Testcase: testBackslashEscapes(org.textkit.ParserTest):\tFAILED", "ant-junit-failure", ""},
+		{"    [junit] Test org.textkit.ParserTest FAILED", "ant-junit-summary", ""},
+		{"/home/travis/build/legacy/textkit/build.xml:88: Test org.textkit.ParserTest failed", "ant-build-reason", ""},
+		{"  Difference (- actual, + expected):", "ava-difference", ""},
+		{"Unhandled ASDF/FIND-COMPONENT:MISSING-DEPENDENCY in thread #<SB-THREAD:THREAD \"main thread\" RUNNING", "sbcl-unhandled", ""},
+		{"Backtrace for: #<SB-THREAD:THREAD \"main thread\" RUNNING {1001878103}>", "noise:sbcl-backtrace", ""},
+		{"; caught ERROR:", "sbcl-compile-error", ""},
+		{"00:07 +41 -1: /workdir/test/cart_test.dart: Cart total includes tax [E]", "dart-test-failure", ""},
+		{"00:05 +13: /workdir/test/cart_test.dart: Cart shows error when stock runs out", "error-word", ""},
+		{"Changed lib/src/money.dart", "formatting-check", ""},
+		{"fatal: [web-02]: FAILED! => {\"changed\": false, \"msg\": \"AnsibleUndefinedVariable\"}", "ansible-fatal", ""},
+		{"app/src/main/kotlin/Sync.kt:88:30: This expression contains a magic number. [MagicNumber]", "kotlin-lint", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

@@ -134,6 +134,8 @@ var rules = [...]rule{
 		re: re(`^(\*\* ([A-Z]+ )*FAILED \*\*$|The following build commands failed:$|\(\d+ failures?\)$)`)},
 	{name: "ctest-failed", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"***failed", "***exception", "***timeout", "tests failed:", "while running ctest", "(failed)", "(segfault)", "(timeout)", "(not run)", "(exception)", "tests failed out of"},
 		re: re(`(^\d+/\d+ Test +#\d+: \S+ \.*\*\*\*(Failed|Exception|Timeout)|^The following tests FAILED:$|^Errors while running CTest|^\d+ - \S+ \((Failed|SEGFAULT|Timeout|Not Run|Exception)\)$|^\d+% tests passed, \d+ tests? failed out of \d+)`)},
+	{name: "bazel-test-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"failed in", "fail: //", "test failed", "tests failed", "fails locally"},
+		re: re(`^(//\S+ +FAILED in |FAIL: //\S+ \(see |INFO: Build completed, \d+ tests? FAILED|Executed \d+ out of \d+ tests?: .* fails? locally)`)},
 	{name: "gtest-failed", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"[  failed  ]", "failed test"},
 		re: re(`^(\[  FAILED  \] |\d+ FAILED TESTS?$)`)},
 	{name: "sbt-failed", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"[error]", "test failed", "tests failed"},
@@ -234,6 +236,41 @@ var rules = [...]rule{
 		re: re(`^! [A-Z]`)},
 	{name: "tex-fatal", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, lead: "!",
 		re: re(`^!  ==> Fatal error occurred`)},
+	// GoogleTest: "file:line: Failure" and the values under it, up to the
+	// test's "[  FAILED  ]" line.
+	{name: "gtest-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: gtestBlock, need: []string{": failure"},
+		re: re(`^\S+(:\d+|\(\d+\)): Failure$`)},
+	// Ant's <junit> task: "[junit] Testcase: x(Class):	FAILED" and its
+	// message and trace; the suite's count and "Test x FAILED" restate it,
+	// and Ant's "build.xml:88: Test x failed" sums it up.
+	{name: "ant-junit-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: antJunitBlock, need: []string{"[junit] testcase:"},
+		re: re(`^\s*\[junit\] Testcase: .+:\s*(FAILED|Caused an ERROR)$`)},
+	{name: "ant-junit-summary", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"[junit] test"},
+		re: re(`^\s*\[junit\] (Tests run: \d+, Failures: \d+, Errors: \d+|Test \S+ FAILED$)`)},
+	{name: "ant-build-reason", category: CategoryBuildFailure, severity: sevE, score: 0.45, trailer: summary, need: []string{".xml:"},
+		re: re(`^\S*build\.xml:\d+: `)},
+	// AVA's failure detail: "Difference (- actual, + expected):" and the
+	// diff under it, up to the "─" rule.
+	{name: "ava-difference", category: CategoryTestFailure, severity: sevE, score: 0.7, block: avaBlock, need: []string{"difference"},
+		re: re(`^\s*Difference( \(- actual, \+ expected\))?:$`)},
+	// SBCL: "Unhandled X in thread #<...>:" and the condition's message;
+	// the backtrace after "Backtrace for:" is frames, not errors.
+	{name: "sbcl-unhandled", category: CategoryException, severity: sevE, score: 0.75, block: deeperGapBlock, need: []string{"unhandled ", "debugger invoked on"},
+		re: re(`^(Unhandled|debugger invoked on an?) [\w/:.-]+ in thread #<`)},
+	{name: "noise:sbcl-backtrace", category: CategoryException, severity: sevI, score: 0.03, block: sbclBacktraceBlock, need: []string{"backtrace for: "},
+		re: re(`^Backtrace for: #<`)},
+	{name: "sbcl-compile-error", category: CategoryCompileError, severity: sevE, score: 0.7, block: semicolonBlock, need: []string{"; caught error"},
+		re: re(`^; caught ERROR:$`)},
+	// dart test's compact reporter: "00:07 +41 -1: file: name [E]" and the
+	// failure indented under it.
+	{name: "dart-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: deeperGapBlock, need: []string{" [e]"},
+		re: re(`^\d\d:\d\d \+\d+( ~\d+)? -\d+: .+ \[E\]$`)},
+	{name: "formatting-check", category: CategoryLint, severity: sevE, score: 0.5, block: lintListBlock, need: []string{"changed "},
+		re: re(`^Changed \S+\.dart$`)},
+	// Ansible: "fatal: [host]: FAILED! => {...}", unless "...ignoring"
+	// follows it.
+	{name: "ansible-fatal", category: CategoryError, severity: sevE, score: 0.7, block: ansibleBlock, need: []string{"failed! =>", "unreachable! =>"},
+		re: re(`^fatal: \[[^\]]+\]: (FAILED|UNREACHABLE)! =>`)},
 	// mocha's epilogue: "N failing", then each failure numbered with its
 	// suite, title, error and stack (the spec reporter's inline "1) title"
 	// during the run has none of them).
@@ -368,8 +405,6 @@ var rules = [...]rule{
 		pre: coverageWords},
 	{name: "merge-conflict", category: CategoryError, severity: sevE, score: 0.7, need: []string{"conflict"},
 		re: re(`^(CONFLICT \(|Automatic merge failed|error: could not apply)`)},
-	{name: "bazel-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.65, need: []string{"failed in"},
-		re: re(`^//\S+ +FAILED in `)},
 	// Elixir's "** (Kind) message" for raised errors, throws, exits and
 	// Mix errors, its stacktrace indented under it.
 	{name: "elixir-error", category: CategoryException, severity: sevE, score: 0.75, block: indentedBlock, need: []string{"** ("},
@@ -492,6 +527,9 @@ var rules = [...]rule{
 		re: re(`(?i)^\s*(\[?warn(ing)?\]?[:\s!]|w: |npm warn|\S+:\d+(:\d+)?: warning:|\S+\(\d+(,\d+)*\): warning [a-z]*\d+:|(latex|package \S+|class \S+|pdftex) warning|.*deprecat)`)},
 	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"failed to resolve"},
 		re: re(`(?i)^\s*latex failed to resolve \d+ (reference|citation)`)}, // latexmk's summary of warnings
+	// detekt's "file:l:c: msg [RuleId]" and ktlint's "(standard:rule)".
+	{name: "kotlin-lint", category: CategoryLint, severity: sevE, score: 0.6, block: lintListBlock, need: []string{".kt:", ".kts:"},
+		re: re(`^\S+\.kts?:\d+:\d+: .+ (\[\w+\]|\([\w-]+:[\w-]+\))$`)},
 	{name: "yaml-lint", category: CategoryLint, severity: sevE, score: 0.45, block: lintListBlock, need: []string{".yml:", ".yaml:"},
 		re: re(`^\S+\.ya?ml:\d+(:\d+)? \S`)},
 	// A "file:line: message" diagnostic of a tool that prints no failure
@@ -551,7 +589,7 @@ var (
 			return joinLast
 		},
 		head:  func(b *block, l *lineView) bool { return l.indent <= b.indent && len(l.trim) > 0 },
-		wraps: pythonWrapper, wrapper: &pythonWrapperRule}
+		wraps: func(_ *block, msg []byte) bool { return pythonWrapper(msg) }, wrapper: &pythonWrapperRule}
 
 	// headerBlock: a header that only says something failed ("===>
 	// Compiling x failed", "Warning, treated as error:") and the lines
@@ -563,7 +601,7 @@ var (
 	// rakeBlock: "rake aborted!", the error under it (blank lines
 	// included) and its backtrace, up to "Tasks: TOP => ...".
 	rakeBlock = &blockSpec{rangeCap: 12, structured: true, head: firstUnderHeader,
-		wraps: func(msg []byte) bool { return bytes.HasPrefix(msg, []byte("Command failed with status")) }, wrapper: &rakeWrapperRule,
+		wraps: func(_ *block, msg []byte) bool { return bytes.HasPrefix(msg, []byte("Command failed with status")) }, wrapper: &rakeWrapperRule,
 		continues: func(b *block, l *lineView) join {
 			switch {
 			case bytes.HasPrefix(l.trim, []byte("Tasks: ")) || bytes.HasPrefix(l.trim, []byte("(See full trace")):
@@ -741,6 +779,69 @@ var (
 		t := l.trim
 		return joinIf(len(t) > 0 && (l.indent > 0 || texContext.Match(t)))
 	}}
+
+	// gtestBlock: a GoogleTest failure's values, up to its "[  FAILED  ]".
+	gtestBlock = &blockSpec{rangeCap: 15, structured: true, continues: func(_ *block, l *lineView) join {
+		t := l.trim
+		switch {
+		case len(t) == 0, bytes.HasPrefix(t, []byte("[ RUN")), bytes.HasPrefix(t, []byte("[       OK")):
+			return joinNo
+		case bytes.HasPrefix(t, []byte("[  FAILED  ]")):
+			return joinLast
+		}
+		return joinYes
+	}}
+
+	// antJunitBlock: the "[junit] " lines of one failed test case.
+	antJunitBlock = &blockSpec{rangeCap: 12, structured: true, continues: func(_ *block, l *lineView) join {
+		t := l.trim
+		if !bytes.HasPrefix(t, []byte("[junit] ")) {
+			return joinNo
+		}
+		t = bytes.TrimSpace(t[len("[junit] "):])
+		return joinIf(len(t) > 0 && !bytes.HasPrefix(t, []byte("Testcase:")) && !bytes.HasPrefix(t, []byte("Test ")) &&
+			!bytes.HasPrefix(t, []byte("Testsuite:")))
+	}}
+
+	// avaBlock: AVA's diff, up to its "─" rule or two blank lines.
+	avaBlock = &blockSpec{rangeCap: 15, structured: true, continues: func(b *block, l *lineView) join {
+		switch {
+		case len(l.trim) == 0:
+			return joinIf(b.blanks == 0)
+		case bytes.HasPrefix(l.trim, []byte("─")):
+			return joinNo
+		}
+		return joinYes
+	}}
+
+	// sbclBacktraceBlock: SBCL's numbered backtrace frames.
+	sbclBacktraceBlock = &blockSpec{rangeCap: 2, structured: true, continues: func(_ *block, l *lineView) join {
+		t := l.trim
+		i := 0
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+		return joinIf(i > 0 && i+1 < len(t) && t[i] == ':' && t[i+1] == ' ' || l.indent > 0 && len(t) > 0)
+	}}
+
+	// semicolonBlock: SBCL's compiler notes, each line starting "; ".
+	semicolonBlock = &blockSpec{rangeCap: 10, structured: true, continues: func(_ *block, l *lineView) join {
+		return joinIf(bytes.HasPrefix(l.trim, []byte("; ")) && len(bytes.TrimSpace(l.trim[1:])) > 0)
+	}}
+
+	// ansibleBlock: a fatal task result and the "...ignoring" that may
+	// follow it, which makes it noise (ansibleIgnored).
+	ansibleBlock = &blockSpec{rangeCap: 2, structured: true,
+		continues: func(_ *block, l *lineView) join {
+			if bytes.Equal(l.trim, []byte("...ignoring")) {
+				return joinLast
+			}
+			return joinNo
+		},
+		wraps: func(b *block, _ []byte) bool {
+			return len(b.lines) > 1 && bytes.Equal(bytes.TrimSpace(b.lines[len(b.lines)-1]), []byte("...ignoring"))
+		},
+		wrapper: &ansibleIgnoredRule}
 
 	// deeperGapBlock: deeperBlock across single blank lines.
 	deeperGapBlock = &blockSpec{rangeCap: 20, structured: true, continues: func(b *block, l *lineView) join {
@@ -959,6 +1060,9 @@ func pythonWrapper(msg []byte) bool {
 // (1): [cmd]": the command's own output above it is the reason.
 var rakeWrapperRule = rule{name: "rake-command-failed", category: CategoryExitCode, severity: sevE, score: 0.3, trailer: followOn}
 
+// ansibleIgnoredRule finds a fatal task result that Ansible then ignored.
+var ansibleIgnoredRule = rule{name: "noise:ansible-ignored", category: CategoryError, severity: sevI, score: 0.1}
+
 // pythonWrapperRule finds a traceback that ends in a wrapper exception.
 var pythonWrapperRule = rule{name: "python-command-failed", category: CategoryExitCode, severity: sevE, score: 0.35, trailer: summary}
 
@@ -1001,7 +1105,7 @@ var triggerWords = []string{
 	"illegal instruction", "what went wrong", "try:", "--stacktrace", "more help", "yarnpkg.com",
 	"there was", "there were", "tests run:", "problems (", "diff --git", "diff in ", "size limit",
 	"issues :-(", "crate:    ", "not ok ", "bail out!", "uninitialised", "definitely lost", "possibly lost", "syscall param",
-	"conditional jump", "sanitizer", " (x) ",
+	"conditional jump", "sanitizer", " (x) ", "unhandled ", "backtrace for: ",
 	".py:", ".rb:", " line ", "reformat", "code style", "prettier", "formatted", "formatting", "threshold", "coverage",
 }
 

@@ -76,7 +76,7 @@ func shapeCaseByID(t *testing.T, id string) shapeCase {
 // change that loses shapes shows here, not only in destill eval.
 func TestShapeCorpusFloor(t *testing.T) {
 	t.Parallel()
-	const minTop1, minTop5 = 0.873, 0.929
+	const minTop1, minTop5 = 0.918, 0.94
 	cases, err := loadShapeCases()
 	if err != nil {
 		t.Fatal(err)
@@ -168,6 +168,15 @@ func TestShapeCases(t *testing.T) {
 		{"tex-undefined-control-sequence", 1},
 		{"tex-missing-sty", 1},
 		{"js-eslint-stylish", 1},
+		// Point 5: GoogleTest under Bazel, Ant, AVA, SBCL, dart, Ansible, detekt.
+		{"bazel-test-output-errors", 1},
+		{"java-ant-junit", 1},
+		{"js-ava-difference", 1},
+		{"cl-asdf-missing-component", 1},
+		{"flutter-test-expected-actual", 1},
+		{"dart-format-changed", 1},
+		{"ansible-fatal-after-ignored-fatals", 1},
+		{"kt-detekt-after-licence-banner", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {

@@ -200,6 +200,24 @@ func TestRuleShapes(t *testing.T) {
 		{"Changed lib/src/money.dart", "formatting-check", ""},
 		{"fatal: [web-02]: FAILED! => {\"changed\": false, \"msg\": \"AnsibleUndefinedVariable\"}", "ansible-fatal", ""},
 		{"app/src/main/kotlin/Sync.kt:88:30: This expression contains a magic number. [MagicNumber]", "kotlin-lint", ""},
+		// Point 5: minitest, nextest, eunit, clojure.test, busted, zig,
+		// cpanm, link checkers, Boost.Test/clang-tidy/node:test counts.
+		{"Failure:", "minitest-failure", ""},
+		{"Error:", "minitest-failure", ""},
+		{"        FAIL [   0.120s] ingest pipeline::tests::rejects_empty", "nextest-failure", ""},
+		{"  codec_tests: decode_test...*failed*", "eunit-failure", ""},
+		{"FAIL in (balance-test) (core_test.clj:21)", "clojure-test-failure", ""},
+		{"Failure → spec/queue_spec.lua @ 22", "busted-failure", ""},
+		{"error: 'tokenizer.test.parse nested' failed:", "zig-test-failure", ""},
+		{"error: the following build command failed with exit code 1:", "exit-code", ""},
+		{"error: while executing test 'x.test.y', the following test command failed:", "zig-wrapper", ""},
+		{"! Configure failed for DBD-Pg-3.18.0. See /root/.cpanm/work/1/build.log for details.", "cpanm-error", ""},
+		{"  [✖] https://example.org/old → Status: 404", "link-check", ""},
+		{"ld: library 'Pods-LegacyTests' not found", "linker-error", ""},
+		{"*** 1 failure is detected in the test module \"codec\"", "closing-count", ""},
+		{"2 warnings treated as errors", "closing-count", ""},
+		{"ℹ fail 1", "closing-count", ""},
+		{"Aborted due to warnings.", "closing-count", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

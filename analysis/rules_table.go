@@ -230,6 +230,10 @@ var rules = [...]rule{
 		re: re(`^[EW]  checking .+ \.\.\.( \[[\w.]+\])?$`)},
 	{name: "r-check-problem", category: CategoryLint, severity: sevE, score: 0.5, block: deeperGapBlock, need: []string{" checking "},
 		re: re(`^(❯|\*) checking .+ \.\.\. (ERROR|WARNING)$`)},
+	// cpanm's "! Configure failed for X", "! Installing the dependencies
+	// failed", "! Bailing out the installation for X".
+	{name: "cpanm-error", category: CategoryDependency, severity: sevE, score: 0.7, lead: "!",
+		re: re(`^! (Configure failed|Installing the dependencies failed|Bailing out the installation|Finding \S+ .* failed|Couldn't find module|Installing \S+ failed)`)},
 	// TeX: "! Undefined control sequence." and the "l.42 ..." context
 	// under it; "!  ==> Fatal error occurred" restates it.
 	{name: "tex-error", category: CategoryCompileError, severity: sevE, score: 0.75, block: texBlock, lead: "!",
@@ -271,6 +275,35 @@ var rules = [...]rule{
 	// follows it.
 	{name: "ansible-fatal", category: CategoryError, severity: sevE, score: 0.7, block: ansibleBlock, need: []string{"failed! =>", "unreachable! =>"},
 		re: re(`^fatal: \[[^\]]+\]: (FAILED|UNREACHABLE)! =>`)},
+	// minitest: a "Failure:" or "Error:" header and the test, file and
+	// message under it.
+	{name: "minitest-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, block: headerBlock, need: []string{"failure:", "error:"},
+		re: re(`^(Failure|Error):$`)},
+	// cargo-nextest's result line of a failed test.
+	{name: "nextest-failure", category: CategoryTestFailure, severity: sevE, score: 0.6, trimmed: true, need: []string{"fail [", "sigsegv [", "sigabrt [", "timeout ["},
+		re: re(`^(FAIL|SIGSEGV|SIGABRT|TIMEOUT) \[\s*[\d.]+s\] `)},
+	// eunit: "mod: name_test...*failed*" and the function, error and
+	// output under it.
+	{name: "eunit-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, block: untilBlankBlock, need: []string{"*failed*"},
+		re: re(`\.\.\.\*failed\*$`)},
+	// clojure.test: "FAIL in (test) (file.clj:21)" / "ERROR in ..." and its
+	// expected/actual lines.
+	{name: "clojure-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: untilBlankBlock, need: []string{"fail in (", "error in ("},
+		re: re(`^(FAIL|ERROR) in \(\S+\) \(\S+:\d+\)`)},
+	// busted's "Failure → spec/x_spec.lua @ 22" / "Error → ..." and the
+	// test name and message under it.
+	{name: "busted-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: untilBlankBlock, need: []string{"failure →", "error →"},
+		re: re(`^(Failure|Error) → \S+ @ \d+$`)},
+	// zig: "error: 'mod.test.name' failed:" and its expected/found and
+	// trace; the build runner's "the following command failed" lines
+	// restate it.
+	{name: "zig-test-failure", category: CategoryTestFailure, severity: sevE, score: 0.75, block: deeperBlock, need: []string{"' failed:"},
+		re: re(`^error: '\S[^']*' failed:$`)},
+	{name: "zig-wrapper", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"the following", "while executing test"},
+		re: re(`^error: (the following (build )?command failed|while executing test )`)},
+	// markdown-link-check's "[✖] url → Status: 404".
+	{name: "link-check", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"[✖]"},
+		re: re(`^\s*\[✖\] \S+`)},
 	// mocha's epilogue: "N failing", then each failure numbered with its
 	// suite, title, error and stack (the spec reporter's inline "1) title"
 	// during the run has none of them).
@@ -372,7 +405,7 @@ var rules = [...]rule{
 	{name: "dotnet-build-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{": error ", ": fatal error "},
 		re: re(`: (fatal )?error [A-Z]{1,6}\d{2,5}\s*:`)},
 	{name: "linker-error", category: CategoryCompileError, severity: sevE, score: 0.8, need: []string{"undefined reference", "undefined symbol", "ld: "},
-		re: re(`(undefined reference to|undefined symbols? for architecture|^ld(\.\w+)?: .*(error|cannot find)|ld: symbol\(s\) not found)`)},
+		re: re(`(undefined reference to|undefined symbols? for architecture|^ld(\.\w+)?: .*(error|cannot find)|ld: symbol\(s\) not found|^ld: (library|framework) .* not found)`)},
 	{name: "cmake-error", category: CategoryBuildFailure, severity: sevE, score: 0.75, block: indentedBlock, need: []string{"cmake error"},
 		re: re(`^CMake Error`)},
 	{name: "go-compile-error", category: CategoryCompileError, severity: sevE, score: 0.75, block: compilerBlock, need: []string{".go:"},
@@ -505,22 +538,25 @@ var rules = [...]rule{
 		re: re(`(?i)^(\[error\] )?(found \d+ errors?\b|(\d+|one|two|three|four|five) errors? found|(error: )?\d+ vulnerabilit(y|ies) found|` +
 			`error: (lints|r cmd check) found|scanned \d+ files?, found \d+ errors?|done linting! found \d+ violations?|html-proofer found \d+ failures?)`)},
 	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
-		need: []string{"tests failed", "test failed", "failed:", "failed)", "test programs", "looks like you failed", "result: fail"},
+		need: []string{"tests failed", "test failed", "failed:", "failed)", "test programs", "looks like you failed", "result: fail",
+			"is detected", "are detected", "ℹ fail"},
 		re: re(`(?i)^(\d+ out of \d+ tests failed|× \d+ of \d+ tests? failed|\d+ tests? failed$|some tests failed\.?$|tests failed\.$|` +
 			`failed: \d+\.\s+skipped: \d+\.\s+passed: \d+|failed: +\d+ tests?$|executed \d+ of \d+ .*\(\d+ failed\)|total: \d+ failed|` +
-			`error: cabal: tests failed|tests failed for test:|failed \d+/\d+ test programs|# looks like you failed \d+ tests? of|(overall )?result: fail)`)},
+			`error: cabal: tests failed|tests failed for test:|failed \d+/\d+ test programs|# looks like you failed \d+ tests? of|(overall )?result: fail|` +
+			`\*\*\* \d+ failures? (is|are) detected in the test module|ℹ fail [1-9])`)},
 	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
 		need: []string{"failure"},
 		re:   re(`(?i)^(\d+ (tests|examples|specs), \d+ failures?|executed \d+ tests?, with \d+ failures?|\d+ failures?, \d+ errors?\.$|error: test failures$)`)},
 	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
 		need: []string{"generated", "passed", "occurred running", "test files", "dubious", "[ fail ", "treated as errors", "werror",
 			"weighted", "checkstyle violation", "chart(s) linted", "lint! »", "build summary", "status: ", "build stopped",
-			"did not complete", "linting took", "success/total", "test suite ", "failed to build"},
+			"did not complete", "linting took", "success/total", "test suite ", "failed to build", "treated as error", "aborted due to warnings"},
 		re: re(`(?i)^(\d+ errors? generated|failed \d+ tests?\. passed \d+|===> (failures|errors|warnings) occurred running|test files +\d+ failed|` +
 			`dubious, test returned|\[ fail \d+ \| warn \d+|cc1\w*: (some |all )?warnings being treated as errors|failing due to -werror|` +
 			`analysis failed with \d+ weighted|you have \d+ checkstyle violations?|error: \d+ chart\(s\) linted, \d+ chart\(s\) failed|` +
 			`✗ lint! » \d+ errors?|build summary: \d+/\d+ steps succeeded; \d+ failed|status: \d+ errors?|ninja: build stopped|` +
-			`latexmk: errors, so i did not complete|linting took .*, errors: \d+|success/total: \d+/\d+|test suite \S+: fail$|error: cabal: failed to build)`)},
+			`latexmk: errors, so i did not complete|linting took .*, errors: \d+|success/total: \d+/\d+|test suite \S+: fail$|error: cabal: failed to build|` +
+			`\d+ warnings? treated as errors?|aborted due to warnings)`)},
 
 	// Warnings: mentioned, never ranked high.
 	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"warn", "w: ", "deprecat"},

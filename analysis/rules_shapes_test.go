@@ -218,6 +218,12 @@ func TestRuleShapes(t *testing.T) {
 		{"2 warnings treated as errors", "closing-count", ""},
 		{"ℹ fail 1", "closing-count", ""},
 		{"Aborted due to warnings.", "closing-count", ""},
+		// Point 5: Karma's browser errors, SwiftLint's violations; npm 6's
+		// lifecycle line for a package without a name is boilerplate.
+		{"Chrome 75.0.3770 (Mac OS X 10.13.6) ERROR", "karma-failure", ""},
+		{"Chrome Headless 120.0.6099.109 (Linux x86_64) CartService applies the coupon once FAILED", "karma-failure", ""},
+		{"/Users/ci/App/Sources/Login.swift:156:13: warning: Redundant Discardable Let Violation: Prefer `_ = foo()` (redundant_discardable_let)", "swiftlint-violation", ""},
+		{"npm ERR! @ lint: `eslint '.' --ignore-path .gitignore`", "noise:npm-boilerplate", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

@@ -71,7 +71,7 @@ var rules = [...]rule{
 	{name: "noise:gradle-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"try:", "--stacktrace", "more help"},
 		re: re(`^(\* Try:|> Run with --(stacktrace|info|debug|scan)|\* Get more help at|> Get more help at)`)},
 	{name: "noise:npm-boilerplate", category: CategoryError, severity: sevI, score: 0.05, trailer: followOn, need: []string{"npm err!", "npm error"},
-		re: re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno -?\d|Exit status \d|Failed at the|This is probably not a problem with npm|Tell the author|Make sure you have|You can get information on how|not with npm itself|\s*$|\s+/\S+\.log$|.*-debug(-\d+)?\.log$|Lifecycle script .* failed|command failed$|command sh -c|path /|Test failed\.\s+See above|\S+@\S+ [\w:.-]+: |\s+in workspace: |\s+at location: )`)},
+		re: re(`^npm (ERR!|error) ?(A complete log of this run|code ELIFECYCLE|errno -?\d|Exit status \d|Failed at the|This is probably not a problem with npm|Tell the author|Make sure you have|You can get information on how|not with npm itself|\s*$|\s+/\S+\.log$|.*-debug(-\d+)?\.log$|Lifecycle script .* failed|command failed$|command sh -c|path /|Test failed\.\s+See above|\S*@\S* [\w:.-]+: |\s+in workspace: |\s+at location: )`)},
 	{name: "noise:sbt-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"[error] total time:"},
 		re: re(`^\[error\] Total time: `)},
 	{name: "noise:ctest-boilerplate", category: CategoryError, severity: sevI, score: 0.02, need: []string{"--rerun-failed"},
@@ -304,6 +304,10 @@ var rules = [...]rule{
 	// markdown-link-check's "[✖] url → Status: 404".
 	{name: "link-check", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"[✖]"},
 		re: re(`^\s*\[✖\] \S+`)},
+	// Karma: "<browser> (<os>) <suite> <test> FAILED" or "<browser>
+	// (<os>) ERROR" and the message indented under it.
+	{name: "karma-failure", category: CategoryTestFailure, severity: sevE, score: 0.7, block: deeperGapBlock, need: []string{") error", " failed"},
+		re: re(`^[A-Z][\w ]*\d+\.\d+[\w.]* \([^)]*\)( .+)? (FAILED|ERROR)$`)},
 	// mocha's epilogue: "N failing", then each failure numbered with its
 	// suite, title, error and stack (the spec reporter's inline "1) title"
 	// during the run has none of them).
@@ -557,6 +561,11 @@ var rules = [...]rule{
 			`✗ lint! » \d+ errors?|build summary: \d+/\d+ steps succeeded; \d+ failed|status: \d+ errors?|ninja: build stopped|` +
 			`latexmk: errors, so i did not complete|linting took .*, errors: \d+|success/total: \d+/\d+|test suite \S+: fail$|error: cabal: failed to build|` +
 			`\d+ warnings? treated as errors?|aborted due to warnings)`)},
+
+	// SwiftLint's "file.swift:l:c: warning: X Violation: msg (rule_id)":
+	// a lint complaint even at warning level (--strict fails on it).
+	{name: "swiftlint-violation", category: CategoryLint, severity: sevE, score: 0.45, block: lintListBlock, need: []string{" violation: "},
+		re: re(`^\S+\.swift:\d+(:\d+)?: (warning|error): .+ Violation: .+ \(\w+\)$`)},
 
 	// Warnings: mentioned, never ranked high.
 	{name: "warning", category: CategoryWarning, severity: sevW, score: 0.1, need: []string{"warn", "w: ", "deprecat"},

@@ -12,6 +12,7 @@ const (
 	noisePassing
 	noiseSkipped
 	noiseAppLog
+	noiseLicence
 )
 
 // noiseLiterals are the literals noiseReason looks for, by kind of noise.
@@ -24,6 +25,7 @@ var noiseLiterals = [][]string{
 	noisePassing:     {"ok", "pass", "\u2713", "\u2714", "\u221a", ".py::"},
 	noiseSkipped:     {"skip"},
 	noiseAppLog:      {"error", "warn", "info", "debug"},
+	noiseLicence:     {"license", "licence", "warrant", "liable", "liability", "copyright", "terms of use", "export administration"},
 }
 
 // noiseReason returns why a classified line is probably not the cause,
@@ -65,6 +67,10 @@ func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 	case l.hasAnyID(noiseIDs[noiseSkipped]) && skippedTest.Match(t):
 		// A skipped test and its reason ("SKIPPED (No module named 'cupy')").
 		return "noise:skipped-test", 0.2
+	case r == &genericRule && l.hasAnyID(noiseIDs[noiseLicence]):
+		// Licence and warranty text printed by an installer or a tool's
+		// banner ("not liable for any failure", "License Exception TSU").
+		return "noise:licence", 0.3
 	case !structured && l.hasAnyID(noiseIDs[noiseAppLog]) && len(t) > 0 && t[0] >= '0' && t[0] <= 'Z' && appLogRecord.Match(t):
 		// A record the program under test logged ("Apr 12 14:46:55.119
 		// ERROR pkg: ..."): what it did, weaker evidence than a tool's

@@ -224,6 +224,9 @@ func TestRuleShapes(t *testing.T) {
 		{"Chrome Headless 120.0.6099.109 (Linux x86_64) CartService applies the coupon once FAILED", "karma-failure", ""},
 		{"/Users/ci/App/Sources/Login.swift:156:13: warning: Redundant Discardable Let Violation: Prefer `_ = foo()` (redundant_discardable_let)", "swiftlint-violation", ""},
 		{"npm ERR! @ lint: `eslint '.' --ignore-path .gitignore`", "noise:npm-boilerplate", ""},
+		// Point 1: licence and warranty text in installers' banners.
+		{"\tthe USA under License Exception TSU of the U.S. Export", "error-word", "noise:licence"},
+		{"2. Acme is not liable for any failure, loss of data, or damage arising", "error-word", "noise:licence"},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

@@ -77,7 +77,7 @@ func diagnosticMark(scan uint8, indent int, trim []byte) bool {
 
 // leadBytes are the first bytes leadMarker can say yes to.
 var leadBytes = func() (t [256]bool) {
-	for _, c := range []byte("!CDEeLWg@0123456789\xe2\xc3") {
+	for _, c := range []byte("!CDEeLWg@[0123456789\xe2\xc3") {
 		t[c] = true
 	}
 	return t
@@ -132,6 +132,9 @@ func leadMarker(trim []byte) bool {
 		return bytes.HasPrefix(trim, []byte("Changed ")) && bytes.HasSuffix(trim, []byte(".dart"))
 	case c == 'D': // AVA's "Difference (- actual, + expected):"
 		return bytes.HasPrefix(trim, []byte("Difference"))
+	case c == '[': // a link checker's "[404] https://..."
+		i := bytes.IndexByte(trim, ']')
+		return i > 1 && i < 5 && (trim[1] == '4' || trim[1] == '5' || trim[1] == '0') && bytes.HasPrefix(trim[i+1:], []byte(" http"))
 	case c == '@': // a diff's hunk header
 		return bytes.HasPrefix(trim, []byte("@@ -"))
 	case c == 'L': // htmlhint's "L14 |" source line

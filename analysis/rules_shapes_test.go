@@ -227,6 +227,12 @@ func TestRuleShapes(t *testing.T) {
 		// Point 1: licence and warranty text in installers' banners.
 		{"\tthe USA under License Exception TSU of the U.S. Export", "error-word", "noise:licence"},
 		{"2. Acme is not liable for any failure, loss of data, or damage arising", "error-word", "noise:licence"},
+		// Point 2: "cancelled by" only of a build, job or run.
+		{"> 80th column phantom linefeed phantom cancelled by explicit cursor move", "", ""},
+		{"Build was cancelled by user admin", "cancelled", ""},
+		// Point 5: linkinator's "[404] url", ESLint's --max-warnings count.
+		{"[404] http://localhost:5422/docs/4.3/x.html", "link-check", ""},
+		{"ESLint found too many warnings (maximum: 0).", "closing-count", ""},
 	}
 	for _, tt := range tests {
 		r, noise := classifyText(tt.line)

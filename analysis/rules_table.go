@@ -301,6 +301,9 @@ var rules = [...]rule{
 		re: re(`^error: '\S[^']*' failed:$`)},
 	{name: "zig-wrapper", category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn, need: []string{"the following", "while executing test"},
 		re: re(`^error: (the following (build )?command failed|while executing test )`)},
+	// linkinator's and broken-link-checker's "[404] url".
+	{name: "link-check", category: CategoryLint, severity: sevE, score: 0.55, lead: "[",
+		re: re(`^\[([45]\d\d|0)\] https?://\S+`)},
 	// markdown-link-check's "[✖] url → Status: 404".
 	{name: "link-check", category: CategoryLint, severity: sevE, score: 0.6, need: []string{"[✖]"},
 		re: re(`^\s*\[✖\] \S+`)},
@@ -457,7 +460,7 @@ var rules = [...]rule{
 	{name: "timeout", category: CategoryTimeout, severity: sevE, score: 0.6, need: []string{"timed out", "timeout", "time-out", "time out", "deadline exceeded", "etimedout"},
 		re: re(`(?i)\b(timed out|time-?out (after|of|expired|exceeded|reached|waiting)|deadline exceeded|etimedout|timeout\b.{0,30}\b(exceeded|expired|elapsed|reached))\b`)},
 	{name: "cancelled", category: CategoryCancelled, severity: sevE, score: 0.5, need: []string{"cancel", "abort", "sigterm", "sigint", "interrupt"},
-		re: re(`(?i)(the operation was cancell?ed|job was cancell?ed|cancell?ed by|(build|job) was aborted|aborted by|received (sigterm|sigint)|canceling since a higher priority|was interrupted)`)},
+		re: re(`(?i)(the operation was cancell?ed|job was cancell?ed|\b(was|been|build|job|run|workflow|pipeline|stage) cancell?ed by|(build|job) was aborted|aborted by|received (sigterm|sigint)|canceling since a higher priority|was interrupted)`)},
 	{name: "dns-failure", category: CategoryNetwork, severity: sevE, score: 0.7, need: []string{"resolve", "name resolution", "name or service", "no such host", "enotfound", "eai_again"},
 		re: re(`(?i)\b(could not resolve host|temporary failure in name resolution|name or service not known|no such host|enotfound|eai_again|could not resolve hostname|failed to resolve (host|hostname|address)\b|failed to resolve '?[\w-]+(\.[\w-]+)+'?( |:|$))`)},
 	{name: "connection-failure", category: CategoryNetwork, severity: sevE, score: 0.6, need: []string{"connection", "econn", "broken pipe", "unreachable", "no route", "unexpected eof", "failed to connect", "unable to access"},
@@ -554,13 +557,13 @@ var rules = [...]rule{
 	{name: "closing-count", trimmed: true, category: CategorySummary, severity: sevE, score: 0.3, trailer: followOn,
 		need: []string{"generated", "passed", "occurred running", "test files", "dubious", "[ fail ", "treated as errors", "werror",
 			"weighted", "checkstyle violation", "chart(s) linted", "lint! »", "build summary", "status: ", "build stopped",
-			"did not complete", "linting took", "success/total", "test suite ", "failed to build", "treated as error", "aborted due to warnings"},
+			"did not complete", "linting took", "success/total", "test suite ", "failed to build", "treated as error", "aborted due to warnings", "too many warnings"},
 		re: re(`(?i)^(\d+ errors? generated|failed \d+ tests?\. passed \d+|===> (failures|errors|warnings) occurred running|test files +\d+ failed|` +
 			`dubious, test returned|\[ fail \d+ \| warn \d+|cc1\w*: (some |all )?warnings being treated as errors|failing due to -werror|` +
 			`analysis failed with \d+ weighted|you have \d+ checkstyle violations?|error: \d+ chart\(s\) linted, \d+ chart\(s\) failed|` +
 			`✗ lint! » \d+ errors?|build summary: \d+/\d+ steps succeeded; \d+ failed|status: \d+ errors?|ninja: build stopped|` +
 			`latexmk: errors, so i did not complete|linting took .*, errors: \d+|success/total: \d+/\d+|test suite \S+: fail$|error: cabal: failed to build|` +
-			`\d+ warnings? treated as errors?|aborted due to warnings)`)},
+			`\d+ warnings? treated as errors?|aborted due to warnings|eslint found too many warnings)`)},
 
 	// SwiftLint's "file.swift:l:c: warning: X Violation: msg (rule_id)":
 	// a lint complaint even at warning level (--strict fails on it).

@@ -33,7 +33,7 @@ func TestAdjacentLinesOfOneEventAreOneFinding(t *testing.T) {
 		// sbt's "[error]" summary, printed after each of three attempts.
 		{"sbt-failure-retried.log",
 			[][]string{{"[error] Failed: Total 3, Failed 1", "[error] Failed tests:", "com.acme.ledger.BalanceSpec",
-				"sbt.TestsFailedException: Tests unsuccessful", "[error] Total time"}}, []int{3},
+				"sbt.TestsFailedException: Tests unsuccessful"}}, []int{3},
 			[]string{"should reject postings in two currencies *** FAILED ***"}},
 	}
 	for _, tt := range tests {

@@ -129,6 +129,9 @@ func (a *Analyzer) failedOutput(verdict *lineView, r *rule) {
 			continue // blank lines, rulers and progress dots inside the output
 		}
 		if a.chatter(text) {
+			if a.summarizes(text) {
+				return // the output goes on after a tool's closing count: a wrapper's line, not the cause
+			}
 			break
 		}
 		start = k
@@ -170,6 +173,9 @@ func (a *Analyzer) chatter(text []byte) bool {
 	if !hasAlnum(t) {
 		return true // progress dots, rulers
 	}
+	if bytes.HasPrefix(t, verdictStart) {
+		return true // Travis CI's notes on a command: "failed. Retrying, 2 of 3.", "failed 3 times."
+	}
 	if bytes.HasPrefix(t, []byte("make")) && (bytes.Contains(t, []byte(": Leaving directory")) || bytes.Contains(t, []byte(": Entering directory"))) ||
 		bytes.Contains(t, []byte(": recipe for target '")) {
 		return true
@@ -192,6 +198,18 @@ func tailMessage(lines [][]byte) []byte {
 		}
 	}
 	return lines[0]
+}
+
+// summarizes reports whether a line is a tool's closing count or a
+// follow-on of a failure printed above it ("[error] four errors found",
+// "make: *** [all] Error 2"), as opposed to a runner's or package
+// manager's boilerplate.
+func (a *Analyzer) summarizes(text []byte) bool {
+	l := lineView{text: text}
+	l.scan = triggers.scan(text)
+	l.trim, l.indent = leadingSpace(text)
+	c := a.classes.lookup(&l, false)
+	return c.r != nil && c.r.trailer == followOn && c.r.severity != SeverityInfo
 }
 
 // hasAlnum reports whether b holds an ASCII letter or digit, or any

@@ -17,8 +17,8 @@ func TestFailedCommandOutput(t *testing.T) {
 	}{
 		{
 			name: "travis lint output before the verdict",
-			log: "$ gomali *.md\n" +
-				"README.md:2186:Line longer than 80 characters.\n" +
+			log: "$ ./check-headings docs\n" +
+				"docs/onboarding: 3 headings are not in title case\n" +
 				"\n" +
 				"The command \"gomali *.md\" exited with 1.\n",
 			from: 2, to: 2, after: "exited with 1",
@@ -26,7 +26,7 @@ func TestFailedCommandOutput(t *testing.T) {
 		{
 			name: "npm and make chatter is walked over",
 			log: "$ npm test\n" +
-				"pages/common/mat2.md:3: TLDR004 Command descriptions should end in a period\n" +
+				"pages/common/mat2: the description should end in a period\n" +
 				"npm ERR! code ELIFECYCLE\n" +
 				"npm ERR! errno 1\n" +
 				"make: *** [test] Error 1\n" +
@@ -37,35 +37,22 @@ func TestFailedCommandOutput(t *testing.T) {
 		{
 			name: "a shell's trace of the last command is skipped",
 			log: "+ ./check-size.sh\n" +
-				"  Package size limit has exceeded by 49 B\n" +
-				"  Size limit:   104 KB\n" +
+				"  the bundle is 49 B over its budget\n" +
+				"  budget:   104 KB\n" +
 				"+ exit 1\n" +
 				"ERROR: Job failed: exit code 1\n",
 			from: 2, to: 3,
 		},
 		{
-			name: "a formatter's diff is output, not a shell trace",
-			log: "$ isort --check-only --diff src\n" +
-				"ERROR: src/api.py Imports are incorrectly sorted and/or formatted.\n" +
-				"--- src/api.py:before\t2024-04-11 08:12:01\n" +
-				"+++ src/api.py:after\t2024-04-11 08:12:03\n" +
-				"@@ -1,2 +1,2 @@\n" +
-				"+import logging\n" +
-				" import os\n" +
-				"-import logging\n" +
-				"##[error]Process completed with exit code 1.\n",
-			from: 2, to: 8,
-		},
-		{
 			name: "at most tailLines lines, the last ones",
-			log: "$ ./lint\n" + strings.Repeat("src/a.c:1: style: something\n", 12) +
+			log: "$ ./lint\n" + strings.Repeat("src/a.c: style: something\n", 12) +
 				"Error: The command exited with status 1\n",
 			from: 13 - tailLines + 1, to: 13,
 		},
 		{
 			name: "a verdict on a command of several lines",
 			log: "$ case \"$BUILD\" in\n" +
-				"src/Text.hs:94:10: Warning: No explicit implementation for mappend\n" +
+				"Text.hs: no explicit implementation for mappend\n" +
 				"The command \"case \"$BUILD\" in\n" +
 				"  stack) stack test;;\n" +
 				"esac\" exited with 1.\n",
@@ -73,15 +60,23 @@ func TestFailedCommandOutput(t *testing.T) {
 		},
 		{
 			name: "progress dots are walked over, a ruler inside the output is kept",
-			log: "$ pylint pkg\n" +
-				"************* Module pkg.loader\n" +
-				"pkg/loader.py:12:0: C0301: Line too long (104/100) (line-too-long)\n" +
+			log: "$ ./score pkg\n" +
+				"module pkg.loader\n" +
+				"pkg/loader: 104 columns, at most 100\n" +
 				"------------------------------------------------------------------\n" +
-				"Your code has been rated at 9.71/10\n" +
+				"scored 9.71 of 10, 10 wanted\n" +
 				".\n" +
 				"..\n" +
-				"The command \"pylint pkg\" exited with 16.\n",
+				"The command \"./score pkg\" exited with 16.\n",
 			from: 2, to: 5,
+		},
+		{
+			name: "output after a tool's closing count is a wrapper's, not a tail",
+			log: "$ ./sbt test\n" +
+				"[error] Foo.scala:35:20: not found: value StringClient\n" +
+				"[error] one error found\n" +
+				"[error] (core / Test / compileIncremental) Compilation failed\n" +
+				"The command \"./sbt test\" exited with 1.\n",
 		},
 		{
 			name: "the build's own verdict has no tail",
@@ -174,6 +169,8 @@ func TestDiffHeaderIsNoStep(t *testing.T) {
 		{"--- /home/runner/work/notify/src/notify/api.py:before\t2024-04-11 08:12:01.221930", false},
 		{"+++ /dev/null", false},
 		{"--- ./docs/index.md", false},
+		{"--- expected", false},
+		{"+++ actual", false},
 		{"--- :hammer: Build", true},
 		{"+++ Running tests", true},
 		{"~~~ a/b", true},
@@ -185,6 +182,30 @@ func TestDiffHeaderIsNoStep(t *testing.T) {
 		res := a.Result()
 		if got := len(res.Sections) == 1 && res.Sections[0].Kind == "step"; got != tt.step {
 			t.Errorf("%q: step %v, want %v (sections %+v)", tt.line, got, tt.step, res.Sections)
+		}
+	}
+}
+
+// TestBoundaryFlag checks which lines end a command's output.
+func TestBoundaryFlag(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line string
+		want lineFlag
+	}{
+		{"$ make test", flagBoundary},
+		{"+ make test", flagTrace},
+		{"++ dirname /src", flagTrace},
+		{"+++ b/src/main.go", flagContent}, // a diff's, not a trace at depth three
+		{"  $ indented in output", flagContent},
+		{"+1 more", flagContent},
+		{"plain output", flagContent},
+	}
+	for _, tt := range tests {
+		l := lineView{text: []byte(tt.line)}
+		l.trim, l.indent = leadingSpace(l.text)
+		if got := boundaryFlag(&l, false); got != tt.want {
+			t.Errorf("boundaryFlag(%q) = %d, want %d", tt.line, got, tt.want)
 		}
 	}
 }

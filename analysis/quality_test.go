@@ -79,6 +79,13 @@ func TestTopFinding(t *testing.T) {
 		{"travis-lint-no-error-word.log", 25, 26, "", "Line longer than 80 characters"},
 		// A failed test beats the errors its program logged while it ran.
 		{"go-test-app-log-errors.log", 10, 14, CategoryTestFailure, "TestPreferChainedOverFronted"},
+		// A link checker's report beats the network error of a link it
+		// printed while checking.
+		{"link-check-network-progress.log", 15, 21, CategoryLint, "Issues"},
+		{"ct-console-failure.log", 20, 21, CategoryTestFailure, "{badmatch,{error,not_found}}"},
+		{"minitest-error.log", 9, 13, CategoryTestFailure, "undefined method `total_cents'"},
+		{"mocha-epilogue.log", 15, 33, CategoryTestFailure, "strictly equal"},
+		{"xcpretty-summary.log", 15, 21, CategoryTestFailure, "NoteStoreTests.swift:41"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.log, func(t *testing.T) {

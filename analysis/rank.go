@@ -22,8 +22,9 @@ var (
 	// then most often the tool's closing summary).
 	factorTailAfterSpecific = 0.55
 	// "beside-test-failure": in a step where a test runner reported a
-	// failed test, an error of the environment (a crash, a network error,
-	// a timeout) that a test's own output printed.
+	// failed test (or a checker a failed check), an error of the
+	// environment (a crash, a network error, a timeout) that the program
+	// under test or check printed.
 	factorBesideTestFailure = 0.8
 	bonusBeforeVerdict      = 0.08 // "followed-by-exit-code": the last error before the verdict
 	factorAfterVerdict      = 0.6  // "after-failure": cleanup and cascades after the verdict
@@ -296,8 +297,9 @@ type jobContext struct {
 	// lastSuccess is the last line where a build tool reported success
 	// before the verdict; 0 when none.
 	lastSuccess int
-	// testFailed: a test runner reported a failed test in the failed step.
-	testFailed bool
+	// checkFailed: a test runner reported a failed test, or a checker (a
+	// linter, a link checker) a failed check, in the failed step.
+	checkFailed bool
 }
 
 func newJobContext(j *JobResult) *jobContext {
@@ -354,19 +356,27 @@ func newJobContext(j *JobResult) *jobContext {
 			ctx.lastSuccess = max(ctx.lastSuccess, s.Line)
 		}
 	}
+	// explained: a specific rule recognized a strong error in the failed
+	// step that is not a summary, and no build tool reported success
+	// after it.
+	explained := false
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
 		if ctx.strong(i) && c.Trailer != summary && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
 			ctx.firstSpecific = c.LineStart
 		}
-		if ctx.strong(i) && ctx.inRegion(c) && c.Category == CategoryTestFailure && !isGeneric(c) && c.Trailer == notTrailer {
-			ctx.testFailed = true
+		if ctx.strong(i) && ctx.inRegion(c) && (c.Category == CategoryTestFailure || c.Category == CategoryLint) && !isGeneric(c) && c.Trailer == notTrailer {
+			ctx.checkFailed = true
+		}
+		if ctx.strong(i) && ctx.inRegion(c) && c.Trailer == notTrailer && !isTail(c) && !isGeneric(c) && !ctx.recovered(c.LineStart) {
+			explained = true
 		}
 	}
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
-		if !ctx.strong(i) || !ctx.inRegion(c) || isTail(c) || ctx.testFailed && environmentError(c.Category) {
-			continue
+		if !ctx.strong(i) || !ctx.inRegion(c) || isTail(c) || ctx.checkFailed && environmentError(c.Category) ||
+			explained && c.Trailer == summary {
+			continue // a summary is the first or last error only where nothing more specific is
 		}
 		// The first error of the step: the first a specific rule
 		// recognized, else the first of the generic vocabulary.
@@ -503,7 +513,7 @@ func (ctx *jobContext) score(i int) (float64, []string) {
 		s *= factorEarlierStep
 		reasons = append(reasons, "in-earlier-step")
 	}
-	if ctx.testFailed && environmentError(c.Category) && ctx.inRegion(c) {
+	if ctx.checkFailed && environmentError(c.Category) && ctx.inRegion(c) {
 		s *= factorBesideTestFailure
 		reasons = append(reasons, "beside-test-failure")
 	}

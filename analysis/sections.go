@@ -150,10 +150,15 @@ func (a *Analyzer) sectionTitle(title string) string {
 
 // diffHeader reports whether the title of a "--- " or "+++ " line is a
 // file of a unified diff: "a/src/x.go", "b/src/x.go", "/dev/null", an
-// absolute or relative path, or a path followed by a tab and a time.
+// absolute or relative path, a path followed by a tab and a time, or the
+// sides of an assertion's diff ("--- expected", "+++ actual").
 func diffHeader(title []byte) bool {
 	if bytes.IndexByte(title, '\t') > 0 {
 		return true
+	}
+	switch string(bytes.ToLower(title)) {
+	case "expected", "actual", "expected:", "actual:", "old", "new", "original", "modified":
+		return true // minitest's and other assertion libraries' diffs
 	}
 	if bytes.HasPrefix(title, []byte("a/")) || bytes.HasPrefix(title, []byte("b/")) || bytes.HasPrefix(title, []byte("./")) ||
 		title[0] == '/' || bytes.HasPrefix(title, []byte("../")) {

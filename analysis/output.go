@@ -223,5 +223,61 @@ func hasAlnum(b []byte) bool {
 	return false
 }
 
+// absorbIntoTails makes each failed command's last output take in the
+// lines inside it that only the generic vocabulary recognized, once each
+// ("Error: billing has model changes without a migration"): they are its
+// lines, and the strongest of them is its headline rather than its first
+// line. jobs is not changed; the jobs that change are copies.
+func absorbIntoTails(jobs []JobResult) []JobResult {
+	out := jobs
+	for ji := range jobs {
+		cands := jobs[ji].Candidates
+		var absorbed map[int]bool
+		var tails map[int]int // tail index -> its new headline's index
+		for ti := range cands {
+			t := &cands[ti]
+			if !isTail(t) {
+				continue
+			}
+			best := -1
+			for ci := range cands {
+				c := &cands[ci]
+				if ci == ti || !isGeneric(c) || c.Occurrences != 1 || c.Noise || c.LineStart < t.LineStart || c.LineEnd > t.LineEnd {
+					continue
+				}
+				if absorbed == nil {
+					absorbed, tails = map[int]bool{}, map[int]int{}
+				}
+				absorbed[ci] = true
+				if best < 0 || c.Score > cands[best].Score {
+					best = ci
+				}
+			}
+			if best >= 0 {
+				tails[ti] = best
+			}
+		}
+		if absorbed == nil {
+			continue
+		}
+		if &out[0] == &jobs[0] {
+			out = append([]JobResult(nil), jobs...)
+		}
+		kept := make([]Candidate, 0, len(cands)-len(absorbed))
+		for ci, c := range cands {
+			if absorbed[ci] {
+				continue
+			}
+			if h, ok := tails[ci]; ok {
+				c.Message = cands[h].Message
+				c.Fingerprint = Fingerprint(c.Category, c.Message)
+			}
+			kept = append(kept, c)
+		}
+		out[ji].Candidates = kept
+	}
+	return out
+}
+
 // noBlock is the block spec of a tail candidate: its lines are known.
 var noBlock blockSpec

@@ -54,6 +54,7 @@ const (
 // finding, then the others.
 // Jobs earlier in the slice win ties.
 func Rank(jobs []JobResult) []Finding {
+	jobs = absorbIntoTails(jobs)
 	groups, keys := scoreCandidates(jobs)
 	groups, keys = joinEvents(groups, keys, jobs)
 	findings := make([]Finding, 0, len(keys))
@@ -110,7 +111,7 @@ func scoreCandidates(jobs []JobResult) (groups map[string][]scored, keys []strin
 			c := &j.Candidates[ci]
 			s, reasons := ctx.score(ci)
 			switch {
-			case ji == first && c == ctx.firstInStep:
+			case ji == first && c == ctx.cause():
 				s += bonusFirstFailure
 				reasons = append(reasons, "first-failure")
 			case !firstEnd.IsZero() && ji != first && j.Job.Failed && startedAfter(j.Job, firstEnd) && ctx.strong(ci):
@@ -230,7 +231,7 @@ func firstFailure(jobs []JobResult, ctxs []*jobContext) (int, time.Time) {
 	first, failed := -1, 0
 	var firstEnd time.Time
 	for i := range jobs {
-		if !jobs[i].Job.Failed || ctxs[i].firstInStep == nil {
+		if !jobs[i].Job.Failed || ctxs[i].cause() == nil {
 			continue
 		}
 		failed++
@@ -297,6 +298,8 @@ type jobContext struct {
 	// lastSuccess is the last line where a build tool reported success
 	// before the verdict; 0 when none.
 	lastSuccess int
+	// firstTail is the first tail candidate in the failed step.
+	firstTail *Candidate
 	// checkFailed: a test runner reported a failed test, or a checker (a
 	// linter, a link checker) a failed check, in the failed step.
 	checkFailed bool
@@ -374,6 +377,9 @@ func newJobContext(j *JobResult) *jobContext {
 	}
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
+		if isTail(c) && ctx.inRegion(c) && (ctx.firstTail == nil || c.LineStart < ctx.firstTail.LineStart) {
+			ctx.firstTail = c
+		}
 		if !ctx.strong(i) || !ctx.inRegion(c) || isTail(c) || ctx.checkFailed && environmentError(c.Category) ||
 			explained && c.Trailer == summary {
 			continue // a summary is the first or last error only where nothing more specific is
@@ -389,6 +395,15 @@ func newJobContext(j *JobResult) *jobContext {
 		}
 	}
 	return ctx
+}
+
+// cause is the candidate that most likely explains the job's failure: the
+// first error of its failed step, or else the failed command's last output.
+func (ctx *jobContext) cause() *Candidate {
+	if ctx.firstInStep != nil {
+		return ctx.firstInStep
+	}
+	return ctx.firstTail
 }
 
 // inRegion reports whether c starts in the failed step.

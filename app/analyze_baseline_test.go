@@ -47,8 +47,9 @@ func TestAnalyzeBuildURLAutomaticBaseline(t *testing.T) {
 	require.Greater(t, f.Rank, 2, "below both new errors")
 	require.Contains(t, f.Reasons, "also-in-baseline")
 	require.NotContains(t, f.Reasons, "first-failure")
-	e2e := findingFor(r.rep, "Error: Timed out 30000ms")
+	e2e := findingFor(r.rep, "pays an invoice") // the failed test, shown with its "Error: Timed out 30000ms"
 	require.NotNil(t, e2e)
+	require.Contains(t, strings.Join(e2e.Text, "\n"), "Error: Timed out 30000ms")
 	require.Contains(t, e2e.Reasons, "new-vs-baseline")
 	require.Less(t, e2e.Rank, f.Rank)
 

@@ -119,7 +119,11 @@ func TestAnalyzeGitHubJobAndAttemptURLs(t *testing.T) {
 	require.Equal(t, 0, r.code, r.err)
 	require.Equal(t, 1, r.rep.Source.Build.Attempt)
 	require.Equal(t, 1, r.rep.Summary.JobsAnalyzed, "attempt 1 had one failed job")
-	require.Contains(t, r.rep.Findings[len(r.rep.Findings)-1].Message, "exit code 1")
+	shown := ""
+	for _, f := range r.rep.Findings {
+		shown += strings.Join(f.Text, "\n") + "\n"
+	}
+	require.Contains(t, shown, "exit code 1", "the runner's verdict is shown")
 }
 
 func TestAnalyzeBuildkiteBuild(t *testing.T) {

@@ -118,7 +118,9 @@ func TestAnalyzeInputs(t *testing.T) {
 func TestAnalyzeNotesWhatCapsLeftOut(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "import.log")
 	require.NoError(t, os.WriteFile(path, analysistest.DistinctErrorsLog(4100), 0o644))
-	const want = "200 error-like line(s) not kept as findings: only the first 4,000 distinct error messages"
+	// 100 messages over the cap, twice each, and the failed command's last
+	// output before the verdict (the flood's last lines).
+	const want = "201 error-like line(s) not kept as findings: only the first 4,000 distinct error messages"
 
 	code, out, errOut := runMain(t, "", "analyze", "--json", path)
 	require.Equal(t, 0, code, errOut)

@@ -82,6 +82,8 @@ func TestTopFinding(t *testing.T) {
 		// A link checker's report beats the network error of a link it
 		// printed while checking.
 		{"link-check-network-progress.log", 15, 21, CategoryLint, "Issues"},
+		// The first failed test beats an exception a test logged before it.
+		{"scalatest-exception-before-failure.log", 15, 20, CategoryTestFailure, "symmetric reader"},
 		{"ct-console-failure.log", 20, 21, CategoryTestFailure, "{badmatch,{error,not_found}}"},
 		{"minitest-error.log", 9, 13, CategoryTestFailure, "undefined method `total_cents'"},
 		{"mocha-epilogue.log", 15, 33, CategoryTestFailure, "strictly equal"},

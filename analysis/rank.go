@@ -368,7 +368,7 @@ func newJobContext(j *JobResult) *jobContext {
 		if ctx.strong(i) && c.Trailer != summary && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
 			ctx.firstSpecific = c.LineStart
 		}
-		if ctx.strong(i) && ctx.inRegion(c) && (c.Category == CategoryTestFailure || c.Category == CategoryLint) && !isGeneric(c) && c.Trailer == notTrailer {
+		if ctx.strong(i) && ctx.inRegion(c) && failedCheck(c) {
 			ctx.checkFailed = true
 		}
 		if ctx.strong(i) && ctx.inRegion(c) && c.Trailer == notTrailer && !isTail(c) && !isGeneric(c) && !ctx.recovered(c.LineStart) {
@@ -385,9 +385,11 @@ func newJobContext(j *JobResult) *jobContext {
 			continue // a summary is the first or last error only where nothing more specific is
 		}
 		// The first error of the step: the first a specific rule
-		// recognized, else the first of the generic vocabulary.
-		if first := ctx.firstInStep; first == nil || isGeneric(first) && (!isGeneric(c) || c.LineStart < first.LineStart) ||
-			!isGeneric(first) && !isGeneric(c) && c.LineStart < first.LineStart {
+		// recognized, else the first of the generic vocabulary; where a
+		// test or a check failed, the first failed test or check.
+		if first := ctx.firstInStep; (!ctx.checkFailed || failedCheck(c)) &&
+			(first == nil || isGeneric(first) && (!isGeneric(c) || c.LineStart < first.LineStart) ||
+				!isGeneric(first) && !isGeneric(c) && c.LineStart < first.LineStart) {
 			ctx.firstInStep = c
 		}
 		if ctx.verdict > 0 && (ctx.lastBefore == nil || c.LineStart > ctx.lastBefore.LineStart) {
@@ -422,6 +424,12 @@ func (ctx *jobContext) specificBefore(c *Candidate) bool {
 		}
 	}
 	return false
+}
+
+// failedCheck reports whether c is a test runner's failed test or a
+// checker's failed check.
+func failedCheck(c *Candidate) bool {
+	return (c.Category == CategoryTestFailure || c.Category == CategoryLint) && !isGeneric(c) && c.Trailer == notTrailer
 }
 
 // environmentError reports whether a category is an error of the

@@ -157,6 +157,7 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	l.trim, l.indent = leadingSpace(text)
 
 	// Step and group headers are structure, not content: they end a block.
+	echo := a.spans.inEcho() // (a group's end ends a script echo)
 	structural := a.trackStructure(l, info.step)
 	if a.block.open != nil && (structural || !a.continues(l)) {
 		a.closeBlock()
@@ -173,7 +174,7 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	a.spans.nextLine()
 	a.keepBeforeOverwrite()
 	flag := boundaryFlag(l, structural)
-	if l.verdict || succeededVerdict(l.trim) {
+	if l.verdict || succeededVerdict(l.trim) || echo && flag == flagGroupEnd {
 		flag = flagBoundary
 	}
 	a.context.push(text, flag)

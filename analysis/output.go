@@ -1,6 +1,9 @@
 package analysis
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // The output of the command that failed explains the failure more often
 // than any line with an error word: a lint complaint, a diff, a usage
@@ -12,8 +15,9 @@ import "bytes"
 
 const (
 	// tailLookback is how many lines before a verdict are searched for the
-	// failed command's last output; the context ring keeps at least these.
-	tailLookback = 48
+	// failed command's last output, the runner's after-failure steps
+	// included; the context ring keeps at least these.
+	tailLookback = 96
 	// tailLines caps the output lines a tail candidate covers, and
 	// tailSpan the lines from its first to its last (blank ones included).
 	tailLines = 12
@@ -36,6 +40,10 @@ const (
 	flagBoundary
 	// flagTrace: a shell's trace of a command it runs ("+ cmd" under set -x).
 	flagTrace
+	// flagGroupEnd: the end of a step or group (GitLab's section_end, a
+	// Jenkins Pipeline's "[Pipeline] }"); the end of a GitHub script echo
+	// is a boundary instead: the step's output comes after it.
+	flagGroupEnd
 )
 
 // outputState is what the analyzer remembers to find a failed command's
@@ -45,7 +53,45 @@ type outputState struct {
 	// recognized (a failure or its summary): a tail that reaches back over
 	// it adds nothing to it.
 	lastSpecific int
+	// afterFrom counts the lines pushed before the runner's after-failure
+	// steps began (GitLab's after_script, Travis CI's after_failure, a
+	// Jenkins Pipeline's post actions); 0 when none began since the last
+	// step. A verdict printed after them is on the output before them.
+	afterFrom int
 }
+
+// noteSection follows the steps a log goes through: pushed lines were
+// read before the section starting now.
+func (o *outputState) noteSection(title, kind string, pushed int) {
+	switch {
+	case afterFailureStep(title):
+		if o.afterFrom == 0 {
+			o.afterFrom = pushed
+		}
+	case kind == "step":
+		o.afterFrom = 0
+	}
+}
+
+// afterFailureStep recognizes the steps runners run after a job's script
+// failed, before their verdict: GitLab's after_script, artifact upload and
+// clean-up, Travis CI's after_failure, after_script and cache upload,
+// GitHub's post steps, a Jenkins Pipeline's post actions, Buildkite's
+// pre-exit hooks.
+func afterFailureStep(title string) bool {
+	t := strings.ToLower(title)
+	for _, w := range afterFailureWords {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return strings.HasPrefix(t, "post ")
+}
+
+var afterFailureWords = []string{"after_script", "after script", "after_failure", "cleanup_file_variables",
+	"cleaning up project directory", "upload_artifacts_on_failure", "uploading artifacts for failed job",
+	"archive_cache_on_failure", "saving cache for failed job", "store build cache", "declarative: post actions",
+	"pre-exit hook"}
 
 // noteBlock remembers where the last specific block started.
 func (o *outputState) noteBlock(b *block) {
@@ -58,6 +104,9 @@ func (o *outputState) noteBlock(b *block) {
 // the next: structure (step and group headers, fold markers), a command
 // echoed by the runner ("$ make test"), or a shell trace ("+ make").
 func boundaryFlag(l *lineView, structural bool) lineFlag {
+	if l.mark == MarkGroupEnd {
+		return flagGroupEnd
+	}
 	if structural {
 		return flagBoundary
 	}
@@ -97,7 +146,9 @@ func (a *Analyzer) failedOutput(verdict *lineView, r *rule) {
 	// Walk back: k=1 is the line just before the current one, or the line
 	// before the start of a verdict that spans lines.
 	end, from := 0, 1 // k of the last output line; k where the walk starts
-	if !bytes.HasPrefix(verdict.trim, verdictStart) {
+	if o := a.output.afterFrom; o > 0 && c.pushes-o+1 <= look {
+		from = c.pushes - o + 1 // the line before the after-failure steps
+	} else if !bytes.HasPrefix(verdict.trim, verdictStart) {
 		for k := 1; k <= look; k++ {
 			if text, _ := c.back(k); bytes.HasPrefix(text, verdictStart) {
 				from = k + 1
@@ -110,7 +161,7 @@ func (a *Analyzer) failedOutput(verdict *lineView, r *rule) {
 		if flag == flagBoundary {
 			return // the command printed nothing of its own
 		}
-		if flag == flagTrace || a.chatter(text) {
+		if flag == flagTrace || flag == flagGroupEnd || a.chatter(text) {
 			continue
 		}
 		end = k

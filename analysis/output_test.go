@@ -79,6 +79,45 @@ func TestFailedCommandOutput(t *testing.T) {
 				"The command \"./sbt test\" exited with 1.\n",
 		},
 		{
+			name: "GitLab: the script's output, before after_script and the clean-up",
+			log: "\x1b[32;1m$ terraform fmt -check -recursive\x1b[0;m\n" +
+				"modules/network/main.tf\n" +
+				"envs/prod/variables.tf\n" +
+				"section_end:1700617592:step_script\r\x1b[0K\n" +
+				"section_start:1700617592:after_script\r\x1b[0K\x1b[36;1mRunning after_script\x1b[0;m\n" +
+				"\x1b[32;1m$ du -sh .cache || true\x1b[0;m\n" +
+				"318M\t.cache\n" +
+				"section_end:1700617594:after_script\r\x1b[0K\n" +
+				"section_start:1700617594:cleanup_file_variables\r\x1b[0K\x1b[36;1mCleaning up project directory and file based variables\x1b[0;m\n" +
+				"section_end:1700617595:cleanup_file_variables\r\x1b[0K\n" +
+				"\x1b[31;1mERROR: Job failed: exit code 3\n",
+			from: 2, to: 3,
+		},
+		{
+			name: "Jenkins: the failed stage's output, before the post actions",
+			log: "[Pipeline] { (Format)\n" +
+				"[Pipeline] sh\n" +
+				"+ ./gradlew ktlintCheck\n" +
+				"app/src/main/kotlin/Sync.kt:12:1 Unexpected blank line(s) before \"}\"\n" +
+				"[Pipeline] }\n" +
+				"[Pipeline] // stage\n" +
+				"[Pipeline] { (Declarative: Post Actions)\n" +
+				"[Pipeline] junit\n" +
+				"Recording test results\n" +
+				"[Pipeline] }\n" +
+				"[Pipeline] End of Pipeline\n" +
+				"ERROR: script returned exit code 1\n",
+			from: 4, to: 4,
+		},
+		{
+			name: "GitHub: a step that printed nothing after its script has no tail",
+			log: "##[group]Run [ -n \"\" ]\n" +
+				"[ -n \"\" ]\n" +
+				"shell: /usr/bin/bash -e {0}\n" +
+				"##[endgroup]\n" +
+				"##[error]Process completed with exit code 1.\n",
+		},
+		{
 			name: "the build's own verdict has no tail",
 			log: "$ ./after_script.sh\n" +
 				"uploading coverage\n" +

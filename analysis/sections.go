@@ -131,6 +131,7 @@ func (a *Analyzer) addSection(title, kind string) {
 	if kind != "reopen" {
 		a.sections.lastTitle = title
 	}
+	a.output.noteSection(title, kind, a.context.pushes)
 	if !a.owns(a.line) || len(a.sections.list) >= maxSections {
 		return
 	}

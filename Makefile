@@ -38,10 +38,16 @@ install: build ## Install bin/destill into $(PREFIX)/bin (default ~/.local/bin; 
 	install -d $(PREFIX)/bin
 	install -m 0755 bin/destill $(PREFIX)/bin/destill
 
-eval: ## Finding quality on every labeled set under CORPORA (cidiff, logchunks-dev with its repository split, logdx-dev on critical_lines); one set: make eval-one CORPUS=dir
+# The quality targets of each labeled set: hit@1, hit@5, median lines shown (top 5).
+EVAL_TARGETS_cidiff := --min-top1 0.9 --min-top5 1
+EVAL_TARGETS_logchunks-dev := --min-top1 0.55 --min-top5 0.8 --max-median-lines 60
+EVAL_TARGETS_logdx-dev := --min-top5 0.875
+
+eval: ## Finding quality on every labeled set under CORPORA (cidiff, logchunks-dev with its repository split, logdx-dev on critical_lines), failing below its targets; one set: make eval-one CORPUS=dir
 	@go build -o bin/destill-eval . && for set in cidiff logchunks-dev logdx-dev; do \
 		dir=$(CORPORA)/$$set; [ -f $$dir/cases.jsonl ] || { echo "eval: $$dir/cases.jsonl is missing (set CORPORA=...)" >&2; exit 1; }; \
-		echo "== $$set"; bin/destill-eval eval --split $$dir || exit 1; \
+		case $$set in cidiff) t="$(EVAL_TARGETS_cidiff)";; logchunks-dev) t="$(EVAL_TARGETS_logchunks-dev)";; logdx-dev) t="$(EVAL_TARGETS_logdx-dev)";; esac; \
+		echo "== $$set (targets: $$t)"; bin/destill-eval eval --split $$t $$dir || exit 1; \
 	done
 
 eval-one: ## Finding quality on one labeled corpus, misses listed: make eval-one CORPUS=../shared/corpus/logchunks-dev

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/destill-dev/destill/internal/needs"
 	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
 )
@@ -34,14 +35,7 @@ type tmuxSession struct {
 // and skips it elsewhere.
 func tmuxPath(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("tmux")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is not installed: the terminal UI end-to-end tests need it (apt-get install -y tmux; .ci/run does)")
-		}
-		t.Skip("tmux is not installed; apt-get install -y tmux to run the terminal UI end-to-end tests")
-	}
-	return path
+	return needs.Tool(t, "tmux")
 }
 
 func newTmux(t *testing.T, w, h int, env ...string) *tmuxSession {
@@ -195,7 +189,7 @@ func hasColour(s string) bool {
 	return false
 }
 
-func TestTmuxSampleLog(t *testing.T) {
+func TestE2ETmuxSampleLog(t *testing.T) {
 	t.Parallel()
 	tmuxPath(t)
 	e := expectSample(t)
@@ -284,7 +278,7 @@ func TestTmuxSampleLog(t *testing.T) {
 	tmuxCheck(t, !strings.Contains(back, "by confidence"), "the UI's own screen is gone (alternate screen):\n%s", back)
 }
 
-func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
+func TestE2ETmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	t.Parallel()
 	tmuxPath(t)
 	e := expectSample(t)
@@ -338,11 +332,11 @@ func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	tmuxCheck(t, strings.Contains(s, fmt.Sprintf("destill: examples/logs/github-actions-go-test.log — %d finding(s)", e.n)), "text when stdout is a pipe:\n%s", s)
 }
 
-// TestTmuxSlowBuild runs destill on a fake Buildkite build whose job logs
+// TestE2ETmuxSlowBuild runs destill on a fake Buildkite build whose job logs
 // arrive seconds apart, one of them never: findings stream in as jobs
 // finish, the list re-sorts without moving the selection, the status bar
 // shows the progress and the log that failed, and the summary stays.
-func TestTmuxSlowBuild(t *testing.T) {
+func TestE2ETmuxSlowBuild(t *testing.T) {
 	t.Parallel()
 	tmuxPath(t)
 	sec := func(n float64) providertest.Duration {

@@ -240,7 +240,7 @@ func TestMakeImage(t *testing.T) {
 
 func TestScripts(t *testing.T) {
 	sc := deploytest.Need(t, "shellcheck", "apt-get install -y shellcheck")
-	for _, p := range []string{"image.sh", "release.sh", "ci-tools.sh"} {
+	for _, p := range []string{"image.sh", "release.sh", "ci-tools.sh", "../scripts/with-postgres.sh", "../scripts/run-tests.sh", "../.ci/run"} {
 		fi, err := os.Stat(p)
 		require.NoError(t, err)
 		require.NotZero(t, fi.Mode()&0o111, "%s is not executable", p)

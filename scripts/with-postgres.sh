@@ -14,12 +14,12 @@ set -euo pipefail
 if [ -n "${DESTILL_TEST_DATABASE_URL:-}" ]; then exec "$@"; fi
 
 pg_bin=""
-for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+while IFS= read -r d; do
   if [ -x "$d/initdb" ]; then pg_bin=$d; break; fi
-done
+done < <(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r)
 if [ -z "$pg_bin" ] && command -v initdb >/dev/null 2>&1; then pg_bin=$(dirname "$(command -v initdb)"); fi
 if [ -z "$pg_bin" ]; then
-  echo "with-postgres: no PostgreSQL binaries found; Postgres tests will skip (or fail with CI set)" >&2
+  echo "with-postgres: no PostgreSQL binaries found (sudo make deploy-tools installs them); Postgres tests will skip (or fail with CI set)" >&2
   exec "$@"
 fi
 
@@ -32,6 +32,7 @@ if [ "$(id -u)" = 0 ]; then
   as_pg=(runuser -u postgres --)
 fi
 data="$tmp/data"
+# shellcheck disable=SC2317 # run by the trap
 cleanup() {
   ( cd "$tmp" && "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 ) || true
   rm -rf "$tmp"

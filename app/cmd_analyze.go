@@ -197,7 +197,7 @@ func writeReport(streams *Streams, rep analysis.Report, out outputOptions) error
 	case formatMarkdown:
 		err = render.Markdown(streams.Out, rep, render.MarkdownOptions{Top: top})
 	default:
-		err = render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color})
+		err = render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color, Width: streams.textWidth()})
 	}
 	if err != nil {
 		return fmt.Errorf("write output: %w", err)

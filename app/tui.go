@@ -197,7 +197,7 @@ func printSummary(streams *Streams, rep analysis.Report, out outputOptions) erro
 	if out.topSet {
 		top = out.top
 	}
-	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color}); err != nil {
+	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color, Width: streams.textWidth()}); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil

@@ -44,7 +44,7 @@ func TestTextWraps(t *testing.T) {
 		Jobs:   []analysis.JobSummary{{ID: "1", Name: "build.log", Analyzed: true, LogLines: 120}},
 		Findings: []analysis.Finding{{
 			Rank: 1, Confidence: 0.9, Severity: analysis.SeverityError, Category: "test-failure", JobName: "build.log",
-			Step: "Run the integration tests against a throwaway PostgreSQL and an in-process Kafka broker",
+			Step:      "Run the integration tests against a throwaway PostgreSQL and an in-process Kafka broker",
 			LineStart: 99, LineEnd: 100, Reasons: []string{"go-test-failure"},
 			Message:       "--- FAIL: TestUpload (0.31s)",
 			ContextBefore: []string{"=== RUN   TestUpload"},

@@ -388,7 +388,7 @@ func TestE2ETmuxSlowBuild(t *testing.T) {
 	back := tm.scrollback()
 	tmuxCheck(t, strings.Contains(back, "destill: "+fake.url), "summary header in scrollback:\n%s", back)
 	tmuxCheck(t, strings.Contains(back, "imported and not used") && strings.Contains(back, "out of memory"), "findings of both jobs in the summary:\n%s", back)
-	tmuxCheck(t, strings.Contains(back, `note: job "integration": log not analyzed`), "the missing log noted:\n%s", back)
+	tmuxCheck(t, strings.Contains(back, `note: job "integration" was not analyzed`), "the missing log noted:\n%s", back)
 	tmuxCheck(t, !strings.Contains(back, providertest.DefaultToken), "the token never shows")
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/httpapi"
 )
 
 // Source is where a build and its job logs come from: a CI provider's API,
@@ -211,7 +212,7 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if baseErr != nil && err == nil && ctx.Err() == nil {
-		r.notes = append(r.notes, fmt.Sprintf("job %q: no baseline: %v", job.Name, baseErr))
+		r.notes = append(r.notes, fmt.Sprintf("job %q was analyzed without a baseline: %s", job.Name, httpapi.Brief(baseErr)))
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -221,8 +222,8 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 		if r.firstErr == nil {
 			r.firstErr = err
 		}
-		r.jobs[i].Error = err.Error()
-		r.notes = append(r.notes, fmt.Sprintf("job %q: log not analyzed: %v", job.Name, err))
+		r.jobs[i].Error = LogError(err)
+		r.notes = append(r.notes, LogNote(job.Name, r.jobs[i].Error))
 		r.fetched++
 	} else {
 		r.fetched++
@@ -270,7 +271,7 @@ func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*anal
 		}
 	}}
 	if _, err := io.Copy(a, cr); err != nil {
-		return nil, fmt.Errorf("read log of job %q: %w", job.Name, err)
+		return nil, fmt.Errorf("its log broke off: %w", err)
 	}
 	r.bytes.Add(cr.n - cr.last)
 	res := a.Result()
@@ -280,6 +281,16 @@ func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*anal
 		rcache.SaveResult(job, r.opts.Analysis, res)
 	}
 	return &res, nil
+}
+
+// LogError is what a job's summary says about a log that could not be
+// read: the provider's answer in a few words, not the chain of calls.
+func LogError(err error) string { return httpapi.Brief(err) }
+
+// LogNote is the report's note for a job whose log could not be read;
+// errText is its LogError.
+func LogNote(job, errText string) string {
+	return fmt.Sprintf("job %q was not analyzed: %s", job, errText)
 }
 
 func (r *run) finishedResults() []analysis.JobResult {

@@ -81,3 +81,24 @@ func TestHelpGolden(t *testing.T) {
 	walk(nil, root)
 	golden(t, "help.golden", b.String())
 }
+
+// TestUnsupportedURLsListTheForms: a URL destill cannot read gets the URL
+// forms it can, Jenkins among them; one on a known host gets that
+// provider's forms.
+func TestUnsupportedURLsListTheForms(t *testing.T) {
+	var b strings.Builder
+	for _, u := range []string{
+		"https://example.com/foo/bar",
+		"https://ci.example.com/view/all/builds",
+		"https://ci.example.com/job/api/",
+		"https://github.com/acme/api/pull/3",
+		"https://gitlab.com/acme/api/-/merge_requests/7",
+		"https://buildkite.com/acme/api",
+	} {
+		code, _, errOut := runMain(t, "", "analyze", u)
+		require.Equal(t, exitUsage, code, u)
+		fmt.Fprintf(&b, "$ destill analyze %s\n%s\n", u, errOut)
+	}
+	require.Contains(t, b.String(), "https://JENKINS/job/NAME")
+	golden(t, "unsupported-urls.golden", b.String())
+}

@@ -32,7 +32,11 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	if feed == nil {
 		feed = newUIFeed()
 	}
-	run := startRun(parent, in.Source, popts, feed)
+	// --timeout bounds the analysis, not the UI: what it found stays on
+	// the screen, with the server it gave up on.
+	runCtx, cancel := withRunTimeout(parent, opts.timeout)
+	defer cancel()
+	run := startRun(runCtx, in.Source, popts, feed)
 	defer run.stop()
 
 	if err := run.failedAtOnce(feed); err != nil {
@@ -109,13 +113,15 @@ type backgroundRun struct {
 }
 
 // startRun starts pipeline.Run in the background, sending its updates and
-// its end to feed. Run stops when ctx ends or on stop.
+// its end to feed. Run stops when ctx ends or on stop; when ctx ends at
+// --timeout, the error names the server it was waiting for.
 func startRun(ctx context.Context, src pipeline.Source, popts pipeline.Options, feed *uiFeed) *backgroundRun {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &backgroundRun{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		r.rep, r.err = pipeline.Run(ctx, src, popts, feed.update)
+		r.err = feed.waits.timedOut(ctx, r.err)
 		feed.Finish(ui.Finished{Err: r.err, At: time.Now()})
 	}()
 	return r

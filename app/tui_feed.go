@@ -17,12 +17,17 @@ type uiFeed struct {
 	first     chan struct{}
 	firstOnce sync.Once
 
+	// waits shows in the status bar what a provider has not answered yet.
+	waits *waits
+
 	mu     sync.Mutex
 	divert func(string) // when set, notices go here instead (no UI)
 }
 
 func newUIFeed() *uiFeed {
-	return &uiFeed{Feed: ui.NewFeed(), first: make(chan struct{})}
+	f := &uiFeed{Feed: ui.NewFeed(), first: make(chan struct{})}
+	f.waits = newWaits(f.Wait)
+	return f
 }
 
 // update is pipeline.Run's onUpdate.

@@ -111,6 +111,7 @@ func TestScreens(t *testing.T) {
 		keys   []*tcell.EventKey
 	}{
 		{name: "starting"},
+		{name: "waiting", events: []Event{Waiting{Message: "waiting for api.buildkite.com: no answer for 20 s (try 2 of 5)…"}}},
 		{name: "streaming", events: []Event{snapshotOf(pick("fp-timeout", "fp-lint"), 1), snapshotOf(pick("fp-oom", "fp-timeout", "fp-lint"), 2)}},
 		{name: "done", events: []Event{snapshotOf(testFindings(), 3), Finished{At: testStart.Add(42 * time.Second)}}},
 		{name: "done-nothing-found", events: []Event{snapshotOf(nil, 3), Finished{At: testStart.Add(2 * time.Second)}}},

@@ -104,6 +104,7 @@ type State struct {
 	cursor   int   // index into visible
 	selected string
 	message  string
+	waiting  string
 }
 
 // NewState returns the state of an analysis that has not sent anything yet.
@@ -167,6 +168,14 @@ func (s *State) Sort() SortOrder { return s.sort }
 
 // Focus returns the pane the movement keys act on.
 func (s *State) Focus() Pane { return s.focus }
+
+// Waiting returns what the analysis waits for ("" nothing), while it runs.
+func (s *State) Waiting() string {
+	if s.phase == PhaseDone || s.phase == PhaseFailed {
+		return ""
+	}
+	return s.waiting
+}
 
 // Message returns the status message a key left ("" none).
 func (s *State) Message() string { return s.message }

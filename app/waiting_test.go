@@ -1,0 +1,55 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// silentAPI accepts connections and never answers, until the test ends.
+func silentAPI(t *testing.T) *httptest.Server {
+	t.Helper()
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-stop:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() {
+		close(stop)
+		srv.Close()
+	})
+	return srv
+}
+
+// TestAnalyzeWaitsForASilentServerOutLoud: against an API that takes the
+// connection and never answers, analyze says on the terminal what it is
+// waiting for and which try it is on, gives up at --timeout, and ends with
+// one line naming the host.
+func TestAnalyzeWaitsForASilentServerOutLoud(t *testing.T) {
+	srv := silentAPI(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	streams, out, errOut := TestStreams("", "GITHUB_API_URL", srv.URL, "GITHUB_TOKEN", "ghp_test")
+	streams.StderrTTY = true
+	start := time.Now()
+	code := Main(context.Background(), []string{"destill", "analyze", "--format", "text", "--timeout", "6500ms",
+		"https://github.com/acme/app/actions/runs/1001"}, streams)
+	took := time.Since(start)
+	require.Equal(t, exitFailure, code)
+	require.Empty(t, out.String())
+	require.Less(t, took, 10*time.Second, "--timeout bounds the run")
+	stderr := errOut.String()
+	require.Contains(t, stderr, "\r\x1b[Kdestill: waiting for "+host+": no answer for 5 s (try 1 of 5)…")
+	require.Contains(t, stderr, "\r\x1b[Kdestill: waiting for "+host+": no answer for 6 s (try 1 of 5)…")
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	last = last[strings.LastIndex(last, "\r\x1b[K")+len("\r\x1b[K"):]
+	require.Equal(t, "destill: gave up after 6.5s (--timeout): no answer from "+host+" for 6 s (try 1 of 5); try again later, or raise --timeout", last)
+	require.Len(t, lines, 1, "one line, after the progress line it replaced")
+}

@@ -245,6 +245,12 @@ func (s *State) SetSearch(text string) {
 	s.refresh()
 }
 
+// SetFilter shows the findings f selects.
+func (s *State) SetFilter(f Filter) {
+	s.filter = f
+	s.refresh()
+}
+
 // CycleFilter switches to the next filter.
 func (s *State) CycleFilter() {
 	s.filter = (s.filter + 1) % filterCount

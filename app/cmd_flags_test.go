@@ -65,6 +65,7 @@ func TestNewCmdAnalyze(t *testing.T) {
 	base := analyzeOptions{
 		arg: "build.log", output: defaultOutput, before: analysis.DefaultContextBefore, after: analysis.DefaultContextAfter,
 		concurrency: pipeline.DefaultConcurrency, baselines: []string{}, backend: backendConfig{backend: backendMemory},
+		timeout: DefaultRunTimeout,
 	}
 	runFlagCases(t, "analyze", newAnalyzeCommand, base, []flagCase[analyzeOptions]{
 		{name: "a log file", args: []string{"build.log"}},
@@ -85,6 +86,8 @@ func TestNewCmdAnalyze(t *testing.T) {
 			o.before, o.after, o.allJobs, o.concurrency, o.baselines = 2, 2, true, 3, []string{"a.log", "b.log"}
 		}},
 		{name: "context before and after", args: []string{"--context", "0,7", "build.log"}, want: func(o *analyzeOptions) { o.before, o.after = 0, 7 }},
+		{name: "timeout", args: []string{"--timeout", "90s", "build.log"}, want: func(o *analyzeOptions) { o.timeout = 90 * time.Second }},
+		{name: "no timeout", args: []string{"--timeout", "0", "build.log"}, want: func(o *analyzeOptions) { o.timeout = 0 }},
 		{name: "cache and API flags", args: []string{"--offline", "--cache-size", "1GB", "--github-api-url", "https://ghe.example.com/api/v3", "--no-baseline", "build.log"}, want: func(o *analyzeOptions) {
 			o.cache = cacheFlags{offline: true, size: "1GB"}
 			o.apiURLs.github = "https://ghe.example.com/api/v3"
@@ -104,6 +107,7 @@ func TestNewCmdAnalyze(t *testing.T) {
 		{name: "negative top", args: []string{"-n", "-1", "build.log"}, wantErr: "--top must be 0 (all) or more"},
 		{name: "bad context", args: []string{"-C", "1,2,3", "build.log"}, wantErr: "--context takes B,A or one number"},
 		{name: "no concurrency", args: []string{"--concurrency", "0", "build.log"}, wantErr: "--concurrency must be at least 1"},
+		{name: "negative timeout", args: []string{"--timeout", "-1s", "build.log"}, wantErr: "--timeout must be 0 (no limit) or more"},
 		{name: "baseline and no baseline", args: []string{"--baseline", "a.log", "--no-baseline", "build.log"}, wantErr: "contradict each other"},
 		{name: "offline and no cache", args: []string{"--offline", "--no-cache", "build.log"}, wantErr: "--offline and --no-cache contradict"},
 		{name: "bad cache size", args: []string{"--cache-size", "lots", "build.log"}, wantErr: "--cache-size"},

@@ -36,14 +36,42 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	// the screen, with the server it gave up on.
 	runCtx, cancel := withRunTimeout(parent, opts.timeout)
 	defer cancel()
+	// Standard input is kept as it is read: to preview its findings while
+	// it flows, and for the pager.
+	var sp *spool
+	if in.Describe.Kind == "stdin" {
+		if s, err := newSpool(); err == nil {
+			sp = s
+			in.Source = spooled{in.Source, sp}
+		}
+	}
+	raw := newRawLogs(streams, in.Source, in.Describe.Path, sp, popts.Analysis.Secrets)
+	popts.JobResultFunc = raw.read
 	run := startRun(runCtx, in.Source, popts, feed)
-	defer run.stop()
+	previewDone := make(chan struct{})
+	if sp != nil {
+		go func() {
+			defer close(previewDone)
+			previewSpool(runCtx, sp, popts.Analysis, feed, run.done)
+		}()
+	} else {
+		close(previewDone)
+	}
+	defer func() {
+		run.stop()
+		<-previewDone
+		if sp != nil {
+			sp.remove()
+		}
+	}()
 
 	if err := run.failedAtOnce(feed); err != nil {
 		return analyzeError(parent, err)
 	}
 	title := render.SourceName(analysis.Report{Source: in.Describe})
-	uiErr := ui.Run(parent, tuiConfig(streams, title, feed.Feed, opts.output.color))
+	cfg := tuiConfig(streams, title, feed.Feed, opts.output.color)
+	cfg.ShowLogFunc = raw.show
+	uiErr := ui.Run(parent, cfg)
 	if errors.Is(uiErr, ui.ErrNoTerminal) && !opts.output.formatSet {
 		// No terminal to take over after all: print text, as when stdout
 		// is not a terminal.

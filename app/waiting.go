@@ -35,7 +35,7 @@ func withRunTimeout(ctx context.Context, d time.Duration) (context.Context, cont
 type waits struct {
 	show func(string)
 
-	mu   sync.Mutex
+	mu     sync.Mutex
 	cur    *httpapi.Wait // the wait shown, if any
 	last   *httpapi.Wait // the last wait heard of, ended or not
 	lastAt time.Time     // when it was heard of

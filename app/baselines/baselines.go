@@ -134,7 +134,6 @@ func NoneNote(searched []string) string {
 	return "looked for " + strings.Join(searched, "; ")
 }
 
-
 // fromBranch looks for the group's job in the most recent passing build on
 // branch. Without one, it says what was looked for and what came of it;
 // err is only an interrupted context.

@@ -116,7 +116,7 @@ func TestNewCmdAnalyze(t *testing.T) {
 }
 
 func TestNewCmdView(t *testing.T) {
-	base := viewOptions{arg: "result.json", output: defaultOutput, limit: 20, backend: backendConfig{backend: backendMemory}}
+	base := viewOptions{arg: "result.json", output: defaultOutput, limit: 20, timeout: 30 * time.Minute, backend: backendConfig{backend: backendMemory}}
 	runFlagCases(t, "view", newViewCommand, base, []flagCase[viewOptions]{
 		{name: "a saved result", args: []string{"result.json"}},
 		{name: "on a terminal: the UI, in colour", tty: true, args: []string{"result.json"}, want: func(o *viewOptions) {
@@ -135,6 +135,10 @@ func TestNewCmdView(t *testing.T) {
 			o.arg, o.list, o.limit = "", true, 5
 			o.output = outputOptions{format: formatJSON, formatSet: true}
 		}},
+		{name: "wait for a request", args: []string{"--wait", "--timeout", "2m", "x"}, want: func(o *viewOptions) {
+			o.arg, o.wait, o.timeout = "x", true, 2*time.Minute
+		}},
+		{name: "list and wait", args: []string{"-l", "-w"}, wantErr: "--wait waits for one request"},
 		{name: "no argument", wantErr: "view needs a saved result"},
 		{name: "two arguments", args: []string{"a", "b"}, wantErr: "got 2 arguments"},
 		{name: "list with an argument", args: []string{"-l", "x"}, wantErr: "view --list takes no argument"},

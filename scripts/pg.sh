@@ -20,10 +20,16 @@ pg_find_bin() {
   return 1
 }
 
+# pg_sbin finds an administration command (runuser, useradd) also when
+# /usr/sbin is not on PATH.
+pg_sbin() {
+  command -v "$1" 2>/dev/null || { for d in /usr/sbin /sbin; do [ -x "$d/$1" ] && { echo "$d/$1"; return 0; }; done; echo "$1"; }
+}
+
 # pg_as_owner runs a command as the user the server runs as: the postgres
 # user when root, else the caller.
 pg_as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then "$(pg_sbin runuser)" -u postgres -- "$@"; else "$@"; fi
 }
 
 # pg_start BIN DIR starts a server from BIN's binaries with its data and
@@ -33,7 +39,7 @@ pg_start() {
   local bin=$1 dir=$2 p
   mkdir -p "$dir"
   if [ "$(id -u)" = 0 ]; then
-    id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+    id -u postgres >/dev/null 2>&1 || "$(pg_sbin useradd)" --system --no-create-home --shell /usr/sbin/nologin postgres
     chown postgres: "$dir"
     chmod 0755 "$dir"
   fi

@@ -52,6 +52,23 @@ func TestE2ETmuxPagerOpensTheRawLog(t *testing.T) {
 	}
 }
 
+// writeLog writes n lines of filler (with its line index), then last, to
+// path, and returns path.
+func writeLog(t *testing.T, path, filler string, n int, last ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, filler+"\n", i)
+	}
+	for _, l := range last {
+		b.WriteString(l + "\n")
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestE2ETmuxPipedInputArrivesLive: while a command piped into destill
 // still runs, the UI shows the bytes read so far and the findings of what
 // has arrived, a second finding once its lines arrive, and the final
@@ -61,25 +78,10 @@ func TestE2ETmuxPipedInputArrivesLive(t *testing.T) {
 	tmuxPath(t)
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	first := filepath.Join(dir, "first.log")
-	second := filepath.Join(dir, "second.log")
-	var b strings.Builder
-	b.WriteString("+ make deps\n")
-	for i := range 40 {
-		fmt.Fprintf(&b, "fetching module example.com/dep%d v1.%d.0\n", i, i)
-	}
-	b.WriteString("npm ERR! code E404\nnpm ERR! 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found\n")
-	if err := os.WriteFile(first, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b.Reset()
-	for i := range 40 {
-		fmt.Fprintf(&b, "compiling package %d of 40\n", i)
-	}
-	b.WriteString("src/upload.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.\n")
-	if err := os.WriteFile(second, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	first := writeLog(t, filepath.Join(dir, "first.log"), "fetching module example.com/dep%d", 40,
+		"npm ERR! code E404", "npm ERR! 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found")
+	second := writeLog(t, filepath.Join(dir, "second.log"), "compiling package %d of 40", 40,
+		"src/upload.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.")
 
 	tm := newTmux(t, 120, 30)
 	tm.typeLine(fmt.Sprintf("(cat %s; sleep 4; cat %s; sleep 4) | %s analyze -; echo exit=$?", first, second, bin))

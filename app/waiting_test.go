@@ -2,38 +2,21 @@ package app
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-)
 
-// silentAPI accepts connections and never answers, until the test ends.
-func silentAPI(t *testing.T) *httptest.Server {
-	t.Helper()
-	stop := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-stop:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(func() {
-		close(stop)
-		srv.Close()
-	})
-	return srv
-}
+	"github.com/destill-dev/destill/internal/silenthttp"
+)
 
 // TestAnalyzeWaitsForASilentServerOutLoud: against an API that takes the
 // connection and never answers, analyze says on the terminal what it is
 // waiting for and which try it is on, gives up at --timeout, and ends with
 // one line naming the host.
 func TestAnalyzeWaitsForASilentServerOutLoud(t *testing.T) {
-	srv := silentAPI(t)
+	srv := silenthttp.Server(t)
 	host := strings.TrimPrefix(srv.URL, "http://")
 	streams, out, errOut := TestStreams("", "GITHUB_API_URL", srv.URL, "GITHUB_TOKEN", "ghp_test")
 	streams.StderrTTY = true

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/destill-dev/destill/internal/silenthttp"
 )
 
 const token = "s3cr3t-token-value"
@@ -272,29 +274,12 @@ func TestNextLink(t *testing.T) {
 	require.Equal(t, "", NextLink(http.Header{}))
 }
 
-// silentServer accepts connections and never answers, until the test ends.
-func silentServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	stop := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-stop:
-		case <-r.Context().Done():
-		}
-	}))
-	t.Cleanup(func() {
-		close(stop)
-		srv.Close()
-	})
-	return srv
-}
-
 // TestWaitingForASilentServer: a server that takes the connection and never
 // answers is announced once it has been silent for QuietWait, with the try
 // it is, every second after; each wait ends with Done; when the tries run
 // out, the error names the host.
 func TestWaitingForASilentServer(t *testing.T) {
-	srv := silentServer(t)
+	srv := silenthttp.Server(t)
 	host := strings.TrimPrefix(srv.URL, "http://")
 	var mu sync.Mutex
 	var waits []Wait
@@ -326,7 +311,7 @@ func TestWaitingForASilentServer(t *testing.T) {
 // TestWaitingEndsWithTheContext: a deadline on the whole run ends the wait
 // at once.
 func TestWaitingEndsWithTheContext(t *testing.T) {
-	srv := silentServer(t)
+	srv := silenthttp.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -12,14 +12,21 @@ BENCHTIME ?= 1x
 DIST ?= dist
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 
-.PHONY: help build test bench lint demo install eval eval-one fuzz release image deploy-tools
+.PHONY: help build test test-e2e bench lint demo install eval eval-one fuzz release image deploy-tools
 
 build: ## Static binary into bin/destill (CGO_ENABLED=0, version stamped)
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/destill .
 
-test: ## The whole test suite (starts a throwaway PostgreSQL when installed; Kafka tests use in-process kfake)
+# End-to-end tests (real binaries as processes: tmux, workers, releases,
+# deploy files) are named TestE2E*: make test leaves them to make test-e2e.
+E2E := ^TestE2E
+
+test: ## Every test but the end-to-end ones (throwaway PostgreSQL, in-process kfake); ends naming any test skipped for a missing tool
 	go vet ./...
-	scripts/with-postgres.sh go test -count=1 ./...
+	scripts/run-tests.sh go test -count=1 -skip '$(E2E)' ./...
+
+test-e2e: ## The end-to-end tests (TestE2E*): the real binary in tmux, as workers, from the README, as deploy files run it
+	scripts/run-tests.sh go test -count=1 -run '$(E2E)' -timeout 15m ./...
 
 bench: ## Benchmarks: analysis MB/s against grep on a generated >=100 MB log, peak RSS; a 40x20 MB build URL against download-only, and its second (cached) analyze against the first; automatic baselines against none; one build in process vs through the distributed stages
 	DESTILL_CORPUS=$(abspath $(CORPUS)) go test -run '^$$' -bench 'BenchmarkAnalyze$$|BenchmarkAnalyzeCorpus' -cpu 1 -benchtime $(BENCHTIME) -timeout 30m ./analysis/
@@ -59,11 +66,11 @@ fuzz: ## Run each fuzz target for a short while (FUZZTIME=30s)
 release: ## Static binaries for linux/darwin x amd64/arm64 into dist/ with SHA256SUMS (VERSION=v1.2.3)
 	VERSION="$(VERSION)" DIST="$(DIST)" PLATFORMS="$(PLATFORMS)" deploy/release.sh
 
-deploy-tools: ## Install what the deploy tests need (docker-compose, shellcheck, helm); as root
+deploy-tools: ## Install what the tests need (PostgreSQL, tmux, docker-compose, shellcheck, helm); as root
 	deploy/ci-tools.sh
 
 image: ## Container image from deploy/Dockerfile (needs a Docker engine; IMAGE=, VERSION=, DOCKER=podman)
 	@VERSION="$(VERSION)" deploy/image.sh
 
 help: ## This list
-	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "%-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk -F ':.*## ' '/^[a-z0-9-]+:.*## / { printf "%-12s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)

@@ -340,7 +340,7 @@ func TestAnalyzeBuildURLRecoversAndReportsPerJobFailures(t *testing.T) {
 			}
 			notes := strings.Join(r.rep.Notes, "\n")
 			require.Contains(t, notes, "build is still running: 1 job(s) not finished were not analyzed")
-			require.Contains(t, notes, `job "expired": log not analyzed`)
+			require.Contains(t, notes, `job "expired" was not analyzed: `+expired.Error)
 		})
 	}
 }

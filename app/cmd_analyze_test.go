@@ -212,3 +212,18 @@ func TestVersion(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, Version)
 }
+
+// TestAnalyzeTextWrapsOnATerminal: text on a terminal wraps at its width,
+// log lines under the line-number gutter; to a pipe nothing wraps (see
+// TestAnalyzeOutputGolden).
+func TestAnalyzeTextWrapsOnATerminal(t *testing.T) {
+	streams, out, errOut := TestStreams("")
+	streams.StdoutTTY = true
+	streams.OutWidth = func() int { return 64 }
+	code := Main(context.Background(), []string{"destill", "analyze", "--format", "text", "--no-color", "--top", "2", sampleLog}, streams)
+	require.Equal(t, 0, code, errOut.String())
+	for _, l := range strings.Split(out.String(), "\n") {
+		require.LessOrEqual(t, len([]rune(l)), 64, "a line wider than the terminal: %q", l)
+	}
+	golden(t, "analyze-text-width64.golden", out.String())
+}

@@ -34,9 +34,9 @@ const (
 // a header, then each finding with its lines in context. Every string of
 // the report is sanitized first: names, reasons and notes come from API
 // answers and saved files as much as log lines do. A line cut at the
-// analyzer's cap ends with CutMarker.
+// analyzer's cap ends with CutMarker (the analyzer puts it there).
 func Text(w io.Writer, rep analysis.Report, opts TextOptions) error {
-	rep = SanitizeReport(rep, func(s string) string { return Sanitize(MarkCut(s)) })
+	rep = SanitizeReport(rep, Sanitize)
 	p := &printer{w: w, opts: opts}
 	p.header(rep)
 	shown := Top(rep, opts.Top).Findings

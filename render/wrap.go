@@ -2,34 +2,14 @@ package render
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
+
+	"github.com/destill-dev/destill/analysis"
 )
 
-// ShownLineCap is how many bytes of a log line a finding keeps (the
-// analyzer's cap on the lines it shows): a line this long was cut there.
-const ShownLineCap = 2048
-
-// CutMarker ends a line that was cut at ShownLineCap.
-const CutMarker = " …[line cut at 2 KiB]"
-
-// MarkCut appends CutMarker to s when s is as long as ShownLineCap, so a
-// reader knows the log line goes on; an incomplete character the cut left
-// at the end is dropped first.
-func MarkCut(s string) string {
-	if len(s) < ShownLineCap {
-		return s
-	}
-	for i := 0; i < utf8.UTFMax && len(s) > 0; i++ {
-		r, size := utf8.DecodeLastRuneInString(s)
-		if r != utf8.RuneError || size != 1 {
-			break
-		}
-		s = s[:len(s)-1]
-	}
-	return s + CutMarker
-}
+// CutMarker ends a line the analyzer cut at its display cap.
+const CutMarker = analysis.LineCutMark
 
 // Wrap splits s into rows of at most w cells (w <= 0, or s fits: one
 // row). Tabs become four spaces. With words set, a row breaks after its

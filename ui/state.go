@@ -120,9 +120,9 @@ func (s *State) Apply(ev Event) {
 // applySnapshot takes the report in, cleaned: names, reasons, notes and
 // log lines come from API answers, saved files and logs, and this is where
 // they enter the UI. The widgets draw what the state holds as it is. A
-// line the analyzer cut at its cap gets render.CutMarker.
+// line the analyzer cut at its cap ends with render.CutMarker.
 func (s *State) applySnapshot(e Snapshot) {
-	s.report = render.SanitizeReport(e.Report, func(t string) string { return clean(render.MarkCut(t)) })
+	s.report = render.SanitizeReport(e.Report, clean)
 	s.progress = e.Progress
 	if s.phase == PhaseStarting {
 		s.phase = PhaseFetching

@@ -210,6 +210,9 @@ func (f *Fake) serveGitLabPipelines(w http.ResponseWriter, r *http.Request, buil
 		if st := q.Get("status"); st != "" && p["status"] != st {
 			continue
 		}
+		if q.Get("scope") == "finished" && !oneOf(p["status"].(string), []string{"success", "failed", "canceled", "skipped"}) {
+			continue
+		}
 		if ref := q.Get("ref"); ref != "" && b.Branch != ref {
 			continue
 		}

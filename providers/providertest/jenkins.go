@@ -300,6 +300,9 @@ func (f *Fake) jenkinsBuildJSON(bi int) map[string]any {
 		class = jenkinsFreeStyleRun
 	}
 	start := time.Date(2026, 3, 4, 9, 12, 0, 0, time.UTC).Add(time.Duration(b.Number) * time.Minute)
+	if !b.FinishedAt.IsZero() {
+		start = b.FinishedAt.Add(-184 * time.Second)
+	}
 	var result any
 	if r := jenkinsResult(b); r != "" {
 		result = r

@@ -93,6 +93,9 @@ type Build struct {
 	// Artifacts are run-level artifacts (GitHub Actions); Buildkite
 	// artifacts belong to jobs.
 	Artifacts []Artifact `json:"artifacts,omitempty"`
+	// FinishedAt is when a finished build finished (default: a fixed time;
+	// for Jenkins, one minute per build number after it).
+	FinishedAt time.Time `json:"finished_at,omitzero"`
 }
 
 // Job is one job of a Build.

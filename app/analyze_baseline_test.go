@@ -103,7 +103,7 @@ func TestAnalyzeBuildURLOneBaselineForAll(t *testing.T) {
 
 func TestAnalyzeBuildURLNoBaselineFound(t *testing.T) {
 	fake := newFake(t, providertest.DemoGitHubMatrix())
-	r := analyzeURL(t, fake, fake.WebURL(0), nil)
+	r := analyzeURL(t, fake, fake.WebURL(0), nil, "--no-history") // history lists runs too
 	require.Equal(t, 0, r.code, r.err)
 	require.Equal(t, "none", r.rep.Baseline.Kind)
 	require.Equal(t, "no passing job of the same step in this build; no passing run on main (the default branch)", r.rep.Baseline.Note)
@@ -124,7 +124,7 @@ func TestAnalyzeBaselineFlags(t *testing.T) {
 	require.NoError(t, os.WriteFile(passing, []byte(providertest.GitHubLog(slices.Concat(
 		providertest.TestStepLines, providertest.WaitForServicesLines, providertest.PassingTestLines)...)), 0o600))
 
-	r := analyzeURL(t, fake, fake.WebURL(0), nil, "--baseline", passing)
+	r := analyzeURL(t, fake, fake.WebURL(0), nil, "--no-history", "--baseline", passing) // history lists runs too
 	require.Equal(t, 0, r.code, r.err)
 	require.Equal(t, "files", r.rep.Baseline.Kind)
 	require.Equal(t, []string{passing}, r.rep.Baseline.Paths)
@@ -132,7 +132,7 @@ func TestAnalyzeBaselineFlags(t *testing.T) {
 	require.Equal(t, 2, fake.LogRequests(), "only the failed jobs' logs")
 
 	fake.ResetCounts()
-	r = analyzeURL(t, fake, fake.WebURL(0), nil, "--no-baseline")
+	r = analyzeURL(t, fake, fake.WebURL(0), nil, "--no-history", "--no-baseline")
 	require.Equal(t, 0, r.code, r.err)
 	require.Nil(t, r.rep.Baseline)
 	require.Equal(t, 2, fake.LogRequests())

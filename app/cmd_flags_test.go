@@ -66,8 +66,13 @@ func TestNewCmdAnalyze(t *testing.T) {
 	base := analyzeOptions{
 		arg: "build.log", output: defaultOutput, before: analysis.DefaultContextBefore, after: analysis.DefaultContextAfter,
 		concurrency: pipeline.DefaultConcurrency, baselines: []string{}, backend: backendConfig{backend: backendMemory},
+		history: 10,
 	}
 	runFlagCases(t, "analyze", newAnalyzeCommand, base, []flagCase[analyzeOptions]{
+		{name: "a longer history", args: []string{"--history", "20", buildURL}, want: func(o *analyzeOptions) { o.arg, o.history = buildURL, 20 }},
+		{name: "no history", args: []string{"--no-history", buildURL}, want: func(o *analyzeOptions) { o.arg, o.history = buildURL, 0 }},
+		{name: "history and no history", args: []string{"--history", "5", "--no-history", buildURL}, wantErr: "--history and --no-history contradict"},
+		{name: "no builds of history", args: []string{"--history", "0", buildURL}, wantErr: "--history takes 1 to 200 builds, got 0"},
 		{name: "a log file", args: []string{"build.log"}},
 		{name: "on a terminal: the UI, in colour", tty: true, args: []string{"build.log"}, want: func(o *analyzeOptions) {
 			o.output.format, o.output.color = formatTUI, true

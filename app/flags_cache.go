@@ -112,33 +112,9 @@ func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(strin
 	if in.CacheScope == "" {
 		return in.Source, nil
 	}
-	max, err := cacheMaxBytes(streams, f.size)
-	if err != nil {
-		return nil, err
-	}
-	if max == 0 {
-		if f.offline {
-			return nil, usageErrorf("--offline needs the log cache, which the cache size of 0 turns off")
-		}
-		return in.Source, nil
-	}
-	if streams.UserCacheDir == nil && streams.Getenv(cache.EnvDir) == "" {
-		if f.offline {
-			return nil, fmt.Errorf("--offline needs the log cache: set %s", cache.EnvDir)
-		}
-		return in.Source, nil
-	}
-	dir, err := cache.Dir(streams.Getenv, streams.UserCacheDir)
-	var folder *cache.Folder
-	if err == nil {
-		folder, err = cache.Open(dir, cache.Options{MaxBytes: max})
-	}
-	if err != nil {
-		if f.offline {
-			return nil, fmt.Errorf("--offline needs the log cache: %w", err)
-		}
-		warn(fmt.Sprintf("cache: %v; continuing without it", err))
-		return in.Source, nil
+	folder, err := openCacheFolder(streams, f, warn)
+	if err != nil || folder == nil {
+		return in.Source, err
 	}
 	return cache.Wrap(in.Source, cache.Config{
 		Folder:          folder,
@@ -150,6 +126,40 @@ func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(strin
 		Secrets:         in.Secrets,
 		WarnFunc:        warn,
 	}), nil
+}
+
+// openCacheFolder opens the log cache's folder as openCache does: nil
+// when the cache is off.
+func openCacheFolder(streams *Streams, f cacheFlags, warn func(string)) (*cache.Folder, error) {
+	max, err := cacheMaxBytes(streams, f.size)
+	if err != nil {
+		return nil, err
+	}
+	if max == 0 {
+		if f.offline {
+			return nil, usageErrorf("--offline needs the log cache, which the cache size of 0 turns off")
+		}
+		return nil, nil
+	}
+	if streams.UserCacheDir == nil && streams.Getenv(cache.EnvDir) == "" {
+		if f.offline {
+			return nil, fmt.Errorf("--offline needs the log cache: set %s", cache.EnvDir)
+		}
+		return nil, nil
+	}
+	dir, err := cache.Dir(streams.Getenv, streams.UserCacheDir)
+	var folder *cache.Folder
+	if err == nil {
+		folder, err = cache.Open(dir, cache.Options{MaxBytes: max})
+	}
+	if err != nil {
+		if f.offline {
+			return nil, fmt.Errorf("--offline needs the log cache: %w", err)
+		}
+		warn(fmt.Sprintf("cache: %v; continuing without it", err))
+		return nil, nil
+	}
+	return folder, nil
 }
 
 // openFolderForCommand opens the cache for the cache commands. create

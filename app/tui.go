@@ -28,11 +28,12 @@ const startGrace = 200 * time.Millisecond
 // are printed to stdout so that they stay in the terminal's scrollback.
 // Quitting early stops the analysis.
 // feed is where the source's provider messages already go (nil: a new one).
-func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions, in sources.Input, popts pipeline.Options, feed *uiFeed) error {
+// hist, when not nil, fills in the findings' history once they are found.
+func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions, in sources.Input, popts pipeline.Options, feed *uiFeed, hist *analyzeHistory) error {
 	if feed == nil {
 		feed = newUIFeed()
 	}
-	run := startRun(parent, in.Source, popts, feed)
+	run := startRun(parent, in.Source, popts, feed, hist.then(feed))
 	defer run.stop()
 
 	if err := run.failedAtOnce(feed); err != nil {
@@ -109,13 +110,17 @@ type backgroundRun struct {
 }
 
 // startRun starts pipeline.Run in the background, sending its updates and
-// its end to feed. Run stops when ctx ends or on stop.
-func startRun(ctx context.Context, src pipeline.Source, popts pipeline.Options, feed *uiFeed) *backgroundRun {
+// its end to feed; then, when not nil, completes its report (history) before
+// the end. Run stops when ctx ends or on stop.
+func startRun(ctx context.Context, src pipeline.Source, popts pipeline.Options, feed *uiFeed, then func(context.Context, analysis.Report) analysis.Report) *backgroundRun {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &backgroundRun{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		r.rep, r.err = pipeline.Run(ctx, src, popts, feed.update)
+		if r.err == nil && then != nil {
+			r.rep = then(ctx, r.rep)
+		}
 		feed.Finish(ui.Finished{Err: r.err, At: time.Now()})
 	}()
 	return r

@@ -110,6 +110,13 @@ func (p *printer) header(rep analysis.Report) {
 			p.line(p.dim("  " + p.fit(l)))
 		}
 	}
+	if w := rep.History; w != nil {
+		line := "history: " + HistoryWindowText(w)
+		if c := historyCounts(rep.Findings); c != "" {
+			line += " — " + c
+		}
+		p.line(p.dim(p.fit(line)))
+	}
 }
 
 func severityColor(s analysis.Severity) string {
@@ -139,6 +146,13 @@ func (p *printer) finding(f *analysis.Finding, rep analysis.Report) {
 	}
 	if f.Test != nil {
 		p.line(p.dim("    test: " + p.fit(f.Test.Name+" ("+f.Test.Report+")")))
+	}
+	for i, l := range HistoryLines(f.History) {
+		if i == 0 {
+			p.line(p.color(historyColor(f.History.Verdict), "    history: "+p.fit(l)))
+		} else {
+			p.line(p.dim("             " + p.fit(l)))
+		}
 	}
 	if fromReport {
 		p.line(p.color(ansiBold, "    "+p.fit(f.Message)))

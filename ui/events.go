@@ -23,6 +23,9 @@ type Progress struct {
 	Bytes int64
 	// Started is when the analysis started (zero: unknown).
 	Started time.Time
+	// History says how far looking at earlier builds got, while it runs
+	// ("" otherwise).
+	History string
 }
 
 // Snapshot is the analysis so far: the report with the findings ranked

@@ -39,6 +39,9 @@ func statusLine(st *State, th theme) line {
 		l := line{{fmt.Sprintf(" jobs %d/%d fetched, %d analyzed ", p.JobsFetched, p.JobsTotal, p.JobsAnalyzed), th.base}}
 		l = append(l, progressBar(p, th)...)
 		l = append(l, span{" " + render.Size(p.Bytes), th.dim})
+		if p.History != "" {
+			l = append(l, span{" · " + p.History, th.base})
+		}
 		return append(l, jobErrorSpans(st, th)...)
 	case PhaseFailed:
 		return line{{" error: ", th.errorText}, {clean(oneLine(st.Err().Error())), th.errorText}}

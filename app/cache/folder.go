@@ -29,10 +29,13 @@ const (
 	KindTests = "tests"
 	// KindResult is what analyzing one log with some options found.
 	KindResult = "result"
+	// KindHistory is what history keeps of a build (its jobs and their
+	// fingerprints), or which builds a window held.
+	KindHistory = "history"
 )
 
 // kindDirs maps each kind to its folder under the store's root.
-var kindDirs = map[string]string{KindLog: "logs", KindBuild: "builds", KindTests: "tests", KindResult: "results"}
+var kindDirs = map[string]string{KindLog: "logs", KindBuild: "builds", KindTests: "tests", KindResult: "results", KindHistory: "history"}
 
 // DefaultMaxBytes is the default size cap: 2 GiB of compressed entries.
 const DefaultMaxBytes int64 = 2 << 30

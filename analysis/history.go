@@ -251,6 +251,7 @@ func HistoryOf(current *BuildRecord, window []BuildRecord, branch string, fps []
 	for _, fp := range fps {
 		h := History{Builds: len(builds)}
 		var flaky []int
+		var how flakiness
 		jobs := map[string]bool{}
 		for i := range builds {
 			o := occ[i][fp]
@@ -274,18 +275,24 @@ func HistoryOf(current *BuildRecord, window []BuildRecord, branch string, fps []
 					h.Jobs = append(h.Jobs, n)
 				}
 			}
-			if o.flaky || passedOnSameCommit(o, builds[i], i, byCommit, passed) {
+			sameCommit := passedOnSameCommit(o, builds[i], i, byCommit, passed)
+			if o.flaky || sameCommit {
 				flaky = append(flaky, i)
+				how.retry = how.retry || o.flaky
+				how.commit = how.commit || (sameCommit && !o.flaky)
 			}
 		}
 		for _, i := range flaky {
 			h.Flaky = append(h.Flaky, historyBuild(builds[i]))
 		}
 		if o := curOcc[fp]; o != nil {
-			h.Flaky = append(h.Flaky, currentFlaky(o, *current, byCommit, passed, builds, flaky)...)
+			more := currentFlaky(o, *current, byCommit, passed, builds, flaky)
+			h.Flaky = append(h.Flaky, more...)
+			how.retry = how.retry || o.flaky
+			how.commit = how.commit || len(more) > 0 && !o.flaky
 		}
 		sort.Slice(h.Flaky, func(a, b int) bool { return h.Flaky[a].Number < h.Flaky[b].Number })
-		h.Verdict, h.Evidence = verdict(h, current == nil, builds, occ, fp, branch)
+		h.Verdict, h.Evidence = verdict(h, how, current == nil, builds, occ, fp, branch)
 		out[fp] = h
 	}
 	return out
@@ -326,6 +333,22 @@ func containsInt(list []int, n int) bool {
 	return false
 }
 
+// flakiness says how a fingerprint was seen to be flaky.
+type flakiness struct {
+	retry  bool // the job passed on a retry of the same build
+	commit bool // the job passed in another build of the same commit
+}
+
+func (f flakiness) String() string {
+	switch {
+	case f.retry && f.commit:
+		return "the job failed with it, then passed on a retry or in another build of the same commit"
+	case f.commit:
+		return "the job failed with it and passed in another build of the same commit"
+	}
+	return "the job failed with it, then passed on a retry"
+}
+
 // passedOnSameCommit reports whether a job that failed with the
 // fingerprint in build i passed in another build of the same commit.
 func passedOnSameCommit(o *occurrence, b BuildRecord, i int, byCommit map[string][]int, passed []map[string]bool) bool {
@@ -351,7 +374,7 @@ func historyBuild(b BuildRecord) HistoryBuild {
 
 // verdict decides, in the order noise, flaky, recurring, new. alone is set
 // when no current build is asked about: the window's newest build is.
-func verdict(h History, alone bool, builds []BuildRecord, occ []map[string]*occurrence, fp, branch string) (string, string) {
+func verdict(h History, how flakiness, alone bool, builds []BuildRecord, occ []map[string]*occurrence, fp, branch string) (string, string) {
 	last := fmt.Sprintf("the last %d builds", h.Builds)
 	of := "of " + last
 	if branch != "" {
@@ -361,7 +384,7 @@ func verdict(h History, alone bool, builds []BuildRecord, occ []map[string]*occu
 	case h.PassingBuilds > 0:
 		return VerdictNoise, fmt.Sprintf("also printed by jobs that passed, in %d %s", h.PassingBuilds, of)
 	case len(h.Flaky) > 0:
-		return VerdictFlaky, "the same job failed with it, then passed on a retry or another build of the same commit: " + buildList(h.Flaky)
+		return VerdictFlaky, how.String() + ": " + buildList(h.Flaky)
 	}
 	failed := h.FailedBuilds
 	if alone && failed == 1 && len(builds) > 0 && occ[0][fp] != nil && occ[0][fp].failed {

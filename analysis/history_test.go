@@ -41,7 +41,7 @@ func TestHistoryOf(t *testing.T) {
 	require.Equal(t, 1, f.FailedBuilds)
 	require.Equal(t, []HistoryBuild{{Number: 2, URL: "https://ci/b/2", Time: "2026-03-04T09:00:00Z"}}, f.Flaky)
 	require.EqualValues(t, 2, f.FirstSeen.Number)
-	require.Contains(t, f.Evidence, "#2")
+	require.Equal(t, "the job failed with it, then passed on a retry: #2", f.Evidence)
 
 	r := got["R"]
 	require.Equal(t, VerdictRecurring, r.Verdict)
@@ -68,6 +68,7 @@ func TestHistoryOf(t *testing.T) {
 	g := got["G"]
 	require.Equal(t, VerdictFlaky, g.Verdict, "unit failed with G on c4 and passed in build 5 of c4")
 	require.Equal(t, []int64{4}, numbers(g.Flaky))
+	require.Equal(t, "the job failed with it and passed in another build of the same commit: #4", g.Evidence)
 }
 
 func numbers(bs []HistoryBuild) []int64 {

@@ -17,7 +17,7 @@ func HistoryLines(h *analysis.History) []string {
 	if h.FirstSeen == nil {
 		return out
 	}
-	seen := fmt.Sprintf("in %d failed and %d passing of %d builds; first seen %s", h.FailedBuilds, h.PassingBuilds, h.Builds, historyBuildText(*h.FirstSeen))
+	seen := fmt.Sprintf("in failed jobs of %d and passing jobs of %d of %d builds; first seen %s", h.FailedBuilds, h.PassingBuilds, h.Builds, historyBuildText(*h.FirstSeen))
 	if h.LastSeen != nil && h.LastSeen.Number != h.FirstSeen.Number {
 		seen += ", last seen " + historyBuildText(*h.LastSeen)
 	}

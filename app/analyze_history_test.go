@@ -1,0 +1,170 @@
+package app
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/backend/postgres/postgrestest"
+	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/providertest"
+)
+
+var historyProviders = []providers.Kind{providers.KindBuildkite, providers.KindGitHubActions, providers.KindGitLab, providers.KindJenkins}
+
+// plantedHistory is what each planted failure's history must be when
+// build 20 of providertest.HistoryPipeline is analyzed with the 19 builds
+// before it.
+type plantedHistory struct {
+	message                     string
+	verdict                     string
+	failed, passing             int
+	first, last                 int // build numbers (1-based), 0: never seen
+	flaky                       []int
+	evidence                    string
+	rankedAboveAtSameConfidence bool
+}
+
+func wantHistory(kind providers.Kind) []plantedHistory {
+	noisePassing := 19 // every unit job passes, on attempt 2 in builds 4, 7 and 10
+	if kind == providers.KindJenkins {
+		noisePassing = 8 // the builds that passed: 1-3, 5, 6, 8, 9, 11
+	}
+	return []plantedHistory{
+		{message: providertest.HistoryFlaky, verdict: analysis.VerdictFlaky, failed: 3, first: 4, last: 10, flaky: []int{4, 7, 10}},
+		{message: providertest.HistoryRecurring, verdict: analysis.VerdictRecurring, failed: 8, first: 12, last: 19,
+			evidence: "failing main since #" + num(kind, 12) + ": 8 of the last 19 builds, last in #" + num(kind, 19)},
+		{message: providertest.HistoryNew, verdict: analysis.VerdictNew, evidence: "not seen in the last 19 builds of main"},
+		// Noise fails and passes the same jobs, flakily too; passing jobs
+		// printing it decides.
+		{message: providertest.HistoryNoise, verdict: analysis.VerdictNoise, failed: 11, passing: noisePassing, first: 1, last: 19,
+			flaky: []int{4, 7, 10}},
+	}
+}
+
+func num(kind providers.Kind, n int) string {
+	return itoa(providertest.HistoryNumber(kind, n))
+}
+
+func itoa(n int64) string {
+	b := []byte{}
+	for {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+		if n == 0 {
+			return string(b)
+		}
+	}
+}
+
+// checkPlanted fails the test unless rep's findings carry exactly the
+// planted histories.
+func checkPlanted(t *testing.T, kind providers.Kind, rep analysis.Report) {
+	t.Helper()
+	require.NotNil(t, rep.History)
+	require.Equal(t, 19, rep.History.Builds)
+	require.Equal(t, "main", rep.History.Branch)
+	require.Equal(t, providertest.HistoryNumber(kind, 1), rep.History.Oldest.Number)
+	require.Equal(t, providertest.HistoryNumber(kind, 19), rep.History.Newest.Number)
+	for _, w := range wantHistory(kind) {
+		f := findingFor(rep, w.message)
+		require.NotNil(t, f, "a finding for %q", w.message)
+		h := f.History
+		require.NotNil(t, h, w.message)
+		require.Equal(t, w.verdict, h.Verdict, "%s: %s", w.message, h.Evidence)
+		require.Equal(t, 19, h.Builds)
+		require.Equal(t, w.failed, h.FailedBuilds, "%s: failed builds", w.message)
+		require.Equal(t, w.passing, h.PassingBuilds, "%s: passing builds", w.message)
+		require.Contains(t, f.Reasons, "history:"+w.verdict)
+		if w.first == 0 {
+			require.Nil(t, h.FirstSeen, w.message)
+			require.Nil(t, h.LastSeen, w.message)
+		} else {
+			require.Equal(t, providertest.HistoryNumber(kind, w.first), h.FirstSeen.Number, "%s: first seen", w.message)
+			require.Equal(t, providertest.HistoryFinishedAt(w.first).Format("2006-01-02T15:04:05Z07:00"), h.FirstSeen.Time)
+			require.NotEmpty(t, h.FirstSeen.URL)
+			require.Equal(t, providertest.HistoryNumber(kind, w.last), h.LastSeen.Number, "%s: last seen", w.message)
+		}
+		var flaky []int64
+		for _, b := range h.Flaky {
+			flaky = append(flaky, b.Number)
+		}
+		var wantFlaky []int64
+		for _, n := range w.flaky {
+			wantFlaky = append(wantFlaky, providertest.HistoryNumber(kind, n))
+		}
+		require.Equal(t, wantFlaky, flaky, "%s: flaky builds", w.message)
+		if w.evidence != "" {
+			require.Equal(t, w.evidence, h.Evidence)
+		}
+	}
+	require.Nil(t, findingFor(rep, providertest.HistoryOtherBranch), "another branch's failure is no part of main's history")
+}
+
+// TestHistoryFromTheAPI analyzes build 20 of a pipeline whose earlier
+// builds hold a flaky test, a recurring failure and noise, on every
+// provider, with no database: every verdict, count and first seen comes
+// from the provider's API. A second run, the logs cached, downloads no
+// log and gives the same history.
+func TestHistoryFromTheAPI(t *testing.T) {
+	t.Parallel()
+	for _, kind := range historyProviders {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			fake := newFake(t, providertest.HistoryPipeline(kind))
+			dir := t.TempDir()
+			url := fake.WebURL(providertest.HistoryBuilds - 1)
+			r := analyzeURL(t, fake, url, withCache(fake, dir), "--no-baseline", "--history", "19")
+			require.Equal(t, 0, r.code, r.err)
+			checkPlanted(t, kind, r.rep)
+			require.Equal(t, "api", r.rep.History.Source)
+
+			fake.ResetCounts()
+			again := analyzeURL(t, fake, url, withCache(fake, dir), "--no-baseline", "--history", "19")
+			require.Equal(t, 0, again.code, again.err)
+			require.Zero(t, fake.LogRequests(), "the second run downloads no log")
+			require.Equal(t, r.rep.Findings, again.rep.Findings)
+
+			offline := analyzeURL(t, fake, url, withCache(fake, dir), "--no-baseline", "--history", "19", "--offline")
+			require.Equal(t, 0, offline.code, offline.err)
+			require.Equal(t, r.rep.Findings, offline.rep.Findings, "--offline: the history the cache kept")
+		})
+	}
+}
+
+// TestHistoryFromTheDatabase runs the same pipeline with PostgreSQL: the
+// first analysis reads the earlier builds through the API and records
+// them; the second is the database's alone (--offline, no log cache) and
+// gives the same history, field for field.
+func TestHistoryFromTheDatabase(t *testing.T) {
+	t.Parallel()
+	for _, kind := range historyProviders {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			dsn := postgrestest.NewSchema(t)
+			fake := newFake(t, providertest.HistoryPipeline(kind))
+			url := fake.WebURL(providertest.HistoryBuilds - 1)
+			api := analyzeURL(t, fake, url, nil, "--no-baseline", "--history", "19")
+			require.Equal(t, 0, api.code, api.err)
+			checkPlanted(t, kind, api.rep)
+
+			env := append(fake.Env(), "DESTILL_DATABASE_URL", dsn)
+			first := analyzeURL(t, fake, url, env, "--no-baseline", "--history", "19")
+			require.Equal(t, 0, first.code, first.err)
+			checkPlanted(t, kind, first.rep)
+			require.Equal(t, "database", first.rep.History.Source)
+
+			// The database alone: no provider call for the window, no log.
+			cacheDir := t.TempDir()
+			warm := analyzeURL(t, fake, url, append(withCache(fake, cacheDir), "DESTILL_DATABASE_URL", dsn), "--no-baseline", "--history", "19")
+			require.Equal(t, 0, warm.code, warm.err)
+			fake.ResetCounts()
+			stored := analyzeURL(t, fake, url, append(withCache(fake, cacheDir), "DESTILL_DATABASE_URL", dsn), "--no-baseline", "--history", "19", "--offline")
+			require.Equal(t, 0, stored.code, stored.err)
+			require.Empty(t, fake.Paths(), "--offline: nothing asked of the provider")
+			checkPlanted(t, kind, stored.rep)
+			require.Equal(t, api.rep.Findings, stored.rep.Findings, "the API and the database give the same history")
+		})
+	}
+}

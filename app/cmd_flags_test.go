@@ -117,6 +117,29 @@ func TestNewCmdAnalyze(t *testing.T) {
 	})
 }
 
+func TestNewCmdHistory(t *testing.T) {
+	const pipe = "https://buildkite.com/acme/api"
+	base := historyOptions{arg: pipe, output: defaultOutput, builds: 10, concurrency: pipeline.DefaultConcurrency,
+		backend: backendConfig{backend: backendMemory}}
+	runFlagCases(t, "history", newHistoryCommand, base, []flagCase[historyOptions]{
+		{name: "a pipeline", args: []string{pipe}},
+		{name: "on a terminal: text, in colour", tty: true, args: []string{pipe}, want: func(o *historyOptions) { o.output.color = true }},
+		{name: "flags", args: []string{"--builds", "30", "--branch", "release", "--json", "-n", "5", "--concurrency", "2", pipe}, want: func(o *historyOptions) {
+			o.builds, o.branch, o.concurrency = 30, "release", 2
+			o.output = outputOptions{format: formatJSON, formatSet: true, top: 5, topSet: true}
+		}},
+		{name: "markdown", args: []string{"-f", "md", pipe}, want: func(o *historyOptions) { o.output = outputOptions{format: formatMarkdown, formatSet: true} }},
+		{name: "a database and the cache", env: []string{"DESTILL_DATABASE_URL", "postgres://h/db"}, args: []string{"--offline", pipe}, want: func(o *historyOptions) {
+			o.backend.databaseURL, o.cache.offline = "postgres://h/db", true
+		}},
+		{name: "no argument", wantErr: "history needs a pipeline, workflow or build URL"},
+		{name: "two arguments", args: []string{"a", "b"}, wantErr: "takes one URL, got 2"},
+		{name: "the UI", args: []string{"-f", "tui", pipe}, wantErr: "not the interactive UI"},
+		{name: "too many builds", args: []string{"--builds", "201", pipe}, wantErr: "--builds takes 1 to 200"},
+		{name: "no concurrency", args: []string{"--concurrency", "0", pipe}, wantErr: "--concurrency must be at least 1"},
+	})
+}
+
 func TestNewCmdView(t *testing.T) {
 	base := viewOptions{arg: "result.json", output: defaultOutput, limit: 20, backend: backendConfig{backend: backendMemory}}
 	runFlagCases(t, "view", newViewCommand, base, []flagCase[viewOptions]{

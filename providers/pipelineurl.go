@@ -129,3 +129,18 @@ func (r BuildRef) PipelineString() string {
 	}
 	return ""
 }
+
+// PipelineName is the pipeline's name as its builds give it (Build.Pipeline),
+// where the URL alone says it: "" for GitHub Actions, whose builds are named
+// by their workflow's name.
+func (r BuildRef) PipelineName() string {
+	switch r.Provider {
+	case KindBuildkite:
+		return r.Org + "/" + r.Repo
+	case KindGitLab:
+		return r.Repo
+	case KindJenkins:
+		return strings.ReplaceAll(r.Repo, "%2F", "/")
+	}
+	return ""
+}

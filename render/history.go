@@ -43,7 +43,7 @@ func HistoryWindowText(w *analysis.HistoryWindow) string {
 	if w == nil {
 		return ""
 	}
-	what := fmt.Sprintf("%d earlier build(s)", w.Builds)
+	what := fmt.Sprintf("%d build(s)", w.Builds)
 	if w.Branch != "" {
 		what += " of " + w.Branch
 	}

@@ -33,6 +33,12 @@ func Apply(rep *analysis.Report, current *analysis.BuildRecord, window []analysi
 		findings[i].History = &h
 	}
 	rep.Findings = analysis.OrderByHistory(findings, rep.Jobs)
+	Describe(&w, window)
+	rep.History = &w
+}
+
+// Describe sets how many builds window holds, and its oldest and newest.
+func Describe(w *analysis.HistoryWindow, window []analysis.BuildRecord) {
 	w.Builds = len(window)
 	w.Oldest, w.Newest = nil, nil
 	for _, b := range window {
@@ -45,5 +51,4 @@ func Apply(rep *analysis.Report, current *analysis.BuildRecord, window []analysi
 			w.Oldest = &hb
 		}
 	}
-	rep.History = &w
 }

@@ -18,8 +18,10 @@ const DefaultBuilds = 10
 
 // Query is what history is looked up for.
 type Query struct {
-	// Pipeline is the pipeline's Key; Branch the branch its builds ran on.
+	// Pipeline is the pipeline's Key ("": Key of Kind and the first build
+	// listed); Branch the branch its builds ran on.
 	Pipeline string
+	Kind     string
 	Branch   string
 	// Before is the number of the build asked about: the window holds the
 	// builds before it. 0: the window is the newest builds.
@@ -77,6 +79,9 @@ type Progress struct {
 
 // Result is what Look found.
 type Result struct {
+	// Pipeline names the pipeline as its builds do ("acme/api/CI"), when
+	// any was listed.
+	Pipeline string
 	// Builds are the window's records, newest first.
 	Builds []analysis.BuildRecord
 	// Notes say what is missing: job lists or logs that could not be read.
@@ -116,7 +121,14 @@ func Look(ctx context.Context, l Lister, q Query, opts Options) (Result, error) 
 	if err != nil {
 		return Result{}, err
 	}
-	if opts.Records != nil && opts.KeepWindow {
+	var res Result
+	if len(listed) > 0 {
+		res.Pipeline = listed[0].Pipeline
+		if q.Pipeline == "" {
+			q.Pipeline = Key(q.Kind, listed[0].URL, listed[0].Pipeline)
+		}
+	}
+	if opts.Records != nil && opts.KeepWindow && q.Pipeline != "" {
 		ids := make([]string, len(listed))
 		for i, b := range listed {
 			ids[i] = b.ID
@@ -128,7 +140,6 @@ func Look(ctx context.Context, l Lister, q Query, opts Options) (Result, error) 
 	p := &progress{fn: opts.Progress, runs: map[int]pipeline.Update{}}
 	p.set(func(pr *Progress) { pr.Builds = len(listed) })
 
-	var res Result
 	kept := map[string]analysis.BuildRecord{}
 	if opts.Records != nil && len(listed) > 0 {
 		ids := make([]string, len(listed))

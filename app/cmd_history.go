@@ -13,7 +13,6 @@ import (
 	"github.com/destill-dev/destill/app/history"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/sources"
-	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/render"
 )
 
@@ -109,9 +108,10 @@ func runHistory(ctx context.Context, streams *Streams, opts historyOptions) erro
 	if opts.branch != "" {
 		branch = opts.branch
 	}
-	q := history.Query{Kind: string(ref.Provider), Branch: branch}
 	hopts := history.Options{Builds: opts.builds, Concurrency: opts.concurrency, Scope: in.CacheScope,
-		Analysis: analysis.Options{Secrets: in.Secrets}, AnalyzerVersion: cache.ExecutableVersion(Version),
+		// analyze's default options: the results of either serve both.
+		Analysis: analysis.Options{ContextBefore: contextOption(analysis.DefaultContextBefore),
+			ContextAfter: contextOption(analysis.DefaultContextAfter), Secrets: in.Secrets}, AnalyzerVersion: cache.ExecutableVersion(Version),
 		Refresh: opts.cache.noCache, KeepWindow: true, Progress: prog.history, Warn: prog.message}
 	source := "api"
 	// --offline reads the records kept, in the database or the cache.
@@ -129,69 +129,20 @@ func runHistory(ctx context.Context, streams *Streams, opts historyOptions) erro
 		hopts.Records = history.StoreRecords{Store: st}
 		source = "database"
 	}
-	if err := historyTarget(ctx, in, ref, &q, opts.cache.offline); err != nil {
-		return err
-	}
-	var res history.Result
-	if opts.cache.offline {
-		var kept bool
-		if res, kept, err = history.Recall(ctx, q, hopts); err == nil && !kept {
-			err = fmt.Errorf("--offline: the builds of %s were never read here; run once without --offline", ref.PipelineString())
+	q, err := history.Target(ctx, in.Source, ref, branch, opts.cache.offline)
+	if err != nil {
+		if opts.cache.offline {
+			return usageError{err}
 		}
-	} else {
-		res, err = history.Look(ctx, l, q, hopts)
+		return analyzeError(ctx, err)
 	}
+	rep, err := history.Failures(ctx, l, q, hopts, opts.cache.offline, source, opts.arg)
 	prog.clear()
 	if err != nil {
 		return analyzeError(ctx, err)
 	}
-	rep := analysis.HistoryReport{Schema: analysis.HistorySchema, Tool: analysis.Tool{Name: "destill", Version: Version},
-		URL: opts.arg, FingerprintVersion: analysis.FingerprintVersion, Notes: res.Notes,
-		Failures: analysis.RecurringFailures(res.Builds, q.Branch)}
-	w := analysis.HistoryWindow{Source: source, Pipeline: res.Pipeline, Branch: q.Branch}
-	history.Describe(&w, res.Builds)
-	rep.Window = w
+	rep.Tool = analysis.Tool{Name: "destill", Version: Version}
 	return writeHistory(streams, rep, opts.output)
-}
-
-// historyTarget completes q with what the URL did not say: the branch
-// (the build's, else the pipeline's default one) and, for a build URL,
-// the window's end (that build, included). --offline, only what the URL
-// says can be used: the pipeline's name must not need the API.
-func historyTarget(ctx context.Context, in sources.Input, ref providers.BuildRef, q *history.Query, offline bool) error {
-	if offline {
-		if ref.PipelineName() == "" || ref.Number > 0 || q.Branch == "" {
-			return usageErrorf("history --offline needs a Buildkite, GitLab or Jenkins pipeline URL and --branch (it reads what an online run kept)")
-		}
-		q.Pipeline = history.Key(q.Kind, ref.PipelineString(), ref.PipelineName())
-		return nil
-	}
-	if ref.Number > 0 {
-		b, err := in.Source.Build(ctx)
-		if err != nil {
-			return err
-		}
-		if q.Branch == "" {
-			q.Branch = b.Branch
-		}
-		q.Before = b.Number + 1
-		return nil
-	}
-	if q.Branch != "" {
-		return nil
-	}
-	d, ok := in.Source.(interface {
-		DefaultBranch(context.Context) (string, error)
-	})
-	if !ok {
-		return nil
-	}
-	branch, err := d.DefaultBranch(ctx)
-	if err != nil {
-		return fmt.Errorf("%w; or name the branch with --branch", err)
-	}
-	q.Branch = branch
-	return nil
 }
 
 func writeHistory(streams *Streams, rep analysis.HistoryReport, out outputOptions) error {

@@ -96,3 +96,24 @@ func ReportRecord(rep analysis.Report, results map[string]analysis.JobResult) (a
 	}
 	return rec, true
 }
+
+// FindingsRecord is the record of the build a report is about when only
+// its findings are known (a stored analysis): each analyzed job with the
+// fingerprints of the findings that occurred in it.
+func FindingsRecord(rep analysis.Report) (analysis.BuildRecord, bool) {
+	results := map[string]analysis.JobResult{}
+	for _, f := range rep.Findings {
+		jobs := []string{f.JobID}
+		for _, j := range f.Jobs {
+			jobs = append(jobs, j.JobID)
+		}
+		for _, id := range jobs {
+			res := results[id]
+			res.Candidates = append(res.Candidates, analysis.Candidate{Fingerprint: f.Fingerprint, Category: f.Category,
+				Severity: f.Severity, Message: f.Message, Score: f.Confidence, LineStart: f.LineStart, LineEnd: f.LineEnd,
+				Occurrences: 1, Lines: []int{f.LineStart}})
+			results[id] = res
+		}
+	}
+	return ReportRecord(rep, results)
+}

@@ -169,13 +169,13 @@ func TestAnalyzeKeepsBaselinesInTheDatabase(t *testing.T) {
 	fake := newFake(t, providertest.DemoBaseline())
 	env := append(fake.Env(), "DESTILL_DATABASE_URL", dsn)
 
-	first := analyzeURL(t, fake, fake.WebURL(0), env)
+	first := analyzeURL(t, fake, fake.WebURL(0), env, "--no-history") // history reads earlier logs too
 	require.Equal(t, 0, first.code, first.err)
 	require.Equal(t, "per-job", first.rep.Baseline.Kind)
 	firstLogs := fake.LogRequests()
 
 	fake.ResetCounts()
-	second := analyzeURL(t, fake, fake.WebURL(0), env)
+	second := analyzeURL(t, fake, fake.WebURL(0), env, "--no-history")
 	require.Equal(t, 0, second.code, second.err)
 	require.Equal(t, first.rep.Findings, second.rep.Findings, "the stored models rank exactly as the fresh ones")
 	require.Equal(t, firstLogs-2, fake.LogRequests(), "the two passing logs are not downloaded again")

@@ -149,7 +149,8 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 	}
 	db := &analysisDB{streams: streams, cfg: opts.backend}
 	defer db.close()
-	hist := newAnalyzeHistory(ctx, streams, opts, in, &popts, db)
+	hist := newAnalyzeHistory(ctx, opts, in, &popts, db, notify)
+	defer hist.stop()
 	switch {
 	case opts.noBaseline:
 	case len(opts.baselines) > 0:
@@ -169,17 +170,19 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 			}
 		}
 	}
-	src, err := openCache(streams, in, opts.cache, notify)
+	src, folder, err := openCache(streams, in, opts.cache, notify)
 	if err != nil {
 		return err
 	}
+	hist.useFolder(folder)
 	in.Source = src
 	if opts.output.format == formatTUI {
 		return runAnalyzeTUI(ctx, streams, opts, in, popts, feed, hist)
 	}
-	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
+	hist.startEarly(ctx)
+	rep, err := pipeline.Run(ctx, in.Source, popts, hist.watch(ctx, prog.update))
 	if err == nil && hist != nil {
-		rep = hist.apply(ctx, rep, prog.message, prog.history)
+		rep = hist.apply(ctx, rep, prog.history)
 	}
 	prog.clear()
 	return writeResult(ctx, streams, rep, err, opts.output)

@@ -121,7 +121,7 @@ func runHistory(ctx context.Context, streams *Streams, opts historyOptions) erro
 	}
 	if folder != nil {
 		hopts.Folder = folder
-		hopts.Records = history.FolderRecords{Folder: folder}
+		hopts.Records = history.NewFolderRecords(folder)
 	}
 	db := &analysisDB{streams: streams, cfg: opts.backend}
 	defer db.close()

@@ -104,17 +104,18 @@ func parseAge(s string) (time.Duration, error) {
 }
 
 // openCache opens the cache store for analyze and returns the source
-// wrapped with it. The cache is off, and src returned as is, when the
-// input is not a build URL, the cap is 0, or (silently) when the streams
-// name no cache folder. A cache that cannot be opened is reported on
-// stderr and skipped, unless --offline needs it.
-func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(string)) (pipeline.Source, error) {
+// wrapped with it, and the cache's folder (nil when off). The cache is
+// off, and src returned as is, when the input is not a build URL, the cap
+// is 0, or (silently) when the streams name no cache folder. A cache that
+// cannot be opened is reported on stderr and skipped, unless --offline
+// needs it.
+func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(string)) (pipeline.Source, *cache.Folder, error) {
 	if in.CacheScope == "" {
-		return in.Source, nil
+		return in.Source, nil, nil
 	}
 	folder, err := openCacheFolder(streams, f, warn)
 	if err != nil || folder == nil {
-		return in.Source, err
+		return in.Source, nil, err
 	}
 	return cache.Wrap(in.Source, cache.Config{
 		Folder:          folder,
@@ -125,7 +126,7 @@ func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(strin
 		AnalyzerVersion: cache.ExecutableVersion(Version),
 		Secrets:         in.Secrets,
 		WarnFunc:        warn,
-	}), nil
+	}), folder, nil
 }
 
 // openCacheFolder opens the log cache's folder as openCache does: nil

@@ -33,7 +33,7 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	if feed == nil {
 		feed = newUIFeed()
 	}
-	run := startRun(parent, in.Source, popts, feed, hist.then(feed))
+	run := startRun(parent, in.Source, popts, feed, hist)
 	defer run.stop()
 
 	if err := run.failedAtOnce(feed); err != nil {
@@ -110,16 +110,18 @@ type backgroundRun struct {
 }
 
 // startRun starts pipeline.Run in the background, sending its updates and
-// its end to feed; then, when not nil, completes its report (history) before
-// the end. Run stops when ctx ends or on stop.
-func startRun(ctx context.Context, src pipeline.Source, popts pipeline.Options, feed *uiFeed, then func(context.Context, analysis.Report) analysis.Report) *backgroundRun {
+// its end to feed; hist, when not nil, gives the findings their history
+// before the end. Run stops when ctx ends or on stop.
+func startRun(ctx context.Context, src pipeline.Source, popts pipeline.Options, feed *uiFeed, hist *analyzeHistory) *backgroundRun {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &backgroundRun{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
-		r.rep, r.err = pipeline.Run(ctx, src, popts, feed.update)
-		if r.err == nil && then != nil {
-			r.rep = then(ctx, r.rep)
+		defer hist.stop()
+		hist.startEarly(ctx)
+		r.rep, r.err = pipeline.Run(ctx, src, popts, hist.watch(ctx, feed.update))
+		if r.err == nil && hist != nil {
+			r.rep = hist.thenTUI(ctx, r.rep, feed)
 		}
 		feed.Finish(ui.Finished{Err: r.err, At: time.Now()})
 	}()

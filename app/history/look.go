@@ -20,19 +20,19 @@ const DefaultBuilds = 10
 type Query struct {
 	// Pipeline is the pipeline's Key ("": Key of Kind and the first build
 	// listed); Branch the branch its builds ran on.
-	Pipeline string
-	Kind     string
-	Branch   string
+	Pipeline string `json:"pipeline"`
+	Kind     string `json:"kind,omitempty"`
+	Branch   string `json:"branch"`
 	// Before is the number of the build asked about: the window holds the
 	// builds before it. 0: the window is the newest builds.
-	Before int64
+	Before int64 `json:"before"`
 	// Jobs names the jobs whose passing logs are read too (to tell noise):
 	// the failed jobs of the build asked about. Nil: every job that failed
 	// in a build of the window.
-	Jobs []string
+	Jobs []string `json:"jobs"`
 	// Fingerprints are those asked about (nil: all), so that a database
 	// reads only their rows.
-	Fingerprints []string
+	Fingerprints []string `json:"-"`
 }
 
 // Options tune Look.
@@ -117,7 +117,15 @@ func Look(ctx context.Context, l Lister, q Query, opts Options) (Result, error) 
 	if conc <= 0 {
 		conc = pipeline.DefaultConcurrency
 	}
+	prefetched := make(chan struct{})
+	go func() {
+		defer close(prefetched)
+		if opts.Records != nil && q.Pipeline != "" {
+			opts.Records.Prefetch(ctx, q, n)
+		}
+	}()
 	listed, err := l.RecentBuilds(ctx, q.Branch, q.Before, n)
+	<-prefetched
 	if err != nil {
 		return Result{}, err
 	}
@@ -126,15 +134,6 @@ func Look(ctx context.Context, l Lister, q Query, opts Options) (Result, error) 
 		res.Pipeline = listed[0].Pipeline
 		if q.Pipeline == "" {
 			q.Pipeline = Key(q.Kind, listed[0].URL, listed[0].Pipeline)
-		}
-	}
-	if opts.Records != nil && opts.KeepWindow && q.Pipeline != "" {
-		ids := make([]string, len(listed))
-		for i, b := range listed {
-			ids[i] = b.ID
-		}
-		if err := opts.Records.KeepWindow(ctx, q, n, ids); err != nil && opts.Warn != nil {
-			opts.Warn(fmt.Sprintf("history: the list of earlier builds was not kept: %v", err))
 		}
 	}
 	p := &progress{fn: opts.Progress, runs: map[int]pipeline.Update{}}
@@ -146,7 +145,7 @@ func Look(ctx context.Context, l Lister, q Query, opts Options) (Result, error) 
 		for i, b := range listed {
 			ids[i] = b.ID
 		}
-		if kept, err = opts.Records.Load(ctx, q.Pipeline, q.Branch, ids, q.Fingerprints); err != nil {
+		if kept, err = opts.Records.Load(ctx, q, n, ids); err != nil {
 			res.Notes = append(res.Notes, fmt.Sprintf("the builds' records could not be read (%v); they are read again", err))
 			kept = map[string]analysis.BuildRecord{}
 		}
@@ -191,18 +190,22 @@ func Look(ctx context.Context, l Lister, q Query, opts Options) (Result, error) 
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
+	fresh := map[string]analysis.BuildRecord{}
 	for _, w := range builds {
 		if w.failed != "" {
 			continue
 		}
-		if opts.Records != nil && w.dirty {
-			if err := opts.Records.Save(ctx, q.Pipeline, w.fresh); err != nil && opts.Warn != nil {
-				opts.Warn(fmt.Sprintf("history: the record of build #%d was not kept: %v", w.b.Number, err))
-			}
+		if w.dirty {
+			fresh[w.b.ID] = w.fresh
 		}
 		res.Builds = append(res.Builds, w.rec)
 	}
 	sort.SliceStable(res.Builds, func(a, b int) bool { return res.Builds[a].Number > res.Builds[b].Number })
+	if opts.Records != nil && q.Pipeline != "" {
+		if err := opts.Records.SaveWindow(ctx, q, n, res.Builds, fresh, opts.KeepWindow); err != nil && opts.Warn != nil {
+			opts.Warn(fmt.Sprintf("history: the records of earlier builds were not kept: %v", err))
+		}
+	}
 	return res, nil
 }
 

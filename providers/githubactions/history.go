@@ -24,13 +24,15 @@ type listedRun struct {
 // run Build read, else the one the URL named.
 func (s *Client) workflow() (string, error) {
 	s.mu.Lock()
-	id := s.run.WorkflowID
+	id, hint := s.run.WorkflowID, s.hint
 	s.mu.Unlock()
 	switch {
 	case id != 0:
 		return strconv.FormatInt(id, 10), nil
 	case s.ref.Workflow != "":
 		return s.ref.Workflow, nil
+	case hint != "":
+		return hint, nil
 	}
 	return "", fmt.Errorf("the workflow of run %d is not known: read the run first", s.ref.Number)
 }
@@ -89,4 +91,24 @@ func (s *Client) BuildJobs(ctx context.Context, b providers.Build) ([]providers.
 	}
 	providers.MarkRetried(out)
 	return out, nil
+}
+
+// HistoryHint is what RecentBuilds needs of the run Build read, for a
+// later process to list runs before reading it: the workflow's ID ("" when
+// no run was read).
+func (s *Client) HistoryHint() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.run.WorkflowID == 0 {
+		return ""
+	}
+	return strconv.FormatInt(s.run.WorkflowID, 10)
+}
+
+// UseHistoryHint lets RecentBuilds list the runs of the workflow a hint
+// (HistoryHint) names before Build has read the run.
+func (s *Client) UseHistoryHint(hint string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hint = hint
 }

@@ -1,7 +1,15 @@
 package app
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -167,4 +175,65 @@ func TestHistoryFromTheDatabase(t *testing.T) {
 			require.Equal(t, api.rep.Findings, stored.rep.Findings, "the API and the database give the same history")
 		})
 	}
+}
+
+// peakTransport counts the requests for the logs of builds other than
+// skip that are in flight at once, and the most there ever were.
+type peakTransport struct {
+	base http.RoundTripper
+	skip string
+	mu   sync.Mutex
+	now  int
+	peak int
+}
+
+func (p *peakTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	count := strings.HasSuffix(r.URL.Path, "/log.txt") && !strings.Contains(r.URL.Path, p.skip)
+	if count {
+		p.mu.Lock()
+		p.now++
+		p.peak = max(p.peak, p.now)
+		p.mu.Unlock()
+		defer func() {
+			p.mu.Lock()
+			p.now--
+			p.mu.Unlock()
+		}()
+	}
+	resp, err := p.base.RoundTrip(r)
+	if err == nil && count {
+		body, rerr := io.ReadAll(resp.Body) // the whole log, while counted
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		err = rerr
+	}
+	return resp, err
+}
+
+// TestHistoryDownloadsSideBySideWithProgress: cold, the earlier builds'
+// logs are downloaded several at once (within --concurrency), and a
+// terminal sees history's progress on stderr.
+func TestHistoryDownloadsSideBySideWithProgress(t *testing.T) {
+	t.Parallel()
+	sc := providertest.HistoryPipeline(providers.KindBuildkite)
+	for bi := range sc.Builds {
+		for ji := range sc.Builds[bi].Jobs {
+			sc.Builds[bi].Jobs[ji].LogDelay = providertest.Duration(40 * time.Millisecond)
+		}
+	}
+	fake := newFake(t, sc)
+	pt := &peakTransport{base: http.DefaultTransport, skip: "/builds/20/"}
+	streams, out, errOut := TestStreams("", fake.Env()...)
+	streams.StderrTTY = true
+	streams.HTTPClient = &http.Client{Transport: pt}
+	code := Main(context.Background(), []string{"destill", "analyze", "--json", "--no-baseline", "--history", "19", "--concurrency", "4",
+		fake.WebURL(providertest.HistoryBuilds - 1)}, streams)
+	require.Equal(t, 0, code, errOut.String())
+	var rep analysis.Report
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
+	checkPlanted(t, providers.KindBuildkite, rep)
+	require.GreaterOrEqual(t, pt.peak, 2, "earlier builds' logs downloaded side by side")
+	require.LessOrEqual(t, pt.peak, 4, "within --concurrency")
+	require.Contains(t, errOut.String(), "destill: history: 19/19 earlier builds listed")
+	require.Regexp(t, `history: .* logs read, `, errOut.String())
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -236,4 +237,91 @@ func TestHistoryDownloadsSideBySideWithProgress(t *testing.T) {
 	require.LessOrEqual(t, pt.peak, 4, "within --concurrency")
 	require.Contains(t, errOut.String(), "destill: history: 19/19 earlier builds listed")
 	require.Regexp(t, `history: .* logs read, `, errOut.String())
+}
+
+// TestHistoryAPIBudget counts what a history of 10 builds asks of the
+// provider, as the README states it: cold, one list request, a jobs
+// request per build where the list does not hold the jobs (GitHub,
+// GitLab), and one request per log it reads; warm, the list alone.
+func TestHistoryAPIBudget(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		kind       providers.Kind
+		list, jobs string // path ends of the list and jobs requests
+		jobLists   int
+	}{
+		{providers.KindBuildkite, "/api/builds", "", 0},
+		{providers.KindGitHubActions, "/runs", "/jobs", 10},
+		{providers.KindGitLab, "/api/pipelines", "/jobs", 10},
+		{providers.KindJenkins, "/main/api/json", "", 0},
+	} {
+		t.Run(string(tc.kind), func(t *testing.T) {
+			t.Parallel()
+			fake := newFake(t, providertest.HistoryPipeline(tc.kind))
+			dir := t.TempDir()
+			url := fake.WebURL(providertest.HistoryBuilds - 1)
+			base := analyzeURL(t, fake, url, withCache(fake, t.TempDir()), "--no-baseline", "--no-history")
+			require.Equal(t, 0, base.code, base.err)
+			baseLogs, basePaths := fake.LogRequests(), fake.Paths()
+			fake.ResetCounts()
+
+			cold := analyzeURL(t, fake, url, withCache(fake, dir), "--no-baseline")
+			require.Equal(t, 0, cold.code, cold.err)
+			// Builds 10-19: three jobs each, build 10's retried unit too;
+			// all of them failed in build 20, so every log is read.
+			logs := 31
+			if tc.kind == providers.KindJenkins {
+				logs = 10 // one console log per build
+			}
+			require.Equal(t, logs, fake.LogRequests()-baseLogs, "log requests")
+			extra := extraRequests(basePaths, fake.Paths())
+			require.Equal(t, 1, countPaths(extra, tc.list), "one list request: %v", extra)
+			if tc.jobs != "" {
+				require.Equal(t, tc.jobLists, countPaths(extra, tc.jobs), "jobs requests: %v", extra)
+			}
+
+			fake.ResetCounts()
+			warm := analyzeURL(t, fake, url, withCache(fake, dir), "--no-baseline")
+			require.Equal(t, 0, warm.code, warm.err)
+			require.Zero(t, fake.LogRequests())
+			extra = extraRequests(basePaths, fake.Paths())
+			require.Equal(t, 1, countPaths(extra, tc.list), "warm: the list: %v", extra)
+			if tc.jobs != "" {
+				require.Zero(t, countPaths(extra, tc.jobs), "warm: no jobs request: %v", extra)
+			}
+			require.Equal(t, cold.rep.Findings, warm.rep.Findings)
+		})
+	}
+}
+
+// extraRequests returns the requests of paths ("path count", as
+// Fake.Paths gives them) beyond those of base, one entry per request.
+func extraRequests(base, paths []string) []string {
+	seen := map[string]int{}
+	for _, p := range base {
+		i := strings.LastIndex(p, " ")
+		n := 0
+		fmt.Sscan(p[i+1:], &n)
+		seen[p[:i]] += n
+	}
+	var out []string
+	for _, p := range paths {
+		i := strings.LastIndex(p, " ")
+		n := 0
+		fmt.Sscan(p[i+1:], &n)
+		for k := seen[p[:i]]; k < n; k++ {
+			out = append(out, p[:i])
+		}
+	}
+	return out
+}
+
+func countPaths(paths []string, end string) int {
+	n := 0
+	for _, p := range paths {
+		if strings.HasSuffix(p, end) {
+			n++
+		}
+	}
+	return n
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -182,7 +183,7 @@ func occurrences(b BuildRecord) map[string]*occurrence {
 				o = &occurrence{failedJobs: map[string]bool{}}
 				out[fp.Fingerprint] = o
 			}
-			if !containsString(o.jobs, j.Name) {
+			if !slices.Contains(o.jobs, j.Name) {
 				o.jobs = append(o.jobs, j.Name)
 			}
 			switch {
@@ -198,15 +199,6 @@ func occurrences(b BuildRecord) map[string]*occurrence {
 		}
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // passedJobs returns the names of a build's jobs that passed (any attempt).
@@ -311,7 +303,7 @@ func currentFlaky(o *occurrence, current BuildRecord, byCommit map[string][]int,
 		return out
 	}
 	for _, k := range byCommit[current.Commit] {
-		if containsInt(skip, k) {
+		if slices.Contains(skip, k) {
 			continue
 		}
 		for name := range o.failedJobs {
@@ -322,15 +314,6 @@ func currentFlaky(o *occurrence, current BuildRecord, byCommit map[string][]int,
 		}
 	}
 	return out
-}
-
-func containsInt(list []int, n int) bool {
-	for _, v := range list {
-		if v == n {
-			return true
-		}
-	}
-	return false
 }
 
 // flakiness says how a fingerprint was seen to be flaky.

@@ -1,6 +1,9 @@
 package analysis
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // OrderByHistory is the step after Rank for findings whose History is
 // known: each such finding's reasons name its verdict ("history:new", …),
@@ -14,7 +17,7 @@ func OrderByHistory(findings []Finding, jobs []JobSummary) []Finding {
 	for i := range out {
 		if h := out[i].History; h != nil && h.Verdict != "" {
 			reason := "history:" + h.Verdict
-			if !containsString(out[i].Reasons, reason) {
+			if !slices.Contains(out[i].Reasons, reason) {
 				out[i].Reasons = append(out[i].Reasons[:len(out[i].Reasons):len(out[i].Reasons)], reason)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -53,18 +54,7 @@ func wantHistory(kind providers.Kind) []plantedHistory {
 }
 
 func num(kind providers.Kind, n int) string {
-	return itoa(providertest.HistoryNumber(kind, n))
-}
-
-func itoa(n int64) string {
-	b := []byte{}
-	for {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-		if n == 0 {
-			return string(b)
-		}
-	}
+	return strconv.FormatInt(providertest.HistoryNumber(kind, n), 10)
 }
 
 // checkPlanted fails the test unless rep's findings carry exactly the

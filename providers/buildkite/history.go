@@ -36,19 +36,10 @@ func (s *Client) RecentBuilds(ctx context.Context, branch string, before int64, 
 			if (before > 0 && b.Number >= before) || len(out) == limit {
 				continue
 			}
-			build := s.toBuild(b)
+			build := s.listedBuild(b)
 			if b.FinishedAt != nil {
 				build.FinishedAt = *b.FinishedAt
 			}
-			s.mu.Lock()
-			for _, j := range b.Jobs {
-				if j.Type == "waiter" {
-					continue
-				}
-				s.jobs[j.ID] = j // OpenLog finds its raw_log_url here
-				build.Jobs = append(build.Jobs, convertJob(j))
-			}
-			s.mu.Unlock()
 			out = append(out, build)
 		}
 		next = httpapi.NextLink(h)

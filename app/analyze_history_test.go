@@ -315,3 +315,30 @@ func countPaths(paths []string, end string) int {
 	}
 	return n
 }
+
+// TestHistoryInTheUI opens the interactive UI on build 20: the findings
+// show first, then the history (a past field in the detail pane), and the
+// summary left on quit carries the verdicts.
+func TestHistoryInTheUI(t *testing.T) {
+	sc := providertest.HistoryPipeline(providers.KindGitLab)
+	for bi := range sc.Builds[:providertest.HistoryBuilds-1] {
+		for ji := range sc.Builds[bi].Jobs {
+			sc.Builds[bi].Jobs[ji].LogDelay = providertest.Duration(150 * time.Millisecond) // history takes a while
+		}
+	}
+	fake := newFake(t, sc)
+	scr := newRecordingScreen()
+	streams, out, errOut := tuiStreams(scr, append(fake.Env(), "NO_COLOR", "1")...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code := startMain(ctx, streams, "analyze", "--no-baseline", fake.WebURL(providertest.HistoryBuilds-1))
+	s := scr.waitFor(t, "logs read")
+	require.Contains(t, s, "unit", "the findings show while history is read")
+	s = scr.waitFor(t, "done · ")
+	require.Contains(t, s, "past")
+	require.Regexp(t, `(?s)why .*history:(new|recurring|flaky|noise)`, s)
+	scr.typeKeys("q")
+	require.Equal(t, exitOK, waitExit(t, code), errOut.String())
+	require.Contains(t, out.String(), "history: 10 build(s) of main")
+	require.Contains(t, out.String(), "history: new: not seen in the last 10 builds of main")
+}

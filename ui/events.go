@@ -24,7 +24,8 @@ type Progress struct {
 	// Started is when the analysis started (zero: unknown).
 	Started time.Time
 	// History says how far looking at earlier builds got, while it runs
-	// ("" otherwise).
+	// once the jobs are done ("" otherwise); the status bar shows it
+	// instead of the jobs' progress.
 	History string
 }
 

@@ -36,12 +36,12 @@ func statusLine(st *State, th theme) line {
 	case PhaseStarting:
 		return line{{" reading the build…", th.base}}
 	case PhaseFetching:
+		if p.History != "" { // the jobs are done; earlier builds are read
+			return append(line{{" " + p.History, th.base}}, jobErrorSpans(st, th)...)
+		}
 		l := line{{fmt.Sprintf(" jobs %d/%d fetched, %d analyzed ", p.JobsFetched, p.JobsTotal, p.JobsAnalyzed), th.base}}
 		l = append(l, progressBar(p, th)...)
 		l = append(l, span{" " + render.Size(p.Bytes), th.dim})
-		if p.History != "" {
-			l = append(l, span{" · " + p.History, th.base})
-		}
 		return append(l, jobErrorSpans(st, th)...)
 	case PhaseFailed:
 		return line{{" error: ", th.errorText}, {clean(oneLine(st.Err().Error())), th.errorText}}

@@ -37,9 +37,10 @@ func sanitizeHistory(rep analysis.HistoryReport) analysis.HistoryReport {
 	return rep
 }
 
-// historyHead says what the report covers, in one line.
-func historyHead(rep analysis.HistoryReport) string {
-	return fmt.Sprintf("%s — %d failure(s) in %s", rep.URL, len(rep.Failures), HistoryWindowText(&rep.Window))
+// historyHead says what the report covers, in one line: all failures
+// of it, however many are shown.
+func historyHead(rep analysis.HistoryReport, all int) string {
+	return fmt.Sprintf("%s — %d failure(s) in %s", rep.URL, all, HistoryWindowText(&rep.Window))
 }
 
 // HistoryText writes a history report for a terminal: the failures that
@@ -50,7 +51,7 @@ func HistoryText(w io.Writer, rep analysis.HistoryReport, top int, color bool) e
 	all := len(rep.Failures)
 	rep = topFailures(rep, top)
 	p := &printer{w: w, opts: TextOptions{Color: color}}
-	p.line(p.color(ansiBold, "destill history: ") + p.dim(historyHead(rep)))
+	p.line(p.color(ansiBold, "destill history: ") + p.dim(historyHead(rep, all)))
 	if all == 0 {
 		p.line("no failure in these builds")
 	}
@@ -80,7 +81,7 @@ func HistoryMarkdown(w io.Writer, rep analysis.HistoryReport, top int) error {
 	all := len(rep.Failures)
 	rep = topFailures(rep, top)
 	var b strings.Builder
-	fmt.Fprintf(&b, "## destill history: %s\n\n", mdText(Truncate(historyHead(rep), 400)))
+	fmt.Fprintf(&b, "## destill history: %s\n\n", mdText(Truncate(historyHead(rep, all), 400)))
 	if all == 0 {
 		b.WriteString("No failure in these builds.\n")
 	} else {

@@ -79,6 +79,9 @@ type Finding struct {
 	AlsoInPassingJobs bool `json:"also_in_passing_jobs,omitempty"`
 	// Test is set for findings from test reports (JUnit XML).
 	Test *TestCase `json:"test,omitempty"`
+	// History is where the fingerprint occurred in the pipeline's earlier
+	// builds on the same branch, when it was looked up.
+	History *History `json:"history,omitempty"`
 }
 
 // FindingJob is one job a finding occurred in.

@@ -123,6 +123,9 @@ func boundaryFlag(l *lineView, structural bool) lineFlag {
 	return flagContent
 }
 
+// jenkinsFinished starts Jenkins' last line, its verdict on the build.
+var jenkinsFinished = []byte("Finished: ")
+
 // verdictStart starts Travis CI's verdict on a command.
 var verdictStart = []byte(`The command "`)
 
@@ -138,8 +141,8 @@ func succeededVerdict(t []byte) bool {
 // up to tailLines lines of output, stopping at the command's start. The
 // candidate's context after is the chatter it walked over and the verdict.
 func (a *Analyzer) failedOutput(verdict *lineView, r *rule) {
-	if r.name == buildExitRule {
-		return // after after_script and the cache: no command's output
+	if r.name == buildExitRule || bytes.HasPrefix(verdict.trim, jenkinsFinished) {
+		return // a verdict on the whole build, after its post steps: no command's output
 	}
 	c := &a.context
 	look := min(c.filled, tailLookback)

@@ -118,6 +118,12 @@ func TestFailedCommandOutput(t *testing.T) {
 				"##[error]Process completed with exit code 1.\n",
 		},
 		{
+			name: "Jenkins' last line is on the build, not a command",
+			log: "Build step 'Execute shell' marked build as failure\n" +
+				"Sending e-mails to: dev@example.com\n" +
+				"Finished: FAILURE\n",
+		},
+		{
 			name: "the build's own verdict has no tail",
 			log: "$ ./after_script.sh\n" +
 				"uploading coverage\n" +

@@ -25,6 +25,8 @@ type Report struct {
 	// jobs still running, logs that could not be read, what a cap left out
 	// (CapNotes).
 	Notes []string `json:"notes,omitempty"`
+	// History describes the builds the findings' histories come from.
+	History *HistoryWindow `json:"history,omitempty"`
 }
 
 // Tool names the program that wrote a report.

@@ -105,7 +105,7 @@ func TestAnalyzeBuildURLOneBaselineForAll(t *testing.T) {
 
 func TestAnalyzeBuildURLNoBaselineFound(t *testing.T) {
 	fake := newFake(t, providertest.DemoGitHubMatrix())
-	r := analyzeURL(t, fake, fake.WebURL(0), nil)
+	r := analyzeURL(t, fake, fake.WebURL(0), nil, "--no-history") // history lists runs too
 	require.Equal(t, 0, r.code, r.err)
 	require.Equal(t, "none", r.rep.Baseline.Kind)
 	require.Equal(t, "looked for a passing job of the same step in this build (there is none); a passing run on main, the default branch (there is none)", r.rep.Baseline.Note)
@@ -126,7 +126,7 @@ func TestAnalyzeBaselineFlags(t *testing.T) {
 	require.NoError(t, os.WriteFile(passing, []byte(providertest.GitHubLog(slices.Concat(
 		providertest.TestStepLines, providertest.WaitForServicesLines, providertest.PassingTestLines)...)), 0o600))
 
-	r := analyzeURL(t, fake, fake.WebURL(0), nil, "--baseline", passing)
+	r := analyzeURL(t, fake, fake.WebURL(0), nil, "--no-history", "--baseline", passing) // history lists runs too
 	require.Equal(t, 0, r.code, r.err)
 	require.Equal(t, "files", r.rep.Baseline.Kind)
 	require.Equal(t, []string{passing}, r.rep.Baseline.Paths)
@@ -134,7 +134,7 @@ func TestAnalyzeBaselineFlags(t *testing.T) {
 	require.Equal(t, 2, fake.LogRequests(), "only the failed jobs' logs")
 
 	fake.ResetCounts()
-	r = analyzeURL(t, fake, fake.WebURL(0), nil, "--no-baseline")
+	r = analyzeURL(t, fake, fake.WebURL(0), nil, "--no-history", "--no-baseline")
 	require.Equal(t, 0, r.code, r.err)
 	require.Nil(t, r.rep.Baseline)
 	require.Equal(t, 2, fake.LogRequests())
@@ -171,13 +171,13 @@ func TestAnalyzeKeepsBaselinesInTheDatabase(t *testing.T) {
 	fake := newFake(t, providertest.DemoBaseline())
 	env := append(fake.Env(), "DESTILL_DATABASE_URL", dsn)
 
-	first := analyzeURL(t, fake, fake.WebURL(0), env)
+	first := analyzeURL(t, fake, fake.WebURL(0), env, "--no-history") // history reads earlier logs too
 	require.Equal(t, 0, first.code, first.err)
 	require.Equal(t, "per-job", first.rep.Baseline.Kind)
 	firstLogs := fake.LogRequests()
 
 	fake.ResetCounts()
-	second := analyzeURL(t, fake, fake.WebURL(0), env)
+	second := analyzeURL(t, fake, fake.WebURL(0), env, "--no-history")
 	require.Equal(t, 0, second.code, second.err)
 	require.Equal(t, first.rep.Findings, second.rep.Findings, "the stored models rank exactly as the fresh ones")
 	require.Equal(t, firstLogs-2, fake.LogRequests(), "the two passing logs are not downloaded again")

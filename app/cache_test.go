@@ -255,7 +255,7 @@ func TestCacheFilesAreOwnerOnly(t *testing.T) {
 	}
 	fake := newFake(t, providertest.DemoBuildkite())
 	dir := filepath.Join(t.TempDir(), "destill")
-	r := analyzeURL(t, fake, fake.WebURL(0), withCache(fake, dir))
+	r := analyzeURL(t, fake, fake.WebURL(0), withCache(fake, dir), "--no-history")
 	require.Equal(t, 0, r.code, r.err)
 	files := 0
 	require.NoError(t, filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -408,7 +408,7 @@ func TestCacheLsAndPrune(t *testing.T) {
 	require.Equal(t, 0, empty.code, empty.err)
 	require.Contains(t, empty.out, "the cache is empty")
 
-	r := analyzeURL(t, fake, fake.WebURL(0), env)
+	r := analyzeURL(t, fake, fake.WebURL(0), env, "--no-history")
 	require.Equal(t, 0, r.code, r.err)
 
 	ls := mainRun(t, env, "cache", "ls")
@@ -438,7 +438,7 @@ func TestCacheLsAndPrune(t *testing.T) {
 	require.Equal(t, 0, p.code, p.err)
 	require.Contains(t, p.out, "removed 6 entries", "nothing fits a cap of one byte")
 
-	analyzeURL(t, fake, fake.WebURL(0), env)
+	analyzeURL(t, fake, fake.WebURL(0), env, "--no-history")
 	p = mainRun(t, env, "cache", "prune", "--all")
 	require.Equal(t, 0, p.code, p.err)
 	require.Contains(t, p.out, "removed 6 entries")

@@ -33,9 +33,11 @@ type analyzeOptions struct {
 	// timeout bounds the whole run (0: no bound).
 	timeout time.Duration
 	// backend is where the analysis runs (--backend=kafka: on the workers)
-	// and the configured store, if any: automatic baselines are kept there
-	// for other processes.
+	// and the configured store, if any: automatic baselines and build
+	// history are kept there for other processes.
 	backend backendConfig
+	// history is how many earlier builds to look back at (0: none).
+	history int
 }
 
 func newAnalyzeCommand(streams *Streams, run runFunc[analyzeOptions]) *cli.Command {
@@ -55,7 +57,7 @@ func newAnalyzeCommand(streams *Streams, run runFunc[analyzeOptions]) *cli.Comma
 			&cli.StringFlag{Name: "cache", Usage: "re-open a result saved with --format json from `FILE` (no network, no token)", TakesFile: true},
 			backendFlag(),
 			databaseFlag(),
-		}, cacheFlagList(), apiURLFlagList()),
+		}, historyFlags(), cacheFlagList(), apiURLFlagList()),
 		Action: action(streams, parseAnalyzeOptions, run),
 	}
 }
@@ -100,6 +102,9 @@ func parseAnalyzeOptions(cmd *cli.Command, streams *Streams) (analyzeOptions, er
 		return opts, usageErrorf("--baseline and --no-baseline contradict each other; pick one")
 	}
 	if opts.before, opts.after, err = parseContext(cmd.String("context")); err != nil {
+		return opts, err
+	}
+	if opts.history, err = parseHistoryFlags(cmd); err != nil {
 		return opts, err
 	}
 	opts.backend, err = parseBackendConfig(cmd, streams)
@@ -152,6 +157,10 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		Tool:        analysis.Tool{Name: "destill", Version: Version},
 		Source:      in.Describe,
 	}
+	db := &analysisDB{streams: streams, cfg: opts.backend}
+	defer db.close()
+	hist := newAnalyzeHistory(ctx, opts, in, &popts, db, notify)
+	defer hist.stop()
 	switch {
 	case opts.noBaseline:
 	case len(opts.baselines) > 0:
@@ -167,23 +176,26 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 			if opts.cache.offline {
 				popts.Baselines = noBaseline{note: "--offline: passing builds are not searched for; give --baseline FILE to compare with a passing log"}
 			} else {
-				cache, closeCache := baselineCache(ctx, streams, opts.backend)
-				defer closeCache()
-				popts.Baselines = baselines.New(f, baselines.Options{Cache: cache, Secrets: in.Secrets})
+				popts.Baselines = baselines.New(f, baselines.Options{Cache: baselineCache(ctx, db), Secrets: in.Secrets})
 			}
 		}
 	}
-	src, err := openCache(streams, in, opts.cache, notify)
+	src, folder, err := openCache(streams, in, opts.cache, notify)
 	if err != nil {
 		return err
 	}
+	hist.useFolder(folder)
 	in.Source = src
 	if opts.output.format == formatTUI {
-		return runAnalyzeTUI(ctx, streams, opts, in, popts, feed)
+		return runAnalyzeTUI(ctx, streams, opts, in, popts, feed, hist)
 	}
 	runCtx, cancel := withRunTimeout(ctx, opts.timeout)
 	defer cancel()
-	rep, err := pipeline.Run(runCtx, in.Source, popts, prog.update)
+	hist.startEarly(runCtx)
+	rep, err := pipeline.Run(runCtx, in.Source, popts, hist.watch(runCtx, prog.update))
+	if err == nil && hist != nil {
+		rep = hist.apply(runCtx, rep, prog.history)
+	}
 	prog.clear()
 	return writeResult(ctx, streams, rep, waiting.timedOut(runCtx, err), opts.output)
 }
@@ -221,18 +233,9 @@ func writeReport(streams *Streams, rep analysis.Report, out outputOptions) error
 // configured database when there is one (so other runs and workers reuse
 // the models), in this process otherwise. A database that cannot be
 // reached is reported on stderr and the analysis goes on without it.
-func baselineCache(ctx context.Context, streams *Streams, cfg backendConfig) (*baselines.Cache, func()) {
-	if cfg.databaseURL == "" {
-		return baselines.NewCache(nil), func() {}
+func baselineCache(ctx context.Context, db *analysisDB) *baselines.Cache {
+	if st := db.get(ctx); st != nil {
+		return baselines.NewCache(databaseBaselines{st})
 	}
-	if err := cfg.needDatabase("keeping baselines"); err != nil {
-		fmt.Fprintf(streams.ErrOut, "destill: baselines are not kept in the database: %s\n", oneLine(err.Error()))
-		return baselines.NewCache(nil), func() {}
-	}
-	db, err := cfg.openStore(ctx, true, nil)
-	if err != nil {
-		fmt.Fprintf(streams.ErrOut, "destill: baselines are not kept in the database: %s\n", oneLine(err.Error()))
-		return baselines.NewCache(nil), func() {}
-	}
-	return baselines.NewCache(databaseBaselines{db}), func() { _ = db.Close() }
+	return baselines.NewCache(nil)
 }

@@ -67,8 +67,13 @@ func TestNewCmdAnalyze(t *testing.T) {
 		arg: "build.log", output: defaultOutput, before: analysis.DefaultContextBefore, after: analysis.DefaultContextAfter,
 		concurrency: pipeline.DefaultConcurrency, baselines: []string{}, backend: backendConfig{backend: backendMemory},
 		timeout: DefaultRunTimeout,
+		history: 10,
 	}
 	runFlagCases(t, "analyze", newAnalyzeCommand, base, []flagCase[analyzeOptions]{
+		{name: "a longer history", args: []string{"--history", "20", buildURL}, want: func(o *analyzeOptions) { o.arg, o.history = buildURL, 20 }},
+		{name: "no history", args: []string{"--no-history", buildURL}, want: func(o *analyzeOptions) { o.arg, o.history = buildURL, 0 }},
+		{name: "history and no history", args: []string{"--history", "5", "--no-history", buildURL}, wantErr: "--history and --no-history contradict"},
+		{name: "no builds of history", args: []string{"--history", "0", buildURL}, wantErr: "--history takes 1 to 200 builds, got 0"},
 		{name: "a log file", args: []string{"build.log"}},
 		{name: "on a terminal: the UI, in colour", tty: true, args: []string{"build.log"}, want: func(o *analyzeOptions) {
 			o.output.format, o.output.color = formatTUI, true
@@ -113,6 +118,29 @@ func TestNewCmdAnalyze(t *testing.T) {
 		{name: "offline and no cache", args: []string{"--offline", "--no-cache", "build.log"}, wantErr: "--offline and --no-cache contradict"},
 		{name: "bad cache size", args: []string{"--cache-size", "lots", "build.log"}, wantErr: "--cache-size"},
 		{name: "unknown backend", args: []string{"--backend", "redis", "build.log"}, wantErr: `unknown --backend "redis"`},
+	})
+}
+
+func TestNewCmdHistory(t *testing.T) {
+	const pipe = "https://buildkite.com/acme/api"
+	base := historyOptions{arg: pipe, output: defaultOutput, builds: 10, concurrency: pipeline.DefaultConcurrency,
+		backend: backendConfig{backend: backendMemory}}
+	runFlagCases(t, "history", newHistoryCommand, base, []flagCase[historyOptions]{
+		{name: "a pipeline", args: []string{pipe}},
+		{name: "on a terminal: text, in colour", tty: true, args: []string{pipe}, want: func(o *historyOptions) { o.output.color = true }},
+		{name: "flags", args: []string{"--builds", "30", "--branch", "release", "--json", "-n", "5", "--concurrency", "2", pipe}, want: func(o *historyOptions) {
+			o.builds, o.branch, o.concurrency = 30, "release", 2
+			o.output = outputOptions{format: formatJSON, formatSet: true, top: 5, topSet: true}
+		}},
+		{name: "markdown", args: []string{"-f", "md", pipe}, want: func(o *historyOptions) { o.output = outputOptions{format: formatMarkdown, formatSet: true} }},
+		{name: "a database and the cache", env: []string{"DESTILL_DATABASE_URL", "postgres://h/db"}, args: []string{"--offline", pipe}, want: func(o *historyOptions) {
+			o.backend.databaseURL, o.cache.offline = "postgres://h/db", true
+		}},
+		{name: "no argument", wantErr: "history needs a pipeline, workflow or build URL"},
+		{name: "two arguments", args: []string{"a", "b"}, wantErr: "takes one URL, got 2"},
+		{name: "the UI", args: []string{"-f", "tui", pipe}, wantErr: "not the interactive UI"},
+		{name: "too many builds", args: []string{"--builds", "201", pipe}, wantErr: "--builds takes 1 to 200"},
+		{name: "no concurrency", args: []string{"--concurrency", "0", pipe}, wantErr: "--concurrency must be at least 1"},
 	})
 }
 

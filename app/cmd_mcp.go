@@ -155,6 +155,7 @@ func shareMCPResults(ctx context.Context, cfg backendConfig, local *mcpserver.Re
 	}
 	opts.Requests = mcpserver.NewSharedRequests(db, local)
 	opts.BaselineBacking = databaseBaselines{db}
+	opts.History = db
 	opts.NewID = worker.NewRequestID
 	opts.Secrets = append(opts.Secrets, databaseSecrets(cfg.databaseURL)...)
 	where, _ := postgres.Describe(cfg.databaseURL)

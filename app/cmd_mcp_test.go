@@ -110,7 +110,7 @@ func TestMCPEndToEnd(t *testing.T) {
 		require.NoError(t, err)
 		names = append(names, tool.Name)
 	}
-	require.ElementsMatch(t, []string{"analyze_build", "get_finding", "search_log", "read_log", "list_jobs", "get_request"}, names)
+	require.ElementsMatch(t, []string{"analyze_build", "get_finding", "search_log", "read_log", "list_jobs", "get_request", "get_history"}, names)
 
 	path, err := filepath.Abs("../examples/logs/github-actions-go-test.log")
 	require.NoError(t, err)

@@ -193,7 +193,11 @@ func runWorker(ctx context.Context, streams *Streams, opts workerOptions) error 
 	work, cancelWork := context.WithCancel(base)
 	defer cancelWork()
 	go func() {
-		<-ctx.Done()
+		select {
+		case <-ctx.Done():
+		case <-work.Done(): // consuming ended on its own (an error): nothing to drain
+			return
+		}
 		if srv != nil {
 			srv.SetReady(false)
 		}

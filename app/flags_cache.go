@@ -104,14 +104,34 @@ func parseAge(s string) (time.Duration, error) {
 }
 
 // openCache opens the cache store for analyze and returns the source
-// wrapped with it. The cache is off, and src returned as is, when the
-// input is not a build URL, the cap is 0, or (silently) when the streams
-// name no cache folder. A cache that cannot be opened is reported on
-// stderr and skipped, unless --offline needs it.
-func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(string)) (pipeline.Source, error) {
+// wrapped with it, and the cache's folder (nil when off). The cache is
+// off, and src returned as is, when the input is not a build URL, the cap
+// is 0, or (silently) when the streams name no cache folder. A cache that
+// cannot be opened is reported on stderr and skipped, unless --offline
+// needs it.
+func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(string)) (pipeline.Source, *cache.Folder, error) {
 	if in.CacheScope == "" {
-		return in.Source, nil
+		return in.Source, nil, nil
 	}
+	folder, err := openCacheFolder(streams, f, warn)
+	if err != nil || folder == nil {
+		return in.Source, nil, err
+	}
+	return cache.Wrap(in.Source, cache.Config{
+		Folder:          folder,
+		Scope:           in.CacheScope,
+		BuildKey:        in.CacheBuild,
+		Offline:         f.offline,
+		Refresh:         f.noCache,
+		AnalyzerVersion: cache.ExecutableVersion(Version),
+		Secrets:         in.Secrets,
+		WarnFunc:        warn,
+	}), folder, nil
+}
+
+// openCacheFolder opens the log cache's folder as openCache does: nil
+// when the cache is off.
+func openCacheFolder(streams *Streams, f cacheFlags, warn func(string)) (*cache.Folder, error) {
 	max, err := cacheMaxBytes(streams, f.size)
 	if err != nil {
 		return nil, err
@@ -120,13 +140,13 @@ func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(strin
 		if f.offline {
 			return nil, usageErrorf("--offline needs the log cache, which the cache size of 0 turns off")
 		}
-		return in.Source, nil
+		return nil, nil
 	}
 	if streams.UserCacheDir == nil && streams.Getenv(cache.EnvDir) == "" {
 		if f.offline {
 			return nil, fmt.Errorf("--offline needs the log cache: set %s", cache.EnvDir)
 		}
-		return in.Source, nil
+		return nil, nil
 	}
 	dir, err := cache.Dir(streams.Getenv, streams.UserCacheDir)
 	var folder *cache.Folder
@@ -138,18 +158,9 @@ func openCache(streams *Streams, in sources.Input, f cacheFlags, warn func(strin
 			return nil, fmt.Errorf("--offline needs the log cache: %w", err)
 		}
 		warn(fmt.Sprintf("cache: %v; continuing without it", err))
-		return in.Source, nil
+		return nil, nil
 	}
-	return cache.Wrap(in.Source, cache.Config{
-		Folder:          folder,
-		Scope:           in.CacheScope,
-		BuildKey:        in.CacheBuild,
-		Offline:         f.offline,
-		Refresh:         f.noCache,
-		AnalyzerVersion: cache.ExecutableVersion(Version),
-		Secrets:         in.Secrets,
-		WarnFunc:        warn,
-	}), nil
+	return folder, nil
 }
 
 // openFolderForCommand opens the cache for the cache commands. create

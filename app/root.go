@@ -25,6 +25,7 @@ func newRootCommand(streams *Streams) *cli.Command {
 		CommandNotFound: func(ctx context.Context, cmd *cli.Command, name string) {},
 		Commands: []*cli.Command{
 			newAnalyzeCommand(streams, runAnalyze),
+			newHistoryCommand(streams, runHistory),
 			newEvalCommand(streams, runEval),
 			newMCPCommand(streams, runMCP),
 			newViewCommand(streams, runView),

@@ -28,7 +28,8 @@ const startGrace = 200 * time.Millisecond
 // are printed to stdout so that they stay in the terminal's scrollback.
 // Quitting early stops the analysis.
 // feed is where the source's provider messages already go (nil: a new one).
-func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions, in sources.Input, popts pipeline.Options, feed *uiFeed) error {
+// hist, when not nil, fills in the findings' history once they are found.
+func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions, in sources.Input, popts pipeline.Options, feed *uiFeed, hist *analyzeHistory) error {
 	if feed == nil {
 		feed = newUIFeed()
 	}
@@ -47,7 +48,7 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	}
 	raw := newRawLogs(streams, in.Source, in.Describe.Path, sp, popts.Analysis.Secrets)
 	popts.JobResultFunc = raw.read
-	run := startRun(runCtx, in.Source, popts, feed)
+	run := startRun(runCtx, in.Source, popts, feed, hist)
 	previewDone := make(chan struct{})
 	if sp != nil {
 		go func() {
@@ -141,14 +142,20 @@ type backgroundRun struct {
 }
 
 // startRun starts pipeline.Run in the background, sending its updates and
-// its end to feed. Run stops when ctx ends or on stop; when ctx ends at
+// its end to feed; hist, when not nil, gives the findings their history
+// before the end. Run stops when ctx ends or on stop; when ctx ends at
 // --timeout, the error names the server it was waiting for.
-func startRun(ctx context.Context, src pipeline.Source, popts pipeline.Options, feed *uiFeed) *backgroundRun {
+func startRun(ctx context.Context, src pipeline.Source, popts pipeline.Options, feed *uiFeed, hist *analyzeHistory) *backgroundRun {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &backgroundRun{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
-		r.rep, r.err = pipeline.Run(ctx, src, popts, feed.update)
+		defer hist.stop()
+		hist.startEarly(ctx)
+		r.rep, r.err = pipeline.Run(ctx, src, popts, hist.watch(ctx, feed.update))
+		if r.err == nil && hist != nil {
+			r.rep = hist.thenTUI(ctx, r.rep, feed)
+		}
 		r.err = feed.waits.timedOut(ctx, r.err)
 		feed.Finish(ui.Finished{Err: r.err, At: time.Now()})
 	}()

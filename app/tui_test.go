@@ -303,7 +303,7 @@ func runSlow(ctx context.Context, t *testing.T, b *slowBuild, opts analyzeOption
 	feed := newUIFeed()
 	b.notify = feed.notify
 	done := make(chan error, 1)
-	go func() { done <- runAnalyzeTUI(ctx, streams, opts, in, popts, feed) }()
+	go func() { done <- runAnalyzeTUI(ctx, streams, opts, in, popts, feed, nil) }()
 	return scr, out, errOut, done
 }
 

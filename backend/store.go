@@ -240,7 +240,7 @@ type BaselineModels interface {
 }
 
 // Store is the contract of distributed mode's storage: requests, their
-// jobs, per-chunk results, findings and baseline models. Every write is
+// jobs, per-chunk results, findings, baseline models and build history. Every write is
 // idempotent, so a redelivered message never duplicates anything. Its
 // consumers each name the roles they use; the conformance suite
 // (backendtest.RunStoreSuite) checks every implementation of the whole.
@@ -250,6 +250,7 @@ type Store interface {
 	Chunks
 	Findings
 	BaselineModels
+	History
 	// Close releases the store. It is safe to call more than once.
 	Close() error
 }

@@ -58,6 +58,13 @@ type Build struct {
 	// Running is true while the build has jobs that have not finished.
 	Running bool
 	Jobs    []Job
+	// FinishedAt is when a finished build finished, where a list of builds
+	// says (zero otherwise).
+	FinishedAt time.Time
+	// Revision, in a list of builds, changes when the build's jobs do (a
+	// retry): the run attempt and update time. "" where the list holds the
+	// jobs themselves.
+	Revision string
 }
 
 // Settle records that a build which is not running has no pending job: a

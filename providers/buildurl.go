@@ -43,6 +43,9 @@ type BuildRef struct {
 	// StepID is a Buildkite step UUID (a "sid=" link): every job of that
 	// step.
 	StepID string
+	// Workflow is the GitHub Actions workflow (file name or ID) a workflow
+	// URL names, for a pipeline's history (ParsePipelineURL).
+	Workflow string
 }
 
 // String returns the canonical web URL of the build (or job).
@@ -96,30 +99,12 @@ var (
 // self-managed) or Jenkins. The error, for anything else, says which
 // shapes work.
 func ParseBuildURL(raw string) (BuildRef, error) {
-	s := strings.TrimSpace(raw)
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">") // Slack wraps links in <…>
-	if i := strings.Index(s, "|"); i > 0 && strings.HasPrefix(raw, "<") {
-		s = s[:i] // <url|label>
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return BuildRef{}, notBuildURL(raw, "")
-	}
-	if u.User != nil {
-		u.User = nil
-		return BuildRef{}, fmt.Errorf("not a build URL: %s has a user@ part before its host %s, which a build URL never has; paste the URL the CI shows", oneLineURL(u.String()), u.Hostname())
-	}
-	host, err := httpapi.CanonicalHost(u.Hostname())
+	u, host, err := parseWebURL(raw, "build")
 	if err != nil {
-		return BuildRef{}, fmt.Errorf("not a build URL: %s: %w", oneLineURL(raw), err)
+		return BuildRef{}, err
 	}
 	segs := splitPath(u.Path)
-	web := u.Scheme + "://" + host
-	if p := u.Port(); p != "" {
-		web = u.Scheme + "://" + net.JoinHostPort(host, p)
-	} else if strings.Contains(host, ":") {
-		web = u.Scheme + "://[" + host + "]"
-	}
+	web := webBase(u, host)
 
 	switch host {
 	case "buildkite.com", "www.buildkite.com", "api.buildkite.com":
@@ -159,6 +144,42 @@ func ParseBuildURL(raw string) (BuildRef, error) {
 		return BuildRef{}, notBuildURL(raw, jenkinsShape)
 	}
 	return BuildRef{}, notBuildURL(raw, "")
+}
+
+// parseWebURL parses a pasted web URL (of a what: "build", "pipeline")
+// and returns it with its canonical host.
+func parseWebURL(raw, what string) (*url.URL, string, error) {
+	s := strings.TrimSpace(raw)
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">") // Slack wraps links in <…>
+	if i := strings.Index(s, "|"); i > 0 && strings.HasPrefix(raw, "<") {
+		s = s[:i] // <url|label>
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if what == "build" {
+			return nil, "", notBuildURL(raw, "")
+		}
+		return nil, "", notPipelineURL(raw)
+	}
+	if u.User != nil {
+		u.User = nil
+		return nil, "", fmt.Errorf("not a %s URL: %s has a user@ part before its host %s, which a %s URL never has; paste the URL the CI shows", what, oneLineURL(u.String()), u.Hostname(), what)
+	}
+	host, err := httpapi.CanonicalHost(u.Hostname())
+	if err != nil {
+		return nil, "", fmt.Errorf("not a %s URL: %s: %w", what, oneLineURL(raw), err)
+	}
+	return u, host, nil
+}
+
+// webBase is the scheme and canonical host (with its port) of u.
+func webBase(u *url.URL, host string) string {
+	if p := u.Port(); p != "" {
+		return u.Scheme + "://" + net.JoinHostPort(host, p)
+	} else if strings.Contains(host, ":") {
+		return u.Scheme + "://[" + host + "]"
+	}
+	return u.Scheme + "://" + host
 }
 
 func notBuildURL(raw, shape string) error {

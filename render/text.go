@@ -156,6 +156,13 @@ func (p *printer) header(rep analysis.Report) {
 			p.dimmed("  ", l)
 		}
 	}
+	if w := rep.History; w != nil {
+		line := "history: " + HistoryWindowText(w)
+		if c := historyCounts(rep.Findings); c != "" {
+			line += " — " + c
+		}
+		p.dimmed("", line)
+	}
 }
 
 func severityColor(s analysis.Severity) string {
@@ -185,6 +192,13 @@ func (p *printer) finding(f *analysis.Finding, rep analysis.Report) {
 	}
 	if f.Test != nil {
 		p.dimmed("    test: ", f.Test.Name+" ("+f.Test.Report+")")
+	}
+	for i, l := range HistoryLines(f.History) {
+		if i == 0 {
+			p.twoTone(historyColor(f.History.Verdict), "    history: "+l, "", 13)
+		} else {
+			p.dimmed("             ", l)
+		}
 	}
 	if fromReport {
 		for _, row := range p.wrap(f.Message, 4) {

@@ -23,6 +23,10 @@ type Progress struct {
 	Bytes int64
 	// Started is when the analysis started (zero: unknown).
 	Started time.Time
+	// History says how far looking at earlier builds got, while it runs
+	// once the jobs are done ("" otherwise); the status bar shows it
+	// instead of the jobs' progress.
+	History string
 }
 
 // Snapshot is the analysis so far: the report with the findings ranked

@@ -118,6 +118,15 @@ func detailParas(f *analysis.Finding, st *State, th theme) []para {
 	if u := st.JobURL(f); u != "" {
 		ps = append(ps, field("url", u, th.base))
 	}
+	if f.History != nil {
+		for i, l := range render.HistoryLines(f.History) {
+			label := ""
+			if i == 0 {
+				label = "past"
+			}
+			ps = append(ps, field(label, l, th.base))
+		}
+	}
 	ps = append(ps, para{})
 
 	// The finding's lines inside their context, with line numbers.

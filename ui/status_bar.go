@@ -36,6 +36,9 @@ func statusLine(st *State, th theme) line {
 	case PhaseStarting:
 		return append(line{{" reading the build…", th.base}}, waitingSpans(st, th)...)
 	case PhaseFetching:
+		if p.History != "" { // the jobs are done; earlier builds are read
+			return append(line{{" " + p.History, th.base}}, jobErrorSpans(st, th)...)
+		}
 		l := line{{fmt.Sprintf(" jobs %d/%d fetched, %d analyzed ", p.JobsFetched, p.JobsTotal, p.JobsAnalyzed), th.base}}
 		l = append(l, progressBar(p, th)...)
 		l = append(l, span{" " + render.Size(p.Bytes), th.dim})

@@ -29,10 +29,13 @@ const (
 	KindTests = "tests"
 	// KindResult is what analyzing one log with some options found.
 	KindResult = "result"
+	// KindHistory is what history keeps of a build (its jobs and their
+	// fingerprints), or which builds a window held.
+	KindHistory = "history"
 )
 
 // kindDirs maps each kind to its folder under the store's root.
-var kindDirs = map[string]string{KindLog: "logs", KindBuild: "builds", KindTests: "tests", KindResult: "results"}
+var kindDirs = map[string]string{KindLog: "logs", KindBuild: "builds", KindTests: "tests", KindResult: "results", KindHistory: "history"}
 
 // DefaultMaxBytes is the default size cap: 2 GiB of compressed entries.
 const DefaultMaxBytes int64 = 2 << 30
@@ -409,7 +412,7 @@ func (s *Folder) Open(kind, key string) (*Reader, error) {
 		}
 		return nil, err
 	}
-	dec, err := zstd.NewReader(bufio.NewReaderSize(io.NewSectionReader(f, l.headerLen, l.trailer.payloadLen), 256<<10),
+	dec, err := zstd.NewReader(bufio.NewReaderSize(io.NewSectionReader(f, l.headerLen, l.trailer.payloadLen), bufSize(l.trailer.payloadLen)),
 		zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 	if err != nil {
 		f.Close()
@@ -419,10 +422,16 @@ func (s *Folder) Open(kind, key string) (*Reader, error) {
 	return &Reader{Entry: e, f: f, dec: dec}, nil
 }
 
+// bufSize is the read buffer for n bytes of a file: 256 KiB, or less for
+// a small entry (a history record, an analysis), which is read often.
+func bufSize(n int64) int {
+	return int(min(max(n, 4<<10), 256<<10))
+}
+
 // verify hashes the header and payload and compares with the trailer.
 func verify(f *os.File, l layout) error {
 	h := sha256.New()
-	if _, err := io.Copy(h, bufio.NewReaderSize(io.NewSectionReader(f, 0, l.headerLen+l.trailer.payloadLen), 256<<10)); err != nil {
+	if _, err := io.Copy(h, bufio.NewReaderSize(io.NewSectionReader(f, 0, l.headerLen+l.trailer.payloadLen), bufSize(l.headerLen+l.trailer.payloadLen))); err != nil {
 		return fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	if string(h.Sum(nil)) != string(l.trailer.sum[:]) {

@@ -20,6 +20,8 @@ import (
 	"github.com/destill-dev/destill/app/baselines"
 	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend"
+	"github.com/destill-dev/destill/backend/memory"
+	"github.com/destill-dev/destill/providers"
 )
 
 // Options configure a Server.
@@ -53,6 +55,13 @@ type Options struct {
 	// sources.Resolve with Getenv and HTTPClient, regular files only,
 	// rate-limit waits logged). Paths reach it checked against AllowedDirs.
 	ResolveFunc func(arg string) (sources.Input, error)
+	// ResolvePipelineFunc turns a pipeline or build URL into its provider's
+	// client, for get_history (nil: sources.ResolvePipeline, configured as
+	// ResolveFunc's default).
+	ResolvePipelineFunc func(url string) (sources.Input, providers.BuildRef, string, error)
+	// History keeps the records of earlier builds get_history reads (the
+	// database's build history; nil: in memory, while the server runs).
+	History backend.History
 	// AllowedDirs are the directories analyze_build may read log files
 	// from, subdirectories included, as AllowedDirs returns them. With
 	// none, it reads build URLs only.
@@ -74,6 +83,8 @@ type Server struct {
 	baselines *baselines.Cache
 	// allowed are the directories analyze_build reads log files from.
 	allowed []string
+	// history keeps the records of earlier builds get_history read.
+	history backend.History
 
 	// dirs are the directories of kept logs not yet deleted: Close
 	// deletes them, analyses still running included.
@@ -81,7 +92,7 @@ type Server struct {
 	dirs   map[string]bool
 }
 
-const instructions = `Destill explains why a CI build failed. Call analyze_build first with a build URL (Buildkite, GitHub Actions, GitLab, Jenkins) or the path of a log file: it returns the failure's most likely causes, ranked, and a request_id. Then, with that request_id: get_finding shows one finding with more context and every place it occurred, search_log greps the job logs, read_log reads a window of a log (negative from_line reads the tail), list_jobs lists the build's jobs and their steps. get_request shows an analysis again, and reads one by its ID: a request_id analyze_build returned, or (when destill shares its results through a database) the ID of a build submitted with destill submit, whose status it gives until the workers are done. Log text is cleaned of terminal escapes, and secrets are redacted.`
+const instructions = `Destill explains why a CI build failed. Call analyze_build first with a build URL (Buildkite, GitHub Actions, GitLab, Jenkins) or the path of a log file: it returns the failure's most likely causes, ranked, and a request_id. Then, with that request_id: get_finding shows one finding with more context and every place it occurred, search_log greps the job logs, read_log reads a window of a log (negative from_line reads the tail), list_jobs lists the build's jobs and their steps. get_history says whether a finding is new, recurring, flaky or noise over the pipeline's last builds (or, with a pipeline URL, what keeps failing it). get_request shows an analysis again, and reads one by its ID: a request_id analyze_build returned, or (when destill shares its results through a database) the ID of a build submitted with destill submit, whose status it gives until the workers are done. Log text is cleaned of terminal escapes, and secrets are redacted.`
 
 // New returns a Server with destill's tools registered. info names the
 // server to clients (name and version of the binary).
@@ -98,12 +109,17 @@ func New(info *mcp.Implementation, opts Options) *Server {
 	if opts.NewID == nil {
 		opts.NewID = newRequestID
 	}
+	log := opts.Logger
+	cfg := sources.Config{Getenv: opts.Getenv, HTTPClient: opts.HTTPClient, Stdin: strings.NewReader(""),
+		Notify:           func(msg string) { log.Info(msg) }, // a long rate-limit wait
+		RegularFilesOnly: true}
 	if opts.ResolveFunc == nil {
-		log := opts.Logger
-		cfg := sources.Config{Getenv: opts.Getenv, HTTPClient: opts.HTTPClient, Stdin: strings.NewReader(""),
-			Notify:           func(msg string) { log.Info(msg) }, // a long rate-limit wait
-			RegularFilesOnly: true}
 		opts.ResolveFunc = func(arg string) (sources.Input, error) { return sources.Resolve(arg, cfg) }
+	}
+	if opts.ResolvePipelineFunc == nil {
+		opts.ResolvePipelineFunc = func(url string) (sources.Input, providers.BuildRef, string, error) {
+			return sources.ResolvePipeline(url, cfg)
+		}
 	}
 	if opts.MaxKeptBytes <= 0 {
 		opts.MaxKeptBytes = DefaultMaxLogBytes
@@ -118,6 +134,10 @@ func New(info *mcp.Implementation, opts Options) *Server {
 		log:      opts.Logger,
 
 		baselines: baselines.NewCache(opts.BaselineBacking),
+		history:   opts.History,
+	}
+	if s.history == nil {
+		s.history = memory.NewStore()
 	}
 	s.addTools()
 	return s
@@ -171,6 +191,7 @@ func (s *Server) addTools() {
 	addTool(s, readLogTool(), s.readLog)
 	addTool(s, listJobsTool(), s.listJobs)
 	addTool(s, getRequestTool(), s.getRequest)
+	addTool(s, getHistoryTool(), s.getHistory)
 }
 
 // addTool registers a typed tool whose errors become tool errors (results

@@ -770,7 +770,7 @@ func TestToolsHaveSchemasAndDescriptions(t *testing.T) {
 			require.NotEmpty(t, s.Description, "%s.%s has no description", tool.Name, p)
 		}
 	}
-	require.ElementsMatch(t, []string{"analyze_build", "get_finding", "search_log", "read_log", "list_jobs", "get_request"}, names)
+	require.ElementsMatch(t, []string{"analyze_build", "get_finding", "search_log", "read_log", "list_jobs", "get_request", "get_history"}, names)
 }
 
 func requireNoKeptLogs(t *testing.T, dir string) {

@@ -35,6 +35,13 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 	if err != nil {
 		return Input{}, &InputError{Err: err}
 	}
+	return resolveRef(ref, cfg)
+}
+
+// resolveRef makes the provider client for what ref names (a build, or a
+// pipeline with Number 0), with its token and API base URL from the flags
+// and the environment.
+func resolveRef(ref providers.BuildRef, cfg Config) (Input, error) {
 	getenv := cfg.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }

@@ -77,12 +77,17 @@ func Resolve(arg string, cfg Config) (Input, error) {
 	default:
 		in = Input{Source: local.File{Path: arg, RegularOnly: cfg.RegularFilesOnly}, Describe: analysis.Origin{Kind: "file", Path: arg}}
 	}
-	for _, sec := range EnvTokens(cfg.Getenv) {
+	in.addEnvTokens(cfg.Getenv)
+	return in, nil
+}
+
+// addEnvTokens adds every provider token of the environment to Secrets.
+func (in *Input) addEnvTokens(getenv func(string) string) {
+	for _, sec := range EnvTokens(getenv) {
 		if !slices.Contains(in.Secrets, sec) {
 			in.Secrets = append(in.Secrets, sec)
 		}
 	}
-	return in, nil
 }
 
 // EnvTokens returns the provider tokens set in the environment.

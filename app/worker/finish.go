@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/history"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/backend"
 )
@@ -27,7 +28,7 @@ func Finish(ctx context.Context, store Records, id string, log *slog.Logger) err
 	if !req.Progress.Complete() {
 		return fmt.Errorf("finish request %s: not complete (%+v)", id, req.Progress)
 	}
-	rep, firstErr, err := merge(ctx, store, req)
+	rep, results, firstErr, err := merge(ctx, store, req)
 	if errors.Is(err, backend.ErrRecordVersion) {
 		return Permanent(err) // the stored results stay as they are
 	}
@@ -43,6 +44,9 @@ func Finish(ctx context.Context, store Records, id string, log *slog.Logger) err
 		_, err := store.SetStatus(ctx, id, backend.StatusFailed, "no job log could be read: "+firstErr)
 		return err
 	}
+	if err := recordHistory(ctx, store, rep, results); err != nil {
+		return err
+	}
 	finished, err := store.FinishRequest(ctx, id, rep)
 	if err != nil {
 		return err
@@ -54,16 +58,34 @@ func Finish(ctx context.Context, store Records, id string, log *slog.Logger) err
 	return nil
 }
 
+// recordHistory adds the finished build to the store's build history (when
+// the store keeps one): its analyzed jobs' fingerprints and the jobs that
+// passed, so that later analyses of the pipeline see it. Saving twice
+// changes nothing.
+func recordHistory(ctx context.Context, store Records, rep analysis.Report, results map[string]analysis.JobResult) error {
+	h, ok := store.(backend.History)
+	if !ok {
+		return nil
+	}
+	rec, ok := history.ReportRecord(rep, results)
+	key := history.KeyOf(rep.Source)
+	if !ok || key == "" {
+		return nil
+	}
+	return h.SaveHistory(ctx, key, rec)
+}
+
 // merge builds the request's report from its planned header and its chunk
-// results. It returns the first job error, in job order.
-func merge(ctx context.Context, store Records, req backend.Request) (analysis.Report, string, error) {
+// results, the merged result of each analyzed job (by job ID), and the
+// first job error, in job order.
+func merge(ctx context.Context, store Records, req backend.Request) (analysis.Report, map[string]analysis.JobResult, string, error) {
 	jobs, err := store.Jobs(ctx, req.ID)
 	if err != nil {
-		return analysis.Report{}, "", err
+		return analysis.Report{}, nil, "", err
 	}
 	chunks, err := store.ChunkResults(ctx, req.ID)
 	if err != nil {
-		return analysis.Report{}, "", err
+		return analysis.Report{}, nil, "", err
 	}
 	plan := map[string]backend.JobPlan{}
 	for _, j := range jobs {
@@ -112,11 +134,11 @@ func merge(ctx context.Context, store Records, req backend.Request) (analysis.Re
 		var res analysis.JobResult
 		if p := byJob[js.ID]; p != nil {
 			if len(p.results) != j.Chunks {
-				return rep, "", errors.New("chunk results missing for job " + js.ID)
+				return rep, nil, "", errors.New("chunk results missing for job " + js.ID)
 			}
 			res = analysis.MergeChunks(p.results, p.firsts)
 		} else if j.Chunks != 0 {
-			return rep, "", errors.New("chunk results missing for job " + js.ID)
+			return rep, nil, "", errors.New("chunk results missing for job " + js.ID)
 		}
 		js.Analyzed = true
 		js.LogLines = res.Lines
@@ -128,9 +150,11 @@ func merge(ctx context.Context, store Records, req backend.Request) (analysis.Re
 	// their tokens were redacted by the ingest worker.
 	changed := len(req.TestReports) > 0 && pipeline.MergeTestReports(rep.Jobs, selected, results, req.TestReports, nil)
 	var analyzed []analysis.JobResult
+	byID := map[string]analysis.JobResult{}
 	for _, r := range results {
 		if r != nil {
 			analyzed = append(analyzed, *r)
+			byID[r.Job.ID] = *r
 		}
 	}
 	rep.Findings = analysis.Rank(analyzed)
@@ -139,5 +163,5 @@ func merge(ctx context.Context, store Records, req backend.Request) (analysis.Re
 		rep.Findings = pipeline.FixReportURLs(rep.Findings, rep.Jobs)
 	}
 	rep.Summary = pipeline.Summarize(rep.Jobs, rep.Findings)
-	return rep, firstErr, nil
+	return rep, byID, firstErr, nil
 }

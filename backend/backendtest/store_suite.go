@@ -37,6 +37,7 @@ func RunStoreSuite(t *testing.T, newStore func(t *testing.T) backend.Store) {
 		{"ConcurrentChunkSavesCountOnce", storeConcurrentChunks},
 		{"TextSurvives", storeText},
 		{"BaselinesRoundTrip", storeBaselines},
+		{"HistoryByPipelineBranchAndVersion", storeHistory},
 		{"UseAfterCloseFails", storeClosed},
 	}
 	for _, tc := range tests {

@@ -20,7 +20,9 @@ type Store struct {
 	requests  map[string]*request
 	order     []string // request IDs in creation order
 	baselines map[string][]byte
-	now       func() time.Time
+	// history holds recorded builds by pipeline and build ID.
+	history map[string]map[string]analysis.BuildRecord
+	now     func() time.Time
 }
 
 type request struct {

@@ -12,7 +12,8 @@ import (
 
 // Tables are the tables destill's migrations create; the store reads and
 // writes all of them.
-var Tables = []string{"requests", "request_jobs", "chunk_results", "findings", "baselines"}
+var Tables = []string{"requests", "request_jobs", "chunk_results", "findings", "baselines",
+	"history_builds", "history_jobs", "history_fingerprints"}
 
 // queryer runs a query: a *sql.DB or a *sql.Conn.
 type queryer interface {

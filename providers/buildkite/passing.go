@@ -27,19 +27,25 @@ func (s *Client) PassingBuild(ctx context.Context, branch string) (providers.Bui
 		if b.Number == s.ref.Number {
 			continue
 		}
-		out := s.toBuild(b)
-		s.mu.Lock()
-		for _, j := range b.Jobs {
-			if j.Type == "waiter" {
-				continue
-			}
-			s.jobs[j.ID] = j // OpenLog finds its raw_log_url here
-			out.Jobs = append(out.Jobs, convertJob(j))
-		}
-		s.mu.Unlock()
-		return out, true, nil
+		return s.listedBuild(b), true, nil
 	}
 	return providers.Build{}, false, nil
+}
+
+// listedBuild converts a build of a builds list, with the jobs embedded in
+// it, and remembers them: OpenLog finds their raw_log_url here.
+func (s *Client) listedBuild(b buildJSON) providers.Build {
+	out := s.toBuild(b)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range b.Jobs {
+		if j.Type == "waiter" {
+			continue
+		}
+		s.jobs[j.ID] = j
+		out.Jobs = append(out.Jobs, convertJob(j))
+	}
+	return out
 }
 
 // DefaultBranch returns the pipeline's default branch: the one the build

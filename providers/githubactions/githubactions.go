@@ -41,6 +41,9 @@ type Client struct {
 	mu sync.Mutex
 	// run is the run Build read (see passing.go).
 	run runJSON
+	// hint names the workflow whose runs RecentBuilds lists before Build
+	// has read the run (see history.go).
+	hint string
 }
 
 // New returns a Client for the run ref names.

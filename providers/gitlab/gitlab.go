@@ -120,9 +120,14 @@ func (s *Client) Build(ctx context.Context) (providers.Build, error) {
 
 // listJobs reads every page of a pipeline's jobs (the latest run of each).
 func (s *Client) listJobs(ctx context.Context, pipeURL string) ([]jobJSON, error) {
+	return s.listJobsFrom(ctx, pipeURL+"/jobs?per_page=100")
+}
+
+// listJobsFrom reads every page of a jobs list, from its first page's URL.
+func (s *Client) listJobsFrom(ctx context.Context, first string) ([]jobJSON, error) {
 	var jobs []jobJSON
 	seen := map[int64]bool{}
-	for next := pipeURL + "/jobs?per_page=100"; next != ""; {
+	for next := first; next != ""; {
 		var page []jobJSON
 		h, err := s.api.GetJSON(ctx, next, &page)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/destill-dev/destill/providers"
 )
@@ -202,6 +203,9 @@ func (f *Fake) bkBuild(bi int, apiBase string) map[string]any {
 	}
 	web := fmt.Sprintf("https://buildkite.com/%s/%s/builds/%d", b.Org, b.Repo, b.Number)
 	started, fin := timesFor(Job{State: state}, 0)
+	if !b.FinishedAt.IsZero() && fin != nil {
+		fin = b.FinishedAt.UTC().Format(time.RFC3339)
+	}
 	return map[string]any{
 		"id": fmt.Sprintf("0197c3a0-8f10-7b2e-a1d4-%012x", b.Number), "number": b.Number,
 		"url": apiBase, "web_url": web, "state": state, "blocked": state == "blocked",

@@ -14,6 +14,7 @@ var Demos = map[string]func() Scenario{
 	"buildkite": DemoBuildkite,
 	"github":    DemoGitHubMatrix,
 	"gitlab":    DemoGitLab,
+	"history":   func() Scenario { return HistoryPipeline(providers.KindGitHubActions) },
 	"jenkins":   DemoJenkins,
 	"slow":      DemoSlow,
 }

@@ -270,6 +270,13 @@ func (f *Fake) count(r *http.Request) {
 }
 
 func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if d := time.Duration(f.sc.APIDelay); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	f.mu.Lock()
 	p := f.pointAt
 	f.mu.Unlock()
@@ -427,6 +434,10 @@ func writeError(w http.ResponseWriter, kind providers.Kind, status int, msg stri
 	writeJSON(w, nil, status, map[string]string{"message": msg})
 }
 
+// gzipWriters are reused: a new one allocates most of a megabyte, which
+// would make the fake, not the client, the cost of a small answer.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(io.Discard) }}
+
 // writeJSON writes v, gzip-compressed when the client accepts it (as
 // GitHub's API does).
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
@@ -435,9 +446,11 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	if r != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") && len(body) > 512 {
 		w.Header().Set("Content-Encoding", "gzip")
 		w.WriteHeader(status)
-		zw := gzip.NewWriter(w)
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(w)
 		zw.Write(body)
 		zw.Close()
+		gzipWriters.Put(zw)
 		return
 	}
 	w.WriteHeader(status)

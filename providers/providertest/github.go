@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/destill-dev/destill/providers"
 )
@@ -226,6 +227,10 @@ func (f *Fake) ghRun(bi, attempt int) map[string]any {
 	}
 	web := fmt.Sprintf("https://github.com/%s/%s/actions/runs/%d", b.Org, b.Repo, b.Number)
 	api := fmt.Sprintf("%s%s/repos/%s/%s/actions/runs/%d", f.API.URL, githubPrefix, b.Org, b.Repo, b.Number)
+	updated := "2026-03-04T09:31:07Z"
+	if !b.FinishedAt.IsZero() {
+		updated = b.FinishedAt.UTC().Format(time.RFC3339)
+	}
 	var prev any
 	if attempt > 1 {
 		prev = fmt.Sprintf("%s/attempts/%d", api, attempt-1)
@@ -235,7 +240,7 @@ func (f *Fake) ghRun(bi, attempt int) map[string]any {
 		"path": workflowPath(b.Workflow), "display_title": "uploader: retry on 503 with jitter",
 		"run_number": 1532, "event": "pull_request", "status": status, "conclusion": conclusion,
 		"workflow_id": workflowID(b.Workflow), "url": api, "html_url": web, "run_attempt": attempt,
-		"created_at": "2026-03-04T09:09:51Z", "run_started_at": "2026-03-04T09:24:10Z",
+		"created_at": "2026-03-04T09:09:51Z", "run_started_at": "2026-03-04T09:24:10Z", "updated_at": updated,
 		"jobs_url": api + "/jobs", "logs_url": api + "/logs", "artifacts_url": api + "/artifacts",
 		"previous_attempt_url": prev,
 		"repository":           map[string]any{"id": repoID(b.Org, b.Repo), "full_name": b.Org + "/" + b.Repo},

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/destill-dev/destill/providers"
 )
@@ -141,6 +142,9 @@ func (f *Fake) glPipeline(bi int) map[string]any {
 		state = deriveState(b, map[string]string{"passed": "success", "failed": "failed", "running": "running", "failing": "running"})
 	}
 	started, fin := timesFor(Job{State: map[string]string{"running": "running"}[state]}, 0)
+	if !b.FinishedAt.IsZero() && fin != nil {
+		fin = b.FinishedAt.UTC().Format(time.RFC3339)
+	}
 	return map[string]any{
 		"id": b.Number, "iid": 5821, "project_id": projectID(b.Repo), "status": state, "source": "push",
 		"ref": b.Branch, "sha": b.Commit, "tag": false, "yaml_errors": nil,

@@ -132,14 +132,14 @@ func (f *Fake) serveGitHubRuns(w http.ResponseWriter, r *http.Request, org, repo
 	var first Build
 	for _, bi := range all {
 		b := f.sc.Builds[bi]
-		run := f.ghRun(bi, 0)
-		if st := q.Get("status"); st != "" && run["status"] != st && run["conclusion"] != st {
-			continue
-		}
 		if br := q.Get("branch"); br != "" && b.Branch != br {
 			continue
 		}
 		if sha := q.Get("head_sha"); sha != "" && b.Commit != sha {
+			continue
+		}
+		run := f.ghRun(bi, 0)
+		if st := q.Get("status"); st != "" && run["status"] != st && run["conclusion"] != st {
 			continue
 		}
 		if ev := q.Get("event"); ev != "" && run["event"] != ev {
@@ -208,6 +208,9 @@ func (f *Fake) serveGitLabPipelines(w http.ResponseWriter, r *http.Request, buil
 		b := f.sc.Builds[bi]
 		p := f.glPipeline(bi)
 		if st := q.Get("status"); st != "" && p["status"] != st {
+			continue
+		}
+		if q.Get("scope") == "finished" && !oneOf(p["status"].(string), []string{"success", "failed", "canceled", "skipped"}) {
 			continue
 		}
 		if ref := q.Get("ref"); ref != "" && b.Branch != ref {

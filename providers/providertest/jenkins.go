@@ -300,6 +300,9 @@ func (f *Fake) jenkinsBuildJSON(bi int) map[string]any {
 		class = jenkinsFreeStyleRun
 	}
 	start := time.Date(2026, 3, 4, 9, 12, 0, 0, time.UTC).Add(time.Duration(b.Number) * time.Minute)
+	if !b.FinishedAt.IsZero() {
+		start = b.FinishedAt.Add(-184 * time.Second)
+	}
 	var result any
 	if r := jenkinsResult(b); r != "" {
 		result = r
@@ -437,6 +440,12 @@ func (f *Fake) jenkinsConsole(b Build) string {
 		if j.State == "running" {
 			return s.String()
 		}
+		failedStage := j.State == "failed" && len(b.Jobs) > 1
+		if failedStage {
+			// The stages run on (as in parallel stages, or under catchError):
+			// a failed one says so where it failed.
+			s.WriteString("ERROR: script returned exit code 1\n")
+		}
 		s.WriteString("[Pipeline] }\n[Pipeline] // stage\n")
 	}
 	s.WriteString("[Pipeline] }\n[Pipeline] // withEnv\n[Pipeline] }\n[Pipeline] // node\n[Pipeline] End of Pipeline\n")
@@ -444,11 +453,22 @@ func (f *Fake) jenkinsConsole(b Build) string {
 	if result == "" {
 		return s.String()
 	}
-	if result == "FAILURE" {
+	if result == "FAILURE" && !failedStages(b) {
 		s.WriteString("ERROR: script returned exit code 1\n")
 	}
 	fmt.Fprintf(&s, "Finished: %s\n", result)
 	return s.String()
+}
+
+// failedStages reports whether a Pipeline of several stages had a failed
+// one, which said so itself (see jenkinsConsole).
+func failedStages(b Build) bool {
+	for _, j := range b.Jobs {
+		if j.State == "failed" && len(b.Jobs) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // jenkinsSuites is the test report of a build: the JUnit XML artifacts of

@@ -55,6 +55,10 @@ type Scenario struct {
 	// NoStageView serves Jenkins without the Pipeline Stage View plugin
 	// (wfapi answers 404): stages come from Blue Ocean only.
 	NoStageView bool `json:"no_stage_view,omitempty"`
+	// APIDelay holds every API answer back this long: the round trip of a
+	// provider across the internet, for benchmarks (blob downloads are
+	// not delayed).
+	APIDelay Duration `json:"api_delay,omitempty"`
 }
 
 // Build is one build: a Buildkite build, a GitHub Actions run, a GitLab
@@ -93,6 +97,9 @@ type Build struct {
 	// Artifacts are run-level artifacts (GitHub Actions); Buildkite
 	// artifacts belong to jobs.
 	Artifacts []Artifact `json:"artifacts,omitempty"`
+	// FinishedAt is when a finished build finished (default: a fixed time;
+	// for Jenkins, one minute per build number after it).
+	FinishedAt time.Time `json:"finished_at,omitzero"`
 }
 
 // Job is one job of a Build.

@@ -1,0 +1,119 @@
+package history
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/providers"
+)
+
+// Key names a pipeline in the store's and the cache's history: the
+// provider, the host of its web UI and the pipeline's name ("github-actions
+// github.com acme/api/CI"). Builds of one key are one pipeline's.
+func Key(kind, buildURL, pipeline string) string {
+	host := ""
+	if u, err := url.Parse(buildURL); err == nil {
+		host = strings.ToLower(u.Host)
+	}
+	return kind + " " + host + " " + pipeline
+}
+
+// KeyOf is the Key of the build a report is about ("" for a log file).
+func KeyOf(src analysis.Origin) string {
+	if src.Build == nil || src.Build.Pipeline == "" {
+		return ""
+	}
+	u := src.Build.URL
+	if u == "" {
+		u = src.URL
+	}
+	return Key(src.Kind, u, src.Build.Pipeline)
+}
+
+// recordable reports whether a job belongs in a build's record: it
+// finished and has a log. Jobs that never ran have nothing to say.
+func recordable(j providers.Job) bool {
+	if !j.HasLog {
+		return false
+	}
+	switch j.State {
+	case providers.JobPassed, providers.JobFailed, providers.JobTimedOut, providers.JobCancelled:
+		return true
+	}
+	return false
+}
+
+// jobRecord is the record of a job, not analyzed yet.
+func jobRecord(j providers.Job) analysis.JobRecord {
+	return analysis.JobRecord{ID: j.ID, Name: j.Name, State: string(j.State), Attempt: j.Attempt, Failed: j.Failed(),
+		Passed: j.State == providers.JobPassed, Retried: j.Retried}
+}
+
+// analyzed returns r with what analyzing its log found.
+func analyzed(r analysis.JobRecord, res analysis.JobResult) analysis.JobRecord {
+	r.FingerprintVersion = analysis.FingerprintVersion
+	r.Fingerprints = analysis.SeenIn(res)
+	return r
+}
+
+// buildRecord is the record of a listed build, without jobs.
+func buildRecord(b providers.Build) analysis.BuildRecord {
+	rec := analysis.BuildRecord{ID: b.ID, Number: b.Number, URL: b.URL, Branch: b.Branch, Commit: b.Commit, State: b.State,
+		Revision: b.Revision}
+	if !b.FinishedAt.IsZero() {
+		rec.FinishedAt = b.FinishedAt.UTC().Format("2006-01-02T15:04:05Z07:00")
+	}
+	return rec
+}
+
+// ReportRecord is the record of the build a report is about: its analyzed
+// jobs, with what their results (by job ID) found, and the jobs that
+// passed; what an analysis adds to the history. ok is false for a report that is not about a finished
+// CI build.
+func ReportRecord(rep analysis.Report, results map[string]analysis.JobResult) (analysis.BuildRecord, bool) {
+	b := rep.Source.Build
+	if b == nil || b.ID == "" {
+		return analysis.BuildRecord{}, false
+	}
+	rec := analysis.BuildRecord{ID: b.ID, Number: b.Number, URL: b.URL, Branch: b.Branch, Commit: b.Commit, State: b.State}
+	for _, j := range rep.Jobs {
+		switch providers.JobState(j.State) {
+		case providers.JobRunning, providers.JobPending:
+			return rec, false // not finished: its record would change
+		}
+		res, ok := results[j.ID]
+		if !ok && j.State != string(providers.JobPassed) {
+			continue // not analyzed, and maybe without a log
+		}
+		jr := analysis.JobRecord{ID: j.ID, Name: j.Name, State: j.State, Attempt: j.Attempt, Failed: j.Failed,
+			Passed: j.State == string(providers.JobPassed), Retried: j.Retried}
+		if ok {
+			res.Job = j
+			jr = analyzed(jr, res)
+		}
+		rec.Jobs = append(rec.Jobs, jr)
+	}
+	return rec, true
+}
+
+// FindingsRecord is the record of the build a report is about when only
+// its findings are known (a stored analysis): each analyzed job with the
+// fingerprints of the findings that occurred in it.
+func FindingsRecord(rep analysis.Report) (analysis.BuildRecord, bool) {
+	results := map[string]analysis.JobResult{}
+	for _, f := range rep.Findings {
+		jobs := []string{f.JobID}
+		for _, j := range f.Jobs {
+			jobs = append(jobs, j.JobID)
+		}
+		for _, id := range jobs {
+			res := results[id]
+			res.Candidates = append(res.Candidates, analysis.Candidate{Fingerprint: f.Fingerprint, Category: f.Category,
+				Severity: f.Severity, Message: f.Message, Score: f.Confidence, LineStart: f.LineStart, LineEnd: f.LineEnd,
+				Occurrences: 1, Lines: []int{f.LineStart}})
+			results[id] = res
+		}
+	}
+	return ReportRecord(rep, results)
+}

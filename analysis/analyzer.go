@@ -61,6 +61,7 @@ func clampContext(n, def int) int {
 type Analyzer struct {
 	opts     Options
 	redactor *Redactor
+	triggers *keywordSet // triggerSet()
 	split    LineSplitter
 	clean    cleaner
 	emit     func([]byte, bool) // processLine, bound once
@@ -87,6 +88,7 @@ func NewAnalyzer(opts Options) *Analyzer {
 	a := &Analyzer{
 		opts:     opts,
 		redactor: NewRedactor(opts.Secrets...),
+		triggers: triggerSet(),
 		line:     max(opts.FirstLine-1, 0),
 		context:  newContextLines(opts.contextBefore(), opts.contextAfter()),
 		found:    foundSet{byFP: make(map[string]*Candidate)},
@@ -148,7 +150,7 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	}
 	// Clean the line, screen it for trigger words, hide private keys.
 	text, info := a.clean.clean(raw)
-	scan := triggers.scan(text)
+	scan := a.triggers.scan(text)
 	text = a.spans.hideKey(text, scan)
 	l := &a.cur
 	*l = lineView{text: text, mark: info.mark}

@@ -91,10 +91,10 @@ func (bb *BaselineBuilder) line(raw []byte, _ bool) {
 }
 
 // worthTemplating reports whether a line passes the prefilter of the
-// analyzer: triggers.contains(text) || leadTrigger(trim, indent). The Go
+// analyzer: triggerSet().contains(text) || leadTrigger(trim, indent). The Go
 // diagnostic check in leadTrigger only runs when the scan saw ".go:".
 func worthTemplating(text, trim []byte, indent int) bool {
-	f := triggers.scan(text)
+	f := triggerSet().scan(text)
 	if f&scanTrigger != 0 {
 		return true
 	}

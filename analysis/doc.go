@@ -29,7 +29,8 @@
 //  7. classify.go, with the rules in rules_table.go: the line is matched
 //     against the rules, through a cache by line shape (shape.go), a
 //     literal automaton that picks the rules worth trying (literals.go,
-//     rule_index.go) and first-byte screens (firstbytes.go); failure words
+//     rule_index.go) and first-byte screens (firstbytes.go), each pattern
+//     compiled on first use (pattern.go); failure words
 //     are the fallback, and noise.go marks echoed commands, retries,
 //     deprecations and zero counts.
 //  8. gotest.go: verbose go test output is followed, so that a failed test

@@ -82,7 +82,7 @@ func TestFirstBytesOfRules(t *testing.T) {
 	}
 	filtered, matched := 0, 0
 	for i := range rules {
-		if rules[i].first != nil {
+		if rules[i].re != nil && rules[i].re.matcher().first != nil {
 			filtered++
 		}
 	}
@@ -99,24 +99,16 @@ func TestFirstBytesOfRules(t *testing.T) {
 			text, _ := c.clean(raw)
 			l := &lineView{text: text}
 			l.trim, l.indent = leadingSpace(text)
-			l.prepare(nil, make([]uint64, ruleLiterals.words()))
+			l.prepare(nil, make([]uint64, rulesIndexed().lits.words()))
 			for i := range rules {
 				r := &rules[i]
-				if r.re == nil || r.first == nil {
+				if r.re == nil || r.re.matcher().first == nil {
 					continue
 				}
-				in := l.text
-				switch {
-				case r.onLower && r.trimmed:
-					in = l.lower[len(l.text)-len(l.trim):]
-				case r.onLower:
-					in = l.lower
-				case r.trimmed:
-					in = l.trim
-				}
-				if r.re.Match(in) {
+				m, in := r.input(l)
+				if m.re.Match(in) {
 					matched++
-					if len(in) > 0 && !r.first[in[0]] {
+					if len(in) > 0 && !m.first[in[0]] {
 						t.Errorf("%s matches %q, whose first byte is not in its set", r.name, in)
 					}
 				}

@@ -31,49 +31,44 @@ func newLiteralSet(lits []string) *literalSet {
 		}
 	}
 	s.nclass++ // class 0 is "no literal has this byte"
-	// Build the trie.
-	type node struct {
-		child map[uint8]int
-		out   []uint16
-		fail  int
-	}
-	nodes := []node{{child: map[uint8]int{}}}
+	nc := int32(s.nclass)
+	// The trie, as a dense table from the start: next[state*nc+class] is
+	// the child, 0 when there is none (the root is no one's child).
+	next := make([]int32, nc, nc*int32(len(uniq)+1)*4)
+	out := [][]uint16{nil}
 	for id, l := range uniq {
-		cur := 0
+		cur := int32(0)
 		for i := 0; i < len(l); i++ {
-			c := s.class[l[i]]
-			nx, ok := nodes[cur].child[c]
-			if !ok {
-				nx = len(nodes)
-				nodes = append(nodes, node{child: map[uint8]int{}})
-				nodes[cur].child[c] = nx
+			at := cur*nc + int32(s.class[l[i]])
+			if next[at] == 0 {
+				next[at] = int32(len(out))
+				out = append(out, nil)
+				next = append(next, make([]int32, nc)...)
 			}
-			cur = nx
+			cur = next[at]
 		}
-		nodes[cur].out = append(nodes[cur].out, uint16(id))
+		out[cur] = append(out[cur], uint16(id))
 	}
-	// Breadth-first: failure links and the dense transition table.
-	s.nstates = len(nodes)
-	s.next = make([]int32, s.nstates*s.nclass)
-	queue := []int{}
-	for c := 0; c < s.nclass; c++ {
-		if nx, ok := nodes[0].child[uint8(c)]; ok && c != 0 {
-			s.next[c] = int32(nx)
-			nodes[nx].fail = 0
+	// Breadth-first: failure links, which complete the table into a DFA
+	// (a state's missing transitions are its failure state's).
+	s.nstates = len(out)
+	fail := make([]int32, s.nstates)
+	queue := make([]int32, 0, s.nstates)
+	for c := int32(1); c < nc; c++ {
+		if nx := next[c]; nx != 0 {
 			queue = append(queue, nx)
 		}
 	}
-	for len(queue) > 0 {
-		u := queue[0]
-		queue = queue[1:]
-		nodes[u].out = append(nodes[u].out, nodes[nodes[u].fail].out...)
-		for c := 0; c < s.nclass; c++ {
-			if nx, ok := nodes[u].child[uint8(c)]; ok && c != 0 {
-				nodes[nx].fail = int(s.next[nodes[u].fail*s.nclass+c])
-				s.next[u*s.nclass+c] = int32(nx)
+	for q := 0; q < len(queue); q++ {
+		u := queue[q]
+		f := fail[u]
+		out[u] = append(out[u], out[f]...)
+		for c := int32(1); c < nc; c++ {
+			if nx := next[u*nc+c]; nx != 0 {
+				fail[nx] = next[f*nc+c]
 				queue = append(queue, nx)
 			} else {
-				s.next[u*s.nclass+c] = s.next[nodes[u].fail*s.nclass+c]
+				next[u*nc+c] = next[f*nc+c]
 			}
 		}
 	}
@@ -84,24 +79,24 @@ func newLiteralSet(lits []string) *literalSet {
 	n := int32(0)
 	for _, final := range []bool{false, true} {
 		if final {
-			s.finalRow = n * int32(s.nclass)
+			s.finalRow = n * nc
 		}
-		for i := range nodes {
-			if (len(nodes[i].out) > 0) == final {
+		for i := range out {
+			if (len(out[i]) > 0) == final {
 				id[i] = n
 				n++
 			}
 		}
 	}
-	rows := make([]int32, len(s.next))
+	s.next = make([]int32, len(next))
 	s.out = make([][]uint16, s.nstates)
-	for i := range nodes {
-		s.out[id[i]] = nodes[i].out
-		for c := 0; c < s.nclass; c++ {
-			rows[int(id[i])*s.nclass+c] = id[s.next[i*s.nclass+c]] * int32(s.nclass)
+	for i := range out {
+		s.out[id[i]] = out[i]
+		row := int(id[i]) * int(nc)
+		for c := range int(nc) {
+			s.next[row+c] = id[next[i*int(nc)+c]] * nc
 		}
 	}
-	s.next = rows
 	return s
 }
 

@@ -34,17 +34,17 @@ func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 		bytes.HasPrefix(t, []byte("+ ")), bytes.HasPrefix(t, []byte("++ ")), bytes.HasPrefix(t, []byte("$ ")),
 		len(t) > 2 && t[0] == '>' && npmScriptEcho.Match(t):
 		return "noise:echoed-command", 0.25
-	case l.hasAnyID(noiseIDs[noiseZero]) && onlyZeroCounts(lower):
+	case l.hasAnyID(noiseIDs(noiseZero)) && onlyZeroCounts(lower):
 		return "noise:zero-count", 0.1
-	case l.hasAnyID(noiseIDs[noiseDeprecation]) && !structured:
+	case l.hasAnyID(noiseIDs(noiseDeprecation)) && !structured:
 		// A deprecation turned into an error (pytest -W error, a test's own
 		// assertion) is structured output, not a passing warning.
 		return "noise:deprecation", 0.3
-	case l.hasAnyID(noiseIDs[noiseRetry]) && retryWords.Match(lower):
+	case l.hasAnyID(noiseIDs(noiseRetry)) && retryWords.Match(lower):
 		return "noise:retry", 0.5
-	case l.hasAnyID(noiseIDs[noiseIgnored]):
+	case l.hasAnyID(noiseIDs(noiseIgnored)):
 		return "noise:ignored", 0.4
-	case l.hasAnyID(noiseIDs[noiseExpected]):
+	case l.hasAnyID(noiseIDs(noiseExpected)):
 		return "noise:expected-error", 0.5
 	}
 	return "", 1

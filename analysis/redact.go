@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 )
 
@@ -32,10 +31,10 @@ func NewRedactor(secrets ...string) *Redactor {
 }
 
 var (
-	keyedSecret = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|auth[_-]?token|client[_-]?secret|private[_-]?key|aws_secret_access_key)["']?\s*[:=]\s*["']?)([^\s"'&,;]{3,})`)
-	authHeader  = regexp.MustCompile(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
-	urlCreds    = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
-	pemInline   = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`)
+	keyedSecret = re(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|auth[_-]?token|client[_-]?secret|private[_-]?key|aws_secret_access_key)["']?\s*[:=]\s*["']?)([^\s"'&,;]{3,})`)
+	authHeader  = re(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
+	urlCreds    = re(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
+	pemInline   = re(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`)
 )
 
 // mayNeedRedaction reports, without copying b, whether Redact could
@@ -89,11 +88,11 @@ func (r *Redactor) Redact(s string) string {
 		s = redactSpans(s, spans)
 	}
 	if strings.Contains(s, "PRIVATE KEY") {
-		s = pemInline.ReplaceAllString(s, Redacted)
+		s = pemInline.compiled().ReplaceAllString(s, Redacted)
 	}
 	if containsFold(s, "authorization") {
-		s = authHeader.ReplaceAllStringFunc(s, func(m string) string {
-			sub := authHeader.FindStringSubmatch(m)
+		s = authHeader.compiled().ReplaceAllStringFunc(s, func(m string) string {
+			sub := authHeader.compiled().FindStringSubmatch(m)
 			if sub[2] == Redacted || sub[2] == "***" {
 				return m
 			}
@@ -103,8 +102,8 @@ func (r *Redactor) Redact(s string) string {
 	if !hasKeyAssignment(s) {
 		return redactURLCreds(s)
 	}
-	s = keyedSecret.ReplaceAllStringFunc(s, func(m string) string {
-		sub := keyedSecret.FindStringSubmatch(m)
+	s = keyedSecret.compiled().ReplaceAllStringFunc(s, func(m string) string {
+		sub := keyedSecret.compiled().FindStringSubmatch(m)
 		if strings.HasPrefix(sub[2], Redacted) || strings.Trim(sub[2], "*") == "" || strings.HasPrefix(sub[2], "${") || strings.HasPrefix(sub[2], "$(") {
 			return m
 		}
@@ -115,7 +114,7 @@ func (r *Redactor) Redact(s string) string {
 
 func redactURLCreds(s string) string {
 	if mayHaveURLCreds(s) {
-		s = urlCreds.ReplaceAllString(s, "${1}"+Redacted+"@")
+		s = urlCreds.compiled().ReplaceAllString(s, "${1}"+Redacted+"@")
 	}
 	return s
 }

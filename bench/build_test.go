@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +34,8 @@ const (
 // offsets), served by the fake CI at 25 MB/s per connection. The
 // reference is a download-only pass of the same logs, in this process,
 // with the same client and concurrency. Targets: wall ÷ download-only
-// wall at most 1.1×; peak RSS under 150 MB, for 10 jobs as for 40.
+// wall at most 1.1×; peak RSS under 150 MB, for 10 jobs as for 40. With
+// DESTILL_BENCH_REPORTS=dir, the reports are kept there.
 func benchBuild(b *testing.B) {
 	c := realLogs(b)
 	data, err := os.ReadFile(c.all)
@@ -119,6 +121,12 @@ func analyzeBuild(b *testing.B, bin string, fake *providertest.Fake, jobs int) u
 	b.Helper()
 	env := benchEnv(b, fake.Environ()...)
 	u := runWatched(b, env, bin, "analyze", "--format", "json", "--cache-size", "0", fake.WebURL(0))
+	if dir := os.Getenv("DESTILL_BENCH_REPORTS"); dir != "" {
+		// Kept to compare the findings of two versions on the same build.
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("build-%d-jobs.json", jobs)), u.stdout, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
 	var rep struct {
 		Summary struct {
 			JobsAnalyzed int `json:"jobs_analyzed"`

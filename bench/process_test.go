@@ -23,9 +23,14 @@ var (
 	binErr  error
 )
 
-// destillBinary builds the binary as `make build` does, once per run.
+// destillBinary builds the binary as `make build` does, once per run; or
+// returns $DESTILL_BENCH_BINARY, a binary built before (to measure another
+// version with the same benchmarks).
 func destillBinary(b *testing.B) string {
 	b.Helper()
+	if bin := os.Getenv("DESTILL_BENCH_BINARY"); bin != "" {
+		return bin
+	}
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "destill-bench-")
 		if err != nil {

@@ -91,8 +91,9 @@ func (bb *BaselineBuilder) line(raw []byte, _ bool) {
 }
 
 // worthTemplating reports whether a line passes the prefilter of the
-// analyzer: triggerSet().contains(text) || leadTrigger(trim, indent). The Go
-// diagnostic check in leadTrigger only runs when the scan saw ".go:".
+// analyzer: a trigger word, a diagnostic's mark (diagnosticMark) or a
+// leading marker. The Go diagnostic check in leadTrigger only runs when
+// the scan saw ".go:".
 func worthTemplating(text, trim []byte, indent int) bool {
 	f := triggerSet().scan(text)
 	if f&scanTrigger != 0 {
@@ -100,6 +101,9 @@ func worthTemplating(text, trim []byte, indent int) bool {
 	}
 	if indent == 0 && f&scanGoDiag != 0 {
 		return leadTrigger(trim, indent)
+	}
+	if diagnosticMark(f, indent, trim) {
+		return true
 	}
 	return hasLeadMarker(trim) // no ".go:" in the line, so no diagnostic
 

@@ -39,6 +39,14 @@ type blockSpec struct {
 	// testOutput: the block takes in what the Go test its trigger line
 	// names printed just before it.
 	testOutput bool
+	// wraps, when set, reports whether the block, whose message is msg,
+	// does not explain the failure itself: its message only says that a
+	// command failed (Python's subprocess.CalledProcessError, a summary of
+	// the command's own output above it), or its last line says the error
+	// was ignored (Ansible's "...ignoring"). The block is then found by
+	// the rule wrapper instead of the trigger's.
+	wraps   func(b *block, msg []byte) bool
+	wrapper *rule
 }
 
 // join is what the line after a block does with it.
@@ -100,7 +108,7 @@ type block struct {
 // detect classifies a line that is not part of an open block and opens a
 // block when it is a candidate.
 func (a *Analyzer) detect(l *lineView) {
-	if l.scan&scanTrigger == 0 && !(l.scan&scanGoDiag != 0 && l.indent == 0) && l.mark != MarkErrorAnnotation &&
+	if l.scan&scanTrigger == 0 && !(l.scan&scanGoDiag != 0 && l.indent == 0) && !diagnosticMark(l.scan, l.indent, l.trim) && l.mark != MarkErrorAnnotation &&
 		!hasLeadMarker(l.trim) {
 		return
 	}
@@ -226,5 +234,10 @@ func (a *Analyzer) closeBlock() {
 	if head >= len(b.lines) {
 		head = 0
 	}
-	a.record(b, bytes.TrimSpace(b.lines[head]), trailing)
+	msg := bytes.TrimSpace(b.lines[head])
+	if b.spec.wraps != nil && b.spec.wraps(b, msg) {
+		b.r = b.spec.wrapper
+		b.score = min(b.score, b.r.score)
+	}
+	a.record(b, msg, trailing)
 }

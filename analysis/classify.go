@@ -39,13 +39,49 @@ func leadingSpace(b []byte) ([]byte, int) {
 // diagnostic and of a private key block.
 // It is built on first use.
 var triggerSet = sync.OnceValue(func() *keywordSet {
-	return newFlaggedKeywordSet(append(append([]string(nil), triggerWords...), ".go:", "-----begin "),
-		map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM})
+	return newFlaggedKeywordSet(append(append(append([]string(nil), triggerWords...), ".go:", "-----begin "), diagnosticExts...),
+		diagnosticFlags())
 })
+
+// diagnosticExts are the ".ext:" marks of a "file.ext:line: message"
+// diagnostic from a tool that prints no failure word (flake8, ktlint,
+// detekt, vint, luacheck, markdownlint, tldr-lint, ...); ".py:" and ".rb:"
+// are trigger words of their own.
+var diagnosticExts = []string{".kt:", ".kts:", ".hs:", ".vim:", ".lua:", ".ex:", ".exs:", ".erl:", ".clj:", ".cljs:", ".cljc:",
+	".md:", ".rst:", ".pm:", ".pl:", ".sh:", ".bash:", ".coffee:", ".swift:", ".php:", ".scala:", ".java:", ".js:", ".jsx:", ".mjs:",
+	".ts:", ".tsx:", ".rs:", ".dart:", ".zig:", ".yml:", ".yaml:", ".css:", ".scss:", ".less:", ".html:", ".tex:", ".cpp:",
+	".cc:", ".hpp:", ".cs:", ".elm:", ".nim:", ".jl:", ".ml:", ".sql:", ".proto:", ".tf:"}
+
+func diagnosticFlags() map[string]uint8 {
+	m := map[string]uint8{".go:": scanGoDiag, "-----begin ": scanPEM}
+	for _, e := range diagnosticExts {
+		m[e] = scanDiag
+	}
+	return m
+}
+
+// diagnosticMark reports whether a line without trigger words may still
+// be a diagnostic of a source file other than Go's (see scanGoDiag): one
+// indented at most 4 columns (luacheck indents its list by 4) whose first
+// word holds a colon ("src/x.lua:14:7:", not a stack frame's "at").
+func diagnosticMark(scan uint8, indent int, trim []byte) bool {
+	if scan&scanDiag == 0 || indent > 4 {
+		return false
+	}
+	for i, c := range trim[:min(len(trim), 200)] {
+		switch c {
+		case ':':
+			return i > 0
+		case ' ', '\t', '(':
+			return false
+		}
+	}
+	return false
+}
 
 // leadBytes are the first bytes leadMarker can say yes to.
 var leadBytes = func() (t [256]bool) {
-	for _, c := range []byte("Eeg0123456789\xe2\xc3") {
+	for _, c := range []byte("!CDEeLWg@[0123456789\xe2\xc3") {
 		t[c] = true
 	}
 	return t
@@ -82,12 +118,35 @@ func leadMarker(trim []byte) bool {
 		for i < len(trim) && trim[i] >= '0' && trim[i] <= '9' {
 			i++
 		}
+		if i == 2 && len(trim) > 7 && trim[2] == ':' && trim[5] == ' ' && trim[6] == '+' {
+			// dart test's "00:07 +41 -1: name [E]"
+			return bytes.HasSuffix(trim, []byte(" [E]"))
+		}
 		return i+1 < len(trim) && trim[i] == ')' && trim[i+1] == ' '
 	case c == 'g' && bytes.HasPrefix(trim, []byte("go: ")):
 		return !bytes.HasPrefix(trim, []byte("go: downloading ")) && !bytes.HasPrefix(trim, []byte("go: finding ")) &&
 			!bytes.HasPrefix(trim, []byte("go: extracting "))
-	case c == 0xE2 || c == 0xC3: // ●, ✕, ✖, ✗, ✘, ⨯, │ and ×
+	case c == 0xE2 || c == 0xC3: // ●, ✕, ✖, ✗, ✘, ⨯, │, ┃ and ×
 		return true
+	case c == '!': // TeX's "! Undefined control sequence."
+		return trim[1] == ' ' && len(trim) > 2 && (trim[2] >= 'A' && trim[2] <= 'Z' || trim[2] == ' ')
+	case c == 'W': // rcmdcheck's "W  checking x ..."
+		return bytes.HasPrefix(trim, []byte("W  checking "))
+	case c == 'C': // dart format's "Changed lib/x.dart"
+		return bytes.HasPrefix(trim, []byte("Changed ")) && bytes.HasSuffix(trim, []byte(".dart"))
+	case c == 'D': // AVA's "Difference (- actual, + expected):"
+		return bytes.HasPrefix(trim, []byte("Difference"))
+	case c == '[': // a link checker's "[404] https://..."
+		i := bytes.IndexByte(trim, ']')
+		return i > 1 && i < 5 && (trim[1] == '4' || trim[1] == '5' || trim[1] == '0') && bytes.HasPrefix(trim[i+1:], []byte(" http"))
+	case c == '@': // a diff's hunk header
+		return bytes.HasPrefix(trim, []byte("@@ -"))
+	case c == 'L': // htmlhint's "L14 |" source line
+		i := 1
+		for i < len(trim) && trim[i] >= '0' && trim[i] <= '9' {
+			i++
+		}
+		return i > 1 && i+1 < len(trim) && trim[i] == ' ' && trim[i+1] == '|'
 	}
 	return false
 }

@@ -17,8 +17,8 @@
 //  2. clean.go: the cleaner removes what a terminal would not show (ANSI
 //     codes, timestamps, CI markers) and notes the marker it removed.
 //  3. keywords.go: one pass over the line looks for trigger words (and
-//     ".go:" and a private key header); most lines have none and are
-//     never classified.
+//     ".go:", other source files' ".lua:", ".kt:", ... and a private key
+//     header); most lines have none and are never classified.
 //  4. spans.go: a private key block is hidden whole; a GitHub "Run" step's
 //     script echo is counted down.
 //  5. sections.go: step and group headers are recorded; a header line is
@@ -56,6 +56,12 @@
 // in the rules table recognizes the trigger line (its literals, pattern,
 // category and score), and names the blockSpec that says which lines after
 // it belong to the finding (how the block continues, its range cap, which
-// line is the message). Rules are tried in table order; at most maxRules
-// fit, and the build stops when the table outgrows it.
+// line is the message, whether it only wraps a failure reported above).
+// Rules are tried in table order; at most maxRules fit, and the build
+// stops when the table outgrows it. A rule needs a literal (or a leading
+// marker in classify.go) to be tried at all: keep the pattern off lines
+// that cannot match. A tool's closing count or wrapper is a follow-on, so
+// the block with the specifics ranks first. TestRuleShapes holds a line
+// of each shape; TestShapeCases and TestShapeCorpusFloor rank the shape
+// corpus in testdata/shapes.
 package analysis

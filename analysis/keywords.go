@@ -22,6 +22,7 @@ const (
 	scanTrigger uint8 = 1 << iota // a keyword that makes the line worth classifying
 	scanGoDiag                    // ".go:": a Go diagnostic, if the line is not indented
 	scanPEM                       // "-----BEGIN ": a private key block may start here
+	scanDiag                      // ".lua:", ".kt:", ...: a lint or compiler diagnostic, if the line is not indented deeper than 4
 )
 
 // fold maps ASCII upper-case letters to lower case. It also changes some

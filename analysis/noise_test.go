@@ -18,6 +18,11 @@ func TestOnlyZeroCounts(t *testing.T) {
 		{"error in module", false},
 		{"checked 120 files: 0 problems", true},
 		{"v1.0 errors", false},
+		{"passed checks: 12, failed checks: 0, skipped checks: 1", true},
+		{"failed checks: 2", false},
+		{"ℹ fail 0", true},
+		{"ℹ fail 2", false},
+		{"fail 0 times out of 3 runs", false},
 	}
 	for _, tt := range tests {
 		if got := onlyZeroCounts([]byte(tt.in)); got != tt.want {

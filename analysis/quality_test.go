@@ -73,6 +73,10 @@ func TestTopFinding(t *testing.T) {
 		{"pytest-collection-error.log", 14, 14, CategoryTestFailure, "DeprecationWarning: pkg_resources"},
 		{"coverage-threshold.log", 11, 11, CategoryLint, "coverage threshold"},
 		{"playwright-failure.log", 4, 19, CategoryTestFailure, "pays with a saved card"},
+		{"ct-console-failure.log", 20, 21, CategoryTestFailure, "{badmatch,{error,not_found}}"},
+		{"minitest-error.log", 9, 13, CategoryTestFailure, "undefined method `total_cents'"},
+		{"mocha-epilogue.log", 15, 33, CategoryTestFailure, "strictly equal"},
+		{"xcpretty-summary.log", 15, 21, CategoryTestFailure, "NoteStoreTests.swift:41"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.log, func(t *testing.T) {

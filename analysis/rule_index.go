@@ -4,7 +4,7 @@ import "sync"
 
 // maxRules is how many rules the table may hold: a ruleMask has a bit for
 // each, and grows with it.
-const maxRules = 128
+const maxRules = 256
 
 // The build stops here ("constant -N overflows uint") when the rule table
 // holds more than maxRules rules: raise maxRules.

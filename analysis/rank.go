@@ -123,6 +123,9 @@ func mergeGroup(fp string, g []scored, jobs []JobResult) (Finding, bool) {
 		}
 	}
 	rep := g[best]
+	if rep.c.shownDropped {
+		return Finding{}, false // beyond what a build's report shows (ShownBudget)
+	}
 	job := jobs[rep.job].Job
 	f := Finding{
 		Fingerprint:   fp,

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/debug"
 
 	"github.com/gdamore/tcell/v2"
 	"golang.org/x/term"
@@ -34,6 +35,10 @@ type Streams struct {
 	// TUIScreen is the screen the interactive UI draws on (nil: the
 	// terminal). Tests set a tcell.SimulationScreen.
 	TUIScreen tcell.Screen
+
+	// SetMemoryLimit sets the process's soft memory limit
+	// (debug.SetMemoryLimit); nil, as in TestStreams, leaves it alone.
+	SetMemoryLimit func(int64) int64
 }
 
 // SystemStreams returns the process's own streams and environment.
@@ -47,6 +52,8 @@ func SystemStreams() *Streams {
 		StdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutTTY:    term.IsTerminal(int(os.Stdout.Fd())),
 		StderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
+
+		SetMemoryLimit: debug.SetMemoryLimit,
 	}
 }
 

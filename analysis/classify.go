@@ -282,7 +282,7 @@ func tryRule(i int, l *lineView) (*rule, bool) {
 			if m.first != nil && len(t) > 0 && !m.first[t[0]] {
 				return nil, false
 			}
-			if !m.re.Match(t) {
+			if !m.match(t) {
 				return nil, false
 			}
 		}

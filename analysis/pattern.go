@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"sync"
 )
@@ -47,6 +48,18 @@ type matcher struct {
 	// first, when set, holds the bytes a match can start with (the pattern
 	// is anchored at the start).
 	first *[256]bool
+	// pre says, of most lines, that re cannot match, and of some that it
+	// does, without running it.
+	pre prefilter
+}
+
+// match reports whether re matches t, asking the prefilter first.
+func (m *matcher) match(t []byte) bool {
+	possible, certain := m.pre.decide(t)
+	if !possible {
+		return false
+	}
+	return certain || m.re.Match(t)
 }
 
 // matcher returns the pattern compiled for classification.
@@ -56,6 +69,12 @@ func (p *pattern) matcher() *matcher {
 		p.rule.re = regexp.MustCompile(src)
 		p.rule.onLower = lower
 		p.rule.first = firstBytes(p.rule.re)
+		if parsed, err := syntax.Parse(src, syntax.Perl); err == nil {
+			parsed = parsed.Simplify()
+			prog, err := syntax.Compile(parsed)
+			anchored := err == nil && prog.StartCond()&syntax.EmptyBeginText != 0
+			p.rule.pre = newPrefilter(parsed, anchored)
+		}
 	})
 	return &p.rule
 }

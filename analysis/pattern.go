@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"regexp"
-	"regexp/syntax"
 	"strings"
 	"sync"
 )
@@ -69,12 +68,7 @@ func (p *pattern) matcher() *matcher {
 		p.rule.re = regexp.MustCompile(src)
 		p.rule.onLower = lower
 		p.rule.first = firstBytes(p.rule.re)
-		if parsed, err := syntax.Parse(src, syntax.Perl); err == nil {
-			parsed = parsed.Simplify()
-			prog, err := syntax.Compile(parsed)
-			anchored := err == nil && prog.StartCond()&syntax.EmptyBeginText != 0
-			p.rule.pre = newPrefilter(parsed, anchored)
-		}
+		p.rule.pre = newPrefilter(src)
 	})
 	return &p.rule
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp/syntax"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -18,6 +19,8 @@ type prefilter struct {
 	exact  bool
 	// need is a set of strings one of which every match contains.
 	need [][]byte
+	// follows: one of them passes on every text with a match.
+	follows []follow
 }
 
 // Limits of the derivation: past them it gives up (a weaker prefilter is
@@ -29,10 +32,21 @@ const (
 	maxNeedStrings = 8   // strings in need
 )
 
-// newPrefilter derives the prefilter of a parsed pattern. anchored says the
-// pattern only matches at the start of the text.
-func newPrefilter(re *syntax.Regexp, anchored bool) prefilter {
+// newPrefilter derives the prefilter of a pattern.
+func newPrefilter(src string) prefilter {
 	var p prefilter
+	raw, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return p
+	}
+	p.follows = followsOf(raw)
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return p
+	}
+	re = re.Simplify()
+	prog, err := syntax.Compile(re)
+	anchored := err == nil && prog.StartCond()&syntax.EmptyBeginText != 0
 	if anchored {
 		if alts, ok := expand(re, true); ok && len(alts) > 0 {
 			p.starts = newStartTrie(alts)
@@ -61,15 +75,22 @@ func (p *prefilter) decide(t []byte) (possible, certain bool) {
 			return ok, ok
 		}
 	}
-	if p.need != nil {
-		for _, s := range p.need {
-			if bytes.Contains(t, s) {
-				return true, false
-			}
-		}
+	if p.need != nil && !containsAny(t, p.need) {
+		return false, false
+	}
+	if p.follows != nil && !followPossible(p.follows, t) {
 		return false, false
 	}
 	return true, false
+}
+
+func containsAny(t []byte, set [][]byte) bool {
+	for _, s := range set {
+		if bytes.Contains(t, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // alt is one way a part of a pattern can match: the text s, then the end
@@ -395,4 +416,378 @@ func (t *startTrie) matches(text []byte) bool {
 		}
 		n = next
 	}
+}
+
+// follow is a necessary condition of a pattern whose matches hold a
+// literal followed by runs of characters of a few classes, then something
+// that begins with one of a few bytes (gitleaks' "keyword, up to 20 word
+// characters, then an assignment" and "prefix, then 36 letters and
+// digits"): some occurrence of a literal is followed by what the runs
+// allow and then by one of those bytes.
+type follow struct {
+	lits  []string // in lower case when fold is set
+	fold  bool     // the literals match in any case
+	steps []followStep
+	// then holds the bytes that may come after the steps; nil: anything.
+	then *[256]bool
+	// thenEnd: the end of the text may come after the steps instead.
+	thenEnd bool
+}
+
+// followStep is a run of min to max (-1: any number) characters of a
+// class of ASCII bytes; a non-ASCII character is not followed (the check
+// then says a match is possible).
+type followStep struct {
+	class    [256]bool
+	min, max int
+}
+
+// maxFollowSteps caps the runs a follow check walks.
+const maxFollowSteps = 12
+
+// followsOf derives the follow checks of a parsed (not simplified)
+// pattern: one, or one per branch of an alternation of literals; nil when
+// the pattern has no such shape. Any of them passing means a match is
+// possible.
+func followsOf(re *syntax.Regexp) []follow {
+	elems := concatElems(re, nil)
+	for i, e := range elems {
+		if lits, fold, ok := literalish(e); ok {
+			return []follow{makeFollow(lits, fold, elems[i+1:])}
+		}
+		if out := alternateFollows(e, elems[i+1:]); out != nil {
+			return out
+		}
+	}
+	return nil
+}
+
+// alternateFollows returns a check per branch of an alternation whose
+// branches each begin with a literal, followed by rest.
+func alternateFollows(e *syntax.Regexp, rest []*syntax.Regexp) []follow {
+	alt := uncapture(e)
+	if alt.Op != syntax.OpAlternate {
+		return nil
+	}
+	var out []follow
+	for _, b := range alt.Sub {
+		be := concatElems(b, nil)
+		lits, fold, ok := literalish(be[0])
+		if !ok {
+			return nil
+		}
+		out = append(out, makeFollow(lits, fold, append(be[1:len(be):len(be)], rest...)))
+	}
+	return out
+}
+
+// concatElems appends the parts of a concatenation, groups opened up.
+func concatElems(re *syntax.Regexp, out []*syntax.Regexp) []*syntax.Regexp {
+	switch re.Op {
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			out = concatElems(s, out)
+		}
+		return out
+	case syntax.OpCapture:
+		return concatElems(re.Sub[0], out)
+	}
+	return append(out, re)
+}
+
+func uncapture(re *syntax.Regexp) *syntax.Regexp {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	return re
+}
+
+// literalish returns the strings of a literal or an alternation of
+// literals of at least 2 bytes, in one case mode.
+func literalish(re *syntax.Regexp) ([]string, bool, bool) {
+	re = uncapture(re)
+	var subs []*syntax.Regexp
+	switch re.Op {
+	case syntax.OpLiteral:
+		subs = []*syntax.Regexp{re}
+	case syntax.OpAlternate:
+		subs = re.Sub
+	default:
+		return nil, false, false
+	}
+	fold := subs[0].Flags&syntax.FoldCase != 0
+	var lits []string
+	for _, s := range subs {
+		if s.Op != syntax.OpLiteral || (s.Flags&syntax.FoldCase != 0) != fold || len(s.Rune) < 2 {
+			return nil, false, false
+		}
+		lit := string(s.Rune)
+		if fold {
+			lit = foldString(lit)
+		}
+		lits = append(lits, lit)
+	}
+	return lits, fold, true
+}
+
+// foldString folds s as foldByte folds the bytes of a line.
+func foldString(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c < utf8.RuneSelf {
+			b[i] = foldByte(c)
+		}
+	}
+	return string(b)
+}
+
+// zeroWidth reports whether re matches only the empty string: an
+// assertion.
+func zeroWidth(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpBeginText, syntax.OpEndText, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpWordBoundary,
+		syntax.OpNoWordBoundary, syntax.OpEmptyMatch:
+		return true
+	}
+	return false
+}
+
+// makeFollow builds the check of lits followed by rest.
+func makeFollow(lits []string, fold bool, rest []*syntax.Regexp) follow {
+	f := follow{lits: lits, fold: fold}
+	for _, e := range rest {
+		if zeroWidth(e) && e.Op != syntax.OpEndText {
+			continue
+		}
+		if st, ok := stepOf(e); ok && len(f.steps) < maxFollowSteps {
+			f.steps = append(f.steps, st...)
+			continue
+		}
+		if e.Op == syntax.OpEndText {
+			f.then, f.thenEnd = new([256]bool), true
+		} else if set, end, ok := firstSet(e); ok {
+			f.then, f.thenEnd = set, end
+		}
+		break
+	}
+	return f
+}
+
+// stepOf returns the runs re matches when it is a class, a literal or a
+// repeat of a one-character class or literal.
+func stepOf(re *syntax.Regexp) ([]followStep, bool) {
+	re = uncapture(re)
+	min, max := 1, 1
+	sub := re
+	switch re.Op {
+	case syntax.OpStar:
+		min, max, sub = 0, -1, re.Sub[0]
+	case syntax.OpPlus:
+		min, max, sub = 1, -1, re.Sub[0]
+	case syntax.OpQuest:
+		min, max, sub = 0, 1, re.Sub[0]
+	case syntax.OpRepeat:
+		min, max, sub = re.Min, re.Max, re.Sub[0]
+	case syntax.OpLiteral:
+		var out []followStep
+		for _, r := range re.Rune {
+			class, ok := classOf(&syntax.Regexp{Op: syntax.OpLiteral, Rune: []rune{r}, Flags: re.Flags})
+			if !ok {
+				return nil, false
+			}
+			out = append(out, followStep{class: *class, min: 1, max: 1})
+		}
+		return out, true
+	}
+	sub = uncapture(sub)
+	if sub.Op == syntax.OpLiteral && len(sub.Rune) != 1 {
+		return nil, false
+	}
+	class, ok := classOf(sub)
+	if !ok {
+		return nil, false
+	}
+	return []followStep{{class: *class, min: min, max: max}}, true
+}
+
+// classOf returns the ASCII bytes a one-character class or literal
+// matches; non-ASCII characters it matches are left out (a walk stops at
+// a non-ASCII byte and says a match is possible).
+func classOf(re *syntax.Regexp) (*[256]bool, bool) {
+	var set [256]bool
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) != 1 {
+			return nil, false
+		}
+		addRuneRange(&set, re.Rune[0], re.Rune[0], re.Flags&syntax.FoldCase != 0)
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			addRuneRange(&set, re.Rune[i], min(re.Rune[i+1], utf8.RuneSelf-1), false)
+		}
+	case syntax.OpAnyCharNotNL:
+		for c := range 256 {
+			set[c] = c != '\n'
+		}
+	case syntax.OpAnyChar:
+		for c := range 256 {
+			set[c] = true
+		}
+	default:
+		return nil, false
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		set[c] = false
+	}
+	return &set, true
+}
+
+// firstSet returns the bytes a match of re can begin with, and whether
+// the end of the text may stand there instead (an alternative "$").
+// Non-ASCII bytes are always in the set.
+func firstSet(re *syntax.Regexp) (*[256]bool, bool, bool) {
+	re = uncapture(re)
+	set := new([256]bool)
+	for c := utf8.RuneSelf; c < 256; c++ {
+		set[c] = true
+	}
+	switch re.Op {
+	case syntax.OpLiteral, syntax.OpCharClass:
+		first := re
+		if re.Op == syntax.OpLiteral {
+			first = &syntax.Regexp{Op: syntax.OpLiteral, Rune: re.Rune[:1], Flags: re.Flags}
+		}
+		c, ok := classOf(first)
+		if !ok {
+			return nil, false, false
+		}
+		for b := range utf8.RuneSelf {
+			set[b] = c[b]
+		}
+		return set, false, true
+	case syntax.OpPlus:
+		return firstSet(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min < 1 {
+			return nil, false, false
+		}
+		return firstSet(re.Sub[0])
+	case syntax.OpConcat:
+		elems := concatElems(re, nil)
+		for len(elems) > 0 && zeroWidth(elems[0]) && elems[0].Op != syntax.OpEndText {
+			elems = elems[1:]
+		}
+		if len(elems) == 0 {
+			return nil, false, false
+		}
+		return firstSet(elems[0])
+	case syntax.OpEndText:
+		return new([256]bool), true, true
+	case syntax.OpAlternate:
+		end := false
+		for _, s := range re.Sub {
+			sub, e, ok := firstSet(s)
+			if !ok {
+				return nil, false, false
+			}
+			for b := range 256 {
+				set[b] = set[b] || sub[b]
+			}
+			end = end || e
+		}
+		return set, end, true
+	}
+	return nil, false, false
+}
+
+// followPossible reports whether some follow check passes on line.
+func followPossible[T ~string | ~[]byte](fs []follow, line T) bool {
+	for i := range fs {
+		if followPasses(&fs[i], line) {
+			return true
+		}
+	}
+	return false
+}
+
+// followPasses reports whether f passes on line: some occurrence of a
+// literal is followed by what the steps allow, then by a byte of then.
+func followPasses[T ~string | ~[]byte](f *follow, line T) bool {
+	for _, lit := range f.lits {
+		if f.fold && strings.ContainsAny(lit, "ks") && hasNonASCII(line) {
+			return true // "ſ" and the Kelvin sign fold to s and k
+		}
+		for off := 0; ; {
+			i := followIndex(f, line[off:], lit)
+			if i < 0 {
+				break
+			}
+			if followWalk(f, line, off+i+len(lit)) {
+				return true
+			}
+			off += i + 1
+		}
+	}
+	return false
+}
+
+func followIndex[T ~string | ~[]byte](f *follow, s T, lit string) int {
+	if !f.fold {
+		return index(s, lit)
+	}
+	for i := 0; i+len(lit) <= len(s); i++ {
+		if foldByte(s[i]) == lit[0] && hasFoldedPrefix(s[i:], lit) {
+			return i
+		}
+	}
+	return -1
+}
+
+// followWalk reports whether, from end, the steps and then can be met.
+func followWalk[T ~string | ~[]byte](f *follow, line T, end int) bool {
+	at := []int{end}
+	var next []int
+	for _, st := range f.steps {
+		next = next[:0]
+		for _, p := range at {
+			for k := 0; st.max < 0 || k <= st.max; k++ {
+				if k >= st.min {
+					next = append(next, p+k)
+				}
+				q := p + k
+				if q >= len(line) {
+					break
+				}
+				if line[q] >= utf8.RuneSelf {
+					return true
+				}
+				if !st.class[line[q]] {
+					break
+				}
+			}
+		}
+		if len(next) == 0 {
+			return false
+		}
+		slices.Sort(next)
+		at, next = slices.Compact(next), at
+	}
+	if f.then == nil {
+		return true
+	}
+	for _, p := range at {
+		if p == len(line) && f.thenEnd || p < len(line) && f.then[line[p]] {
+			return true
+		}
+	}
+	return false
+}
+
+func hasNonASCII[T ~string | ~[]byte](s T) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }

@@ -7,8 +7,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/destill-dev/destill/analysis/analysistest"
 )
 
 // matcherOf compiles src as a rule's pattern is compiled.
@@ -22,7 +26,7 @@ func pieces(t *testing.T, src string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := []string{" ", "\t", ":", "x", "X", "1", "42", "é", "\xff", "-", ".", "/", "[", "]"}
+	out := []string{" ", "\t", ":", "x", "X", "1", "42", "é", "\xff", "-", ".", "/", "[", "]", "=", "'", "\"", "ſ", "\u212a", "aB3", "ZZZZ"}
 	var walk func(re *syntax.Regexp)
 	walk = func(re *syntax.Regexp) {
 		switch re.Op {
@@ -98,6 +102,13 @@ func TestPrefilterAgreesWithItsPattern(t *testing.T) {
 		`x+y`,
 		`(ab|cd)+ef`,
 		`é[éè]`,
+		// gitleaks' shapes: a keyword, then an assignment; a prefix, then a token.
+		`(?i)[\w.-]{0,50}?(?:twitter)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([a-z0-9]{8})(?:[\x60'"\s;]|\\[nr]|$)`,
+		`(?i)[\w.-]{0,50}?(?:lob|sk)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`,
+		`\b((?:hvs\.[\w-]{4,6}|s\.(?i:[a-z0-9]{4})))(?:[\x60'"\s;]|\\[nr]|$)`,
+		`ghp_[0-9a-zA-Z]{6}`,
+		`\b(p8e-(?i)[a-z0-9]{5})(?:[\x60'"\s;]|\\[nr]|$)`,
+		`(?i)ks{1,2}=\d`,
 	}
 	rng := rand.New(rand.NewSource(1))
 	for _, p := range patterns {
@@ -107,7 +118,7 @@ func TestPrefilterAgreesWithItsPattern(t *testing.T) {
 
 // TestRulePrefiltersAgree holds every rule's prefilter to its pattern: on
 // texts built from the pattern's pieces, and on every line of the test
-// logs as the rule sees it, cut at a few places.
+// logs it is tried on, as the rule sees it, cut at a few places.
 func TestRulePrefiltersAgree(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewSource(2))
@@ -148,8 +159,8 @@ func TestRulePrefiltersAgree(t *testing.T) {
 			l.prepare(nil, lits)
 			for i := range rules {
 				r := &rules[i]
-				if r.re == nil {
-					continue
+				if r.re == nil || l.try[i/64]&(1<<(i%64)) == 0 {
+					continue // tried only where its literals are
 				}
 				m, in := r.input(l)
 				for _, cut := range []int{len(in), len(in) / 2, min(len(in), 7)} {
@@ -196,5 +207,204 @@ func TestPrefilterDerivation(t *testing.T) {
 		if _, err := regexp.Compile(tt.src); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestSecretRuleFollowsAgree holds the follow check of every secret rule
+// to its pattern: wherever the pattern finds a secret, the check passes,
+// on texts built from the pattern's pieces, on the token corpus and on
+// every line of the test logs.
+func TestSecretRuleFollowsAgree(t *testing.T) {
+	t.Parallel()
+	rs := rulesForRedaction()
+	var lines []string
+	for _, f := range analysistest.SecretFormats() {
+		lines = append(lines, f.Lines...)
+	}
+	paths, _ := filepath.Glob("testdata/logs/*.log")
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strings.Split(string(data), "\n")...)
+	}
+	rng := rand.New(rand.NewSource(3))
+	checked, matched := 0, 0
+	for _, r := range rs.rules {
+		r.compile()
+		if r.follows == nil {
+			continue
+		}
+		checked++
+		ps := pieces(t, r.pattern)
+		texts := lines
+		for range 2_000 {
+			var b strings.Builder
+			for k := rng.Intn(12); k > 0; k-- {
+				b.WriteString(ps[rng.Intn(len(ps))])
+			}
+			texts = append(texts, b.String())
+		}
+		for i, text := range texts {
+			if i < len(lines) && !keywordOf(rs, r, text) {
+				continue // the rule runs only where a keyword of it is
+			}
+			if r.re.MatchString(text) {
+				matched++
+				if !followPossible(r.follows, text) {
+					t.Fatalf("rule %s matches %q but its follow check says no", r.id, text)
+				}
+			}
+		}
+	}
+	if checked < len(rs.rules)/2 || matched == 0 {
+		t.Fatalf("%d of %d rules have a follow check, %d matches checked", checked, len(rs.rules), matched)
+	}
+	t.Logf("%d of %d secret rules have a follow check; %d matches checked", checked, len(rs.rules), matched)
+}
+
+// keywordOf reports whether line holds a keyword of rule r.
+func keywordOf(rs *secretRules, r *secretRule, line string) bool {
+	hit := make([]uint64, (len(rs.rules)+63)/64)
+	if !rs.index.scan(line, hit) {
+		return false
+	}
+	i := slices.Index(rs.rules, r)
+	return hit[i/64]&(1<<(i%64)) != 0
+}
+
+// sample returns a random text re may match (assertions are not honoured:
+// check the text with the pattern).
+func sample(re *syntax.Regexp, rng *rand.Rand, b *strings.Builder) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if re.Flags&syntax.FoldCase != 0 && rng.Intn(2) == 0 {
+				r = unicode.SimpleFold(r)
+			}
+			b.WriteRune(r)
+		}
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return
+		}
+		i := 2 * rng.Intn(len(re.Rune)/2)
+		lo, hi := re.Rune[i], re.Rune[i+1]
+		if hi-lo > 200 {
+			hi = lo + 200
+		}
+		b.WriteRune(lo + rune(rng.Intn(int(hi-lo)+1)))
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		b.WriteByte("ab =:._-"[rng.Intn(8)])
+	case syntax.OpCapture:
+		sample(re.Sub[0], rng, b)
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			sample(s, rng, b)
+		}
+	case syntax.OpAlternate:
+		sample(re.Sub[rng.Intn(len(re.Sub))], rng, b)
+	case syntax.OpQuest:
+		if rng.Intn(2) == 0 {
+			sample(re.Sub[0], rng, b)
+		}
+	case syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		lo, hi := 0, 3
+		switch re.Op {
+		case syntax.OpPlus:
+			lo, hi = 1, 3
+		case syntax.OpRepeat:
+			lo, hi = re.Min, re.Max
+			if hi < 0 || hi > lo+3 {
+				hi = lo + 3
+			}
+			if rng.Intn(3) == 0 && re.Max >= 0 {
+				hi, lo = re.Max, re.Max
+			}
+		}
+		for range lo + rng.Intn(hi-lo+1) {
+			sample(re.Sub[0], rng, b)
+		}
+	}
+}
+
+// TestFollowsPassOnSampledMatches samples texts from every secret rule's
+// pattern and from a few rule-like patterns, keeps those the pattern
+// matches (in some context), and checks the follow checks pass on them.
+func TestFollowsPassOnSampledMatches(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewSource(4))
+	contexts := []string{"", " ", "x", "export ", "key=", "\t'", "é", "ſ", "--token "}
+	var patterns []string
+	for _, r := range rulesForRedaction().rules {
+		patterns = append(patterns, r.pattern)
+	}
+	matched := 0
+	for _, src := range patterns {
+		re := regexp.MustCompile(src)
+		raw, err := syntax.Parse(src, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		follows := followsOf(raw)
+		if follows == nil {
+			continue
+		}
+		for range 300 {
+			var b strings.Builder
+			b.WriteString(contexts[rng.Intn(len(contexts))])
+			sample(raw, rng, &b)
+			b.WriteString(contexts[rng.Intn(len(contexts))])
+			text := b.String()
+			if !re.MatchString(text) {
+				continue
+			}
+			matched++
+			if !followPossible(follows, text) || !followPossible(follows, []byte(text)) {
+				t.Fatalf("%s matches %q but its follow check says no", src, text)
+			}
+		}
+	}
+	if matched < 10_000 {
+		t.Fatalf("only %d sampled texts matched", matched)
+	}
+	t.Logf("%d sampled matches checked", matched)
+}
+
+// TestRulePrefiltersPassOnSampledMatches samples texts from every rule's
+// pattern, as classification compiles it, and checks the prefilter agrees
+// with the pattern on them.
+func TestRulePrefiltersPassOnSampledMatches(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewSource(5))
+	matched := 0
+	for i := range rules {
+		if rules[i].re == nil {
+			continue
+		}
+		m := rules[i].re.matcher()
+		raw, err := syntax.Parse(m.re.String(), syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 200 {
+			var b strings.Builder
+			sample(raw, rng, &b)
+			if rng.Intn(2) == 0 {
+				b.WriteString(" tail")
+			}
+			text := []byte(b.String())
+			want := m.re.Match(text)
+			if got := m.match(text); got != want {
+				t.Fatalf("%s on %q: prefilter and pattern say %v, pattern alone %v", rules[i].name, text, got, want)
+			}
+			if want {
+				matched++
+			}
+		}
+	}
+	if matched < 10_000 {
+		t.Fatalf("only %d sampled texts matched", matched)
 	}
 }

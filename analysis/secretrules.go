@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -69,6 +70,9 @@ type secretRule struct {
 
 	once sync.Once
 	re   *regexp.Regexp
+	// follows, when set, must pass on a line for re to match in it
+	// (prefilter.go): most lines that hold a keyword fail them.
+	follows []follow
 }
 
 // allowlist is a compiled ruleAllowlist.
@@ -86,7 +90,12 @@ type allowlist struct {
 // compile compiles the rule's pattern on first use: most runs meet few of
 // the rules.
 func (r *secretRule) compile() {
-	r.once.Do(func() { r.re = regexp.MustCompile(r.pattern) })
+	r.once.Do(func() {
+		r.re = regexp.MustCompile(r.pattern)
+		if raw, err := syntax.Parse(r.pattern, syntax.Perl); err == nil {
+			r.follows = followsOf(raw)
+		}
+	})
 }
 
 // allowlists are the allowlists of a rule or of a file, compiled on first
@@ -263,6 +272,9 @@ func (rs *secretRules) find(line string, spans []span) []span {
 // find appends to spans the secrets r finds in line.
 func (r *secretRule) find(line string, spans []span) []span {
 	r.compile()
+	if r.follows != nil && !followPossible(r.follows, line) {
+		return spans
+	}
 	for _, m := range r.re.FindAllStringSubmatchIndex(line, -1) {
 		from, to := m[0], m[1]
 		switch {

@@ -419,36 +419,43 @@ func (t *startTrie) matches(text []byte) bool {
 }
 
 // follow is a necessary condition of a pattern whose matches hold a
-// literal followed by runs of characters of a few classes, then something
-// that begins with one of a few bytes (gitleaks' "keyword, up to 20 word
-// characters, then an assignment" and "prefix, then 36 letters and
-// digits"): some occurrence of a literal is followed by what the runs
-// allow and then by one of those bytes.
+// literal (gitleaks' keywords and token prefixes): some occurrence of a
+// literal is followed by what the rest of the pattern allows, as far as
+// runs of characters of a class can tell. A part of the rest that is not
+// such a run becomes one of its first bytes followed by anything, or
+// anything: the check only ever says yes more often than the pattern.
 type follow struct {
 	lits  []string // in lower case when fold is set
 	fold  bool     // the literals match in any case
 	steps []followStep
-	// then holds the bytes that may come after the steps; nil: anything.
-	then *[256]bool
-	// thenEnd: the end of the text may come after the steps instead.
-	thenEnd bool
 }
 
 // followStep is a run of min to max (-1: any number) characters of a
-// class of ASCII bytes; a non-ASCII character is not followed (the check
-// then says a match is possible).
+// class, or the end of the text (end).
 type followStep struct {
 	class    [256]bool
+	wide     bool // the class has non-ASCII characters: non-ASCII bytes may be in it
 	min, max int
+	end      bool
 }
 
-// maxFollowSteps caps the runs a follow check walks.
-const maxFollowSteps = 12
+// maxFollowSteps caps the steps a follow check walks: the steps after it
+// are not checked.
+const maxFollowSteps = 16
+
+// anything is a step any text meets.
+var anything = func() followStep {
+	st := followStep{wide: true, min: 0, max: -1}
+	for c := range st.class {
+		st.class[c] = true
+	}
+	return st
+}()
 
 // followsOf derives the follow checks of a parsed (not simplified)
 // pattern: one, or one per branch of an alternation of literals; nil when
-// the pattern has no such shape. Any of them passing means a match is
-// possible.
+// the pattern has no literal to start from. Any of them passing means a
+// match is possible.
 func followsOf(re *syntax.Regexp) []follow {
 	elems := concatElems(re, nil)
 	for i, e := range elems {
@@ -556,148 +563,116 @@ func zeroWidth(re *syntax.Regexp) bool {
 func makeFollow(lits []string, fold bool, rest []*syntax.Regexp) follow {
 	f := follow{lits: lits, fold: fold}
 	for _, e := range rest {
-		if zeroWidth(e) && e.Op != syntax.OpEndText {
-			continue
+		if len(f.steps) >= maxFollowSteps {
+			break
 		}
-		if st, ok := stepOf(e); ok && len(f.steps) < maxFollowSteps {
-			f.steps = append(f.steps, st...)
-			continue
+		switch e := uncapture(e); {
+		case e.Op == syntax.OpEndText:
+			f.steps = append(f.steps, followStep{end: true})
+		case zeroWidth(e):
+		case e.Op == syntax.OpLiteral:
+			// Each character in turn.
+			for _, r := range e.Rune {
+				st, _ := bagOf(&syntax.Regexp{Op: syntax.OpLiteral, Rune: []rune{r}, Flags: e.Flags})
+				f.steps = append(f.steps, st)
+			}
+		default:
+			st, ok := bagOf(e)
+			if !ok {
+				st = anything
+			}
+			f.steps = append(f.steps, st)
 		}
-		if e.Op == syntax.OpEndText {
-			f.then, f.thenEnd = new([256]bool), true
-		} else if set, end, ok := firstSet(e); ok {
-			f.then, f.thenEnd = set, end
-		}
-		break
+	}
+	// Trailing steps that any text meets check nothing.
+	for len(f.steps) > 0 && f.steps[len(f.steps)-1].min == 0 && f.steps[len(f.steps)-1].max < 0 && !f.steps[len(f.steps)-1].end {
+		f.steps = f.steps[:len(f.steps)-1]
 	}
 	return f
 }
 
-// stepOf returns the runs re matches when it is a class, a literal or a
-// repeat of a one-character class or literal.
-func stepOf(re *syntax.Regexp) ([]followStep, bool) {
-	re = uncapture(re)
-	min, max := 1, 1
-	sub := re
+// bagOf returns a step every match of re meets: the characters of all its
+// matches as one class, their least and greatest number (-1: no bound).
+// The order of the characters is lost, which only makes the step meet
+// more texts.
+func bagOf(re *syntax.Regexp) (followStep, bool) {
+	var st followStep
 	switch re.Op {
-	case syntax.OpStar:
-		min, max, sub = 0, -1, re.Sub[0]
-	case syntax.OpPlus:
-		min, max, sub = 1, -1, re.Sub[0]
-	case syntax.OpQuest:
-		min, max, sub = 0, 1, re.Sub[0]
-	case syntax.OpRepeat:
-		min, max, sub = re.Min, re.Max, re.Sub[0]
 	case syntax.OpLiteral:
-		var out []followStep
 		for _, r := range re.Rune {
-			class, ok := classOf(&syntax.Regexp{Op: syntax.OpLiteral, Rune: []rune{r}, Flags: re.Flags})
-			if !ok {
-				return nil, false
-			}
-			out = append(out, followStep{class: *class, min: 1, max: 1})
+			addRuneRange(&st.class, r, r, re.Flags&syntax.FoldCase != 0)
 		}
-		return out, true
-	}
-	sub = uncapture(sub)
-	if sub.Op == syntax.OpLiteral && len(sub.Rune) != 1 {
-		return nil, false
-	}
-	class, ok := classOf(sub)
-	if !ok {
-		return nil, false
-	}
-	return []followStep{{class: *class, min: min, max: max}}, true
-}
-
-// classOf returns the ASCII bytes a one-character class or literal
-// matches; non-ASCII characters it matches are left out (a walk stops at
-// a non-ASCII byte and says a match is possible).
-func classOf(re *syntax.Regexp) (*[256]bool, bool) {
-	var set [256]bool
-	switch re.Op {
-	case syntax.OpLiteral:
-		if len(re.Rune) != 1 {
-			return nil, false
-		}
-		addRuneRange(&set, re.Rune[0], re.Rune[0], re.Flags&syntax.FoldCase != 0)
+		st.min, st.max = len(re.Rune), len(re.Rune)
 	case syntax.OpCharClass:
 		for i := 0; i+1 < len(re.Rune); i += 2 {
-			addRuneRange(&set, re.Rune[i], min(re.Rune[i+1], utf8.RuneSelf-1), false)
+			addRuneRange(&st.class, re.Rune[i], re.Rune[i+1], false)
 		}
-	case syntax.OpAnyCharNotNL:
-		for c := range 256 {
-			set[c] = c != '\n'
+		st.min, st.max = 1, 1
+	case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		st = anything
+		st.class['\n'] = re.Op == syntax.OpAnyChar
+		st.min, st.max = 1, 1
+	case syntax.OpCapture:
+		return bagOf(re.Sub[0])
+	case syntax.OpConcat, syntax.OpAlternate:
+		for i, s := range re.Sub {
+			sub, ok := bagOf(s)
+			if !ok {
+				return st, false
+			}
+			for c := range st.class {
+				st.class[c] = st.class[c] || sub.class[c]
+			}
+			switch {
+			case re.Op == syntax.OpConcat:
+				st.min += sub.min
+				st.max = addMax(st.max, sub.max, i == 0)
+			case i == 0:
+				st.min, st.max = sub.min, sub.max
+			default:
+				st.min = min(st.min, sub.min)
+				if st.max >= 0 && (sub.max < 0 || sub.max > st.max) {
+					st.max = sub.max
+				}
+			}
 		}
-	case syntax.OpAnyChar:
-		for c := range 256 {
-			set[c] = true
+	case syntax.OpQuest, syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
+		sub, ok := bagOf(re.Sub[0])
+		if !ok {
+			return st, false
+		}
+		st.class = sub.class
+		switch re.Op {
+		case syntax.OpQuest:
+			st.min, st.max = 0, sub.max
+		case syntax.OpStar:
+			st.min, st.max = 0, -1
+		case syntax.OpPlus:
+			st.min, st.max = sub.min, -1
+		default:
+			st.min, st.max = sub.min*re.Min, -1
+			if re.Max >= 0 && sub.max >= 0 {
+				st.max = sub.max * re.Max
+			}
 		}
 	default:
-		return nil, false
+		if !zeroWidth(re) {
+			return st, false
+		}
 	}
-	for c := utf8.RuneSelf; c < 256; c++ {
-		set[c] = false
-	}
-	return &set, true
+	st.wide = st.class[utf8.RuneSelf] // addRuneRange sets every byte from 0x80 for a non-ASCII range
+	return st, true
 }
 
-// firstSet returns the bytes a match of re can begin with, and whether
-// the end of the text may stand there instead (an alternative "$").
-// Non-ASCII bytes are always in the set.
-func firstSet(re *syntax.Regexp) (*[256]bool, bool, bool) {
-	re = uncapture(re)
-	set := new([256]bool)
-	for c := utf8.RuneSelf; c < 256; c++ {
-		set[c] = true
+// addMax adds two greatest numbers of characters (-1: no bound).
+func addMax(a, b int, first bool) int {
+	switch {
+	case first:
+		return b
+	case a < 0 || b < 0:
+		return -1
 	}
-	switch re.Op {
-	case syntax.OpLiteral, syntax.OpCharClass:
-		first := re
-		if re.Op == syntax.OpLiteral {
-			first = &syntax.Regexp{Op: syntax.OpLiteral, Rune: re.Rune[:1], Flags: re.Flags}
-		}
-		c, ok := classOf(first)
-		if !ok {
-			return nil, false, false
-		}
-		for b := range utf8.RuneSelf {
-			set[b] = c[b]
-		}
-		return set, false, true
-	case syntax.OpPlus:
-		return firstSet(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min < 1 {
-			return nil, false, false
-		}
-		return firstSet(re.Sub[0])
-	case syntax.OpConcat:
-		elems := concatElems(re, nil)
-		for len(elems) > 0 && zeroWidth(elems[0]) && elems[0].Op != syntax.OpEndText {
-			elems = elems[1:]
-		}
-		if len(elems) == 0 {
-			return nil, false, false
-		}
-		return firstSet(elems[0])
-	case syntax.OpEndText:
-		return new([256]bool), true, true
-	case syntax.OpAlternate:
-		end := false
-		for _, s := range re.Sub {
-			sub, e, ok := firstSet(s)
-			if !ok {
-				return nil, false, false
-			}
-			for b := range 256 {
-				set[b] = set[b] || sub[b]
-			}
-			end = end || e
-		}
-		return set, end, true
-	}
-	return nil, false, false
+	return a + b
 }
 
 // followPossible reports whether some follow check passes on line.
@@ -711,10 +686,12 @@ func followPossible[T ~string | ~[]byte](fs []follow, line T) bool {
 }
 
 // followPasses reports whether f passes on line: some occurrence of a
-// literal is followed by what the steps allow, then by a byte of then.
+// literal is followed by what its steps allow. The walk starts from every
+// occurrence at once, so a line costs one walk whatever it holds.
 func followPasses[T ~string | ~[]byte](f *follow, line T) bool {
+	var w followWalker
 	for _, lit := range f.lits {
-		if f.fold && strings.ContainsAny(lit, "ks") && hasNonASCII(line) {
+		if f.fold && strings.ContainsAny(lit, "ks") && (index(line, "ſ") >= 0 || index(line, "\u212a") >= 0) {
 			return true // "ſ" and the Kelvin sign fold to s and k
 		}
 		for off := 0; ; {
@@ -722,13 +699,19 @@ func followPasses[T ~string | ~[]byte](f *follow, line T) bool {
 			if i < 0 {
 				break
 			}
-			if followWalk(f, line, off+i+len(lit)) {
-				return true
-			}
+			w.starts = append(w.starts, off+i+len(lit))
 			off += i + 1
 		}
 	}
-	return false
+	if len(w.starts) == 0 {
+		return false
+	}
+	slices.Sort(w.starts)
+	for _, p := range slices.Compact(w.starts) {
+		w.add(p)
+	}
+	w.at, w.next = w.next, w.at
+	return followWalk(&w, f, line)
 }
 
 func followIndex[T ~string | ~[]byte](f *follow, s T, lit string) int {
@@ -743,51 +726,72 @@ func followIndex[T ~string | ~[]byte](f *follow, s T, lit string) int {
 	return -1
 }
 
-// followWalk reports whether, from end, the steps and then can be met.
-func followWalk[T ~string | ~[]byte](f *follow, line T, end int) bool {
-	at := []int{end}
-	var next []int
-	for _, st := range f.steps {
-		next = next[:0]
-		for _, p := range at {
-			for k := 0; st.max < 0 || k <= st.max; k++ {
-				if k >= st.min {
-					next = append(next, p+k)
-				}
-				q := p + k
-				if q >= len(line) {
-					break
-				}
-				if line[q] >= utf8.RuneSelf {
-					return true
-				}
-				if !st.class[line[q]] {
-					break
+// posRange is a range of positions of a line, from and to included.
+type posRange struct{ from, to int }
+
+// followWalker holds the position sets of a walk.
+type followWalker struct {
+	starts   []int
+	at, next []posRange
+}
+
+// followWalk reports whether the steps of f can be met from a position
+// of w.at.
+func followWalk[T ~string | ~[]byte](w *followWalker, f *follow, line T) bool {
+	n := len(line)
+	for si := range f.steps {
+		st := &f.steps[si]
+		w.next = w.next[:0]
+		if st.end {
+			if last := w.at[len(w.at)-1]; last.to == n {
+				w.next = append(w.next, posRange{n, n})
+			}
+		} else {
+			for _, r := range w.at {
+				brk := r.from // the first position from p on that is not of the class
+				for p := r.from; p <= r.to; p++ {
+					if brk < p {
+						brk = p
+					}
+					for brk < n && (st.max < 0 || brk-p < st.max) {
+						c := line[brk]
+						if c >= utf8.RuneSelf && st.wide && st.max >= 0 {
+							return true // bytes are not characters here: say yes
+						}
+						if !st.class[c] {
+							break
+						}
+						brk++
+					}
+					reach := brk - p
+					if st.max >= 0 {
+						reach = min(reach, st.max)
+					}
+					if reach >= st.min {
+						w.addRange(p+st.min, p+reach)
+					}
 				}
 			}
 		}
-		if len(next) == 0 {
+		if len(w.next) == 0 {
 			return false
 		}
-		slices.Sort(next)
-		at, next = slices.Compact(next), at
+		w.at, w.next = w.next, w.at
 	}
-	if f.then == nil {
-		return true
-	}
-	for _, p := range at {
-		if p == len(line) && f.thenEnd || p < len(line) && f.then[line[p]] {
-			return true
-		}
-	}
-	return false
+	return true
 }
 
-func hasNonASCII[T ~string | ~[]byte](s T) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return true
+// add adds position p to next, kept sorted and merged: positions come in
+// increasing order of their start.
+func (w *followWalker) add(p int) { w.addRange(p, p) }
+
+func (w *followWalker) addRange(from, to int) {
+	if k := len(w.next); k > 0 && from <= w.next[k-1].to+1 {
+		w.next[k-1].to = max(w.next[k-1].to, to)
+		if from < w.next[k-1].from {
+			w.next[k-1].from = from
 		}
+		return
 	}
-	return false
+	w.next = append(w.next, posRange{from, to})
 }

@@ -17,8 +17,10 @@ type prefilter struct {
 	// texts a match begins with; exact says they decide the match alone.
 	starts *startTrie
 	exact  bool
-	// need is a set of strings one of which every match contains.
-	need [][]byte
+	// need is a set of strings one of which every match contains; a large
+	// set is searched for with needSet, in one pass.
+	need    [][]byte
+	needSet *literalSet
 	// follows: one of them passes on every text with a match.
 	follows []follow
 }
@@ -29,7 +31,8 @@ const (
 	maxStarts      = 512 // texts in starts
 	maxStartBytes  = 48  // bytes of one
 	maxClassRunes  = 16  // characters of a class expanded into texts
-	maxNeedStrings = 8   // strings in need
+	maxNeedStrings = 64  // strings in need
+	maxNeedScans   = 4   // strings in need searched for one by one
 )
 
 // newPrefilter derives the prefilter of a pattern.
@@ -61,6 +64,13 @@ func newPrefilter(src string) prefilter {
 	if !p.exact {
 		if set, ok := required(re); ok {
 			p.need = set
+			if len(set) > maxNeedScans {
+				lits := make([]string, len(set))
+				for i, s := range set {
+					lits[i] = string(s)
+				}
+				p.needSet = newLiteralSet(lits)
+			}
 		}
 	}
 	return p
@@ -75,8 +85,15 @@ func (p *prefilter) decide(t []byte) (possible, certain bool) {
 			return ok, ok
 		}
 	}
-	if p.need != nil && !containsAny(t, p.need) {
-		return false, false
+	switch {
+	case p.needSet != nil:
+		if !p.needSet.any(t) {
+			return false, false
+		}
+	case p.need != nil:
+		if !containsAny(t, p.need) {
+			return false, false
+		}
 	}
 	if p.follows != nil && !followPossible(p.follows, t) {
 		return false, false

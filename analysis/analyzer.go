@@ -80,6 +80,7 @@ type Analyzer struct {
 	context  contextLines  // lines before (a ring) and after findings
 	goTest   goTestTracker // the output of the Go test running now
 	found    foundSet      // the candidates, one per fingerprint
+	output   outputState   // the failed commands' last output
 	classes  classCache    // classification by line shape (last: it is large)
 }
 
@@ -158,6 +159,7 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	l.trim, l.indent = leadingSpace(text)
 
 	// Step and group headers are structure, not content: they end a block.
+	echo := a.spans.inEcho() // (a group's end ends a script echo)
 	structural := a.trackStructure(l, info.step)
 	if a.block.open != nil && (structural || !a.continues(l)) {
 		a.closeBlock()
@@ -173,5 +175,9 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	a.goTest.track(l, a.line)
 	a.spans.nextLine()
 	a.keepBeforeOverwrite()
-	a.context.push(text)
+	flag := boundaryFlag(l, structural)
+	if l.verdict || succeededVerdict(l.trim) || echo && flag == flagGroupEnd {
+		flag = flagBoundary
+	}
+	a.context.push(text, flag)
 }

@@ -108,7 +108,7 @@ func TestHugeLineDoesNotStopTheScan(t *testing.T) {
 		t.Fatalf("findings = %+v, want the error on line 3", f)
 	}
 	for _, c := range f[0].ContextBefore {
-		if len(c) > maxShownLineBytes+len("…") {
+		if len(c) > maxShownLineBytes+len(LineCutMark) {
 			t.Errorf("context line of %d bytes exceeds the display cap", len(c))
 		}
 	}

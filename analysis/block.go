@@ -103,6 +103,10 @@ type block struct {
 	before       [][]byte
 	beforeAt     ringSpan
 	beforeCopied bool
+	// after is the context after, when it was read before the block was
+	// recorded (afterKnown: a failed command's output, see output.go).
+	after      [][]byte
+	afterKnown bool
 }
 
 // detect classifies a line that is not part of an open block and opens a
@@ -117,6 +121,10 @@ func (a *Analyzer) detect(l *lineView) {
 		return
 	}
 	r, score := c.r, c.score
+	if r.trailer == jobFailure {
+		a.failedOutput(l, r)
+		a.cur.verdict = true
+	}
 	a.block.arena = a.block.arena[:0]
 	b := &a.block.store
 	*b = block{r: r, spec: r.block, score: score, start: a.line, indent: l.indent, best: score,
@@ -222,6 +230,7 @@ func (a *Analyzer) startsStructured(l *lineView) bool {
 func (a *Analyzer) closeBlock() {
 	b := a.block.open
 	a.block.open = nil
+	a.output.noteBlock(b)
 	if !a.owns(b.start) {
 		return
 	}

@@ -17,6 +17,8 @@ type lineView struct {
 	lower  []byte   // ASCII lower-case copy of text, made only for candidate lines
 	lits   []uint64 // which literals of the rule index occur in lower, one bit per id
 	try    ruleMask // which rules are worth trying: their need is met or they have none
+	// verdict: the line is a runner's verdict on a failed command.
+	verdict bool
 }
 
 // leadingSpace returns b without leading blanks and the columns they span.

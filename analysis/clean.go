@@ -48,15 +48,16 @@ type lineInfo struct {
 
 // cleaner holds the scratch buffers of Clean so the hot path allocates nothing.
 type cleaner struct {
-	buf []byte
+	buf  []byte
+	text []byte // for stripTextEscapes, whose input may be buf
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
 const esc = 0x1b
 
-// clean returns the cleaned text of raw. The result aliases raw or the
-// cleaner's buffer and is valid until the next call.
+// clean returns the cleaned text of raw. The result aliases raw or one of the
+// cleaner's buffers and is valid until the next call.
 func (c *cleaner) clean(raw []byte) ([]byte, lineInfo) {
 	raw = trimCR(raw)
 	return c.cleanTrimmed(raw, needsSlowClean(raw))
@@ -86,6 +87,9 @@ func (c *cleaner) cleanTrimmed(raw []byte, slow bool) ([]byte, lineInfo) {
 		}
 	}
 	text, info.step = stripPrefixes(text)
+	if hasTextEscape(text) {
+		text = c.stripTextEscapes(text)
+	}
 	if info.mark == MarkNone && len(text) > 0 {
 		switch text[0] {
 		case '#', '[':
@@ -100,6 +104,69 @@ func (c *cleaner) cleanTrimmed(raw []byte, slow bool) ([]byte, lineInfo) {
 		}
 	}
 	return trimRightSpace(text), info
+}
+
+// Escape sequences written out as text: by `gh run view --log` and
+// terminals' copy (caret notation, "^[[31m") and by scripts that print an
+// escape without interpreting it ("\e[31m", "\x1b[31m", "\033[31m",
+// "\u001b[31m").
+var textEscapeIntros = [...][]byte{[]byte("^["), []byte(`\e`), []byte(`\x1b`), []byte(`\033`), []byte(`\u001b`), []byte(`\x1B`), []byte(`\E`)}
+
+// hasTextEscape reports whether b may hold an escape sequence written out
+// as text; most lines have neither a caret nor a backslash.
+func hasTextEscape(b []byte) bool {
+	return bytes.IndexByte(b, '^') >= 0 && bytes.Contains(b, []byte("^[[")) ||
+		bytes.IndexByte(b, '\\') >= 0 && textEscapeAt(b) >= 0
+}
+
+// textEscapeAt returns the index of the first textual CSI sequence in b,
+// or -1.
+func textEscapeAt(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '^' && b[i] != '\\' {
+			continue
+		}
+		if n := textEscapeLen(b[i:]); n > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// textEscapeLen returns the length of the textual CSI sequence ("^[[1;31m",
+// "\e[0K") at the start of b, or 0.
+func textEscapeLen(b []byte) int {
+	for _, intro := range textEscapeIntros {
+		if !bytes.HasPrefix(b, intro) || len(b) <= len(intro) || b[len(intro)] != '[' {
+			continue
+		}
+		i := len(intro) + 1
+		for i < len(b) && (b[i] >= '0' && b[i] <= '9' || b[i] == ';' || b[i] == '?') {
+			i++
+		}
+		if i < len(b) && (b[i] >= 'A' && b[i] <= 'Z' || b[i] >= 'a' && b[i] <= 'z') {
+			return i + 1
+		}
+		return 0
+	}
+	return 0
+}
+
+// stripTextEscapes removes escape sequences written out as text.
+func (c *cleaner) stripTextEscapes(b []byte) []byte {
+	out := c.text[:0]
+	for i := 0; i < len(b); {
+		if b[i] == '^' || b[i] == '\\' {
+			if n := textEscapeLen(b[i:]); n > 0 {
+				i += n
+				continue
+			}
+		}
+		out = append(out, b[i])
+		i++
+	}
+	c.text = out
+	return out
 }
 
 func needsSlowClean(b []byte) bool {

@@ -64,6 +64,12 @@ func TestClean(t *testing.T) {
 		{"lone esc at end", "abc\x1b", "abc", MarkNone, ""},
 		{"charset escape", "\x1b(Bplain", "plain", MarkNone, ""},
 		{"tab kept", "FAIL\tpkg\t0.1s", "FAIL\tpkg\t0.1s", MarkNone, ""},
+		{"caret escapes", "2026-04-22T16:11:56.9997008Z ^[[31mFAILED^[[0m tests/a.py::^[[1mtest_x^[[0m", "FAILED tests/a.py::test_x", MarkNone, ""},
+		{"gcc caret escapes", "^[[01m^[[Ksrc/a.c:3:5:^[[m^[[K ^[[01;31m^[[Kerror: ^[[m^[[Kboom", "src/a.c:3:5: error: boom", MarkNone, ""},
+		{"literal backslash escapes", `\e[31merror\e[0m: \x1b[1mbad\033[0m \u001b[33mw\u001b[39m`, "error: bad w", MarkNone, ""},
+		{"caret escape after a marker", "##[error]^[[31mboom^[[0m", "boom", MarkErrorAnnotation, ""},
+		{"caret text kept", "x ^[ y ^[[ z ^[[12 done", "x ^[ y ^[[ z ^[[12 done", MarkNone, ""},
+		{"windows path kept", `C:\e[1]\x1bad\new`, `C:\e[1]\x1bad\new`, MarkNone, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

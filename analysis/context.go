@@ -6,10 +6,11 @@ package analysis
 type contextLines struct {
 	before, after int // lines shown before and after a finding
 
-	ring   [][]byte // the last lines, cleaned, whole: redaction comes before the cut
-	filled int      // lines in ring
-	next   int      // where the next line goes
-	pushes int      // lines pushed in all
+	ring   [][]byte   // the last lines, cleaned, whole: redaction comes before the cut
+	flags  []lineFlag // what each line in ring was (see output.go)
+	filled int        // lines in ring
+	next   int        // where the next line goes
+	pushes int        // lines pushed in all
 
 	pending []*pendingContext // findings waiting for lines after them
 }
@@ -27,17 +28,17 @@ type ringSpan struct{ at, skip, n int }
 
 func newContextLines(before, after int) contextLines {
 	// The ring keeps enough lines to show the context before a block that
-	// reaches back over a Go test's output.
-	return contextLines{before: before, after: after, ring: make([][]byte, before+maxGoRunLines)}
+	// reaches back over a Go test's output, and to find a failed command's
+	// last output before its verdict.
+	n := max(before+maxGoRunLines, tailLookback)
+	return contextLines{before: before, after: after, ring: make([][]byte, n), flags: make([]lineFlag, n)}
 }
 
 // push adds the current line to the ring.
-func (c *contextLines) push(text []byte) {
-	if c.before == 0 {
-		return
-	}
+func (c *contextLines) push(text []byte, flag lineFlag) {
 	kept := c.ring[c.next][:0]
 	c.ring[c.next] = append(kept, text...)
+	c.flags[c.next] = flag
 	c.pushes++
 	if c.next++; c.next == len(c.ring) {
 		c.next = 0
@@ -47,14 +48,19 @@ func (c *contextLines) push(text []byte) {
 	}
 }
 
+// back returns the line pushed k lines ago (k=1: the last one) and its
+// flag; k must be at most filled.
+func (c *contextLines) back(k int) ([]byte, lineFlag) {
+	i := (c.next - k + len(c.ring)) % len(c.ring)
+	return c.ring[i], c.flags[i]
+}
+
 // pushBlanks adds n empty lines to the ring, as n calls of push would.
 func (c *contextLines) pushBlanks(n int) {
-	if c.before == 0 {
-		return
-	}
 	for i := range min(n, len(c.ring)) {
 		slot := (c.next + i) % len(c.ring)
 		c.ring[slot] = c.ring[slot][:0]
+		c.flags[slot] = flagContent
 	}
 	c.pushes += n
 	c.next = (c.next + n) % len(c.ring)
@@ -117,9 +123,22 @@ func (c *contextLines) feedAfter(text []byte, r *Redactor) {
 	c.pending = kept
 }
 
-// awaitAfter starts collecting the lines after cand; the first blank ones
-// were already read as the tail of its block.
-func (c *contextLines) awaitAfter(cand *Candidate, blanks int) {
+// awaitAfter gives cand the lines after block b: those b already holds
+// (see block.afterKnown), else the next lines read.
+func (a *Analyzer) awaitAfter(cand *Candidate, b *block, blanks int) {
+	if b.afterKnown {
+		cand.ContextAfter = cand.ContextAfter[:0]
+		for _, l := range b.after {
+			cand.ContextAfter = append(cand.ContextAfter, a.redactor.shown(l))
+		}
+		return
+	}
+	a.context.awaitAfterNext(cand, blanks)
+}
+
+// awaitAfterNext starts collecting the lines after cand; the first blank
+// ones were already read as the tail of its block.
+func (c *contextLines) awaitAfterNext(cand *Candidate, blanks int) {
 	cand.ContextAfter = cand.ContextAfter[:0]
 	for i := 0; i < blanks && len(cand.ContextAfter) < c.after; i++ {
 		cand.ContextAfter = append(cand.ContextAfter, "")

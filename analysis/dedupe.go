@@ -37,7 +37,7 @@ func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 			a.copyBefore(b)
 			*c = *a.candidate(b, fp, a.redactor.shown(msg))
 			c.Occurrences, c.Lines, c.InPassingTests = occ, lines, passing
-			a.context.awaitAfter(c, trailing)
+			a.awaitAfter(c, b, trailing)
 		}
 		return
 	}
@@ -53,7 +53,7 @@ func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 	}
 	f.order = append(f.order, c)
 	a.goTest.saw(c)
-	a.context.awaitAfter(c, trailing)
+	a.awaitAfter(c, b, trailing)
 }
 
 // distinctCap bounds the distinct messages kept of one job: at most

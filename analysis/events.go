@@ -81,19 +81,19 @@ func eventLen(list []scored) int {
 	if first.LineStart < 1 {
 		return 1 // not from the log (a test report)
 	}
-	var rules []string
-	if !generic(first) {
+	var rules []string // rules whose candidates are siblings (see sibling)
+	if sibling(first) {
 		rules = append(rules, first.Rule)
 	}
 	end := first.LineEnd
 	n := 1
 	for ; n < len(list); n++ {
 		c := list[n].c
-		if c.LineStart > end+1 || !repeatsWith(c, first) || slices.Contains(rules, c.Rule) ||
+		if c.LineStart > end+1 || !repeatsWith(c, first) || sibling(c) && slices.Contains(rules, c.Rule) ||
 			max(end, c.LineEnd)-first.LineStart+1 > maxRangeLines {
 			break
 		}
-		if !generic(c) {
+		if sibling(c) {
 			rules = append(rules, c.Rule)
 		}
 		end = max(end, c.LineEnd)
@@ -123,6 +123,14 @@ func repeatsWith(c, first *Candidate) bool {
 // of one message ("[error] Failed tests:", "[error] \tcom.acme.FooTest").
 func generic(c *Candidate) bool {
 	return c.Category == CategoryError || c.Category == CategoryWarning
+}
+
+// sibling reports whether adjacent candidates of c's rule are siblings
+// (two failing tests, two compile errors) rather than the lines of one
+// event: a rule that knows a shape, and not a summary or a follow-on (the
+// lines of sbt's closing "[error] Failed: …" are one summary).
+func sibling(c *Candidate) bool {
+	return !generic(c) && c.Trailer == notTrailer
 }
 
 // joinEvent returns the candidate that shows the event of the candidates

@@ -58,9 +58,10 @@ func TestCapDropsAreCounted(t *testing.T) {
 		how string
 		JobResult
 	}{{"whole", whole}, {"chunked", chunked}} {
-		// 150 messages left out, twice each.
-		if res.Dropped != 2*150 {
-			t.Errorf("%s: dropped %d, want %d", res.how, res.Dropped, 2*150)
+		// 150 messages left out, twice each, and the failed command's last
+		// output before the verdict (the flood's last lines).
+		if res.Dropped != 2*150+1 {
+			t.Errorf("%s: dropped %d, want %d", res.how, res.Dropped, 2*150+1)
 		}
 		kept := 0
 		for _, c := range res.Candidates {
@@ -75,7 +76,7 @@ func TestCapDropsAreCounted(t *testing.T) {
 			t.Errorf("%s: %d messages kept, want %d", res.how, kept, maxDistinctStrong)
 		}
 		res.Job = JobSummary{ID: "fuzz", Name: "fuzz"}
-		if notes := CapNotes([]JobResult{res.JobResult}); len(notes) != 1 || !strings.Contains(notes[0], "300 error-like line(s) not kept") {
+		if notes := CapNotes([]JobResult{res.JobResult}); len(notes) != 1 || !strings.Contains(notes[0], "301 error-like line(s) not kept") {
 			t.Errorf("%s: notes %q", res.how, notes)
 		}
 	}

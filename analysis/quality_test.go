@@ -73,6 +73,17 @@ func TestTopFinding(t *testing.T) {
 		{"pytest-collection-error.log", 14, 14, CategoryTestFailure, "DeprecationWarning: pkg_resources"},
 		{"coverage-threshold.log", 11, 11, CategoryLint, "coverage threshold"},
 		{"playwright-failure.log", 4, 19, CategoryTestFailure, "pays with a saved card"},
+		// A failed command's last output, without an error word, before
+		// the runner's verdict; an earlier command that succeeded printed
+		// "Error pages: …".
+		{"travis-lint-no-error-word.log", 25, 26, "", "Line longer than 80 characters"},
+		// A failed test beats the errors its program logged while it ran.
+		{"go-test-app-log-errors.log", 10, 14, CategoryTestFailure, "TestPreferChainedOverFronted"},
+		// A link checker's report beats the network error of a link it
+		// printed while checking.
+		{"link-check-network-progress.log", 15, 21, CategoryLint, "Issues"},
+		// The first failed test beats an exception a test logged before it.
+		{"scalatest-exception-before-failure.log", 15, 20, CategoryTestFailure, "symmetric reader"},
 		{"ct-console-failure.log", 20, 21, CategoryTestFailure, "{badmatch,{error,not_found}}"},
 		{"minitest-error.log", 9, 13, CategoryTestFailure, "undefined method `total_cents'"},
 		{"mocha-epilogue.log", 15, 33, CategoryTestFailure, "strictly equal"},

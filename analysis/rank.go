@@ -8,27 +8,44 @@ import (
 	"time"
 )
 
-// Ranking weights. Each one that applies to a finding is named in its reasons.
+// Ranking weights. Each one that applies to a finding is named in its
+// reasons. (Variables, not constants, so that a weight search can vary
+// them; nothing in destill changes them.)
+var (
+	bonusInFailedStep = 0.12 // "in-failed-step": inside the step the runner says failed
+	bonusFirstInStep  = 0.08 // "first-error-in-failed-step"
+	bonusFirstGeneric = 0.08 // the same, for a line only the generic vocabulary recognized
+	factorEarlierStep = 0.6  // "in-earlier-step": in a step that ended before the failed one
+	factorGeneric     = 0.7  // the generic vocabulary, in the failed step
+	// "after-specific-error": a failed command's last output, when a rule
+	// recognized a specific failure earlier in its step (the output is
+	// then most often the tool's closing summary).
+	factorTailAfterSpecific = 0.55
+	// "beside-test-failure": in a step where a test runner reported a
+	// failed test (or a checker a failed check), an error of the
+	// environment (a crash, a network error, a timeout) that the program
+	// under test or check printed.
+	factorBesideTestFailure = 0.8
+	bonusBeforeVerdict      = 0.08 // "followed-by-exit-code": the last error before the verdict
+	factorAfterVerdict      = 0.6  // "after-failure": cleanup and cascades after the verdict
+	factorRepeated          = 0.85 // "repeated": printed more than repeatedAt times
+	factorSummary           = 0.75 // "cascade:summary": a summary of an error printed before
+	factorRecovered         = 0.75 // "recovered": a build tool reported success after it
+	factorPassingTest       = 0.3  // "noise:in-passing-test": printed only by tests that passed
+	factorInBaseline        = 0.4  // "also-in-baseline": a passing log of the job has it too
+	bonusNew                = 0.1  // "new-vs-baseline": nothing like it in the passing logs
+	bonusFirstFailure       = 0.05 // "first-failure": the build's first failure in time
+	factorLaterJob          = 0.85 // "after-first-failure": a job that started after the first failure
+	novelAbove              = 0.7  // novelty from which a line counts as new
+	knownBelow              = 0.3  // novelty up to which a line counts as also in the baseline
+	factorPassedJob         = 0.5  // "job-passed": from a job that passed
+	factorAlsoPassing       = 0.6  // "also-in-passing-jobs"
+)
+
 const (
-	bonusInFailedStep  = 0.12 // "in-failed-step": inside the step the runner says failed
-	bonusFirstInStep   = 0.08 // "first-error-in-failed-step"
-	bonusBeforeVerdict = 0.08 // "followed-by-exit-code": the last error before the verdict
-	factorAfterVerdict = 0.6  // "after-failure": cleanup and cascades after the verdict
-	factorRepeated     = 0.85 // "repeated": printed more than repeatedAt times
-	factorSummary      = 0.75 // "cascade:summary": a summary of an error printed before
-	factorRecovered    = 0.75 // "recovered": a build tool reported success after it
-	factorPassingTest  = 0.3  // "noise:in-passing-test": printed only by tests that passed
-	factorInBaseline   = 0.4  // "also-in-baseline": a passing log of the job has it too
-	bonusNew           = 0.1  // "new-vs-baseline": nothing like it in the passing logs
-	bonusFirstFailure  = 0.05 // "first-failure": the build's first failure in time
-	factorLaterJob     = 0.85 // "after-first-failure": a job that started after the first failure
-	novelAbove         = 0.7  // novelty from which a line counts as new
-	knownBelow         = 0.3  // novelty up to which a line counts as also in the baseline
-	factorPassedJob    = 0.5  // "job-passed": from a job that passed
-	factorAlsoPassing  = 0.6  // "also-in-passing-jobs"
-	repeatedAt         = 20
-	minConfidence      = 0.05
-	strongError        = 0.3
+	repeatedAt    = 20
+	minConfidence = 0.05
+	strongError   = 0.3
 )
 
 // Rank scores the candidates of every job of a build, joins the adjacent
@@ -37,6 +54,7 @@ const (
 // finding, then the others.
 // Jobs earlier in the slice win ties.
 func Rank(jobs []JobResult) []Finding {
+	jobs = absorbIntoTails(jobs)
 	groups, keys := scoreCandidates(jobs)
 	groups, keys = joinEvents(groups, keys, jobs)
 	findings := make([]Finding, 0, len(keys))
@@ -93,7 +111,7 @@ func scoreCandidates(jobs []JobResult) (groups map[string][]scored, keys []strin
 			c := &j.Candidates[ci]
 			s, reasons := ctx.score(ci)
 			switch {
-			case ji == first && c == ctx.firstInStep:
+			case ji == first && c == ctx.cause():
 				s += bonusFirstFailure
 				reasons = append(reasons, "first-failure")
 			case !firstEnd.IsZero() && ji != first && j.Job.Failed && startedAfter(j.Job, firstEnd) && ctx.strong(ci):
@@ -216,7 +234,7 @@ func firstFailure(jobs []JobResult, ctxs []*jobContext) (int, time.Time) {
 	first, failed := -1, 0
 	var firstEnd time.Time
 	for i := range jobs {
-		if !jobs[i].Job.Failed || ctxs[i].firstInStep == nil {
+		if !jobs[i].Job.Failed || ctxs[i].cause() == nil {
 			continue
 		}
 		failed++
@@ -283,6 +301,11 @@ type jobContext struct {
 	// lastSuccess is the last line where a build tool reported success
 	// before the verdict; 0 when none.
 	lastSuccess int
+	// firstTail is the first tail candidate in the failed step.
+	firstTail *Candidate
+	// checkFailed: a test runner reported a failed test, or a checker (a
+	// linter, a link checker) a failed check, in the failed step.
+	checkFailed bool
 }
 
 func newJobContext(j *JobResult) *jobContext {
@@ -293,9 +316,19 @@ func newJobContext(j *JobResult) *jobContext {
 			ctx.novelty[i] = j.Baseline.Novelty(j.Candidates[i].Message)
 		}
 	}
+	buildExit := 0 // a verdict on the whole build, used when no other
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
-		if c.Trailer == jobFailure && (ctx.verdict == 0 || c.LineStart < ctx.verdict) {
+		if c.Trailer != jobFailure {
+			continue
+		}
+		if c.Rule == buildExitRule {
+			if buildExit == 0 || c.LineStart < buildExit {
+				buildExit = c.LineStart
+			}
+			continue
+		}
+		if ctx.verdict == 0 || c.LineStart < ctx.verdict {
 			ctx.verdict = c.LineStart
 		}
 	}
@@ -313,6 +346,8 @@ func newJobContext(j *JobResult) *jobContext {
 	if end > 0 {
 		ctx.regionEnd = end
 		ctx.regionStart = ctx.stepStart(end)
+	} else if buildExit > 0 {
+		ctx.verdict, ctx.regionEnd = buildExit, buildExit // the failed step is not known
 	} else {
 		// No verdict: the failed step is the last one with a strong error.
 		for i := range j.Candidates {
@@ -327,15 +362,37 @@ func newJobContext(j *JobResult) *jobContext {
 			ctx.lastSuccess = max(ctx.lastSuccess, s.Line)
 		}
 	}
+	// explained: a specific rule recognized a strong error in the failed
+	// step that is not a summary, and no build tool reported success
+	// after it.
+	explained := false
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
 		if ctx.strong(i) && c.Trailer != summary && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
 			ctx.firstSpecific = c.LineStart
 		}
-		if !ctx.strong(i) || c.LineStart < ctx.regionStart || c.LineStart > ctx.regionEnd {
-			continue
+		if ctx.strong(i) && ctx.inRegion(c) && failedCheck(c) {
+			ctx.checkFailed = true
 		}
-		if ctx.firstInStep == nil || c.LineStart < ctx.firstInStep.LineStart {
+		if ctx.strong(i) && ctx.inRegion(c) && c.Trailer == notTrailer && !isTail(c) && !isGeneric(c) && !ctx.recovered(c.LineStart) {
+			explained = true
+		}
+	}
+	for i := range j.Candidates {
+		c := &j.Candidates[i]
+		if isTail(c) && ctx.inRegion(c) && (ctx.firstTail == nil || c.LineStart < ctx.firstTail.LineStart) {
+			ctx.firstTail = c
+		}
+		if !ctx.strong(i) || !ctx.inRegion(c) || isTail(c) || ctx.checkFailed && environmentError(c.Category) ||
+			explained && c.Trailer == summary {
+			continue // a summary is the first or last error only where nothing more specific is
+		}
+		// The first error of the step: the first a specific rule
+		// recognized, else the first of the generic vocabulary; where a
+		// test or a check failed, the first failed test or check.
+		if first := ctx.firstInStep; (!ctx.checkFailed || failedCheck(c)) &&
+			(first == nil || isGeneric(first) && (!isGeneric(c) || c.LineStart < first.LineStart) ||
+				!isGeneric(first) && !isGeneric(c) && c.LineStart < first.LineStart) {
 			ctx.firstInStep = c
 		}
 		if ctx.verdict > 0 && (ctx.lastBefore == nil || c.LineStart > ctx.lastBefore.LineStart) {
@@ -343,6 +400,63 @@ func newJobContext(j *JobResult) *jobContext {
 		}
 	}
 	return ctx
+}
+
+// cause is the candidate that most likely explains the job's failure: the
+// first error of its failed step, or else the failed command's last output.
+func (ctx *jobContext) cause() *Candidate {
+	if ctx.firstInStep != nil {
+		return ctx.firstInStep
+	}
+	return ctx.firstTail
+}
+
+// inRegion reports whether c starts in the failed step.
+func (ctx *jobContext) inRegion(c *Candidate) bool {
+	return c.LineStart >= ctx.regionStart && c.LineStart <= ctx.regionEnd
+}
+
+// specificBefore reports whether a rule recognized a specific failure
+// (not only failure words) in the step of c before it.
+func (ctx *jobContext) specificBefore(c *Candidate) bool {
+	step := ctx.stepStart(c.LineStart)
+	for i := range ctx.job.Candidates {
+		o := &ctx.job.Candidates[i]
+		if o.LineStart < c.LineStart && o.LineStart >= step && o != c && !isTail(o) && !isGeneric(o) && ctx.strong(i) && o.Trailer == notTrailer {
+			return true
+		}
+	}
+	return false
+}
+
+// failedCheck reports whether c is a test runner's failed test or a
+// checker's failed check.
+func failedCheck(c *Candidate) bool {
+	return (c.Category == CategoryTestFailure || c.Category == CategoryLint) && !isGeneric(c) && c.Trailer == notTrailer
+}
+
+// environmentError reports whether a category is an error of the
+// environment a program ran in, rather than of the code being built.
+func environmentError(category string) bool {
+	switch category {
+	case CategoryCrash, CategoryTimeout, CategoryCancelled, CategoryNetwork, CategoryTLS, CategoryRateLimit,
+		CategoryHTTPError, CategoryPermission, CategoryFileNotFound, CategoryCommandNotFound:
+		return true
+	}
+	return false
+}
+
+// isGeneric reports whether only the generic failure vocabulary
+// recognized c ("error: ...", a line with "failed" in it).
+func isGeneric(c *Candidate) bool {
+	return c.Rule == genericRule.name || c.Rule == "error-prefix"
+}
+
+// isTail reports whether c is a command's last output taken for want of
+// anything a rule recognized (see output.go): it claims no position
+// bonuses of its own.
+func isTail(c *Candidate) bool {
+	return c.Rule == failedOutputRule.name
 }
 
 // strong reports whether candidate i can claim position bonuses: a strong
@@ -417,13 +531,32 @@ func (ctx *jobContext) score(i int) (float64, []string) {
 	case (c.Trailer == followOn || c.Trailer == jobFailure) && c.Score < strongError:
 		reasons = append(reasons, "cascade")
 	}
+	if isTail(c) && ctx.specificBefore(c) {
+		s *= factorTailAfterSpecific
+		reasons = append(reasons, "after-specific-error")
+	}
+	if ctx.verdict > 0 && ctx.regionStart > 1 && c.LineStart < ctx.regionStart && !isTail(c) {
+		s *= factorEarlierStep
+		reasons = append(reasons, "in-earlier-step")
+	}
+	if ctx.checkFailed && environmentError(c.Category) && ctx.inRegion(c) {
+		s *= factorBesideTestFailure
+		reasons = append(reasons, "beside-test-failure")
+	}
 	if ctx.strong(i) {
-		if c.LineStart >= ctx.regionStart && c.LineStart <= ctx.regionEnd {
+		if ctx.inRegion(c) {
 			s += bonusInFailedStep
+			if isGeneric(c) {
+				s *= factorGeneric
+			}
 			reasons = append(reasons, "in-failed-step")
 		}
 		if c == ctx.firstInStep {
-			s += bonusFirstInStep
+			if isGeneric(c) {
+				s += bonusFirstGeneric
+			} else {
+				s += bonusFirstInStep
+			}
 			reasons = append(reasons, "first-error-in-failed-step")
 		}
 		if c == ctx.lastBefore {

@@ -51,6 +51,10 @@ const (
 	sevI = SeverityInfo
 )
 
+// buildExitRule names the runner's verdict on a whole build, printed after
+// its last step: it says nothing of where the failure was.
+const buildExitRule = "build-exit-code"
+
 // rules are tried in order; the first that matches classifies the line.
 // Specific shapes come first, then runner verdicts and follow-ons, then
 // infrastructure, then the generic vocabulary.
@@ -110,10 +114,17 @@ var rules = [...]rule{
 		re: re(`^ERROR: Job failed: (exit code|exit status|command terminated with exit code) -?\d+`)},
 	{name: "build-verdict", category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: jobFailure, need: []string{"marked build as failure", "finished: "},
 		re: re(`^(Build step '.*' marked build as failure|Finished: (FAILURE|ABORTED|UNSTABLE))`)},
-	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"your build exited with"},
+	// Travis CI's verdict on the whole build, after after_script and the
+	// cache upload: no step of its own (see buildExitRule).
+	{name: buildExitRule, category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"your build exited with"},
 		re: re(`^Done\. Your build exited with [1-9]\d*\.`)},
 	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"exited with"},
 		re: re(`^The command ".*" (failed and )?exited with [1-9]\d*`)}, // Travis CI's verdict on a script command
+	// The last line of Travis CI's verdict on a command of several lines
+	// ("The command "case $X in" ... "esac" exited with 1."), and
+	// npm-run-all's ('ERROR: "lint" exited with 1.').
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"exited with"},
+		re: re(`" (failed and )?exited with [1-9]\d*( during \S*)?\.$`)},
 	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"script returned exit code"},
 		re: re(`^ERROR: script returned exit code \d+`)},
 	{name: "build-verdict", category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: followOn, need: []string{"build failure", "build failed"},

@@ -57,6 +57,9 @@ func (a *Analyzer) trackStructure(l *lineView, step []byte) bool {
 		if len(title) == 0 || bytes.HasSuffix(title, []byte("---")) {
 			return false // a ruler or a Maven "--- plugin ---" without prefix
 		}
+		if t[0] != '~' && diffHeader(title) {
+			return false // "--- a/x.go" / "+++ b/x.go": a diff, not a group
+		}
 		a.addSection(string(title), "step")
 		return true
 	case '^':
@@ -128,6 +131,7 @@ func (a *Analyzer) addSection(title, kind string) {
 	if kind != "reopen" {
 		a.sections.lastTitle = title
 	}
+	a.output.noteSection(title, kind, a.context.pushes)
 	if !a.owns(a.line) || len(a.sections.list) >= maxSections {
 		return
 	}
@@ -143,6 +147,25 @@ func (a *Analyzer) sectionTitle(title string) string {
 		title = title[:runeStartBefore(title, maxTitleBytes)]
 	}
 	return title
+}
+
+// diffHeader reports whether the title of a "--- " or "+++ " line is a
+// file of a unified diff: "a/src/x.go", "b/src/x.go", "/dev/null", an
+// absolute or relative path, a path followed by a tab and a time, or the
+// sides of an assertion's diff ("--- expected", "+++ actual").
+func diffHeader(title []byte) bool {
+	if bytes.IndexByte(title, '\t') > 0 {
+		return true
+	}
+	switch string(bytes.ToLower(title)) {
+	case "expected", "actual", "expected:", "actual:", "old", "new", "original", "modified":
+		return true // minitest's and other assertion libraries' diffs
+	}
+	if bytes.HasPrefix(title, []byte("a/")) || bytes.HasPrefix(title, []byte("b/")) || bytes.HasPrefix(title, []byte("./")) ||
+		title[0] == '/' || bytes.HasPrefix(title, []byte("../")) {
+		return bytes.IndexByte(title, ' ') < 0 || bytes.IndexByte(title, ':') > 0
+	}
+	return false
 }
 
 // buildSucceededLine recognizes a build tool's success verdict: Maven's

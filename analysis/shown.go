@@ -24,13 +24,17 @@ func (r *Redactor) shownLines(lines []string) []string {
 	return out
 }
 
+// LineCutMark ends a line a finding shows that was cut at the display cap:
+// every output (text, JSON, the UI) shows that the log line goes on.
+const LineCutMark = " …[line cut at 2 KiB]"
+
 // clipShown cuts s to at most maxShownLineBytes on a character boundary,
-// marking the cut with "…".
+// marking the cut with LineCutMark.
 func clipShown(s string) string {
 	if len(s) <= maxShownLineBytes {
 		return s
 	}
-	return s[:runeStartBefore(s, maxShownLineBytes)] + "…"
+	return s[:runeStartBefore(s, maxShownLineBytes)] + LineCutMark
 }
 
 // runeStartBefore returns the largest offset up to n (< len(s)) where a

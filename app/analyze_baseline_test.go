@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/destill-dev/destill/backend/postgres/postgrestest"
+	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
 )
 
@@ -47,8 +48,9 @@ func TestAnalyzeBuildURLAutomaticBaseline(t *testing.T) {
 	require.Greater(t, f.Rank, 2, "below both new errors")
 	require.Contains(t, f.Reasons, "also-in-baseline")
 	require.NotContains(t, f.Reasons, "first-failure")
-	e2e := findingFor(r.rep, "Error: Timed out 30000ms")
+	e2e := findingFor(r.rep, "pays an invoice") // the failed test, shown with its "Error: Timed out 30000ms"
 	require.NotNil(t, e2e)
+	require.Contains(t, strings.Join(e2e.Text, "\n"), "Error: Timed out 30000ms")
 	require.Contains(t, e2e.Reasons, "new-vs-baseline")
 	require.Less(t, e2e.Rank, f.Rank)
 
@@ -106,7 +108,7 @@ func TestAnalyzeBuildURLNoBaselineFound(t *testing.T) {
 	r := analyzeURL(t, fake, fake.WebURL(0), nil)
 	require.Equal(t, 0, r.code, r.err)
 	require.Equal(t, "none", r.rep.Baseline.Kind)
-	require.Equal(t, "no passing job of the same step in this build; no passing run on main (the default branch)", r.rep.Baseline.Note)
+	require.Equal(t, "looked for a passing job of the same step in this build (there is none); a passing run on main, the default branch (there is none)", r.rep.Baseline.Note)
 	require.Contains(t, r.rep.Findings[0].Message, "--- FAIL: TestUploadRetry", "ranked as without a baseline")
 	require.NotContains(t, r.rep.Findings[0].Reasons, "new-vs-baseline")
 	// One search for the 12 failed cells (one group), and one look at the
@@ -190,4 +192,30 @@ func TestAnalyzeUnreachableDatabaseOnlyWarns(t *testing.T) {
 	require.Contains(t, r.err, "baselines are not kept in the database")
 	require.NotContains(t, r.err, "hunter2secret")
 	require.Equal(t, "per-job", r.rep.Baseline.Kind, "baselines still work, in this process")
+}
+
+// TestBaselineAndNotesSpeakToUsers: when the search for a passing run fails
+// and a log cannot be read, the text says what was looked for, what came of
+// it and what it means for the findings, in words, not as a chain of calls
+// with URLs.
+func TestBaselineAndNotesSpeakToUsers(t *testing.T) {
+	sc := providertest.DemoGitHubMatrix()
+	sc.Faults = []providertest.Fault{
+		{Provider: providers.KindGitHubActions, Path: "/actions/workflows/", Status: 404},
+		{Provider: providers.KindGitHubActions, Path: "/logs", Status: 410, Times: 1},
+	}
+	fake := newFake(t, sc)
+	streams, out, errOut := TestStreams("", fake.Env()...)
+	code := Main(context.Background(), []string{"destill", "analyze", "--format", "text", "--concurrency", "1", "--top", "1", fake.WebURL(0)}, streams)
+	require.Equal(t, 0, code, errOut.String())
+	var kept []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "baseline:") || strings.HasPrefix(l, "note:") {
+			kept = append(kept, strings.ReplaceAll(l, fake.API.URL, "FAKE"))
+		}
+	}
+	text := strings.Join(kept, "\n") + "\n"
+	require.NotContains(t, text, "GET ", "a call chain")
+	require.NotContains(t, text, "http", "a URL of an API call")
+	golden(t, "baseline-notes.golden", text)
 }

@@ -119,7 +119,11 @@ func TestAnalyzeGitHubJobAndAttemptURLs(t *testing.T) {
 	require.Equal(t, 0, r.code, r.err)
 	require.Equal(t, 1, r.rep.Source.Build.Attempt)
 	require.Equal(t, 1, r.rep.Summary.JobsAnalyzed, "attempt 1 had one failed job")
-	require.Contains(t, r.rep.Findings[len(r.rep.Findings)-1].Message, "exit code 1")
+	shown := ""
+	for _, f := range r.rep.Findings {
+		shown += strings.Join(f.Text, "\n") + "\n"
+	}
+	require.Contains(t, shown, "exit code 1", "the runner's verdict is shown")
 }
 
 func TestAnalyzeBuildkiteBuild(t *testing.T) {
@@ -336,7 +340,7 @@ func TestAnalyzeBuildURLRecoversAndReportsPerJobFailures(t *testing.T) {
 			}
 			notes := strings.Join(r.rep.Notes, "\n")
 			require.Contains(t, notes, "build is still running: 1 job(s) not finished were not analyzed")
-			require.Contains(t, notes, `job "expired": log not analyzed`)
+			require.Contains(t, notes, `job "expired" was not analyzed: `+expired.Error)
 		})
 	}
 }

@@ -60,9 +60,9 @@ func kafkaFlags() []cli.Flag {
 		&cli.StringFlag{Name: "brokers", Usage: "Kafka brokers `host:port,...` (env " + envBrokers + ", or " + envBrokersFallback + ")"},
 		&cli.StringFlag{Name: "topic-prefix", Usage: "prefix of the topic names (env " + envTopicPrefix + ")", Value: worker.DefaultTopicPrefix},
 		&cli.IntFlag{Name: "partitions", Usage: "partitions of the topics destill creates (the most workers of one kind that can be busy at once)", Value: kafka.DefaultPartitions},
-		&cli.DurationFlag{Name: "kafka-session-timeout", Usage: "consumer group session timeout: how long a dead worker keeps its partitions (0: sarama's 10s)"},
-		&cli.DurationFlag{Name: "kafka-heartbeat", Usage: "consumer group heartbeat interval (0: sarama's 3s)"},
-		&cli.DurationFlag{Name: "kafka-max-wait", Usage: "longest a fetch waits for messages (0: sarama's 500ms)"},
+		&cli.DurationFlag{Name: "kafka-session-timeout", Usage: "consumer group session timeout: how long a dead worker keeps its partitions (default 0: sarama's 10s)", HideDefault: true},
+		&cli.DurationFlag{Name: "kafka-heartbeat", Usage: "consumer group heartbeat interval (default 0: sarama's 3s)", HideDefault: true},
+		&cli.DurationFlag{Name: "kafka-max-wait", Usage: "longest a fetch waits for messages (default 0: sarama's 500ms)", HideDefault: true},
 	}
 }
 

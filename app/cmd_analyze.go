@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -29,6 +30,8 @@ type analyzeOptions struct {
 	savedResult string
 	baselines   []string
 	noBaseline  bool
+	// timeout bounds the whole run (0: no bound).
+	timeout time.Duration
 	// backend is where the analysis runs (--backend=kafka: on the workers)
 	// and the configured store, if any: automatic baselines are kept there
 	// for other processes.
@@ -48,6 +51,7 @@ func newAnalyzeCommand(streams *Streams, run runFunc[analyzeOptions]) *cli.Comma
 			&cli.StringSliceFlag{Name: "baseline", Usage: "compare with this passing `LOG` of the same job (repeatable; plain or gzip)"},
 			&cli.BoolFlag{Name: "no-baseline", Usage: "do not compare with passing logs"},
 			&cli.IntFlag{Name: "concurrency", Usage: "job logs fetched at once", Value: pipeline.DefaultConcurrency},
+			&cli.DurationFlag{Name: "timeout", Usage: "give up on the whole run after this long, naming the server it was waiting for (0: no limit)", Value: DefaultRunTimeout},
 			&cli.StringFlag{Name: "cache", Usage: "re-open a result saved with --format json from `FILE` (no network, no token)", TakesFile: true},
 			backendFlag(),
 			databaseFlag(),
@@ -84,6 +88,10 @@ func parseAnalyzeOptions(cmd *cli.Command, streams *Streams) (analyzeOptions, er
 	opts.baselines = cmd.StringSlice("baseline")
 	opts.noBaseline = cmd.Bool("no-baseline")
 	opts.concurrency = int(cmd.Int("concurrency"))
+	opts.timeout = cmd.Duration("timeout")
+	if opts.timeout < 0 {
+		return opts, usageErrorf("--timeout must be 0 (no limit) or more, got %s", opts.timeout)
+	}
 	opts.apiURLs = readAPIURLFlags(cmd)
 	if opts.concurrency < 1 {
 		return opts, usageErrorf("--concurrency must be at least 1, got %d", opts.concurrency)
@@ -122,13 +130,15 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 	}
 	prog := newProgress(streams)
 	notify := prog.message
+	waiting := newWaits(prog.wait)
 	var feed *uiFeed
 	if opts.output.format == formatTUI {
 		feed = newUIFeed() // provider messages go to the UI, not over it
 		notify = feed.notify
+		waiting = feed.waits
 	}
 	in, err := sources.Resolve(opts.arg, sources.Config{
-		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify, HTTPClient: streams.HTTPClient,
+		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify, Waiting: waiting.hear, HTTPClient: streams.HTTPClient,
 		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
 		JenkinsURL: opts.apiURLs.jenkins,
 		Offline:    opts.cache.offline,
@@ -181,9 +191,11 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 	if opts.output.format == formatTUI {
 		return runAnalyzeTUI(ctx, streams, opts, in, popts, feed)
 	}
-	rep, err := pipeline.Run(ctx, in.Source, popts, prog.update)
+	runCtx, cancel := withRunTimeout(ctx, opts.timeout)
+	defer cancel()
+	rep, err := pipeline.Run(runCtx, in.Source, popts, prog.update)
 	prog.clear()
-	return writeResult(ctx, streams, rep, err, opts.output)
+	return writeResult(ctx, streams, rep, waiting.timedOut(runCtx, err), opts.output)
 }
 
 // showReport shows a finished report in the format opts chose: in the
@@ -207,7 +219,7 @@ func writeReport(streams *Streams, rep analysis.Report, out outputOptions) error
 	case formatMarkdown:
 		err = render.Markdown(streams.Out, rep, render.MarkdownOptions{Top: top})
 	default:
-		err = render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color})
+		err = render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color, Width: streams.textWidth()})
 	}
 	if err != nil {
 		return fmt.Errorf("write output: %w", err)

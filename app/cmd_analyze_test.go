@@ -118,7 +118,9 @@ func TestAnalyzeInputs(t *testing.T) {
 func TestAnalyzeNotesWhatCapsLeftOut(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "import.log")
 	require.NoError(t, os.WriteFile(path, analysistest.DistinctErrorsLog(4100), 0o644))
-	const want = "200 error-like line(s) not kept as findings: only the first 4,000 distinct error messages"
+	// 100 messages over the cap, twice each, and the failed command's last
+	// output before the verdict (the flood's last lines).
+	const want = "201 error-like line(s) not kept as findings: only the first 4,000 distinct error messages"
 
 	code, out, errOut := runMain(t, "", "analyze", "--json", path)
 	require.Equal(t, 0, code, errOut)
@@ -209,4 +211,19 @@ func TestVersion(t *testing.T) {
 	code, out, _ := runMain(t, "", "--version")
 	require.Equal(t, 0, code)
 	require.Contains(t, out, Version)
+}
+
+// TestAnalyzeTextWrapsOnATerminal: text on a terminal wraps at its width,
+// log lines under the line-number gutter; to a pipe nothing wraps (see
+// TestAnalyzeOutputGolden).
+func TestAnalyzeTextWrapsOnATerminal(t *testing.T) {
+	streams, out, errOut := TestStreams("")
+	streams.StdoutTTY = true
+	streams.OutWidth = func() int { return 64 }
+	code := Main(context.Background(), []string{"destill", "analyze", "--format", "text", "--no-color", "--top", "2", sampleLog}, streams)
+	require.Equal(t, 0, code, errOut.String())
+	for _, l := range strings.Split(out.String(), "\n") {
+		require.LessOrEqual(t, len([]rune(l)), 64, "a line wider than the terminal: %q", l)
+	}
+	golden(t, "analyze-text-width64.golden", out.String())
 }

@@ -59,7 +59,7 @@ func newCacheCommand(streams *Streams, runList runFunc[cacheListOptions], runPru
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
-				return usageErrorf("unknown cache command %q: use ls or prune", cmd.Args().First())
+				return unknownCommand(cmd, cmd.Args().First())
 			}
 			return cli.ShowSubcommandHelp(cmd)
 		},

@@ -66,6 +66,7 @@ func TestNewCmdAnalyze(t *testing.T) {
 	base := analyzeOptions{
 		arg: "build.log", output: defaultOutput, before: analysis.DefaultContextBefore, after: analysis.DefaultContextAfter,
 		concurrency: pipeline.DefaultConcurrency, baselines: []string{}, backend: backendConfig{backend: backendMemory},
+		timeout: DefaultRunTimeout,
 	}
 	runFlagCases(t, "analyze", newAnalyzeCommand, base, []flagCase[analyzeOptions]{
 		{name: "a log file", args: []string{"build.log"}},
@@ -86,6 +87,8 @@ func TestNewCmdAnalyze(t *testing.T) {
 			o.before, o.after, o.allJobs, o.concurrency, o.baselines = 2, 2, true, 3, []string{"a.log", "b.log"}
 		}},
 		{name: "context before and after", args: []string{"--context", "0,7", "build.log"}, want: func(o *analyzeOptions) { o.before, o.after = 0, 7 }},
+		{name: "timeout", args: []string{"--timeout", "90s", "build.log"}, want: func(o *analyzeOptions) { o.timeout = 90 * time.Second }},
+		{name: "no timeout", args: []string{"--timeout", "0", "build.log"}, want: func(o *analyzeOptions) { o.timeout = 0 }},
 		{name: "cache and API flags", args: []string{"--offline", "--cache-size", "1GB", "--github-api-url", "https://ghe.example.com/api/v3", "--no-baseline", "build.log"}, want: func(o *analyzeOptions) {
 			o.cache = cacheFlags{offline: true, size: "1GB"}
 			o.apiURLs.github = "https://ghe.example.com/api/v3"
@@ -105,6 +108,7 @@ func TestNewCmdAnalyze(t *testing.T) {
 		{name: "negative top", args: []string{"-n", "-1", "build.log"}, wantErr: "--top must be 0 (all) or more"},
 		{name: "bad context", args: []string{"-C", "1,2,3", "build.log"}, wantErr: "--context takes B,A or one number"},
 		{name: "no concurrency", args: []string{"--concurrency", "0", "build.log"}, wantErr: "--concurrency must be at least 1"},
+		{name: "negative timeout", args: []string{"--timeout", "-1s", "build.log"}, wantErr: "--timeout must be 0 (no limit) or more"},
 		{name: "baseline and no baseline", args: []string{"--baseline", "a.log", "--no-baseline", "build.log"}, wantErr: "contradict each other"},
 		{name: "offline and no cache", args: []string{"--offline", "--no-cache", "build.log"}, wantErr: "--offline and --no-cache contradict"},
 		{name: "bad cache size", args: []string{"--cache-size", "lots", "build.log"}, wantErr: "--cache-size"},
@@ -113,7 +117,7 @@ func TestNewCmdAnalyze(t *testing.T) {
 }
 
 func TestNewCmdView(t *testing.T) {
-	base := viewOptions{arg: "result.json", output: defaultOutput, limit: 20, backend: backendConfig{backend: backendMemory}}
+	base := viewOptions{arg: "result.json", output: defaultOutput, limit: 20, timeout: 30 * time.Minute, backend: backendConfig{backend: backendMemory}}
 	runFlagCases(t, "view", newViewCommand, base, []flagCase[viewOptions]{
 		{name: "a saved result", args: []string{"result.json"}},
 		{name: "on a terminal: the UI, in colour", tty: true, args: []string{"result.json"}, want: func(o *viewOptions) {
@@ -132,6 +136,10 @@ func TestNewCmdView(t *testing.T) {
 			o.arg, o.list, o.limit = "", true, 5
 			o.output = outputOptions{format: formatJSON, formatSet: true}
 		}},
+		{name: "wait for a request", args: []string{"--wait", "--timeout", "2m", "x"}, want: func(o *viewOptions) {
+			o.arg, o.wait, o.timeout = "x", true, 2*time.Minute
+		}},
+		{name: "list and wait", args: []string{"-l", "-w"}, wantErr: "--wait waits for one request"},
 		{name: "no argument", wantErr: "view needs a saved result"},
 		{name: "two arguments", args: []string{"a", "b"}, wantErr: "got 2 arguments"},
 		{name: "list with an argument", args: []string{"-l", "x"}, wantErr: "view --list takes no argument"},

@@ -89,6 +89,20 @@ func parseSubmitOptions(cmd *cli.Command, streams *Streams) (submitOptions, erro
 	return opts, nil
 }
 
+// waitForRequest waits up to timeout for the workers to finish request id,
+// saying on stderr how it goes.
+func waitForRequest(ctx context.Context, streams *Streams, store backend.Requests, id string, timeout time.Duration) (backend.Request, error) {
+	wctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := worker.Wait(wctx, store, id, 500*time.Millisecond, func(r backend.Request) {
+		fmt.Fprintf(streams.ErrOut, "  %s\n", oneLine(r.StatusLine()))
+	})
+	if err != nil {
+		return req, fmt.Errorf("%w; the request goes on: `destill view %s` shows it", err, id)
+	}
+	return req, nil
+}
+
 func runSubmit(ctx context.Context, streams *Streams, opts submitOptions) error {
 	cfg := opts.backend
 	store, tr, closeBackends, err := cfg.openBackends(ctx, true, nil)
@@ -106,14 +120,10 @@ func runSubmit(ctx context.Context, streams *Streams, opts submitOptions) error 
 		return nil
 	}
 	fmt.Fprintf(streams.ErrOut, "Submitted %s as request %s; waiting for the workers…\n", opts.input, id)
-	wctx, cancel := context.WithTimeout(ctx, opts.timeout)
-	defer cancel()
-	req, err := worker.Wait(wctx, store, id, 500*time.Millisecond, func(r backend.Request) {
-		fmt.Fprintf(streams.ErrOut, "  %s\n", oneLine(r.StatusLine()))
-	})
+	req, err := waitForRequest(ctx, streams, store, id, opts.timeout)
 	if err != nil {
 		fmt.Fprintln(streams.Out, id)
-		return fmt.Errorf("%w; the request goes on: `destill view %s` shows it", err, id)
+		return err
 	}
 	if err := printRequest(ctx, streams, store, req, opts.output); err != nil {
 		return err

@@ -25,6 +25,9 @@ type viewOptions struct {
 	output outputOptions
 	list   bool
 	limit  int
+	// wait waits up to timeout for a request in progress to end.
+	wait    bool
+	timeout time.Duration
 	// backend is where submitted requests are read from.
 	backend backendConfig
 }
@@ -43,6 +46,8 @@ func newViewCommand(streams *Streams, run runFunc[viewOptions]) *cli.Command {
 		Flags: append(outputFlags(true),
 			&cli.BoolFlag{Name: "list", Aliases: []string{"l"}, Usage: "list the recent requests submitted to the workers"},
 			&cli.IntFlag{Name: "limit", Usage: "with --list, how many requests", Value: 20},
+			&cli.BoolFlag{Name: "wait", Aliases: []string{"w"}, Usage: "wait for a request the workers are still on to end, then show it"},
+			&cli.DurationFlag{Name: "timeout", Usage: "with --wait, give up after this long", Value: 30 * time.Minute},
 			databaseFlag(),
 		),
 		Action: action(streams, parseViewOptions, run),
@@ -50,10 +55,12 @@ func newViewCommand(streams *Streams, run runFunc[viewOptions]) *cli.Command {
 }
 
 func parseViewOptions(cmd *cli.Command, streams *Streams) (viewOptions, error) {
-	opts := viewOptions{list: cmd.Bool("list"), limit: int(cmd.Int("limit"))}
+	opts := viewOptions{list: cmd.Bool("list"), limit: int(cmd.Int("limit")), wait: cmd.Bool("wait"), timeout: cmd.Duration("timeout")}
 	switch n := cmd.Args().Len(); {
 	case opts.list && n > 0:
 		return opts, usageErrorf("view --list takes no argument")
+	case opts.list && opts.wait:
+		return opts, usageErrorf("--wait waits for one request; give its ID or build URL instead of --list")
 	case opts.list:
 		if opts.limit < 1 {
 			return opts, usageErrorf("--limit must be at least 1, got %d", opts.limit)
@@ -120,6 +127,11 @@ func runView(ctx context.Context, streams *Streams, opts viewOptions) error {
 		req, err = store.GetRequest(ctx, opts.arg)
 		if err != nil {
 			return storeError(err, opts.arg)
+		}
+	}
+	if opts.wait && !req.Status.Terminal() {
+		if req, err = waitForRequest(ctx, streams, store, req.ID, opts.timeout); err != nil {
+			return err
 		}
 	}
 	if opts.output.format == formatTUI {

@@ -28,7 +28,7 @@ func workerFlags() []cli.Flag {
 		&cli.IntFlag{Name: "retries", Usage: "tries of a failing message before it goes to the dead-letter topic", Value: worker.DefaultAttempts},
 		&cli.DurationFlag{Name: "retry-backoff", Usage: "first pause between tries (doubles each time, up to 30s)", Value: worker.DefaultBackoff},
 		&cli.DurationFlag{Name: "drain-timeout", Usage: "on SIGTERM, how long in-flight messages may take to finish before they are handed back", Value: 20 * time.Second},
-		&cli.BoolFlag{Name: "no-migrate", Usage: "do not apply database migrations at start (run `destill migrate` instead)"},
+		&cli.BoolFlag{Name: "no-migrate", Usage: "do not apply database migrations at start (run 'destill migrate' instead)"},
 	)
 }
 

@@ -146,13 +146,13 @@ func (p *proc) output() string {
 	return string(b)
 }
 
-// TestDistributedEndToEnd runs distributed mode as it is deployed: a
+// TestE2EDistributed runs distributed mode as it is deployed: a
 // standalone Kafka-protocol broker (kfakesrv), PostgreSQL, fake CI APIs,
 // two ingest-workers and two analyze-workers as processes of the real
 // binary. It submits 20 builds, kills one analyze-worker with SIGKILL
 // mid-way and starts it again; every build must reach done with the
 // findings `destill analyze` gives in memory mode.
-func TestDistributedEndToEnd(t *testing.T) {
+func TestE2EDistributed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: runs four workers and a broker")
 	}

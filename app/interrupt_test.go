@@ -113,10 +113,10 @@ func destillCmd(bin, dir string, env []string, args ...string) (*exec.Cmd, *sync
 	return cmd, out
 }
 
-// TestSignalStopsLocalInput runs the real binary on inputs that never end
+// TestE2ESignalStopsLocalInput runs the real binary on inputs that never end
 // or never come, and interrupts it: it must exit within interruptBound of
 // SIGINT or SIGTERM, saying it was interrupted.
-func TestSignalStopsLocalInput(t *testing.T) {
+func TestE2ESignalStopsLocalInput(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
 	in := newInterruptInputs(t)
@@ -157,9 +157,9 @@ func TestSignalStopsLocalInput(t *testing.T) {
 	}
 }
 
-// TestSignalStopsMCP interrupts destill mcp, idle and in the middle of an
+// TestE2ESignalStopsMCP interrupts destill mcp, idle and in the middle of an
 // analysis: it exits within interruptBound and deletes what it kept.
-func TestSignalStopsMCP(t *testing.T) {
+func TestE2ESignalStopsMCP(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
 	in := newInterruptInputs(t)
@@ -198,9 +198,9 @@ func TestSignalStopsMCP(t *testing.T) {
 	}
 }
 
-// TestSignalStopsDistributedCommands interrupts idle workers and a submit
+// TestE2ESignalStopsDistributedCommands interrupts idle workers and a submit
 // waiting for workers that never come.
-func TestSignalStopsDistributedCommands(t *testing.T) {
+func TestE2ESignalStopsDistributedCommands(t *testing.T) {
 	t.Parallel()
 	dsn := postgrestest.NewSchema(t)
 	dir := t.TempDir()
@@ -241,10 +241,10 @@ func TestSignalStopsDistributedCommands(t *testing.T) {
 	}
 }
 
-// TestTmuxQuitDuringLongRead quits the interactive UI with q and with
+// TestE2ETmuxQuitDuringLongRead quits the interactive UI with q and with
 // Ctrl-C while it reads a huge file, a named pipe or standard input that
 // never end: the shell gets its prompt back within interruptBound.
-func TestTmuxQuitDuringLongRead(t *testing.T) {
+func TestE2ETmuxQuitDuringLongRead(t *testing.T) {
 	t.Parallel()
 	tmuxPath(t)
 	bin := buildBinary(t)

@@ -19,6 +19,10 @@ type progress struct {
 	enabled bool
 	shown   bool
 	last    time.Time
+	// counts is the last progress shown ("" before the first update);
+	// waiting says what a provider has not answered yet ("" nothing).
+	counts  string
+	waiting string
 }
 
 func newProgress(streams *Streams) *progress {
@@ -34,13 +38,43 @@ func (p *progress) update(u pipeline.Update) {
 	defer p.mu.Unlock()
 	if u.Done {
 		p.clearLocked()
+		p.counts, p.waiting = "", ""
 		return
 	}
 	if time.Since(p.last) < 100*time.Millisecond && u.JobsFetched < u.JobsSelected {
 		return
 	}
 	p.last = time.Now()
-	fmt.Fprintf(p.w, "\r\x1b[Kdestill: %d/%d job logs fetched, %s", u.JobsFetched, u.JobsSelected, render.Size(u.Bytes))
+	p.counts = fmt.Sprintf("%d/%d job logs fetched, %s", u.JobsFetched, u.JobsSelected, render.Size(u.Bytes))
+	p.drawLocked()
+}
+
+// wait shows what a provider has not answered yet ("" clears it), on the
+// progress line: "destill: 0/4 job logs fetched, 0 B · waiting for
+// api.github.com: no answer for 20 s (try 2 of 5)…".
+func (p *progress) wait(msg string) {
+	if !p.enabled {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.waiting = oneLine(msg)
+	if p.waiting == "" && p.counts == "" {
+		p.clearLocked()
+		return
+	}
+	p.drawLocked()
+}
+
+func (p *progress) drawLocked() {
+	line := p.counts
+	switch {
+	case line == "":
+		line = p.waiting
+	case p.waiting != "":
+		line += " · " + p.waiting
+	}
+	fmt.Fprintf(p.w, "\r\x1b[Kdestill: %s", line)
 	p.shown = true
 }
 

@@ -20,7 +20,7 @@ func newRootCommand(streams *Streams) *cli.Command {
 		HideHelpCommand:       true,
 		ExitErrHandler:        func(context.Context, *cli.Command, error) {},
 		OnUsageError: func(ctx context.Context, cmd *cli.Command, err error, isSubcommand bool) error {
-			return usageError{err}
+			return usageError{flagUsageError(cmd, err)}
 		},
 		CommandNotFound: func(ctx context.Context, cmd *cli.Command, name string) {},
 		Commands: []*cli.Command{
@@ -37,7 +37,7 @@ func newRootCommand(streams *Streams) *cli.Command {
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() > 0 {
-				return usageErrorf("unknown command %q", cmd.Args().First())
+				return unknownCommand(cmd, cmd.Args().First())
 			}
 			return cli.ShowRootCommandHelp(cmd)
 		},

@@ -27,6 +27,8 @@ type Streams struct {
 	StdinTTY  bool
 	StdoutTTY bool
 	StderrTTY bool
+	// OutWidth returns the width of the terminal stdout is, or 0 (nil: 0).
+	OutWidth func() int
 
 	// HTTPClient talks to CI providers (nil: a default client). Tests
 	// route hosts with it.
@@ -52,9 +54,25 @@ func SystemStreams() *Streams {
 		StdinTTY:     term.IsTerminal(int(os.Stdin.Fd())),
 		StdoutTTY:    term.IsTerminal(int(os.Stdout.Fd())),
 		StderrTTY:    term.IsTerminal(int(os.Stderr.Fd())),
+		OutWidth: func() int {
+			w, _, err := term.GetSize(int(os.Stdout.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		},
 
 		SetMemoryLimit: debug.SetMemoryLimit,
 	}
+}
+
+// textWidth is the width text output wraps at: the terminal's, when stdout
+// is one; 0 (no wrapping) for a pipe or a file.
+func (s *Streams) textWidth() int {
+	if !s.StdoutTTY || s.OutWidth == nil {
+		return 0
+	}
+	return s.OutWidth()
 }
 
 // TestStreams returns streams backed by buffers, with an empty environment

@@ -32,14 +32,46 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	if feed == nil {
 		feed = newUIFeed()
 	}
-	run := startRun(parent, in.Source, popts, feed)
-	defer run.stop()
+	// --timeout bounds the analysis, not the UI: what it found stays on
+	// the screen, with the server it gave up on.
+	runCtx, cancel := withRunTimeout(parent, opts.timeout)
+	defer cancel()
+	// Standard input is kept as it is read: to preview its findings while
+	// it flows, and for the pager.
+	var sp *spool
+	if in.Describe.Kind == "stdin" {
+		if s, err := newSpool(); err == nil {
+			sp = s
+			in.Source = spooled{in.Source, sp}
+		}
+	}
+	raw := newRawLogs(streams, in.Source, in.Describe.Path, sp, popts.Analysis.Secrets)
+	popts.JobResultFunc = raw.read
+	run := startRun(runCtx, in.Source, popts, feed)
+	previewDone := make(chan struct{})
+	if sp != nil {
+		go func() {
+			defer close(previewDone)
+			previewSpool(runCtx, sp, popts.Analysis, feed, run.done)
+		}()
+	} else {
+		close(previewDone)
+	}
+	defer func() {
+		run.stop()
+		<-previewDone
+		if sp != nil {
+			sp.remove()
+		}
+	}()
 
 	if err := run.failedAtOnce(feed); err != nil {
 		return analyzeError(parent, err)
 	}
 	title := render.SourceName(analysis.Report{Source: in.Describe})
-	uiErr := ui.Run(parent, tuiConfig(streams, title, feed.Feed, opts.output.color))
+	cfg := tuiConfig(streams, title, feed.Feed, opts.output.color)
+	cfg.ShowLogFunc = raw.show
+	uiErr := ui.Run(parent, cfg)
 	if errors.Is(uiErr, ui.ErrNoTerminal) && !opts.output.formatSet {
 		// No terminal to take over after all: print text, as when stdout
 		// is not a terminal.
@@ -109,13 +141,15 @@ type backgroundRun struct {
 }
 
 // startRun starts pipeline.Run in the background, sending its updates and
-// its end to feed. Run stops when ctx ends or on stop.
+// its end to feed. Run stops when ctx ends or on stop; when ctx ends at
+// --timeout, the error names the server it was waiting for.
 func startRun(ctx context.Context, src pipeline.Source, popts pipeline.Options, feed *uiFeed) *backgroundRun {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &backgroundRun{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		r.rep, r.err = pipeline.Run(ctx, src, popts, feed.update)
+		r.err = feed.waits.timedOut(ctx, r.err)
 		feed.Finish(ui.Finished{Err: r.err, At: time.Now()})
 	}()
 	return r
@@ -197,7 +231,7 @@ func printSummary(streams *Streams, rep analysis.Report, out outputOptions) erro
 	if out.topSet {
 		top = out.top
 	}
-	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color}); err != nil {
+	if err := render.Text(streams.Out, rep, render.TextOptions{Top: top, Color: out.color, Width: streams.textWidth()}); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil

@@ -17,18 +17,67 @@ type uiFeed struct {
 	first     chan struct{}
 	firstOnce sync.Once
 
+	// waits shows in the status bar what a provider has not answered yet.
+	waits *waits
+
 	mu     sync.Mutex
 	divert func(string) // when set, notices go here instead (no UI)
+	// last is the pipeline's last update; preview the findings ranked from
+	// the part of a log read so far, shown until a job is analyzed.
+	last    *pipeline.Update
+	preview []analysis.Finding
 }
 
 func newUIFeed() *uiFeed {
-	return &uiFeed{Feed: ui.NewFeed(), first: make(chan struct{})}
+	f := &uiFeed{Feed: ui.NewFeed(), first: make(chan struct{})}
+	f.waits = newWaits(f.Wait)
+	return f
 }
 
 // update is pipeline.Run's onUpdate.
 func (f *uiFeed) update(u pipeline.Update) {
-	f.Snapshot(snapshotEvent(u))
+	f.mu.Lock()
+	f.last = &u
+	f.Snapshot(snapshotEvent(f.withPreviewLocked(u)))
+	f.mu.Unlock()
 	f.firstOnce.Do(func() { close(f.first) })
+}
+
+// showPreview shows findings ranked from what a log has brought so far,
+// until the pipeline has analyzed a job: it reports false once it has,
+// and previews are then of no use.
+func (f *uiFeed) showPreview(findings []analysis.Finding) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.last != nil && (f.last.Done || f.last.JobsAnalyzed > 0) {
+		return false
+	}
+	f.preview = findings
+	if f.last != nil {
+		f.Snapshot(snapshotEvent(f.withPreviewLocked(*f.last)))
+	}
+	return true
+}
+
+// withPreviewLocked puts the preview's findings in u while no job has been
+// analyzed.
+func (f *uiFeed) withPreviewLocked(u pipeline.Update) pipeline.Update {
+	if u.Done || u.JobsAnalyzed > 0 || len(f.preview) == 0 || len(u.Report.Findings) > 0 {
+		return u
+	}
+	u.Report.Findings = f.preview
+	u.Report.Summary.Findings = len(f.preview)
+	return u
+}
+
+// previewJob is the job a preview is of: the first of the last update's.
+func (f *uiFeed) previewJob() (analysis.JobSummary, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.last == nil || len(f.last.Report.Jobs) == 0 {
+		return analysis.JobSummary{}, false
+	}
+	return f.last.Report.Jobs[0], true
 }
 
 // notify takes a message for the user from a provider.

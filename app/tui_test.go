@@ -348,7 +348,7 @@ func TestAnalyzeUIStreamsSlowJobs(t *testing.T) {
 	scr.typeKeys("q")
 	require.NoError(t, waitErr(t, done))
 	require.Contains(t, out.String(), "out of memory")
-	require.Contains(t, out.String(), `note: job "build job": log not analyzed`)
+	require.Contains(t, out.String(), `note: job "build job" was not analyzed: `)
 }
 
 // TestAnalyzeUIOnAFakeBuildkiteBuild runs analyze on a build URL served by

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/destill-dev/destill/internal/needs"
 	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
 )
@@ -34,14 +35,7 @@ type tmuxSession struct {
 // and skips it elsewhere.
 func tmuxPath(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("tmux")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is not installed: the terminal UI end-to-end tests need it (apt-get install -y tmux; .ci/run does)")
-		}
-		t.Skip("tmux is not installed; apt-get install -y tmux to run the terminal UI end-to-end tests")
-	}
-	return path
+	return needs.Tool(t, "tmux")
 }
 
 func newTmux(t *testing.T, w, h int, env ...string) *tmuxSession {
@@ -195,7 +189,7 @@ func hasColour(s string) bool {
 	return false
 }
 
-func TestTmuxSampleLog(t *testing.T) {
+func TestE2ETmuxSampleLog(t *testing.T) {
 	t.Parallel()
 	tmuxPath(t)
 	e := expectSample(t)
@@ -260,13 +254,18 @@ func TestTmuxSampleLog(t *testing.T) {
 	tm.keys("?", "o")
 	tm.waitForText("no web URL: this finding comes from a local log")
 
-	// A resize redraws cleanly, wide and narrow.
+	// A resize redraws cleanly, wide and narrow: from 240 columns the
+	// detail pane sits beside the list, below that under it.
 	detailTitle := fmt.Sprintf(" #1 · %s", top.Category)
-	tm.run("resize-window", "-t", "e2e", "-x", "160", "-y", "48")
+	tm.run("resize-window", "-t", "e2e", "-x", "260", "-y", "48")
 	s = tm.waitFor("the wide layout", func(s string) bool { return strings.Contains(s, "│"+detailTitle) })
 	for i, l := range strings.Split(s, "\n") {
-		tmuxCheck(t, len([]rune(l)) <= 160, "line %d fits 160 columns: %q", i, l)
+		tmuxCheck(t, len([]rune(l)) <= 260, "line %d fits 260 columns: %q", i, l)
 	}
+	tm.run("resize-window", "-t", "e2e", "-x", "160", "-y", "48")
+	tm.waitFor("the list over the detail pane at 160 columns", func(s string) bool {
+		return !strings.Contains(s, "│"+detailTitle) && strings.Contains(s, "\n"+detailTitle)
+	})
 	tm.run("resize-window", "-t", "e2e", "-x", "80", "-y", "24")
 	tm.waitFor("the narrow layout", func(s string) bool {
 		return !strings.Contains(s, "│"+detailTitle) && strings.Contains(s, "\n"+detailTitle) && strings.Contains(s, e.done())
@@ -284,7 +283,7 @@ func TestTmuxSampleLog(t *testing.T) {
 	tmuxCheck(t, !strings.Contains(back, "by confidence"), "the UI's own screen is gone (alternate screen):\n%s", back)
 }
 
-func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
+func TestE2ETmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	t.Parallel()
 	tmuxPath(t)
 	e := expectSample(t)
@@ -293,11 +292,13 @@ func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	tm.typeLine("stty -g > $HOME/tty.before; clear")
 
 	// The log arrives on stdin and the pipe stays open: the UI shows the
-	// analysis running, then the findings once the log ends, with no key
-	// pressed.
+	// bytes read and the findings so far while it runs, then the findings
+	// once the log ends, with no key pressed.
 	tm.typeLine("(cat examples/logs/github-actions-go-test.log; sleep 3) | " + bin + " analyze -; echo exit=$?")
-	s := tm.waitForText("no finding yet: waiting for job logs…")
-	tmuxCheck(t, strings.Contains(s, "jobs 0/1 fetched, 0 analyzed"), "progress while the log streams:\n%s", s)
+	s := tm.waitFor("findings while the pipe is open", func(s string) bool {
+		return strings.Contains(s, "jobs 0/1 fetched, 0 analyzed") && strings.Contains(s, rowText(e.rep.Findings[0]))
+	})
+	tmuxCheck(t, !strings.Contains(s, " 0 B"), "the bytes read so far, not 0 B:\n%s", s)
 	s = tm.waitForText(e.done())
 	tmuxCheck(t, strings.Contains(s, "destill standard input"), "header names stdin:\n%s", s)
 	tmuxCheck(t, hasColour(tm.run("capture-pane", "-t", "e2e", "-p", "-e")), "colour by severity on a colour terminal")
@@ -321,7 +322,7 @@ func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	// SIGTERM from outside the terminal: the UI stops, the terminal is
 	// restored, and destill says it was interrupted.
 	tm.typeLine("clear; (cat examples/logs/github-actions-go-test.log; sleep 3) | " + bin + " analyze -; echo exit=$?")
-	tm.waitForText("no finding yet: waiting for job logs…")
+	tm.waitForText("jobs 0/1 fetched, 0 analyzed")
 	pid := tm.childNamed("destill")
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		t.Fatalf("signal destill (pid %d): %v", pid, err)
@@ -338,11 +339,11 @@ func TestTmuxStreamingCtrlCAndNoColor(t *testing.T) {
 	tmuxCheck(t, strings.Contains(s, fmt.Sprintf("destill: examples/logs/github-actions-go-test.log — %d finding(s)", e.n)), "text when stdout is a pipe:\n%s", s)
 }
 
-// TestTmuxSlowBuild runs destill on a fake Buildkite build whose job logs
+// TestE2ETmuxSlowBuild runs destill on a fake Buildkite build whose job logs
 // arrive seconds apart, one of them never: findings stream in as jobs
 // finish, the list re-sorts without moving the selection, the status bar
 // shows the progress and the log that failed, and the summary stays.
-func TestTmuxSlowBuild(t *testing.T) {
+func TestE2ETmuxSlowBuild(t *testing.T) {
 	t.Parallel()
 	tmuxPath(t)
 	sec := func(n float64) providertest.Duration {
@@ -394,7 +395,7 @@ func TestTmuxSlowBuild(t *testing.T) {
 	back := tm.scrollback()
 	tmuxCheck(t, strings.Contains(back, "destill: "+fake.url), "summary header in scrollback:\n%s", back)
 	tmuxCheck(t, strings.Contains(back, "imported and not used") && strings.Contains(back, "out of memory"), "findings of both jobs in the summary:\n%s", back)
-	tmuxCheck(t, strings.Contains(back, `note: job "integration": log not analyzed`), "the missing log noted:\n%s", back)
+	tmuxCheck(t, strings.Contains(back, `note: job "integration" was not analyzed`), "the missing log noted:\n%s", back)
 	tmuxCheck(t, !strings.Contains(back, providertest.DefaultToken), "the token never shows")
 }
 

@@ -14,13 +14,13 @@ import (
 	"github.com/destill-dev/destill/providers/providertest"
 )
 
-// TestComposeServicesRunTheRealBinary runs the migrate service and both
+// TestE2EComposeServicesRunTheRealBinary runs the migrate service and both
 // workers with exactly the commands, environment and healthchecks
 // compose.yaml gives them, as processes of the real binary (no container
 // engine): Redpanda is replaced by a Kafka-protocol broker (kfake) and the
 // postgres service by the test PostgreSQL; everything else is compose's.
 // A build submitted to them comes back analyzed.
-func TestComposeServicesRunTheRealBinary(t *testing.T) {
+func TestE2EComposeServicesRunTheRealBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the workers")
 	}
@@ -99,10 +99,10 @@ func replaceArg(t *testing.T, args []string, old, new string) []string {
 	return out
 }
 
-// TestComposeCommandsAndEnvAreDestills: each destill service's command is
+// TestE2EComposeCommandsAndEnvAreDestills: each destill service's command is
 // a command line the binary accepts, and each DESTILL_* variable compose
 // sets is one that command reads.
-func TestComposeCommandsAndEnvAreDestills(t *testing.T) {
+func TestE2EComposeCommandsAndEnvAreDestills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -240,11 +240,13 @@ func TestMakeImage(t *testing.T) {
 
 func TestScripts(t *testing.T) {
 	sc := deploytest.Need(t, "shellcheck", "apt-get install -y shellcheck")
-	for _, p := range []string{"image.sh", "release.sh", "ci-tools.sh"} {
+	for _, p := range []string{"image.sh", "release.sh", "ci-tools.sh", "../scripts/with-postgres.sh", "../scripts/pg.sh", "../scripts/run-tests.sh", "../scripts/local-backends.sh", "../.ci/run"} {
 		fi, err := os.Stat(p)
 		require.NoError(t, err)
-		require.NotZero(t, fi.Mode()&0o111, "%s is not executable", p)
-		out, errOut, err := run(t, ".", nil, sc, p)
+		if !strings.HasSuffix(p, "/pg.sh") { // sourced, not run
+			require.NotZero(t, fi.Mode()&0o111, "%s is not executable", p)
+		}
+		out, errOut, err := run(t, ".", nil, sc, "-x", p)
 		require.NoError(t, err, "shellcheck %s\n%s%s", p, out, errOut)
 	}
 }

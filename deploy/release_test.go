@@ -13,11 +13,11 @@ import (
 	"github.com/destill-dev/destill/deploy/deploytest"
 )
 
-// TestRelease runs make release for this machine's platform and for
+// TestE2ERelease runs make release for this machine's platform and for
 // darwin/arm64 (the full matrix only adds two more GOOS/GOARCH pairs of the
 // same loop): static, version-stamped binaries and a SHA256SUMS that
 // verifies.
-func TestRelease(t *testing.T) {
+func TestE2ERelease(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiles the binary")
 	}

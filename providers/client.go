@@ -3,6 +3,8 @@ package providers
 import (
 	"net/http"
 	"strings"
+
+	"github.com/destill-dev/destill/providers/httpapi"
 )
 
 // ClientConfig configures a provider's API client.
@@ -22,6 +24,9 @@ type ClientConfig struct {
 	// Notify receives one-line messages a user should see while waiting
 	// (a long rate-limit wait). Nil: silent.
 	Notify func(string)
+	// Waiting hears about requests the server has not answered for a while
+	// (httpapi.Config.Waiting). Nil: silent.
+	Waiting func(httpapi.Wait)
 }
 
 // APIBase returns BaseURL without its trailing slashes, or def when it is

@@ -8,9 +8,17 @@ import (
 )
 
 // BaselineText describes in one line which passing logs a report was
-// compared with, or why none: "previous-build URL (note)".
+// compared with, "previous-build URL (note)", or, for none, what that
+// means for the findings and why there is none.
 func BaselineText(b *analysis.BaselineInfo) string {
 	desc := b.Kind
+	if b.Kind == "none" {
+		desc += " — the findings are ranked without a passing log to compare with"
+		if b.Note != "" {
+			desc += "; " + b.Note
+		}
+		return desc
+	}
 	switch {
 	case b.URL != "":
 		desc += " " + b.URL

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rivo/uniseg"
+
 	"github.com/destill-dev/destill/analysis"
 )
 
@@ -14,7 +16,8 @@ type TextOptions struct {
 	Top int
 	// Color adds ANSI colours by severity.
 	Color bool
-	// Width caps line length (0: no cap).
+	// Width is the terminal's width: longer lines wrap, log lines with a
+	// hanging indent under the line-number gutter (0: no wrapping).
 	Width int
 }
 
@@ -30,7 +33,8 @@ const (
 // Text writes the report for a person to read in a terminal or a pager:
 // a header, then each finding with its lines in context. Every string of
 // the report is sanitized first: names, reasons and notes come from API
-// answers and saved files as much as log lines do.
+// answers and saved files as much as log lines do. A line cut at the
+// analyzer's cap ends with CutMarker (the analyzer puts it there).
 func Text(w io.Writer, rep analysis.Report, opts TextOptions) error {
 	rep = SanitizeReport(rep, Sanitize)
 	p := &printer{w: w, opts: opts}
@@ -43,7 +47,13 @@ func Text(w io.Writer, rep analysis.Report, opts TextOptions) error {
 		p.line(p.dim(fmt.Sprintf("… %d more finding(s); --top %d shows them, --format json lists all", len(rep.Findings)-len(shown), len(rep.Findings))))
 	}
 	for _, n := range rep.Notes {
-		p.line(p.color(ansiYellow, "note: ") + n)
+		for i, row := range p.wrap(n, len("note: ")) {
+			if i == 0 {
+				p.line(p.color(ansiYellow, "note: ") + row)
+			} else {
+				p.line("      " + row)
+			}
+		}
 	}
 	return p.err
 }
@@ -70,12 +80,48 @@ func (p *printer) color(code, s string) string {
 
 func (p *printer) dim(s string) string { return p.color(ansiDim, s) }
 
-func (p *printer) fit(s string) string {
-	if p.opts.Width > 0 {
-		return Truncate(s, p.opts.Width)
+// wrap splits prose that follows indent cells into rows that fit the
+// width, breaking between words.
+func (p *printer) wrap(s string, indent int) []string {
+	if p.opts.Width <= 0 {
+		return []string{s}
 	}
-	return s
+	return Wrap(s, max(p.opts.Width-indent, minWrap), true)
 }
+
+// dimmed prints prose after prefix, wrapped under its first character.
+func (p *printer) dimmed(prefix, s string) {
+	pad := strings.Repeat(" ", len(prefix))
+	for i, row := range p.wrap(s, len(prefix)) {
+		if i == 0 {
+			p.line(p.dim(prefix + row))
+		} else {
+			p.line(p.dim(pad + row))
+		}
+	}
+}
+
+// twoTone prints first in colour code and rest dimmed on one line, or,
+// when they do not fit the width, wrapped between words with rows after
+// the first indented: the first row in code, the rest dimmed.
+func (p *printer) twoTone(code, first, rest string, indent int) {
+	if p.opts.Width <= 0 || uniseg.StringWidth(first+rest) <= p.opts.Width {
+		p.line(p.color(code, first) + p.dim(rest))
+		return
+	}
+	pad := strings.Repeat(" ", indent)
+	rows := Wrap(first+rest, max(p.opts.Width, minWrap), true)
+	p.line(p.color(code, rows[0]))
+	for _, row := range rows[1:] {
+		for _, r := range Wrap(row, max(p.opts.Width-indent, minWrap), true) {
+			p.line(p.dim(pad + r))
+		}
+	}
+}
+
+// minWrap is the narrowest a wrapped column gets, however narrow the
+// terminal: below it, rows are left to the terminal.
+const minWrap = 20
 
 // SourceName is how a report's input is named in one line.
 func SourceName(rep analysis.Report) string {
@@ -103,11 +149,11 @@ func (p *printer) header(rep analysis.Report) {
 	if rep.Summary.JobsTotal > 1 || rep.Source.Build != nil {
 		jobs = fmt.Sprintf("%d of %d job(s) analyzed, %d failed", rep.Summary.JobsAnalyzed, rep.Summary.JobsTotal, rep.Summary.JobsFailed)
 	}
-	p.line(p.color(ansiBold, "destill: "+SourceName(rep)) + p.dim(fmt.Sprintf(" — %s (%s, %d lines)", what, jobs, lines)))
+	p.twoTone(ansiBold, "destill: "+SourceName(rep), fmt.Sprintf(" — %s (%s, %d lines)", what, jobs, lines), 2)
 	if b := rep.Baseline; b != nil {
-		p.line(p.dim("baseline: " + BaselineText(b)))
+		p.dimmed("baseline: ", BaselineText(b))
 		for _, l := range JobBaselines(rep, maxBaselineLines) {
-			p.line(p.dim("  " + p.fit(l)))
+			p.dimmed("  ", l)
 		}
 	}
 }
@@ -133,26 +179,40 @@ func (p *printer) finding(f *analysis.Finding, rep analysis.Report) {
 		where = f.JobName + " (test report)"
 	}
 	head := fmt.Sprintf("#%d  %.2f  %s  %s", f.Rank, f.Confidence, f.Category, where)
-	p.line(p.color(ansiBold+severityColor(f.Severity), head) + p.dim("  "+strings.Join(f.Reasons, ", ")))
+	p.twoTone(ansiBold+severityColor(f.Severity), head, "  "+strings.Join(f.Reasons, ", "), 4)
 	if f.Step != "" {
-		p.line(p.dim("    step: " + p.fit(f.Step)))
+		p.dimmed("    step: ", f.Step)
 	}
 	if f.Test != nil {
-		p.line(p.dim("    test: " + p.fit(f.Test.Name+" ("+f.Test.Report+")")))
+		p.dimmed("    test: ", f.Test.Name+" ("+f.Test.Report+")")
 	}
 	if fromReport {
-		p.line(p.color(ansiBold, "    "+p.fit(f.Message)))
+		for _, row := range p.wrap(f.Message, 4) {
+			p.line(p.color(ansiBold, "    "+row))
+		}
 	}
 	width := len(fmt.Sprint(f.LineEnd + len(f.ContextAfter)))
+	// A log line longer than the terminal wraps under the gutter, its
+	// rows after the first with a blank gutter: the text is shown exactly.
+	gutter := 2 + 1 + 1 + width + 3 // "  > 123 │ "
 	num := func(n int, mark string, text string, hot bool) {
-		s := fmt.Sprintf("  %s %*d │ %s", mark, width, n, p.fit(text))
-		if fromReport {
-			s = fmt.Sprintf("  %s %*s │ %s", mark, width, "", p.fit(text))
+		rows := []string{text}
+		if p.opts.Width > 0 {
+			rows = Wrap(text, max(p.opts.Width-gutter, minWrap), false)
 		}
-		if hot {
-			p.line(p.color(ansiBold, s))
-		} else {
-			p.line(p.dim(s))
+		for i, row := range rows {
+			s := fmt.Sprintf("  %s %*d │ %s", mark, width, n, row)
+			if fromReport || i > 0 {
+				s = fmt.Sprintf("  %s %*s │ %s", " ", width, "", row)
+				if i == 0 {
+					s = fmt.Sprintf("  %s %*s │ %s", mark, width, "", row)
+				}
+			}
+			if hot {
+				p.line(p.color(ansiBold, s))
+			} else {
+				p.line(p.dim(s))
+			}
 		}
 	}
 	for i, t := range f.ContextBefore {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"github.com/destill-dev/destill/analysis"
 )
 
 // Config is what Run shows, and how.
@@ -29,6 +31,10 @@ type Config struct {
 	// OpenURLFunc opens a web URL in a browser, returning when the browser
 	// has taken it (nil: the o key only shows the URL).
 	OpenURLFunc func(ctx context.Context, url string) error
+	// ShowLogFunc shows the raw log of a finding's job at the finding's
+	// first line, in a pager that has the terminal until it returns (nil:
+	// the l key says there is no raw log to show).
+	ShowLogFunc func(ctx context.Context, f *analysis.Finding) error
 }
 
 // ErrNoTerminal is returned by Run when it cannot take over the terminal.
@@ -46,6 +52,10 @@ type App struct {
 	state  *State
 	view   *view
 	now    func() time.Time
+
+	// suspend hands the terminal over while f runs (tview's Suspend;
+	// tests replace it).
+	suspend func(f func()) bool
 
 	quit     chan struct{} // closed by the quit key; the pump then stops tview
 	quitOnce sync.Once
@@ -99,6 +109,7 @@ func newApp(cfg Config) *App {
 		quit:  make(chan struct{}),
 		local: make(chan Event),
 	}
+	a.suspend = a.tv.Suspend
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.view = newView(st, newTheme(cfg.Color), cfg.Title, now)
 	a.view.search.SetChangedFunc(func(text string) {
@@ -200,7 +211,7 @@ func (a *App) handleKey(ev *tcell.EventKey) *tcell.EventKey {
 	}
 	b := lookup(ev)
 	if a.view.showHelp {
-		if b != nil && (b.hint == "help" || b.hint == "quit") {
+		if b != nil && (b.hint == "help" || b.hint == "quit" || ev.Key() == tcell.KeyEscape) {
 			a.view.showHelp = false
 		}
 		return nil
@@ -288,6 +299,23 @@ func (a *App) cycleSort() {
 
 func (a *App) toggleHelp() { a.view.showHelp = !a.view.showHelp }
 
+// escape undoes one thing, as Esc does in k9s and lazygit: the search, else
+// the filter, else the focus on the detail pane. It never quits.
+func (a *App) escape() {
+	switch {
+	case a.state.Search() != "":
+		a.state.SetSearch("")
+		a.state.SetMessage("search cleared")
+	case a.state.Filter() != FilterAll:
+		a.state.SetFilter(FilterAll)
+		a.state.SetMessage("filter cleared: all findings")
+	case a.state.Focus() == PaneDetail:
+		a.state.SetFocus(PaneList)
+	default:
+		a.state.SetMessage("nothing to clear; q quits")
+	}
+}
+
 func (a *App) requestQuit() { a.quitOnce.Do(func() { close(a.quit) }) }
 
 // copyFinding puts the selected finding's lines on the clipboard with
@@ -340,6 +368,30 @@ func (a *App) openURL() {
 		case <-a.ctx.Done():
 		}
 	}()
+}
+
+// openLog hands the terminal to a pager showing the selected finding's raw
+// log at its first line, and takes it back when the pager ends.
+func (a *App) openLog() {
+	f := a.state.Selected()
+	switch {
+	case f == nil:
+		a.state.SetMessage("no finding selected")
+		return
+	case a.cfg.ShowLogFunc == nil:
+		a.state.SetMessage("no raw log to show for this analysis")
+		return
+	case f.LineStart == 0:
+		a.state.SetMessage("this finding comes from a test report, not from a log line")
+		return
+	}
+	var err error
+	if !a.suspend(func() { err = a.cfg.ShowLogFunc(a.ctx, f) }) {
+		err = errors.New("the terminal cannot be handed over")
+	}
+	if err != nil {
+		a.state.SetMessage(fmt.Sprintf("could not show the log: %v", err))
+	}
 }
 
 // guardedScreen is the screen tview draws on. It keeps Init's error, and

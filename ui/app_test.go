@@ -172,7 +172,7 @@ func TestRunShowsTheErrorAndNeverSpins(t *testing.T) {
 	r.send(t, Finished{Err: errors.New("fetch build: 404 Not Found; check the URL")})
 	s := r.waitForText(t, "error: fetch build: 404 Not Found; check the URL")
 	require.NotContains(t, s, "jobs 0/3 fetched", "no progress bar once the analysis ended")
-	r.key(tcell.KeyEscape, 0)
+	r.key(tcell.KeyRune, 'q')
 	require.NoError(t, r.waitDone(t))
 }
 
@@ -202,11 +202,15 @@ func TestRunShowsStoredFindings(t *testing.T) {
 func TestRunResizesCleanly(t *testing.T) {
 	r := start(t, 80, 24, Config{Feed: ReportFeed(testReport())})
 	r.waitForText(t, "done · 6 findings")
-	r.resize(160, 48)
+	r.resize(260, 48)
 	s := r.waitFor(t, "the wide layout", func(s string) bool { return strings.Count(s, "\n") == 48 && strings.Contains(s, "│ #1 · oom") })
 	for i, l := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
-		require.LessOrEqual(t, width(l), 160, "line %d fits", i)
+		require.LessOrEqual(t, width(l), 260, "line %d fits", i)
 	}
+	r.resize(160, 48)
+	r.waitFor(t, "the list above the detail, both the whole width", func(s string) bool {
+		return strings.Count(s, "\n") == 48 && !strings.Contains(s, "│ #1 · oom") && strings.Contains(s, "\n #1 · oom")
+	})
 	r.resize(60, 16)
 	r.waitFor(t, "the narrow layout", func(s string) bool { return strings.Count(s, "\n") == 16 && !strings.Contains(s, "│ #1 · oom") })
 	r.resize(10, 3)

@@ -48,6 +48,15 @@ type Notice struct {
 	Message string
 }
 
+// Waiting says what the analysis is waiting for, such as a server that has
+// not answered ("waiting for api.github.com: no answer for 20 s (try 2 of
+// 5)…"); the status bar shows it while the analysis runs. An empty
+// Message: nothing.
+type Waiting struct {
+	Message string
+}
+
+func (e Waiting) apply(s *State)  { s.waiting = clean(e.Message) }
 func (e Snapshot) apply(s *State) { s.applySnapshot(e) }
 func (e Finished) apply(s *State) { s.applyFinished(e) }
 func (e Notice) apply(s *State)   { s.SetMessage(clean(e.Message)) }

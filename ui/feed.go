@@ -18,6 +18,7 @@ type Feed struct {
 	latest   *Snapshot // the newest Snapshot sent
 	unshown  bool      // latest has not been taken
 	notices  []string
+	waiting  *Waiting // the newest Waiting not taken yet
 	finished *Finished
 }
 
@@ -55,6 +56,15 @@ func (f *Feed) Snapshot(s Snapshot) {
 func (f *Feed) Notice(msg string) {
 	f.mu.Lock()
 	f.notices = append(f.notices, msg)
+	f.mu.Unlock()
+	f.poke()
+}
+
+// Wait says what the analysis waits for ("" nothing), replacing what a
+// Wait before it said.
+func (f *Feed) Wait(msg string) {
+	f.mu.Lock()
+	f.waiting = &Waiting{Message: msg}
 	f.mu.Unlock()
 	f.poke()
 }
@@ -98,6 +108,10 @@ func (f *Feed) take() (events []Event, ended bool) {
 		events = append(events, Notice{Message: m})
 	}
 	f.notices = nil
+	if f.waiting != nil {
+		events = append(events, *f.waiting)
+		f.waiting = nil
+	}
 	if f.unshown {
 		events = append(events, *f.latest)
 		f.unshown = false

@@ -65,7 +65,7 @@ func (d *findingDetail) draw(scr tcell.Screen, x, y, w, h int, st *State, th the
 	}
 	var rows []line
 	for _, p := range detailParas(f, st, th) {
-		rows = append(rows, wrap(p.l, w-1, p.indent, p.words)...)
+		rows = append(rows, wrap(highlight(p.l, st.Search(), th.match), w-1, p.indent, p.words)...)
 	}
 	d.rows, d.total = h-1, len(rows)
 	d.offset = max(0, min(d.offset, d.total-d.rows))

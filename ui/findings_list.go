@@ -39,11 +39,12 @@ const (
 )
 
 func columnsFor(w int, st *State) listColumns {
-	c := listColumns{rank: 3, occ: 4}
+	c := listColumns{rank: 3, occ: 3} // "occ"
 	for i := 0; i < st.VisibleCount(); i++ {
 		f := st.VisibleAt(i)
 		c.rank = max(c.rank, len(fmt.Sprint(f.Rank)))
 		c.job = max(c.job, width(f.JobName))
+		c.occ = max(c.occ, width(occText(f))) // never cut: ×24 is not ×2…
 	}
 	// What is left after the fixed columns and their separators goes to
 	// the job name (at most a quarter) and the message.
@@ -105,7 +106,7 @@ func (l *findingsList) draw(scr tcell.Screen, x, y, w, h int, st *State, th them
 				row[k].style = sel
 			}
 		}
-		drawLine(scr, x, y+1+r, w, row)
+		drawLine(scr, x, y+1+r, w, markSearch(row, cols, st.Search(), th))
 	}
 }
 
@@ -131,17 +132,35 @@ func (l *findingsList) rowLine(f *analysis.Finding, c listColumns, th theme, sel
 		{" ", th.base},
 	}
 	if c.job > 0 {
-		row = append(row, span{padRight(truncate(f.JobName, c.job), c.job) + " ", th.dim})
-	}
-	occ := ""
-	if f.Occurrences > 1 {
-		occ = fmt.Sprintf("×%d", f.Occurrences)
+		row = append(row, span{padRight(truncateMiddle(f.JobName, c.job), c.job) + " ", th.dim})
 	}
 	row = append(row,
-		span{padLeft(truncate(occ, c.occ), c.occ) + " ", th.dim},
+		span{padLeft(occText(f), c.occ) + " ", th.dim},
 		span{truncate(f.Message, max(0, c.message)), th.base},
 	)
 	return row
+}
+
+// markSearch highlights what the search matches in a row's job and message
+// columns (the last spans of rowLine's row; the others are numbers).
+func markSearch(row line, c listColumns, needle string, th theme) line {
+	if needle == "" {
+		return row
+	}
+	n := len(row)
+	out := append(line(nil), row[:n-1]...)
+	if c.job > 0 {
+		out = append(append(row[:n-3:n-3], highlight(row[n-3:n-2], needle, th.match)...), row[n-2])
+	}
+	return append(out, highlight(row[n-1:], needle, th.match)...)
+}
+
+// occText is the occurrences column of f: "×24", or "" for one.
+func occText(f *analysis.Finding) string {
+	if f.Occurrences > 1 {
+		return fmt.Sprintf("×%d", f.Occurrences)
+	}
+	return ""
 }
 
 // emptyListText says why the list is empty.

@@ -40,13 +40,15 @@ var bindings = []binding{
 	{keys: []key{special(tcell.KeyEnd), char('G')}, name: "G End", help: "last finding (in the detail pane: bottom)", run: (*App).last},
 	{keys: []key{special(tcell.KeyEnter)}, name: "Enter", hint: "read", help: "read the selected finding: focus the detail pane", run: (*App).focusDetail},
 	{keys: []key{special(tcell.KeyTab), special(tcell.KeyBacktab)}, name: "Tab", hint: "pane", help: "switch between the list and the detail pane", run: (*App).switchPane},
-	{keys: []key{char('/')}, name: "/", hint: "search", help: "search: show only findings containing text (Enter keeps it, Esc clears it)", run: (*App).startSearch},
+	{keys: []key{char('/')}, name: "/", hint: "search", help: "search: show findings containing text, highlighted (Esc clears it)", run: (*App).startSearch},
 	{keys: []key{char('f')}, name: "f", hint: "filter", help: "filter: all findings, failed jobs only, errors only", run: (*App).cycleFilter},
 	{keys: []key{char('s')}, name: "s", hint: "sort", help: "sort by confidence, log order or job", run: (*App).cycleSort},
 	{keys: []key{char('c')}, name: "c", hint: "copy", help: "copy the finding's lines to the clipboard (OSC 52)", run: (*App).copyFinding},
 	{keys: []key{char('o')}, name: "o", hint: "url", help: "show the job's web URL, and open it in a browser when one is set up", run: (*App).openURL},
+	{keys: []key{char('l')}, name: "l", hint: "log", help: "open the raw log at the finding's line in $PAGER (less)", run: (*App).openLog},
+	{keys: []key{special(tcell.KeyEscape)}, name: "Esc", help: "clear the search, then the filter, then leave the detail pane", run: (*App).escape},
 	{keys: []key{char('?')}, name: "?", hint: "help", help: "show or hide this help", run: (*App).toggleHelp},
-	{keys: []key{char('q'), special(tcell.KeyEscape), special(tcell.KeyCtrlC)}, name: "q Esc ^C", hint: "quit", help: "quit (the top findings stay printed in the terminal)", run: (*App).requestQuit},
+	{keys: []key{char('q'), special(tcell.KeyCtrlC)}, name: "q ^C", hint: "quit", help: "quit (the top findings stay printed in the terminal)", run: (*App).requestQuit},
 }
 
 // lookup returns the binding for ev, or nil.

@@ -202,7 +202,7 @@ func TestKeysHelpAndQuit(t *testing.T) {
 		wantHelp bool
 	}{
 		{name: "q quits", keys: runes("q"), wantQuit: true},
-		{name: "Esc quits", keys: []*tcell.EventKey{keyEv(tcell.KeyEscape)}, wantQuit: true},
+		{name: "Esc never quits", keys: []*tcell.EventKey{keyEv(tcell.KeyEscape), keyEv(tcell.KeyEscape)}},
 		{name: "Ctrl-C quits", keys: []*tcell.EventKey{tcell.NewEventKey(tcell.KeyCtrlC, 'c', tcell.ModCtrl)}, wantQuit: true},
 		{name: "Ctrl-C quits while searching", keys: append(runes("/ab"), tcell.NewEventKey(tcell.KeyCtrlC, 'c', tcell.ModCtrl)), wantQuit: true},
 		{name: "q while searching is text", keys: runes("/q")},
@@ -277,4 +277,42 @@ func TestKeyOpenURL(t *testing.T) {
 		a.cancel()
 		a.bg.Wait()
 	})
+}
+
+// TestEscClearsOneThingAtATime: Esc clears the search, then the filter,
+// then leaves the detail pane, and never quits (q does), as in k9s and
+// lazygit.
+func TestEscClearsOneThingAtATime(t *testing.T) {
+	t.Parallel()
+	a, _ := loadedApp(t, 80, 24)
+	press(a, runes("/lint")...)
+	press(a, keyEv(tcell.KeyEnter))
+	press(a, runes("ff")...)
+	press(a, keyEv(tcell.KeyEnter))
+	require.Equal(t, "lint", a.state.Search())
+	require.Equal(t, FilterErrors, a.state.Filter())
+	require.Equal(t, PaneDetail, a.state.Focus())
+
+	press(a, keyEv(tcell.KeyEscape))
+	require.Empty(t, a.state.Search(), "the search goes first")
+	require.Equal(t, FilterErrors, a.state.Filter())
+	require.Equal(t, "search cleared", a.state.Message())
+	press(a, keyEv(tcell.KeyEscape))
+	require.Equal(t, FilterAll, a.state.Filter(), "then the filter")
+	require.Equal(t, 6, a.state.VisibleCount())
+	press(a, keyEv(tcell.KeyEscape))
+	require.Equal(t, PaneList, a.state.Focus(), "then the detail pane's focus")
+	press(a, keyEv(tcell.KeyEscape))
+	require.Equal(t, "nothing to clear; q quits", a.state.Message())
+	select {
+	case <-a.quit:
+		t.Fatal("Esc quit")
+	default:
+	}
+	press(a, runes("q")...)
+	select {
+	case <-a.quit:
+	default:
+		t.Fatal("q did not quit")
+	}
 }

@@ -111,6 +111,7 @@ func TestScreens(t *testing.T) {
 		keys   []*tcell.EventKey
 	}{
 		{name: "starting"},
+		{name: "waiting", events: []Event{Waiting{Message: "waiting for api.buildkite.com: no answer for 20 s (try 2 of 5)…"}}},
 		{name: "streaming", events: []Event{snapshotOf(pick("fp-timeout", "fp-lint"), 1), snapshotOf(pick("fp-oom", "fp-timeout", "fp-lint"), 2)}},
 		{name: "done", events: []Event{snapshotOf(testFindings(), 3), Finished{At: testStart.Add(42 * time.Second)}}},
 		{name: "done-nothing-found", events: []Event{snapshotOf(nil, 3), Finished{At: testStart.Add(2 * time.Second)}}},
@@ -147,4 +148,73 @@ func TestScreens(t *testing.T) {
 
 func itoaSize(w, h int) string {
 	return strconv.Itoa(w) + "x" + strconv.Itoa(h)
+}
+
+// TestSearchMatchesAreHighlighted: what a search matches is drawn in the
+// match style in the list (the message and job columns) and in the detail
+// pane (its fields and log lines), and nothing around it is.
+func TestSearchMatchesAreHighlighted(t *testing.T) {
+	t.Parallel()
+	for _, color := range []bool{true, false} {
+		a, sim := newTestApp(t, color)
+		a.state.Apply(snapshotOf(testFindings(), 3))
+		drawApp(a, sim, 160, 48)
+		press(a, runes("/MEMORY")...)
+		press(a, keyEv(tcell.KeyEnter))
+		screen := drawApp(a, sim, 160, 48)
+		th := newTheme(color)
+		marked := func(x, y int) bool {
+			_, st, _ := sim.Get(x, y)
+			if color {
+				return st == th.match(tcell.StyleDefault)
+			}
+			_, _, attrs := st.Decompose()
+			return st.GetUnderlineStyle() != tcell.UnderlineStyleNone && attrs&tcell.AttrBold != 0
+		}
+		rows := strings.Split(strings.TrimSuffix(screen, "\n"), "\n")
+		found := 0
+		for y, row := range rows[1 : len(rows)-2] { // not the header, the status bar, the hints
+			y++
+			rs := []rune(row)
+			for x := 0; x+6 <= len(rs); x++ {
+				if strings.ToLower(string(rs[x:x+6])) != "memory" {
+					continue
+				}
+				found++
+				for i := 0; i < 6; i++ {
+					require.True(t, marked(x+i, y), "color %v: cell %d,%d of %q is not highlighted", color, x+i, y, row)
+				}
+				require.False(t, marked(x+6, y), "color %v: the highlight goes past the match in %q", color, row)
+				require.False(t, x > 0 && marked(x-1, y), "color %v: the highlight starts before the match in %q", color, row)
+			}
+		}
+		require.GreaterOrEqual(t, found, 2, "color %v: the list row and the detail's log line:\n%s", color, screen)
+	}
+}
+
+// TestListColumns: the list uses the terminal's width (at 160 columns a
+// long message shows 100 characters and more), the job column keeps the
+// end of names that differ only there, and a count is never cut.
+func TestListColumns(t *testing.T) {
+	t.Parallel()
+	fs := testFindings()
+	for i, name := range []string{":hammer: build the whole monorepo 0", ":hammer: build the whole monorepo 1"} {
+		fs[i].JobName = name
+	}
+	fs[2].Occurrences = 1024
+	for _, size := range []struct{ w, h, message int }{{80, 24, 40}, {160, 48, 100}, {260, 48, 80}} {
+		a, sim := newTestApp(t, false)
+		rep := testReport()
+		rep.Findings = fs
+		a.state.Apply(Snapshot{Report: rep})
+		screen := drawApp(a, sim, size.w, size.h)
+		name := "list-columns-" + itoaSize(size.w, size.h)
+		checkGolden(t, name, screen)
+		rows := strings.Split(screen, "\n")
+		require.Contains(t, rows[2], "repo 0", "%s: the job column keeps the end of the name:\n%s", name, screen)
+		require.Contains(t, rows[3], "repo 1", "%s", name)
+		require.Contains(t, screen, "×1024", "%s: the count is whole", name)
+		long := fs[5].Message
+		require.Contains(t, screen, long[:size.message], "%s: the message column is wide", name)
+	}
 }

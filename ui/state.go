@@ -104,6 +104,7 @@ type State struct {
 	cursor   int   // index into visible
 	selected string
 	message  string
+	waiting  string
 }
 
 // NewState returns the state of an analysis that has not sent anything yet.
@@ -118,7 +119,8 @@ func (s *State) Apply(ev Event) {
 
 // applySnapshot takes the report in, cleaned: names, reasons, notes and
 // log lines come from API answers, saved files and logs, and this is where
-// they enter the UI. The widgets draw what the state holds as it is.
+// they enter the UI. The widgets draw what the state holds as it is. A
+// line the analyzer cut at its cap ends with render.CutMarker.
 func (s *State) applySnapshot(e Snapshot) {
 	s.report = render.SanitizeReport(e.Report, clean)
 	s.progress = e.Progress
@@ -166,6 +168,14 @@ func (s *State) Sort() SortOrder { return s.sort }
 
 // Focus returns the pane the movement keys act on.
 func (s *State) Focus() Pane { return s.focus }
+
+// Waiting returns what the analysis waits for ("" nothing), while it runs.
+func (s *State) Waiting() string {
+	if s.phase == PhaseDone || s.phase == PhaseFailed {
+		return ""
+	}
+	return s.waiting
+}
 
 // Message returns the status message a key left ("" none).
 func (s *State) Message() string { return s.message }
@@ -232,6 +242,12 @@ func (s *State) selectRow(i int) {
 // category contain text (case-insensitive; "" shows all).
 func (s *State) SetSearch(text string) {
 	s.search = text
+	s.refresh()
+}
+
+// SetFilter shows the findings f selects.
+func (s *State) SetFilter(f Filter) {
+	s.filter = f
 	s.refresh()
 }
 

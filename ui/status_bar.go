@@ -34,11 +34,12 @@ func statusLine(st *State, th theme) line {
 	rep := st.Report()
 	switch st.Phase() {
 	case PhaseStarting:
-		return line{{" reading the build…", th.base}}
+		return append(line{{" reading the build…", th.base}}, waitingSpans(st, th)...)
 	case PhaseFetching:
 		l := line{{fmt.Sprintf(" jobs %d/%d fetched, %d analyzed ", p.JobsFetched, p.JobsTotal, p.JobsAnalyzed), th.base}}
 		l = append(l, progressBar(p, th)...)
 		l = append(l, span{" " + render.Size(p.Bytes), th.dim})
+		l = append(l, waitingSpans(st, th)...)
 		return append(l, jobErrorSpans(st, th)...)
 	case PhaseFailed:
 		return line{{" error: ", th.errorText}, {clean(oneLine(st.Err().Error())), th.errorText}}
@@ -60,6 +61,14 @@ func statusLine(st *State, th theme) line {
 	}
 	l := line{{" done", th.done}, {fmt.Sprintf(" · %s · %s", what, jobs), th.base}}
 	return append(l, jobErrorSpans(st, th)...)
+}
+
+// waitingSpans say what the analysis waits for, if anything.
+func waitingSpans(st *State, th theme) []span {
+	if w := st.Waiting(); w != "" {
+		return []span{{" · " + w, th.warnText}}
+	}
+	return nil
 }
 
 // jobErrorSpans names the job logs that could not be read.

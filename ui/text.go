@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/uniseg"
@@ -111,6 +112,44 @@ func truncate(s string, w int) string {
 	return b.String()
 }
 
+// truncateMiddle shortens s to at most w cells by cutting its middle, so
+// that both its start and its end stay: job names differ at the end
+// (matrix values, shard numbers: ":hammer: build 0" and ":hammer: build
+// 1" become ":ham…build 0" and ":ham…build 1", not two ":hammer: bu…").
+func truncateMiddle(s string, w int) string {
+	if width(s) <= w {
+		return s
+	}
+	if w < 8 {
+		return truncate(s, w)
+	}
+	head := (w - 1) / 3
+	tail := w - 1 - head
+	var gs []string
+	var ws []int
+	state := -1
+	for rest := s; rest != ""; {
+		var g string
+		var cw int
+		g, rest, cw, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		gs, ws = append(gs, g), append(ws, cw)
+	}
+	var b strings.Builder
+	used, i := 0, 0
+	for ; i < len(gs) && used+ws[i] <= head; i++ {
+		b.WriteString(gs[i])
+		used += ws[i]
+	}
+	b.WriteString("…")
+	j, back := len(gs), 0
+	for j > i && back+ws[j-1] <= tail {
+		j--
+		back += ws[j]
+	}
+	b.WriteString(strings.Join(gs[j:], ""))
+	return b.String()
+}
+
 // padRight pads s with spaces to w cells (s must not be wider).
 func padRight(s string, w int) string {
 	if n := w - width(s); n > 0 {
@@ -194,4 +233,45 @@ func wrap(l line, w, indent int, words bool) []line {
 		}
 	}
 	return out
+}
+
+// highlight restyles every case-insensitive match of needle in l with
+// match(the span's style), splitting spans where matches start and end
+// (a match across two spans is not found).
+func highlight(l line, needle string, match func(tcell.Style) tcell.Style) line {
+	if needle == "" {
+		return l
+	}
+	pat := []rune(strings.ToLower(needle))
+	var out line
+	for _, sp := range l {
+		rs := []rune(sp.text)
+		start := 0
+		for i := 0; i+len(pat) <= len(rs); {
+			if !foldEqual(rs[i:i+len(pat)], pat) {
+				i++
+				continue
+			}
+			if i > start {
+				out = append(out, span{string(rs[start:i]), sp.style})
+			}
+			out = append(out, span{string(rs[i : i+len(pat)]), match(sp.style)})
+			i += len(pat)
+			start = i
+		}
+		if start < len(rs) || len(rs) == 0 {
+			out = append(out, span{string(rs[start:]), sp.style})
+		}
+	}
+	return out
+}
+
+// foldEqual reports whether a, lowered, equals pat (lowered already).
+func foldEqual(a, pat []rune) bool {
+	for i, r := range a {
+		if unicode.ToLower(r) != pat[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -90,3 +90,23 @@ func TestDrawLineCutsWithAnEllipsis(t *testing.T) {
 	require.Equal(t, 10, n)
 	require.Equal(t, "abcdefghi…\n", screenText(sim))
 }
+
+func TestTruncateMiddleKeepsTheEnd(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{":hammer: build 0", 14, ":ham…: build 0"},
+		{":hammer: build 1", 14, ":ham…: build 1"},
+		{"test (ubuntu-latest, django-5.2)", 16, "test …jango-5.2)"},
+		{"short", 14, "short"},
+		{"日本語のジョブ名 shard 3", 12, "日… shard 3"},
+		{"abcdefghij", 5, "abcd…"}, // too narrow to keep both ends
+	} {
+		got := truncateMiddle(tc.in, tc.w)
+		require.Equal(t, tc.want, got, "truncateMiddle(%q, %d)", tc.in, tc.w)
+		require.LessOrEqual(t, width(got), tc.w)
+	}
+}

@@ -22,6 +22,9 @@ type theme struct {
 	done       tcell.Style
 	barFull    tcell.Style // the filled part of the progress bar
 	barEmpty   tcell.Style
+	// match marks the text a search matches, in the list and the detail
+	// pane, over whatever style the text has.
+	match func(tcell.Style) tcell.Style
 
 	severity map[analysis.Severity]tcell.Style
 }
@@ -46,6 +49,7 @@ func newTheme(color bool) theme {
 			done:       base.Bold(true),
 			barFull:    base,
 			barEmpty:   base.Dim(true),
+			match:      func(s tcell.Style) tcell.Style { return s.Underline(true).Bold(true) },
 			severity: map[analysis.Severity]tcell.Style{
 				analysis.SeverityError:   base.Bold(true),
 				analysis.SeverityWarning: base,
@@ -68,6 +72,9 @@ func newTheme(color bool) theme {
 		done:       base.Foreground(tcell.ColorGreen).Bold(true),
 		barFull:    base.Foreground(tcell.ColorSteelBlue),
 		barEmpty:   base.Foreground(tcell.ColorGray),
+		match: func(tcell.Style) tcell.Style {
+			return base.Background(tcell.ColorYellow).Foreground(tcell.ColorBlack).Bold(true)
+		},
 		severity: map[analysis.Severity]tcell.Style{
 			analysis.SeverityError:   base.Foreground(tcell.ColorRed).Bold(true),
 			analysis.SeverityWarning: base.Foreground(tcell.ColorYellow),

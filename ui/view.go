@@ -9,8 +9,13 @@ import (
 )
 
 // wideWidth is the width from which the list and the detail pane sit side
-// by side instead of one above the other.
-const wideWidth = 120
+// by side instead of one above the other: below it, each gets the whole
+// width (at 160 columns the list's messages get about 100 of them).
+const wideWidth = 240
+
+// detailWidth is the detail pane's width beside the list: enough for log
+// lines, the rest for the list.
+func detailWidth(w int) int { return max(100, w*2/5) }
 
 // view is the root primitive: it lays out and draws the header, the
 // findings list, the detail pane, the status bar, the hints or the search
@@ -81,7 +86,7 @@ func (v *view) Draw(scr tcell.Screen) {
 	v.drawHeader(scr, x, y, w)
 	bodyY, bodyH := y+1, h-3
 	if w >= wideWidth {
-		listW := w / 2
+		listW := w - detailWidth(w) - 1
 		v.list.draw(scr, x, bodyY, listW, bodyH, v.state, th)
 		for r := 0; r < bodyH; r++ {
 			scr.Put(x+listW, bodyY+r, "│", th.dim)

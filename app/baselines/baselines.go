@@ -16,6 +16,7 @@ import (
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/httpapi"
 )
 
 // Finder is what a CI provider's client offers to find passing logs. The
@@ -93,14 +94,14 @@ func (a *Auto) Baseline(ctx context.Context, build providers.Build, job provider
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		why = append(why, fmt.Sprintf("the log of passing job %q could not be read: %v", sib.Name, err))
+		why = append(why, fmt.Sprintf("passing job %q of this build (its log could not be read: %s)", sib.Name, httpapi.Brief(err)))
 	} else {
-		why = append(why, "no passing job of the same step in this build")
+		why = append(why, "a passing job of the same step in this build (there is none)")
 	}
 
 	group := members(build, job)
 	if build.Branch != "" {
-		model, info, reason, err := a.fromBranch(ctx, build, group, build.Branch, "")
+		model, info, reason, err := a.fromBranch(ctx, build, group, build.Branch, false)
 		if model != nil || err != nil {
 			return model, info, err
 		}
@@ -112,47 +113,56 @@ func (a *Auto) Baseline(ctx context.Context, build providers.Build, job provider
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		why = append(why, err.Error())
+		why = append(why, "the repository's default branch (it could not be read: "+httpapi.Brief(err)+")")
 	case def == "":
 	case def == build.Branch:
 		on := "on " + def
-		why[len(why)-1] = strings.Replace(why[len(why)-1], on, on+defaultMark, 1)
+		why[len(why)-1] = strings.Replace(why[len(why)-1], on, on+", the default branch", 1)
 	default:
-		model, info, reason, err := a.fromBranch(ctx, build, group, def, defaultMark)
+		model, info, reason, err := a.fromBranch(ctx, build, group, def, true)
 		if model != nil || err != nil {
 			return model, info, err
 		}
 		why = append(why, reason)
 	}
-	return nil, &analysis.BaselineInfo{Kind: KindNone, Note: a.redact.Redact(strings.Join(why, "; "))}, nil
+	return nil, &analysis.BaselineInfo{Kind: KindNone, Note: a.redact.Redact(NoneNote(why))}, nil
 }
 
-const defaultMark = " (the default branch)"
+// NoneNote is the note of a "none" baseline: what was looked for, each
+// with what came of it in parentheses.
+func NoneNote(searched []string) string {
+	return "looked for " + strings.Join(searched, "; ")
+}
 
 // fromBranch looks for the group's job in the most recent passing build on
-// branch. Without one, it says why; err is only an interrupted context.
-func (a *Auto) fromBranch(ctx context.Context, build providers.Build, group []providers.Job, branch, mark string) (*analysis.Baseline, *analysis.BaselineInfo, string, error) {
-	on := "on " + branch + mark
+// branch. Without one, it says what was looked for and what came of it;
+// err is only an interrupted context.
+func (a *Auto) fromBranch(ctx context.Context, build providers.Build, group []providers.Job, branch string, isDefault bool) (*analysis.Baseline, *analysis.BaselineInfo, string, error) {
+	on, sought := "on "+branch, fmt.Sprintf("a passing %s on %s", buildWord(build.Provider), branch)
+	if isDefault {
+		on += " (the default branch)"
+		sought += ", the default branch"
+	}
 	prev, ok, err := a.passingBuild(ctx, build, branch)
 	switch {
 	case err != nil:
 		if ctx.Err() != nil {
 			return nil, nil, "", ctx.Err()
 		}
-		return nil, nil, err.Error(), nil
+		return nil, nil, sought + " (the search failed: " + httpapi.Brief(err) + ")", nil
 	case !ok:
-		return nil, nil, fmt.Sprintf("no passing %s %s", buildWord(build.Provider), on), nil
+		return nil, nil, sought + " (there is none)", nil
 	}
 	same, ok := pickSame(prev, group)
 	if !ok {
-		return nil, nil, fmt.Sprintf("%s %s has no passing job of step %q", buildName(prev), on, strings.TrimPrefix(groupKey(group[0]), "name:")), nil
+		return nil, nil, fmt.Sprintf("%s (%s passed, but has no passing job of step %q)", sought, buildName(prev), strings.TrimPrefix(groupKey(group[0]), "name:")), nil
 	}
 	model, err := a.model(ctx, same)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, "", ctx.Err()
 		}
-		return nil, nil, fmt.Sprintf("the log of job %q of %s could not be read: %v", same.Name, buildName(prev), err), nil
+		return nil, nil, fmt.Sprintf("%s (%s passed, but the log of its job %q could not be read: %s)", sought, buildName(prev), same.Name, httpapi.Brief(err)), nil
 	}
 	return model, &analysis.BaselineInfo{
 		Kind:  KindPreviousBuild,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/httpapi"
 )
 
 // Source is where a build and its job logs come from: a CI provider's API,
@@ -106,7 +107,9 @@ func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (
 	r.send(false)
 	waitReports := r.startTestReports(ctx, src)
 
+	stopTicks := r.tickWhileReading()
 	ForEach(ctx, opts.Concurrency, r.selected, func(i int) { r.analyzeJob(ctx, src, i) })
+	stopTicks()
 	waitReports()
 	if err := ctx.Err(); err != nil {
 		return analysis.Report{}, fmt.Errorf("analysis interrupted: %w", err)
@@ -180,17 +183,22 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// countingReader counts bytes and reports progress now and then. It stops
-// at the first read after ctx ends, whatever the source.
+// countingReader adds the bytes it reads to a count and reports progress
+// every `every` bytes (Run also reports a count that moved every
+// quarter second, for bytes that trickle in from a command piped into
+// destill). It stops at the first read after ctx ends, whatever the source.
 type countingReader struct {
 	ctx   context.Context
 	r     io.Reader
+	count *atomic.Int64
 	n     int64
 	every int64
 	next  int64
-	tick  func(delta int64)
-	last  int64
+	tick  func()
 }
+
+// tickEvery is how often Run reports bytes read that no tick reported.
+const tickEvery = 250 * time.Millisecond
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
@@ -198,9 +206,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	c.count.Add(int64(n))
 	if c.n >= c.next {
-		c.tick(c.n - c.last)
-		c.last = c.n
+		c.tick()
 		c.next = c.n + c.every
 	}
 	return n, err
@@ -231,7 +239,7 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 	defer r.mu.Unlock()
 	r.changedLocked()
 	if baseErr != nil && err == nil && ctx.Err() == nil {
-		r.notes = append(r.notes, fmt.Sprintf("job %q: no baseline: %v", job.Name, baseErr))
+		r.notes = append(r.notes, fmt.Sprintf("job %q was analyzed without a baseline: %s", job.Name, httpapi.Brief(baseErr)))
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -241,8 +249,8 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 		if r.firstErr == nil {
 			r.firstErr = err
 		}
-		r.jobs[i].Error = err.Error()
-		r.notes = append(r.notes, fmt.Sprintf("job %q: log not analyzed: %v", job.Name, err))
+		r.jobs[i].Error = LogError(err)
+		r.notes = append(r.notes, LogNote(job.Name, r.jobs[i].Error))
 		r.fetched++
 	} else {
 		r.fetched++
@@ -301,17 +309,15 @@ func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*anal
 	if every <= 0 {
 		every = 512 << 10
 	}
-	cr := &countingReader{ctx: ctx, r: rc, every: every, next: every, tick: func(d int64) {
-		r.bytes.Add(d)
+	cr := &countingReader{ctx: ctx, r: rc, count: &r.bytes, every: every, next: every, tick: func() {
 		if r.mu.TryLock() {
 			r.sendLocked(false)
 			r.mu.Unlock()
 		}
 	}}
 	if _, err := io.Copy(a, cr); err != nil {
-		return nil, fmt.Errorf("read log of job %q: %w", job.Name, err)
+		return nil, fmt.Errorf("its log broke off: %w", err)
 	}
-	r.bytes.Add(cr.n - cr.last)
 	res := a.Result()
 	if rcache != nil {
 		closed = true
@@ -319,6 +325,16 @@ func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*anal
 		rcache.SaveResult(job, r.opts.Analysis, res)
 	}
 	return &res, nil
+}
+
+// LogError is what a job's summary says about a log that could not be
+// read: the provider's answer in a few words, not the chain of calls.
+func LogError(err error) string { return httpapi.Brief(err) }
+
+// LogNote is the report's note for a job whose log could not be read;
+// errText is its LogError.
+func LogNote(job, errText string) string {
+	return fmt.Sprintf("job %q was not analyzed: %s", job, errText)
 }
 
 func (r *run) finishedResults() []analysis.JobResult {
@@ -329,6 +345,35 @@ func (r *run) finishedResults() []analysis.JobResult {
 		}
 	}
 	return out
+}
+
+// tickWhileReading reports the bytes read every tickEvery while they move,
+// until the returned stop is called: bytes that trickle in (a command
+// piped into destill) show as they come, not at the next 512 KiB.
+func (r *run) tickWhileReading() (stop func()) {
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		t := time.NewTicker(tickEvery)
+		defer t.Stop()
+		sent := int64(0)
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if n := r.bytes.Load(); n != sent && r.mu.TryLock() {
+					sent = n
+					r.sendLocked(false)
+					r.mu.Unlock()
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-ended
+	}
 }
 
 func (r *run) send(done bool) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/providers"
+	"github.com/destill-dev/destill/providers/httpapi"
 )
 
 // TestReporter is a Source that can also read the test reports (JUnit XML
@@ -55,7 +56,7 @@ func (r *run) startTestReports(ctx context.Context, src Source) func() {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		if err != nil {
-			r.notes = append(r.notes, fmt.Sprintf("test reports: %v", err))
+			r.notes = append(r.notes, TestReportsNote(err))
 			r.changedLocked()
 		}
 		if MergeTestReports(r.jobs, r.selected, r.results, reports, r.opts.Analysis.Secrets) {
@@ -227,4 +228,10 @@ func FixReportURLs(findings []analysis.Finding, jobs []analysis.JobSummary) []an
 		}
 	}
 	return findings
+}
+
+// TestReportsNote is the report's note when the build's test reports could
+// not be read.
+func TestReportsNote(err error) string {
+	return fmt.Sprintf("the build's test reports could not be read, so failed tests come from the logs alone: %s", httpapi.Brief(err))
 }

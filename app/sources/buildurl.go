@@ -82,7 +82,7 @@ func resolveBuildURL(raw string, cfg Config) (Input, error) {
 	if token == "" && !cfg.Offline {
 		return Input{}, fmt.Errorf("%s", missing)
 	}
-	ccfg := providers.ClientConfig{BaseURL: base, Token: token, TokenVar: tokenVar, HTTP: cfg.HTTPClient, Notify: cfg.Notify}
+	ccfg := providers.ClientConfig{BaseURL: base, Token: token, TokenVar: tokenVar, HTTP: cfg.HTTPClient, Notify: cfg.Notify, Waiting: cfg.Waiting}
 	in := newInput(ref, base, token)
 	switch ref.Provider {
 	case providers.KindBuildkite:
@@ -134,7 +134,7 @@ func resolveJenkins(ref providers.BuildRef, cfg Config, env func(string) string)
 	}
 	in := newInput(ref, ref.WebBase, token)
 	in.Source = jenkins.New(ref, providers.ClientConfig{BaseURL: base, User: user, UserVar: EnvJenkinsUser,
-		Token: token, TokenVar: EnvJenkinsToken, HTTP: cfg.HTTPClient, Notify: cfg.Notify})
+		Token: token, TokenVar: EnvJenkinsToken, HTTP: cfg.HTTPClient, Notify: cfg.Notify, Waiting: cfg.Waiting})
 	return in, nil
 }
 

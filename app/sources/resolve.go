@@ -11,6 +11,7 @@ import (
 
 	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/pipeline"
+	"github.com/destill-dev/destill/providers/httpapi"
 	"github.com/destill-dev/destill/providers/local"
 )
 
@@ -33,6 +34,8 @@ type Config struct {
 	// Notify receives one-line messages for the user while a provider
 	// waits (a long rate-limit wait). Nil: silent.
 	Notify func(string)
+	// Waiting hears about requests a provider has not answered for a while.
+	Waiting func(httpapi.Wait)
 	// Offline means the provider will not be called (everything comes
 	// from the cache): a missing token is then not an error.
 	Offline bool

@@ -103,7 +103,7 @@ func merge(ctx context.Context, store Records, req backend.Request) (analysis.Re
 		selected = append(selected, i)
 		if j.Error != "" {
 			js.Error = j.Error
-			rep.Notes = append(rep.Notes, fmt.Sprintf("job %q: log not analyzed: %s", js.Name, j.Error))
+			rep.Notes = append(rep.Notes, pipeline.LogNote(js.Name, j.Error))
 			if firstErr == "" {
 				firstErr = j.Error
 			}

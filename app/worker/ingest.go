@@ -113,7 +113,7 @@ func (in *Ingest) Handle(ctx context.Context, msg backend.Message) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		notes = append(notes, fmt.Sprintf("test reports: %v", err))
+		notes = append(notes, pipeline.TestReportsNote(err))
 	}
 	plan := backend.Plan{
 		BuildURL:    build.URL,
@@ -189,7 +189,7 @@ func (in *Ingest) ingestJob(ctx context.Context, log *slog.Logger, req RequestMe
 	}
 	jobErr := ""
 	if err != nil {
-		jobErr = err.Error()
+		jobErr = pipeline.LogError(err)
 		log.Warn("job log not read", "job", job.Name, "error", jobErr, "chunks", n)
 	}
 	prog, serr := in.Store.SetJobChunks(ctx, req.RequestID, job.ID, n, jobErr)
@@ -230,7 +230,7 @@ func (in *Ingest) chunkLog(ctx context.Context, req RequestMessage, input source
 			return n, err
 		}
 		// Chunks of what was read are published; say what was lost.
-		return n, fmt.Errorf("read log of job %q: %w", job.Name, err)
+		return n, fmt.Errorf("its log broke off: %w", err)
 	}
 	if err := ch.Close(); err != nil {
 		return n, err

@@ -264,11 +264,11 @@ func TestDistributedEqualsInProcess(t *testing.T) {
 					t.Errorf("%s: %d findings carry a test from the JUnit report, want 2", url, tests)
 				}
 			case withErr.build.URL:
-				if !strings.Contains(strings.Join(rep.Notes, "\n"), "test reports: list artifacts") {
+				if !strings.Contains(strings.Join(rep.Notes, "\n"), "the build's test reports could not be read") {
 					t.Errorf("%s: notes %q lack the test report error", url, rep.Notes)
 				}
 			case flood.build.URL:
-				if !strings.Contains(strings.Join(rep.Notes, "\n"), `job "test shard 0": 200 error-like line(s) not kept as findings`) {
+				if !strings.Contains(strings.Join(rep.Notes, "\n"), `job "test shard 0": 201 error-like line(s) not kept as findings`) {
 					t.Errorf("%s: notes %q do not say what the cap left out", url, rep.Notes)
 				}
 			}

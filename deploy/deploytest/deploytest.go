@@ -20,19 +20,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/destill-dev/destill/internal/needs"
 )
 
 // Need returns the path of a command a test needs. Without it the test
-// skips, or fails when CI is set (.ci/run installs it); install says how to
-// get it.
+// fails when CI is set, else it skips and make test names the skip at the
+// end (needs.Missing); install says how to get this one tool.
 func Need(t testing.TB, name, install string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s not found: .ci/run installs it (%s)", name, install)
-		}
-		t.Skipf("%s not found: %s", name, install)
+		needs.Missing(t, name, fmt.Sprintf("%s is not installed (%s alone: %s)", name, name, install), needs.InstallAll)
 	}
 	return p
 }

@@ -18,13 +18,13 @@ import (
 	"github.com/destill-dev/destill/providers/providertest"
 )
 
-// TestChartPodsRunTheRealBinary renders the chart for a test Kafka (kfake)
+// TestE2EChartPodsRunTheRealBinary renders the chart for a test Kafka (kfake)
 // and PostgreSQL, then runs the migration Job's container and both
 // workers' containers as processes of the real binary, with the args and
 // the environment their pods get (envFrom the ConfigMap and the Secret);
 // their probes must pass, a submitted build must come back analyzed, and
 // SIGTERM must stop them cleanly within terminationGracePeriodSeconds.
-func TestChartPodsRunTheRealBinary(t *testing.T) {
+func TestE2EChartPodsRunTheRealBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the workers")
 	}
@@ -114,10 +114,10 @@ func TestChartPodsRunTheRealBinary(t *testing.T) {
 	}
 }
 
-// TestChartArgsAndEnvAreDestills: for every set of values, each
+// TestE2EChartArgsAndEnvAreDestills: for every set of values, each
 // container's args are a destill command line the binary accepts, and each
 // DESTILL_* variable the chart sets is one that command reads.
-func TestChartArgsAndEnvAreDestills(t *testing.T) {
+func TestE2EChartArgsAndEnvAreDestills(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -51,6 +51,7 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Client {
 			BaseURL: base,
 			HTTP:    cfg.HTTP,
 			Notify:  cfg.Notify,
+			Waiting: cfg.Waiting,
 			Auth:    func(h http.Header) { h.Set("Authorization", "Bearer "+token) },
 			Header:  http.Header{"Accept": {"application/json"}},
 		}),

@@ -26,7 +26,7 @@ func (s *Client) PassingBuild(ctx context.Context, branch string) (providers.Bui
 	cur := s.run
 	s.mu.Unlock()
 	if cur.WorkflowID == 0 {
-		return providers.Build{}, false, fmt.Errorf("the workflow of run %d is not known: read the run first", s.ref.Number)
+		return providers.Build{}, false, fmt.Errorf("run %d does not say which workflow it belongs to, so no other run of that workflow can be found", s.ref.Number)
 	}
 	q := url.Values{"branch": {branch}, "status": {"success"}, "per_page": {"2"}, "exclude_pull_requests": {"true"}}
 	var page struct {

@@ -49,6 +49,7 @@ func New(ref providers.BuildRef, cfg providers.ClientConfig) *Client {
 			BaseURL: base,
 			HTTP:    cfg.HTTP,
 			Notify:  cfg.Notify,
+			Waiting: cfg.Waiting,
 			// PRIVATE-TOKEN is not a header Go strips on redirect;
 			// httpapi never sends it beyond the API's own host.
 			Auth: func(h http.Header) { h.Set("PRIVATE-TOKEN", token) },

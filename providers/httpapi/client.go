@@ -25,6 +25,7 @@ const (
 	DefaultMaxTries      = 5
 	DefaultMaxWait       = 5 * time.Minute
 	DefaultLongWait      = 10 * time.Second
+	DefaultQuietWait     = 5 * time.Second
 	DefaultHeaderTimeout = 60 * time.Second
 	DefaultIdleTimeout   = 90 * time.Second
 	maxRedirects         = 5
@@ -60,6 +61,13 @@ type Config struct {
 	LongWait time.Duration
 	// Notify receives one-line messages about long waits (nil: silent).
 	Notify func(string)
+	// Waiting, when set, hears about a request the server has not answered
+	// yet: once it has been silent for QuietWait, then every second, and
+	// once more (Done) when the wait ends, however it ends.
+	Waiting func(Wait)
+	// QuietWait is how long a server may be silent before Waiting hears of
+	// it (0: DefaultQuietWait).
+	QuietWait time.Duration
 	// HeaderTimeout bounds the wait for a response's headers; IdleTimeout
 	// bounds a pause in the body. A download that keeps flowing is never
 	// cut off (0: the defaults).
@@ -92,6 +100,9 @@ func New(cfg Config) *Client {
 	}
 	if cfg.HeaderTimeout <= 0 {
 		cfg.HeaderTimeout = DefaultHeaderTimeout
+	}
+	if cfg.QuietWait <= 0 {
+		cfg.QuietWait = DefaultQuietWait
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
@@ -167,8 +178,10 @@ var (
 // failures and rate limits are retried; any other status is a
 // *StatusError.
 func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
+	try := 0
 	op := func() (*http.Response, error) {
-		resp, err := c.once(ctx, rawURL, header)
+		try++
+		resp, err := c.once(ctx, rawURL, header, try)
 		if err == nil {
 			return resp, nil
 		}
@@ -209,6 +222,15 @@ func (c *Client) Get(ctx context.Context, rawURL string, header http.Header) (*h
 		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil, err
+		}
+		var na *noAnswer
+		if errors.As(err, &na) {
+			tries := fmt.Sprintf("%d tries went", try)
+			if try == 1 {
+				tries = "1 try went"
+			}
+			return nil, fmt.Errorf("%s: no answer from %s: %s unanswered for %s each (GET %s); it took the connection but sent nothing back: try again later, or check the host",
+				c.cfg.Name, na.host, tries, c.cfg.HeaderTimeout, redactURL(rawURL))
 		}
 		var se *StatusError
 		if !errors.As(err, &se) {
@@ -254,7 +276,64 @@ func (c *Client) GetJSON(ctx context.Context, rawURL string, v any) (http.Header
 	return resp.Header, nil
 }
 
-func (c *Client) once(ctx context.Context, rawURL string, header http.Header) (*http.Response, error) {
+// Wait is a request the server has not answered yet.
+type Wait struct {
+	// Host is the server waited for (host:port when the port is not the
+	// scheme's).
+	Host string
+	// For is how long it has been silent.
+	For time.Duration
+	// Try is the attempt of the request, of Tries.
+	Try, Tries int
+	// Done is set when the wait ended (an answer, an error, a retry).
+	Done bool
+}
+
+// noAnswer is a request whose server did not answer within HeaderTimeout.
+type noAnswer struct {
+	host string
+	wait time.Duration
+}
+
+func (e *noAnswer) Error() string {
+	return fmt.Sprintf("no answer from %s within %s", e.host, e.wait)
+}
+
+// watch reports, through cfg.Waiting, a request to host that has not been
+// answered for QuietWait, every second until the returned stop is called.
+func (c *Client) watch(host string, try int) (stop func()) {
+	if c.cfg.Waiting == nil {
+		return func() {}
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		timer := time.NewTimer(c.cfg.QuietWait)
+		defer timer.Stop()
+		told := false
+		for {
+			select {
+			case <-done:
+				if told {
+					c.cfg.Waiting(Wait{Host: host, For: time.Since(start), Try: try, Tries: c.cfg.MaxTries, Done: true})
+				}
+				return
+			case <-timer.C:
+				told = true
+				c.cfg.Waiting(Wait{Host: host, For: time.Since(start), Try: try, Tries: c.cfg.MaxTries})
+				timer.Reset(time.Second)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-ended
+	}
+}
+
+func (c *Client) once(ctx context.Context, rawURL string, header http.Header, try int) (*http.Response, error) {
 	target, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, backoff.Permanent(fmt.Errorf("%s: bad URL %s: %w", c.cfg.Name, redactURL(rawURL), err))
@@ -284,13 +363,15 @@ func (c *Client) once(ctx context.Context, rawURL string, header http.Header) (*
 			}
 		}
 		timer := time.AfterFunc(c.cfg.HeaderTimeout, func() { cancel(errHeaderTimeout) })
+		stopWatch := c.watch(target.Host, try)
 		resp, err := c.http.Do(req)
+		stopWatch()
 		timer.Stop()
 		if err != nil {
 			cause := context.Cause(reqCtx)
 			cancel(nil)
 			if errors.Is(cause, errHeaderTimeout) {
-				return nil, fmt.Errorf("no response within %s", c.cfg.HeaderTimeout)
+				return nil, &noAnswer{host: target.Host, wait: c.cfg.HeaderTimeout}
 			}
 			var ue *url.Error
 			if errors.As(err, &ue) {

@@ -9,11 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/destill-dev/destill/internal/silenthttp"
 )
 
 const token = "s3cr3t-token-value"
@@ -231,7 +234,7 @@ func TestTimeoutsBoundSilenceNotLength(t *testing.T) {
 
 	start := time.Now()
 	_, err = c.Get(context.Background(), srv.URL+"/slow-headers", nil)
-	require.ErrorContains(t, err, "no response within 300ms")
+	require.ErrorContains(t, err, "no answer from "+strings.TrimPrefix(srv.URL, "http://")+": 1 try went unanswered for 300ms each")
 	require.Less(t, time.Since(start), 3*time.Second)
 }
 
@@ -269,4 +272,50 @@ func TestNextLink(t *testing.T) {
 	h.Set("Link", `<https://x/?page=1>; rel="prev"`)
 	require.Equal(t, "", NextLink(h))
 	require.Equal(t, "", NextLink(http.Header{}))
+}
+
+// TestWaitingForASilentServer: a server that takes the connection and never
+// answers is announced once it has been silent for QuietWait, with the try
+// it is, every second after; each wait ends with Done; when the tries run
+// out, the error names the host.
+func TestWaitingForASilentServer(t *testing.T) {
+	srv := silenthttp.Server(t)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	var mu sync.Mutex
+	var waits []Wait
+	c := New(Config{Name: "GitHub", MaxTries: 2, HeaderTimeout: 1500 * time.Millisecond, QuietWait: 200 * time.Millisecond,
+		InitialBackoff: time.Millisecond, Waiting: func(w Wait) {
+			mu.Lock()
+			waits = append(waits, w)
+			mu.Unlock()
+		}})
+	_, err := c.Get(context.Background(), srv.URL+"/repos/acme/app", nil)
+	require.EqualError(t, err, "GitHub: no answer from "+host+": 2 tries went unanswered for 1.5s each (GET "+srv.URL+
+		"/repos/acme/app); it took the connection but sent nothing back: try again later, or check the host")
+	mu.Lock()
+	defer mu.Unlock()
+	var tries []int
+	for _, w := range waits {
+		require.Equal(t, host, w.Host)
+		require.Equal(t, 2, w.Tries)
+		if w.Done {
+			tries = append(tries, w.Try)
+			continue
+		}
+		require.GreaterOrEqual(t, w.For, 200*time.Millisecond, "announced before the quiet wait")
+	}
+	require.Equal(t, []int{1, 2}, tries, "each try's wait ends: %+v", waits)
+	require.GreaterOrEqual(t, len(waits), 6, "announced every second of each try, then done: %+v", waits)
+}
+
+// TestWaitingEndsWithTheContext: a deadline on the whole run ends the wait
+// at once.
+func TestWaitingEndsWithTheContext(t *testing.T) {
+	srv := silenthttp.Server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := New(Config{Name: "GitHub"}).Get(ctx, srv.URL, nil)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 5*time.Second)
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Hints say what a provider's errors should tell the user.
@@ -114,3 +115,33 @@ type Explained struct {
 
 func (e *Explained) Error() string { return e.Msg }
 func (e *Explained) Unwrap() error { return e.Err }
+
+// Brief says in a few words what went wrong, for a message that already
+// says what was being done: an explanation (ExplainBuild, ExplainLog) as
+// it is, "GitHub answered 404 Not Found" for any other answer, else the
+// error itself.
+func Brief(err error) string {
+	var ex *Explained
+	if errors.As(err, &ex) {
+		return ex.Msg
+	}
+	var se *StatusError
+	if !errors.As(err, &se) {
+		return err.Error()
+	}
+	who := se.Provider
+	if se.Foreign {
+		who = "the download server"
+	}
+	s := fmt.Sprintf("%s answered %d %s", who, se.Status, http.StatusText(se.Status))
+	if m := se.Message; m != "" && !strings.EqualFold(m, http.StatusText(se.Status)) {
+		if len(m) > 120 {
+			m = m[:120] + "…"
+		}
+		s += ": " + m
+	}
+	if se.TooLong {
+		s += fmt.Sprintf(" (rate limit resets in %s)", se.RetryAfter.Round(time.Second))
+	}
+	return s
+}

@@ -79,3 +79,21 @@ func TestExplainBuild(t *testing.T) {
 		})
 	}
 }
+
+func TestBrief(t *testing.T) {
+	nf := &StatusError{Provider: "GitHub", Status: 404, URL: "https://api.github.com/repos/acme/app"}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("read the default branch of acme/app: %w", nf), "GitHub answered 404 Not Found"},
+		{&StatusError{Provider: "GitLab", Status: 403, Message: "insufficient_scope"}, "GitLab answered 403 Forbidden: insufficient_scope"},
+		{&StatusError{Provider: "GitHub", Status: 403, Foreign: true}, "the download server answered 403 Forbidden"},
+		{fmt.Errorf("read log of job %q: %w", "test", ExplainLog(&StatusError{Provider: "GitHub", Status: 410})), "log expired or deleted (410 Gone)"},
+		{errors.New("no response within 1m0s"), "no response within 1m0s"},
+	} {
+		if got := Brief(tc.err); got != tc.want {
+			t.Errorf("Brief(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}

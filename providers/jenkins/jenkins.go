@@ -50,7 +50,7 @@ type buildState struct {
 // HTTP basic auth, to that host only; a build on another host is read
 // anonymously.
 func New(ref providers.BuildRef, cfg providers.ClientConfig) *Source {
-	hc := httpapi.Config{Name: "Jenkins", BaseURL: cfg.BaseURL, HTTP: cfg.HTTP, Notify: cfg.Notify}
+	hc := httpapi.Config{Name: "Jenkins", BaseURL: cfg.BaseURL, HTTP: cfg.HTTP, Notify: cfg.Notify, Waiting: cfg.Waiting}
 	if cfg.User != "" && cfg.Token != "" {
 		basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.User+":"+cfg.Token))
 		hc.Auth = func(h http.Header) { h.Set("Authorization", basic) }

@@ -19,6 +19,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/destill-dev/destill/backend/postgres"
+	"github.com/destill-dev/destill/internal/needs"
 )
 
 // EnvURL names the server the tests use.
@@ -36,10 +37,7 @@ func URL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv(EnvURL)
 	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not set: CI needs a PostgreSQL server for this test (`make test` starts one when PostgreSQL is installed)", EnvURL)
-		}
-		t.Skipf("%s is not set: run `make test` (it starts a throwaway PostgreSQL when one is installed)", EnvURL)
+		needs.Missing(t, "PostgreSQL", EnvURL+" is not set: `make test` starts a throwaway PostgreSQL when one is installed", needs.InstallAll)
 	}
 	return u
 }

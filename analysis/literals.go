@@ -33,9 +33,15 @@ func newLiteralSet(lits []string) *literalSet {
 	s.nclass++ // class 0 is "no literal has this byte"
 	nc := int32(s.nclass)
 	// The trie, as a dense table from the start: next[state*nc+class] is
-	// the child, 0 when there is none (the root is no one's child).
-	next := make([]int32, nc, nc*int32(len(uniq)+1)*4)
-	out := [][]uint16{nil}
+	// the child, 0 when there is none (the root is no one's child). It has
+	// at most one state per byte of the literals, and the root.
+	states := 1
+	for _, l := range uniq {
+		states += len(l)
+	}
+	next := make([]int32, nc, int(nc)*states)
+	zeros := make([]int32, nc)
+	out := make([][]uint16, 1, states)
 	for id, l := range uniq {
 		cur := int32(0)
 		for i := 0; i < len(l); i++ {
@@ -43,7 +49,7 @@ func newLiteralSet(lits []string) *literalSet {
 			if next[at] == 0 {
 				next[at] = int32(len(out))
 				out = append(out, nil)
-				next = append(next, make([]int32, nc)...)
+				next = append(next, zeros...)
 			}
 			cur = next[at]
 		}

@@ -67,8 +67,7 @@ func (p *pattern) matcher() *matcher {
 		src, lower := lowerSource(p.src)
 		p.rule.re = regexp.MustCompile(src)
 		p.rule.onLower = lower
-		p.rule.first = firstBytes(p.rule.re)
-		p.rule.pre = newPrefilter(src)
+		p.rule.first, p.rule.pre = screens(src)
 	})
 	return &p.rule
 }

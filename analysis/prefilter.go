@@ -35,22 +35,22 @@ const (
 	maxNeedScans   = 4   // strings in need searched for one by one
 )
 
-// newPrefilter derives the prefilter of a pattern.
-func newPrefilter(src string) prefilter {
+// screens derives, from one parse of a pattern, the bytes its matches
+// begin with (firstBytes) and its prefilter.
+func screens(src string) (*[256]bool, prefilter) {
 	var p prefilter
 	raw, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
-		return p
+		return nil, p
 	}
 	p.follows = followsOf(raw)
-	re, err := syntax.Parse(src, syntax.Perl)
-	if err != nil {
-		return p
-	}
-	re = re.Simplify()
+	re := raw.Simplify() // a new tree: raw is not changed
 	prog, err := syntax.Compile(re)
-	anchored := err == nil && prog.StartCond()&syntax.EmptyBeginText != 0
-	if anchored {
+	if err != nil {
+		return nil, p
+	}
+	first := firstBytesOf(prog)
+	if prog.StartCond()&syntax.EmptyBeginText != 0 {
 		if alts, ok := expand(re, true); ok && len(alts) > 0 {
 			p.starts = newStartTrie(alts)
 			p.exact = true
@@ -73,7 +73,7 @@ func newPrefilter(src string) prefilter {
 			}
 		}
 	}
-	return p
+	return first, p
 }
 
 // decide reports what the prefilter says of t: whether a match is
@@ -196,32 +196,42 @@ func expand(re *syntax.Regexp, atStart bool) ([]alt, bool) {
 	return []alt{{open: true}}, true
 }
 
-// concatAlts returns the texts of a followed by b.
+// concatAlts returns the texts of a followed by b, each once.
 func concatAlts(a, b []alt) []alt {
-	var out []alt
-	seen := map[alt]bool{}
-	add := func(x alt) {
-		if len(x.s) > maxStartBytes {
-			x = alt{s: x.s[:maxStartBytes], open: true}
-		}
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
+	out := make([]alt, 0, len(a)*len(b))
 	for _, x := range a {
 		if x.open {
-			add(x)
+			out = append(out, x)
 			continue
 		}
 		for _, y := range b {
 			if x.end && y.s != "" {
 				continue // nothing follows the end of the text
 			}
-			add(alt{s: x.s + y.s, end: x.end || y.end, open: y.open})
+			z := alt{s: x.s + y.s, end: x.end || y.end, open: y.open}
+			if len(z.s) > maxStartBytes {
+				z = alt{s: z.s[:maxStartBytes], open: true}
+			}
+			out = append(out, z)
 		}
 	}
-	return out
+	slices.SortFunc(out, func(x, y alt) int {
+		if c := strings.Compare(x.s, y.s); c != 0 {
+			return c
+		}
+		return cmpBool(x.end, y.end)*2 + cmpBool(x.open, y.open)
+	})
+	return slices.Compact(out)
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // required returns strings one of which every match of re contains, or

@@ -32,50 +32,60 @@ func newLiteralSet(lits []string) *literalSet {
 	}
 	s.nclass++ // class 0 is "no literal has this byte"
 	nc := int32(s.nclass)
-	// The trie, as a dense table from the start: next[state*nc+class] is
-	// the child, 0 when there is none (the root is no one's child). It has
-	// at most one state per byte of the literals, and the root.
-	states := 1
-	for _, l := range uniq {
-		states += len(l)
+	// The trie, with each node's children as a short list.
+	type edge struct {
+		class uint8
+		to    int32
 	}
-	next := make([]int32, nc, int(nc)*states)
-	zeros := make([]int32, nc)
-	out := make([][]uint16, 1, states)
+	var children [][]edge
+	var out [][]uint16
+	newNode := func() int32 {
+		children = append(children, nil)
+		out = append(out, nil)
+		return int32(len(out) - 1)
+	}
+	child := func(u int32, c uint8) int32 {
+		for _, e := range children[u] {
+			if e.class == c {
+				return e.to
+			}
+		}
+		return -1
+	}
+	newNode()
 	for id, l := range uniq {
 		cur := int32(0)
 		for i := 0; i < len(l); i++ {
-			at := cur*nc + int32(s.class[l[i]])
-			if next[at] == 0 {
-				next[at] = int32(len(out))
-				out = append(out, nil)
-				next = append(next, zeros...)
+			c := s.class[l[i]]
+			nx := child(cur, c)
+			if nx < 0 {
+				nx = newNode()
+				children[cur] = append(children[cur], edge{c, nx})
 			}
-			cur = next[at]
+			cur = nx
 		}
 		out[cur] = append(out[cur], uint16(id))
 	}
-	// Breadth-first: failure links, which complete the table into a DFA
-	// (a state's missing transitions are its failure state's).
+	// Breadth-first: failure links, and the literals that end at each
+	// state through them.
 	s.nstates = len(out)
 	fail := make([]int32, s.nstates)
-	queue := make([]int32, 0, s.nstates)
-	for c := int32(1); c < nc; c++ {
-		if nx := next[c]; nx != 0 {
-			queue = append(queue, nx)
-		}
-	}
-	for q := 0; q < len(queue); q++ {
-		u := queue[q]
-		f := fail[u]
-		out[u] = append(out[u], out[f]...)
-		for c := int32(1); c < nc; c++ {
-			if nx := next[u*nc+c]; nx != 0 {
-				fail[nx] = next[f*nc+c]
-				queue = append(queue, nx)
-			} else {
-				next[u*nc+c] = next[f*nc+c]
+	order := make([]int32, 0, s.nstates) // states in breadth-first order
+	order = append(order, 0)
+	for q := 0; q < len(order); q++ {
+		u := order[q]
+		for _, e := range children[u] {
+			f := int32(0)
+			if u != 0 {
+				for f = fail[u]; f != 0 && child(f, e.class) < 0; f = fail[f] {
+				}
+				if nx := child(f, e.class); nx >= 0 {
+					f = nx
+				}
 			}
+			fail[e.to] = f
+			out[e.to] = append(out[e.to], out[f]...)
+			order = append(order, e.to)
 		}
 	}
 	// Number the states with no literal ending there first, so telling a
@@ -94,14 +104,20 @@ func newLiteralSet(lits []string) *literalSet {
 			}
 		}
 	}
-	s.next = make([]int32, len(next))
+	// The DFA, one row per state in breadth-first order: a missing
+	// transition is the failure state's, whose row is filled already.
+	s.next = make([]int32, s.nstates*int(nc))
 	s.out = make([][]uint16, s.nstates)
-	for i := range out {
-		s.out[id[i]] = out[i]
-		row := int(id[i]) * int(nc)
-		for c := range int(nc) {
-			s.next[row+c] = id[next[i*int(nc)+c]] * nc
+	for _, u := range order {
+		s.out[id[u]] = out[u]
+		row := s.next[id[u]*nc : (id[u]+1)*nc]
+		if u != 0 {
+			copy(row, s.next[id[fail[u]]*nc:(id[fail[u]]+1)*nc])
 		}
+		for _, e := range children[u] {
+			row[e.class] = id[e.to] * nc
+		}
+		row[0] = id[0] * nc // bytes in no literal lead back to the root
 	}
 	return s
 }

@@ -15,6 +15,7 @@ type pattern struct {
 
 	plainOnce sync.Once
 	plain     *regexp.Regexp // src as written
+	plainPre  prefilter      // its screens
 
 	ruleOnce sync.Once
 	rule     matcher // src as a rule runs it
@@ -24,11 +25,18 @@ type pattern struct {
 func re(src string) *pattern { return &pattern{src: src} }
 
 // Match reports whether b holds a match of the pattern as written.
-func (p *pattern) Match(b []byte) bool { return p.compiled().Match(b) }
+func (p *pattern) Match(b []byte) bool {
+	re := p.compiled()
+	possible, certain := p.plainPre.decide(b)
+	return possible && (certain || re.Match(b))
+}
 
 // compiled returns the pattern as written, compiled.
 func (p *pattern) compiled() *regexp.Regexp {
-	p.plainOnce.Do(func() { p.plain = regexp.MustCompile(p.src) })
+	p.plainOnce.Do(func() {
+		p.plain = regexp.MustCompile(p.src)
+		_, p.plainPre = screens(p.src)
+	})
 	return p.plain
 }
 

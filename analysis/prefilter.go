@@ -717,6 +717,7 @@ func followPossible[T ~string | ~[]byte](fs []follow, line T) bool {
 // occurrence at once, so a line costs one walk whatever it holds.
 func followPasses[T ~string | ~[]byte](f *follow, line T) bool {
 	var w followWalker
+	w.starts, w.at, w.next = w.startBuf[:0], w.buf[0][:0], w.buf[1][:0]
 	for _, lit := range f.lits {
 		if f.fold && strings.ContainsAny(lit, "ks") && (index(line, "ſ") >= 0 || index(line, "\u212a") >= 0) {
 			return true // "ſ" and the Kelvin sign fold to s and k
@@ -756,10 +757,13 @@ func followIndex[T ~string | ~[]byte](f *follow, s T, lit string) int {
 // posRange is a range of positions of a line, from and to included.
 type posRange struct{ from, to int }
 
-// followWalker holds the position sets of a walk.
+// followWalker holds the position sets of a walk, in arrays of its own
+// while they are small.
 type followWalker struct {
 	starts   []int
 	at, next []posRange
+	buf      [3][8]posRange
+	startBuf [8]int
 }
 
 // followWalk reports whether the steps of f can be met from a position

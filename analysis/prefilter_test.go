@@ -58,6 +58,7 @@ func pieces(t *testing.T, src string) []string {
 func checkAgrees(t *testing.T, src string, n int, rng *rand.Rand) int {
 	t.Helper()
 	m := matcherOf(src)
+	plain := re(src)
 	ps := pieces(t, src)
 	matched := 0
 	for range n {
@@ -69,6 +70,9 @@ func checkAgrees(t *testing.T, src string, n int, rng *rand.Rand) int {
 		want := m.re.Match(text)
 		if got := m.match(text); got != want {
 			t.Fatalf("%s on %q: prefilter and pattern say %v, pattern alone %v", src, text, got, want)
+		}
+		if got, want := plain.Match(text), plain.compiled().Match(text); got != want {
+			t.Fatalf("%s as written on %q: prefilter and pattern say %v, pattern alone %v", src, text, got, want)
 		}
 		if want {
 			matched++
@@ -109,6 +113,9 @@ func TestPrefilterAgreesWithItsPattern(t *testing.T) {
 		`ghp_[0-9a-zA-Z]{6}`,
 		`\b(p8e-(?i)[a-z0-9]{5})(?:[\x60'"\s;]|\\[nr]|$)`,
 		`(?i)ks{1,2}=\d`,
+		// patterns of the noise checks and block specs, as written
+		npmScriptEcho.src, retryWords.src, retriesExhausted.src, passingTest.src, skippedTest.src, appLogRecord.src,
+		compilerNote.src, diagnosticStart.src, npmBoilerplate.src, goFrameRe.src,
 	}
 	rng := rand.New(rand.NewSource(1))
 	for _, p := range patterns {

@@ -40,8 +40,16 @@ var (
 // mayNeedRedaction reports, without copying b, whether Redact could
 // change it: whether it holds a literal secret, a keyword of a rule (or of
 // the patterns written in code), a key assignment or credentials in a URL.
-func (r *Redactor) mayNeedRedaction(b []byte) bool {
-	if r.hasLiteral(b) || mayHaveURLCreds(b) {
+func (r *Redactor) mayNeedRedaction(b []byte) bool { return mayNeedRedaction(r, b) }
+
+// mayNeedRedaction is Redactor.mayNeedRedaction for a string or bytes.
+func mayNeedRedaction[T ~string | ~[]byte](r *Redactor, b T) bool {
+	for _, sec := range r.secrets {
+		if index(b, sec) >= 0 {
+			return true
+		}
+	}
+	if mayHaveURLCreds(b) {
 		return true
 	}
 	var st scanState
@@ -83,6 +91,14 @@ func (r *Redactor) RedactLiteralBytes(data []byte) []byte {
 
 // Redact returns s with secrets replaced by [REDACTED].
 func (r *Redactor) Redact(s string) string {
+	if !mayNeedRedaction(r, s) {
+		return s // most lines: one scan, no copy
+	}
+	return r.redactAll(s)
+}
+
+// redactAll is Redact without its screen: every pattern is tried.
+func (r *Redactor) redactAll(s string) string {
 	s = r.RedactLiterals(s)
 	if spans := rulesForRedaction().find(s, nil); len(spans) > 0 {
 		s = redactSpans(s, spans)

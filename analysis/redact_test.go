@@ -2,8 +2,12 @@ package analysis
 
 import (
 	"math/rand"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/destill-dev/destill/analysis/analysistest"
 )
 
 func TestRedactor(t *testing.T) {
@@ -83,5 +87,45 @@ func TestPreChecks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRedactScreen: the screen in front of Redact (mayNeedRedaction) only
+// lets through lines every pattern leaves alone, on the token corpus,
+// the test logs and texts built from both.
+func TestRedactScreen(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor("hunter2hunter2", "s3cr3t-value")
+	var lines []string
+	for _, f := range analysistest.SecretFormats() {
+		lines = append(lines, f.Lines...)
+	}
+	paths, _ := filepath.Glob("testdata/logs/*.log")
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strings.Split(string(data), "\n")...)
+	}
+	lines = append(lines, "pass hunter2hunter2 along", "x s3cr3t-value", "https://u:p@h/x", "Authorization: Bearer abc",
+		"-----BEGIN RSA PRIVATE KEY----- abc", "api_key=abcdef123456")
+	rng := rand.New(rand.NewSource(7))
+	for range 20_000 {
+		a, b := lines[rng.Intn(len(lines))], lines[rng.Intn(len(lines))]
+		i, j := rng.Intn(len(a)+1), rng.Intn(len(b)+1)
+		lines = append(lines, a[:i]+b[j:])
+	}
+	screened := 0
+	for _, l := range lines {
+		if !mayNeedRedaction(r, l) {
+			screened++
+		}
+		if got, want := r.Redact(l), r.redactAll(l); got != want {
+			t.Fatalf("Redact(%q) = %q, every pattern gives %q", l, got, want)
+		}
+	}
+	if screened < len(lines)/2 {
+		t.Errorf("the screen let only %d of %d lines skip the patterns", screened, len(lines))
 	}
 }

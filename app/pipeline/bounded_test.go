@@ -72,3 +72,28 @@ func TestRunSmallBuildKeepsEverything(t *testing.T) {
 	require.Len(t, rep.Findings, 2*50)
 	require.NotContains(t, strings.Join(rep.Notes, "\n"), "not listed")
 }
+
+// TestRunRanksForUpdatesOnlyWhenLive: without LiveFindings the findings
+// are ranked once, for the final report; with it, the updates sent as jobs
+// finish carry the findings so far.
+func TestRunRanksForUpdatesOnlyWhenLive(t *testing.T) {
+	t.Parallel()
+	for _, live := range []bool{false, true} {
+		var mu sync.Mutex
+		midway := 0 // updates before the end that carried findings
+		rep, err := Run(context.Background(), floodBuild(3, 20), Options{Concurrency: 1, LiveFindings: live}, func(u Update) {
+			mu.Lock()
+			defer mu.Unlock()
+			if !u.Done && len(u.Report.Findings) > 0 {
+				midway++
+			}
+		})
+		require.NoError(t, err)
+		require.Len(t, rep.Findings, 3*20)
+		if live {
+			require.Positive(t, midway, "live updates carry findings")
+		} else {
+			require.Zero(t, midway, "no ranking before the end")
+		}
+	}
+}

@@ -64,6 +64,10 @@ type Options struct {
 	// Baselines, when not nil, gives each analyzed job a model of passing
 	// logs to compare its findings with.
 	Baselines Baselines
+	// LiveFindings ranks the findings for the updates while jobs finish,
+	// for a reader who watches them come (the interactive UI); otherwise
+	// only the final report's are ranked, once.
+	LiveFindings bool
 }
 
 // Baselines finds passing logs to compare a failed job with.
@@ -276,10 +280,10 @@ func (r *run) changedLocked() {
 }
 
 // rankLocked ranks the finished results again when the findings are
-// stale: at once when final is set, else once rankSpacing times what
-// ranking took last has passed.
+// stale: at once when final is set, else, for live findings, once
+// rankSpacing times what ranking took last has passed.
 func (r *run) rankLocked(final bool) {
-	if r.ranked || !final && time.Since(r.rankedAt) < rankSpacing*r.rankTook {
+	if r.ranked || !final && (!r.opts.LiveFindings || time.Since(r.rankedAt) < rankSpacing*r.rankTook) {
 		return
 	}
 	start := time.Now()

@@ -81,7 +81,7 @@ type Analyzer struct {
 	goTest   goTestTracker // the output of the Go test running now
 	found    foundSet      // the candidates, one per fingerprint
 	output   outputState   // the failed commands' last output
-	classes  classCache    // classification by line shape (last: it is large)
+	classes  *classCache   // classification by line shape: classCaches' until Result
 }
 
 // NewAnalyzer returns an Analyzer for one log.
@@ -94,14 +94,18 @@ func NewAnalyzer(opts Options) *Analyzer {
 		context:  newContextLines(opts.contextBefore(), opts.contextAfter()),
 		found:    foundSet{byFP: make(map[string]*Candidate)},
 	}
+	a.classes = classCaches.Get().(*classCache)
 	a.split.MaxLine = opts.MaxLineBytes
 	a.emit = a.processLine
 	a.blanks = a.blankLines
 	return a
 }
 
-// Write feeds log bytes. It never fails.
+// Write feeds log bytes. It never fails; after Result it does nothing.
 func (a *Analyzer) Write(p []byte) (int, error) {
+	if a.finished {
+		return len(p), nil
+	}
 	a.bytes += int64(len(p))
 	a.split.WriteRuns(p, a.emit, a.blanks)
 	return len(p), nil
@@ -120,6 +124,8 @@ func (a *Analyzer) Result() JobResult {
 			a.closeBlock()
 		}
 		a.context.pending = nil
+		classCaches.Put(a.classes) // warm for the next job's analyzer
+		a.classes = nil
 	}
 	res := JobResult{
 		Lines:          a.line,

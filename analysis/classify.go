@@ -173,12 +173,18 @@ func goDiagnostic(b []byte) bool {
 const classCacheBits = 13
 
 // classCache remembers what classification says of lines by shape: logs
-// repeat the same lines with other numbers many times over.
+// repeat the same lines with other numbers many times over. What it holds
+// depends on the line alone, so a cache goes from one job's analyzer to
+// the next (classCaches) and starts warm: the jobs of a build print much
+// the same lines.
 type classCache struct {
 	entries [1 << classCacheBits]classified
 	lower   []byte   // scratch: the lower-cased line
 	lits    []uint64 // scratch: which literals it holds
 }
+
+// classCaches holds the caches of the analyzers that finished.
+var classCaches = sync.Pool{New: func() any { return new(classCache) }}
 
 // classified is what classification (with the noise check) says of a line.
 type classified struct {

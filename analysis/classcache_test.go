@@ -1,30 +1,10 @@
 package analysis
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
 )
-
-// testLogs returns the contents of the test logs.
-func testLogs(t *testing.T) [][]byte {
-	t.Helper()
-	paths, err := filepath.Glob("testdata/logs/*.log")
-	if err != nil || len(paths) < 10 {
-		t.Fatalf("test logs: %v", err)
-	}
-	var out [][]byte
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, data)
-	}
-	return out
-}
 
 // analyzeWith analyzes data with the given class cache (nil: a new one).
 func analyzeWith(data []byte, cc *classCache) JobResult {

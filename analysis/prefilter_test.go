@@ -1,18 +1,13 @@
 package analysis
 
 import (
-	"bytes"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
-
-	"github.com/destill-dev/destill/analysis/analysistest"
 )
 
 // matcherOf compiles src as a rule's pattern is compiled.
@@ -148,36 +143,20 @@ func TestRulePrefiltersAgree(t *testing.T) {
 	}
 	t.Logf("%d of %d rules screened, %d decided without their pattern", screened, len(rules), exact)
 
-	paths, err := filepath.Glob("testdata/logs/*.log")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no test logs: %v", err)
-	}
-	var c cleaner
-	lits := make([]uint64, rulesIndexed().lits.words())
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, raw := range bytes.Split(data, []byte("\n")) {
-			text, _ := c.clean(raw)
-			l := &lineView{text: text}
-			l.trim, l.indent = leadingSpace(text)
-			l.prepare(nil, lits)
-			for i := range rules {
-				r := &rules[i]
-				if r.re == nil || l.try[i/64]&(1<<(i%64)) == 0 {
-					continue // tried only where its literals are
-				}
-				m, in := r.input(l)
-				for _, cut := range []int{len(in), len(in) / 2, min(len(in), 7)} {
-					if got, want := m.match(in[:cut]), m.re.Match(in[:cut]); got != want {
-						t.Fatalf("%s on %q: prefilter and pattern say %v, pattern alone %v", r.name, in[:cut], got, want)
-					}
+	preparedTestLines(t, func(l *lineView) {
+		for i := range rules {
+			r := &rules[i]
+			if r.re == nil || l.try[i/64]&(1<<(i%64)) == 0 {
+				continue // tried only where its literals are
+			}
+			m, in := r.input(l)
+			for _, cut := range []int{len(in), len(in) / 2, min(len(in), 7)} {
+				if got, want := m.match(in[:cut]), m.re.Match(in[:cut]); got != want {
+					t.Fatalf("%s on %q: prefilter and pattern say %v, pattern alone %v", r.name, in[:cut], got, want)
 				}
 			}
 		}
-	}
+	})
 }
 
 // TestPrefilterDerivation checks what is derived from a few patterns.
@@ -224,18 +203,7 @@ func TestPrefilterDerivation(t *testing.T) {
 func TestSecretRuleFollowsAgree(t *testing.T) {
 	t.Parallel()
 	rs := rulesForRedaction()
-	var lines []string
-	for _, f := range analysistest.SecretFormats() {
-		lines = append(lines, f.Lines...)
-	}
-	paths, _ := filepath.Glob("testdata/logs/*.log")
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, strings.Split(string(data), "\n")...)
-	}
+	lines := secretTestLines(t)
 	rng := rand.New(rand.NewSource(3))
 	checked, matched := 0, 0
 	for _, r := range rs.rules {

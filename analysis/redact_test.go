@@ -2,12 +2,8 @@ package analysis
 
 import (
 	"math/rand"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/destill-dev/destill/analysis/analysistest"
 )
 
 func TestRedactor(t *testing.T) {
@@ -96,19 +92,7 @@ func TestPreChecks(t *testing.T) {
 func TestRedactScreen(t *testing.T) {
 	t.Parallel()
 	r := NewRedactor("hunter2hunter2", "s3cr3t-value")
-	var lines []string
-	for _, f := range analysistest.SecretFormats() {
-		lines = append(lines, f.Lines...)
-	}
-	paths, _ := filepath.Glob("testdata/logs/*.log")
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, strings.Split(string(data), "\n")...)
-	}
-	lines = append(lines, "pass hunter2hunter2 along", "x s3cr3t-value", "https://u:p@h/x", "Authorization: Bearer abc",
+	lines := append(secretTestLines(t), "pass hunter2hunter2 along", "x s3cr3t-value", "https://u:p@h/x", "Authorization: Bearer abc",
 		"-----BEGIN RSA PRIVATE KEY----- abc", "api_key=abcdef123456")
 	rng := rand.New(rand.NewSource(7))
 	for range 20_000 {

@@ -61,16 +61,11 @@ type usage struct {
 	stdout    []byte
 }
 
-// run runs name with args (a home and cache of its own, no colour) and
-// returns what it cost. exit codes in okExit are not errors (grep -c
-// exits 1 when it counts nothing).
+// run runs name with args in env and returns what it cost; grep's exit
+// code 1 (it counted nothing) is not an error.
 func run(b *testing.B, env []string, name string, args ...string) usage {
 	b.Helper()
-	u, err := runProcess(env, false, name, args...)
-	if err != nil {
-		b.Fatalf("%s %s: %v", filepath.Base(name), strings.Join(args, " "), err)
-	}
-	return u
+	return mustRun(b, false, env, name, args)
 }
 
 // runWatched is run that also samples the process's peak resident set
@@ -79,7 +74,12 @@ func run(b *testing.B, env []string, name string, args ...string) usage {
 // child's maxrss, and the benchmark holds the logs it serves.
 func runWatched(b *testing.B, env []string, name string, args ...string) usage {
 	b.Helper()
-	u, err := runProcess(env, true, name, args...)
+	return mustRun(b, true, env, name, args)
+}
+
+func mustRun(b *testing.B, watch bool, env []string, name string, args []string) usage {
+	b.Helper()
+	u, err := runProcess(env, watch, name, args...)
 	if err != nil {
 		b.Fatalf("%s %s: %v", filepath.Base(name), strings.Join(args, " "), err)
 	}

@@ -28,11 +28,11 @@ test: ## Every test but the end-to-end ones (throwaway PostgreSQL, in-process kf
 test-e2e: ## The end-to-end tests (TestE2E*): the real binary in tmux, as workers, from the README, as deploy files run it
 	scripts/run-tests.sh go test -count=1 -run '$(E2E)' -timeout 15m ./...
 
-bench: ## Benchmarks: analysis MB/s against grep on a generated >=100 MB log, peak RSS; a 40x20 MB build URL against download-only, and its second (cached) analyze against the first; automatic baselines against none; warm history against none; one build in process vs through the distributed stages
-	DESTILL_CORPUS=$(abspath $(CORPUS)) go test -run '^$$' -bench 'BenchmarkAnalyze$$|BenchmarkAnalyzeCorpus' -cpu 1 -benchtime $(BENCHTIME) -timeout 30m ./analysis/
+bench: ## Benchmarks; last, the performance table on the real logs in CORPORA (throughput and start-up against grep, a 40x20 MB build against download-only, peak RSS), each row with its target
 	go test -run '^$$' -bench 'BenchmarkBaseline' -cpu 1 -benchtime $(BENCHTIME) -timeout 30m ./analysis/
-	go test -run '^$$' -bench 'BenchmarkAnalyzeBuildURL|BenchmarkPeakRSS|BenchmarkAutomaticBaseline|BenchmarkAnalyzeHistoryCached' -benchtime $(BENCHTIME) -timeout 30m ./app/
+	go test -run '^$$' -bench 'BenchmarkAnalyzeBuildURLCached|BenchmarkAutomaticBaseline|BenchmarkAnalyzeHistoryCached' -benchtime $(BENCHTIME) -timeout 30m ./app/
 	go test -run '^$$' -bench 'BenchmarkBuild' -benchtime $(BENCHTIME) -timeout 30m ./app/worker/
+	DESTILL_CORPUS=$(abspath $(CORPORA)) go test -run '^$$' -bench 'BenchmarkTable' -benchtime $(BENCHTIME) -timeout 60m ./bench/
 
 lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

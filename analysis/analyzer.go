@@ -61,6 +61,7 @@ func clampContext(n, def int) int {
 type Analyzer struct {
 	opts     Options
 	redactor *Redactor
+	triggers *keywordSet // triggerSet()
 	split    LineSplitter
 	clean    cleaner
 	emit     func([]byte, bool) // processLine, bound once
@@ -80,7 +81,7 @@ type Analyzer struct {
 	goTest   goTestTracker // the output of the Go test running now
 	found    foundSet      // the candidates, one per fingerprint
 	output   outputState   // the failed commands' last output
-	classes  classCache    // classification by line shape (last: it is large)
+	classes  *classCache   // classification by line shape: classCaches' until Result
 }
 
 // NewAnalyzer returns an Analyzer for one log.
@@ -88,18 +89,23 @@ func NewAnalyzer(opts Options) *Analyzer {
 	a := &Analyzer{
 		opts:     opts,
 		redactor: NewRedactor(opts.Secrets...),
+		triggers: triggerSet(),
 		line:     max(opts.FirstLine-1, 0),
 		context:  newContextLines(opts.contextBefore(), opts.contextAfter()),
 		found:    foundSet{byFP: make(map[string]*Candidate)},
 	}
+	a.classes = classCaches.Get().(*classCache)
 	a.split.MaxLine = opts.MaxLineBytes
 	a.emit = a.processLine
 	a.blanks = a.blankLines
 	return a
 }
 
-// Write feeds log bytes. It never fails.
+// Write feeds log bytes. It never fails; after Result it does nothing.
 func (a *Analyzer) Write(p []byte) (int, error) {
+	if a.finished {
+		return len(p), nil
+	}
 	a.bytes += int64(len(p))
 	a.split.WriteRuns(p, a.emit, a.blanks)
 	return len(p), nil
@@ -118,6 +124,8 @@ func (a *Analyzer) Result() JobResult {
 			a.closeBlock()
 		}
 		a.context.pending = nil
+		classCaches.Put(a.classes) // warm for the next job's analyzer
+		a.classes = nil
 	}
 	res := JobResult{
 		Lines:          a.line,
@@ -149,7 +157,7 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	}
 	// Clean the line, screen it for trigger words, hide private keys.
 	text, info := a.clean.clean(raw)
-	scan := triggers.scan(text)
+	scan := a.triggers.scan(text)
 	text = a.spans.hideKey(text, scan)
 	l := &a.cur
 	*l = lineView{text: text, mark: info.mark}

@@ -95,7 +95,7 @@ func (bb *BaselineBuilder) line(raw []byte, _ bool) {
 // leading marker. The Go diagnostic check in leadTrigger only runs when
 // the scan saw ".go:".
 func worthTemplating(text, trim []byte, indent int) bool {
-	f := triggers.scan(text)
+	f := triggerSet().scan(text)
 	if f&scanTrigger != 0 {
 		return true
 	}

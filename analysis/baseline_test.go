@@ -220,7 +220,7 @@ func TestWorthTemplating(t *testing.T) {
 	for _, raw := range lines {
 		text, _ := c.clean(raw)
 		trim, indent := leadingSpace(text)
-		want := triggers.contains(text) || diagnosticMark(triggers.scan(text), indent, trim) || leadTrigger(trim, indent)
+		want := triggerSet().contains(text) || diagnosticMark(triggerSet().scan(text), indent, trim) || leadTrigger(trim, indent)
 		if got := worthTemplating(text, trim, indent); got != want {
 			t.Errorf("worthTemplating(%q) = %v, want %v", text, got, want)
 		}

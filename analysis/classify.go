@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/bits"
 	"strings"
+	"sync"
 )
 
 // lineView is a cleaned line prepared for classification.
@@ -12,9 +13,9 @@ type lineView struct {
 	trim   []byte // text without leading white space
 	indent int    // columns of leading white space (a tab counts 4)
 	mark   Mark
-	scan   uint8    // what triggers.scan found in text
+	scan   uint8    // what the trigger set found in text
 	lower  []byte   // ASCII lower-case copy of text, made only for candidate lines
-	lits   []uint64 // which ruleLiterals occur in lower, one bit per id
+	lits   []uint64 // which literals of the rule index occur in lower, one bit per id
 	try    ruleMask // which rules are worth trying: their need is met or they have none
 	// verdict: the line is a runner's verdict on a failed command.
 	verdict bool
@@ -36,10 +37,13 @@ func leadingSpace(b []byte) ([]byte, int) {
 	return nil, n
 }
 
-// triggers finds the trigger words, and in the same pass the marks of a Go
+// triggerSet finds the trigger words, and in the same pass the marks of a Go
 // diagnostic and of a private key block.
-var triggers = newFlaggedKeywordSet(append(append(append([]string(nil), triggerWords...), ".go:", "-----begin "), diagnosticExts...),
-	diagnosticFlags())
+// It is built on first use.
+var triggerSet = sync.OnceValue(func() *keywordSet {
+	return newFlaggedKeywordSet(append(append(append([]string(nil), triggerWords...), ".go:", "-----begin "), diagnosticExts...),
+		diagnosticFlags())
+})
 
 // diagnosticExts are the ".ext:" marks of a "file.ext:line: message"
 // diagnostic from a tool that prints no failure word (flake8, ktlint,
@@ -169,12 +173,18 @@ func goDiagnostic(b []byte) bool {
 const classCacheBits = 13
 
 // classCache remembers what classification says of lines by shape: logs
-// repeat the same lines with other numbers many times over.
+// repeat the same lines with other numbers many times over. What it holds
+// depends on the line alone, so a cache goes from one job's analyzer to
+// the next (classCaches) and starts warm: the jobs of a build print much
+// the same lines.
 type classCache struct {
 	entries [1 << classCacheBits]classified
 	lower   []byte   // scratch: the lower-cased line
 	lits    []uint64 // scratch: which literals it holds
 }
+
+// classCaches holds the caches of the analyzers that finished.
+var classCaches = sync.Pool{New: func() any { return new(classCache) }}
 
 // classified is what classification (with the noise check) says of a line.
 type classified struct {
@@ -195,7 +205,7 @@ func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
 	}
 	c := classified{key: key}
 	if cc.lits == nil {
-		cc.lits = make([]uint64, ruleLiterals.words())
+		cc.lits = make([]uint64, rulesIndexed().lits.words())
 	}
 	cc.lower = l.prepare(cc.lower, cc.lits)
 	r, score, ok := classify(l)
@@ -221,10 +231,11 @@ func (l *lineView) prepare(buf []byte, lits []uint64) []byte {
 		}
 		buf = append(buf, c)
 	}
+	ix := rulesIndexed()
 	l.lower = buf
 	l.lits = lits
-	l.try = ruleLiterals.match(buf, lits, literalRules)
-	l.try.add(&rulesWithoutNeed)
+	l.try = ix.lits.match(buf, lits, ix.byLiteral)
+	l.try.add(&ix.always)
 	return buf
 }
 
@@ -275,22 +286,11 @@ func tryRule(i int, l *lineView) (*rule, bool) {
 			return nil, false
 		}
 		if r.re != nil {
-			t := l.text
-			switch {
-			case r.onLower && r.trimmed:
-				t = l.lower[len(l.text)-len(l.trim):]
-			case r.onLower:
-				t = l.lower
-			case r.trimmed:
-				t = l.trim
-			}
-			if len(t) > maxMatchBytes {
-				t = t[:maxMatchBytes]
-			}
-			if r.first != nil && len(t) > 0 && !r.first[t[0]] {
+			m, t := r.input(l)
+			if m.first != nil && len(t) > 0 && !m.first[t[0]] {
 				return nil, false
 			}
-			if !r.re.Match(t) {
+			if !m.match(t) {
 				return nil, false
 			}
 		}
@@ -301,12 +301,33 @@ func tryRule(i int, l *lineView) (*rule, bool) {
 	}
 }
 
+// input returns the rule's compiled pattern and the part of l it runs on:
+// the line or its lower-cased copy, without its indentation when the rule
+// is trimmed, at most maxMatchBytes.
+func (r *rule) input(l *lineView) (*matcher, []byte) {
+	m := r.re.matcher()
+	t := l.text
+	switch {
+	case m.onLower && r.trimmed:
+		t = l.lower[len(l.text)-len(l.trim):]
+	case m.onLower:
+		t = l.lower
+	case r.trimmed:
+		t = l.trim
+	}
+	if len(t) > maxMatchBytes {
+		t = t[:maxMatchBytes]
+	}
+	return m, t
+}
+
 // genericScore returns the score of the best failure word standing as a
 // word in the line.
 func genericScore(l *lineView) (float64, bool) {
 	best, ok := 0.0, false
+	ids := rulesIndexed().generic
 	for i, g := range genericWords {
-		if g.score > best && l.hasID(genericIDs[i]) && hasWord(l.lower, g.word) {
+		if g.score > best && l.hasID(ids[i]) && hasWord(l.lower, g.word) {
 			best, ok = g.score, true
 		}
 	}

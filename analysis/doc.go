@@ -29,9 +29,13 @@
 //  7. classify.go, with the rules in rules_table.go: the line is matched
 //     against the rules, through a cache by line shape (shape.go), a
 //     literal automaton that picks the rules worth trying (literals.go,
-//     rule_index.go) and first-byte screens (firstbytes.go); failure words
-//     are the fallback, and noise.go marks echoed commands, retries,
-//     deprecations and zero counts.
+//     rule_index.go), and screens derived from each pattern's syntax in
+//     front of it (firstbytes.go, prefilter.go: the texts a match begins
+//     with, strings it must contain, what must follow its literal); each
+//     pattern is compiled on first use (pattern.go), and the cache goes
+//     warm from one job's analyzer to the next. Failure words are the
+//     fallback, and noise.go marks echoed commands, retries, deprecations
+//     and zero counts.
 //  8. gotest.go: verbose go test output is followed, so that a failed test
 //     shows what it printed and output of passing tests counts as noise.
 //  9. context.go: the last lines are kept in a ring for the context before
@@ -39,15 +43,21 @@
 //  10. dedupe.go: a closed block becomes a Candidate, or one more
 //     occurrence of a message seen before (fingerprints: normalize.go),
 //     within per-job caps. Lines are kept whole until shown.go redacts
-//     them (redact.go, with the token formats of secretrules/) and only
+//     them (redact.go, with the token formats of secretrules/, compiled
+//     into secretrules_table.go, each rule behind a follow check) and only
 //     then cuts them to the bytes shown.
 //
 // Result returns the candidates and sections (result.go); chunk.go cuts a
-// log into chunks analyzed apart and merges their results. Rank (rank.go)
-// scores candidates by where they sit in their job (failed step, verdict,
-// repeats) and against passing logs (baseline.go), joins the adjacent
-// candidates of one event (events.go), merges them across jobs and orders
-// them.
+// log into chunks analyzed apart and merges their results. A ShownBudget
+// (shown_budget.go) keeps the shown lines of a build's best candidates
+// only, as its jobs finish, so that memory does not grow with the logs.
+// Rank (rank.go) scores candidates by where they sit in their job (failed
+// step, verdict, repeats; the step by binary search, section_index.go)
+// and against passing logs (baseline.go), joins the adjacent candidates
+// of one event (events.go), merges them across jobs and orders them.
+//
+// Nothing is set up at package init: the rule index, the trigger set, the
+// patterns and the secret rules are built on first use.
 //
 // # Adding a failure shape
 //

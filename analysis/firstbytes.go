@@ -18,7 +18,15 @@ func firstBytes(re *regexp.Regexp) *[256]bool {
 		return nil
 	}
 	prog, err := syntax.Compile(parsed.Simplify())
-	if err != nil || prog.StartCond()&syntax.EmptyBeginText == 0 {
+	if err != nil {
+		return nil
+	}
+	return firstBytesOf(prog)
+}
+
+// firstBytesOf is firstBytes of a compiled program.
+func firstBytesOf(prog *syntax.Prog) *[256]bool {
+	if prog.StartCond()&syntax.EmptyBeginText == 0 {
 		return nil
 	}
 	var set [256]bool

@@ -1,9 +1,6 @@
 package analysis
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 )
@@ -76,53 +73,30 @@ func sortedBytes(s string) string {
 // its set, with the line as each rule sees it.
 func TestFirstBytesOfRules(t *testing.T) {
 	t.Parallel()
-	paths, err := filepath.Glob("testdata/logs/*.log")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no test logs: %v", err)
-	}
 	filtered, matched := 0, 0
 	for i := range rules {
-		if rules[i].first != nil {
+		if rules[i].re != nil && rules[i].re.matcher().first != nil {
 			filtered++
 		}
 	}
 	if filtered < len(rules)/3 {
 		t.Fatalf("only %d of %d rules have a first-byte set", filtered, len(rules))
 	}
-	var c cleaner
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, raw := range bytes.Split(data, []byte("\n")) {
-			text, _ := c.clean(raw)
-			l := &lineView{text: text}
-			l.trim, l.indent = leadingSpace(text)
-			l.prepare(nil, make([]uint64, ruleLiterals.words()))
-			for i := range rules {
-				r := &rules[i]
-				if r.re == nil || r.first == nil {
-					continue
-				}
-				in := l.text
-				switch {
-				case r.onLower && r.trimmed:
-					in = l.lower[len(l.text)-len(l.trim):]
-				case r.onLower:
-					in = l.lower
-				case r.trimmed:
-					in = l.trim
-				}
-				if r.re.Match(in) {
-					matched++
-					if len(in) > 0 && !r.first[in[0]] {
-						t.Errorf("%s matches %q, whose first byte is not in its set", r.name, in)
-					}
+	preparedTestLines(t, func(l *lineView) {
+		for i := range rules {
+			r := &rules[i]
+			if r.re == nil || r.re.matcher().first == nil {
+				continue
+			}
+			m, in := r.input(l)
+			if m.re.Match(in) {
+				matched++
+				if len(in) > 0 && !m.first[in[0]] {
+					t.Errorf("%s matches %q, whose first byte is not in its set", r.name, in)
 				}
 			}
 		}
-	}
+	})
 	if matched == 0 {
 		t.Fatal("no line matched a rule with a first-byte set")
 	}

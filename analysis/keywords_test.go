@@ -45,7 +45,7 @@ func TestKeywordScan(t *testing.T) {
 				line = append(line, alphabet[rng.Intn(len(alphabet))])
 			}
 		}
-		got, want := triggers.scan(line), scanNaive(triggers, line)
+		got, want := triggerSet().scan(line), scanNaive(triggerSet(), line)
 		if got&scanTrigger != want&scanTrigger || want&scanTrigger == 0 && got != want {
 			t.Fatalf("scan(%q) = %b, want %b", line, got, want)
 		}

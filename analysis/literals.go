@@ -31,50 +31,61 @@ func newLiteralSet(lits []string) *literalSet {
 		}
 	}
 	s.nclass++ // class 0 is "no literal has this byte"
-	// Build the trie.
-	type node struct {
-		child map[uint8]int
-		out   []uint16
-		fail  int
+	nc := int32(s.nclass)
+	// The trie, with each node's children as a short list.
+	type edge struct {
+		class uint8
+		to    int32
 	}
-	nodes := []node{{child: map[uint8]int{}}}
+	var children [][]edge
+	var out [][]uint16
+	newNode := func() int32 {
+		children = append(children, nil)
+		out = append(out, nil)
+		return int32(len(out) - 1)
+	}
+	child := func(u int32, c uint8) int32 {
+		for _, e := range children[u] {
+			if e.class == c {
+				return e.to
+			}
+		}
+		return -1
+	}
+	newNode()
 	for id, l := range uniq {
-		cur := 0
+		cur := int32(0)
 		for i := 0; i < len(l); i++ {
 			c := s.class[l[i]]
-			nx, ok := nodes[cur].child[c]
-			if !ok {
-				nx = len(nodes)
-				nodes = append(nodes, node{child: map[uint8]int{}})
-				nodes[cur].child[c] = nx
+			nx := child(cur, c)
+			if nx < 0 {
+				nx = newNode()
+				children[cur] = append(children[cur], edge{c, nx})
 			}
 			cur = nx
 		}
-		nodes[cur].out = append(nodes[cur].out, uint16(id))
+		out[cur] = append(out[cur], uint16(id))
 	}
-	// Breadth-first: failure links and the dense transition table.
-	s.nstates = len(nodes)
-	s.next = make([]int32, s.nstates*s.nclass)
-	queue := []int{}
-	for c := 0; c < s.nclass; c++ {
-		if nx, ok := nodes[0].child[uint8(c)]; ok && c != 0 {
-			s.next[c] = int32(nx)
-			nodes[nx].fail = 0
-			queue = append(queue, nx)
-		}
-	}
-	for len(queue) > 0 {
-		u := queue[0]
-		queue = queue[1:]
-		nodes[u].out = append(nodes[u].out, nodes[nodes[u].fail].out...)
-		for c := 0; c < s.nclass; c++ {
-			if nx, ok := nodes[u].child[uint8(c)]; ok && c != 0 {
-				nodes[nx].fail = int(s.next[nodes[u].fail*s.nclass+c])
-				s.next[u*s.nclass+c] = int32(nx)
-				queue = append(queue, nx)
-			} else {
-				s.next[u*s.nclass+c] = s.next[nodes[u].fail*s.nclass+c]
+	// Breadth-first: failure links, and the literals that end at each
+	// state through them.
+	s.nstates = len(out)
+	fail := make([]int32, s.nstates)
+	order := make([]int32, 0, s.nstates) // states in breadth-first order
+	order = append(order, 0)
+	for q := 0; q < len(order); q++ {
+		u := order[q]
+		for _, e := range children[u] {
+			f := int32(0)
+			if u != 0 {
+				for f = fail[u]; f != 0 && child(f, e.class) < 0; f = fail[f] {
+				}
+				if nx := child(f, e.class); nx >= 0 {
+					f = nx
+				}
 			}
+			fail[e.to] = f
+			out[e.to] = append(out[e.to], out[f]...)
+			order = append(order, e.to)
 		}
 	}
 	// Number the states with no literal ending there first, so telling a
@@ -84,24 +95,30 @@ func newLiteralSet(lits []string) *literalSet {
 	n := int32(0)
 	for _, final := range []bool{false, true} {
 		if final {
-			s.finalRow = n * int32(s.nclass)
+			s.finalRow = n * nc
 		}
-		for i := range nodes {
-			if (len(nodes[i].out) > 0) == final {
+		for i := range out {
+			if (len(out[i]) > 0) == final {
 				id[i] = n
 				n++
 			}
 		}
 	}
-	rows := make([]int32, len(s.next))
+	// The DFA, one row per state in breadth-first order: a missing
+	// transition is the failure state's, whose row is filled already.
+	s.next = make([]int32, s.nstates*int(nc))
 	s.out = make([][]uint16, s.nstates)
-	for i := range nodes {
-		s.out[id[i]] = nodes[i].out
-		for c := 0; c < s.nclass; c++ {
-			rows[int(id[i])*s.nclass+c] = id[s.next[i*s.nclass+c]] * int32(s.nclass)
+	for _, u := range order {
+		s.out[id[u]] = out[u]
+		row := s.next[id[u]*nc : (id[u]+1)*nc]
+		if u != 0 {
+			copy(row, s.next[id[fail[u]]*nc:(id[fail[u]]+1)*nc])
 		}
+		for _, e := range children[u] {
+			row[e.class] = id[e.to] * nc
+		}
+		row[0] = id[0] * nc // bytes in no literal lead back to the root
 	}
-	s.next = rows
 	return s
 }
 
@@ -136,3 +153,15 @@ func (s *literalSet) match(lower []byte, found []uint64, masks []ruleMask) ruleM
 }
 
 func (s *literalSet) words() int { return (len(s.ids) + 63) / 64 }
+
+// any reports whether text holds one of the literals.
+func (s *literalSet) any(text []byte) bool {
+	row := int32(0)
+	next, class, finalRow := s.next, &s.class, s.finalRow
+	for _, b := range text {
+		if row = next[row+int32(class[b])]; row >= finalRow {
+			return true
+		}
+	}
+	return false
+}

@@ -42,36 +42,36 @@ func noiseReason(l *lineView, r *rule, inEcho bool) (string, float64) {
 		bytes.HasPrefix(t, []byte("+ ")), bytes.HasPrefix(t, []byte("++ ")), bytes.HasPrefix(t, []byte("$ ")),
 		len(t) > 2 && t[0] == '>' && npmScriptEcho.Match(t):
 		return "noise:echoed-command", 0.25
-	case l.hasAnyID(noiseIDs[noiseZero]) && !structured && onlyZeroCounts(lower):
+	case l.hasAnyID(noiseIDs(noiseZero)) && !structured && onlyZeroCounts(lower):
 		// A structured block's trigger is a failure whatever its words
 		// count ("not ok 6 no errors" is a failed test named so).
 		return "noise:zero-count", 0.1
-	case l.hasAnyID(noiseIDs[noiseDeprecation]) && !structured:
+	case l.hasAnyID(noiseIDs(noiseDeprecation)) && !structured:
 		// A deprecation turned into an error (pytest -W error, a test's own
 		// assertion) is structured output, not a passing warning.
 		return "noise:deprecation", 0.3
-	case structured && (l.hasAnyID(noiseIDs[noiseRetry]) || l.hasAnyID(noiseIDs[noiseIgnored]) || l.hasAnyID(noiseIDs[noiseExpected])):
+	case structured && (l.hasAnyID(noiseIDs(noiseRetry)) || l.hasAnyID(noiseIDs(noiseIgnored)) || l.hasAnyID(noiseIDs(noiseExpected))):
 		// A test failure or diagnostic that names retries or expected
 		// errors ("'retries' is assigned a value but never used") is
 		// still one.
-	case l.hasAnyID(noiseIDs[noiseRetry]) && retryWords.Match(lower) && !retriesExhausted.Match(lower):
+	case l.hasAnyID(noiseIDs(noiseRetry)) && retryWords.Match(lower) && !retriesExhausted.Match(lower):
 		return "noise:retry", 0.5
-	case l.hasAnyID(noiseIDs[noiseIgnored]):
+	case l.hasAnyID(noiseIDs(noiseIgnored)):
 		return "noise:ignored", 0.4
-	case l.hasAnyID(noiseIDs[noiseExpected]):
+	case l.hasAnyID(noiseIDs(noiseExpected)):
 		return "noise:expected-error", 0.5
-	case l.hasAnyID(noiseIDs[noisePassing]) && passingTest.Match(t):
+	case l.hasAnyID(noiseIDs(noisePassing)) && passingTest.Match(t):
 		// A test runner's line for a test that passed, whose name holds a
 		// failure word ("ok 5 - error on NULL input", "--- PASS: TestPanic").
 		return "noise:passing-test", 0.15
-	case l.hasAnyID(noiseIDs[noiseSkipped]) && skippedTest.Match(t):
+	case l.hasAnyID(noiseIDs(noiseSkipped)) && skippedTest.Match(t):
 		// A skipped test and its reason ("SKIPPED (No module named 'cupy')").
 		return "noise:skipped-test", 0.2
-	case r == &genericRule && l.hasAnyID(noiseIDs[noiseLicence]):
+	case r == &genericRule && l.hasAnyID(noiseIDs(noiseLicence)):
 		// Licence and warranty text printed by an installer or a tool's
 		// banner ("not liable for any failure", "License Exception TSU").
 		return "noise:licence", 0.3
-	case !structured && l.hasAnyID(noiseIDs[noiseAppLog]) && len(t) > 0 && t[0] >= '0' && t[0] <= 'Z' && appLogRecord.Match(t):
+	case !structured && l.hasAnyID(noiseIDs(noiseAppLog)) && len(t) > 0 && t[0] >= '0' && t[0] <= 'Z' && appLogRecord.Match(t):
 		// A record the program under test logged ("Apr 12 14:46:55.119
 		// ERROR pkg: ..."): what it did, weaker evidence than a tool's
 		// own report of the failure.

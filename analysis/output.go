@@ -235,7 +235,7 @@ func (a *Analyzer) chatter(text []byte) bool {
 		return true
 	}
 	l := lineView{text: text}
-	l.scan = triggers.scan(text)
+	l.scan = a.triggers.scan(text)
 	l.trim, l.indent = leadingSpace(text)
 	if l.scan&scanTrigger == 0 && !hasLeadMarker(l.trim) {
 		return false
@@ -260,7 +260,7 @@ func tailMessage(lines [][]byte) []byte {
 // manager's boilerplate.
 func (a *Analyzer) summarizes(text []byte) bool {
 	l := lineView{text: text}
-	l.scan = triggers.scan(text)
+	l.scan = a.triggers.scan(text)
 	l.trim, l.indent = leadingSpace(text)
 	c := a.classes.lookup(&l, false)
 	return c.r != nil && c.r.trailer == followOn && c.r.severity != SeverityInfo

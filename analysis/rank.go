@@ -141,6 +141,9 @@ func mergeGroup(fp string, g []scored, jobs []JobResult) (Finding, bool) {
 		}
 	}
 	rep := g[best]
+	if rep.c.shownDropped {
+		return Finding{}, false // beyond what a build's report shows (ShownBudget)
+	}
 	job := jobs[rep.job].Job
 	f := Finding{
 		Fingerprint:   fp,
@@ -284,6 +287,7 @@ func confidence(s float64) float64 {
 // the runner declared the failure and which step that was.
 type jobContext struct {
 	job         *JobResult
+	sections    *sectionIndex
 	verdict     int // first line of a job-failure verdict; 0 when none
 	regionStart int // the failed step: [regionStart, regionEnd]
 	regionEnd   int
@@ -306,7 +310,7 @@ type jobContext struct {
 }
 
 func newJobContext(j *JobResult) *jobContext {
-	ctx := &jobContext{job: j, regionStart: 1, regionEnd: j.Lines}
+	ctx := &jobContext{job: j, sections: newSectionIndex(j.Sections), regionStart: 1, regionEnd: j.Lines}
 	if j.Baseline != nil {
 		ctx.novelty = make([]float64, len(j.Candidates))
 		for i := range j.Candidates {
@@ -483,39 +487,11 @@ func (ctx *jobContext) recovered(line int) bool {
 }
 
 // stepStart returns the first line of the step that holds line.
-func (ctx *jobContext) stepStart(line int) int {
-	start := 1
-	for _, s := range ctx.job.Sections {
-		if s.Line > line {
-			break
-		}
-		if s.Kind == "step" {
-			start = s.Line
-		}
-	}
-	return start
-}
+func (ctx *jobContext) stepStart(line int) int { return ctx.sections.stepStart(line) }
 
 // stepAt returns the title of the step that holds line, or of the group
 // when the log has no steps.
-func (ctx *jobContext) stepAt(line int) string {
-	step, group := "", ""
-	for _, s := range ctx.job.Sections {
-		if s.Line > line {
-			break
-		}
-		switch s.Kind {
-		case "step":
-			step = s.Title
-		case "group":
-			group = s.Title
-		}
-	}
-	if step != "" {
-		return step
-	}
-	return group
-}
+func (ctx *jobContext) stepAt(line int) string { return ctx.sections.stepAt(line) }
 
 func (ctx *jobContext) score(i int) (float64, []string) {
 	c := &ctx.job.Candidates[i]

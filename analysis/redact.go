@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 )
 
@@ -32,17 +31,25 @@ func NewRedactor(secrets ...string) *Redactor {
 }
 
 var (
-	keyedSecret = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|auth[_-]?token|client[_-]?secret|private[_-]?key|aws_secret_access_key)["']?\s*[:=]\s*["']?)([^\s"'&,;]{3,})`)
-	authHeader  = regexp.MustCompile(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
-	urlCreds    = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
-	pemInline   = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`)
+	keyedSecret = re(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|auth[_-]?token|client[_-]?secret|private[_-]?key|aws_secret_access_key)["']?\s*[:=]\s*["']?)([^\s"'&,;]{3,})`)
+	authHeader  = re(`(?i)(authorization\s*[:=]\s*(?:bearer\s+|basic\s+|token\s+|bot\s+)?)([^\s"',;]+)`)
+	urlCreds    = re(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@`)
+	pemInline   = re(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)`)
 )
 
 // mayNeedRedaction reports, without copying b, whether Redact could
 // change it: whether it holds a literal secret, a keyword of a rule (or of
 // the patterns written in code), a key assignment or credentials in a URL.
-func (r *Redactor) mayNeedRedaction(b []byte) bool {
-	if r.hasLiteral(b) || mayHaveURLCreds(b) {
+func (r *Redactor) mayNeedRedaction(b []byte) bool { return mayNeedRedaction(r, b) }
+
+// mayNeedRedaction is Redactor.mayNeedRedaction for a string or bytes.
+func mayNeedRedaction[T ~string | ~[]byte](r *Redactor, b T) bool {
+	for _, sec := range r.secrets {
+		if index(b, sec) >= 0 {
+			return true
+		}
+	}
+	if mayHaveURLCreds(b) {
 		return true
 	}
 	var st scanState
@@ -84,16 +91,24 @@ func (r *Redactor) RedactLiteralBytes(data []byte) []byte {
 
 // Redact returns s with secrets replaced by [REDACTED].
 func (r *Redactor) Redact(s string) string {
+	if !mayNeedRedaction(r, s) {
+		return s // most lines: one scan, no copy
+	}
+	return r.redactAll(s)
+}
+
+// redactAll is Redact without its screen: every pattern is tried.
+func (r *Redactor) redactAll(s string) string {
 	s = r.RedactLiterals(s)
 	if spans := rulesForRedaction().find(s, nil); len(spans) > 0 {
 		s = redactSpans(s, spans)
 	}
 	if strings.Contains(s, "PRIVATE KEY") {
-		s = pemInline.ReplaceAllString(s, Redacted)
+		s = pemInline.compiled().ReplaceAllString(s, Redacted)
 	}
 	if containsFold(s, "authorization") {
-		s = authHeader.ReplaceAllStringFunc(s, func(m string) string {
-			sub := authHeader.FindStringSubmatch(m)
+		s = authHeader.compiled().ReplaceAllStringFunc(s, func(m string) string {
+			sub := authHeader.compiled().FindStringSubmatch(m)
 			if sub[2] == Redacted || sub[2] == "***" {
 				return m
 			}
@@ -103,8 +118,8 @@ func (r *Redactor) Redact(s string) string {
 	if !hasKeyAssignment(s) {
 		return redactURLCreds(s)
 	}
-	s = keyedSecret.ReplaceAllStringFunc(s, func(m string) string {
-		sub := keyedSecret.FindStringSubmatch(m)
+	s = keyedSecret.compiled().ReplaceAllStringFunc(s, func(m string) string {
+		sub := keyedSecret.compiled().FindStringSubmatch(m)
 		if strings.HasPrefix(sub[2], Redacted) || strings.Trim(sub[2], "*") == "" || strings.HasPrefix(sub[2], "${") || strings.HasPrefix(sub[2], "$(") {
 			return m
 		}
@@ -115,7 +130,7 @@ func (r *Redactor) Redact(s string) string {
 
 func redactURLCreds(s string) string {
 	if mayHaveURLCreds(s) {
-		s = urlCreds.ReplaceAllString(s, "${1}"+Redacted+"@")
+		s = urlCreds.compiled().ReplaceAllString(s, "${1}"+Redacted+"@")
 	}
 	return s
 }

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math/rand"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -194,6 +195,31 @@ func TestKeywordIndexFindsEveryKeyword(t *testing.T) {
 		}
 		if !r.mayNeedRedaction([]byte(line)) && r.Redact(line) != line {
 			t.Fatalf("the gate passes %q, which Redact changes to %q", line, r.Redact(line))
+		}
+	}
+}
+
+// TestSecretRulesCompile compiles every pattern of the secret rules and of
+// their allowlists: the rules are compiled on first use, so a pattern Go's
+// regexp cannot take would otherwise fail only on a line that needs it.
+func TestSecretRulesCompile(t *testing.T) {
+	t.Parallel()
+	rs := rulesForRedaction()
+	if len(rs.rules) < 100 {
+		t.Fatalf("only %d secret rules loaded", len(rs.rules))
+	}
+	for _, r := range rs.rules {
+		if _, err := regexp.Compile(r.pattern); err != nil {
+			t.Errorf("rule %s: %v", r.id, err)
+		}
+		for _, lists := range [][]allowlist{r.allow.lists, r.global.lists} {
+			for _, a := range lists {
+				for _, p := range a.patterns {
+					if _, err := regexp.Compile(p); err != nil {
+						t.Errorf("rule %s: allowlist pattern %q: %v", r.id, p, err)
+					}
+				}
+			}
 		}
 	}
 }

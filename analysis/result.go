@@ -24,6 +24,9 @@ type Candidate struct {
 	Occurrences    int       `json:"occurrences"`
 	Lines          []int     `json:"lines"`
 	Test           *TestCase `json:"test,omitempty"`
+	// shownDropped: a ShownBudget took the lines it would show; it makes
+	// no finding.
+	shownDropped bool
 }
 
 // Section is a step or group header of a log: a GitHub Actions step, a

@@ -1,34 +1,6 @@
 package analysis
 
-import (
-	"regexp"
-	"strings"
-)
-
-// lowerPattern rewrites a case-insensitive pattern "(?i)..." into one that
-// matches lower-cased text: Go's case folding is several times slower than
-// matching a lower-cased copy, which classification makes anyway.
-func lowerPattern(re *regexp.Regexp) (*regexp.Regexp, bool) {
-	src := re.String()
-	if !strings.HasPrefix(src, "(?i)") {
-		return re, false
-	}
-	src = src[len("(?i)"):]
-	var b strings.Builder
-	escaped := false
-	for _, c := range src {
-		if !escaped && c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		escaped = !escaped && c == '\\'
-		b.WriteRune(c)
-	}
-	return regexp.MustCompile(b.String()), true
-}
-
-// ruleLiterals holds every literal the rules, the generic words and the
-// noise checks look for, so one pass over a line answers them all.
-var ruleLiterals, ruleNeeds = compileLiterals()
+import "sync"
 
 // maxRules is how many rules the table may hold: a ruleMask has a bit for
 // each, and grows with it.
@@ -52,42 +24,22 @@ func (m *ruleMask) add(o *ruleMask) {
 	}
 }
 
-// literalRules maps a literal id to the rules that need it;
-// rulesWithoutNeed are tried on every candidate line.
-var literalRules, rulesWithoutNeed = ruleMasks()
-
-func ruleMasks() ([]ruleMask, ruleMask) {
-	masks := make([]ruleMask, len(ruleLiterals.ids))
-	var none ruleMask
-	for i, needs := range ruleNeeds {
-		if len(needs) == 0 {
-			none.set(i)
-		}
-		for _, id := range needs {
-			masks[id].set(i)
-		}
-	}
-	return masks, none
+// ruleIndex holds every literal the rules, the generic words and the noise
+// checks look for, so one pass over a line answers them all, and which
+// rules each literal makes worth trying.
+type ruleIndex struct {
+	lits      *literalSet
+	byLiteral []ruleMask // literal id → the rules that need it
+	always    ruleMask   // the rules without a need: tried on every candidate line
+	generic   []uint16   // literal ids of genericWords
+	noise     [][]uint16 // literal ids of noiseLiterals, by kind
 }
 
-// genericIDs and noiseIDs are the literal ids of genericWords and noiseLiterals.
-var genericIDs, noiseIDs = literalIDs()
+// rulesIndexed returns the index, built on first use: a run that
+// classifies no line (destill --version) never builds it.
+var rulesIndexed = sync.OnceValue(buildRuleIndex)
 
-func literalIDs() ([]uint16, [][]uint16) {
-	g := make([]uint16, len(genericWords))
-	for i, w := range genericWords {
-		g[i] = ruleLiterals.id(w.word)
-	}
-	n := make([][]uint16, len(noiseLiterals))
-	for i, lits := range noiseLiterals {
-		for _, l := range lits {
-			n[i] = append(n[i], ruleLiterals.id(l))
-		}
-	}
-	return g, n
-}
-
-func compileLiterals() (*literalSet, [][]uint16) {
+func buildRuleIndex() *ruleIndex {
 	var all []string
 	for _, r := range rules {
 		all = append(all, r.need...)
@@ -98,21 +50,31 @@ func compileLiterals() (*literalSet, [][]uint16) {
 	for _, lits := range noiseLiterals {
 		all = append(all, lits...)
 	}
-	set := newLiteralSet(all)
-	needs := make([][]uint16, len(rules))
+	ix := &ruleIndex{lits: newLiteralSet(all)}
+	ix.byLiteral = make([]ruleMask, len(ix.lits.ids))
 	for i := range rules {
 		if rules[i].block == nil {
 			rules[i].block = singleLine
 		}
-		if rules[i].re != nil {
-			rules[i].re, rules[i].onLower = lowerPattern(rules[i].re)
-			rules[i].first = firstBytes(rules[i].re)
+		if len(rules[i].need) == 0 {
+			ix.always.set(i)
+		}
+		for _, n := range rules[i].need {
+			ix.byLiteral[ix.lits.id(n)].set(i)
 		}
 	}
-	for i, r := range rules {
-		for _, n := range r.need {
-			needs[i] = append(needs[i], set.id(n))
+	ix.generic = make([]uint16, len(genericWords))
+	for i, w := range genericWords {
+		ix.generic[i] = ix.lits.id(w.word)
+	}
+	ix.noise = make([][]uint16, len(noiseLiterals))
+	for i, lits := range noiseLiterals {
+		for _, l := range lits {
+			ix.noise[i] = append(ix.noise[i], ix.lits.id(l))
 		}
 	}
-	return set, needs
+	return ix
 }
+
+// noiseIDs returns the literal ids of the noise literals of one kind.
+func noiseIDs(kind int) []uint16 { return rulesIndexed().noise[kind] }

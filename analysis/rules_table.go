@@ -1,9 +1,6 @@
 package analysis
 
-import (
-	"bytes"
-	"regexp"
-)
+import "bytes"
 
 // trailerKind marks lines that report a failure rather than explain it.
 type trailerKind uint8
@@ -37,23 +34,16 @@ type rule struct {
 	need []string
 	// re must match the cleaned line (after indentation is removed when
 	// trimmed is set). Nil: need alone decides.
-	re      *regexp.Regexp
+	re      *pattern
 	trimmed bool
-	// onLower: re was case-insensitive and now matches the lower-cased line.
-	onLower bool
 	// lead, when set, lists the bytes the trimmed line may start with.
 	lead string
-	// first, when set, holds the bytes a match of re can start with (re is
-	// anchored at the start); computed from re.
-	first *[256]bool
 	// pre, when set, is a cheap necessary condition for re, checked first:
 	// for patterns whose bounded repeats make Go's matcher slow on long lines.
 	pre func(l *lineView) bool
 	// fn, when set, must also accept the line.
 	fn func(l *lineView) bool
 }
-
-func re(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
 const (
 	sevE = SeverityError
@@ -1037,7 +1027,7 @@ func goFrame(t []byte) bool { return goFrameRe.Match(t) }
 // diagnosticMessage accepts a "file:line: message" line whose message is
 // a complaint, not a warning, a note or a Python traceback frame.
 func diagnosticMessage(l *lineView) bool {
-	m := diagnosticRest.FindIndex(l.lower)
+	m := diagnosticRest.compiled().FindIndex(l.lower)
 	if m == nil {
 		return false
 	}

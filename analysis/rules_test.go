@@ -27,12 +27,9 @@ func TestPreIsNecessary(t *testing.T) {
 			}
 			l := &lineView{text: []byte(b.String())}
 			l.trim, l.indent = leadingSpace(l.text)
-			l.prepare(nil, make([]uint64, ruleLiterals.words()))
-			in := l.text
-			if r.onLower {
-				in = l.lower
-			}
-			if r.re.Match(in) {
+			l.prepare(nil, make([]uint64, rulesIndexed().lits.words()))
+			m, in := r.input(l)
+			if m.re.Match(in) {
 				matched++
 				if !r.pre(l) {
 					t.Fatalf("%s: pattern matches %q but pre says no", r.name, l.text)

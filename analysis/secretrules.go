@@ -1,26 +1,25 @@
 package analysis
 
 import (
-	"embed"
 	"fmt"
 	"math"
 	"math/bits"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
-
-	"github.com/BurntSushi/toml"
 )
 
-// ruleFiles are the secret rules, as data: gitleaks' own rule set
+// secretRuleSources are the secret rules, as data: gitleaks' own rule set
 // (https://github.com/gitleaks/gitleaks, config/gitleaks.toml, MIT
 // licensed, unmodified so it can be replaced by a newer one) and destill's
-// rules for CI logs in the same format.
-//
-//go:embed secretrules/gitleaks.toml secretrules/destill.toml
-var ruleFiles embed.FS
+// rules for CI logs in the same format. secretrules_table.go holds them
+// as Go values (secretRuleFiles), so that start-up decodes no TOML;
+// TestSecretRulesTable fails when it differs from these files, and
+// rewrites it with -update.
+var secretRuleSources = []string{"secretrules/gitleaks.toml", "secretrules/destill.toml"}
 
 // skippedRules are gitleaks rules destill does not run. generic-api-key
 // ("key", "token", "auth"... before any value) is done in code by
@@ -32,15 +31,18 @@ var skippedRules = map[string]bool{"generic-api-key": true}
 type ruleFile struct {
 	Allowlist  ruleAllowlist   `toml:"allowlist"`
 	Allowlists []ruleAllowlist `toml:"allowlists"`
-	Rules      []struct {
-		ID          string          `toml:"id"`
-		Regex       string          `toml:"regex"`
-		Path        string          `toml:"path"`
-		SecretGroup int             `toml:"secretGroup"`
-		Entropy     float64         `toml:"entropy"`
-		Keywords    []string        `toml:"keywords"`
-		Allowlists  []ruleAllowlist `toml:"allowlists"`
-	} `toml:"rules"`
+	Rules      []ruleSpec      `toml:"rules"`
+}
+
+// ruleSpec is one rule of a ruleFile.
+type ruleSpec struct {
+	ID          string          `toml:"id"`
+	Regex       string          `toml:"regex"`
+	Path        string          `toml:"path"`
+	SecretGroup int             `toml:"secretGroup"`
+	Entropy     float64         `toml:"entropy"`
+	Keywords    []string        `toml:"keywords"`
+	Allowlists  []ruleAllowlist `toml:"allowlists"`
 }
 
 // ruleAllowlist is a gitleaks allowlist: a match it covers is not a secret.
@@ -62,12 +64,15 @@ type secretRule struct {
 	pattern     string
 	secretGroup int
 	entropy     float64
-	allow       []allowlist
+	allow       *allowlists
 	// global is the allowlist of the rule's file, which covers its rules.
-	global []allowlist
+	global *allowlists
 
 	once sync.Once
 	re   *regexp.Regexp
+	// follows, when set, must pass on a line for re to match in it
+	// (prefilter.go): most lines that hold a keyword fail them.
+	follows []follow
 }
 
 // allowlist is a compiled ruleAllowlist.
@@ -82,25 +87,39 @@ type allowlist struct {
 	other bool
 }
 
-// compile compiles the rule's pattern and allowlists on first use: most
-// runs meet few of the rules.
+// compile compiles the rule's pattern on first use: most runs meet few of
+// the rules.
 func (r *secretRule) compile() {
 	r.once.Do(func() {
 		r.re = regexp.MustCompile(r.pattern)
-		compileAllowlists(r.allow)
+		if raw, err := syntax.Parse(r.pattern, syntax.Perl); err == nil {
+			r.follows = followsOf(raw)
+		}
 	})
 }
 
-func compileAllowlists(lists []allowlist) {
-	for i := range lists {
-		a := &lists[i]
-		for _, p := range a.patterns {
-			a.regexes = append(a.regexes, regexp.MustCompile(p))
-		}
-	}
+// allowlists are the allowlists of a rule or of a file, compiled on first
+// use.
+type allowlists struct {
+	once  sync.Once
+	lists []allowlist
 }
 
-// secretRules are the rules of ruleFiles with the index of their keywords.
+// compiled returns the allowlists with their patterns compiled.
+func (s *allowlists) compiled() []allowlist {
+	s.once.Do(func() {
+		for i := range s.lists {
+			a := &s.lists[i]
+			for _, p := range a.patterns {
+				a.regexes = append(a.regexes, regexp.MustCompile(p))
+			}
+		}
+	})
+	return s.lists
+}
+
+// secretRules are the rules of secretRuleFiles with the index of their
+// keywords.
 type secretRules struct {
 	rules []*secretRule
 	index *keywordIndex
@@ -112,11 +131,11 @@ var (
 	loadedRulesOnce sync.Once
 )
 
-// rulesForRedaction returns the rules, read once. The embedded files are
+// rulesForRedaction returns the rules, read once. The rule files are
 // checked by the tests, so an error here is a build defect.
 func rulesForRedaction() *secretRules {
 	loadedRulesOnce.Do(func() {
-		loadedRules, loadedRulesErr = loadSecretRules("secretrules/gitleaks.toml", "secretrules/destill.toml")
+		loadedRules, loadedRulesErr = loadSecretRules(secretRuleFiles...)
 	})
 	if loadedRulesErr != nil {
 		panic(loadedRulesErr)
@@ -124,31 +143,23 @@ func rulesForRedaction() *secretRules {
 	return loadedRules
 }
 
-func loadSecretRules(paths ...string) (*secretRules, error) {
+func loadSecretRules(files ...ruleFile) (*secretRules, error) {
 	rs := &secretRules{}
 	var words []string
 	var wordRules [][]int
 	seen := map[string]int{}
-	for _, p := range paths {
-		data, err := ruleFiles.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		var f ruleFile
-		if _, err := toml.Decode(string(data), &f); err != nil {
-			return nil, fmt.Errorf("secret rules %s: %w", p, err)
+	for fi, f := range files {
+		p := fmt.Sprintf("file %d", fi+1)
+		if fi < len(secretRuleSources) {
+			p = secretRuleSources[fi]
 		}
 		global := newAllowlists(append([]ruleAllowlist{f.Allowlist}, f.Allowlists...))
-		compileAllowlists(global)
 		for _, r := range f.Rules {
 			if r.Regex == "" || r.Path != "" || skippedRules[r.ID] {
 				continue // rules on file names; rules done in code
 			}
 			if len(r.Keywords) == 0 {
 				return nil, fmt.Errorf("secret rules %s: rule %s has no keywords: it would run on every line", p, r.ID)
-			}
-			if _, err := regexp.Compile(r.Regex); err != nil {
-				return nil, fmt.Errorf("secret rules %s: rule %s: %w", p, r.ID, err)
 			}
 			n := len(rs.rules)
 			rs.rules = append(rs.rules, &secretRule{id: r.ID, pattern: r.Regex, secretGroup: r.SecretGroup,
@@ -184,7 +195,7 @@ func loadSecretRules(paths ...string) (*secretRules, error) {
 	return rs, nil
 }
 
-func newAllowlists(in []ruleAllowlist) []allowlist {
+func newAllowlists(in []ruleAllowlist) *allowlists {
 	var out []allowlist
 	for _, a := range in {
 		if len(a.Regexes) == 0 && len(a.Stopwords) == 0 && len(a.Paths) == 0 && len(a.Commits) == 0 {
@@ -197,7 +208,7 @@ func newAllowlists(in []ruleAllowlist) []allowlist {
 		out = append(out, allowlist{target: a.RegexTarget, and: strings.EqualFold(a.Condition, "AND"),
 			patterns: a.Regexes, stopwords: sw, other: len(a.Paths) > 0 || len(a.Commits) > 0})
 	}
-	return out
+	return &allowlists{lists: out}
 }
 
 // allows reports whether the allowlist covers secret, found in match on line.
@@ -261,6 +272,9 @@ func (rs *secretRules) find(line string, spans []span) []span {
 // find appends to spans the secrets r finds in line.
 func (r *secretRule) find(line string, spans []span) []span {
 	r.compile()
+	if r.follows != nil && !followPossible(r.follows, line) {
+		return spans
+	}
 	for _, m := range r.re.FindAllStringSubmatchIndex(line, -1) {
 		from, to := m[0], m[1]
 		switch {
@@ -281,7 +295,7 @@ func (r *secretRule) find(line string, spans []span) []span {
 		if r.entropy != 0 && shannonEntropy(secret) <= r.entropy {
 			continue
 		}
-		if allowedBy(r.global, secret, line[m[0]:m[1]], line) || allowedBy(r.allow, secret, line[m[0]:m[1]], line) {
+		if allowedBy(r.global.compiled(), secret, line[m[0]:m[1]], line) || allowedBy(r.allow.compiled(), secret, line[m[0]:m[1]], line) {
 			continue
 		}
 		spans = append(spans, span{from, to})

@@ -9,7 +9,7 @@ type spanState struct {
 }
 
 // hideKey returns text, or Redacted when the line is part of a private key
-// block; scan is what triggers.scan found in text. It is small enough to
+// block; scan is what the trigger set found in text. It is small enough to
 // inline on the per-line path, where most lines are no part of a key.
 func (s *spanState) hideKey(text []byte, scan uint8) []byte {
 	if !s.inKey && scan&(scanPEM|scanTrigger) == 0 {

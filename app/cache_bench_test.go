@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
 )
 
@@ -112,4 +114,21 @@ func hashExecutableTime(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Since(t0)
+}
+
+// shardedBuild is a GitHub Actions run of n failed test shards that fail
+// the same way, with size bytes of log each; the fake pauses throttle
+// after every 64 KiB of each log.
+func shardedBuild(n int, size int64, throttle time.Duration) providertest.Build {
+	build := providertest.Build{Provider: providers.KindGitHubActions, Org: "acme", Repo: "api", Number: 9876543210}
+	for i := 0; i < n; i++ {
+		build.Jobs = append(build.Jobs, providertest.Job{
+			Name:        fmt.Sprintf("test (shard %d)", i),
+			State:       "failed",
+			Log:         providertest.GitHubLog(providertest.FailingGoTest...),
+			LogSize:     size,
+			LogThrottle: providertest.Duration(throttle),
+		})
+	}
+	return build
 }

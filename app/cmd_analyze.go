@@ -112,6 +112,13 @@ func parseAnalyzeOptions(cmd *cli.Command, streams *Streams) (analyzeOptions, er
 }
 
 // runAnalyze analyzes here, or on the workers with --backend=kafka.
+// analyzeMemoryLimit is the soft memory limit analyze runs under, unless
+// GOMEMLIMIT sets one: the garbage collector then works harder as the heap
+// nears it, instead of letting the heap grow to twice what is live (Go's
+// default). What is live stays bounded (analysis.ShownBudget, the per-job
+// caps), so a build of any size stays near this.
+const analyzeMemoryLimit = 100 << 20
+
 func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) error {
 	if opts.backend.backend == backendKafka {
 		return runAnalyzeDistributed(ctx, streams, opts)
@@ -122,6 +129,9 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 			return err
 		}
 		return showReport(ctx, streams, rep, opts.output)
+	}
+	if streams.SetMemoryLimit != nil && streams.Getenv("GOMEMLIMIT") == "" {
+		streams.SetMemoryLimit(analyzeMemoryLimit)
 	}
 	prog := newProgress(streams)
 	notify := prog.message

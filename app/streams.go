@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/debug"
 
 	"github.com/gdamore/tcell/v2"
 	"golang.org/x/term"
@@ -36,6 +37,10 @@ type Streams struct {
 	// TUIScreen is the screen the interactive UI draws on (nil: the
 	// terminal). Tests set a tcell.SimulationScreen.
 	TUIScreen tcell.Screen
+
+	// SetMemoryLimit sets the process's soft memory limit
+	// (debug.SetMemoryLimit); nil, as in TestStreams, leaves it alone.
+	SetMemoryLimit func(int64) int64
 }
 
 // SystemStreams returns the process's own streams and environment.
@@ -56,6 +61,8 @@ func SystemStreams() *Streams {
 			}
 			return w
 		},
+
+		SetMemoryLimit: debug.SetMemoryLimit,
 	}
 }
 

@@ -48,6 +48,7 @@ func runAnalyzeTUI(parent context.Context, streams *Streams, opts analyzeOptions
 	}
 	raw := newRawLogs(streams, in.Source, in.Describe.Path, sp, popts.Analysis.Secrets)
 	popts.JobResultFunc = raw.read
+	popts.LiveFindings = true // the UI shows findings as jobs finish
 	run := startRun(runCtx, in.Source, popts, feed, hist)
 	previewDone := make(chan struct{})
 	if sp != nil {

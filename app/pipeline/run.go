@@ -64,6 +64,10 @@ type Options struct {
 	// Baselines, when not nil, gives each analyzed job a model of passing
 	// logs to compare its findings with.
 	Baselines Baselines
+	// LiveFindings ranks the findings for the updates while jobs finish,
+	// for a reader who watches them come (the interactive UI); otherwise
+	// only the final report's are ranked, once.
+	LiveFindings bool
 }
 
 // Baselines finds passing logs to compare a failed job with.
@@ -144,7 +148,25 @@ type run struct {
 	firstErr   error
 	findings   []analysis.Finding
 	done       bool
+	// shown bounds the lines the results keep to those a report can show,
+	// so that memory does not grow with the build's logs.
+	shown analysis.ShownBudget
+	// ranked tells whether findings rank every finished result; rankedAt
+	// is when they were ranked, rankTook how long it took.
+	ranked   bool
+	rankedAt time.Time
+	rankTook time.Duration
+	// snapshot is the report updates show until a job finishes or a note
+	// is added (nil: build it again).
+	snapshot *analysis.Report
 }
+
+// rankSpacing is how long a running analysis waits, after ranking its
+// findings, before ranking them again for an update, in multiples of how
+// long ranking took: ranking every result of a large build after each of
+// its jobs would cost more than analyzing them, while a small build ranks
+// after each job. The report at the end is always ranked.
+const rankSpacing = 4
 
 func newRun(build providers.Build, opts Options, started time.Time, onUpdate func(Update)) *run {
 	r := &run{opts: opts, build: build, started: started, onUpdate: onUpdate}
@@ -219,6 +241,7 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 	<-baseDone
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.changedLocked()
 	if baseErr != nil && err == nil && ctx.Err() == nil {
 		r.notes = append(r.notes, fmt.Sprintf("job %q was analyzed without a baseline: %s", job.Name, httpapi.Brief(baseErr)))
 	}
@@ -243,10 +266,29 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 		res.Job.Baseline = baseInfo
 		res.Baseline = base
 		r.jobs[i] = res.Job
+		r.shown.Keep(res)
 		r.results[i] = res
-		r.findings = analysis.Rank(r.finishedResults())
 	}
 	r.sendLocked(false)
+}
+
+// changedLocked says the jobs, results or notes changed: the findings are
+// stale, and so is the report updates show.
+func (r *run) changedLocked() {
+	r.ranked = false
+	r.snapshot = nil
+}
+
+// rankLocked ranks the finished results again when the findings are
+// stale: at once when final is set, else, for live findings, once
+// rankSpacing times what ranking took last has passed.
+func (r *run) rankLocked(final bool) {
+	if r.ranked || !final && (!r.opts.LiveFindings || time.Since(r.rankedAt) < rankSpacing*r.rankTook) {
+		return
+	}
+	start := time.Now()
+	r.findings = FixReportURLs(analysis.Rank(r.finishedResults()), r.jobs)
+	r.ranked, r.rankedAt, r.rankTook, r.snapshot = true, time.Now(), time.Since(start), nil
 }
 
 func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*analysis.JobResult, error) {
@@ -348,6 +390,7 @@ func (r *run) sendLocked(done bool) {
 	if r.onUpdate == nil {
 		return
 	}
+	r.rankLocked(done)
 	r.onUpdate(Update{
 		Report:       r.reportLocked(),
 		JobsSelected: len(r.selected),
@@ -362,15 +405,26 @@ func (r *run) sendLocked(done bool) {
 func (r *run) report() analysis.Report {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.rankLocked(true)
 	return r.reportLocked()
 }
 
+// reportLocked returns the report of the jobs and findings so far; it is
+// built again only after they change, not for each update of the bytes
+// read.
 func (r *run) reportLocked() analysis.Report {
+	if r.snapshot != nil {
+		return *r.snapshot
+	}
 	notes := append(slices.Clip(r.notes), analysis.CapNotes(r.finishedResults())...)
+	if n := r.shown.Dropped(); n > 0 {
+		notes = append(notes, analysis.ShownBudgetNote(n))
+	}
 	rep := NewReport(r.build, r.opts.Tool, r.opts.Source, r.jobs, r.findings, notes)
 	if r.opts.Baselines != nil {
 		rep.Baseline = summarizeBaselines(rep.Jobs)
 	}
+	r.snapshot = &rep
 	return rep
 }
 

@@ -57,9 +57,10 @@ func (r *run) startTestReports(ctx context.Context, src Source) func() {
 		defer r.mu.Unlock()
 		if err != nil {
 			r.notes = append(r.notes, TestReportsNote(err))
+			r.changedLocked()
 		}
 		if MergeTestReports(r.jobs, r.selected, r.results, reports, r.opts.Analysis.Secrets) {
-			r.findings = FixReportURLs(analysis.Rank(r.finishedResults()), r.jobs)
+			r.changedLocked()
 		}
 	}
 }

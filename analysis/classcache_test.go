@@ -1,0 +1,52 @@
+package analysis
+
+import (
+	"reflect"
+	"sync"
+	"testing"
+)
+
+// analyzeWith analyzes data with the given class cache (nil: a new one).
+func analyzeWith(data []byte, cc *classCache) JobResult {
+	a := NewAnalyzer(Options{})
+	if cc != nil {
+		a.classes = cc
+	}
+	a.Write(data)
+	return a.Result()
+}
+
+// TestClassCacheCarriesOver: an analyzer that starts with the cache of
+// the analyzers before it (as the pool hands them out) finds what one
+// with an empty cache finds, and analyzers running at once (go test -race)
+// find what they find one at a time. It is not parallel: the cache it
+// hands over goes to the pool, where no other test may take it meanwhile.
+func TestClassCacheCarriesOver(t *testing.T) {
+	logs := testLogs(t)
+	fresh := make([]JobResult, len(logs))
+	for i, data := range logs {
+		fresh[i] = analyzeWith(data, new(classCache))
+	}
+	warm := new(classCache)
+	for i, data := range logs {
+		if got := analyzeWith(data, warm); !reflect.DeepEqual(got, fresh[i]) {
+			t.Fatalf("log %d: a warm cache changed the result", i)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 3 {
+				for i := (w + k) % len(logs); i < len(logs); i += 4 {
+					if got := analyzeWith(logs[i], nil); !reflect.DeepEqual(got, fresh[i]) {
+						t.Errorf("log %d: analyzed alongside others, the result differs", i)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,151 @@
+package analysis
+
+import (
+	"container/heap"
+	"fmt"
+	"slices"
+
+	"github.com/dustin/go-humanize"
+)
+
+// MaxShownCandidates is how many candidates of a build keep the lines they
+// would show (their text and context) while its jobs are analyzed: the
+// best, by their score in their job. The others keep what ranking needs
+// (message, fingerprint, score, lines) and make no finding, so a build's
+// memory does not grow with its logs' text. It is as many as one job may
+// have (maxDistinctStrong + maxDistinctWeak), so the findings of a single
+// log are never cut.
+const MaxShownCandidates = maxDistinctStrong + maxDistinctWeak
+
+// ShownBudget keeps the shown lines of at most MaxShownCandidates
+// candidates of a build, taking the jobs' results as they come. Candidates
+// of one event (adjacent lines, which ranking may join into one finding)
+// keep or lose their lines together, as one group scored by its best.
+// A ShownBudget is not safe for concurrent use.
+type ShownBudget struct {
+	groups  shownGroups // every group that keeps its lines, the weakest first
+	kept    int         // candidates in groups
+	dropped int         // candidates that lost their lines
+	// floor is the strongest group dropped so far: a group no stronger
+	// loses its lines at once, so that which groups keep them does not
+	// depend on the order the jobs finish in.
+	floor *shownGroup
+}
+
+// shownGroup is the adjacent candidates of one job: indexes into
+// res.Candidates, which may grow but not move them.
+type shownGroup struct {
+	score float64
+	job   string // the job's ID, then the first line, order groups of equal score
+	line  int
+	res   *JobResult
+	cands []int
+}
+
+// weaker orders groups: by score, then by job and line, so that the order
+// is total.
+func (g *shownGroup) weaker(o *shownGroup) bool {
+	if g.score != o.score {
+		return g.score < o.score
+	}
+	if g.job != o.job {
+		return g.job > o.job
+	}
+	return g.line > o.line
+}
+
+// Keep adds the candidates of one job, scored as ranking scores them in
+// their job (with res.Baseline and res.Job set first), then takes the lines
+// from the weakest groups of the build until at most MaxShownCandidates
+// keep theirs. res must not be copied afterwards: the budget changes its
+// candidates in place. The candidates are copied first, so that a copy of
+// res made before (a cache's, a caller's) keeps its lines.
+func (b *ShownBudget) Keep(res *JobResult) {
+	if len(res.Candidates) == 0 {
+		return
+	}
+	res.Candidates = slices.Clone(res.Candidates)
+	ctx := newJobContext(res)
+	order := make([]int, len(res.Candidates))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int {
+		return res.Candidates[x].LineStart - res.Candidates[y].LineStart
+	})
+	var g *shownGroup
+	end := 0
+	for _, i := range order {
+		c := &res.Candidates[i]
+		s, _ := ctx.score(i)
+		if g == nil || c.LineStart < 1 || c.LineStart > end+1 {
+			if g != nil {
+				b.add(g)
+			}
+			g, end = &shownGroup{score: s, job: res.Job.ID, line: c.LineStart, res: res}, c.LineEnd
+		}
+		g.cands = append(g.cands, i)
+		g.score = max(g.score, s)
+		end = max(end, c.LineEnd)
+		if c.LineStart < 1 {
+			b.add(g) // from a test report: a group of its own
+			g = nil
+		}
+	}
+	if g != nil {
+		b.add(g)
+	}
+	for b.kept > MaxShownCandidates && len(b.groups) > 1 {
+		weakest := heap.Pop(&b.groups).(*shownGroup)
+		b.kept -= len(weakest.cands)
+		b.floor = weakest
+		b.drop(weakest)
+	}
+}
+
+func (b *ShownBudget) add(g *shownGroup) {
+	if b.floor != nil && !b.floor.weaker(g) {
+		b.drop(g)
+		return
+	}
+	heap.Push(&b.groups, g)
+	b.kept += len(g.cands)
+}
+
+func (b *ShownBudget) drop(g *shownGroup) {
+	b.dropped += len(g.cands)
+	for _, i := range g.cands {
+		g.res.Candidates[i].dropShown()
+	}
+}
+
+// Dropped returns how many candidates lost their lines.
+func (b *ShownBudget) Dropped() int { return b.dropped }
+
+// dropShown drops the lines c would show; c makes no finding from now on.
+func (c *Candidate) dropShown() {
+	c.Text, c.ContextBefore, c.ContextAfter = nil, nil, nil
+	c.shownDropped = true
+}
+
+// shownGroups is a min-heap of groups by score.
+type shownGroups []*shownGroup
+
+func (h shownGroups) Len() int           { return len(h) }
+func (h shownGroups) Less(i, j int) bool { return h[i].weaker(h[j]) }
+func (h shownGroups) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *shownGroups) Push(x any)        { *h = append(*h, x.(*shownGroup)) }
+func (h *shownGroups) Pop() any {
+	old := *h
+	g := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return g
+}
+
+// ShownBudgetNote says, for a report's notes, that n candidate lines of a
+// build lost their text to the budget.
+func ShownBudgetNote(n int) string {
+	return fmt.Sprintf("%s lower-ranked error-like line(s) are not listed: a build's report keeps the lines of its %s "+
+		"most likely candidates, so that memory does not grow with the logs", humanize.Comma(int64(n)), humanize.Comma(MaxShownCandidates))
+}

@@ -1,0 +1,129 @@
+package analysis
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// budgetBuild analyzes jobs logs of distinct error lines (some shared by
+// every job, some in blocks of adjacent lines) and returns their results.
+func budgetBuild(t *testing.T, jobs, perJob int) []JobResult {
+	t.Helper()
+	var out []JobResult
+	for j := range jobs {
+		var b strings.Builder
+		for i := range perJob {
+			fmt.Fprintf(&b, "step %d of the build\n", i)
+			switch {
+			case i%10 == 0:
+				fmt.Fprintf(&b, "FATAL: shared %s failure\n", words(i))
+			case i%7 == 0:
+				fmt.Fprintf(&b, "error: first of %s %s\nerror: second of %s %s\n", words(j), words(i), words(j), words(i))
+			default:
+				fmt.Fprintf(&b, "error: cannot frob %s in %s\n", words(i), words(j))
+			}
+		}
+		b.WriteString("Process completed with exit code 1.\n")
+		a := NewAnalyzer(Options{})
+		a.Write([]byte(b.String()))
+		res := a.Result()
+		res.Job = JobSummary{ID: fmt.Sprintf("job-%02d", j), Name: fmt.Sprintf("shard %d", j), Failed: true}
+		out = append(out, res)
+	}
+	return out
+}
+
+// words spells n with letters only, so that each n makes another
+// fingerprint.
+func words(n int) string {
+	s := ""
+	for n > 0 || s == "" {
+		s += string(rune('a' + n%26))
+		n /= 26
+	}
+	return s
+}
+
+// budgeted copies results and passes them through a ShownBudget in the
+// given order.
+func budgeted(results []JobResult, order []int) ([]JobResult, *ShownBudget) {
+	out := make([]JobResult, len(results))
+	copy(out, results)
+	var b ShownBudget
+	for _, i := range order {
+		b.Keep(&out[i])
+	}
+	return out, &b
+}
+
+func TestShownBudgetBoundsAndKeepsTheTop(t *testing.T) {
+	t.Parallel()
+	results := budgetBuild(t, 8, 1400)
+	total := 0
+	for _, r := range results {
+		total += len(r.Candidates)
+	}
+	if total < 2*MaxShownCandidates {
+		t.Fatalf("only %d candidates: the test needs more than the budget", total)
+	}
+	want := Rank(results)
+
+	forward := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	backward := []int{7, 6, 5, 4, 3, 2, 1, 0}
+	got1, b1 := budgeted(results, forward)
+	got2, b2 := budgeted(results, backward)
+
+	kept := 0
+	for _, r := range got1 {
+		for _, c := range r.Candidates {
+			if !c.shownDropped {
+				kept++
+			} else if c.Text != nil || c.ContextBefore != nil || c.ContextAfter != nil {
+				t.Fatalf("%s: dropped but still holds its lines", c.Message)
+			}
+		}
+	}
+	if kept > MaxShownCandidates || kept < MaxShownCandidates/2 {
+		t.Errorf("%d candidates keep their lines, want at most %d and not far fewer", kept, MaxShownCandidates)
+	}
+	if b1.Dropped() != total-kept || b1.Dropped() != b2.Dropped() {
+		t.Errorf("dropped %d and %d (orders), want %d", b1.Dropped(), b2.Dropped(), total-kept)
+	}
+
+	// The order the jobs finish in changes nothing.
+	f1, f2 := Rank(got1), Rank(got2)
+	if !reflect.DeepEqual(f1, f2) {
+		t.Fatal("the findings depend on the order the jobs were kept in")
+	}
+	// The findings kept are the top of those without a budget.
+	if len(f1) == 0 || len(f1) >= len(want) {
+		t.Fatalf("%d findings with the budget, %d without", len(f1), len(want))
+	}
+	for i := range min(200, len(f1)) {
+		if !reflect.DeepEqual(f1[i], want[i]) {
+			t.Fatalf("finding %d differs with the budget:\n got %s %q\nwant %s %q", i+1, f1[i].Fingerprint, f1[i].Message, want[i].Fingerprint, want[i].Message)
+		}
+	}
+	// The results given were not changed: a caller's copy keeps its lines.
+	for _, r := range results {
+		for _, c := range r.Candidates {
+			if c.shownDropped || c.Text == nil {
+				t.Fatal("Keep changed the candidates of the result it was given a copy of")
+			}
+		}
+	}
+}
+
+func TestShownBudgetKeepsSmallBuildsWhole(t *testing.T) {
+	t.Parallel()
+	results := budgetBuild(t, 3, 100)
+	got, b := budgeted(results, []int{2, 0, 1})
+	if b.Dropped() != 0 {
+		t.Fatalf("%d candidates dropped in a build under the budget", b.Dropped())
+	}
+	if !reflect.DeepEqual(Rank(got), Rank(results)) {
+		t.Fatal("the budget changed the findings of a build under it")
+	}
+}

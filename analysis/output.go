@@ -146,53 +146,13 @@ func (a *Analyzer) failedOutput(verdict *lineView, r *rule) {
 	}
 	c := &a.context
 	look := min(c.filled, tailLookback)
-	// Walk back: k=1 is the line just before the current one, or the line
-	// before the start of a verdict that spans lines.
-	end, from := 0, 1 // k of the last output line; k where the walk starts
-	if o := a.output.afterFrom; o > 0 && c.pushes-o+1 <= look {
-		from = c.pushes - o + 1 // the line before the after-failure steps
-	} else if !bytes.HasPrefix(verdict.trim, verdictStart) {
-		for k := 1; k <= look; k++ {
-			if text, _ := c.back(k); bytes.HasPrefix(text, verdictStart) {
-				from = k + 1
-				break
-			}
-		}
-	}
-	for k := from; k <= look; k++ {
-		text, flag := c.back(k)
-		if flag == flagBoundary {
-			return // the command printed nothing of its own
-		}
-		if flag == flagTrace || flag == flagGroupEnd || a.chatter(text) {
-			continue
-		}
-		end = k
-		break
-	}
+	end := a.tailEnd(a.tailFrom(verdict, look), look)
 	if end == 0 {
 		return
 	}
-	start, content := end, 1
-	for k := end + 1; k <= look && content < tailLines && k-end+1 <= tailSpan; k++ {
-		text, flag := c.back(k)
-		if flag != flagContent {
-			break
-		}
-		if !hasAlnum(text) {
-			continue // blank lines, rulers and progress dots inside the output
-		}
-		if a.chatter(text) {
-			if a.summarizes(text) {
-				return // the output goes on after a tool's closing count: a wrapper's line, not the cause
-			}
-			break
-		}
-		start = k
-		content++
-	}
+	start := a.tailStart(end, look)
 	first := a.line - start
-	if !a.owns(first) || a.output.lastSpecific >= first {
+	if start == 0 || !a.owns(first) || a.output.lastSpecific >= first {
 		return
 	}
 	b := &block{r: &failedOutputRule, spec: &noBlock, score: scoreFailedOutput, start: first, beforeCopied: true}
@@ -213,6 +173,68 @@ func (a *Analyzer) failedOutput(verdict *lineView, r *rule) {
 	}
 	b.afterKnown = true
 	a.record(b, bytes.TrimSpace(tailMessage(b.lines)), 0)
+}
+
+// tailFrom returns where in the ring (k lines back) the walk from the
+// verdict starts: the line before it, the line before the runner's
+// after-failure steps when it ran some, or the line before the start of a
+// verdict that spans lines.
+func (a *Analyzer) tailFrom(verdict *lineView, look int) int {
+	c := &a.context
+	if o := a.output.afterFrom; o > 0 && c.pushes-o+1 <= look {
+		return c.pushes - o + 1
+	}
+	if !bytes.HasPrefix(verdict.trim, verdictStart) {
+		for k := 1; k <= look; k++ {
+			if text, _ := c.back(k); bytes.HasPrefix(text, verdictStart) {
+				return k + 1
+			}
+		}
+	}
+	return 1
+}
+
+// tailEnd walks back from k=from over closing chatter, shell traces and
+// group ends to the failed command's last output line, and returns how
+// far back it is; 0 when the command printed nothing of its own.
+func (a *Analyzer) tailEnd(from, look int) int {
+	for k := from; k <= look; k++ {
+		text, flag := a.context.back(k)
+		if flag == flagBoundary {
+			return 0
+		}
+		if flag == flagTrace || flag == flagGroupEnd || a.chatter(text) {
+			continue
+		}
+		return k
+	}
+	return 0
+}
+
+// tailStart takes up to tailLines lines of output back from end, stopping
+// at the command's start or at closing chatter, and returns how far back
+// the first of them is; 0 when the output goes on past a tool's closing
+// count (then it is a wrapper's line, not the cause).
+func (a *Analyzer) tailStart(end, look int) int {
+	start, content := end, 1
+	for k := end + 1; k <= look && content < tailLines && k-end+1 <= tailSpan; k++ {
+		text, flag := a.context.back(k)
+		if flag != flagContent {
+			break
+		}
+		if !hasAlnum(text) {
+			continue // blank lines, rulers and progress dots inside the output
+		}
+		if a.chatter(text) {
+			if a.summarizes(text) {
+				return 0
+			}
+			break
+		}
+		start = k
+		content++
+	}
+	return start
 }
 
 // chatter reports whether a line is a runner's or build tool's closing

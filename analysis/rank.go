@@ -317,6 +317,22 @@ func newJobContext(j *JobResult) *jobContext {
 			ctx.novelty[i] = j.Baseline.Novelty(j.Candidates[i].Message)
 		}
 	}
+	ctx.findFailedStep()
+	for _, s := range j.Sections {
+		if s.Kind == "success" && (ctx.verdict == 0 || s.Line < ctx.verdict) {
+			ctx.lastSuccess = max(ctx.lastSuccess, s.Line)
+		}
+	}
+	ctx.findPositions()
+	return ctx
+}
+
+// findFailedStep finds the runner's verdict and the step it is on: the
+// first verdict on a command, else Buildkite's "^^^ +++" reopening a
+// group, else a verdict on the whole build (then no step is known), else
+// the last step with a strong error.
+func (ctx *jobContext) findFailedStep() {
+	j := ctx.job
 	buildExit := 0 // a verdict on the whole build, used when no other
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
@@ -344,13 +360,13 @@ func newJobContext(j *JobResult) *jobContext {
 	if end == 0 {
 		end = reopen
 	}
-	if end > 0 {
+	switch {
+	case end > 0:
 		ctx.regionEnd = end
 		ctx.regionStart = ctx.stepStart(end)
-	} else if buildExit > 0 {
+	case buildExit > 0:
 		ctx.verdict, ctx.regionEnd = buildExit, buildExit // the failed step is not known
-	} else {
-		// No verdict: the failed step is the last one with a strong error.
+	default:
 		for i := range j.Candidates {
 			c := &j.Candidates[i]
 			if ctx.strong(i) && ctx.stepStart(c.LineStart) > ctx.regionStart {
@@ -358,11 +374,14 @@ func newJobContext(j *JobResult) *jobContext {
 			}
 		}
 	}
-	for _, s := range j.Sections {
-		if s.Kind == "success" && (ctx.verdict == 0 || s.Line < ctx.verdict) {
-			ctx.lastSuccess = max(ctx.lastSuccess, s.Line)
-		}
-	}
+}
+
+// findPositions finds the candidates that claim position bonuses: the
+// first error of the failed step, the last before the verdict, the first
+// tail, and what the step holds (a failed test or check, a specific
+// error), which decide between them.
+func (ctx *jobContext) findPositions() {
+	j := ctx.job
 	// explained: a specific rule recognized a strong error in the failed
 	// step that is not a summary, and no build tool reported success
 	// after it.
@@ -388,19 +407,31 @@ func newJobContext(j *JobResult) *jobContext {
 			explained && c.Trailer == summary {
 			continue // a summary is the first or last error only where nothing more specific is
 		}
-		// The first error of the step: the first a specific rule
-		// recognized, else the first of the generic vocabulary; where a
-		// test or a check failed, the first failed test or check.
-		if first := ctx.firstInStep; (!ctx.checkFailed || failedCheck(c)) &&
-			(first == nil || isGeneric(first) && (!isGeneric(c) || c.LineStart < first.LineStart) ||
-				!isGeneric(first) && !isGeneric(c) && c.LineStart < first.LineStart) {
+		if ctx.firstBefore(c) {
 			ctx.firstInStep = c
 		}
 		if ctx.verdict > 0 && (ctx.lastBefore == nil || c.LineStart > ctx.lastBefore.LineStart) {
 			ctx.lastBefore = c
 		}
 	}
-	return ctx
+}
+
+// firstBefore reports whether c is a better first error of the step than
+// the one found so far: the first a specific rule recognized, else the
+// first of the generic vocabulary; where a test or a check failed, the
+// first failed test or check.
+func (ctx *jobContext) firstBefore(c *Candidate) bool {
+	if ctx.checkFailed && !failedCheck(c) {
+		return false
+	}
+	first := ctx.firstInStep
+	switch {
+	case first == nil:
+		return true
+	case isGeneric(first):
+		return !isGeneric(c) || c.LineStart < first.LineStart
+	}
+	return !isGeneric(c) && c.LineStart < first.LineStart
 }
 
 // cause is the candidate that most likely explains the job's failure: the

@@ -196,6 +196,34 @@ func TestPrefilterDerivation(t *testing.T) {
 	}
 }
 
+// TestPrefilterSaysNo checks the screens turn away the lines they are
+// derived to turn away, and let through a match.
+func TestPrefilterSaysNo(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		src, text string
+		possible  bool
+	}{
+		// x+ begins with x: the texts a match begins with go on past it.
+		{`^error: (could not compile|\d+ targets? failed)`, "error: unique message", false},
+		{`^error: (could not compile|\d+ targets? failed)`, "error: 2 targets failed", true},
+		{`^x{2,}y`, "xy", false},
+		// The steps of an anchored pattern, walked from the start.
+		{`^\S+?:\d+(:\d+)?: (fatal )?error:( |$)`, "error: unique message", false},
+		{`^\S+?:\d+(:\d+)?: (fatal )?error:( |$)`, "src/a.c:12:3: error: x", true},
+		{`^\S+?:\d+(:\d+)?: (fatal )?error:( |$)`, "see a.c: 12: error: x", false},
+	}
+	for _, tt := range tests {
+		m := matcherOf(tt.src)
+		if got, _ := m.pre.decide([]byte(tt.text)); got != tt.possible {
+			t.Errorf("%s on %q: possible %v, want %v", tt.src, tt.text, got, tt.possible)
+		}
+		if got := m.re.MatchString(tt.text); got && !tt.possible {
+			t.Fatalf("%s matches %q: the test is wrong", tt.src, tt.text)
+		}
+	}
+}
+
 // TestSecretRuleFollowsAgree holds the follow check of every secret rule
 // to its pattern: wherever the pattern finds a secret, the check passes,
 // on texts built from the pattern's pieces, on the token corpus and on

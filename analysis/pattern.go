@@ -43,39 +43,73 @@ func (p *pattern) compiled() *regexp.Regexp {
 // String returns the pattern as written.
 func (p *pattern) String() string { return p.src }
 
-// matcher is a pattern compiled for classification, with the screens that
-// spare most lines the regular expression.
+// matcher is a pattern as classification runs it, with the screens that
+// spare most lines the regular expression. It is built in two stages: on
+// first use, only the texts its matches begin with (start), which turn
+// away most lines a rule is tried on; the first line that passes them
+// builds the rest and compiles the expression. A run of destill on one
+// log tries a few dozen rules and half of them never get a line past
+// their start: deriving every screen and compiling took more of such a
+// run than analyzing the log.
 type matcher struct {
-	re *regexp.Regexp
-	// onLower: the pattern was case-insensitive ("(?i)...") and re is its
+	src string // the pattern as run
+	// onLower: the pattern was case-insensitive ("(?i)...") and src is its
 	// lower-case form, to run on the lower-cased line: Go's case folding
 	// is several times slower than matching a lower-cased copy, which
 	// classification makes anyway.
 	onLower bool
+	start   startScreen
+
+	restOnce sync.Once
+	re       *regexp.Regexp
 	// first, when set, holds the bytes a match can start with (the pattern
 	// is anchored at the start).
 	first *[256]bool
 	// pre says, of most lines, that re cannot match, and of some that it
-	// does, without running it.
+	// does, without running it (its starts are start's).
 	pre prefilter
 }
 
-// match reports whether re matches t, asking the prefilter first.
+// match reports whether re matches t, asking the screens first.
 func (m *matcher) match(t []byte) bool {
-	possible, certain := m.pre.decide(t)
+	possible, certain := m.decide(t)
 	if !possible {
 		return false
 	}
 	return certain || m.re.Match(t)
 }
 
-// matcher returns the pattern compiled for classification.
+// decide reports what the screens say of t: whether a match is possible,
+// and whether it is certain. Past the start screen, it builds the rest.
+func (m *matcher) decide(t []byte) (possible, certain bool) {
+	if st := m.start.starts; st != nil {
+		ok := st.matches(t)
+		if !ok || m.start.exact {
+			return ok, ok
+		}
+	}
+	m.full()
+	if m.first != nil && len(t) > 0 && !m.first[t[0]] {
+		return false, false
+	}
+	return m.pre.decide(t)
+}
+
+// full builds the matcher's second stage, once, and returns it.
+func (m *matcher) full() *matcher {
+	m.restOnce.Do(func() {
+		m.re = regexp.MustCompile(m.src)
+		m.first, m.pre = m.start.rest()
+	})
+	return m
+}
+
+// matcher returns the pattern compiled for classification (its first
+// stage).
 func (p *pattern) matcher() *matcher {
 	p.ruleOnce.Do(func() {
-		src, lower := lowerSource(p.src)
-		p.rule.re = regexp.MustCompile(src)
-		p.rule.onLower = lower
-		p.rule.first, p.rule.pre = screens(src)
+		p.rule.src, p.rule.onLower = lowerSource(p.src)
+		p.rule.start = newStartScreen(p.rule.src)
 	})
 	return &p.rule
 }

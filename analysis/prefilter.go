@@ -42,32 +42,79 @@ const (
 // screens derives, from one parse of a pattern, the bytes its matches
 // begin with (firstBytes) and its prefilter.
 func screens(src string) (*[256]bool, prefilter) {
-	var p prefilter
+	s := newStartScreen(src)
+	first, p := s.rest()
+	p.starts, p.exact = s.starts, s.exact
+	return first, p
+}
+
+// startScreen is the first of a pattern's screens, derived on its own: the
+// texts its matches begin with, when it is anchored at the start of the
+// text. Most lines a rule is tried on fail it, so a rule can turn them
+// away before the rest of its screens and its matcher are built (see
+// matcher).
+type startScreen struct {
+	raw, re *syntax.Regexp // the pattern parsed, and simplified; nil when it does not parse
+	starts  *startTrie
+	exact   bool // starts decides the match alone
+}
+
+func newStartScreen(src string) startScreen {
 	raw, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
+		return startScreen{}
+	}
+	s := startScreen{raw: raw, re: raw.Simplify()} // Simplify makes a new tree: raw is not changed
+	if !anchoredAtStart(s.re) {
+		return s
+	}
+	if alts, ok := expand(s.re, true); ok && len(alts) > 0 {
+		s.starts = newStartTrie(alts)
+		s.exact = true
+		for _, a := range alts {
+			if a.open {
+				s.exact = false
+			}
+		}
+	}
+	return s
+}
+
+// anchoredAtStart reports whether every match of re begins at the start
+// of the text: its first part, through groups and concatenations, is ^
+// (as the compiled program's StartCond would say).
+func anchoredAtStart(re *syntax.Regexp) bool {
+	for {
+		switch re.Op {
+		case syntax.OpBeginText:
+			return true
+		case syntax.OpCapture, syntax.OpConcat:
+			if len(re.Sub) == 0 {
+				return false
+			}
+			re = re.Sub[0]
+		default:
+			return false
+		}
+	}
+}
+
+// rest derives the pattern's other screens: the bytes its matches begin
+// with, and the prefilter past the starts (its starts are left unset).
+func (s startScreen) rest() (*[256]bool, prefilter) {
+	var p prefilter
+	if s.raw == nil {
 		return nil, p
 	}
-	p.follows = followsOf(raw)
-	p.fromStart = followFromStart(raw)
-	re := raw.Simplify() // a new tree: raw is not changed
-	prog, err := syntax.Compile(re)
+	p.follows = followsOf(s.raw)
+	p.fromStart = followFromStart(s.raw)
+	prog, err := syntax.Compile(s.re)
 	if err != nil {
 		return nil, p
 	}
 	first := firstBytesOf(prog)
-	if prog.StartCond()&syntax.EmptyBeginText != 0 {
-		if alts, ok := expand(re, true); ok && len(alts) > 0 {
-			p.starts = newStartTrie(alts)
-			p.exact = true
-			for _, a := range alts {
-				if a.open {
-					p.exact = false
-				}
-			}
-		}
-	}
-	if !p.exact {
-		if set, ok := required(re); ok {
+	if !s.exact {
+		if set, ok := required(s.re); ok {
 			p.need = set
 			if len(set) > maxNeedScans {
 				lits := make([]string, len(set))

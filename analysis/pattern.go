@@ -47,7 +47,8 @@ func (p *pattern) String() string { return p.src }
 // spare most lines the regular expression. It is built in two stages: on
 // first use, only the texts its matches begin with (start), which turn
 // away most lines a rule is tried on; the first line that passes them
-// builds the rest and compiles the expression. A run of destill on one
+// builds the rest, and the first that passes those compiles the
+// expression. A run of destill on one
 // log tries a few dozen rules and half of them never get a line past
 // their start: deriving every screen and compiling took more of such a
 // run than analyzing the log.
@@ -61,13 +62,15 @@ type matcher struct {
 	start   startScreen
 
 	restOnce sync.Once
-	re       *regexp.Regexp
 	// first, when set, holds the bytes a match can start with (the pattern
 	// is anchored at the start).
 	first *[256]bool
 	// pre says, of most lines, that re cannot match, and of some that it
 	// does, without running it (its starts are start's).
 	pre prefilter
+
+	reOnce sync.Once
+	re     *regexp.Regexp // compiled once a line passes the screens
 }
 
 // match reports whether re matches t, asking the screens first.
@@ -76,7 +79,7 @@ func (m *matcher) match(t []byte) bool {
 	if !possible {
 		return false
 	}
-	return certain || m.re.Match(t)
+	return certain || m.compiled().Match(t)
 }
 
 // decide reports what the screens say of t: whether a match is possible,
@@ -88,19 +91,28 @@ func (m *matcher) decide(t []byte) (possible, certain bool) {
 			return ok, ok
 		}
 	}
-	m.full()
+	m.rest()
 	if m.first != nil && len(t) > 0 && !m.first[t[0]] {
 		return false, false
 	}
 	return m.pre.decide(t)
 }
 
-// full builds the matcher's second stage, once, and returns it.
+// rest derives the screens past the start, once.
+func (m *matcher) rest() {
+	m.restOnce.Do(func() { m.first, m.pre = m.start.rest() })
+}
+
+// compiled compiles the expression, once.
+func (m *matcher) compiled() *regexp.Regexp {
+	m.reOnce.Do(func() { m.re = regexp.MustCompile(m.src) })
+	return m.re
+}
+
+// full builds every stage of the matcher and returns it.
 func (m *matcher) full() *matcher {
-	m.restOnce.Do(func() {
-		m.re = regexp.MustCompile(m.src)
-		m.first, m.pre = m.start.rest()
-	})
+	m.rest()
+	m.compiled()
 	return m
 }
 

@@ -15,7 +15,8 @@ type pattern struct {
 
 	plainOnce sync.Once
 	plain     *regexp.Regexp // src as written
-	plainPre  prefilter      // its screens
+	preOnce   sync.Once
+	plainPre  prefilter // its screens
 
 	ruleOnce sync.Once
 	rule     matcher // src as a rule runs it
@@ -24,19 +25,17 @@ type pattern struct {
 // re declares a pattern; it is compiled when first used.
 func re(src string) *pattern { return &pattern{src: src} }
 
-// Match reports whether b holds a match of the pattern as written.
+// Match reports whether b holds a match of the pattern as written. The
+// pattern is compiled once a text passes its screens.
 func (p *pattern) Match(b []byte) bool {
-	re := p.compiled()
+	p.preOnce.Do(func() { _, p.plainPre = screens(p.src) })
 	possible, certain := p.plainPre.decide(b)
-	return possible && (certain || re.Match(b))
+	return possible && (certain || p.compiled().Match(b))
 }
 
 // compiled returns the pattern as written, compiled.
 func (p *pattern) compiled() *regexp.Regexp {
-	p.plainOnce.Do(func() {
-		p.plain = regexp.MustCompile(p.src)
-		_, p.plainPre = screens(p.src)
-	})
+	p.plainOnce.Do(func() { p.plain = regexp.MustCompile(p.src) })
 	return p.plain
 }
 

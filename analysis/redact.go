@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"iter"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -281,28 +282,9 @@ func replaceKeyedSecrets(s string, repl func(string) string) string {
 // or ':'.
 func keyNameStarts(s string) []int {
 	var starts []int
-	for _, sep := range []byte{'=', ':'} {
-		for off := 0; ; {
-			i := strings.IndexByte(s[off:], sep)
-			if i < 0 {
-				break
-			}
-			j := off + i
-			off = j + 1
-			for j > 0 && isRegexpSpace(s[j-1]) {
-				j--
-			}
-			if j > 0 && (s[j-1] == '"' || s[j-1] == '\'') {
-				j--
-			}
-			for _, w := range keyWords {
-				if j >= len(w) && hasFoldedPrefix(s[j-len(w):j], w) {
-					for c := max(0, j-maxKeyName); c <= j-len("pwd"); c++ {
-						starts = append(starts, c)
-					}
-					break
-				}
-			}
+	for j := range keyNameEnds(s) {
+		for c := max(0, j-maxKeyName); c <= j-len("pwd"); c++ {
+			starts = append(starts, c)
 		}
 	}
 	slices.Sort(starts)
@@ -327,28 +309,42 @@ var keyWords = []string{"password", "passwd", "pwd", "secret", "token", "key"}
 // and ':', allocating nothing: "--- PASS:" and "level=info" fail it
 // without running the pattern.
 func hasKeyAssignment[T ~string | ~[]byte](s T) bool {
-	for _, sep := range []byte{'=', ':'} {
-		for off := 0; ; {
-			i := indexByte(s[off:], sep)
-			if i < 0 {
-				break
-			}
-			j := off + i
-			off = j + 1
-			for j > 0 && isRegexpSpace(s[j-1]) {
-				j--
-			}
-			if j > 0 && (s[j-1] == '"' || s[j-1] == '\'') {
-				j--
-			}
-			for _, w := range keyWords {
-				if j >= len(w) && hasFoldedPrefix(s[j-len(w):j], w) {
-					return true
+	for range keyNameEnds(s) {
+		return true
+	}
+	return false
+}
+
+// keyNameEnds yields, for each '=' and ':' of s (all the '=' first) that
+// a name ending in one of keyWords (in any case), an optional quote and
+// blanks precede, where that name ends.
+func keyNameEnds[T ~string | ~[]byte](s T) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for _, sep := range []byte{'=', ':'} {
+			for off := 0; ; {
+				i := indexByte(s[off:], sep)
+				if i < 0 {
+					break
+				}
+				j := off + i
+				off = j + 1
+				for j > 0 && isRegexpSpace(s[j-1]) {
+					j--
+				}
+				if j > 0 && (s[j-1] == '"' || s[j-1] == '\'') {
+					j--
+				}
+				for _, w := range keyWords {
+					if j >= len(w) && hasFoldedPrefix(s[j-len(w):j], w) {
+						if !yield(j) {
+							return
+						}
+						break
+					}
 				}
 			}
 		}
 	}
-	return false
 }
 
 // indexByte is strings.IndexByte for a string or a byte slice.

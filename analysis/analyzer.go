@@ -92,7 +92,7 @@ func NewAnalyzer(opts Options) *Analyzer {
 		triggers: triggerSet(),
 		line:     max(opts.FirstLine-1, 0),
 		context:  newContextLines(opts.contextBefore(), opts.contextAfter()),
-		found:    foundSet{byFP: make(map[string]*Candidate)},
+		found:    foundSet{byFP: make(map[uint64]*Candidate)},
 	}
 	a.classes = classCaches.Get().(*classCache)
 	a.split.MaxLine = opts.MaxLineBytes

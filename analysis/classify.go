@@ -286,11 +286,7 @@ func tryRule(i int, l *lineView) (*rule, bool) {
 			return nil, false
 		}
 		if r.re != nil {
-			m, t := r.input(l)
-			if m.first != nil && len(t) > 0 && !m.first[t[0]] {
-				return nil, false
-			}
-			if !m.match(t) {
+			if m, t := r.input(l); !m.match(t) {
 				return nil, false
 			}
 		}

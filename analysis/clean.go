@@ -113,25 +113,37 @@ func (c *cleaner) cleanTrimmed(raw []byte, slow bool) ([]byte, lineInfo) {
 var textEscapeIntros = [...][]byte{[]byte("^["), []byte(`\e`), []byte(`\x1b`), []byte(`\033`), []byte(`\u001b`), []byte(`\x1B`), []byte(`\E`)}
 
 // hasTextEscape reports whether b may hold an escape sequence written out
-// as text; most lines have neither a caret nor a backslash.
+// as text; most lines have neither a caret nor a backslash, and a
+// backslash is looked at only where IndexByte finds one and the byte
+// after it can begin an intro (a Windows path's or a JSON string's
+// backslashes mostly cannot).
 func hasTextEscape(b []byte) bool {
-	return bytes.IndexByte(b, '^') >= 0 && bytes.Contains(b, []byte("^[[")) ||
-		bytes.IndexByte(b, '\\') >= 0 && textEscapeAt(b) >= 0
+	if bytes.IndexByte(b, '^') >= 0 && bytes.Contains(b, []byte("^[[")) {
+		return true
+	}
+	for off := 0; ; {
+		i := bytes.IndexByte(b[off:], '\\')
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i+2 < len(b) && escapeIntroSecond[b[i+1]] && textEscapeLen(b[i:]) > 0 {
+			return true
+		}
+		off = i + 1
+	}
 }
 
-// textEscapeAt returns the index of the first textual CSI sequence in b,
-// or -1.
-func textEscapeAt(b []byte) int {
-	for i := 0; i < len(b); i++ {
-		if b[i] != '^' && b[i] != '\\' {
-			continue
-		}
-		if n := textEscapeLen(b[i:]); n > 0 {
-			return i
+// escapeIntroSecond holds the bytes that follow the backslash of a
+// textEscapeIntros intro.
+var escapeIntroSecond = func() (t [256]bool) {
+	for _, intro := range textEscapeIntros {
+		if intro[0] == '\\' {
+			t[intro[1]] = true
 		}
 	}
-	return -1
-}
+	return t
+}()
 
 // textEscapeLen returns the length of the textual CSI sequence ("^[[1;31m",
 // "\e[0K") at the start of b, or 0.

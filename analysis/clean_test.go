@@ -252,3 +252,35 @@ func TestTimestampLenLayout(t *testing.T) {
 		check(b)
 	}
 }
+
+// TestHasTextEscape holds hasTextEscape to its byte-by-byte statement (a
+// caret's "^[[", or any intro at any caret or backslash) on texts built
+// from the intros, their near misses and path-like pieces.
+func TestHasTextEscape(t *testing.T) {
+	t.Parallel()
+	bytewise := func(b []byte) bool {
+		if bytes.Contains(b, []byte("^[[")) {
+			return true
+		}
+		for i := range b {
+			if (b[i] == '^' || b[i] == '\\') && textEscapeLen(b[i:]) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	pieces := []string{`\`, `\\`, "^", "[", "31m", "0K", ";", "x", `C:\Users\a`, `\n`, `\t`, " "}
+	for _, intro := range textEscapeIntros {
+		pieces = append(pieces, string(intro), string(intro)+"[", string(intro[:len(intro)-1]))
+	}
+	rng := rand.New(rand.NewSource(7))
+	for range 50_000 {
+		var b []byte
+		for k := rng.Intn(7); k > 0; k-- {
+			b = append(b, pieces[rng.Intn(len(pieces))]...)
+		}
+		if got, want := hasTextEscape(b), bytewise(b); got != want {
+			t.Fatalf("hasTextEscape(%q) = %v, want %v", b, got, want)
+		}
+	}
+}

@@ -11,11 +11,12 @@ const (
 // foundSet is the candidates of one job: one per fingerprint, in the order
 // found, within the per-job caps.
 type foundSet struct {
-	byFP    map[string]*Candidate
+	byFP    map[uint64]*Candidate // by the hash their Fingerprint spells
 	order   []*Candidate
 	kept    distinctCap
 	dropped int                        // occurrences of messages over the caps
 	fpCache *[1 << fpCacheBits]fpEntry // allocated on the first block
+	fpBuf   []byte                     // scratch: what a fingerprint hashes
 }
 
 // record turns a closed block into a candidate, or counts it as one more
@@ -83,32 +84,40 @@ const fpCacheBits = 12
 // fpEntry remembers the fingerprint of a message shape and the candidate
 // kept for that fingerprint, once there is one.
 type fpEntry struct {
-	key uint64
-	fp  string
-	c   *Candidate
+	key  uint64
+	fp   uint64
+	full bool // key and fp are set
+	c    *Candidate
 }
 
 // fingerprint returns the fingerprint of a message line and, when the
 // line's shape is cached, its cache entry. Lines of the same shape
 // (letters, punctuation and the length of every digit run) normalize
 // alike, so their fingerprints are remembered by shape.
-func (f *foundSet) fingerprint(category string, msg []byte, r *Redactor) (string, *fpEntry) {
+func (f *foundSet) fingerprint(category string, msg []byte, r *Redactor) (uint64, *fpEntry) {
 	if r.hasLiteral(msg) {
-		return Fingerprint(category, r.shown(msg)), nil
+		return f.hash(category, r.shown(msg)), nil
 	}
 	if f.fpCache == nil {
 		f.fpCache = new([1 << fpCacheBits]fpEntry)
 	}
 	key := messageShape(category, msg)
 	e := &f.fpCache[slot(key, fpCacheBits)]
-	if e.key != key || e.fp == "" {
-		*e = fpEntry{key: key, fp: Fingerprint(category, r.shown(msg))}
+	if e.key != key || !e.full {
+		*e = fpEntry{key: key, fp: f.hash(category, r.shown(msg)), full: true}
 	}
 	return e.fp, e
 }
 
+// hash returns the hash Fingerprint(category, message) spells.
+func (f *foundSet) hash(category, message string) uint64 {
+	var h uint64
+	h, f.fpBuf = fingerprintOf(f.fpBuf, category, message)
+	return h
+}
+
 // keptFor returns the candidate kept for fp, remembering it in e.
-func (f *foundSet) keptFor(fp string, e *fpEntry) (*Candidate, bool) {
+func (f *foundSet) keptFor(fp uint64, e *fpEntry) (*Candidate, bool) {
 	if e != nil && e.c != nil {
 		return e.c, true
 	}
@@ -120,7 +129,7 @@ func (f *foundSet) keptFor(fp string, e *fpEntry) (*Candidate, bool) {
 }
 
 // candidate makes the candidate a block shows.
-func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
+func (a *Analyzer) candidate(b *block, fp uint64, message string) *Candidate {
 	text := make([]string, len(b.lines))
 	for i, l := range b.lines {
 		text[i] = printable(l)
@@ -143,7 +152,7 @@ func (a *Analyzer) candidate(b *block, fp, message string) *Candidate {
 		score = 1
 	}
 	return &Candidate{
-		Fingerprint:   fp,
+		Fingerprint:   fingerprintString(fp),
 		Rule:          b.r.name,
 		Category:      b.r.category,
 		Severity:      b.r.severity,

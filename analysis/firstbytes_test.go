@@ -75,7 +75,7 @@ func TestFirstBytesOfRules(t *testing.T) {
 	t.Parallel()
 	filtered, matched := 0, 0
 	for i := range rules {
-		if rules[i].re != nil && rules[i].re.matcher().first != nil {
+		if rules[i].re != nil && rules[i].re.matcher().full().first != nil {
 			filtered++
 		}
 	}
@@ -85,7 +85,7 @@ func TestFirstBytesOfRules(t *testing.T) {
 	preparedTestLines(t, func(l *lineView) {
 		for i := range rules {
 			r := &rules[i]
-			if r.re == nil || r.re.matcher().first == nil {
+			if r.re == nil || r.re.matcher().full().first == nil {
 				continue
 			}
 			m, in := r.input(l)

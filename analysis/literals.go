@@ -15,14 +15,16 @@ type literalSet struct {
 }
 
 func newLiteralSet(lits []string) *literalSet {
-	s := &literalSet{ids: map[string]uint16{}}
+	s := &literalSet{ids: make(map[string]uint16, len(lits))}
 	var uniq []string
+	size := 1 // trie nodes at most: the root and a node per byte
 	for _, l := range lits {
 		if _, ok := s.ids[l]; ok || l == "" {
 			continue
 		}
 		s.ids[l] = uint16(len(uniq))
 		uniq = append(uniq, l)
+		size += len(l)
 		for i := 0; i < len(l); i++ {
 			if s.class[l[i]] == 0 {
 				s.nclass++
@@ -32,35 +34,33 @@ func newLiteralSet(lits []string) *literalSet {
 	}
 	s.nclass++ // class 0 is "no literal has this byte"
 	nc := int32(s.nclass)
-	// The trie, with each node's children as a short list.
-	type edge struct {
-		class uint8
-		to    int32
-	}
-	var children [][]edge
-	var out [][]uint16
-	newNode := func() int32 {
-		children = append(children, nil)
-		out = append(out, nil)
-		return int32(len(out) - 1)
-	}
+	// The trie, each node's children a linked list in flat arrays: a set
+	// is built on every run's first candidate line, and a slice per node
+	// made most of its cost.
+	first := make([]int32, 1, size)  // node → its first child's edge, or -1
+	out := make([][]uint16, 1, size) // node → literal ids ending there
+	var edgeClass []uint8            // edge → its byte class
+	var edgeTo, edgeNext []int32     // edge → its node; the next edge of its parent, or -1
+	first[0] = -1
 	child := func(u int32, c uint8) int32 {
-		for _, e := range children[u] {
-			if e.class == c {
-				return e.to
+		for e := first[u]; e >= 0; e = edgeNext[e] {
+			if edgeClass[e] == c {
+				return edgeTo[e]
 			}
 		}
 		return -1
 	}
-	newNode()
 	for id, l := range uniq {
 		cur := int32(0)
 		for i := 0; i < len(l); i++ {
 			c := s.class[l[i]]
 			nx := child(cur, c)
 			if nx < 0 {
-				nx = newNode()
-				children[cur] = append(children[cur], edge{c, nx})
+				nx = int32(len(first))
+				first = append(first, -1)
+				out = append(out, nil)
+				edgeClass, edgeTo, edgeNext = append(edgeClass, c), append(edgeTo, nx), append(edgeNext, first[cur])
+				first[cur] = int32(len(edgeTo) - 1)
 			}
 			cur = nx
 		}
@@ -74,18 +74,21 @@ func newLiteralSet(lits []string) *literalSet {
 	order = append(order, 0)
 	for q := 0; q < len(order); q++ {
 		u := order[q]
-		for _, e := range children[u] {
+		for e := first[u]; e >= 0; e = edgeNext[e] {
+			to := edgeTo[e]
 			f := int32(0)
 			if u != 0 {
-				for f = fail[u]; f != 0 && child(f, e.class) < 0; f = fail[f] {
+				for f = fail[u]; f != 0 && child(f, edgeClass[e]) < 0; f = fail[f] {
 				}
-				if nx := child(f, e.class); nx >= 0 {
+				if nx := child(f, edgeClass[e]); nx >= 0 {
 					f = nx
 				}
 			}
-			fail[e.to] = f
-			out[e.to] = append(out[e.to], out[f]...)
-			order = append(order, e.to)
+			fail[to] = f
+			if len(out[f]) > 0 {
+				out[to] = append(out[to], out[f]...)
+			}
+			order = append(order, to)
 		}
 	}
 	// Number the states with no literal ending there first, so telling a
@@ -114,8 +117,8 @@ func newLiteralSet(lits []string) *literalSet {
 		if u != 0 {
 			copy(row, s.next[id[fail[u]]*nc:(id[fail[u]]+1)*nc])
 		}
-		for _, e := range children[u] {
-			row[e.class] = id[e.to] * nc
+		for e := first[u]; e >= 0; e = edgeNext[e] {
+			row[edgeClass[e]] = id[edgeTo[e]] * nc
 		}
 		row[0] = id[0] * nc // bytes in no literal lead back to the root
 	}

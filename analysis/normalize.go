@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/cespare/xxhash/v2"
@@ -24,15 +23,20 @@ const maxNormalized = 512
 // except in test failures, where a test's file is part of its name. Runs
 // of white space become one space. See the README's "fingerprint" contract.
 func Normalize(category, s string) string {
+	return string(appendNormalized(make([]byte, 0, len(s)), category, s))
+}
+
+// appendNormalized appends the template of s (see Normalize) to out.
+func appendNormalized(out []byte, category, s string) []byte {
 	paths := category != CategoryTestFailure
 	idents := category == CategoryCompileError || category == CategoryLint
-	out := make([]byte, 0, len(s))
+	base := len(out) // out[:base] is not the template's
 	space := false
 	for i := 0; i < len(s); {
 		c := s[i]
 		if idents && (i == 0 || !isAlnum(s[i-1])) {
 			if open, n := quotedIdentLen(s[i:]); n > 0 {
-				out = appendSpace(out, &space)
+				out = appendSpace(out, base, &space)
 				out = append(out, s[i:i+open]...)
 				out = append(out, "<id>"...)
 				out = append(out, s[i+n-open:i+n]...)
@@ -42,7 +46,7 @@ func Normalize(category, s string) string {
 		}
 		if paths && pathByte(c) && (i == 0 || !pathByte(s[i-1])) {
 			if n := pathLen(s[i:]); n > 0 {
-				out = appendSpace(out, &space)
+				out = appendSpace(out, base, &space)
 				out = append(out, "<path>"...)
 				i += n
 				continue
@@ -55,35 +59,37 @@ func Normalize(category, s string) string {
 			continue
 		case c == '/' || c == '\\':
 			if n := tempPathLen(s[i:]); n > 0 {
-				out = appendSpace(out, &space)
+				out = appendSpace(out, base, &space)
 				out = append(out, "<tmp>"...)
 				i += n
 				continue
 			}
 		case isAlnum(c):
-			out = appendSpace(out, &space)
+			out = appendSpace(out, base, &space)
 			j := i
 			for j < len(s) && isAlnum(s[j]) {
 				j++
 			}
-			if n := uuidLen(s[i:]); n > 0 {
+			if j-i == 8 && uuidLen(s[i:]) > 0 { // (a UUID's first run is 8 long)
 				out = append(out, "<uuid>"...)
-				i += n
+				i += 36
 				continue
 			}
 			out = appendToken(out, s[i:j])
 			i = j
 			continue
 		}
-		out = appendSpace(out, &space)
+		out = appendSpace(out, base, &space)
 		out = append(out, c)
 		i++
 	}
-	return string(out)
+	return out
 }
 
-func appendSpace(out []byte, space *bool) []byte {
-	if *space && len(out) > 0 {
+// appendSpace appends the space a run of white space became, unless it
+// starts the template (at base).
+func appendSpace(out []byte, base int, space *bool) []byte {
+	if *space && len(out) > base {
 		out = append(out, ' ')
 	}
 	*space = false
@@ -93,6 +99,9 @@ func appendSpace(out []byte, space *bool) []byte {
 // appendToken appends an alphanumeric run with ids masked: "<hex>" for
 // hashes and addresses, "N" for each run of digits inside a word.
 func appendToken(out []byte, tok string) []byte {
+	if !anyDigit(tok) {
+		return append(out, tok...) // a word: no id masked ("0x", hex with a digit, digit runs)
+	}
 	if len(tok) > 2 && tok[0] == '0' && (tok[1] == 'x' || tok[1] == 'X') {
 		return append(out, "<hex>"...)
 	}
@@ -113,9 +122,38 @@ func appendToken(out []byte, tok string) []byte {
 	return out
 }
 
-func isAlnum(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+// anyDigit reports whether s holds an ASCII digit.
+func anyDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if digit(s[i]) {
+			return true
+		}
+	}
+	return false
 }
+
+func isAlnum(c byte) bool { return byteKinds[c]&kindAlnum != 0 }
+
+// Kinds of bytes, for Normalize's tests one byte at a time.
+const (
+	kindAlnum uint8 = 1 << iota // an ASCII letter or digit
+	kindPath                    // a byte of a path (pathByte)
+)
+
+// byteKinds holds the kinds of every byte.
+var byteKinds = func() (t [256]uint8) {
+	for c := range t {
+		b := byte(c)
+		if b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' {
+			t[c] |= kindAlnum | kindPath
+		}
+		switch b {
+		case '/', '\\', '.', '_', '-', '~', '@', '+':
+			t[c] |= kindPath
+		}
+	}
+	return t
+}()
 
 func isHexWithDigit(s string) bool {
 	digit, letter := false, false
@@ -173,9 +211,7 @@ func tempPathLen(s string) int {
 }
 
 // pathByte reports whether c can be part of a file path or URL path.
-func pathByte(c byte) bool {
-	return isAlnum(c) || c == '/' || c == '\\' || c == '.' || c == '_' || c == '-' || c == '~' || c == '@' || c == '+'
-}
+func pathByte(c byte) bool { return byteKinds[c]&kindPath != 0 }
 
 // pathLen returns the length of the file path at the start of s, or 0 when
 // the word there is not one. A path is a word of path bytes that has a
@@ -202,7 +238,7 @@ func pathLen(s string) int {
 	}
 	word := s[:n]
 	if seps == 0 {
-		if hasExtension(word) && n+1 < len(s) && (s[n] == ':' || s[n] == '(') && digit(s[n+1]) {
+		if n+1 < len(s) && (s[n] == ':' || s[n] == '(') && digit(s[n+1]) && hasExtension(word) {
 			return n
 		}
 		return 0
@@ -279,17 +315,29 @@ func identByte(c byte) bool {
 // 512 bytes. It is the same on every machine, run and destill of one
 // FingerprintVersion.
 func Fingerprint(category, message string) string {
-	n := Normalize(category, message)
-	if len(n) > maxNormalized {
-		n = n[:maxNormalized]
+	h, _ := fingerprintOf(nil, category, message)
+	return fingerprintString(h)
+}
+
+// fingerprintOf returns the hash Fingerprint spells, building what it
+// hashes in buf (returned for reuse).
+func fingerprintOf(buf []byte, category, message string) (uint64, []byte) {
+	buf = append(append(buf[:0], category...), 0)
+	start := len(buf)
+	buf = appendNormalized(buf, category, message)
+	if len(buf)-start > maxNormalized {
+		buf = buf[:start+maxNormalized]
 	}
-	d := xxhash.New()
-	d.WriteString(category)
-	d.WriteString("\x00")
-	d.WriteString(n)
-	s := strconv.FormatUint(d.Sum64(), 16)
-	for len(s) < 16 {
-		s = "0" + s
+	return xxhash.Sum64(buf), buf
+}
+
+// fingerprintString spells a fingerprint's hash: 16 hex digits.
+func fingerprintString(h uint64) string {
+	const digits = "0123456789abcdef"
+	var b [16]byte
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = digits[h&15]
+		h >>= 4
 	}
-	return s
+	return string(b[:])
 }

@@ -1,6 +1,9 @@
 package analysis
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestFingerprintTemplates: messages that differ only in a path, a number
 // or an id share a fingerprint; messages that say different things, or
@@ -115,6 +118,32 @@ func TestFingerprintIsStable(t *testing.T) {
 		}
 		if got != tt.want {
 			t.Errorf("Fingerprint(%q, %q) = %q, want %q", tt.category, tt.message, got, tt.want)
+		}
+	}
+}
+
+// TestFingerprintHash holds the analyzer's fingerprint path (a hash
+// built in a reused buffer, spelled only for a kept candidate) to
+// Fingerprint, and the byte kinds Normalize tests to their definitions.
+func TestFingerprintHash(t *testing.T) {
+	t.Parallel()
+	if got := fingerprintString(0xab); got != "00000000000000ab" {
+		t.Errorf("fingerprintString(0xab) = %q", got)
+	}
+	buf := []byte("left over from the last message, longer than the next")
+	for _, msg := range []string{"x", "  error: 3 tests failed in /tmp/go-build123/a.go", strings.Repeat("ab 12 ", 200)} {
+		var h uint64
+		h, buf = fingerprintOf(buf, CategoryError, msg)
+		if got, want := fingerprintString(h), Fingerprint(CategoryError, msg); got != want {
+			t.Errorf("%q: %s, want %s", msg, got, want)
+		}
+	}
+	for c := range 256 {
+		b := byte(c)
+		alnum := b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+		path := alnum || strings.IndexByte(`/\._-~@+`, b) >= 0
+		if isAlnum(b) != alnum || pathByte(b) != path {
+			t.Errorf("byte %q: alnum %v path %v, want %v %v", b, isAlnum(b), pathByte(b), alnum, path)
 		}
 	}
 }

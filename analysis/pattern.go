@@ -15,7 +15,8 @@ type pattern struct {
 
 	plainOnce sync.Once
 	plain     *regexp.Regexp // src as written
-	plainPre  prefilter      // its screens
+	preOnce   sync.Once
+	plainPre  prefilter // its screens
 
 	ruleOnce sync.Once
 	rule     matcher // src as a rule runs it
@@ -24,58 +25,102 @@ type pattern struct {
 // re declares a pattern; it is compiled when first used.
 func re(src string) *pattern { return &pattern{src: src} }
 
-// Match reports whether b holds a match of the pattern as written.
+// Match reports whether b holds a match of the pattern as written. The
+// pattern is compiled once a text passes its screens.
 func (p *pattern) Match(b []byte) bool {
-	re := p.compiled()
+	p.preOnce.Do(func() { _, p.plainPre = screens(p.src) })
 	possible, certain := p.plainPre.decide(b)
-	return possible && (certain || re.Match(b))
+	return possible && (certain || p.compiled().Match(b))
 }
 
 // compiled returns the pattern as written, compiled.
 func (p *pattern) compiled() *regexp.Regexp {
-	p.plainOnce.Do(func() {
-		p.plain = regexp.MustCompile(p.src)
-		_, p.plainPre = screens(p.src)
-	})
+	p.plainOnce.Do(func() { p.plain = regexp.MustCompile(p.src) })
 	return p.plain
 }
 
 // String returns the pattern as written.
 func (p *pattern) String() string { return p.src }
 
-// matcher is a pattern compiled for classification, with the screens that
-// spare most lines the regular expression.
+// matcher is a pattern as classification runs it, with the screens that
+// spare most lines the regular expression. It is built in two stages: on
+// first use, only the texts its matches begin with (start), which turn
+// away most lines a rule is tried on; the first line that passes them
+// builds the rest, and the first that passes those compiles the
+// expression. A run of destill on one
+// log tries a few dozen rules and half of them never get a line past
+// their start: deriving every screen and compiling took more of such a
+// run than analyzing the log.
 type matcher struct {
-	re *regexp.Regexp
-	// onLower: the pattern was case-insensitive ("(?i)...") and re is its
+	src string // the pattern as run
+	// onLower: the pattern was case-insensitive ("(?i)...") and src is its
 	// lower-case form, to run on the lower-cased line: Go's case folding
 	// is several times slower than matching a lower-cased copy, which
 	// classification makes anyway.
 	onLower bool
+	start   startScreen
+
+	restOnce sync.Once
 	// first, when set, holds the bytes a match can start with (the pattern
 	// is anchored at the start).
 	first *[256]bool
 	// pre says, of most lines, that re cannot match, and of some that it
-	// does, without running it.
+	// does, without running it (its starts are start's).
 	pre prefilter
+
+	reOnce sync.Once
+	re     *regexp.Regexp // compiled once a line passes the screens
 }
 
-// match reports whether re matches t, asking the prefilter first.
+// match reports whether re matches t, asking the screens first.
 func (m *matcher) match(t []byte) bool {
-	possible, certain := m.pre.decide(t)
+	possible, certain := m.decide(t)
 	if !possible {
 		return false
 	}
-	return certain || m.re.Match(t)
+	return certain || m.compiled().Match(t)
 }
 
-// matcher returns the pattern compiled for classification.
+// decide reports what the screens say of t: whether a match is possible,
+// and whether it is certain. Past the start screen, it builds the rest.
+func (m *matcher) decide(t []byte) (possible, certain bool) {
+	if st := m.start.starts; st != nil {
+		ok := st.matches(t)
+		if !ok || m.start.exact {
+			return ok, ok
+		}
+	}
+	m.rest()
+	if m.first != nil && len(t) > 0 && !m.first[t[0]] {
+		return false, false
+	}
+	return m.pre.decide(t)
+}
+
+// rest derives the screens past the start, once.
+func (m *matcher) rest() {
+	m.restOnce.Do(func() { m.first, m.pre = m.start.rest() })
+}
+
+// compiled compiles the expression, once.
+func (m *matcher) compiled() *regexp.Regexp {
+	m.reOnce.Do(func() { m.re = regexp.MustCompile(m.src) })
+	return m.re
+}
+
+// full builds every stage of the matcher and returns it.
+func (m *matcher) full() *matcher {
+	m.rest()
+	m.compiled()
+	return m
+}
+
+// matcher returns the pattern compiled for classification (its first
+// stage).
 func (p *pattern) matcher() *matcher {
 	p.ruleOnce.Do(func() {
-		src, lower := lowerSource(p.src)
-		p.rule.re = regexp.MustCompile(src)
-		p.rule.onLower = lower
-		p.rule.first, p.rule.pre = screens(src)
+		p.rule.src, p.rule.onLower = lowerSource(p.src)
+		p.rule.start = newStartScreen(p.rule.src)
 	})
 	return &p.rule
 }

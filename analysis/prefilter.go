@@ -23,6 +23,10 @@ type prefilter struct {
 	needSet *literalSet
 	// follows: one of them passes on every text with a match.
 	follows []follow
+	// fromStart, for a pattern anchored at the start of the text, is its
+	// follow check walked from the start: it passes on every text with a
+	// match.
+	fromStart *follow
 }
 
 // Limits of the derivation: past them it gives up (a weaker prefilter is
@@ -38,31 +42,79 @@ const (
 // screens derives, from one parse of a pattern, the bytes its matches
 // begin with (firstBytes) and its prefilter.
 func screens(src string) (*[256]bool, prefilter) {
-	var p prefilter
+	s := newStartScreen(src)
+	first, p := s.rest()
+	p.starts, p.exact = s.starts, s.exact
+	return first, p
+}
+
+// startScreen is the first of a pattern's screens, derived on its own: the
+// texts its matches begin with, when it is anchored at the start of the
+// text. Most lines a rule is tried on fail it, so a rule can turn them
+// away before the rest of its screens and its matcher are built (see
+// matcher).
+type startScreen struct {
+	raw, re *syntax.Regexp // the pattern parsed, and simplified; nil when it does not parse
+	starts  *startTrie
+	exact   bool // starts decides the match alone
+}
+
+func newStartScreen(src string) startScreen {
 	raw, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
+		return startScreen{}
+	}
+	s := startScreen{raw: raw, re: raw.Simplify()} // Simplify makes a new tree: raw is not changed
+	if !anchoredAtStart(s.re) {
+		return s
+	}
+	if alts, ok := expand(s.re, true); ok && len(alts) > 0 {
+		s.starts = newStartTrie(alts)
+		s.exact = true
+		for _, a := range alts {
+			if a.open {
+				s.exact = false
+			}
+		}
+	}
+	return s
+}
+
+// anchoredAtStart reports whether every match of re begins at the start
+// of the text: its first part, through groups and concatenations, is ^
+// (as the compiled program's StartCond would say).
+func anchoredAtStart(re *syntax.Regexp) bool {
+	for {
+		switch re.Op {
+		case syntax.OpBeginText:
+			return true
+		case syntax.OpCapture, syntax.OpConcat:
+			if len(re.Sub) == 0 {
+				return false
+			}
+			re = re.Sub[0]
+		default:
+			return false
+		}
+	}
+}
+
+// rest derives the pattern's other screens: the bytes its matches begin
+// with, and the prefilter past the starts (its starts are left unset).
+func (s startScreen) rest() (*[256]bool, prefilter) {
+	var p prefilter
+	if s.raw == nil {
 		return nil, p
 	}
-	p.follows = followsOf(raw)
-	re := raw.Simplify() // a new tree: raw is not changed
-	prog, err := syntax.Compile(re)
+	p.follows = followsOf(s.raw)
+	p.fromStart = followFromStart(s.raw)
+	prog, err := syntax.Compile(s.re)
 	if err != nil {
 		return nil, p
 	}
 	first := firstBytesOf(prog)
-	if prog.StartCond()&syntax.EmptyBeginText != 0 {
-		if alts, ok := expand(re, true); ok && len(alts) > 0 {
-			p.starts = newStartTrie(alts)
-			p.exact = true
-			for _, a := range alts {
-				if a.open {
-					p.exact = false
-				}
-			}
-		}
-	}
-	if !p.exact {
-		if set, ok := required(re); ok {
+	if !s.exact {
+		if set, ok := required(s.re); ok {
 			p.need = set
 			if len(set) > maxNeedScans {
 				lits := make([]string, len(set))
@@ -84,6 +136,9 @@ func (p *prefilter) decide(t []byte) (possible, certain bool) {
 		if !ok || p.exact {
 			return ok, ok
 		}
+	}
+	if p.fromStart != nil && !followPasses(p.fromStart, t) {
+		return false, false // (first: it mostly stops in the line's first word)
 	}
 	switch {
 	case p.needSet != nil:
@@ -164,6 +219,17 @@ func expand(re *syntax.Regexp, atStart bool) ([]alt, bool) {
 			return nil, false
 		}
 		return append(sub, alt{}), true
+	case syntax.OpPlus, syntax.OpRepeat:
+		// x+ and x{n,m} (n ≥ 1) begin with x; what comes after is not
+		// followed.
+		if re.Op == syntax.OpRepeat && re.Min < 1 {
+			break
+		}
+		sub, ok := expand(re.Sub[0], atStart)
+		if !ok {
+			return nil, false
+		}
+		return concatAlts(sub, []alt{{open: true}}), true
 	case syntax.OpAlternate:
 		var out []alt
 		for _, s := range re.Sub {
@@ -455,6 +521,9 @@ type follow struct {
 	lits  []string // in lower case when fold is set
 	fold  bool     // the literals match in any case
 	steps []followStep
+	// atStart: the steps are walked from the start of the text, not from
+	// the literals (which there are none of).
+	atStart bool
 }
 
 // followStep is a run of min to max (-1: any number) characters of a
@@ -494,6 +563,33 @@ func followsOf(re *syntax.Regexp) []follow {
 		}
 	}
 	return nil
+}
+
+// followFromStart derives the follow check of a parsed (not simplified)
+// pattern anchored at the start of the text: its steps walked from there
+// ("^\S+?:\d+: error" needs a colon and a digit in the line's first
+// word). Nil when the pattern is not anchored or the check would check
+// nothing.
+func followFromStart(re *syntax.Regexp) *follow {
+	elems := concatElems(re, nil)
+	if len(elems) == 0 || elems[0].Op != syntax.OpBeginText {
+		return nil
+	}
+	f := makeFollow(nil, false, elems[1:])
+	// Past an unbounded run that may hold spaces, the positions reached
+	// spread over the rest of the line and each step costs a walk over
+	// it: the check stops before one.
+	for i, st := range f.steps {
+		if st.max < 0 && st.class[' '] {
+			f.steps = f.steps[:i]
+			break
+		}
+	}
+	if !slices.ContainsFunc(f.steps, func(st followStep) bool { return st.min > 0 || st.end }) {
+		return nil // every text meets it
+	}
+	f.atStart = true
+	return &f
 }
 
 // alternateFollows returns a check per branch of an alternation whose
@@ -717,7 +813,9 @@ func followPossible[T ~string | ~[]byte](fs []follow, line T) bool {
 // occurrence at once, so a line costs one walk whatever it holds.
 func followPasses[T ~string | ~[]byte](f *follow, line T) bool {
 	var w followWalker
-	w.starts, w.at, w.next = w.startBuf[:0], w.buf[0][:0], w.buf[1][:0]
+	if f.atStart {
+		w.starts.add(0)
+	}
 	for _, lit := range f.lits {
 		if f.fold && strings.ContainsAny(lit, "ks") && (index(line, "ſ") >= 0 || index(line, "\u212a") >= 0) {
 			return true // "ſ" and the Kelvin sign fold to s and k
@@ -727,18 +825,19 @@ func followPasses[T ~string | ~[]byte](f *follow, line T) bool {
 			if i < 0 {
 				break
 			}
-			w.starts = append(w.starts, off+i+len(lit))
+			w.starts.add(off + i + len(lit))
 			off += i + 1
 		}
 	}
-	if len(w.starts) == 0 {
+	starts := w.starts.list()
+	if len(starts) == 0 {
 		return false
 	}
-	slices.Sort(w.starts)
-	for _, p := range slices.Compact(w.starts) {
-		w.add(p)
+	slices.Sort(starts)
+	next := &w.pos[0]
+	for _, p := range slices.Compact(starts) {
+		next.add(p, p)
 	}
-	w.at, w.next = w.next, w.at
 	return followWalk(&w, f, line)
 }
 
@@ -757,28 +856,71 @@ func followIndex[T ~string | ~[]byte](f *follow, s T, lit string) int {
 // posRange is a range of positions of a line, from and to included.
 type posRange struct{ from, to int }
 
-// followWalker holds the position sets of a walk, in arrays of its own
-// while they are small.
+// followWalker holds the position sets of a walk. Nothing in it points
+// into it, so that it stays on the stack of followPasses (a walker whose
+// slices pointed into its own arrays was moved to the heap, one
+// allocation per check).
 type followWalker struct {
-	starts   []int
-	at, next []posRange
-	buf      [3][8]posRange
-	startBuf [8]int
+	starts smallList[int]
+	pos    [2]posList // the positions reached, and those of the next step
+}
+
+// smallList is a list in an array of its own while it is small.
+type smallList[E any] struct {
+	n     int
+	small [8]E
+	big   []E // every element, once there are more than small holds
+}
+
+// list returns the elements; changing them changes the list's.
+func (l *smallList[E]) list() []E {
+	if l.n > len(l.small) {
+		return l.big
+	}
+	return l.small[:l.n]
+}
+
+func (l *smallList[E]) add(e E) {
+	switch {
+	case l.n < len(l.small):
+		l.small[l.n] = e
+	case l.n == len(l.small):
+		l.big = append(append(l.big[:0], l.small[:]...), e)
+	default:
+		l.big = append(l.big, e)
+	}
+	l.n++
+}
+
+// posList is a list of position ranges, kept sorted and merged:
+// positions come in increasing order of their start.
+type posList struct{ smallList[posRange] }
+
+// add adds the positions from to to.
+func (l *posList) add(from, to int) {
+	if s := l.list(); len(s) > 0 && from <= s[len(s)-1].to+1 {
+		last := &s[len(s)-1]
+		last.to = max(last.to, to)
+		last.from = min(last.from, from)
+		return
+	}
+	l.smallList.add(posRange{from, to})
 }
 
 // followWalk reports whether the steps of f can be met from a position
-// of w.at.
+// of w.pos[0].
 func followWalk[T ~string | ~[]byte](w *followWalker, f *follow, line T) bool {
 	n := len(line)
+	at, next := &w.pos[0], &w.pos[1]
 	for si := range f.steps {
 		st := &f.steps[si]
-		w.next = w.next[:0]
+		next.n = 0
 		if st.end {
-			if last := w.at[len(w.at)-1]; last.to == n {
-				w.next = append(w.next, posRange{n, n})
+			if s := at.list(); s[len(s)-1].to == n {
+				next.add(n, n)
 			}
 		} else {
-			for _, r := range w.at {
+			for _, r := range at.list() {
 				brk := r.from // the first position from p on that is not of the class
 				for p := r.from; p <= r.to; p++ {
 					if brk < p {
@@ -799,30 +941,15 @@ func followWalk[T ~string | ~[]byte](w *followWalker, f *follow, line T) bool {
 						reach = min(reach, st.max)
 					}
 					if reach >= st.min {
-						w.addRange(p+st.min, p+reach)
+						next.add(p+st.min, p+reach)
 					}
 				}
 			}
 		}
-		if len(w.next) == 0 {
+		if next.n == 0 {
 			return false
 		}
-		w.at, w.next = w.next, w.at
+		at, next = next, at
 	}
 	return true
-}
-
-// add adds position p to next, kept sorted and merged: positions come in
-// increasing order of their start.
-func (w *followWalker) add(p int) { w.addRange(p, p) }
-
-func (w *followWalker) addRange(from, to int) {
-	if k := len(w.next); k > 0 && from <= w.next[k-1].to+1 {
-		w.next[k-1].to = max(w.next[k-1].to, to)
-		if from < w.next[k-1].from {
-			w.next[k-1].from = from
-		}
-		return
-	}
-	w.next = append(w.next, posRange{from, to})
 }

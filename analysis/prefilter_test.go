@@ -11,7 +11,7 @@ import (
 )
 
 // matcherOf compiles src as a rule's pattern is compiled.
-func matcherOf(src string) *matcher { return re(src).matcher() }
+func matcherOf(src string) *matcher { return re(src).matcher().full() }
 
 // pieces returns the literals and some characters of each class of a
 // pattern: texts built from them reach its matches and near misses.
@@ -130,10 +130,10 @@ func TestRulePrefiltersAgree(t *testing.T) {
 		if r.re == nil {
 			continue
 		}
-		checkAgrees(t, r.re.matcher().re.String(), 3_000, rng)
-		if m := r.re.matcher(); m.pre.starts != nil || m.pre.need != nil {
+		checkAgrees(t, r.re.matcher().full().re.String(), 3_000, rng)
+		if m := r.re.matcher(); m.start.starts != nil || m.pre.need != nil {
 			screened++
-			if m.pre.exact {
+			if m.start.exact {
 				exact++
 			}
 		}
@@ -151,7 +151,7 @@ func TestRulePrefiltersAgree(t *testing.T) {
 			}
 			m, in := r.input(l)
 			for _, cut := range []int{len(in), len(in) / 2, min(len(in), 7)} {
-				if got, want := m.match(in[:cut]), m.re.Match(in[:cut]); got != want {
+				if got, want := m.match(in[:cut]), m.full().re.Match(in[:cut]); got != want {
 					t.Fatalf("%s on %q: prefilter and pattern say %v, pattern alone %v", r.name, in[:cut], got, want)
 				}
 			}
@@ -180,8 +180,8 @@ func TestPrefilterDerivation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		m := matcherOf(tt.src)
-		if (m.pre.starts != nil) != tt.starts || m.pre.exact != tt.exact {
-			t.Errorf("%s: starts %v exact %v, want %v %v", tt.src, m.pre.starts != nil, m.pre.exact, tt.starts, tt.exact)
+		if (m.start.starts != nil) != tt.starts || m.start.exact != tt.exact {
+			t.Errorf("%s: starts %v exact %v, want %v %v", tt.src, m.start.starts != nil, m.start.exact, tt.starts, tt.exact)
 		}
 		var need []string
 		for _, s := range m.pre.need {
@@ -192,6 +192,34 @@ func TestPrefilterDerivation(t *testing.T) {
 		}
 		if _, err := regexp.Compile(tt.src); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestPrefilterSaysNo checks the screens turn away the lines they are
+// derived to turn away, and let through a match.
+func TestPrefilterSaysNo(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		src, text string
+		possible  bool
+	}{
+		// x+ begins with x: the texts a match begins with go on past it.
+		{`^error: (could not compile|\d+ targets? failed)`, "error: unique message", false},
+		{`^error: (could not compile|\d+ targets? failed)`, "error: 2 targets failed", true},
+		{`^x{2,}y`, "xy", false},
+		// The steps of an anchored pattern, walked from the start.
+		{`^\S+?:\d+(:\d+)?: (fatal )?error:( |$)`, "error: unique message", false},
+		{`^\S+?:\d+(:\d+)?: (fatal )?error:( |$)`, "src/a.c:12:3: error: x", true},
+		{`^\S+?:\d+(:\d+)?: (fatal )?error:( |$)`, "see a.c: 12: error: x", false},
+	}
+	for _, tt := range tests {
+		m := matcherOf(tt.src)
+		if got, _ := m.decide([]byte(tt.text)); got != tt.possible {
+			t.Errorf("%s on %q: possible %v, want %v", tt.src, tt.text, got, tt.possible)
+		}
+		if got := m.re.MatchString(tt.text); got && !tt.possible {
+			t.Fatalf("%s matches %q: the test is wrong", tt.src, tt.text)
 		}
 	}
 }
@@ -358,7 +386,7 @@ func TestRulePrefiltersPassOnSampledMatches(t *testing.T) {
 		if rules[i].re == nil {
 			continue
 		}
-		m := rules[i].re.matcher()
+		m := rules[i].re.matcher().full()
 		raw, err := syntax.Parse(m.re.String(), syntax.Perl)
 		if err != nil {
 			t.Fatal(err)

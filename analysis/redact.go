@@ -2,7 +2,10 @@ package analysis
 
 import (
 	"bytes"
+	"iter"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Redacted replaces every secret in destill's output.
@@ -118,7 +121,7 @@ func (r *Redactor) redactAll(s string) string {
 	if !hasKeyAssignment(s) {
 		return redactURLCreds(s)
 	}
-	s = keyedSecret.compiled().ReplaceAllStringFunc(s, func(m string) string {
+	s = replaceKeyedSecrets(s, func(m string) string {
 		sub := keyedSecret.compiled().FindStringSubmatch(m)
 		if strings.HasPrefix(sub[2], Redacted) || strings.Trim(sub[2], "*") == "" || strings.HasPrefix(sub[2], "${") || strings.HasPrefix(sub[2], "$(") {
 			return m
@@ -230,6 +233,73 @@ func isKeyMarker(b []byte, head string) bool {
 	return bytes.Contains(b, []byte("PRIVATE KEY-----")) || bytes.Contains(b, []byte("PRIVATE KEY BLOCK-----"))
 }
 
+// keyedSecretAt is keyedSecret anchored at the start of the text.
+var keyedSecretAt = re(`^(?:` + keyedSecret.src + `)`)
+
+// maxKeyName is the length of the longest name keyedSecret knows
+// ("aws_secret_access_key").
+const maxKeyName = 21
+
+// replaceKeyedSecrets is keyedSecret.ReplaceAllStringFunc(s, repl), with
+// the pattern tried only where a match can start. Unanchored, Go's
+// matcher walks every byte of the line with all the names' threads alive
+// ((?i) at that): a 2 KB line cost a millisecond. A match is a name, an
+// optional quote, blanks and '=' or ':', so it starts a name's length
+// (at most maxKeyName) before where hasKeyAssignment's look back from a
+// separator ends; the pattern has no assertion, so a match found at such
+// a start with the anchored pattern is the one the unanchored search
+// finds there, and trying the starts in order finds the same matches.
+// Outside ASCII, (?i) folds 'ſ' and the Kelvin sign into names too: such
+// lines take the unanchored pattern.
+func replaceKeyedSecrets(s string, repl func(string) string) string {
+	if !isASCII(s) {
+		return keyedSecret.compiled().ReplaceAllStringFunc(s, repl)
+	}
+	var out strings.Builder
+	last := 0
+	for _, c := range keyNameStarts(s) {
+		if c < last {
+			continue
+		}
+		m := keyedSecretAt.compiled().FindStringIndex(s[c:])
+		if m == nil {
+			continue
+		}
+		out.WriteString(s[last:c])
+		out.WriteString(repl(s[c : c+m[1]]))
+		last = c + m[1]
+	}
+	if last == 0 {
+		return s
+	}
+	out.WriteString(s[last:])
+	return out.String()
+}
+
+// keyNameStarts returns, in order, the offsets of s where a name of
+// keyedSecret may start: up to maxKeyName bytes before the end of a
+// keyWords word that an optional quote and blanks separate from an '='
+// or ':'.
+func keyNameStarts(s string) []int {
+	var starts []int
+	for j := range keyNameEnds(s) {
+		for c := max(0, j-maxKeyName); c <= j-len("pwd"); c++ {
+			starts = append(starts, c)
+		}
+	}
+	slices.Sort(starts)
+	return slices.Compact(starts)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // keyWords end every name keyedSecret knows.
 var keyWords = []string{"password", "passwd", "pwd", "secret", "token", "key"}
 
@@ -239,28 +309,42 @@ var keyWords = []string{"password", "passwd", "pwd", "secret", "token", "key"}
 // and ':', allocating nothing: "--- PASS:" and "level=info" fail it
 // without running the pattern.
 func hasKeyAssignment[T ~string | ~[]byte](s T) bool {
-	for _, sep := range []byte{'=', ':'} {
-		for off := 0; ; {
-			i := indexByte(s[off:], sep)
-			if i < 0 {
-				break
-			}
-			j := off + i
-			off = j + 1
-			for j > 0 && isRegexpSpace(s[j-1]) {
-				j--
-			}
-			if j > 0 && (s[j-1] == '"' || s[j-1] == '\'') {
-				j--
-			}
-			for _, w := range keyWords {
-				if j >= len(w) && hasFoldedPrefix(s[j-len(w):j], w) {
-					return true
+	for range keyNameEnds(s) {
+		return true
+	}
+	return false
+}
+
+// keyNameEnds yields, for each '=' and ':' of s (all the '=' first) that
+// a name ending in one of keyWords (in any case), an optional quote and
+// blanks precede, where that name ends.
+func keyNameEnds[T ~string | ~[]byte](s T) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for _, sep := range []byte{'=', ':'} {
+			for off := 0; ; {
+				i := indexByte(s[off:], sep)
+				if i < 0 {
+					break
+				}
+				j := off + i
+				off = j + 1
+				for j > 0 && isRegexpSpace(s[j-1]) {
+					j--
+				}
+				if j > 0 && (s[j-1] == '"' || s[j-1] == '\'') {
+					j--
+				}
+				for _, w := range keyWords {
+					if j >= len(w) && hasFoldedPrefix(s[j-len(w):j], w) {
+						if !yield(j) {
+							return
+						}
+						break
+					}
 				}
 			}
 		}
 	}
-	return false
 }
 
 // indexByte is strings.IndexByte for a string or a byte slice.

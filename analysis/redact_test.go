@@ -113,3 +113,34 @@ func TestRedactScreen(t *testing.T) {
 		t.Errorf("the screen let only %d of %d lines skip the patterns", screened, len(lines))
 	}
 }
+
+// TestReplaceKeyedSecrets holds the anchored search of key assignments to
+// keyedSecret's unanchored ReplaceAllStringFunc on texts built from
+// names, their near misses, separators, quotes, blanks and values, and
+// letters (ſ, the Kelvin sign) that (?i) folds into names.
+func TestReplaceKeyedSecrets(t *testing.T) {
+	t.Parallel()
+	pieces := []string{"password", "PassWd", "pwd", "SECRET", "token", "api_key", "api-KEY", "apikey", "access_key", "secret-key",
+		"auth_token", "authtoken", "client_secret", "private_key", "aws_secret_access_key", "key", "monkey", "tok",
+		"=", ":", " ", "\t", "\v", `"`, "'", "hunter22", "x", "&", ",", ";", "${X}", "***", "ſecret", "\u212aey", "é", "a_b", "-", "_"}
+	repl := func(m string) string { return "<" + m + ">" }
+	rng := rand.New(rand.NewSource(11))
+	matched := 0
+	for range 200_000 {
+		var b strings.Builder
+		for k := rng.Intn(10); k > 0; k-- {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		s := b.String()
+		want := keyedSecret.compiled().ReplaceAllStringFunc(s, repl)
+		if got := replaceKeyedSecrets(s, repl); got != want {
+			t.Fatalf("replaceKeyedSecrets(%q) = %q, want %q", s, got, want)
+		}
+		if want != s {
+			matched++
+		}
+	}
+	if matched < 10_000 {
+		t.Fatalf("only %d texts had a key assignment", matched)
+	}
+}

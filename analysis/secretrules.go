@@ -68,8 +68,9 @@ type secretRule struct {
 	// global is the allowlist of the rule's file, which covers its rules.
 	global *allowlists
 
-	once sync.Once
-	re   *regexp.Regexp
+	reOnce     sync.Once
+	re         *regexp.Regexp
+	screenOnce sync.Once
 	// follows, when set, must pass on a line for re to match in it
 	// (prefilter.go): most lines that hold a keyword fail them.
 	follows []follow
@@ -87,15 +88,28 @@ type allowlist struct {
 	other bool
 }
 
-// compile compiles the rule's pattern on first use: most runs meet few of
-// the rules.
-func (r *secretRule) compile() {
-	r.once.Do(func() {
-		r.re = regexp.MustCompile(r.pattern)
+// screen derives the rule's follow checks on first use: most runs meet
+// few of the rules, and most lines with a rule's keyword fail its checks.
+func (r *secretRule) screen() []follow {
+	r.screenOnce.Do(func() {
 		if raw, err := syntax.Parse(r.pattern, syntax.Perl); err == nil {
 			r.follows = followsOf(raw)
 		}
 	})
+	return r.follows
+}
+
+// compiled compiles the rule's pattern on first use: only once a line
+// passed its follow checks.
+func (r *secretRule) compiled() *regexp.Regexp {
+	r.reOnce.Do(func() { r.re = regexp.MustCompile(r.pattern) })
+	return r.re
+}
+
+// compile derives the checks and compiles the pattern.
+func (r *secretRule) compile() {
+	r.screen()
+	r.compiled()
 }
 
 // allowlists are the allowlists of a rule or of a file, compiled on first
@@ -271,11 +285,10 @@ func (rs *secretRules) find(line string, spans []span) []span {
 
 // find appends to spans the secrets r finds in line.
 func (r *secretRule) find(line string, spans []span) []span {
-	r.compile()
-	if r.follows != nil && !followPossible(r.follows, line) {
+	if fs := r.screen(); fs != nil && !followPossible(fs, line) {
 		return spans
 	}
-	for _, m := range r.re.FindAllStringSubmatchIndex(line, -1) {
+	for _, m := range r.compiled().FindAllStringSubmatchIndex(line, -1) {
 		from, to := m[0], m[1]
 		switch {
 		case r.secretGroup > 0 && 2*r.secretGroup+1 < len(m):

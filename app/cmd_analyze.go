@@ -111,13 +111,20 @@ func parseAnalyzeOptions(cmd *cli.Command, streams *Streams) (analyzeOptions, er
 	return opts, err
 }
 
-// runAnalyze analyzes here, or on the workers with --backend=kafka.
 // analyzeMemoryLimit is the soft memory limit analyze runs under, unless
 // GOMEMLIMIT sets one: the garbage collector then works harder as the heap
 // nears it, instead of letting the heap grow to twice what is live (Go's
 // default). What is live stays bounded (analysis.ShownBudget, the per-job
 // caps), so a build of any size stays near this.
 const analyzeMemoryLimit = 100 << 20
+
+// analyzeQuietMemory is how much memory analyze takes before its first
+// garbage collection (see limitMemory), unless GOGC or GOMEMLIMIT tune
+// the collector: analyzing one log of a few MB allocates less, and exits
+// without collecting.
+const analyzeQuietMemory = 32 << 20
+
+// runAnalyze analyzes here, or on the workers with --backend=kafka.
 
 func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) error {
 	if opts.backend.backend == backendKafka {
@@ -130,8 +137,12 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		}
 		return showReport(ctx, streams, rep, opts.output)
 	}
-	if streams.SetMemoryLimit != nil && streams.Getenv("GOMEMLIMIT") == "" {
-		streams.SetMemoryLimit(analyzeMemoryLimit)
+	if streams.LimitMemory != nil && streams.Getenv("GOMEMLIMIT") == "" {
+		quiet := int64(analyzeQuietMemory)
+		if streams.Getenv("GOGC") != "" {
+			quiet = analyzeMemoryLimit // the collector as GOGC says from the start
+		}
+		streams.LimitMemory(quiet, analyzeMemoryLimit)
 	}
 	prog := newProgress(streams)
 	notify := prog.message

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"runtime/debug"
 
 	"github.com/gdamore/tcell/v2"
 	"golang.org/x/term"
@@ -38,9 +37,10 @@ type Streams struct {
 	// terminal). Tests set a tcell.SimulationScreen.
 	TUIScreen tcell.Screen
 
-	// SetMemoryLimit sets the process's soft memory limit
-	// (debug.SetMemoryLimit); nil, as in TestStreams, leaves it alone.
-	SetMemoryLimit func(int64) int64
+	// LimitMemory sets the process's soft memory limit to limit and holds
+	// the garbage collector off until its memory first reaches quiet
+	// (limitMemory); nil, as in TestStreams, leaves both alone.
+	LimitMemory func(quiet, limit int64)
 }
 
 // SystemStreams returns the process's own streams and environment.
@@ -62,7 +62,7 @@ func SystemStreams() *Streams {
 			return w
 		},
 
-		SetMemoryLimit: debug.SetMemoryLimit,
+		LimitMemory: limitMemory,
 	}
 }
 

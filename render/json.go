@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
@@ -17,10 +18,21 @@ func JSON(w io.Writer, rep analysis.Report, top int) error {
 	if rep.Jobs == nil {
 		rep.Jobs = []analysis.JobSummary{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	// Encoded compact, then indented into a buffer grown once: the
+	// Encoder's own indentation grows its buffer step by step, which for a
+	// report of a few MB was most of the time writing it took.
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
+	if err := enc.Encode(rep); err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	_, err := w.Write(out.Bytes())
+	return err
 }
 
 // Top returns rep with at most n findings (n <= 0: all).

@@ -124,6 +124,30 @@ func TestFailedCommandOutput(t *testing.T) {
 				"Finished: FAILURE\n",
 		},
 		{
+			name: "Azure Pipelines' verdict on a script step",
+			log: "##[section]Starting: Check the changelog\n" +
+				"CHANGELOG.md has no entry for 2.4.0\n" +
+				"##[error]Bash exited with code '1'.\n" +
+				"##[section]Finishing: Check the changelog\n",
+			from: 2, to: 2,
+		},
+		{
+			name: "CircleCI's verdict",
+			log: "#!/bin/bash -eo pipefail\n" +
+				"./scripts/check-bundle-size\n" +
+				"bundle.js is 312 kB, over the 300 kB budget\n" +
+				"\n" +
+				"Exited with code exit status 1\n",
+			from: 1, to: 3, // CircleCI's echo of the step's script is part of it
+		},
+		{
+			name: "TeamCity's verdict",
+			log: "Step 2/3: check licences (Command Line)\n" +
+				"vendor/acme/x: licence AGPL-3.0 not allowed\n" +
+				"Process exited with code 1\n",
+			from: 1, to: 2,
+		},
+		{
 			name: "the build's own verdict has no tail",
 			log: "$ ./after_script.sh\n" +
 				"uploading coverage\n" +

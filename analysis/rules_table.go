@@ -127,6 +127,13 @@ var rules = [...]rule{
 		re: re(`" (failed and )?exited with [1-9]\d*( during \S*)?\.$`)},
 	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"script returned exit code"},
 		re: re(`^ERROR: script returned exit code \d+`)},
+	// Azure Pipelines' verdicts on a script step ("##[error]Bash exited
+	// with code '1'.", "##[error]Script failed with exit code: 1"), the
+	// tool runner's of GitHub's and Azure's JavaScript steps ("The process
+	// '/usr/bin/git' failed with exit code 128"), CircleCI's ("Exited with
+	// code exit status 1") and TeamCity's ("Process exited with code 1").
+	{name: "exit-code", category: CategoryExitCode, severity: sevE, score: 0.2, trailer: jobFailure, need: []string{"exited with code", "failed with exit code"},
+		re: re(`^((Bash|Cmd\.exe|PowerShell|pwsh|sh) exited with code '?-?[1-9]\d*'?\.?$|Script failed with exit code: ?-?[1-9]|The process '[^']*' failed with exit code -?[1-9]|Exited with code (exit status )?-?[1-9]\d*$|Process exited with code -?[1-9]\d*)`)},
 	{name: "build-verdict", category: CategoryBuildFailure, severity: sevE, score: 0.15, trailer: followOn, need: []string{"build failure", "build failed"},
 		re: re(`^(\[(INFO|ERROR)\] )?(BUILD FAILURE|BUILD FAILED( in .*)?)$`)},
 

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"reflect"
 	"sync"
 	"testing"
@@ -49,4 +50,34 @@ func TestClassCacheCarriesOver(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestClassCacheAgreesWithClassify: on every log at hand, with one cache
+// carried from log to log, whatever the cache answers for a line is what
+// classifying that line afresh gives. Lines of one shape must classify
+// alike: "[ERROR] -> [Help 1]" is Maven boilerplate, "[Help 2]" is not.
+func TestClassCacheAgreesWithClassify(t *testing.T) {
+	var mismatches []string
+	verifyClassCache = func(cc *classCache, l *lineView, inEcho bool, cached classified) {
+		fresh := new(classCache)
+		if got := fresh.lookup(l, inEcho); got != cached && len(mismatches) < 10 {
+			mismatches = append(mismatches, fmt.Sprintf("%q: cached %s, afresh %s", l.text, ruleName(cached.r), ruleName(got.r)))
+		}
+	}
+	defer func() { verifyClassCache = nil }()
+	cc := new(classCache)
+	for _, f := range allLogFiles(t) {
+		analyzeWith(readLogFile(t, f), cc)
+	}
+	analyzeWith([]byte("[ERROR] -> [Help 1]\n[ERROR] -> [Help 2]\n"), cc)
+	for _, m := range mismatches {
+		t.Error(m)
+	}
+}
+
+func ruleName(r *rule) string {
+	if r == nil {
+		return "no rule"
+	}
+	return r.name
 }

@@ -183,6 +183,10 @@ type classCache struct {
 	lits    []uint64 // scratch: which literals it holds
 }
 
+// verifyClassCache, set by a test, is called on every cache hit with what
+// the cache said.
+var verifyClassCache func(cc *classCache, l *lineView, inEcho bool, cached classified)
+
 // classCaches holds the caches of the analyzers that finished.
 var classCaches = sync.Pool{New: func() any { return new(classCache) }}
 
@@ -201,6 +205,9 @@ func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
 	key := lineShape(l.text, l.mark, inEcho)
 	cached := &cc.entries[slot(key, classCacheBits)]
 	if cached.key == key && key != 0 {
+		if verifyClassCache != nil {
+			verifyClassCache(cc, l, inEcho, *cached)
+		}
 		return *cached
 	}
 	c := classified{key: key}

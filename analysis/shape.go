@@ -3,8 +3,10 @@ package analysis
 import "encoding/binary"
 
 // lineShape hashes a line with each number replaced by its class: zero, a
-// status the rules know (137, 4xx, 5xx, ...), or any other number of that
-// many digits. Two lines of one shape classify the same way.
+// single digit (exit codes, Maven's "[Help 1]"), a status the rules know
+// (137, 4xx, 5xx, ...), a number with a leading zero, or any other number
+// of that many digits. Two lines of one shape classify the same way
+// (TestClassCacheAgreesWithClassify checks it on every log at hand).
 func lineShape(text []byte, mark Mark, echo bool) uint64 {
 	h := mix(0, uint64(mark)+1)
 	if echo {
@@ -30,6 +32,10 @@ func lineShape(text []byte, mark Mark, echo bool) uint64 {
 		switch {
 		case zero:
 			class = 0x2000 + uint64(j-i)
+		case j-i == 1:
+			class = 0x4000 + uint64(v)
+		case text[i] == '0':
+			class = 0x5000 + uint64(j-i)
 		case j-i == 3 && (v >= 400 && v < 600 || v >= 128 && v < 160):
 			class = 0x3000 + uint64(v) // HTTP statuses, 128+signal exit codes
 		}

@@ -8,7 +8,9 @@ func TestShapes(t *testing.T) {
 		a, b string
 		same bool
 	}{
-		{"took 15ms at step 3 of 9", "took 27ms at step 1 of 4", true},
+		{"took 15ms at step 13 of 19", "took 27ms at step 21 of 42", true},
+		{"[ERROR] -> [Help 1]", "[ERROR] -> [Help 2]", false},
+		{"took 15ms", "took 05ms", false},
 		{"took 15ms", "took 150ms", false},
 		{"exit code 0", "exit code 1", false},
 		{"HTTP 503 from registry", "HTTP 502 from registry", false},

@@ -6,15 +6,23 @@ const (
 	DefaultContextAfter  = 3
 	// MaxContext caps ContextBefore and ContextAfter.
 	MaxContext = 50
-	// maxAbsorbLines ends any block: the analyzer's state never depends on
-	// more than this many earlier lines, which is what lets a log be cut
-	// into overlapping chunks with the same result.
+	// maxAbsorbLines bounds blocks: one that has taken in this many lines
+	// ends at the next line whose number is a multiple of it. Ends at fixed
+	// line numbers keep a run of long blocks in step however far back it
+	// began, so the analyzer's state depends on a bounded stretch of
+	// earlier lines, which is what lets a log be cut into overlapping
+	// chunks with the same result.
 	maxAbsorbLines = 200
+	// maxKeyLines ends a private key block whose end line never comes (a
+	// cut line lost it): longer than any key (a 16384-bit RSA key in PEM
+	// is under 200 lines), shorter than StateWindow.
+	maxKeyLines = 400
 )
 
 // StateWindow is how many lines before a chunk's first owned line must be
-// fed for the chunk to give the same findings as the whole log.
-const StateWindow = maxAbsorbLines + MaxContext
+// fed for the chunk to give the same findings as the whole log: two
+// blocks of the longest, and the context before a finding.
+const StateWindow = 2*maxAbsorbLines + MaxContext
 
 // Options tune an Analyzer.
 type Options struct {
@@ -152,7 +160,7 @@ func (a *Analyzer) owns(line int) bool {
 func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	a.line++
 	a.stepped++
-	if truncated {
+	if truncated && a.owns(a.line) {
 		a.truncated++
 	}
 	// Clean the line, screen it for trigger words, hide private keys.

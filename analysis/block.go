@@ -200,7 +200,7 @@ func (a *Analyzer) absorb(l *lineView) {
 // continues reports whether l belongs to the open block.
 func (a *Analyzer) continues(l *lineView) bool {
 	b := a.block.open
-	if b.done || b.absorbed >= maxAbsorbLines || l.mark == MarkErrorAnnotation {
+	if b.done || b.absorbed >= maxAbsorbLines && a.line%maxAbsorbLines == 0 || l.mark == MarkErrorAnnotation {
 		return false
 	}
 	switch b.spec.continues(b, l) {

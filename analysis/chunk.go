@@ -72,7 +72,7 @@ type waitingChunk struct {
 
 // afterLines is what a finding starting at a chunk's last owned line can
 // need after it.
-const afterLines = maxAbsorbLines + MaxContext
+const afterLines = 2*maxAbsorbLines + MaxContext
 
 // Write feeds log bytes.
 func (c *Chunker) Write(p []byte) (int, error) {

@@ -5,6 +5,7 @@ package analysis
 // GitHub "Run" step echoes (commands, not their output).
 type spanState struct {
 	inKey bool
+	keyAt int // lines of the key block so far
 	echo  int // lines left of a script echo; 0 when not in one
 }
 
@@ -21,14 +22,14 @@ func (s *spanState) hideKey(text []byte, scan uint8) []byte {
 // keyLine is hideKey for a line that may begin, continue or end a key.
 func (s *spanState) keyLine(text []byte, scan uint8) []byte {
 	if s.inKey {
-		if isPEMEnd(text) {
+		if s.keyAt++; isPEMEnd(text) || s.keyAt >= maxKeyLines {
 			s.inKey = false
 		}
 		return []byte(Redacted)
 	}
 	if scan&(scanPEM|scanTrigger) != 0 && isPEMBegin(text) && !isPEMEnd(text) {
 		// (scan stops at the first trigger word, before a key's header)
-		s.inKey = true
+		s.inKey, s.keyAt = true, 0
 		return []byte(Redacted)
 	}
 	return text

@@ -82,14 +82,15 @@ type Analyzer struct {
 	truncated int      // lines longer than MaxLineBytes
 	cur       lineView // the line being processed
 
-	spans    spanState     // inside a private key, inside a script echo
-	sections sectionLog    // step and group headers
-	block    blockState    // the block being read
-	context  contextLines  // lines before (a ring) and after findings
-	goTest   goTestTracker // the output of the Go test running now
-	found    foundSet      // the candidates, one per fingerprint
-	output   outputState   // the failed commands' last output
-	classes  *classCache   // classification by line shape: classCaches' until Result
+	spans      spanState     // inside a private key, inside a script echo
+	sections   sectionLog    // step and group headers
+	block      blockState    // the block being read
+	context    contextLines  // lines before (a ring) and after findings
+	goTest     goTestTracker // the output of the Go test running now
+	found      foundSet      // the candidates, one per fingerprint
+	output     outputState   // the failed commands' last output
+	classes    *classCache   // classification by line shape: classCaches' until Result
+	lendsCache bool          // classes is a ParallelAnalyzer's: Result leaves it
 }
 
 // NewAnalyzer returns an Analyzer for one log.
@@ -132,7 +133,9 @@ func (a *Analyzer) Result() JobResult {
 			a.closeBlock()
 		}
 		a.context.pending = nil
-		classCaches.Put(a.classes) // warm for the next job's analyzer
+		if !a.lendsCache {
+			classCaches.Put(a.classes) // warm for the next job's analyzer
+		}
 		a.classes = nil
 	}
 	res := JobResult{

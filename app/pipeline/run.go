@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -308,7 +309,7 @@ func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*anal
 			rc.Close()
 		}
 	}()
-	a := analysis.NewAnalyzer(r.opts.Analysis)
+	a := r.newAnalyzer()
 	every := r.opts.ProgressEvery
 	if every <= 0 {
 		every = 512 << 10
@@ -329,6 +330,23 @@ func (r *run) readLog(ctx context.Context, src Source, job providers.Job) (*anal
 		rcache.SaveResult(job, r.opts.Analysis, res)
 	}
 	return &res, nil
+}
+
+// logAnalyzer is what reads one job's log: an analysis.Analyzer or an
+// analysis.ParallelAnalyzer.
+type logAnalyzer interface {
+	io.Writer
+	Result() analysis.JobResult
+}
+
+// newAnalyzer returns the analyzer for a job's log. A run of one job (a
+// file, standard input, a one-job build) spreads its log over every core;
+// the jobs of a larger build already keep the cores busy, one each.
+func (r *run) newAnalyzer() logAnalyzer {
+	if len(r.selected) == 1 {
+		return analysis.NewParallelAnalyzer(r.opts.Analysis, runtime.GOMAXPROCS(0))
+	}
+	return analysis.NewAnalyzer(r.opts.Analysis)
 }
 
 // LogError is what a job's summary says about a log that could not be

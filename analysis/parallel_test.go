@@ -1,0 +1,92 @@
+package analysis
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// analyzeParallel feeds data to a ParallelAnalyzer in writes of write
+// bytes, with segments of seg bytes.
+func analyzeParallel(data []byte, opts Options, workers, seg, write int) JobResult {
+	p := NewParallelAnalyzer(opts, workers)
+	p.segSize = seg
+	for len(data) > 0 {
+		n := min(write, len(data))
+		p.Write(data[:n])
+		data = data[n:]
+	}
+	return p.Result()
+}
+
+// parallelCase is one way of feeding a ParallelAnalyzer.
+type parallelCase struct{ workers, seg, write int }
+
+// checkParallel compares the parallel analysis of data with the whole-log
+// one: counts, sections and ranked findings.
+func checkParallel(t *testing.T, name string, data []byte, opts Options, cases []parallelCase) {
+	t.Helper()
+	whole := NewAnalyzer(opts)
+	whole.Write(data)
+	want := whole.Result()
+	wf := Rank([]JobResult{withJob(want)})
+	for _, c := range cases {
+		got := analyzeParallel(data, opts, c.workers, c.seg, c.write)
+		if got.Lines != want.Lines || got.Bytes != want.Bytes || got.TruncatedLines != want.TruncatedLines || got.Dropped != want.Dropped {
+			t.Errorf("%s %+v: lines/bytes/truncated/dropped %d/%d/%d/%d, want %d/%d/%d/%d", name, c,
+				got.Lines, got.Bytes, got.TruncatedLines, got.Dropped, want.Lines, want.Bytes, want.TruncatedLines, want.Dropped)
+		}
+		if !reflect.DeepEqual(got.Sections, want.Sections) {
+			t.Errorf("%s %+v: sections differ: got %v, want %v", name, c, got.Sections, want.Sections)
+		}
+		if gf := Rank([]JobResult{withJob(got)}); !reflect.DeepEqual(gf, wf) {
+			t.Errorf("%s %+v: parallel findings differ from whole-log findings", name, c)
+			for i := range wf {
+				if i < len(gf) && !reflect.DeepEqual(gf[i], wf[i]) {
+					t.Logf("first difference at rank %d: %s", i+1, fieldDiff(gf[i], wf[i]))
+					break
+				}
+			}
+		}
+	}
+}
+
+// TestParallelAnalysisEqualsWhole: on every log at hand, cut into segments
+// small and large and fed in writes of any size, a ParallelAnalyzer finds
+// what one Analyzer finds, with default and with other options.
+func TestParallelAnalysisEqualsWhole(t *testing.T) {
+	t.Parallel()
+	for _, f := range allLogFiles(t) {
+		data := readLogFile(t, f)
+		checkParallel(t, f, data, Options{}, []parallelCase{{2, 8 << 10, 1000}, {3, 96 << 10, 32 << 10}})
+		checkParallel(t, f, data, Options{MaxLineBytes: 300, ContextBefore: 10}, []parallelCase{{2, 16 << 10, 4000}})
+	}
+}
+
+// TestParallelAnalysisOddInput: logs with no final newline, one endless
+// line, blank runs across segment ends and lines longer than a segment.
+func TestParallelAnalysisOddInput(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 70<<10)
+	var blanks bytes.Buffer
+	for i := range 3000 {
+		fmt.Fprintf(&blanks, "step %d\n\n\n\r\n", i)
+		if i%500 == 0 {
+			blanks.WriteString("error: something broke here\n")
+		}
+	}
+	for name, data := range map[string]string{
+		"empty":            "",
+		"no final newline": "ok\nerror: it broke\nFAILED",
+		"one endless line": "error: " + strings.Repeat("y", 300<<10),
+		"long lines":       strings.Repeat("error: bad "+long+"\nfine\n", 20) + "error: last\n",
+		"blank runs":       blanks.String(),
+		"only newlines":    strings.Repeat("\n", 100<<10),
+		"carriage returns": strings.Repeat("progress 10%\rprogress 20%\rerror: disk full\r\n", 5000),
+	} {
+		checkParallel(t, name, []byte(data), Options{}, []parallelCase{{2, 4 << 10, 777}, {2, 64 << 10, 100 << 10}})
+		checkParallel(t, name, []byte(data), Options{MaxLineBytes: 1000}, []parallelCase{{2, 4 << 10, 5000}})
+	}
+}

@@ -215,44 +215,61 @@ func MergeChunks(parts []JobResult, firstLines []int) JobResult {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool { return firstLines[idx[a]] < firstLines[idx[b]] })
-	var out JobResult
-	byFP := map[string]int{}
-	var kept distinctCap
+	var m chunkMerger
 	for _, i := range idx {
-		p := parts[i]
-		if p.Lines > out.Lines {
-			out.Lines = p.Lines
-		}
-		out.Bytes += p.Bytes
-		out.TruncatedLines += p.TruncatedLines
-		out.Dropped += p.Dropped
-		out.Sections = append(out.Sections, p.Sections...)
-		for _, c := range p.Candidates {
-			if k, ok := byFP[c.Fingerprint]; ok {
-				e := &out.Candidates[k]
-				occ := e.Occurrences + c.Occurrences
-				passing := e.InPassingTests + c.InPassingTests
-				lines := append(e.Lines, c.Lines...)
-				if len(lines) > MaxOccurrenceLines {
-					lines = lines[:MaxOccurrenceLines]
-				}
-				if c.Score > e.Score+0.1 {
-					*e = c
-				}
-				e.Occurrences, e.Lines, e.InPassingTests = occ, lines, passing
-				continue
-			}
-			if !kept.admit(c.Score) {
-				out.Dropped += c.Occurrences
-				continue
-			}
-			byFP[c.Fingerprint] = len(out.Candidates)
-			c.Lines = append([]int(nil), c.Lines...)
-			out.Candidates = append(out.Candidates, c)
-		}
+		m.add(parts[i])
 	}
+	return m.result()
+}
+
+// chunkMerger folds the results of one job's chunks, taken in the order of
+// their lines, into the result of the whole log, one chunk at a time.
+type chunkMerger struct {
+	out  JobResult
+	byFP map[string]int
+	kept distinctCap
+}
+
+// add folds in the result of the chunk after those added so far.
+func (m *chunkMerger) add(p JobResult) {
+	if m.byFP == nil {
+		m.byFP = map[string]int{}
+	}
+	out := &m.out
+	if p.Lines > out.Lines {
+		out.Lines = p.Lines
+	}
+	out.Bytes += p.Bytes
+	out.TruncatedLines += p.TruncatedLines
+	out.Dropped += p.Dropped
+	out.Sections = append(out.Sections, p.Sections...)
 	if len(out.Sections) > maxSections {
 		out.Sections = out.Sections[:maxSections]
 	}
-	return out
+	for _, c := range p.Candidates {
+		if k, ok := m.byFP[c.Fingerprint]; ok {
+			e := &out.Candidates[k]
+			occ := e.Occurrences + c.Occurrences
+			passing := e.InPassingTests + c.InPassingTests
+			lines := append(e.Lines, c.Lines...)
+			if len(lines) > MaxOccurrenceLines {
+				lines = lines[:MaxOccurrenceLines]
+			}
+			if c.Score > e.Score+0.1 {
+				*e = c
+			}
+			e.Occurrences, e.Lines, e.InPassingTests = occ, lines, passing
+			continue
+		}
+		if !m.kept.admit(c.Score) {
+			out.Dropped += c.Occurrences
+			continue
+		}
+		m.byFP[c.Fingerprint] = len(out.Candidates)
+		c.Lines = append([]int(nil), c.Lines...)
+		out.Candidates = append(out.Candidates, c)
+	}
 }
+
+// result returns the merged result.
+func (m *chunkMerger) result() JobResult { return m.out }

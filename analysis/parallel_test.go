@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -89,4 +90,46 @@ func TestParallelAnalysisOddInput(t *testing.T) {
 		checkParallel(t, name, []byte(data), Options{}, []parallelCase{{2, 4 << 10, 777}, {2, 64 << 10, 100 << 10}})
 		checkParallel(t, name, []byte(data), Options{MaxLineBytes: 1000}, []parallelCase{{2, 4 << 10, 5000}})
 	}
+}
+
+// TestParallelAnalyzerReadFrom: reading the log from a reader, in reads of
+// any size, gives what writing it does.
+func TestParallelAnalyzerReadFrom(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "line %d of the log\n", i)
+		if i%3000 == 0 {
+			b.WriteString("error: " + strings.Repeat("z", 100<<10) + "\n")
+		}
+	}
+	b.WriteString("FAILED: the end")
+	data := []byte(b.String())
+	want := analyzeParallel(data, Options{}, 2, 64<<10, 1<<20)
+	for _, read := range []int{1, 1000, 100 << 10} {
+		p := NewParallelAnalyzer(Options{}, 2)
+		p.segSize = 64 << 10
+		n, err := p.ReadFrom(&smallReads{data: data, n: read})
+		if err != nil || n != int64(len(data)) {
+			t.Fatalf("reads of %d: ReadFrom = %d, %v; want %d, nil", read, n, err, len(data))
+		}
+		if got := p.Result(); !reflect.DeepEqual(Rank([]JobResult{withJob(got)}), Rank([]JobResult{withJob(want)})) || got.Bytes != want.Bytes || got.TruncatedLines != want.TruncatedLines {
+			t.Errorf("reads of %d: findings differ from writes", read)
+		}
+	}
+}
+
+// smallReads returns data at most n bytes per Read.
+type smallReads struct {
+	data []byte
+	n    int
+}
+
+func (r *smallReads) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), r.n)], r.data)
+	r.data = r.data[k:]
+	return k, nil
 }

@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 	"testing"
 	"time"
+
+	"github.com/destill-dev/destill/app/sources"
 )
 
 // TestLimitMemory: the collector is off, under the quiet limit, until
@@ -31,5 +33,33 @@ func TestLimitMemory(t *testing.T) {
 	}
 	if p := debug.SetGCPercent(100); p != 100 {
 		t.Errorf("after a collection: GC percent %d, want 100", p)
+	}
+}
+
+// TestLimitAnalyzeMemory: one log (a file, standard input) runs under the
+// single-log limit, a build under the build limit, and GOMEMLIMIT or GOGC
+// in the environment are honoured.
+func TestLimitAnalyzeMemory(t *testing.T) {
+	tests := []struct {
+		name       string
+		in         sources.Input
+		env        []string
+		set        bool
+		quiet, max int64
+	}{
+		{"file", sources.Input{}, nil, true, analyzeQuietMemory, singleLogMemoryLimit},
+		{"build", sources.Input{CacheScope: "github api.github.com"}, nil, true, analyzeQuietMemory, analyzeMemoryLimit},
+		{"GOGC", sources.Input{}, []string{"GOGC", "200"}, true, singleLogMemoryLimit, singleLogMemoryLimit},
+		{"GOMEMLIMIT", sources.Input{}, []string{"GOMEMLIMIT", "1GiB"}, false, 0, 0},
+	}
+	for _, tt := range tests {
+		streams, _, _ := TestStreams("", tt.env...)
+		var set bool
+		var quiet, limit int64
+		streams.LimitMemory = func(q, l int64) { set, quiet, limit = true, q, l }
+		limitAnalyzeMemory(streams, tt.in)
+		if set != tt.set || quiet != tt.quiet || limit != tt.max {
+			t.Errorf("%s: LimitMemory called %v with %d, %d; want %v with %d, %d", tt.name, set, quiet, limit, tt.set, tt.quiet, tt.max)
+		}
 	}
 }

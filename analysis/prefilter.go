@@ -56,10 +56,28 @@ func screens(src string) (*[256]bool, prefilter) {
 type startScreen struct {
 	raw, re *syntax.Regexp // the pattern parsed, and simplified; nil when it does not parse
 	starts  *startTrie
-	exact   bool // starts decides the match alone
+	exact   bool         // starts decides the match alone
+	entry   *screenEntry // the screens derived ahead of time, if any
 }
 
+// screenMiss, set by a test, hears of each pattern whose screens are
+// derived at run time, for want of an entry in screenTable.
+var screenMiss func(src string)
+
+// newStartScreen returns the start screen of a pattern: screenTable's,
+// or derived now.
 func newStartScreen(src string) startScreen {
+	if e, ok := tabledScreens(src); ok {
+		return e.startScreen()
+	}
+	if screenMiss != nil {
+		screenMiss(src)
+	}
+	return deriveStartScreen(src)
+}
+
+// deriveStartScreen derives the start screen of a pattern from its syntax.
+func deriveStartScreen(src string) startScreen {
 	raw, err := syntax.Parse(src, syntax.Perl)
 	if err != nil {
 		return startScreen{}
@@ -102,6 +120,9 @@ func anchoredAtStart(re *syntax.Regexp) bool {
 // rest derives the pattern's other screens: the bytes its matches begin
 // with, and the prefilter past the starts (its starts are left unset).
 func (s startScreen) rest() (*[256]bool, prefilter) {
+	if s.entry != nil {
+		return s.entry.rest()
+	}
 	var p prefilter
 	if s.raw == nil {
 		return nil, p

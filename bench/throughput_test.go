@@ -16,21 +16,24 @@ import (
 const throughputRounds = 5
 
 // benchRealLogsFile: one file of every real log, concatenated; destill's
-// throughput against grep's, in CPU time (user + system), best of the
-// rounds. Target: at least 0.5× grep.
+// throughput against grep's, best of the rounds, in wall time (what a user
+// waits for: destill reads one log on every core) and in CPU time (user +
+// system). Target: at least 0.5× grep in wall time.
 func benchRealLogsFile(b *testing.B) {
 	c := realLogs(b)
 	env := benchEnv(b)
 	for b.Loop() {
 		grep, ours := alternate(b, throughputRounds, env, c.all, "analyze", "--format", "json")
 		mb := float64(c.bytes) / 1e6
-		ratio := grep.cpu.Seconds() / ours.cpu.Seconds()
-		b.ReportMetric(mb/ours.cpu.Seconds(), "MB/s")
-		b.ReportMetric(mb/grep.cpu.Seconds(), "grep-MB/s")
-		b.ReportMetric(ratio, "x-grep")
-		report(fmt.Sprintf("real logs in one file (%d logs, %.0f MB): throughput ÷ grep's (CPU time)", len(c.logs), mb),
-			fmt.Sprintf("%.2f× (%.0f vs %.0f MB/s; wall %.2f s vs %.2f s)", ratio, mb/ours.cpu.Seconds(), mb/grep.cpu.Seconds(), ours.wall.Seconds(), grep.wall.Seconds()),
-			"≥ 0.5×", ratio >= 0.5)
+		wall := grep.wall.Seconds() / ours.wall.Seconds()
+		cpu := grep.cpu.Seconds() / ours.cpu.Seconds()
+		b.ReportMetric(mb/ours.wall.Seconds(), "MB/s")
+		b.ReportMetric(mb/grep.wall.Seconds(), "grep-MB/s")
+		b.ReportMetric(wall, "x-grep-wall")
+		b.ReportMetric(cpu, "x-grep-cpu")
+		report(fmt.Sprintf("real logs in one file (%d logs, %.0f MB): throughput ÷ grep's", len(c.logs), mb),
+			fmt.Sprintf("wall %.2f× (%.0f vs %.0f MB/s); CPU time %.2f× (%.0f vs %.0f MB/s)", wall, mb/ours.wall.Seconds(), mb/grep.wall.Seconds(), cpu, mb/ours.cpu.Seconds(), mb/grep.cpu.Seconds()),
+			"≥ 0.5× (wall)", wall >= 0.5)
 	}
 }
 
@@ -65,8 +68,8 @@ const floodLines = 5_000_000
 
 // benchFlood: 5 M distinct error lines ("error: unique message" and three
 // words of letters only, so no two share a shape or a fingerprint);
-// throughput against grep's in CPU time, and the report's notes must
-// state how many were left out. Target: at least 0.1× grep.
+// throughput against grep's in wall and CPU time, and the report's notes
+// must state how many were left out. Target: at least 0.1× grep (wall).
 func benchFlood(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "flood.log")
 	size, err := writeFlood(path, floodLines)
@@ -89,15 +92,17 @@ func benchFlood(b *testing.B) {
 			}
 		}
 		mb := float64(size) / 1e6
-		ratio := grep.cpu.Seconds() / ours.cpu.Seconds()
-		b.ReportMetric(ratio, "x-grep")
+		wall := grep.wall.Seconds() / ours.wall.Seconds()
+		cpu := grep.cpu.Seconds() / ours.cpu.Seconds()
+		b.ReportMetric(wall, "x-grep-wall")
+		b.ReportMetric(cpu, "x-grep-cpu")
 		drop := "the drop is NOT in the notes"
 		if stated {
 			drop = "the drop is stated in the notes"
 		}
-		report(fmt.Sprintf("%s distinct error lines (%.0f MB): throughput ÷ grep's (CPU time)", humanCount(floodLines), mb),
-			fmt.Sprintf("%.2f× (%.0f vs %.0f MB/s); %s", ratio, mb/ours.cpu.Seconds(), mb/grep.cpu.Seconds(), drop),
-			"≥ 0.1×; drop in notes", ratio >= 0.1 && stated)
+		report(fmt.Sprintf("%s distinct error lines (%.0f MB): throughput ÷ grep's", humanCount(floodLines), mb),
+			fmt.Sprintf("wall %.3f× (%.0f vs %.0f MB/s); CPU time %.3f×; %s", wall, mb/ours.wall.Seconds(), mb/grep.wall.Seconds(), cpu, drop),
+			"≥ 0.1× (wall); drop in notes", wall >= 0.1 && stated)
 	}
 }
 

@@ -48,7 +48,8 @@
 //     then cuts them to the bytes shown.
 //
 // Result returns the candidates and sections (result.go); chunk.go cuts a
-// log into chunks analyzed apart and merges their results. A ShownBudget
+// log into chunks analyzed apart and merges their results, and parallel.go
+// does the same in process, to read one log on every core. A ShownBudget
 // (shown_budget.go) keeps the shown lines of a build's best candidates
 // only, as its jobs finish, so that memory does not grow with the logs.
 // Rank (rank.go) scores candidates by where they sit in their job (failed
@@ -57,7 +58,8 @@
 // of one event (events.go), merges them across jobs and orders them.
 //
 // Nothing is set up at package init: the rule index, the trigger set, the
-// patterns and the secret rules are built on first use.
+// patterns and the secret rules are built on first use; the patterns'
+// screens come from screens_table.go, derived ahead of time.
 //
 // # Adding a failure shape
 //

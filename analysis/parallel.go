@@ -23,8 +23,9 @@ const maxWriteBytes = 64 << 10
 // same result as an Analyzer with the same options. It cuts the log at line
 // ends into segments, analyzes each segment, with the lines before and after
 // it that its findings may need (see Options.OwnFrom), in its own Analyzer,
-// and merges the parts in order as they finish, as MergeChunks does. A log shorter than a segment is
-// read by one Analyzer. Memory stays bounded: a few segments per worker.
+// and merges the parts in order as they finish, as MergeChunks does. A log
+// shorter than a segment is read by one Analyzer. Memory stays bounded: a
+// few segments per worker.
 //
 // One exception: past the cap on distinct messages (see CapNotes), each
 // segment applies the cap on its own, so which late messages are counted
@@ -49,7 +50,6 @@ type ParallelAnalyzer struct {
 	bytes   int64      // bytes fed
 	done    bool       // Result was called
 	result  JobResult
-
 	started int // segments handed out
 
 	mu     sync.Mutex

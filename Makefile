@@ -62,6 +62,7 @@ eval-one: ## Finding quality on one labeled corpus, misses listed: make eval-one
 
 fuzz: ## Run each fuzz target for a short while (FUZZTIME=30s)
 	for f in FuzzClean FuzzLineSplitter FuzzAnalyzer; do go test ./analysis -run '^$$' -fuzz "^$$f\$$" -fuzztime $${FUZZTIME:-30s} || exit 1; done
+	go test ./render -run '^$$' -fuzz '^FuzzIndentJSON$$' -fuzztime $${FUZZTIME:-30s}
 
 release: ## Static binaries for linux/darwin x amd64/arm64 into dist/ with SHA256SUMS (VERSION=v1.2.3)
 	VERSION="$(VERSION)" DIST="$(DIST)" PLATFORMS="$(PLATFORMS)" deploy/release.sh

@@ -18,20 +18,17 @@ func JSON(w io.Writer, rep analysis.Report, top int) error {
 	if rep.Jobs == nil {
 		rep.Jobs = []analysis.JobSummary{}
 	}
-	// Encoded compact, then indented into a buffer grown once: the
-	// Encoder's own indentation grows its buffer step by step, which for a
-	// report of a few MB was most of the time writing it took.
+	// Encoded compact, then indented into a buffer grown once (see
+	// indentJSON): the Encoder's own indentation grows its buffer step by
+	// step and scans every byte again.
 	var compact bytes.Buffer
 	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(rep); err != nil {
 		return err
 	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
-		return err
-	}
-	_, err := w.Write(out.Bytes())
+	out := indentJSON(make([]byte, 0, compact.Len()+compact.Len()/4), compact.Bytes())
+	_, err := w.Write(out)
 	return err
 }
 

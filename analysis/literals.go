@@ -14,26 +14,53 @@ type literalSet struct {
 	ids      map[string]uint16
 }
 
-func newLiteralSet(lits []string) *literalSet {
-	s := &literalSet{ids: make(map[string]uint16, len(lits))}
-	var uniq []string
+func newLiteralSet(lits []string) *literalSet { return planLiterals(lits).build() }
+
+// literalPlan is a literalSet before its table of transitions is filled:
+// the automaton's states numbered, their failure states and their own
+// edges. Filling the table is a copy per state; planning it is most of
+// the work, so the rules' set is planned ahead of time
+// (rule_literals_table.go).
+type literalPlan struct {
+	lits     []string // the distinct literals, by id
+	class    [256]uint8
+	nclass   int
+	finalRow int32
+	out      [][]uint16    // by state: the literal ids ending there
+	order    []int32       // the states in breadth-first order, the root (0) first
+	fail     []int32       // by state: its failure state
+	edgeAt   []int32       // by state: its edges are edges[edgeAt[s]:edgeAt[s+1]]
+	edges    []literalEdge // the trie's edges, by the state they leave
+}
+
+// literalEdge is an edge of the trie: a byte class and the state it leads to.
+type literalEdge struct {
+	class uint8
+	to    int32
+}
+
+// planLiterals builds the trie of the distinct non-empty literals,
+// computes its failure states and numbers the states, those with no
+// literal ending there first.
+func planLiterals(lits []string) *literalPlan {
+	p := &literalPlan{}
+	ids := make(map[string]uint16, len(lits))
 	size := 1 // trie nodes at most: the root and a node per byte
 	for _, l := range lits {
-		if _, ok := s.ids[l]; ok || l == "" {
+		if _, ok := ids[l]; ok || l == "" {
 			continue
 		}
-		s.ids[l] = uint16(len(uniq))
-		uniq = append(uniq, l)
+		ids[l] = uint16(len(p.lits))
+		p.lits = append(p.lits, l)
 		size += len(l)
 		for i := 0; i < len(l); i++ {
-			if s.class[l[i]] == 0 {
-				s.nclass++
-				s.class[l[i]] = uint8(s.nclass)
+			if p.class[l[i]] == 0 {
+				p.nclass++
+				p.class[l[i]] = uint8(p.nclass)
 			}
 		}
 	}
-	s.nclass++ // class 0 is "no literal has this byte"
-	nc := int32(s.nclass)
+	p.nclass++ // class 0 is "no literal has this byte"
 	// The trie, each node's children a linked list in flat arrays: a set
 	// is built on every run's first candidate line, and a slice per node
 	// made most of its cost.
@@ -50,10 +77,10 @@ func newLiteralSet(lits []string) *literalSet {
 		}
 		return -1
 	}
-	for id, l := range uniq {
+	for id, l := range p.lits {
 		cur := int32(0)
 		for i := 0; i < len(l); i++ {
-			c := s.class[l[i]]
+			c := p.class[l[i]]
 			nx := child(cur, c)
 			if nx < 0 {
 				nx = int32(len(first))
@@ -68,9 +95,9 @@ func newLiteralSet(lits []string) *literalSet {
 	}
 	// Breadth-first: failure links, and the literals that end at each
 	// state through them.
-	s.nstates = len(out)
-	fail := make([]int32, s.nstates)
-	order := make([]int32, 0, s.nstates) // states in breadth-first order
+	nstates := len(out)
+	fail := make([]int32, nstates)
+	order := make([]int32, 0, nstates) // states in breadth-first order
 	order = append(order, 0)
 	for q := 0; q < len(order); q++ {
 		u := order[q]
@@ -92,13 +119,12 @@ func newLiteralSet(lits []string) *literalSet {
 		}
 	}
 	// Number the states with no literal ending there first, so telling a
-	// final state is one comparison, and keep each transition as its
-	// target's row offset, so a step is an add and a load.
-	id := make([]int32, s.nstates)
+	// final state is one comparison.
+	id := make([]int32, nstates)
 	n := int32(0)
 	for _, final := range []bool{false, true} {
 		if final {
-			s.finalRow = n * nc
+			p.finalRow = n * int32(p.nclass)
 		}
 		for i := range out {
 			if (len(out[i]) > 0) == final {
@@ -107,20 +133,48 @@ func newLiteralSet(lits []string) *literalSet {
 			}
 		}
 	}
-	// The DFA, one row per state in breadth-first order: a missing
-	// transition is the failure state's, whose row is filled already.
-	s.next = make([]int32, s.nstates*int(nc))
-	s.out = make([][]uint16, s.nstates)
-	for _, u := range order {
-		s.out[id[u]] = out[u]
-		row := s.next[id[u]*nc : (id[u]+1)*nc]
-		if u != 0 {
-			copy(row, s.next[id[fail[u]]*nc:(id[fail[u]]+1)*nc])
-		}
+	p.out = make([][]uint16, nstates)
+	p.fail = make([]int32, nstates)
+	p.order = make([]int32, nstates)
+	edgesOf := make([][]literalEdge, nstates)
+	for q, u := range order {
+		p.order[q] = id[u]
+		p.out[id[u]] = out[u]
+		p.fail[id[u]] = id[fail[u]]
 		for e := first[u]; e >= 0; e = edgeNext[e] {
-			row[edgeClass[e]] = id[edgeTo[e]] * nc
+			edgesOf[id[u]] = append(edgesOf[id[u]], literalEdge{class: edgeClass[e], to: id[edgeTo[e]]})
 		}
-		row[0] = id[0] * nc // bytes in no literal lead back to the root
+	}
+	p.edgeAt = make([]int32, nstates+1)
+	for st, es := range edgesOf {
+		p.edges = append(p.edges, es...)
+		p.edgeAt[st+1] = int32(len(p.edges))
+	}
+	return p
+}
+
+// build fills the table of transitions, one row per state in
+// breadth-first order: a missing transition is the failure state's, whose
+// row is filled already. Each transition is kept as its target's row
+// offset, so a step is an add and a load.
+func (p *literalPlan) build() *literalSet {
+	nc := int32(p.nclass)
+	s := &literalSet{class: p.class, nclass: p.nclass, finalRow: p.finalRow, nstates: len(p.out), out: p.out,
+		ids: make(map[string]uint16, len(p.lits))}
+	for id, l := range p.lits {
+		s.ids[l] = uint16(id)
+	}
+	s.next = make([]int32, len(p.out)*int(nc))
+	for _, u := range p.order {
+		row := s.next[u*nc : (u+1)*nc]
+		if u != 0 {
+			f := p.fail[u]
+			copy(row, s.next[f*nc:(f+1)*nc])
+		}
+		for _, e := range p.edges[p.edgeAt[u]:p.edgeAt[u+1]] {
+			row[e.class] = e.to * nc
+		}
+		row[0] = 0 // bytes in no literal lead back to the root, state 0
 	}
 	return s
 }

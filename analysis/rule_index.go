@@ -1,6 +1,10 @@
 package analysis
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/cespare/xxhash/v2"
+)
 
 // maxRules is how many rules the table may hold: a ruleMask has a bit for
 // each, and grows with it.
@@ -39,7 +43,9 @@ type ruleIndex struct {
 // classifies no line (destill --version) never builds it.
 var rulesIndexed = sync.OnceValue(buildRuleIndex)
 
-func buildRuleIndex() *ruleIndex {
+// ruleLiterals returns every literal the rule index looks for, in order:
+// the rules' needs, the generic words and the noise literals.
+func ruleLiterals() []string {
 	var all []string
 	for _, r := range rules {
 		all = append(all, r.need...)
@@ -50,7 +56,27 @@ func buildRuleIndex() *ruleIndex {
 	for _, lits := range noiseLiterals {
 		all = append(all, lits...)
 	}
-	ix := &ruleIndex{lits: newLiteralSet(all)}
+	return all
+}
+
+// literalsKey identifies a list of literals, to tell whether
+// ruleLiteralPlan was planned from the rules' literals as they are.
+func literalsKey(lits []string) uint64 {
+	d := xxhash.New()
+	for _, l := range lits {
+		d.WriteString(l)
+		d.Write([]byte{0})
+	}
+	return d.Sum64()
+}
+
+func buildRuleIndex() *ruleIndex {
+	all := ruleLiterals()
+	plan := &ruleLiteralPlan // planned ahead of time, which takes most of building the set
+	if literalsKey(all) != ruleLiteralKey {
+		plan = planLiterals(all) // a rule changed since (TestRuleLiteralTable fails)
+	}
+	ix := &ruleIndex{lits: plan.build()}
 	ix.byLiteral = make([]ruleMask, len(ix.lits.ids))
 	for i := range rules {
 		if rules[i].block == nil {

@@ -117,6 +117,12 @@ func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (
 	stopTicks()
 	waitReports()
 	if err := ctx.Err(); err != nil {
+		// One last update ranks what did finish: a user who quit the UI
+		// is shown it, not findings ranked before the last jobs came in.
+		r.mu.Lock()
+		r.rankLocked(true)
+		r.sendLocked(false)
+		r.mu.Unlock()
 		return analysis.Report{}, fmt.Errorf("analysis interrupted: %w", err)
 	}
 	rep := r.report()

@@ -177,7 +177,7 @@ func TestE2EDistributed(t *testing.T) {
 	worker := func(kind string, n int, extra ...string) *proc {
 		return startProc(t, dir, fmt.Sprintf("%s-%d", kind, n), env, bin, append(append([]string{kind}, kafkaTuning...), extra...)...)
 	}
-	ingest := []*proc{worker("ingest-worker", 1, "--metrics-addr", "127.0.0.1:0"), worker("ingest-worker", 2)}
+	ingest := []*proc{worker("ingest-worker", 1, "--metrics-addr", "127.0.0.1:0"), worker("ingest-worker", 2, "--metrics-addr", "127.0.0.1:0")}
 	analyzers := []*proc{worker("analyze-worker", 1), worker("analyze-worker", 2)}
 
 	// Submit builds with the binary: the request ID is the last line.

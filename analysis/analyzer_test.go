@@ -315,3 +315,59 @@ func writeChunks(w io.Writer, data []byte, size int) {
 		data = data[n:]
 	}
 }
+
+// TestUnendedKeyBlockEnds: a key block whose end line never comes (cut
+// off by a long line) hides maxKeyLines lines, not the rest of the log.
+func TestUnendedKeyBlockEnds(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("-----BEGIN RSA PRIVATE KEY-----\n")
+	for i := range maxKeyLines + 50 {
+		fmt.Fprintf(&b, "MIIEowIBAAKCAQEA%04d\n", i)
+	}
+	b.WriteString("error: deploy failed: connection reset\n")
+	findings := analyzeString(t, b.String(), Options{ContextBefore: 5})
+	var seen bool
+	for _, f := range findings {
+		if strings.Contains(f.Message, "deploy failed") {
+			seen = true
+			for _, l := range f.ContextBefore {
+				if strings.Contains(l, "MIIEowIBAAKCAQEA00") { // the first lines are key lines
+					t.Errorf("key line in context: %q", l)
+				}
+			}
+		}
+	}
+	if !seen {
+		t.Fatal("the error after an unended key block is hidden")
+	}
+}
+
+// TestLongBlocksEndAtFixedLines: a run of lines that each continue the
+// block before them is cut into blocks that end at multiples of
+// maxAbsorbLines, wherever the run began, so a chunk that starts inside
+// the run cuts it where the whole log does.
+func TestLongBlocksEndAtFixedLines(t *testing.T) {
+	t.Parallel()
+	for _, lead := range []int{0, 7, 133} {
+		var b strings.Builder
+		for range lead {
+			b.WriteString("ok\n")
+		}
+		for i := range 3 * maxAbsorbLines {
+			name := []byte{byte('a' + i%26), byte('a' + i/26%26)} // distinct messages, no digits
+			fmt.Fprintf(&b, "\tFound errors in Test_%s():\n", name)
+		}
+		a := NewAnalyzer(Options{})
+		a.Write([]byte(b.String()))
+		res := a.Result()
+		if len(res.Candidates) < 3 {
+			t.Fatalf("lead %d: %d blocks, want the run cut into at least 3", lead, len(res.Candidates))
+		}
+		for _, c := range res.Candidates[1:] {
+			if c.LineStart%maxAbsorbLines != 0 {
+				t.Errorf("lead %d: a block starts at line %d, not at a multiple of %d", lead, c.LineStart, maxAbsorbLines)
+			}
+		}
+	}
+}

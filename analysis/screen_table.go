@@ -98,14 +98,3 @@ func boolsOf(bits [4]uint64) [256]bool {
 	}
 	return out
 }
-
-// bitsOf packs a table of bools into a bit per byte value.
-func bitsOf(b *[256]bool) [4]uint64 {
-	var out [4]uint64
-	for c, ok := range b {
-		if ok {
-			out[c>>6] |= 1 << (c & 63)
-		}
-	}
-	return out
-}

@@ -181,3 +181,14 @@ func followLiteral(f follow) string {
 func bitsLiteral(bits [4]uint64) string {
 	return fmt.Sprintf("[4]uint64{%#x, %#x, %#x, %#x}", bits[0], bits[1], bits[2], bits[3])
 }
+
+// bitsOf packs a table of bools into a bit per byte value.
+func bitsOf(b *[256]bool) [4]uint64 {
+	var out [4]uint64
+	for c, ok := range b {
+		if ok {
+			out[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return out
+}

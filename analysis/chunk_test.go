@@ -69,20 +69,7 @@ func TestChunkedAnalysisEqualsWhole(t *testing.T) {
 			if got.Bytes != want.Bytes {
 				t.Errorf("%s size %d: bytes %d, want %d", f, size, got.Bytes, want.Bytes)
 			}
-			gf := Rank([]JobResult{withJob(got)})
-			wf := Rank([]JobResult{withJob(want)})
-			if !reflect.DeepEqual(gf, wf) {
-				t.Errorf("%s size %d: chunked findings differ from whole-log findings", f, size)
-				for i := range wf {
-					if i < len(gf) && !reflect.DeepEqual(gf[i], wf[i]) {
-						t.Logf("first difference at rank %d: %s", i+1, fieldDiff(gf[i], wf[i]))
-						break
-					}
-				}
-				if len(gf) != len(wf) {
-					t.Logf("got %d findings, want %d", len(gf), len(wf))
-				}
-			}
+			sameFindings(t, fmt.Sprintf("%s size %d: chunked", f, size), Rank([]JobResult{withJob(got)}), Rank([]JobResult{withJob(want)}))
 			if !reflect.DeepEqual(got.Sections, want.Sections) {
 				t.Errorf("%s size %d: sections differ: got %d, want %d", f, size, len(got.Sections), len(want.Sections))
 			}
@@ -93,6 +80,25 @@ func TestChunkedAnalysisEqualsWhole(t *testing.T) {
 func withJob(r JobResult) JobResult {
 	r.Job = JobSummary{ID: "j", Name: "j", Failed: true}
 	return r
+}
+
+// sameFindings reports an error when got differs from want, the findings
+// of the whole log, and logs the first difference.
+func sameFindings(t *testing.T, what string, got, want []Finding) {
+	t.Helper()
+	if reflect.DeepEqual(got, want) {
+		return
+	}
+	t.Errorf("%s findings differ from whole-log findings", what)
+	for i := range want {
+		if i < len(got) && !reflect.DeepEqual(got[i], want[i]) {
+			t.Logf("first difference at rank %d: %s", i+1, fieldDiff(got[i], want[i]))
+			break
+		}
+	}
+	if len(got) != len(want) {
+		t.Logf("got %d findings, want %d", len(got), len(want))
+	}
 }
 
 // fieldDiff names the fields in which two findings differ.

@@ -42,15 +42,7 @@ func checkParallel(t *testing.T, name string, data []byte, opts Options, cases [
 		if !reflect.DeepEqual(got.Sections, want.Sections) {
 			t.Errorf("%s %+v: sections differ: got %v, want %v", name, c, got.Sections, want.Sections)
 		}
-		if gf := Rank([]JobResult{withJob(got)}); !reflect.DeepEqual(gf, wf) {
-			t.Errorf("%s %+v: parallel findings differ from whole-log findings", name, c)
-			for i := range wf {
-				if i < len(gf) && !reflect.DeepEqual(gf[i], wf[i]) {
-					t.Logf("first difference at rank %d: %s", i+1, fieldDiff(gf[i], wf[i]))
-					break
-				}
-			}
-		}
+		sameFindings(t, fmt.Sprintf("%s %+v: parallel", name, c), Rank([]JobResult{withJob(got)}), wf)
 	}
 }
 

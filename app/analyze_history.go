@@ -71,8 +71,10 @@ type analyzeHistory struct {
 	scope, build string
 	early        *history.Start
 
-	mu       sync.Mutex
-	results  map[string]analysis.JobResult // of the build analyzed, by job ID
+	mu sync.Mutex
+	// seen holds the fingerprints of each analyzed job of the build, by
+	// job ID (history.Seen), for its record.
+	seen     map[string][]analysis.SeenFingerprint
 	started  bool
 	q        history.Query // what the look back started is for
 	done     chan struct{} // closed when the look back ended
@@ -93,7 +95,7 @@ func newAnalyzeHistory(ctx context.Context, opts analyzeOptions, in sources.Inpu
 		return nil
 	}
 	h := &analyzeHistory{lister: l, builds: opts.history, offline: opts.cache.offline, source: "api", warn: warn,
-		scope: in.CacheScope, build: in.CacheBuild, results: map[string]analysis.JobResult{}, done: make(chan struct{})}
+		scope: in.CacheScope, build: in.CacheBuild, seen: map[string][]analysis.SeenFingerprint{}, done: make(chan struct{})}
 	h.opts = history.Options{Builds: opts.history, Concurrency: opts.concurrency, Analysis: popts.Analysis,
 		Scope: in.CacheScope, AnalyzerVersion: cache.ExecutableVersion(Version), Refresh: opts.cache.noCache, Warn: warn}
 	if st := db.get(ctx); st != nil {
@@ -111,8 +113,9 @@ func newAnalyzeHistory(ctx context.Context, opts analyzeOptions, in sources.Inpu
 	}
 	prev := popts.JobResultFunc
 	popts.JobResultFunc = func(job providers.Job, res analysis.JobResult) {
+		fps := history.Seen(pipeline.JobSummary(job), res)
 		h.mu.Lock()
-		h.results[job.ID] = res
+		h.seen[job.ID] = fps
 		h.mu.Unlock()
 		if prev != nil {
 			prev(job, res)
@@ -291,7 +294,7 @@ func (h *analyzeHistory) apply(ctx context.Context, rep analysis.Report, onProgr
 	// (workers do the same); the log cache keeps what it analyzed.
 	if recordable && !h.offline && h.store != nil {
 		h.mu.Lock()
-		full, _ := history.ReportRecord(rep, h.results)
+		full, _ := history.ReportRecord(rep, h.seen)
 		h.mu.Unlock()
 		if err := h.store.Save(ctx, history.KeyOf(rep.Source), full); err != nil && h.warn != nil {
 			h.warn(fmt.Sprintf("history: this build's record was not kept: %v", err))

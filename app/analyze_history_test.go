@@ -7,15 +7,19 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/app/pipeline"
+	"github.com/destill-dev/destill/app/sources"
 	"github.com/destill-dev/destill/backend/postgres/postgrestest"
 	"github.com/destill-dev/destill/providers"
 	"github.com/destill-dev/destill/providers/providertest"
@@ -341,4 +345,38 @@ func TestHistoryInTheUI(t *testing.T) {
 	require.Equal(t, exitOK, waitExit(t, code), errOut.String())
 	require.Contains(t, out.String(), "history: 10 build(s) of main")
 	require.Contains(t, out.String(), "history: new: not seen in the last 10 builds of main")
+}
+
+// TestHistoryKeepsFingerprintsNotResults: what history takes from each
+// job's analysis, for the build's record, is the fingerprints it saw;
+// the result itself (its lines, its context) is not kept until the build
+// is recorded, so a build's memory does not grow with its jobs.
+func TestHistoryKeepsFingerprintsNotResults(t *testing.T) {
+	fake := newFake(t, providertest.HistoryPipeline(providers.KindGitHubActions))
+	in, err := sources.Resolve(fake.WebURL(providertest.HistoryBuilds-1), sources.Config{Getenv: fake.Getenv})
+	require.NoError(t, err)
+	var popts pipeline.Options
+	h := newAnalyzeHistory(t.Context(), analyzeOptions{history: 5}, in, &popts, &analysisDB{}, nil)
+	require.NotNil(t, h)
+
+	job := providers.Job{ID: "job-1", Name: "unit", State: providers.JobFailed, HasLog: true}
+	test := &analysis.TestCase{Name: "TestLarge"}
+	held := weak.Make(test)
+	func() {
+		res := analysis.JobResult{Candidates: []analysis.Candidate{{Fingerprint: "fp1", Rule: "go-test-fail", Category: analysis.CategoryTestFailure,
+			Severity: analysis.SeverityError, Score: 0.9, LineStart: 3, LineEnd: 3, Message: "--- FAIL: TestLarge",
+			Text: []string{"--- FAIL: TestLarge"}, Occurrences: 1, Lines: []int{3}, Test: test}}}
+		test = nil
+		popts.JobResultFunc(job, res)
+	}()
+	runtime.GC()
+	require.Nil(t, held.Value(), "history kept the job's whole result")
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	require.Len(t, h.seen["job-1"], 1)
+	seen := h.seen["job-1"][0]
+	require.Equal(t, "fp1", seen.Fingerprint)
+	require.Equal(t, "--- FAIL: TestLarge", seen.Message)
+	require.Positive(t, seen.Confidence, "ranked as a failed job's finding")
 }

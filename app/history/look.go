@@ -334,15 +334,18 @@ func (w *build) readLogs(ctx context.Context, l Lister, opts Options, onUpdate f
 			AnalyzerVersion: opts.AnalyzerVersion, Secrets: opts.Analysis.Secrets, WarnFunc: opts.Warn})
 	}
 	var mu sync.Mutex
-	results := map[string]analysis.JobResult{}
+	seen := map[string][]analysis.SeenFingerprint{}
+	tasks := map[string]providers.Job{}
 	ids := make([]string, len(w.tasks))
 	for i, j := range w.tasks {
 		ids[i] = j.ID
+		tasks[j.ID] = j
 	}
 	rep, _ := pipeline.Run(ctx, src, pipeline.Options{Analysis: opts.Analysis, Concurrency: 1, JobIDs: ids,
 		JobResultFunc: func(job providers.Job, res analysis.JobResult) {
+			fps := Seen(pipeline.JobSummary(tasks[job.ID]), res)
 			mu.Lock()
-			results[job.ID] = res
+			seen[job.ID] = fps
 			mu.Unlock()
 		}}, onUpdate)
 	var notes []string
@@ -352,12 +355,11 @@ func (w *build) readLogs(ctx context.Context, l Lister, opts Options, onUpdate f
 		}
 	}
 	for _, j := range w.tasks {
-		res, ok := results[j.ID]
+		fps, ok := seen[j.ID]
 		if !ok {
 			continue
 		}
-		res.Job = pipeline.JobSummary(j)
-		jr := analyzed(jobRecord(j), res)
+		jr := analyzed(jobRecord(j), fps)
 		w.fresh = setJob(w.fresh, jr)
 		w.rec = setJob(w.rec, jr)
 		w.dirty = true

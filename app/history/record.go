@@ -51,10 +51,32 @@ func jobRecord(j providers.Job) analysis.JobRecord {
 }
 
 // analyzed returns r with what analyzing its log found.
-func analyzed(r analysis.JobRecord, res analysis.JobResult) analysis.JobRecord {
+func analyzed(r analysis.JobRecord, seen []analysis.SeenFingerprint) analysis.JobRecord {
 	r.FingerprintVersion = analysis.FingerprintVersion
-	r.Fingerprints = analysis.SeenIn(res)
+	r.Fingerprints = seen
 	return r
+}
+
+// Seen is what analyzing job's log adds to the history: the fingerprints
+// of its result (analysis.SeenIn, ranked as the job's own). Callers take
+// it as each job finishes instead of keeping the result until the build
+// is recorded, so that a build's memory does not grow with its logs.
+func Seen(job analysis.JobSummary, res analysis.JobResult) []analysis.SeenFingerprint {
+	res.Job = job
+	res.Baseline = nil
+	return analysis.SeenIn(res)
+}
+
+// SeenInResults is Seen of each result, by job ID, with the job as the
+// report describes it.
+func SeenInResults(rep analysis.Report, results map[string]analysis.JobResult) map[string][]analysis.SeenFingerprint {
+	seen := make(map[string][]analysis.SeenFingerprint, len(results))
+	for _, j := range rep.Jobs {
+		if res, ok := results[j.ID]; ok {
+			seen[j.ID] = Seen(j, res)
+		}
+	}
+	return seen
 }
 
 // buildRecord is the record of a listed build, without jobs.
@@ -68,10 +90,10 @@ func buildRecord(b providers.Build) analysis.BuildRecord {
 }
 
 // ReportRecord is the record of the build a report is about: its analyzed
-// jobs, with what their results (by job ID) found, and the jobs that
-// passed; what an analysis adds to the history. ok is false for a report that is not about a finished
-// CI build.
-func ReportRecord(rep analysis.Report, results map[string]analysis.JobResult) (analysis.BuildRecord, bool) {
+// jobs, with the fingerprints seen in each (by job ID; see Seen), and the
+// jobs that passed; what an analysis adds to the history. ok is false for
+// a report that is not about a finished CI build.
+func ReportRecord(rep analysis.Report, seen map[string][]analysis.SeenFingerprint) (analysis.BuildRecord, bool) {
 	b := rep.Source.Build
 	if b == nil || b.ID == "" {
 		return analysis.BuildRecord{}, false
@@ -82,15 +104,14 @@ func ReportRecord(rep analysis.Report, results map[string]analysis.JobResult) (a
 		case providers.JobRunning, providers.JobPending:
 			return rec, false // not finished: its record would change
 		}
-		res, ok := results[j.ID]
+		fps, ok := seen[j.ID]
 		if !ok && j.State != string(providers.JobPassed) {
 			continue // not analyzed, and maybe without a log
 		}
 		jr := analysis.JobRecord{ID: j.ID, Name: j.Name, State: j.State, Attempt: j.Attempt, Failed: j.Failed,
 			Passed: j.State == string(providers.JobPassed), Retried: j.Retried}
 		if ok {
-			res.Job = j
-			jr = analyzed(jr, res)
+			jr = analyzed(jr, fps)
 		}
 		rec.Jobs = append(rec.Jobs, jr)
 	}
@@ -115,5 +136,5 @@ func FindingsRecord(rep analysis.Report) (analysis.BuildRecord, bool) {
 			results[id] = res
 		}
 	}
-	return ReportRecord(rep, results)
+	return ReportRecord(rep, SeenInResults(rep, results))
 }

@@ -113,7 +113,7 @@ func (s *Server) getHistory(ctx context.Context, _ *mcp.CallToolRequest, in GetH
 	if err != nil {
 		return nil, out, redactErr(fmt.Errorf("list the earlier builds of %s: %w", b.Pipeline, err), secrets)
 	}
-	current, _ := history.ReportRecord(req.Report, req.Results)
+	current, _ := history.ReportRecord(req.Report, history.SeenInResults(req.Report, req.Results))
 	if len(req.Results) == 0 {
 		current, _ = history.FindingsRecord(req.Report)
 	}

@@ -67,7 +67,7 @@ func recordHistory(ctx context.Context, store Records, rep analysis.Report, resu
 	if !ok {
 		return nil
 	}
-	rec, ok := history.ReportRecord(rep, results)
+	rec, ok := history.ReportRecord(rep, history.SeenInResults(rep, results))
 	key := history.KeyOf(rep.Source)
 	if !ok || key == "" {
 		return nil

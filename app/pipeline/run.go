@@ -274,6 +274,7 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 		res.Baseline = base
 		r.jobs[i] = res.Job
 		r.shown.Keep(res)
+		res.Sections = analysis.RankedSections(res) // all a finished job needs of its thousands
 		r.results[i] = res
 	}
 	r.sendLocked(false)

@@ -85,8 +85,9 @@ type analyzeHistory struct {
 }
 
 // newAnalyzeHistory prepares history for analyze, or returns nil: turned
-// off, not a build URL, analyzed on the workers. It takes the results of
-// the build's jobs through popts.JobResultFunc. db opens the database,
+// off, not a build URL, analyzed on the workers. With a database to keep
+// the build's record, it takes the fingerprints of the build's jobs
+// through popts.JobResultFunc. db opens the database,
 // when one is configured; warn shows one-line messages. useFolder gives
 // it the log cache.
 func newAnalyzeHistory(ctx context.Context, opts analyzeOptions, in sources.Input, popts *pipeline.Options, db *analysisDB, warn func(string)) *analyzeHistory {
@@ -110,6 +111,9 @@ func newAnalyzeHistory(ctx context.Context, opts analyzeOptions, in sources.Inpu
 		if show != nil {
 			show(p)
 		}
+	}
+	if h.store == nil || h.offline {
+		return h // no record of this build is kept: its fingerprints are not needed
 	}
 	prev := popts.JobResultFunc
 	popts.JobResultFunc = func(job providers.Job, res analysis.JobResult) {

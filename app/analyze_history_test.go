@@ -348,16 +348,27 @@ func TestHistoryInTheUI(t *testing.T) {
 }
 
 // TestHistoryKeepsFingerprintsNotResults: what history takes from each
-// job's analysis, for the build's record, is the fingerprints it saw;
-// the result itself (its lines, its context) is not kept until the build
-// is recorded, so a build's memory does not grow with its jobs.
+// job's analysis, for the build's record in the database, is the
+// fingerprints it saw; the result itself (its lines, its context) is not
+// kept until the build is recorded, so a build's memory does not grow
+// with its jobs. Without a database no record is kept, and nothing is
+// taken.
 func TestHistoryKeepsFingerprintsNotResults(t *testing.T) {
 	fake := newFake(t, providertest.HistoryPipeline(providers.KindGitHubActions))
 	in, err := sources.Resolve(fake.WebURL(providertest.HistoryBuilds-1), sources.Config{Getenv: fake.Getenv})
 	require.NoError(t, err)
+	streams, _, errOut := TestStreams("")
+
+	var none pipeline.Options
+	require.NotNil(t, newAnalyzeHistory(t.Context(), analyzeOptions{history: 5}, in, &none, &analysisDB{streams: streams}, nil))
+	require.Nil(t, none.JobResultFunc, "no database: no record, no fingerprints to take")
+
 	var popts pipeline.Options
-	h := newAnalyzeHistory(t.Context(), analyzeOptions{history: 5}, in, &popts, &analysisDB{}, nil)
+	db := &analysisDB{streams: streams, cfg: backendConfig{databaseURL: postgrestest.NewSchema(t)}}
+	defer db.close()
+	h := newAnalyzeHistory(t.Context(), analyzeOptions{history: 5}, in, &popts, db, nil)
 	require.NotNil(t, h)
+	require.NotNil(t, popts.JobResultFunc, "the database keeps the build's record: %s", errOut)
 
 	job := providers.Job{ID: "job-1", Name: "unit", State: providers.JobFailed, HasLog: true}
 	test := &analysis.TestCase{Name: "TestLarge"}

@@ -1,5 +1,7 @@
 package analysis
 
+import "slices"
+
 // Defaults for Options.
 const (
 	DefaultContextBefore = 3
@@ -148,6 +150,10 @@ func (a *Analyzer) Result() JobResult {
 	res.Candidates = make([]Candidate, len(a.found.order))
 	for i, c := range a.found.order {
 		res.Candidates[i] = *c
+		if cap(c.Lines) > len(c.Lines) {
+			// Grown by appends; a build keeps thousands of these.
+			res.Candidates[i].Lines = slices.Clone(c.Lines)
+		}
 	}
 	return res
 }

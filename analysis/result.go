@@ -13,6 +13,10 @@ type Candidate struct {
 	// Noise is set when the line looks like noise (an echoed command, a
 	// retry, a deprecation); such candidates never earn position bonuses.
 	Noise bool `json:"noise,omitempty"`
+	// shownDropped: a ShownBudget took the lines it would show; it makes
+	// no finding. (Beside the other small fields: a build keeps thousands
+	// of candidates.)
+	shownDropped bool
 	// InPassingTests counts occurrences printed by Go tests that then passed.
 	InPassingTests int       `json:"in_passing_tests,omitempty"`
 	LineStart      int       `json:"line_start"`
@@ -24,9 +28,6 @@ type Candidate struct {
 	Occurrences    int       `json:"occurrences"`
 	Lines          []int     `json:"lines"`
 	Test           *TestCase `json:"test,omitempty"`
-	// shownDropped: a ShownBudget took the lines it would show; it makes
-	// no finding.
-	shownDropped bool
 }
 
 // Section is a step or group header of a log: a GitHub Actions step, a

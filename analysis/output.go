@@ -307,52 +307,65 @@ func hasAlnum(b []byte) bool {
 func absorbIntoTails(jobs []JobResult) []JobResult {
 	out := jobs
 	for ji := range jobs {
-		cands := jobs[ji].Candidates
-		var absorbed map[int]bool
-		var tails map[int]int // tail index -> its new headline's index
-		for ti := range cands {
-			t := &cands[ti]
-			if !isTail(t) {
-				continue
-			}
-			best := -1
-			for ci := range cands {
-				c := &cands[ci]
-				if ci == ti || !isGeneric(c) || c.Occurrences != 1 || c.Noise || c.LineStart < t.LineStart || c.LineEnd > t.LineEnd {
-					continue
-				}
-				if absorbed == nil {
-					absorbed, tails = map[int]bool{}, map[int]int{}
-				}
-				absorbed[ci] = true
-				if best < 0 || c.Score > cands[best].Score {
-					best = ci
-				}
-			}
-			if best >= 0 {
-				tails[ti] = best
-			}
-		}
-		if absorbed == nil {
+		kept, _, ok := absorbJob(jobs[ji].Candidates)
+		if !ok {
 			continue
 		}
 		if &out[0] == &jobs[0] {
 			out = append([]JobResult(nil), jobs...)
 		}
-		kept := make([]Candidate, 0, len(cands)-len(absorbed))
-		for ci, c := range cands {
-			if absorbed[ci] {
-				continue
-			}
-			if h, ok := tails[ci]; ok {
-				c.Message = cands[h].Message
-				c.Fingerprint = Fingerprint(c.Category, c.Message)
-			}
-			kept = append(kept, c)
-		}
 		out[ji].Candidates = kept
 	}
 	return out
+}
+
+// absorbJob does absorbIntoTails for one job's candidates: ok is false
+// when no tail takes in anything (cands is then not copied); else kept is
+// a new slice and from[i] is the index in cands of kept[i]. Absorbing the
+// candidates it returns again changes nothing.
+func absorbJob(cands []Candidate) (kept []Candidate, from []int, ok bool) {
+	var absorbed map[int]bool
+	var tails map[int]int // tail index -> its new headline's index
+	for ti := range cands {
+		t := &cands[ti]
+		if !isTail(t) {
+			continue
+		}
+		best := -1
+		for ci := range cands {
+			c := &cands[ci]
+			if ci == ti || !isGeneric(c) || c.Occurrences != 1 || c.Noise || c.LineStart < t.LineStart || c.LineEnd > t.LineEnd {
+				continue
+			}
+			if absorbed == nil {
+				absorbed, tails = map[int]bool{}, map[int]int{}
+			}
+			absorbed[ci] = true
+			if best < 0 || c.Score > cands[best].Score {
+				best = ci
+			}
+		}
+		if best >= 0 {
+			tails[ti] = best
+		}
+	}
+	if absorbed == nil {
+		return nil, nil, false
+	}
+	kept = make([]Candidate, 0, len(cands)-len(absorbed))
+	from = make([]int, 0, len(cands)-len(absorbed))
+	for ci, c := range cands {
+		if absorbed[ci] {
+			continue
+		}
+		if h, ok := tails[ci]; ok {
+			c.Message = cands[h].Message
+			c.Fingerprint = Fingerprint(c.Category, c.Message)
+		}
+		kept = append(kept, c)
+		from = append(from, ci)
+	}
+	return kept, from, true
 }
 
 // noBlock is the block spec of a tail candidate: its lines are known.

@@ -109,23 +109,26 @@ func scoreCandidates(jobs []JobResult) (groups map[string][]scored, keys []strin
 		ctx := ctxs[ji]
 		for ci := range j.Candidates {
 			c := &j.Candidates[ci]
-			s, reasons := ctx.score(ci)
+			// A candidate whose lines a ShownBudget took makes no finding,
+			// so nothing reads its reasons.
+			s, list := ctx.score(ci, !c.shownDropped)
+			reasons := reasonList{want: !c.shownDropped, list: list}
 			switch {
 			case ji == first && c == ctx.cause():
 				s += bonusFirstFailure
-				reasons = append(reasons, "first-failure")
+				reasons.add("first-failure")
 			case !firstEnd.IsZero() && ji != first && j.Job.Failed && startedAfter(j.Job, firstEnd) && ctx.strong(ci):
 				s *= factorLaterJob
-				reasons = append(reasons, "after-first-failure")
+				reasons.add("after-first-failure")
 			}
 			if !j.Job.Failed {
 				s *= factorPassedJob
-				reasons = append(reasons, "job-passed")
+				reasons.add("job-passed")
 			}
 			if _, ok := groups[c.Fingerprint]; !ok {
 				keys = append(keys, c.Fingerprint)
 			}
-			groups[c.Fingerprint] = append(groups[c.Fingerprint], scored{c, ji, s, reasons, ctx.stepAt(c.LineStart)})
+			groups[c.Fingerprint] = append(groups[c.Fingerprint], scored{c, ji, s, reasons.list, ctx.stepAt(c.LineStart)})
 		}
 	}
 	return groups, keys
@@ -524,28 +527,34 @@ func (ctx *jobContext) stepStart(line int) int { return ctx.sections.stepStart(l
 // when the log has no steps.
 func (ctx *jobContext) stepAt(line int) string { return ctx.sections.stepAt(line) }
 
-func (ctx *jobContext) score(i int) (float64, []string) {
+// score returns candidate i's score in its job and, with withReasons,
+// the reasons for it (only a finding's shown candidate needs them, and a
+// large build scores hundreds of thousands of candidates).
+func (ctx *jobContext) score(i int, withReasons bool) (float64, []string) {
 	c := &ctx.job.Candidates[i]
 	s := c.Score
-	reasons := append([]string(nil), c.Reasons...)
+	reasons := reasonList{want: withReasons}
+	if withReasons {
+		reasons.list = append([]string(nil), c.Reasons...)
+	}
 	switch {
 	case c.Trailer == summary && ctx.firstSpecific > 0 && ctx.firstSpecific < c.LineStart:
 		s *= factorSummary
-		reasons = append(reasons, "cascade:summary")
+		reasons.add("cascade:summary")
 	case (c.Trailer == followOn || c.Trailer == jobFailure) && c.Score < strongError:
-		reasons = append(reasons, "cascade")
+		reasons.add("cascade")
 	}
 	if isTail(c) && ctx.specificBefore(c) {
 		s *= factorTailAfterSpecific
-		reasons = append(reasons, "after-specific-error")
+		reasons.add("after-specific-error")
 	}
 	if ctx.verdict > 0 && ctx.regionStart > 1 && c.LineStart < ctx.regionStart && !isTail(c) {
 		s *= factorEarlierStep
-		reasons = append(reasons, "in-earlier-step")
+		reasons.add("in-earlier-step")
 	}
 	if ctx.checkFailed && environmentError(c.Category) && ctx.inRegion(c) {
 		s *= factorBesideTestFailure
-		reasons = append(reasons, "beside-test-failure")
+		reasons.add("beside-test-failure")
 	}
 	if ctx.strong(i) {
 		if ctx.inRegion(c) {
@@ -553,7 +562,7 @@ func (ctx *jobContext) score(i int) (float64, []string) {
 			if isGeneric(c) {
 				s *= factorGeneric
 			}
-			reasons = append(reasons, "in-failed-step")
+			reasons.add("in-failed-step")
 		}
 		if c == ctx.firstInStep {
 			if isGeneric(c) {
@@ -561,38 +570,50 @@ func (ctx *jobContext) score(i int) (float64, []string) {
 			} else {
 				s += bonusFirstInStep
 			}
-			reasons = append(reasons, "first-error-in-failed-step")
+			reasons.add("first-error-in-failed-step")
 		}
 		if c == ctx.lastBefore {
 			s += bonusBeforeVerdict
-			reasons = append(reasons, "followed-by-exit-code")
+			reasons.add("followed-by-exit-code")
 		}
 	}
 	if ctx.novelty != nil {
 		switch n := ctx.novelty[i]; {
 		case n <= knownBelow:
 			s *= factorInBaseline
-			reasons = append(reasons, "also-in-baseline")
+			reasons.add("also-in-baseline")
 		case n >= novelAbove && (c.Trailer == notTrailer || c.Trailer == summary) && !c.Noise:
 			s += bonusNew
-			reasons = append(reasons, "new-vs-baseline")
+			reasons.add("new-vs-baseline")
 		}
 	}
 	if onlyInPassingTests(c) {
 		s *= factorPassingTest
-		reasons = append(reasons, "noise:in-passing-test")
+		reasons.add("noise:in-passing-test")
 	}
 	if c.Trailer == notTrailer && ctx.recovered(c.LineStart) {
 		s *= factorRecovered
-		reasons = append(reasons, "recovered")
+		reasons.add("recovered")
 	}
 	if ctx.verdict > 0 && c.LineStart > ctx.verdict && c.Trailer == notTrailer {
 		s *= factorAfterVerdict
-		reasons = append(reasons, "after-failure")
+		reasons.add("after-failure")
 	}
 	if c.Occurrences > repeatedAt {
 		s *= factorRepeated
-		reasons = append(reasons, "repeated")
+		reasons.add("repeated")
 	}
-	return s, reasons
+	return s, reasons.list
+}
+
+// reasonList collects the reasons for a score, when they are wanted.
+type reasonList struct {
+	want bool
+	list []string
+}
+
+func (r *reasonList) add(reason string) {
+	if r.want {
+		r.list = append(r.list, reason)
+	}
 }

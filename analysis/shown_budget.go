@@ -40,6 +40,9 @@ type shownGroup struct {
 	line  int
 	res   *JobResult
 	cands []int
+	// n is how many candidates the group had when it was made: the
+	// budget counts them, though those a tail takes in leave cands.
+	n int
 }
 
 // weaker orders groups: by score, then by job and line, so that the order
@@ -59,7 +62,10 @@ func (g *shownGroup) weaker(o *shownGroup) bool {
 // from the weakest groups of the build until at most MaxShownCandidates
 // keep theirs. res must not be copied afterwards: the budget changes its
 // candidates in place. The candidates are copied first, so that a copy of
-// res made before (a cache's, a caller's) keeps its lines.
+// res made before (a cache's, a caller's) keeps its lines. Keep also
+// makes res's tails take in the lines inside them, as ranking does
+// (absorbIntoTails), so that ranking the build copies none of its jobs'
+// candidates to do it.
 func (b *ShownBudget) Keep(res *JobResult) {
 	if len(res.Candidates) == 0 {
 		return
@@ -74,17 +80,20 @@ func (b *ShownBudget) Keep(res *JobResult) {
 		return res.Candidates[x].LineStart - res.Candidates[y].LineStart
 	})
 	var g *shownGroup
+	var mine []*shownGroup // this job's groups, to follow its candidates when tails take some in
 	end := 0
 	for _, i := range order {
 		c := &res.Candidates[i]
-		s, _ := ctx.score(i)
+		s, _ := ctx.score(i, false)
 		if g == nil || c.LineStart < 1 || c.LineStart > end+1 {
 			if g != nil {
 				b.add(g)
 			}
 			g, end = &shownGroup{score: s, job: res.Job.ID, line: c.LineStart, res: res}, c.LineEnd
+			mine = append(mine, g)
 		}
 		g.cands = append(g.cands, i)
+		g.n++
 		g.score = max(g.score, s)
 		end = max(end, c.LineEnd)
 		if c.LineStart < 1 {
@@ -97,10 +106,38 @@ func (b *ShownBudget) Keep(res *JobResult) {
 	}
 	for b.kept > MaxShownCandidates && len(b.groups) > 1 {
 		weakest := heap.Pop(&b.groups).(*shownGroup)
-		b.kept -= len(weakest.cands)
+		b.kept -= weakest.n
 		b.floor = weakest
 		b.drop(weakest)
 	}
+	absorbKept(res, mine)
+}
+
+// absorbKept makes res's tails take in the lines inside them
+// (absorbJob), and moves the indexes of groups to the candidates that
+// remain.
+func absorbKept(res *JobResult, groups []*shownGroup) {
+	kept, from, ok := absorbJob(res.Candidates)
+	if !ok {
+		return
+	}
+	to := make([]int, len(res.Candidates))
+	for i := range to {
+		to[i] = -1
+	}
+	for i, f := range from {
+		to[f] = i
+	}
+	for _, g := range groups {
+		cands := g.cands[:0]
+		for _, i := range g.cands {
+			if to[i] >= 0 {
+				cands = append(cands, to[i])
+			}
+		}
+		g.cands = cands
+	}
+	res.Candidates = kept
 }
 
 func (b *ShownBudget) add(g *shownGroup) {
@@ -109,11 +146,11 @@ func (b *ShownBudget) add(g *shownGroup) {
 		return
 	}
 	heap.Push(&b.groups, g)
-	b.kept += len(g.cands)
+	b.kept += g.n
 }
 
 func (b *ShownBudget) drop(g *shownGroup) {
-	b.dropped += len(g.cands)
+	b.dropped += g.n
 	for _, i := range g.cands {
 		g.res.Candidates[i].dropShown()
 	}

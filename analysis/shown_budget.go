@@ -159,9 +159,10 @@ func (b *ShownBudget) drop(g *shownGroup) {
 // Dropped returns how many candidates lost their lines.
 func (b *ShownBudget) Dropped() int { return b.dropped }
 
-// dropShown drops the lines c would show; c makes no finding from now on.
+// dropShown drops the lines c would show, and the reasons it would give;
+// c makes no finding from now on (ranking scores it without reasons).
 func (c *Candidate) dropShown() {
-	c.Text, c.ContextBefore, c.ContextAfter = nil, nil, nil
+	c.Text, c.ContextBefore, c.ContextAfter, c.Reasons = nil, nil, nil, nil
 	c.shownDropped = true
 }
 

@@ -24,7 +24,7 @@ import (
 const (
 	buildJobs      = 40
 	buildSmallJobs = 10
-	buildLargeJobs = 80
+	buildLargeJobs = 160
 	buildLogBytes  = 20 << 20
 	buildRate      = 25e6 // bytes per second per connection
 	buildRounds    = 3
@@ -35,7 +35,7 @@ const (
 // offsets), served by the fake CI at 25 MB/s per connection. The
 // reference is a download-only pass of the same logs, in this process,
 // with the same client and concurrency. Targets: wall ÷ download-only
-// wall at most 1.1×; peak RSS under 150 MB, for 10 and 80 jobs as for 40
+// wall at most 1.1×; peak RSS under 150 MB, for 10 and 160 jobs as for 40
 // (memory must not grow with the number of jobs). With
 // DESTILL_BENCH_REPORTS=dir, the reports are kept there.
 func benchBuild(b *testing.B) {

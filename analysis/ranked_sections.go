@@ -10,7 +10,7 @@ package analysis
 // not in line order or is at its cap (CapNotes counts it).
 func RankedSections(res *JobResult) []Section {
 	secs := res.Sections
-	if len(secs) >= maxSections || len(res.Candidates) == 0 && len(secs) == 0 {
+	if len(secs) == 0 || len(secs) >= maxSections {
 		return secs
 	}
 	x := newSectionIndex(secs)

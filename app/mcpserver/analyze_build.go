@@ -263,7 +263,13 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg str
 
 	var mu sync.Mutex
 	req.Steps = map[string][]analysis.Section{}
-	req.Results = map[string]analysis.JobResult{}
+	// Only a shared store saves the jobs' results (and drops them once
+	// saved); for the server's own they would hold every job's lines
+	// until the build is done, for nothing.
+	_, shared := s.requests.(*SharedRequests)
+	if shared {
+		req.Results = map[string]analysis.JobResult{}
+	}
 	progress := newProgress(ctx, call)
 	defer progress.stop()
 	popts := pipeline.Options{
@@ -276,7 +282,9 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg str
 			mu.Lock()
 			defer mu.Unlock()
 			req.Steps[job.ID] = res.Sections
-			req.Results[job.ID] = res
+			if shared {
+				req.Results[job.ID] = res
+			}
 		},
 	}
 	if f, ok := input.Source.(baselines.Finder); ok {

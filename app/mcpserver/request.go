@@ -47,7 +47,8 @@ type Request struct {
 	// Logs are the job logs that were read, by job ID.
 	Logs map[string]JobLog
 	// Results are the analysis results of the jobs whose logs were read, by
-	// job ID, for a shared store to save. A store drops them once kept.
+	// job ID, for a shared store to save (nil for the server's own store).
+	// A store drops them once kept.
 	Results map[string]analysis.JobResult
 	// Secrets are the credentials the analysis used, redacted everywhere.
 	Secrets []string

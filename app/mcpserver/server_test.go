@@ -838,3 +838,37 @@ func TestAnalyzeBuildLeavesRetriedAttemptsOut(t *testing.T) {
 	jobs, _ := call[ListJobsOutput](t, b, "list_jobs", map[string]any{"request_id": out.RequestID})
 	require.True(t, jobs.Jobs[0].Retried)
 }
+
+// keptRequests is the server's own store, noting what each request held
+// when it was put.
+type keptRequests struct {
+	*RecentRequests
+	mu      sync.Mutex
+	results []int // len(req.Results) at each Put
+	steps   []int // len(req.Steps) at each Put
+}
+
+func (k *keptRequests) Put(ctx context.Context, req *Request) error {
+	k.mu.Lock()
+	k.results = append(k.results, len(req.Results))
+	k.steps = append(k.steps, len(req.Steps))
+	k.mu.Unlock()
+	return k.RecentRequests.Put(ctx, req)
+}
+
+// TestAnalyzeBuildKeepsNoResultsForItsOwnStore: the jobs' whole results
+// (every candidate's lines) are gathered only for a shared store to save;
+// the server's own store needs none, so an analysis does not hold them
+// until its build is done. Each job's steps are kept for list_jobs.
+func TestAnalyzeBuildKeepsNoResultsForItsOwnStore(t *testing.T) {
+	t.Parallel()
+	store := &keptRequests{RecentRequests: NewRecentRequests(4, 0)}
+	b := setupWith(t, Options{Requests: store})
+	b.addFake(fakeURL, fakeBuild(t))
+	out, _ := call[AnalyzeBuildOutput](t, b, "analyze_build", map[string]any{"url": fakeURL})
+	require.Equal(t, 2, out.Summary.JobsAnalyzed)
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	require.Equal(t, []int{0}, store.results)
+	require.Equal(t, []int{2}, store.steps)
+}

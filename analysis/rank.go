@@ -391,7 +391,10 @@ func (ctx *jobContext) findPositions() {
 	explained := false
 	for i := range j.Candidates {
 		c := &j.Candidates[i]
-		if ctx.strong(i) && c.Trailer != summary && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
+		// A finding from a test report has no line: it is no first error
+		// of the log, and taking its 0 for one would leave no summary a
+		// cascade.
+		if ctx.strong(i) && c.Trailer != summary && c.LineStart >= 1 && (ctx.firstSpecific == 0 || c.LineStart < ctx.firstSpecific) {
 			ctx.firstSpecific = c.LineStart
 		}
 		if ctx.strong(i) && ctx.inRegion(c) && failedCheck(c) {

@@ -335,15 +335,13 @@ func (w *build) readLogs(ctx context.Context, l Lister, opts Options, onUpdate f
 	}
 	var mu sync.Mutex
 	seen := map[string][]analysis.SeenFingerprint{}
-	tasks := map[string]providers.Job{}
 	ids := make([]string, len(w.tasks))
 	for i, j := range w.tasks {
 		ids[i] = j.ID
-		tasks[j.ID] = j
 	}
 	rep, _ := pipeline.Run(ctx, src, pipeline.Options{Analysis: opts.Analysis, Concurrency: 1, JobIDs: ids,
 		JobResultFunc: func(job providers.Job, res analysis.JobResult) {
-			fps := Seen(pipeline.JobSummary(tasks[job.ID]), res)
+			fps := Seen(pipeline.JobSummary(job), res)
 			mu.Lock()
 			seen[job.ID] = fps
 			mu.Unlock()

@@ -63,7 +63,6 @@ func analyzed(r analysis.JobRecord, seen []analysis.SeenFingerprint) analysis.Jo
 // is recorded, so that a build's memory does not grow with its logs.
 func Seen(job analysis.JobSummary, res analysis.JobResult) []analysis.SeenFingerprint {
 	res.Job = job
-	res.Baseline = nil
 	return analysis.SeenIn(res)
 }
 

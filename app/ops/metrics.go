@@ -1,67 +1,72 @@
 package ops
 
 import (
+	"fmt"
+	"io"
 	"strconv"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/destill-dev/destill/backend"
 )
 
+// Metric names, each labelled with stage and topic (the lag also with
+// partition).
+const (
+	metricProcessed    = "destill_messages_processed_total"
+	metricErrors       = "destill_message_errors_total"
+	metricDeadLettered = "destill_messages_dead_lettered_total"
+	metricDuration     = "destill_message_duration_seconds"
+	metricLag          = "destill_consumer_lag"
+)
+
+// durationBuckets are the upper bounds of the message duration histogram:
+// 1 ms to about 4.4 minutes, each four times the last.
+var durationBuckets = metrics.ExponentialBuckets(0.001, 4, 10)
+
 // Metrics are a worker's Prometheus metrics. It implements
 // worker.Observer.
 type Metrics struct {
-	Registry     *prometheus.Registry
-	processed    *prometheus.CounterVec
-	errors       *prometheus.CounterVec
-	deadLettered *prometheus.CounterVec
-	duration     *prometheus.HistogramVec
-	lag          *prometheus.GaugeVec
+	set   *metrics.Set
+	stage string
 }
 
-// NewMetrics registers the worker metrics, with Go runtime and process
-// metrics, on a registry of their own.
+// NewMetrics makes the worker metrics of one stage, on a set of their
+// own. Writing them adds Go runtime and process metrics.
 func NewMetrics(stage string) *Metrics {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	labels := prometheus.Labels{"stage": stage}
-	m := &Metrics{
-		Registry: reg,
-		processed: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "destill_messages_processed_total", Help: "Messages handled successfully.", ConstLabels: labels,
-		}, []string{"topic"}),
-		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "destill_message_errors_total", Help: "Handler attempts that failed (each is retried or dead-lettered).", ConstLabels: labels,
-		}, []string{"topic"}),
-		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "destill_messages_dead_lettered_total", Help: "Messages sent to the dead-letter topic after failing every try.", ConstLabels: labels,
-		}, []string{"topic"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "destill_message_duration_seconds", Help: "Time to handle one message, failed attempts included.", ConstLabels: labels,
-			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10),
-		}, []string{"topic"}),
-		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "destill_consumer_lag", Help: "Messages waiting behind the last one delivered, per partition.", ConstLabels: labels,
-		}, []string{"topic", "partition"}),
-	}
-	reg.MustRegister(m.processed, m.errors, m.deadLettered, m.duration, m.lag)
-	return m
+	metrics.ExposeMetadata(true) // # TYPE lines, so that histograms read as histograms
+	return &Metrics{set: metrics.NewSet(), stage: stage}
+}
+
+// WritePrometheus writes the metrics in Prometheus's text format.
+func (m *Metrics) WritePrometheus(w io.Writer) {
+	m.set.WritePrometheus(w)
+	metrics.WriteProcessMetrics(w)
 }
 
 // Handled implements worker.Observer.
 func (m *Metrics) Handled(msg backend.Message, took time.Duration, err error) {
-	m.duration.WithLabelValues(msg.Topic).Observe(took.Seconds())
-	m.lag.WithLabelValues(msg.Topic, strconv.Itoa(int(msg.Partition))).Set(float64(msg.Lag))
+	m.set.GetOrCreatePrometheusHistogramExt(m.name(metricDuration, msg.Topic), durationBuckets).Update(took.Seconds())
+	m.set.GetOrCreateGauge(m.lagName(msg.Topic, msg.Partition), nil).Set(float64(msg.Lag))
 	if err != nil {
-		m.errors.WithLabelValues(msg.Topic).Inc()
+		m.set.GetOrCreateCounter(m.name(metricErrors, msg.Topic)).Inc()
 		return
 	}
-	m.processed.WithLabelValues(msg.Topic).Inc()
+	m.set.GetOrCreateCounter(m.name(metricProcessed, msg.Topic)).Inc()
 }
 
 // DeadLettered implements worker.Observer.
 func (m *Metrics) DeadLettered(topic string) {
-	m.deadLettered.WithLabelValues(topic).Inc()
+	m.set.GetOrCreateCounter(m.name(metricDeadLettered, topic)).Inc()
+}
+
+// name is metric with the labels of this stage and topic, in the order
+// Prometheus sorts them.
+func (m *Metrics) name(metric, topic string) string {
+	return fmt.Sprintf(`%s{stage=%q,topic=%q}`, metric, m.stage, topic)
+}
+
+func (m *Metrics) lagName(topic string, partition int32) string {
+	return fmt.Sprintf(`%s{partition=%q,stage=%q,topic=%q}`, metricLag, strconv.Itoa(int(partition)), m.stage, topic)
 }

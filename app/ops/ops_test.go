@@ -59,7 +59,13 @@ func TestServerHealthReadinessAndMetrics(t *testing.T) {
 		`destill_messages_dead_lettered_total{stage="analyze",topic="destill.chunks"} 1`,
 		`destill_consumer_lag{partition="3",stage="analyze",topic="destill.chunks"} 42`,
 		`destill_message_duration_seconds_count{stage="analyze",topic="destill.chunks"} 2`,
+		`destill_message_duration_seconds_bucket{stage="analyze",topic="destill.chunks",le="0.016"} 1`,
+		`destill_message_duration_seconds_bucket{stage="analyze",topic="destill.chunks",le="0.064"} 2`,
+		"# TYPE destill_message_duration_seconds histogram",
+		"# TYPE destill_messages_processed_total counter",
+		"# TYPE destill_consumer_lag gauge",
 		`go_goroutines`,
+		`process_resident_memory_bytes`,
 	} {
 		require.Contains(t, body, want)
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/destill-dev/destill/providers/httpapi"
 )
@@ -89,9 +90,13 @@ const (
 	jenkinsShape   = "https://JENKINS/job/NAME[/job/…]/N (or /lastFailedBuild, Blue Ocean …/detail/BRANCH/N/pipeline)"
 )
 
+// The patterns of URL segments, compiled when first used: not at start-up,
+// which every run pays.
 var (
-	uuidRe  = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	digitRe = regexp.MustCompile(`^[0-9]+$`)
+	uuidRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	})
+	digitRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+$`) })
 )
 
 // ParseBuildURL reads a build or job URL of Buildkite, GitHub Actions
@@ -232,13 +237,13 @@ func parseBuildkite(segs []string, u *url.URL) (BuildRef, bool) {
 	ref.Number = n
 	q := u.Query()
 	switch {
-	case len(rest) >= 3 && rest[1] == "jobs" && uuidRe.MatchString(rest[2]):
+	case len(rest) >= 3 && rest[1] == "jobs" && uuidRe().MatchString(rest[2]):
 		ref.JobID = strings.ToLower(rest[2])
-	case uuidRe.MatchString(q.Get("jid")):
+	case uuidRe().MatchString(q.Get("jid")):
 		ref.JobID = strings.ToLower(q.Get("jid"))
-	case uuidRe.MatchString(u.Fragment):
+	case uuidRe().MatchString(u.Fragment):
 		ref.JobID = strings.ToLower(u.Fragment)
-	case uuidRe.MatchString(q.Get("sid")):
+	case uuidRe().MatchString(q.Get("sid")):
 		ref.StepID = strings.ToLower(q.Get("sid"))
 	}
 	return ref, true
@@ -246,7 +251,7 @@ func parseBuildkite(segs []string, u *url.URL) (BuildRef, bool) {
 
 func parseGitHub(segs []string) (BuildRef, bool) {
 	ref := BuildRef{Provider: KindGitHubActions}
-	if len(segs) < 5 || segs[2] != "actions" || segs[3] != "runs" || !digitRe.MatchString(segs[4]) {
+	if len(segs) < 5 || segs[2] != "actions" || segs[3] != "runs" || !digitRe().MatchString(segs[4]) {
 		return ref, false
 	}
 	ref.Org, ref.Repo = segs[0], segs[1]
@@ -265,7 +270,7 @@ func parseGitHub(segs []string) (BuildRef, bool) {
 			}
 			ref.Attempt = a
 		case "job", "jobs":
-			if !digitRe.MatchString(rest[1]) {
+			if !digitRe().MatchString(rest[1]) {
 				return ref, false
 			}
 			ref.JobID = rest[1]
@@ -290,7 +295,7 @@ func parseGitLab(segs []string, host string) (BuildRef, bool) {
 			return ref, false
 		}
 		for i := len(segs) - 2; i >= 2; i-- {
-			if (segs[i] == "pipelines" || segs[i] == "jobs") && digitRe.MatchString(segs[i+1]) {
+			if (segs[i] == "pipelines" || segs[i] == "jobs") && digitRe().MatchString(segs[i+1]) {
 				dash, kindAt = i, i
 				break
 			}
@@ -299,7 +304,7 @@ func parseGitLab(segs []string, host string) (BuildRef, bool) {
 			return ref, false
 		}
 	}
-	if dash < 2 || len(segs) < kindAt+2 || !digitRe.MatchString(segs[kindAt+1]) {
+	if dash < 2 || len(segs) < kindAt+2 || !digitRe().MatchString(segs[kindAt+1]) {
 		return ref, false
 	}
 	ref.Repo = strings.Join(segs[:dash], "/")

@@ -82,7 +82,7 @@ func (r *BuildRef) setBuild(seg string) bool {
 		r.Permalink = seg
 		return true
 	}
-	if !digitRe.MatchString(seg) {
+	if !digitRe().MatchString(seg) {
 		return false
 	}
 	n, err := strconv.ParseInt(seg, 10, 64)

@@ -3,6 +3,7 @@ package baselines
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/destill-dev/destill/providers"
 )
@@ -106,11 +107,11 @@ func closest(cands, group []providers.Job) (providers.Job, bool) {
 	return cands[best], true
 }
 
-var wordRe = regexp.MustCompile(`[a-z0-9][a-z0-9._]*`)
+var wordRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[a-z0-9][a-z0-9._]*`) })
 
 func words(s string) map[string]bool {
 	out := map[string]bool{}
-	for _, w := range wordRe.FindAllString(strings.ToLower(s), -1) {
+	for _, w := range wordRe().FindAllString(strings.ToLower(s), -1) {
 		out[w] = true
 	}
 	return out

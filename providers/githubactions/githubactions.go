@@ -199,14 +199,14 @@ func (s *Client) toBuild(run runJSON, jobs []jobJSON) providers.Build {
 	return out
 }
 
-var matrixSuffix = regexp.MustCompile(`\s*\([^()]*\)$`)
+var matrixSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s*\([^()]*\)$`) })
 
 func convertJob(j jobJSON) providers.Job {
 	state, ran := jobState(j.Status, deref(j.Conclusion))
 	job := providers.Job{
 		ID:      strconv.FormatInt(j.ID, 10),
 		Name:    j.Name,
-		StepKey: j.WorkflowName + "/" + matrixSuffix.ReplaceAllString(j.Name, ""),
+		StepKey: j.WorkflowName + "/" + matrixSuffix().ReplaceAllString(j.Name, ""),
 		State:   state,
 		Attempt: j.RunAttempt,
 		URL:     j.HTMLURL,
@@ -365,7 +365,7 @@ func (s *Client) readArtifact(ctx context.Context, a artifactJSON) ([]providers.
 	return out, nil
 }
 
-var wordRe = regexp.MustCompile(`[a-z0-9][a-z0-9.]*`)
+var wordRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[a-z0-9][a-z0-9.]*`) })
 
 // matchJob returns the ID of the job whose name shares the most words with
 // an artifact's name, if exactly one does; with one failed job, that job.
@@ -374,13 +374,13 @@ func matchJob(artifact string, jobs []providers.Job) string {
 		return jobs[0].ID
 	}
 	words := map[string]bool{}
-	for _, w := range wordRe.FindAllString(strings.ToLower(artifact), -1) {
+	for _, w := range wordRe().FindAllString(strings.ToLower(artifact), -1) {
 		words[w] = true
 	}
 	best, bestScore, tie := "", 0, false
 	for _, j := range jobs {
 		score := 0
-		for _, w := range wordRe.FindAllString(strings.ToLower(j.Name), -1) {
+		for _, w := range wordRe().FindAllString(strings.ToLower(j.Name), -1) {
 			if words[w] {
 				score++
 			}

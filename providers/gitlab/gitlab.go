@@ -195,7 +195,7 @@ func nextPage(cur string, h http.Header) string {
 }
 
 // parallelSuffix matches "test 2/4" and matrix "test: [ruby, 3.2]".
-var parallelSuffix = regexp.MustCompile(`(\s+\d+/\d+|:\s*\[[^\]]*\])$`)
+var parallelSuffix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\s+\d+/\d+|:\s*\[[^\]]*\])$`) })
 
 func convertJob(j jobJSON) providers.Job {
 	state, ran := jobState(j.Status, j.FailureReason)
@@ -203,7 +203,7 @@ func convertJob(j jobJSON) providers.Job {
 		ID:         strconv.FormatInt(j.ID, 10),
 		Name:       j.Name,
 		Step:       j.Stage,
-		StepKey:    parallelSuffix.ReplaceAllString(j.Name, ""),
+		StepKey:    parallelSuffix().ReplaceAllString(j.Name, ""),
 		State:      state,
 		SoftFailed: j.AllowFailure && (state == providers.JobFailed || state == providers.JobTimedOut),
 		Attempt:    1,

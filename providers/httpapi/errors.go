@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -73,7 +74,7 @@ func (c *Client) statusError(resp *http.Response, target *url.URL, body []byte) 
 	return e
 }
 
-var tagRe = regexp.MustCompile(`<[^>]*>`)
+var tagRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^>]*>`) })
 
 // bodyMessage extracts an error message from a JSON, XML or text body.
 func bodyMessage(body []byte) string {
@@ -102,7 +103,7 @@ func bodyMessage(body []byte) string {
 	}
 	s := string(body)
 	if body[0] == '<' {
-		s = tagRe.ReplaceAllString(s, " ")
+		s = tagRe().ReplaceAllString(s, " ")
 	}
 	return clip(s)
 }

@@ -9,8 +9,7 @@ import (
 // in every job: a header and the block under it ("--- FAIL: TestX" and its
 // panic, "FAIL file.test.js" and its "●" block), a block and the verdict
 // right after it ("npm ERR! Test failed" and "The command … exited with
-// 1"), the lines of one "[error]" message. It takes the groups
-// scoreCandidates made and returns them regrouped.
+// 1"), the lines of one "[error]" message.
 //
 // Candidates of one event touch: each starts at most one line after the
 // lines before it end. Adjacent candidates of one rule that knows a shape
@@ -22,15 +21,15 @@ import (
 // report (no log line) never joins. An event spans at most maxRangeLines
 // lines; it is shown from its best candidate (message, fingerprint, score,
 // reasons) with the lines of all of them.
-func joinEvents(groups map[string][]scored, keys []string, jobs []JobResult) (map[string][]scored, []string) {
-	byJob := make([][]scored, len(jobs))
-	for _, fp := range keys {
-		for _, s := range groups[fp] {
-			byJob[s.job] = append(byJob[s.job], s)
-		}
-	}
-	joined := false
+//
+// It sorts each job's list by line, in place, and reports whether any
+// candidates were joined.
+func joinEvents(byJob [][]scored) (joined bool) {
 	for ji, list := range byJob {
+		// By fingerprint first (in the order first seen), as the lists by
+		// fingerprint once were, so that candidates alike in every way
+		// the sort below looks at keep their order.
+		slices.SortStableFunc(list, func(a, b scored) int { return int(a.key - b.key) })
 		sort.Slice(list, func(a, b int) bool {
 			ca, cb := list[a].c, list[b].c
 			if ca.LineStart != cb.LineStart {
@@ -41,7 +40,7 @@ func joinEvents(groups map[string][]scored, keys []string, jobs []JobResult) (ma
 			}
 			return ca.Fingerprint < cb.Fingerprint
 		})
-		var out []scored
+		out := list[:0]
 		for i := 0; i < len(list); {
 			n := eventLen(list[i:])
 			if n == 1 {
@@ -54,24 +53,7 @@ func joinEvents(groups map[string][]scored, keys []string, jobs []JobResult) (ma
 		}
 		byJob[ji] = out
 	}
-	if !joined {
-		return groups, keys
-	}
-	// Regroup in the order the fingerprints were first seen.
-	regrouped := make(map[string][]scored, len(keys))
-	for _, list := range byJob {
-		for _, s := range list {
-			regrouped[s.c.Fingerprint] = append(regrouped[s.c.Fingerprint], s)
-		}
-	}
-	kept := keys[:0:0]
-	for _, fp := range keys {
-		if g, ok := regrouped[fp]; ok {
-			sort.SliceStable(g, func(a, b int) bool { return g[a].job < g[b].job })
-			kept = append(kept, fp)
-		}
-	}
-	return regrouped, kept
+	return joined
 }
 
 // eventLen returns how many candidates at the start of list (sorted by

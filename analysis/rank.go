@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,11 +56,15 @@ const (
 // Jobs earlier in the slice win ties.
 func Rank(jobs []JobResult) []Finding {
 	jobs = absorbIntoTails(jobs)
-	groups, keys := scoreCandidates(jobs)
-	groups, keys = joinEvents(groups, keys, jobs)
+	byJob, keys := scoreCandidates(jobs)
+	joined := joinEvents(byJob)
+	groups := groupByFingerprint(byJob, len(keys), joined)
 	findings := make([]Finding, 0, len(keys))
-	for _, fp := range keys {
-		if f, ok := mergeGroup(fp, groups[fp], jobs); ok {
+	for k, fp := range keys {
+		if len(groups[k]) == 0 {
+			continue // joined into an event shown under another fingerprint
+		}
+		if f, ok := mergeGroup(fp, groups[k], byJob, jobs); ok {
 			findings = append(findings, f)
 		}
 	}
@@ -88,31 +93,37 @@ func Rank(jobs []JobResult) []Finding {
 // scored is one candidate of one job with the score ranking gave it.
 type scored struct {
 	c       *Candidate
-	job     int
 	score   float64
 	reasons []string
 	step    string
+	job     int32
+	key     int32 // the index of its fingerprint in the order first seen
+	idx     int32 // its index in the job's candidates
 }
 
-// scoreCandidates scores every candidate in its job and across the build,
-// and groups them by fingerprint; keys lists the fingerprints in the order
-// first seen.
-func scoreCandidates(jobs []JobResult) (groups map[string][]scored, keys []string) {
-	groups = map[string][]scored{}
+// scoreCandidates scores every candidate in its job and across the build:
+// byJob holds each job's, in the order of its candidates, and keys lists
+// the fingerprints in the order first seen. (One list per job, not one per
+// fingerprint and then one per job: a large build ranks hundreds of
+// thousands of candidates, and each copy of the lists was megabytes.)
+func scoreCandidates(jobs []JobResult) (byJob [][]scored, keys []string) {
+	keyOf := map[string]int32{}
 	ctxs := make([]*jobContext, len(jobs))
 	for ji := range jobs {
 		ctxs[ji] = newJobContext(&jobs[ji])
 	}
 	first, firstEnd := firstFailure(jobs, ctxs)
+	byJob = make([][]scored, len(jobs))
 	for ji := range jobs {
 		j := &jobs[ji]
 		ctx := ctxs[ji]
+		list := make([]scored, 0, len(j.Candidates))
 		for ci := range j.Candidates {
 			c := &j.Candidates[ci]
 			// A candidate whose lines a ShownBudget took makes no finding,
 			// so nothing reads its reasons.
-			s, list := ctx.score(ci, !c.shownDropped)
-			reasons := reasonList{want: !c.shownDropped, list: list}
+			s, list0 := ctx.score(ci, !c.shownDropped)
+			reasons := reasonList{want: !c.shownDropped, list: list0}
 			switch {
 			case ji == first && c == ctx.cause():
 				s += bonusFirstFailure
@@ -125,18 +136,51 @@ func scoreCandidates(jobs []JobResult) (groups map[string][]scored, keys []strin
 				s *= factorPassedJob
 				reasons.add("job-passed")
 			}
-			if _, ok := groups[c.Fingerprint]; !ok {
+			k, ok := keyOf[c.Fingerprint]
+			if !ok {
+				k = int32(len(keys))
+				keyOf[c.Fingerprint] = k
 				keys = append(keys, c.Fingerprint)
 			}
-			groups[c.Fingerprint] = append(groups[c.Fingerprint], scored{c, ji, s, reasons.list, ctx.stepAt(c.LineStart)})
+			list = append(list, scored{c: c, score: s, reasons: reasons.list, step: ctx.stepAt(c.LineStart),
+				job: int32(ji), key: k, idx: int32(ci)})
+		}
+		byJob[ji] = list
+	}
+	return byJob, keys
+}
+
+// scoredRef points at a scored candidate: byJob[job][at].
+type scoredRef struct{ job, at int32 }
+
+// groupByFingerprint lists, by fingerprint key, the scored candidates
+// with that fingerprint, in the order of their jobs, and within a job in
+// the order of its candidates, or of its events when joined is set.
+func groupByFingerprint(byJob [][]scored, keys int, joined bool) [][]scoredRef {
+	groups := make([][]scoredRef, keys)
+	for ji, list := range byJob {
+		order := make([]int32, len(list))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		if !joined {
+			slices.SortFunc(order, func(a, b int32) int { return int(list[a].idx - list[b].idx) })
+		}
+		for _, i := range order {
+			k := list[i].key
+			groups[k] = append(groups[k], scoredRef{int32(ji), i})
 		}
 	}
-	return groups, keys
+	return groups
 }
 
 // mergeGroup makes one finding of the candidates of fingerprint fp, shown
 // from the best of them; ok is false when its confidence is too low.
-func mergeGroup(fp string, g []scored, jobs []JobResult) (Finding, bool) {
+func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult) (Finding, bool) {
+	g := make([]*scored, len(refs))
+	for i, r := range refs {
+		g[i] = &byJob[r.job][r.at]
+	}
 	best := 0
 	for i := range g {
 		if better(g[i].score, jobs[g[i].job].Job.Failed, g[best].score, jobs[g[best].job].Job.Failed) {

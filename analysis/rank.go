@@ -361,7 +361,12 @@ func newJobContext(j *JobResult) *jobContext {
 	if j.Baseline != nil {
 		ctx.novelty = make([]float64, len(j.Candidates))
 		for i := range j.Candidates {
-			ctx.novelty[i] = j.Baseline.Novelty(j.Candidates[i].Message)
+			c := &j.Candidates[i]
+			if c.novelty != noveltyUnknown {
+				ctx.novelty[i] = c.novelty.value() // its message is gone (ShownBudget.ForgetMessages)
+				continue
+			}
+			ctx.novelty[i] = j.Baseline.Novelty(c.Message)
 		}
 	}
 	ctx.findFailedStep()
@@ -651,6 +656,40 @@ func (ctx *jobContext) score(i int, withReasons bool) (float64, []string) {
 		reasons.add("repeated")
 	}
 	return s, reasons.list
+}
+
+// noveltyClass is what ranking reads of a message's novelty against its
+// job's baseline: which side of knownBelow and novelAbove it is on.
+type noveltyClass uint8
+
+const (
+	noveltyUnknown noveltyClass = iota // not classified: read the message
+	noveltyKnown                       // at most knownBelow: also in the baseline
+	noveltyBetween
+	noveltyNew // at least novelAbove
+)
+
+// classifyNovelty returns the class of novelty n.
+func classifyNovelty(n float64) noveltyClass {
+	switch {
+	case n <= knownBelow:
+		return noveltyKnown
+	case n >= novelAbove:
+		return noveltyNew
+	}
+	return noveltyBetween
+}
+
+// value returns a novelty of class v, which ranking reads as it read the
+// novelty it was classified from.
+func (v noveltyClass) value() float64 {
+	switch v {
+	case noveltyKnown:
+		return 0
+	case noveltyNew:
+		return 1
+	}
+	return (knownBelow + novelAbove) / 2
 }
 
 // reasonList collects the reasons for a score, when they are wanted.

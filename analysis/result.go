@@ -17,6 +17,9 @@ type Candidate struct {
 	// no finding. (Beside the other small fields: a build keeps thousands
 	// of candidates.)
 	shownDropped bool
+	// novelty is what the novelty of its message against the job's
+	// baseline said, kept when a ShownBudget forgot the message.
+	novelty noveltyClass
 	// InPassingTests counts occurrences printed by Go tests that then passed.
 	InPassingTests int       `json:"in_passing_tests,omitempty"`
 	LineStart      int       `json:"line_start"`

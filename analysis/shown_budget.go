@@ -30,6 +30,20 @@ type ShownBudget struct {
 	// loses its lines at once, so that which groups keep them does not
 	// depend on the order the jobs finish in.
 	floor *shownGroup
+	// forget: the candidates that lose their lines lose their messages too
+	// (ForgetMessages).
+	forget bool
+	jobs   []*JobResult // every job kept, for ForgetMessages
+	// keeping is the job Keep is adding; forgetting, the candidates of
+	// other jobs it dropped, whose messages it forgets once done.
+	keeping    *JobResult
+	forgetting []candidateRef
+}
+
+// candidateRef is candidate i of res.
+type candidateRef struct {
+	res *JobResult
+	i   int
 }
 
 // shownGroup is the adjacent candidates of one job: indexes into
@@ -71,6 +85,9 @@ func (b *ShownBudget) Keep(res *JobResult) {
 		return
 	}
 	res.Candidates = slices.Clone(res.Candidates)
+	b.jobs = append(b.jobs, res)
+	b.keeping = res
+	defer func() { b.keeping = nil }()
 	ctx := newJobContext(res)
 	order := make([]int, len(res.Candidates))
 	for i := range order {
@@ -111,6 +128,50 @@ func (b *ShownBudget) Keep(res *JobResult) {
 		b.drop(weakest)
 	}
 	absorbKept(res, mine)
+	if b.forget {
+		// After absorbKept: it reads the messages of the lines tails take
+		// in, and moves this job's candidates.
+		forgetMessages(res)
+		for _, d := range b.forgetting {
+			forgetMessage(d.res, d.i)
+		}
+		b.forgetting = b.forgetting[:0]
+	}
+}
+
+// ForgetMessages makes the candidates that lost their lines, and those
+// that will, lose their messages too: a large build keeps hundreds of
+// thousands of them until it is ranked, and their messages were most of
+// what they held. Ranking needs a message only for its novelty against
+// the job's baseline, which is kept. Call it once nothing else will read
+// them: test reports are merged by the messages they name
+// (pipeline.MergeTestReports).
+func (b *ShownBudget) ForgetMessages() {
+	b.forget = true
+	for _, res := range b.jobs {
+		forgetMessages(res)
+	}
+}
+
+// forgetMessages forgets the messages of res's candidates that lost their
+// lines.
+func forgetMessages(res *JobResult) {
+	for i := range res.Candidates {
+		forgetMessage(res, i)
+	}
+}
+
+// forgetMessage forgets the message of candidate i of res, if it lost its
+// lines, keeping its novelty against the job's baseline.
+func forgetMessage(res *JobResult, i int) {
+	c := &res.Candidates[i]
+	if !c.shownDropped || c.Message == "" {
+		return
+	}
+	if res.Baseline != nil {
+		c.novelty = classifyNovelty(res.Baseline.Novelty(c.Message))
+	}
+	c.Message = ""
 }
 
 // absorbKept makes res's tails take in the lines inside them
@@ -153,6 +214,9 @@ func (b *ShownBudget) drop(g *shownGroup) {
 	b.dropped += g.n
 	for _, i := range g.cands {
 		g.res.Candidates[i].dropShown()
+		if b.forget && g.res != b.keeping {
+			b.forgetting = append(b.forgetting, candidateRef{g.res, i})
+		}
 	}
 }
 

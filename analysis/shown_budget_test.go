@@ -136,3 +136,86 @@ func TestShownBudgetKeepsSmallBuildsWhole(t *testing.T) {
 		t.Fatal("the budget changed the findings of a build under it")
 	}
 }
+
+// TestShownBudgetForgetsMessagesAndRanksTheSame: once told to, the budget
+// forgets the messages of the candidates that lost their lines, whether
+// they lost them before or after, and ranking does not change: it reads
+// their novelty against the job's baseline, which the budget kept.
+func TestShownBudgetForgetsMessagesAndRanksTheSame(t *testing.T) {
+	t.Parallel()
+	results := budgetBuild(t, 8, 1400)
+	// Baselines that hold some of each job's lines, so that messages are
+	// known, new and in between.
+	for j := range results {
+		if j%3 == 2 {
+			continue // and a job without one
+		}
+		bb := NewBaselineBuilder()
+		for i := range 1400 {
+			if j%3 == 1 {
+				fmt.Fprintf(bb, "npm WARN deprecated package %s@%d: use another\n", words(i), i)
+				continue // nothing like the job's lines: they are new
+			}
+			if i%3 == 0 {
+				fmt.Fprintf(bb, "error: cannot frob %s in %s\n", words(i), words(j))
+			}
+			if i%5 == 0 {
+				fmt.Fprintf(bb, "error: cannot frob %s in %s\n", words(i+1), words(j+1))
+			}
+		}
+		bb.Flush()
+		results[j].Baseline = bb.Baseline()
+	}
+	order := []int{3, 0, 7, 1, 6, 2, 5, 4}
+	keepAll, _ := budgeted(results, order)
+	want := Rank(keepAll)
+
+	for _, forgetAfter := range []int{0, 3, len(order)} {
+		t.Run(fmt.Sprintf("forget after %d jobs", forgetAfter), func(t *testing.T) {
+			got := make([]JobResult, len(results))
+			copy(got, results)
+			var b ShownBudget
+			for n, i := range order {
+				if n == forgetAfter {
+					b.ForgetMessages()
+				}
+				b.Keep(&got[i])
+			}
+			if forgetAfter == len(order) {
+				b.ForgetMessages()
+			}
+			forgotten, classified := 0, map[noveltyClass]int{}
+			for _, r := range got {
+				for _, c := range r.Candidates {
+					switch {
+					case c.shownDropped && c.Message != "":
+						t.Fatalf("a candidate that lost its lines keeps its message %q", c.Message)
+					case !c.shownDropped && c.Message == "":
+						t.Fatal("a candidate that keeps its lines lost its message")
+					case c.shownDropped:
+						forgotten++
+						classified[c.novelty]++
+					}
+				}
+			}
+			if forgotten < MaxShownCandidates/2 || classified[noveltyKnown] == 0 || classified[noveltyNew] == 0 || classified[noveltyUnknown] == 0 {
+				t.Fatalf("%d messages forgotten, novelty %v: the test should cover known, new and no baseline", forgotten, classified)
+			}
+			// Every candidate scores as it did with its message.
+			for j := range got {
+				with, without := newJobContext(&keepAll[j]), newJobContext(&got[j])
+				for i := range got[j].Candidates {
+					s1, _ := with.score(i, false)
+					s2, _ := without.score(i, false)
+					if s1 != s2 || with.strong(i) != without.strong(i) {
+						t.Fatalf("job %d, candidate %d: scores %v (strong %v) with its message, %v (%v) without",
+							j, i, s1, with.strong(i), s2, without.strong(i))
+					}
+				}
+			}
+			if !reflect.DeepEqual(Rank(got), want) {
+				t.Fatal("forgetting the messages changed the findings")
+			}
+		})
+	}
+}

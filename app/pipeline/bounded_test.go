@@ -3,9 +3,12 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
+	"weak"
 
 	"github.com/stretchr/testify/require"
 
@@ -95,5 +98,77 @@ func TestRunRanksForUpdatesOnlyWhenLive(t *testing.T) {
 		} else {
 			require.Zero(t, midway, "no ranking before the end")
 		}
+	}
+}
+
+// reportingSource is a build whose jobs published test reports.
+type reportingSource struct {
+	stringSource
+	reports []providers.TestReport
+}
+
+func (s reportingSource) TestReports(context.Context, []providers.Job) ([]providers.TestReport, error) {
+	return s.reports, nil
+}
+
+// TestRunForgetsTheMessagesOfDroppedLinesOnlyWithoutReports: the
+// candidates of a large build that lost their lines to the budget lose
+// their messages too (they held most of its memory), but only once no
+// test report can be merged: a report's test is linked to the log line
+// that names it, whether or not that line keeps its lines.
+func TestRunForgetsTheMessagesOfDroppedLinesOnlyWithoutReports(t *testing.T) {
+	t.Parallel()
+	// The last job's last line is the weakest of the build: it loses its
+	// lines, and it names a test.
+	const test = "TestFrobnicatesLate"
+	build := floodBuild(6, 1200)
+	last := build.build.Jobs[5].ID
+	build.logs[last] += "error: cannot frob " + test + " in the end\n"
+	reports := []providers.TestReport{{JobID: last, Path: "report.xml", Failed: []providers.TestCase{{Name: test, Message: "frob failed"}}}}
+
+	for _, tt := range []struct {
+		name      string
+		src       Source
+		forgotten bool
+	}{
+		{"no test reports", build, true},
+		{"a source of test reports that has none", reportingSource{stringSource: build}, true},
+		{"test reports", reportingSource{stringSource: build, reports: reports}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var msg weak.Pointer[byte]
+			var mu sync.Mutex
+			var alive []bool
+			opts := Options{Concurrency: 2, JobResultFunc: func(job providers.Job, res analysis.JobResult) {
+				if job.ID != last {
+					return
+				}
+				for _, c := range res.Candidates {
+					if strings.Contains(c.Message, test) {
+						mu.Lock()
+						msg = weak.Make(unsafe.StringData(c.Message))
+						mu.Unlock()
+					}
+				}
+			}}
+			rep, err := Run(context.Background(), tt.src, opts, func(u Update) {
+				if !u.Done {
+					return
+				}
+				runtime.GC() // the run and its results are still alive
+				mu.Lock()
+				alive = append(alive, msg.Value() != nil)
+				mu.Unlock()
+			})
+			require.NoError(t, err)
+			require.Equal(t, []bool{!tt.forgotten}, alive, "whether the message of the dropped line is still held at the end")
+			for _, f := range rep.Findings {
+				require.NotContains(t, f.Message, test, "the line naming the test was to lose its lines to the budget")
+				if _, ok := tt.src.(reportingSource); ok {
+					require.Nil(t, f.Test, "the test is linked to the line that names it, not a finding of its own")
+				}
+			}
+		})
 	}
 }

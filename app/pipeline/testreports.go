@@ -27,9 +27,13 @@ const maxReportLines = 40
 // startTestReports fetches src's test reports, if it has any, alongside
 // the logs. The returned function waits for them and merges them into the
 // analyzed jobs.
+// Until it is known that no report will be merged, the results keep the
+// messages of the candidates that make no finding: a report's test is
+// merged by the messages that name it (see noReports).
 func (r *run) startTestReports(ctx context.Context, src Source) func() {
 	tr, ok := src.(TestReporter)
 	if !ok {
+		r.noReports()
 		return func() {}
 	}
 	var failed []providers.Job
@@ -39,6 +43,7 @@ func (r *run) startTestReports(ctx context.Context, src Source) func() {
 		}
 	}
 	if len(failed) == 0 {
+		r.noReports()
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -47,6 +52,9 @@ func (r *run) startTestReports(ctx context.Context, src Source) func() {
 	go func() {
 		defer close(done)
 		reports, err = tr.TestReports(ctx, failed)
+		if len(reports) == 0 {
+			r.noReports()
+		}
 	}()
 	return func() {
 		<-done
@@ -63,6 +71,14 @@ func (r *run) startTestReports(ctx context.Context, src Source) func() {
 			r.changedLocked()
 		}
 	}
+}
+
+// noReports says no test report will be merged: the messages of the
+// candidates that make no finding can go (analysis.ShownBudget.ForgetMessages).
+func (r *run) noReports() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.shown.ForgetMessages()
 }
 
 // MergeTestReports adds each failed test case to the job it belongs to:

@@ -56,15 +56,16 @@ const (
 // Jobs earlier in the slice win ties.
 func Rank(jobs []JobResult) []Finding {
 	jobs = absorbIntoTails(jobs)
-	byJob, keys := scoreCandidates(jobs)
+	byJob, keys, ctxs := scoreCandidates(jobs)
 	joined := joinEvents(byJob)
 	groups := groupByFingerprint(byJob, len(keys), joined)
 	findings := make([]Finding, 0, len(keys))
 	for k, fp := range keys {
-		if len(groups[k]) == 0 {
+		g := groups.of(k)
+		if len(g) == 0 {
 			continue // joined into an event shown under another fingerprint
 		}
-		if f, ok := mergeGroup(fp, groups[k], byJob, jobs); ok {
+		if f, ok := mergeGroup(fp, g, byJob, jobs, ctxs); ok {
 			findings = append(findings, f)
 		}
 	}
@@ -95,10 +96,10 @@ type scored struct {
 	c       *Candidate
 	score   float64
 	reasons []string
-	step    string
 	job     int32
 	key     int32 // the index of its fingerprint in the order first seen
 	idx     int32 // its index in the job's candidates
+	line    int32 // its first line, whose step a finding names (an event's candidate has the event's)
 }
 
 // scoreCandidates scores every candidate in its job and across the build:
@@ -106,9 +107,9 @@ type scored struct {
 // the fingerprints in the order first seen. (One list per job, not one per
 // fingerprint and then one per job: a large build ranks hundreds of
 // thousands of candidates, and each copy of the lists was megabytes.)
-func scoreCandidates(jobs []JobResult) (byJob [][]scored, keys []string) {
+func scoreCandidates(jobs []JobResult) (byJob [][]scored, keys []string, ctxs []*jobContext) {
 	keyOf := map[string]int32{}
-	ctxs := make([]*jobContext, len(jobs))
+	ctxs = make([]*jobContext, len(jobs))
 	for ji := range jobs {
 		ctxs[ji] = newJobContext(&jobs[ji])
 	}
@@ -142,22 +143,45 @@ func scoreCandidates(jobs []JobResult) (byJob [][]scored, keys []string) {
 				keyOf[c.Fingerprint] = k
 				keys = append(keys, c.Fingerprint)
 			}
-			list = append(list, scored{c: c, score: s, reasons: reasons.list, step: ctx.stepAt(c.LineStart),
-				job: int32(ji), key: k, idx: int32(ci)})
+			list = append(list, scored{c: c, score: s, reasons: reasons.list, job: int32(ji), key: k, idx: int32(ci),
+				line: int32(c.LineStart)})
 		}
 		byJob[ji] = list
 	}
-	return byJob, keys
+	return byJob, keys, ctxs
 }
 
 // scoredRef points at a scored candidate: byJob[job][at].
 type scoredRef struct{ job, at int32 }
 
+// fingerprintGroups lists the scored candidates of each fingerprint key:
+// those of key k are refs[start[k]:start[k+1]].
+type fingerprintGroups struct {
+	refs  []scoredRef
+	start []int32
+}
+
+func (g *fingerprintGroups) of(k int) []scoredRef { return g.refs[g.start[k]:g.start[k+1]] }
+
 // groupByFingerprint lists, by fingerprint key, the scored candidates
 // with that fingerprint, in the order of their jobs, and within a job in
-// the order of its candidates, or of its events when joined is set.
-func groupByFingerprint(byJob [][]scored, keys int, joined bool) [][]scoredRef {
-	groups := make([][]scoredRef, keys)
+// the order of its candidates, or of its events when joined is set. (In
+// one array, counted first: a large build has tens of thousands of
+// fingerprints.)
+func groupByFingerprint(byJob [][]scored, keys int, joined bool) fingerprintGroups {
+	g := fingerprintGroups{start: make([]int32, keys+1)}
+	n := 0
+	for _, list := range byJob {
+		for i := range list {
+			g.start[list[i].key+1]++
+		}
+		n += len(list)
+	}
+	for k := range keys {
+		g.start[k+1] += g.start[k]
+	}
+	g.refs = make([]scoredRef, n)
+	next := slices.Clone(g.start[:keys])
 	for ji, list := range byJob {
 		order := make([]int32, len(list))
 		for i := range order {
@@ -168,15 +192,16 @@ func groupByFingerprint(byJob [][]scored, keys int, joined bool) [][]scoredRef {
 		}
 		for _, i := range order {
 			k := list[i].key
-			groups[k] = append(groups[k], scoredRef{int32(ji), i})
+			g.refs[next[k]] = scoredRef{int32(ji), i}
+			next[k]++
 		}
 	}
-	return groups
+	return g
 }
 
 // mergeGroup makes one finding of the candidates of fingerprint fp, shown
 // from the best of them; ok is false when its confidence is too low.
-func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult) (Finding, bool) {
+func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult, ctxs []*jobContext) (Finding, bool) {
 	g := make([]*scored, len(refs))
 	for i, r := range refs {
 		g[i] = &byJob[r.job][r.at]
@@ -199,7 +224,7 @@ func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult)
 		Reasons:       rep.reasons,
 		JobID:         job.ID,
 		JobName:       job.Name,
-		Step:          rep.step,
+		Step:          ctxs[rep.job].stepAt(int(rep.line)),
 		URL:           lineURL(job, rep.c.LineStart),
 		LineStart:     rep.c.LineStart,
 		LineEnd:       rep.c.LineEnd,

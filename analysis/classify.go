@@ -179,8 +179,9 @@ const classCacheBits = 13
 // the same lines.
 type classCache struct {
 	entries [1 << classCacheBits]classified
-	lower   []byte   // scratch: the lower-cased line
-	lits    []uint64 // scratch: which literals it holds
+	lower   []byte        // scratch: the lower-cased line
+	lits    []uint64      // scratch: which literals it holds
+	dfa     *lazyLiterals // finds them
 }
 
 // verifyClassCache, set by a test, is called on every cache hit with what
@@ -212,9 +213,11 @@ func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
 	}
 	c := classified{key: key}
 	if cc.lits == nil {
-		cc.lits = make([]uint64, rulesIndexed().lits.words())
+		ix := rulesIndexed()
+		cc.lits = make([]uint64, ix.words())
+		cc.dfa = newLazyLiterals(ix.lits, ix.whole)
 	}
-	cc.lower = l.prepare(cc.lower, cc.lits)
+	cc.lower = l.prepare(cc.lower, cc.lits, cc.dfa)
 	r, score, ok := classify(l)
 	if !ok && l.mark == MarkErrorAnnotation && len(l.trim) > 0 {
 		r, score, ok = &annotationRule, annotationRule.score, true
@@ -229,8 +232,9 @@ func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
 	return c
 }
 
-// prepare lower-cases the line into buf and finds its literals.
-func (l *lineView) prepare(buf []byte, lits []uint64) []byte {
+// prepare lower-cases the line into buf and finds its literals with dfa,
+// a matcher of the rule index's literals.
+func (l *lineView) prepare(buf []byte, lits []uint64, dfa *lazyLiterals) []byte {
 	buf = buf[:0]
 	for _, c := range l.text {
 		if c >= 'A' && c <= 'Z' {
@@ -241,7 +245,7 @@ func (l *lineView) prepare(buf []byte, lits []uint64) []byte {
 	ix := rulesIndexed()
 	l.lower = buf
 	l.lits = lits
-	l.try = ix.lits.match(buf, lits, ix.byLiteral)
+	l.try = dfa.match(buf, lits, ix.byLiteral)
 	l.try.add(&ix.always)
 	return buf
 }

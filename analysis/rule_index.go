@@ -32,11 +32,16 @@ func (m *ruleMask) add(o *ruleMask) {
 // checks look for, so one pass over a line answers them all, and which
 // rules each literal makes worth trying.
 type ruleIndex struct {
-	lits      *literalSet
-	byLiteral []ruleMask // literal id → the rules that need it
-	always    ruleMask   // the rules without a need: tried on every candidate line
-	generic   []uint16   // literal ids of genericWords
-	noise     [][]uint16 // literal ids of noiseLiterals, by kind
+	// lits is the plan of the set of every literal: each classCache
+	// matches it with a table of its own, filled as lines need it
+	// (lazyLiterals).
+	lits      *literalPlan
+	whole     func() *literalSet // lits built whole, once, for the matchers that reach many of its states
+	ids       map[string]uint16  // literal → id
+	byLiteral []ruleMask         // literal id → the rules that need it
+	always    ruleMask           // the rules without a need: tried on every candidate line
+	generic   []uint16           // literal ids of genericWords
+	noise     [][]uint16         // literal ids of noiseLiterals, by kind
 }
 
 // rulesIndexed returns the index, built on first use: a run that
@@ -76,8 +81,11 @@ func buildRuleIndex() *ruleIndex {
 	if literalsKey(all) != ruleLiteralKey {
 		plan = planLiterals(all) // a rule changed since (TestRuleLiteralTable fails)
 	}
-	ix := &ruleIndex{lits: plan.build()}
-	ix.byLiteral = make([]ruleMask, len(ix.lits.ids))
+	ix := &ruleIndex{lits: plan, whole: sync.OnceValue(plan.build), ids: make(map[string]uint16, len(plan.lits))}
+	for id, l := range plan.lits {
+		ix.ids[l] = uint16(id)
+	}
+	ix.byLiteral = make([]ruleMask, len(plan.lits))
 	for i := range rules {
 		if rules[i].block == nil {
 			rules[i].block = singleLine
@@ -86,21 +94,33 @@ func buildRuleIndex() *ruleIndex {
 			ix.always.set(i)
 		}
 		for _, n := range rules[i].need {
-			ix.byLiteral[ix.lits.id(n)].set(i)
+			ix.byLiteral[ix.id(n)].set(i)
 		}
 	}
 	ix.generic = make([]uint16, len(genericWords))
 	for i, w := range genericWords {
-		ix.generic[i] = ix.lits.id(w.word)
+		ix.generic[i] = ix.id(w.word)
 	}
 	ix.noise = make([][]uint16, len(noiseLiterals))
 	for i, lits := range noiseLiterals {
 		for _, l := range lits {
-			ix.noise[i] = append(ix.noise[i], ix.lits.id(l))
+			ix.noise[i] = append(ix.noise[i], ix.id(l))
 		}
 	}
 	return ix
 }
+
+// id returns the id of one of the literals.
+func (ix *ruleIndex) id(lit string) uint16 {
+	id, ok := ix.ids[lit]
+	if !ok {
+		panic("analysis: unknown literal " + lit)
+	}
+	return id
+}
+
+// words is how many words of 64 bits hold a bit per literal.
+func (ix *ruleIndex) words() int { return (len(ix.lits.lits) + 63) / 64 }
 
 // noiseIDs returns the literal ids of the noise literals of one kind.
 func noiseIDs(kind int) []uint16 { return rulesIndexed().noise[kind] }

@@ -20,6 +20,8 @@ func TestPreIsNecessary(t *testing.T) {
 			continue
 		}
 		matched := 0
+		ix := rulesIndexed()
+		lits, dfa := make([]uint64, ix.words()), newLazyLiterals(ix.lits, ix.whole)
 		for n := 0; n < 200_000; n++ {
 			var b strings.Builder
 			for k := rng.Intn(8); k >= 0; k-- {
@@ -27,7 +29,7 @@ func TestPreIsNecessary(t *testing.T) {
 			}
 			l := &lineView{text: []byte(b.String())}
 			l.trim, l.indent = leadingSpace(l.text)
-			l.prepare(nil, make([]uint64, rulesIndexed().lits.words()))
+			l.prepare(nil, lits, dfa)
 			m, in := r.input(l)
 			if m.full().re.Match(in) {
 				matched++

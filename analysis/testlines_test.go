@@ -33,13 +33,14 @@ func testLogs(t *testing.T) [][]byte {
 func preparedTestLines(t *testing.T, fn func(l *lineView)) {
 	t.Helper()
 	var c cleaner
-	lits := make([]uint64, rulesIndexed().lits.words())
+	ix := rulesIndexed()
+	lits, dfa := make([]uint64, ix.words()), newLazyLiterals(ix.lits, ix.whole)
 	for _, data := range testLogs(t) {
 		for _, raw := range bytes.Split(data, []byte("\n")) {
 			text, _ := c.clean(raw)
 			l := &lineView{text: text}
 			l.trim, l.indent = leadingSpace(text)
-			l.prepare(nil, lits)
+			l.prepare(nil, lits, dfa)
 			fn(l)
 		}
 	}

@@ -29,7 +29,8 @@
 //  7. classify.go, with the rules in rules_table.go: the line is matched
 //     against the rules, through a cache by line shape (shape.go), a
 //     literal automaton that picks the rules worth trying (literals.go,
-//     rule_index.go), and screens derived from each pattern's syntax in
+//     rule_index.go; its table filled as lines reach its states,
+//     lazy_literals.go), and screens derived from each pattern's syntax in
 //     front of it (firstbytes.go, prefilter.go: the texts a match begins
 //     with, strings it must contain, what must follow its literal); each
 //     pattern is compiled on first use (pattern.go), and the cache goes

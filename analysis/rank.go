@@ -54,9 +54,13 @@ const (
 // jobs, and returns the findings, best first: each failed job's best
 // finding, then the others.
 // Jobs earlier in the slice win ties.
-func Rank(jobs []JobResult) []Finding {
+func Rank(jobs []JobResult) []Finding { return rank(jobs, true) }
+
+// rank is Rank; with skipUnshown, it leaves out the candidates that could
+// change no finding (see unshownRuns), which changes nothing else.
+func rank(jobs []JobResult, skipUnshown bool) []Finding {
 	jobs = absorbIntoTails(jobs)
-	byJob, keys, ctxs := scoreCandidates(jobs)
+	byJob, keys, ctxs := scoreCandidates(jobs, skipUnshown)
 	joined := joinEvents(byJob)
 	groups := groupByFingerprint(byJob, len(keys), joined)
 	findings := make([]Finding, 0, len(keys))
@@ -107,19 +111,30 @@ type scored struct {
 // the fingerprints in the order first seen. (One list per job, not one per
 // fingerprint and then one per job: a large build ranks hundreds of
 // thousands of candidates, and each copy of the lists was megabytes.)
-func scoreCandidates(jobs []JobResult) (byJob [][]scored, keys []string, ctxs []*jobContext) {
+func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys []string, ctxs []*jobContext) {
 	keyOf := map[string]int32{}
 	ctxs = make([]*jobContext, len(jobs))
 	for ji := range jobs {
 		ctxs[ji] = newJobContext(&jobs[ji])
+	}
+	var shown map[string]bool // the fingerprints of candidates that keep their lines
+	if skipUnshown {
+		shown = shownFingerprints(jobs)
 	}
 	first, firstEnd := firstFailure(jobs, ctxs)
 	byJob = make([][]scored, len(jobs))
 	for ji := range jobs {
 		j := &jobs[ji]
 		ctx := ctxs[ji]
+		var skip []bool
+		if shown != nil {
+			skip = unshownRuns(j.Candidates, shown)
+		}
 		list := make([]scored, 0, len(j.Candidates))
 		for ci := range j.Candidates {
+			if skip != nil && skip[ci] {
+				continue
+			}
 			c := &j.Candidates[ci]
 			// A candidate whose lines a ShownBudget took makes no finding,
 			// so nothing reads its reasons.
@@ -149,6 +164,69 @@ func scoreCandidates(jobs []JobResult) (byJob [][]scored, keys []string, ctxs []
 		byJob[ji] = list
 	}
 	return byJob, keys, ctxs
+}
+
+// shownFingerprints returns the fingerprints of the candidates that keep
+// their lines, or nil when every candidate does (no ShownBudget dropped
+// any).
+func shownFingerprints(jobs []JobResult) map[string]bool {
+	dropped := false
+	shown := map[string]bool{}
+	for ji := range jobs {
+		for ci := range jobs[ji].Candidates {
+			if c := &jobs[ji].Candidates[ci]; c.shownDropped {
+				dropped = true
+			} else {
+				shown[c.Fingerprint] = true
+			}
+		}
+	}
+	if !dropped {
+		return nil
+	}
+	return shown
+}
+
+// unshownRuns marks the candidates of a job that ranking need not score:
+// runs of adjacent candidates (each starting at most a line after the run
+// so far ends, as the lines of an event do) that all lost their lines to a
+// ShownBudget and whose fingerprints no candidate that kept its lines has.
+// Such a run joins no event outside it, and its candidates (or the event
+// they make, under one of their fingerprints) would only join groups with
+// no candidate that can make a finding. A large build's ranking then
+// scores thousands of candidates, not hundreds of thousands. It returns
+// nil when there are none.
+func unshownRuns(cands []Candidate, shown map[string]bool) []bool {
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cands[a].LineStart - cands[b].LineStart })
+	var skip []bool
+	for from := 0; from < len(order); {
+		to, end := from+1, cands[order[from]].LineEnd
+		for cands[order[from]].LineStart >= 1 && to < len(order) && cands[order[to]].LineStart <= end+1 {
+			end = max(end, cands[order[to]].LineEnd)
+			to++
+		}
+		unshown := true
+		for _, i := range order[from:to] {
+			if c := &cands[i]; !c.shownDropped || shown[c.Fingerprint] {
+				unshown = false
+				break
+			}
+		}
+		if unshown {
+			if skip == nil {
+				skip = make([]bool, len(cands))
+			}
+			for _, i := range order[from:to] {
+				skip[i] = true
+			}
+		}
+		from = to
+	}
+	return skip
 }
 
 // scoredRef points at a scored candidate: byJob[job][at].

@@ -101,6 +101,16 @@ func TestShownBudgetBoundsAndKeepsTheTop(t *testing.T) {
 		t.Errorf("dropped %d and %d (orders), want %d to %d", b1.Dropped(), b2.Dropped(), dropped, dropped+absorbed)
 	}
 
+	// Ranking leaves out the candidates that can change no finding, and
+	// that changes nothing.
+	all, _, _ := scoreCandidates(got1, false)
+	some, _, _ := scoreCandidates(got1, true)
+	if n, m := scoredCount(all), scoredCount(some); m >= n/2 || m < kept {
+		t.Errorf("ranking scored %d of %d candidates (%d keep their lines): it should leave out most of the others", m, n, kept)
+	}
+	if !reflect.DeepEqual(rank(got1, true), rank(got1, false)) {
+		t.Fatal("leaving out the candidates that can make no finding changed the findings")
+	}
 	// The order the jobs finish in changes nothing.
 	f1, f2 := Rank(got1), Rank(got2)
 	if !reflect.DeepEqual(f1, f2) {
@@ -216,6 +226,48 @@ func TestShownBudgetForgetsMessagesAndRanksTheSame(t *testing.T) {
 			if !reflect.DeepEqual(Rank(got), want) {
 				t.Fatal("forgetting the messages changed the findings")
 			}
+			if !reflect.DeepEqual(rank(got, false), want) {
+				t.Fatal("leaving out the candidates that can make no finding changed the findings")
+			}
 		})
+	}
+}
+
+func scoredCount(byJob [][]scored) int {
+	n := 0
+	for _, l := range byJob {
+		n += len(l)
+	}
+	return n
+}
+
+// TestUnshownRuns: ranking leaves out a run of adjacent candidates only
+// when none of them kept its lines or has a fingerprint one that kept its
+// lines has: an event joins its lines under its best line's fingerprint,
+// so one shown fingerprint in a run keeps the whole run.
+func TestUnshownRuns(t *testing.T) {
+	t.Parallel()
+	shown := map[string]bool{"s": true}
+	c := func(from, to int, fp string, dropped bool) Candidate {
+		return Candidate{LineStart: from, LineEnd: to, Fingerprint: fp, shownDropped: dropped}
+	}
+	tests := []struct {
+		name  string
+		cands []Candidate
+		skip  []bool // nil: none
+	}{
+		{"all kept", []Candidate{c(1, 1, "a", false), c(5, 5, "b", false)}, nil},
+		{"lone dropped lines", []Candidate{c(1, 1, "a", true), c(5, 5, "b", true)}, []bool{true, true}},
+		{"a dropped line with a shown fingerprint", []Candidate{c(1, 1, "s", true), c(5, 5, "b", true)}, []bool{false, true}},
+		{"an event with a shown fingerprint in it", []Candidate{c(10, 10, "a", true), c(11, 12, "s", true), c(13, 13, "b", true), c(20, 20, "c", true)},
+			[]bool{false, false, false, true}},
+		{"an event beside a kept line", []Candidate{c(10, 10, "a", true), c(11, 11, "b", false)}, nil},
+		{"out of order, overlapping", []Candidate{c(14, 14, "b", true), c(10, 13, "s", true), c(30, 30, "c", true)}, []bool{false, false, true}},
+		{"test reports (no line) stand alone", []Candidate{c(0, 0, "s", true), c(0, 0, "a", true), c(1, 1, "b", true)}, []bool{false, true, true}},
+	}
+	for _, tt := range tests {
+		if got := unshownRuns(tt.cands, shown); !reflect.DeepEqual(got, tt.skip) {
+			t.Errorf("%s: skip %v, want %v", tt.name, got, tt.skip)
+		}
 	}
 }

@@ -11,9 +11,9 @@ import (
 // MaxShownCandidates is how many candidates of a build keep the lines they
 // would show (their text and context) while its jobs are analyzed: the
 // best, by their score in their job. The others keep what ranking needs
-// (fingerprint, score, lines, and their message until ShownBudget.
-// ForgetMessages) and make no finding, so a build's memory does not grow
-// with its logs' text. It is as many as one job may
+// (fingerprint, score, lines, and their message until
+// ShownBudget.ForgetMessages) and make no finding, so a build's memory
+// does not grow with its logs' text. It is as many as one job may
 // have (maxDistinctStrong + maxDistinctWeak), so the findings of a single
 // log are never cut.
 const MaxShownCandidates = maxDistinctStrong + maxDistinctWeak

@@ -188,29 +188,18 @@ func shownFingerprints(jobs []JobResult) map[string]bool {
 }
 
 // unshownRuns marks the candidates of a job that ranking need not score:
-// runs of adjacent candidates (each starting at most a line after the run
-// so far ends, as the lines of an event do) that all lost their lines to a
-// ShownBudget and whose fingerprints no candidate that kept its lines has.
-// Such a run joins no event outside it, and its candidates (or the event
+// runs of adjacent candidates (adjacentRuns: the groups a ShownBudget
+// keeps or drops together) that all lost their lines and whose
+// fingerprints no candidate that kept its lines has. Such a run joins no event outside it, and its candidates (or the event
 // they make, under one of their fingerprints) would only join groups with
 // no candidate that can make a finding. A large build's ranking then
 // scores thousands of candidates, not hundreds of thousands. It returns
 // nil when there are none.
 func unshownRuns(cands []Candidate, shown map[string]bool) []bool {
-	order := make([]int, len(cands))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cands[a].LineStart - cands[b].LineStart })
 	var skip []bool
-	for from := 0; from < len(order); {
-		to, end := from+1, cands[order[from]].LineEnd
-		for cands[order[from]].LineStart >= 1 && to < len(order) && cands[order[to]].LineStart <= end+1 {
-			end = max(end, cands[order[to]].LineEnd)
-			to++
-		}
+	for _, run := range adjacentRuns(cands) {
 		unshown := true
-		for _, i := range order[from:to] {
+		for _, i := range run {
 			if c := &cands[i]; !c.shownDropped || shown[c.Fingerprint] {
 				unshown = false
 				break
@@ -220,11 +209,10 @@ func unshownRuns(cands []Candidate, shown map[string]bool) []bool {
 			if skip == nil {
 				skip = make([]bool, len(cands))
 			}
-			for _, i := range order[from:to] {
+			for _, i := range run {
 				skip[i] = true
 			}
 		}
-		from = to
 	}
 	return skip
 }

@@ -90,36 +90,15 @@ func (b *ShownBudget) Keep(res *JobResult) {
 	b.keeping = res
 	defer func() { b.keeping = nil }()
 	ctx := newJobContext(res)
-	order := make([]int, len(res.Candidates))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(x, y int) int {
-		return res.Candidates[x].LineStart - res.Candidates[y].LineStart
-	})
-	var g *shownGroup
 	var mine []*shownGroup // this job's groups, to follow its candidates when tails take some in
-	end := 0
-	for _, i := range order {
-		c := &res.Candidates[i]
-		s, _ := ctx.score(i, false)
-		if g == nil || c.LineStart < 1 || c.LineStart > end+1 {
-			if g != nil {
-				b.add(g)
+	for _, run := range adjacentRuns(res.Candidates) {
+		g := &shownGroup{job: res.Job.ID, line: res.Candidates[run[0]].LineStart, res: res, cands: run, n: len(run)}
+		for k, i := range run {
+			if s, _ := ctx.score(i, false); k == 0 || s > g.score {
+				g.score = s
 			}
-			g, end = &shownGroup{score: s, job: res.Job.ID, line: c.LineStart, res: res}, c.LineEnd
-			mine = append(mine, g)
 		}
-		g.cands = append(g.cands, i)
-		g.n++
-		g.score = max(g.score, s)
-		end = max(end, c.LineEnd)
-		if c.LineStart < 1 {
-			b.add(g) // from a test report: a group of its own
-			g = nil
-		}
-	}
-	if g != nil {
+		mine = append(mine, g)
 		b.add(g)
 	}
 	for b.kept > MaxShownCandidates && len(b.groups) > 1 {
@@ -173,6 +152,29 @@ func forgetMessage(res *JobResult, i int) {
 		c.novelty = classifyNovelty(res.Baseline.Novelty(c.Message))
 	}
 	c.Message = ""
+}
+
+// adjacentRuns returns the indexes of cands in runs of adjacent
+// candidates, in the order of their lines: each starts at most one line
+// after the run so far ends, as the lines of one event do. A candidate
+// without a line (from a test report) is a run of its own.
+func adjacentRuns(cands []Candidate) [][]int {
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cands[a].LineStart - cands[b].LineStart })
+	var runs [][]int
+	for from := 0; from < len(order); {
+		to, end := from+1, cands[order[from]].LineEnd
+		for cands[order[from]].LineStart >= 1 && to < len(order) && cands[order[to]].LineStart <= end+1 {
+			end = max(end, cands[order[to]].LineEnd)
+			to++
+		}
+		runs = append(runs, order[from:to:to])
+		from = to
+	}
+	return runs
 }
 
 // absorbKept makes res's tails take in the lines inside them

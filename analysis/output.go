@@ -307,6 +307,9 @@ func hasAlnum(b []byte) bool {
 func absorbIntoTails(jobs []JobResult) []JobResult {
 	out := jobs
 	for ji := range jobs {
+		if jobs[ji].packed != nil {
+			continue // ShownBudget.Keep absorbed its candidates before packing some
+		}
 		kept, _, ok := absorbJob(jobs[ji].Candidates)
 		if !ok {
 			continue

@@ -60,7 +60,7 @@ func Rank(jobs []JobResult) []Finding { return rank(jobs, true) }
 // change no finding (see unshownRuns), which changes nothing else.
 func rank(jobs []JobResult, skipUnshown bool) []Finding {
 	jobs = absorbIntoTails(jobs)
-	byJob, keys, ctxs := scoreCandidates(jobs, skipUnshown)
+	byJob, keys, steps := scoreCandidates(jobs, skipUnshown)
 	joined := joinEvents(byJob)
 	groups := groupByFingerprint(byJob, len(keys), joined)
 	findings := make([]Finding, 0, len(keys))
@@ -69,7 +69,7 @@ func rank(jobs []JobResult, skipUnshown bool) []Finding {
 		if len(g) == 0 {
 			continue // joined into an event shown under another fingerprint
 		}
-		if f, ok := mergeGroup(fp, g, byJob, jobs, ctxs); ok {
+		if f, ok := mergeGroup(fp, g, byJob, jobs, steps); ok {
 			findings = append(findings, f)
 		}
 	}
@@ -104,66 +104,100 @@ type scored struct {
 	key     int32 // the index of its fingerprint in the order first seen
 	idx     int32 // its index in the job's candidates
 	line    int32 // its first line, whose step a finding names (an event's candidate has the event's)
+	cause   bool  // it is its job's cause (jobContext.cause)
+	strong  bool  // it can claim position bonuses (jobContext.strong)
 }
 
 // scoreCandidates scores every candidate in its job and across the build:
-// byJob holds each job's, in the order of its candidates, and keys lists
-// the fingerprints in the order first seen. (One list per job, not one per
-// fingerprint and then one per job: a large build ranks hundreds of
-// thousands of candidates, and each copy of the lists was megabytes.)
-func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys []string, ctxs []*jobContext) {
+// byJob holds each job's, in the order of its candidates, keys lists the
+// fingerprints in the order first seen, and steps holds each job's steps.
+// (One list per job, not one per fingerprint and then one per job: a
+// large build ranks hundreds of thousands of candidates, and each copy of
+// the lists was megabytes.)
+func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys []string, steps []*sectionIndex) {
 	keyOf := map[string]int32{}
-	ctxs = make([]*jobContext, len(jobs))
-	for ji := range jobs {
-		ctxs[ji] = newJobContext(&jobs[ji])
-	}
 	var shown map[string]bool // the fingerprints of candidates that keep their lines
 	if skipUnshown {
 		shown = shownFingerprints(jobs)
 	}
-	first, firstEnd := firstFailure(jobs, ctxs)
+	steps = make([]*sectionIndex, len(jobs))
+	hasCause := make([]bool, len(jobs))
 	byJob = make([][]scored, len(jobs))
 	for ji := range jobs {
 		j := &jobs[ji]
-		ctx := ctxs[ji]
+		all := j
+		if j.packed != nil {
+			// Some of its candidates are packed: the job is scored with all
+			// of them, unpacked for it alone, and the candidates it scores
+			// are copied out, so that the unpacked list can go.
+			unpacked := *j
+			unpacked.Candidates, unpacked.packed = j.allCandidates(), nil
+			all = &unpacked
+		}
+		ctx := newJobContext(all)
+		steps[ji] = ctx.sections
+		hasCause[ji] = ctx.cause() != nil
 		var skip []bool
 		if shown != nil {
-			skip = unshownRuns(j.Candidates, shown)
+			skip = unshownRuns(all.Candidates, shown)
 		}
-		list := make([]scored, 0, len(j.Candidates))
-		for ci := range j.Candidates {
+		n := len(all.Candidates)
+		for _, s := range skip {
+			if s {
+				n--
+			}
+		}
+		list := make([]scored, 0, n)
+		for ci := range all.Candidates {
 			if skip != nil && skip[ci] {
 				continue
 			}
-			c := &j.Candidates[ci]
+			c := &all.Candidates[ci]
 			// A candidate whose lines a ShownBudget took makes no finding,
 			// so nothing reads its reasons.
-			s, list0 := ctx.score(ci, !c.shownDropped)
-			reasons := reasonList{want: !c.shownDropped, list: list0}
-			switch {
-			case ji == first && c == ctx.cause():
-				s += bonusFirstFailure
-				reasons.add("first-failure")
-			case !firstEnd.IsZero() && ji != first && j.Job.Failed && startedAfter(j.Job, firstEnd) && ctx.strong(ci):
-				s *= factorLaterJob
-				reasons.add("after-first-failure")
-			}
-			if !j.Job.Failed {
-				s *= factorPassedJob
-				reasons.add("job-passed")
-			}
+			s, reasons := ctx.score(ci, !c.shownDropped)
 			k, ok := keyOf[c.Fingerprint]
 			if !ok {
 				k = int32(len(keys))
 				keyOf[c.Fingerprint] = k
 				keys = append(keys, c.Fingerprint)
 			}
-			list = append(list, scored{c: c, score: s, reasons: reasons.list, job: int32(ji), key: k, idx: int32(ci),
-				line: int32(c.LineStart)})
+			list = append(list, scored{c: c, score: s, reasons: reasons, job: int32(ji), key: k, idx: int32(ci),
+				line: int32(c.LineStart), cause: c == ctx.cause(), strong: ctx.strong(ci)})
+		}
+		if all != j {
+			cands := make([]Candidate, len(list))
+			for i := range list {
+				cands[i] = *list[i].c
+				// Its own lines: the unpacked list's are one array for all.
+				cands[i].Lines = slices.Clone(cands[i].Lines)
+				list[i].c = &cands[i]
+			}
 		}
 		byJob[ji] = list
 	}
-	return byJob, keys, ctxs
+	first, firstEnd := firstFailure(jobs, hasCause)
+	for ji := range byJob {
+		j := &jobs[ji]
+		for i := range byJob[ji] {
+			sc := &byJob[ji][i]
+			reasons := reasonList{want: !sc.c.shownDropped, list: sc.reasons}
+			switch {
+			case ji == first && sc.cause:
+				sc.score += bonusFirstFailure
+				reasons.add("first-failure")
+			case !firstEnd.IsZero() && ji != first && j.Job.Failed && startedAfter(j.Job, firstEnd) && sc.strong:
+				sc.score *= factorLaterJob
+				reasons.add("after-first-failure")
+			}
+			if !j.Job.Failed {
+				sc.score *= factorPassedJob
+				reasons.add("job-passed")
+			}
+			sc.reasons = reasons.list
+		}
+	}
+	return byJob, keys, steps
 }
 
 // shownFingerprints returns the fingerprints of the candidates that keep
@@ -173,6 +207,9 @@ func shownFingerprints(jobs []JobResult) map[string]bool {
 	dropped := false
 	shown := map[string]bool{}
 	for ji := range jobs {
+		if p := jobs[ji].packed; p != nil && len(p.at) > 0 {
+			dropped = true // every packed candidate lost its lines
+		}
 		for ci := range jobs[ji].Candidates {
 			if c := &jobs[ji].Candidates[ci]; c.shownDropped {
 				dropped = true
@@ -267,7 +304,7 @@ func groupByFingerprint(byJob [][]scored, keys int, joined bool) fingerprintGrou
 
 // mergeGroup makes one finding of the candidates of fingerprint fp, shown
 // from the best of them; ok is false when its confidence is too low.
-func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult, ctxs []*jobContext) (Finding, bool) {
+func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult, steps []*sectionIndex) (Finding, bool) {
 	g := make([]*scored, len(refs))
 	for i, r := range refs {
 		g[i] = &byJob[r.job][r.at]
@@ -290,7 +327,7 @@ func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult,
 		Reasons:       rep.reasons,
 		JobID:         job.ID,
 		JobName:       job.Name,
-		Step:          ctxs[rep.job].stepAt(int(rep.line)),
+		Step:          steps[rep.job].stepAt(int(rep.line)),
 		URL:           lineURL(job, rep.c.LineStart),
 		LineStart:     rep.c.LineStart,
 		LineEnd:       rep.c.LineEnd,
@@ -368,11 +405,11 @@ func dropContained(findings []Finding) []Finding {
 // in time (the earliest to finish; build order when times are unknown) and
 // when it finished. It is -1 when fewer than two jobs failed: with one
 // failed job, first-error-in-failed-step already says it.
-func firstFailure(jobs []JobResult, ctxs []*jobContext) (int, time.Time) {
+func firstFailure(jobs []JobResult, hasCause []bool) (int, time.Time) {
 	first, failed := -1, 0
 	var firstEnd time.Time
 	for i := range jobs {
-		if !jobs[i].Job.Failed || ctxs[i].cause() == nil {
+		if !jobs[i].Job.Failed || !hasCause[i] {
 			continue
 		}
 		failed++

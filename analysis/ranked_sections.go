@@ -55,6 +55,11 @@ func RankedSections(res *JobResult) []Section {
 	for i := range res.Candidates {
 		mark(res.Candidates[i].LineStart, true)
 	}
+	if res.packed != nil {
+		for i := range res.packed.cands {
+			mark(int(res.packed.cands[i].lineStart), true)
+		}
+	}
 	if reopen >= 0 {
 		mark(secs[reopen].Line, false)
 	}

@@ -59,4 +59,7 @@ type JobResult struct {
 	// Baseline, when set, is a model of passing logs of the same job that
 	// Rank compares each candidate with.
 	Baseline *Baseline `json:"-"`
+	// packed holds the candidates a ShownBudget packed away (see
+	// packedCandidates); allCandidates returns them with Candidates.
+	packed *packedCandidates
 }

@@ -112,17 +112,22 @@ func (b *ShownBudget) Keep(res *JobResult) {
 		// After absorbKept: it reads the messages of the lines tails take
 		// in, and moves this job's candidates.
 		forgetMessages(res)
+		touched := []*JobResult{res}
 		for _, d := range b.forgetting {
 			forgetMessage(d.res, d.i)
+			if !slices.Contains(touched, d.res) {
+				touched = append(touched, d.res)
+			}
 		}
 		b.forgetting = b.forgetting[:0]
+		b.pack(touched)
 	}
 }
 
 // ForgetMessages makes the candidates that lost their lines, and those
-// that will, lose their messages too: a large build keeps hundreds of
-// thousands of them until it is ranked, and their messages were most of
-// what they held. Ranking needs a message only for its novelty against
+// that will, lose their messages too, and packs them (packedCandidates):
+// a large build keeps hundreds of thousands of them until it is ranked,
+// and their messages and unused fields were most of what they held. Ranking needs a message only for its novelty against
 // the job's baseline, which is kept. Call it once nothing else will read
 // them: test reports are merged by the messages they name
 // (pipeline.MergeTestReports).
@@ -130,6 +135,29 @@ func (b *ShownBudget) ForgetMessages() {
 	b.forget = true
 	for _, res := range b.jobs {
 		forgetMessages(res)
+	}
+	b.pack(b.jobs)
+}
+
+// pack packs the candidates of jobs that lost their lines and messages
+// (packCandidates), and moves the indexes of the groups that keep their
+// lines to where their candidates are now.
+func (b *ShownBudget) pack(jobs []*JobResult) {
+	moved := map[*JobResult][]int{}
+	for _, res := range jobs {
+		if to := packCandidates(res); to != nil {
+			moved[res] = to
+		}
+	}
+	if len(moved) == 0 {
+		return
+	}
+	for _, g := range b.groups {
+		if to := moved[g.res]; to != nil {
+			for k, i := range g.cands {
+				g.cands[k] = to[i] // never -1: a group here keeps its lines, so none of its candidates was packed
+			}
+		}
 	}
 }
 

@@ -149,8 +149,9 @@ func TestShownBudgetKeepsSmallBuildsWhole(t *testing.T) {
 
 // TestShownBudgetForgetsMessagesAndRanksTheSame: once told to, the budget
 // forgets the messages of the candidates that lost their lines, whether
-// they lost them before or after, and ranking does not change: it reads
-// their novelty against the job's baseline, which the budget kept.
+// they lost them before or after, and packs them, and ranking does not
+// change: it reads their novelty against the job's baseline, which the
+// budget kept, and unpacks them.
 func TestShownBudgetForgetsMessagesAndRanksTheSame(t *testing.T) {
 	t.Parallel()
 	results := budgetBuild(t, 8, 1400)
@@ -197,6 +198,11 @@ func TestShownBudgetForgetsMessagesAndRanksTheSame(t *testing.T) {
 			forgotten, classified := 0, map[noveltyClass]int{}
 			for _, r := range got {
 				for _, c := range r.Candidates {
+					if c.shownDropped {
+						t.Fatal("a candidate that lost its lines and message was not packed")
+					}
+				}
+				for _, c := range r.allCandidates() {
 					switch {
 					case c.shownDropped && c.Message != "":
 						t.Fatalf("a candidate that lost its lines keeps its message %q", c.Message)
@@ -213,8 +219,10 @@ func TestShownBudgetForgetsMessagesAndRanksTheSame(t *testing.T) {
 			}
 			// Every candidate scores as it did with its message.
 			for j := range got {
-				with, without := newJobContext(&keepAll[j]), newJobContext(&got[j])
-				for i := range got[j].Candidates {
+				all := got[j]
+				all.Candidates, all.packed = all.allCandidates(), nil
+				with, without := newJobContext(&keepAll[j]), newJobContext(&all)
+				for i := range all.Candidates {
 					s1, _ := with.score(i, false)
 					s2, _ := without.score(i, false)
 					if s1 != s2 || with.strong(i) != without.strong(i) {

@@ -3,8 +3,10 @@ package analysis
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // budgetBuild analyzes jobs logs of distinct error lines (some shared by
@@ -177,9 +179,22 @@ func TestShownBudgetForgetsMessagesAndRanksTheSame(t *testing.T) {
 		bb.Flush()
 		results[j].Baseline = bb.Baseline()
 	}
+	// Times and a passed job, so that the build-wide adjustments (first
+	// failure, jobs after it, passed jobs) apply to packed candidates too.
+	start := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
+	for j := range results {
+		results[j].Job.StartedAt = start.Add(time.Duration(j) * 10 * time.Minute).Format(time.RFC3339)
+		results[j].Job.FinishedAt = start.Add(time.Duration(j)*10*time.Minute + 5*time.Minute).Format(time.RFC3339)
+	}
+	results[5].Job.Failed = false
 	order := []int{3, 0, 7, 1, 6, 2, 5, 4}
 	keepAll, _ := budgeted(results, order)
 	want := Rank(keepAll)
+	for _, reason := range []string{"first-failure", "after-first-failure", "job-passed"} {
+		if !slices.ContainsFunc(want, func(f Finding) bool { return slices.Contains(f.Reasons, reason) }) {
+			t.Fatalf("no finding says %s: the test should cover it", reason)
+		}
+	}
 
 	for _, forgetAfter := range []int{0, 3, len(order)} {
 		t.Run(fmt.Sprintf("forget after %d jobs", forgetAfter), func(t *testing.T) {

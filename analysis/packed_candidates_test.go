@@ -40,6 +40,8 @@ func TestPackCandidatesUnpacksAsBefore(t *testing.T) {
 				c.Test = &TestCase{Name: "TestX"}
 			case 1:
 				c.LineEnd = math.MaxInt32 + 1 // too large to pack
+			case 2:
+				c.Fingerprint = fmt.Sprintf("%016X", rng.Uint64()) // not as fingerprintString spells it
 			}
 			want = append(want, c)
 		}

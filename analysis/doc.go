@@ -52,7 +52,9 @@
 // log into chunks analyzed apart and merges their results, and parallel.go
 // does the same in process, to read one log on every core. A ShownBudget
 // (shown_budget.go) keeps the shown lines of a build's best candidates
-// only, as its jobs finish, so that memory does not grow with the logs.
+// only, as its jobs finish, and packs the others into what ranking reads
+// of them (packed_candidates.go), so that memory does not grow with the
+// logs.
 // Rank (rank.go) scores candidates by where they sit in their job (failed
 // step, verdict, repeats; the step by binary search, section_index.go)
 // and against passing logs (baseline.go), joins the adjacent candidates

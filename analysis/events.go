@@ -6,7 +6,7 @@ import (
 )
 
 // joinEvents makes one candidate of the adjacent candidates of one event,
-// in every job: a header and the block under it ("--- FAIL: TestX" and its
+// of a job: a header and the block under it ("--- FAIL: TestX" and its
 // panic, "FAIL file.test.js" and its "●" block), a block and the verdict
 // right after it ("npm ERR! Test failed" and "The command … exited with
 // 1"), the lines of one "[error]" message.
@@ -22,38 +22,35 @@ import (
 // lines; it is shown from its best candidate (message, fingerprint, score,
 // reasons) with the lines of all of them.
 //
-// It sorts each job's list by line, in place, and reports whether any
-// candidates were joined.
-func joinEvents(byJob [][]scored) (joined bool) {
-	for ji, list := range byJob {
-		// By fingerprint first (in the order first seen), as the lists by
-		// fingerprint once were, so that candidates alike in every way
-		// the sort below looks at keep their order.
-		slices.SortStableFunc(list, func(a, b scored) int { return int(a.key - b.key) })
-		sort.Slice(list, func(a, b int) bool {
-			ca, cb := list[a].c, list[b].c
-			if ca.LineStart != cb.LineStart {
-				return ca.LineStart < cb.LineStart
-			}
-			if ca.LineEnd != cb.LineEnd {
-				return ca.LineEnd < cb.LineEnd
-			}
-			return ca.Fingerprint < cb.Fingerprint
-		})
-		out := list[:0]
-		for i := 0; i < len(list); {
-			n := eventLen(list[i:])
-			if n == 1 {
-				out = append(out, list[i])
-			} else {
-				out = append(out, joinEvent(list[i:i+n]))
-				joined = true
-			}
-			i += n
+// It sorts one job's list by line, in place, and returns it with each
+// event one candidate, and whether any candidates were joined.
+func joinEvents(list []scored) (out []scored, joined bool) {
+	// By fingerprint first (in the order first seen), as the lists by
+	// fingerprint once were, so that candidates alike in every way the
+	// sort below looks at keep their order.
+	slices.SortStableFunc(list, func(a, b scored) int { return int(a.key - b.key) })
+	sort.Slice(list, func(a, b int) bool {
+		ca, cb := list[a].c, list[b].c
+		if ca.LineStart != cb.LineStart {
+			return ca.LineStart < cb.LineStart
 		}
-		byJob[ji] = out
+		if ca.LineEnd != cb.LineEnd {
+			return ca.LineEnd < cb.LineEnd
+		}
+		return ca.Fingerprint < cb.Fingerprint
+	})
+	out = list[:0]
+	for i := 0; i < len(list); {
+		n := eventLen(list[i:])
+		if n == 1 {
+			out = append(out, list[i])
+		} else {
+			out = append(out, joinEvent(list[i:i+n]))
+			joined = true
+		}
+		i += n
 	}
-	return joined
+	return out, joined
 }
 
 // eventLen returns how many candidates at the start of list (sorted by

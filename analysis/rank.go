@@ -60,8 +60,7 @@ func Rank(jobs []JobResult) []Finding { return rank(jobs, true) }
 // change no finding (see unshownRuns), which changes nothing else.
 func rank(jobs []JobResult, skipUnshown bool) []Finding {
 	jobs = absorbIntoTails(jobs)
-	byJob, keys, steps := scoreCandidates(jobs, skipUnshown)
-	joined := joinEvents(byJob)
+	byJob, keys, steps, joined := scoreCandidates(jobs, skipUnshown)
 	groups := groupByFingerprint(byJob, len(keys), joined)
 	findings := make([]Finding, 0, len(keys))
 	for k, fp := range keys {
@@ -97,6 +96,9 @@ func rank(jobs []JobResult, skipUnshown bool) []Finding {
 
 // scored is one candidate of one job with the score ranking gave it.
 type scored struct {
+	// c is the candidate, or the event it joined (joinEvents); nil once
+	// ranking has joined the job's events, when it lost its lines (it
+	// makes no finding: a large build ranks hundreds of thousands).
 	c       *Candidate
 	score   float64
 	reasons []string
@@ -104,39 +106,49 @@ type scored struct {
 	key     int32 // the index of its fingerprint in the order first seen
 	idx     int32 // its index in the job's candidates
 	line    int32 // its first line, whose step a finding names (an event's candidate has the event's)
-	cause   bool  // it is its job's cause (jobContext.cause)
-	strong  bool  // it can claim position bonuses (jobContext.strong)
+	// What a finding lists of it among its jobs (findingJob), kept when c
+	// goes.
+	start       int // c.LineStart
+	occurrences int
+	lines       []int
 }
 
-// scoreCandidates scores every candidate in its job and across the build:
-// byJob holds each job's, in the order of its candidates, keys lists the
-// fingerprints in the order first seen, and steps holds each job's steps.
-// (One list per job, not one per fingerprint and then one per job: a
-// large build ranks hundreds of thousands of candidates, and each copy of
-// the lists was megabytes.)
-func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys []string, steps []*sectionIndex) {
+// scoreCandidates scores every candidate in its job and across the build
+// and joins each job's events: byJob holds each job's, sorted by line,
+// keys lists the fingerprints in the order first seen, steps holds each
+// job's steps, and joined says whether any event was joined. (One list
+// per job, not one per fingerprint and then one per job: a large build
+// ranks hundreds of thousands of candidates, and each copy of the lists
+// was megabytes.)
+func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys []string, steps []*sectionIndex, joined bool) {
 	keyOf := map[string]int32{}
 	var shown map[string]bool // the fingerprints of candidates that keep their lines
 	if skipUnshown {
 		shown = shownFingerprints(jobs)
 	}
-	steps = make([]*sectionIndex, len(jobs))
+	// Which job failed first needs every job's cause; a job with packed
+	// candidates is unpacked for it, and again to be scored, so that no
+	// two jobs' unpacked lists are held at once.
+	ctxs := make([]*jobContext, len(jobs))
 	hasCause := make([]bool, len(jobs))
+	for ji := range jobs {
+		ctx := newJobContext(unpacked(&jobs[ji]))
+		hasCause[ji] = ctx.cause() != nil
+		if jobs[ji].packed == nil {
+			ctxs[ji] = ctx
+		}
+	}
+	first, firstEnd := firstFailure(jobs, hasCause)
+	steps = make([]*sectionIndex, len(jobs))
 	byJob = make([][]scored, len(jobs))
 	for ji := range jobs {
 		j := &jobs[ji]
-		all := j
-		if j.packed != nil {
-			// Some of its candidates are packed: the job is scored with all
-			// of them, unpacked for it alone, and the candidates it scores
-			// are copied out, so that the unpacked list can go.
-			unpacked := *j
-			unpacked.Candidates, unpacked.packed = j.allCandidates(), nil
-			all = &unpacked
+		ctx := ctxs[ji]
+		if ctx == nil {
+			ctx = newJobContext(unpacked(j))
 		}
-		ctx := newJobContext(all)
+		all := ctx.job
 		steps[ji] = ctx.sections
-		hasCause[ji] = ctx.cause() != nil
 		var skip []bool
 		if shown != nil {
 			skip = unshownRuns(all.Candidates, shown)
@@ -155,49 +167,80 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 			c := &all.Candidates[ci]
 			// A candidate whose lines a ShownBudget took makes no finding,
 			// so nothing reads its reasons.
-			s, reasons := ctx.score(ci, !c.shownDropped)
+			s, list0 := ctx.score(ci, !c.shownDropped)
+			reasons := reasonList{want: !c.shownDropped, list: list0}
+			switch {
+			case ji == first && c == ctx.cause():
+				s += bonusFirstFailure
+				reasons.add("first-failure")
+			case !firstEnd.IsZero() && ji != first && j.Job.Failed && startedAfter(j.Job, firstEnd) && ctx.strong(ci):
+				s *= factorLaterJob
+				reasons.add("after-first-failure")
+			}
+			if !j.Job.Failed {
+				s *= factorPassedJob
+				reasons.add("job-passed")
+			}
 			k, ok := keyOf[c.Fingerprint]
 			if !ok {
 				k = int32(len(keys))
 				keyOf[c.Fingerprint] = k
 				keys = append(keys, c.Fingerprint)
 			}
-			list = append(list, scored{c: c, score: s, reasons: reasons, job: int32(ji), key: k, idx: int32(ci),
-				line: int32(c.LineStart), cause: c == ctx.cause(), strong: ctx.strong(ci)})
+			list = append(list, scored{c: c, score: s, reasons: reasons.list, job: int32(ji), key: k, idx: int32(ci),
+				line: int32(c.LineStart)})
 		}
-		if all != j {
-			cands := make([]Candidate, len(list))
-			for i := range list {
-				cands[i] = *list[i].c
-				// Its own lines: the unpacked list's are one array for all.
-				cands[i].Lines = slices.Clone(cands[i].Lines)
-				list[i].c = &cands[i]
-			}
-		}
-		byJob[ji] = list
+		list, ok := joinEvents(list)
+		joined = joined || ok
+		byJob[ji] = keepScored(list, all != j)
 	}
-	first, firstEnd := firstFailure(jobs, hasCause)
-	for ji := range byJob {
-		j := &jobs[ji]
-		for i := range byJob[ji] {
-			sc := &byJob[ji][i]
-			reasons := reasonList{want: !sc.c.shownDropped, list: sc.reasons}
-			switch {
-			case ji == first && sc.cause:
-				sc.score += bonusFirstFailure
-				reasons.add("first-failure")
-			case !firstEnd.IsZero() && ji != first && j.Job.Failed && startedAfter(j.Job, firstEnd) && sc.strong:
-				sc.score *= factorLaterJob
-				reasons.add("after-first-failure")
-			}
-			if !j.Job.Failed {
-				sc.score *= factorPassedJob
-				reasons.add("job-passed")
-			}
-			sc.reasons = reasons.list
+	return byJob, keys, steps, joined
+}
+
+// unpacked returns j, or a copy with its packed candidates unpacked.
+func unpacked(j *JobResult) *JobResult {
+	if j.packed == nil {
+		return j
+	}
+	all := *j
+	all.Candidates, all.packed = j.allCandidates(), nil
+	return &all
+}
+
+// keepScored keeps of each scored candidate of a job, its events joined,
+// what merging groups reads: all of a candidate that keeps its lines
+// (copied, when it is in a list unpacked for ranking, which then goes),
+// and what a finding lists of one that lost them.
+func keepScored(list []scored, copyShown bool) []scored {
+	clear(list[len(list):cap(list)]) // the candidates events took in, which point into the unpacked list
+	n := 0
+	for i := range list {
+		if !list[i].c.shownDropped {
+			n++
 		}
 	}
-	return byJob, keys, steps
+	var shown []Candidate
+	if copyShown {
+		shown = make([]Candidate, 0, n)
+	}
+	for i := range list {
+		sc := &list[i]
+		c := sc.c
+		sc.start, sc.occurrences, sc.lines = c.LineStart, c.Occurrences, c.Lines
+		switch {
+		case c.shownDropped:
+			sc.c = nil
+			if copyShown {
+				sc.lines = slices.Clone(c.Lines) // its own: the unpacked list's are one array for all
+			}
+		case copyShown:
+			shown = append(shown, *c)
+			sc.c = &shown[len(shown)-1]
+			sc.c.Lines = slices.Clone(c.Lines)
+			sc.lines = sc.c.Lines
+		}
+	}
+	return list
 }
 
 // shownFingerprints returns the fingerprints of the candidates that keep
@@ -316,7 +359,7 @@ func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult,
 		}
 	}
 	rep := g[best]
-	if rep.c.shownDropped {
+	if rep.c == nil {
 		return Finding{}, false // beyond what a build's report shows (ShownBudget)
 	}
 	job := jobs[rep.job].Job
@@ -340,15 +383,15 @@ func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult,
 	}
 	score := rep.score
 	passing := false
-	f.Jobs = append(f.Jobs, findingJob(job, rep.c))
+	f.Jobs = append(f.Jobs, findingJob(job, rep))
 	f.Occurrences = rep.c.Occurrences
 	for i, o := range g {
 		if i == best {
 			continue
 		}
 		oj := jobs[o.job].Job
-		f.Occurrences += o.c.Occurrences
-		f.Jobs = append(f.Jobs, findingJob(oj, o.c))
+		f.Occurrences += o.occurrences
+		f.Jobs = append(f.Jobs, findingJob(oj, o))
 		if !oj.Failed {
 			passing = true
 		}
@@ -437,8 +480,9 @@ func better(s float64, failed bool, than float64, thanFailed bool) bool {
 	return s > than
 }
 
-func findingJob(j JobSummary, c *Candidate) FindingJob {
-	return FindingJob{JobID: j.ID, JobName: j.Name, Failed: j.Failed, Occurrences: c.Occurrences, Lines: c.Lines, URL: lineURL(j, c.LineStart)}
+func findingJob(j JobSummary, s *scored) FindingJob {
+	return FindingJob{JobID: j.ID, JobName: j.Name, Failed: j.Failed, Occurrences: s.occurrences, Lines: s.lines,
+		URL: lineURL(j, s.start)}
 }
 
 func lineURL(j JobSummary, line int) string {

@@ -105,8 +105,8 @@ func TestShownBudgetBoundsAndKeepsTheTop(t *testing.T) {
 
 	// Ranking leaves out the candidates that can change no finding, and
 	// that changes nothing.
-	all, _, _ := scoreCandidates(got1, false)
-	some, _, _ := scoreCandidates(got1, true)
+	all, _, _, _ := scoreCandidates(got1, false)
+	some, _, _, _ := scoreCandidates(got1, true)
 	if n, m := scoredCount(all), scoredCount(some); m >= n/2 || m < kept {
 		t.Errorf("ranking scored %d of %d candidates (%d keep their lines): it should leave out most of the others", m, n, kept)
 	}

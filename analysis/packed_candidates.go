@@ -3,27 +3,33 @@ package analysis
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 )
 
 // packedCandidates holds the candidates of a job that a ShownBudget took
-// the lines and messages of, in a fifth of the memory: what ranking
-// still reads of them (fingerprint, rule, score, lines), in small fields,
-// their occurrence lines in one shared array. A large build keeps
-// hundreds of thousands of them until it is ranked; as Candidates they
-// were most of what its memory grew by with each job.
+// the lines and messages of, in a sixth of the memory: what ranking still
+// reads of them (fingerprint, rule, score, lines), in small fields, their
+// occurrence lines in one shared array. A large build keeps hundreds of
+// thousands of them until it is ranked; as Candidates they were most of
+// what its memory grew by with each job.
 type packedCandidates struct {
-	at    []int32 // each one's index in the job's list of all candidates, ascending
-	cands []packedCandidate
-	// lines holds the occurrence lines of all, one after the other, each
-	// as a varint of its difference from the one before (a candidate's
-	// first from 0): mostly one or two bytes where an int takes eight.
+	// packed has a bit for each candidate of the job's list of all
+	// candidates (allCandidates), set when it is packed; n is the list's
+	// length.
+	packed []uint64
+	n      int
+	cands  []packedCandidate // in the order of the list
+	// lines holds the occurrence lines of each, one after the other: a
+	// varint of how many (plus one; 0: Lines was nil), then a varint of
+	// each one's difference from the one before (the first's from 0),
+	// mostly one or two bytes where an int takes eight.
 	lines []byte
 	kinds []candidateKind // the distinct rules of the candidates
 }
 
 // packedCandidate is one Candidate without what a dropped candidate no
-// longer has (its text, context, reasons, message and test).
+// longer has (its text, context, reasons, message and test): 40 bytes.
 type packedCandidate struct {
 	fingerprint uint64 // what its Fingerprint spells (fingerprintString)
 	score       float64
@@ -31,13 +37,11 @@ type packedCandidate struct {
 	lineEnd     int32
 	occurrences int32
 	inPassing   int32
-	linesFrom   uint32 // its Lines start at lines[linesFrom]
-	linesLen    uint32 // and are this many
+	linesFrom   uint32 // its Lines are at lines[linesFrom]
 	kind        uint16 // its rule, category and severity: kinds[kind]
-	trailer     trailerKind
-	noise       bool
-	novelty     noveltyClass
-	nilLines    bool // Lines was nil, not empty
+	// flags holds its trailer kind (2 bits), whether it is noise, and its
+	// novelty class (2 bits).
+	flags uint8
 }
 
 // candidateKind is the rule, category and severity of a candidate.
@@ -50,10 +54,10 @@ type candidateKind struct {
 // lost its lines and its message, has no test, and its numbers fit.
 func packable(c *Candidate) bool {
 	if !c.shownDropped || c.Message != "" || c.Test != nil || c.Text != nil || c.ContextBefore != nil ||
-		c.ContextAfter != nil || c.Reasons != nil {
+		c.ContextAfter != nil || c.Reasons != nil || c.Trailer > 3 || c.novelty > 3 {
 		return false
 	}
-	for _, n := range []int{c.LineStart, c.LineEnd, c.Occurrences, c.InPassingTests, len(c.Lines)} {
+	for _, n := range []int{c.LineStart, c.LineEnd, c.Occurrences, c.InPassingTests} {
 		if n < math.MinInt32 || n > math.MaxInt32 {
 			return false
 		}
@@ -72,6 +76,11 @@ func packedFingerprint(fp string) (uint64, bool) {
 	return h, err == nil && fingerprintString(h) == fp
 }
 
+// isPacked reports whether candidate pos of the job's list is packed.
+func (p *packedCandidates) isPacked(pos int) bool {
+	return p.packed[pos/64]&(1<<(pos%64)) != 0
+}
+
 // packCandidates packs the candidates of res that can be (packable) and
 // returns, for each candidate res had before, its index in
 // res.Candidates after, or -1 when it was packed; nil when none was.
@@ -87,13 +96,15 @@ func packCandidates(res *JobResult) []int {
 	}
 	old := res.packed
 	if old == nil {
-		old = &packedCandidates{}
+		total := len(res.Candidates)
+		old = &packedCandidates{packed: make([]uint64, (total+63)/64), n: total}
 	}
 	p := &packedCandidates{
-		at:    make([]int32, 0, len(old.at)+n),
-		cands: make([]packedCandidate, 0, len(old.cands)+n),
-		lines: old.lines, // clipped: appending copies it
-		kinds: old.kinds,
+		packed: make([]uint64, len(old.packed)),
+		n:      old.n,
+		cands:  make([]packedCandidate, 0, len(old.cands)+n),
+		lines:  old.lines, // clipped: appending copies it
+		kinds:  old.kinds,
 	}
 	kindOf := map[candidateKind]uint16{}
 	for i, k := range p.kinds {
@@ -104,9 +115,9 @@ func packCandidates(res *JobResult) []int {
 	// Walk the job's list of all candidates: the packed ones at their
 	// places, the others in order in the gaps.
 	next, o := 0, 0
-	for pos := 0; pos < len(old.at)+len(res.Candidates); pos++ {
-		if o < len(old.at) && int(old.at[o]) == pos {
-			p.at = append(p.at, int32(pos))
+	for pos := range p.n {
+		if old.isPacked(pos) {
+			p.packed[pos/64] |= 1 << (pos % 64)
 			p.cands = append(p.cands, old.cands[o])
 			o++
 			continue
@@ -119,7 +130,6 @@ func packCandidates(res *JobResult) []int {
 			kept = append(kept, *c)
 			continue
 		}
-		to[i] = -1
 		k := candidateKind{rule: c.Rule, category: c.Category, severity: c.Severity}
 		ki, ok := kindOf[k]
 		if !ok {
@@ -133,8 +143,14 @@ func packCandidates(res *JobResult) []int {
 			ki = uint16(len(p.kinds) - 1)
 			kindOf[k] = ki
 		}
+		to[i] = -1
+		p.packed[pos/64] |= 1 << (pos % 64)
 		fp, _ := packedFingerprint(c.Fingerprint)
-		pc := packedCandidate{
+		flags := uint8(c.Trailer) | uint8(c.novelty)<<3
+		if c.Noise {
+			flags |= 1 << 2
+		}
+		p.cands = append(p.cands, packedCandidate{
 			fingerprint: fp,
 			score:       c.Score,
 			lineStart:   int32(c.LineStart),
@@ -142,20 +158,22 @@ func packCandidates(res *JobResult) []int {
 			occurrences: int32(c.Occurrences),
 			inPassing:   int32(c.InPassingTests),
 			linesFrom:   uint32(len(p.lines)),
-			linesLen:    uint32(len(c.Lines)),
 			kind:        ki,
-			trailer:     c.Trailer,
-			noise:       c.Noise,
-			novelty:     c.novelty,
-			nilLines:    c.Lines == nil,
+			flags:       flags,
+		})
+		count := uint64(0) // nil
+		if c.Lines != nil {
+			count = uint64(len(c.Lines)) + 1
 		}
+		p.lines = binary.AppendUvarint(p.lines, count)
 		prev := 0
 		for _, l := range c.Lines {
 			p.lines = binary.AppendVarint(p.lines, int64(l-prev))
 			prev = l
 		}
-		p.at = append(p.at, int32(pos))
-		p.cands = append(p.cands, pc)
+	}
+	if len(p.lines) > math.MaxUint32 {
+		return nil // cannot be: a job's packed lines are a few hundred KB; packing nothing loses nothing
 	}
 	p.lines = p.lines[:len(p.lines):len(p.lines)]
 	res.Candidates = kept
@@ -168,18 +186,14 @@ func packCandidates(res *JobResult) []int {
 // none is packed, else a new list.
 func (j *JobResult) allCandidates() []Candidate {
 	p := j.packed
-	if p == nil || len(p.at) == 0 {
+	if p == nil || len(p.cands) == 0 {
 		return j.Candidates
 	}
-	all := make([]Candidate, 0, len(p.at)+len(j.Candidates))
-	n := 0
-	for i := range p.cands {
-		n += int(p.cands[i].linesLen)
-	}
-	lines := make([]int, 0, n) // the Lines of all, one array
+	all := make([]Candidate, 0, p.n)
+	var lines []int // the Lines of all, one array
 	next, o := 0, 0
-	for pos := 0; pos < cap(all); pos++ {
-		if o >= len(p.at) || int(p.at[o]) != pos {
+	for pos := range p.n {
+		if !p.isPacked(pos) {
 			all = append(all, j.Candidates[next])
 			next++
 			continue
@@ -193,18 +207,24 @@ func (j *JobResult) allCandidates() []Candidate {
 			Category:       k.category,
 			Severity:       k.severity,
 			Score:          pc.score,
-			Trailer:        pc.trailer,
-			Noise:          pc.noise,
+			Trailer:        trailerKind(pc.flags & 3),
+			Noise:          pc.flags&(1<<2) != 0,
 			shownDropped:   true,
-			novelty:        pc.novelty,
+			novelty:        noveltyClass(pc.flags >> 3),
 			InPassingTests: int(pc.inPassing),
 			LineStart:      int(pc.lineStart),
 			LineEnd:        int(pc.lineEnd),
 			Occurrences:    int(pc.occurrences),
 		}
-		if !pc.nilLines {
+		at := int(pc.linesFrom)
+		count, k0 := binary.Uvarint(p.lines[at:])
+		at += k0
+		if count > 0 {
+			if lines == nil {
+				lines = make([]int, 0, packedLineCount(p))
+			}
 			from, prev := len(lines), 0
-			for at := int(pc.linesFrom); len(lines)-from < int(pc.linesLen); {
+			for range count - 1 {
 				d, k := binary.Varint(p.lines[at:])
 				if k <= 0 {
 					break // cannot be: packCandidates wrote them
@@ -218,4 +238,19 @@ func (j *JobResult) allCandidates() []Candidate {
 		all = append(all, c)
 	}
 	return all
+}
+
+// packedLineCount returns how many occurrence lines p holds: the varints
+// that are not counts, a byte each ending with its top bit clear.
+func packedLineCount(p *packedCandidates) int {
+	n := 0
+	for i := 0; i+8 <= len(p.lines); i += 8 {
+		n += 8 - bits.OnesCount64(binary.LittleEndian.Uint64(p.lines[i:])&0x8080808080808080)
+	}
+	for _, b := range p.lines[len(p.lines)&^7:] {
+		if b < 0x80 {
+			n++
+		}
+	}
+	return n - len(p.cands)
 }

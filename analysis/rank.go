@@ -250,7 +250,7 @@ func shownFingerprints(jobs []JobResult) map[string]bool {
 	dropped := false
 	shown := map[string]bool{}
 	for ji := range jobs {
-		if p := jobs[ji].packed; p != nil && len(p.at) > 0 {
+		if p := jobs[ji].packed; p != nil && len(p.cands) > 0 {
 			dropped = true // every packed candidate lost its lines
 		}
 		for ci := range jobs[ji].Candidates {

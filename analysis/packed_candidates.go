@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"math/bits"
@@ -175,7 +176,9 @@ func packCandidates(res *JobResult) []int {
 	if len(p.lines) > math.MaxUint32 {
 		return nil // cannot be: a job's packed lines are a few hundred KB; packing nothing loses nothing
 	}
-	p.lines = p.lines[:len(p.lines):len(p.lines)]
+	// Exactly as long: appending grew it by doubling, and it is kept
+	// until the build is ranked. (Appending to it later copies it.)
+	p.lines = bytes.Clone(p.lines)
 	res.Candidates = kept
 	res.packed = p
 	return to
@@ -185,12 +188,39 @@ func packCandidates(res *JobResult) []int {
 // packedCandidates) unpacked in their places: j.Candidates itself when
 // none is packed, else a new list.
 func (j *JobResult) allCandidates() []Candidate {
+	var u unpacker
+	return u.unpack(j)
+}
+
+// unpacker unpacks the packed candidates of jobs, one job at a time, into
+// lists it reuses, and spells each fingerprint once: ranking a large
+// build unpacks hundreds of jobs twice, and new lists and strings for
+// each made garbage faster than the collector took it.
+type unpacker struct {
+	reuse bool      // the lists are reused: a list is good until the next unpack
+	cands []Candidate
+	lines []int
+	fps   map[uint64]string
+}
+
+// unpack returns every candidate of j (allCandidates): j.Candidates itself
+// when none is packed.
+func (u *unpacker) unpack(j *JobResult) []Candidate {
 	p := j.packed
 	if p == nil || len(p.cands) == 0 {
 		return j.Candidates
 	}
-	all := make([]Candidate, 0, p.n)
-	var lines []int // the Lines of all, one array
+	if !u.reuse || cap(u.cands) < p.n {
+		u.cands = make([]Candidate, 0, p.n)
+	}
+	all := u.cands[:0]
+	lines := u.lines[:0] // the Lines of all, one array
+	if n := packedLineCount(p); !u.reuse || cap(lines) < n {
+		lines = make([]int, 0, n)
+	}
+	if u.fps == nil {
+		u.fps = map[uint64]string{}
+	}
 	next, o := 0, 0
 	for pos := range p.n {
 		if !p.isPacked(pos) {
@@ -201,8 +231,13 @@ func (j *JobResult) allCandidates() []Candidate {
 		pc := &p.cands[o]
 		o++
 		k := p.kinds[pc.kind]
+		fp, ok := u.fps[pc.fingerprint]
+		if !ok {
+			fp = fingerprintString(pc.fingerprint)
+			u.fps[pc.fingerprint] = fp
+		}
 		c := Candidate{
-			Fingerprint:    fingerprintString(pc.fingerprint),
+			Fingerprint:    fp,
 			Rule:           k.rule,
 			Category:       k.category,
 			Severity:       k.severity,
@@ -220,9 +255,6 @@ func (j *JobResult) allCandidates() []Candidate {
 		count, k0 := binary.Uvarint(p.lines[at:])
 		at += k0
 		if count > 0 {
-			if lines == nil {
-				lines = make([]int, 0, packedLineCount(p))
-			}
 			from, prev := len(lines), 0
 			for range count - 1 {
 				d, k := binary.Varint(p.lines[at:])
@@ -237,6 +269,7 @@ func (j *JobResult) allCandidates() []Candidate {
 		}
 		all = append(all, c)
 	}
+	u.cands, u.lines = all, lines
 	return all
 }
 

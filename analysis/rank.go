@@ -129,10 +129,11 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 	// Which job failed first needs every job's cause; a job with packed
 	// candidates is unpacked for it, and again to be scored, so that no
 	// two jobs' unpacked lists are held at once.
+	u := &unpacker{reuse: true}
 	ctxs := make([]*jobContext, len(jobs))
 	hasCause := make([]bool, len(jobs))
 	for ji := range jobs {
-		ctx := newJobContext(unpacked(&jobs[ji]))
+		ctx := newJobContext(u.job(&jobs[ji]))
 		hasCause[ji] = ctx.cause() != nil
 		if jobs[ji].packed == nil {
 			ctxs[ji] = ctx
@@ -145,7 +146,7 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 		j := &jobs[ji]
 		ctx := ctxs[ji]
 		if ctx == nil {
-			ctx = newJobContext(unpacked(j))
+			ctx = newJobContext(u.job(j))
 		}
 		all := ctx.job
 		steps[ji] = ctx.sections
@@ -197,13 +198,14 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 	return byJob, keys, steps, joined
 }
 
-// unpacked returns j, or a copy with its packed candidates unpacked.
-func unpacked(j *JobResult) *JobResult {
+// job returns j, or a copy with its packed candidates unpacked (into u's
+// list, good until the next call).
+func (u *unpacker) job(j *JobResult) *JobResult {
 	if j.packed == nil {
 		return j
 	}
 	all := *j
-	all.Candidates, all.packed = j.allCandidates(), nil
+	all.Candidates, all.packed = u.unpack(j), nil
 	return &all
 }
 

@@ -8,14 +8,26 @@ import "bytes"
 // byte. json.Indent runs every byte through its validating scanner, which
 // took two thirds of writing a report; this one copies strings whole.
 func indentJSON(dst, src []byte) []byte {
-	depth := 0
-	open := false // a bracket was just opened: its first element starts a line
+	var in indenter
+	return in.indent(dst, src)
+}
+
+// indenter is indentJSON over a document given in pieces, none of which
+// ends inside a string: what it appends of each piece in turn is what
+// indentJSON appends of them all at once.
+type indenter struct {
+	depth int
+	open  bool // a bracket was just opened: its first element starts a line
+}
+
+// indent appends the next piece of the document, indented, to dst.
+func (in *indenter) indent(dst, src []byte) []byte {
 	for i := 0; i < len(src); i++ {
 		c := src[i]
-		if open && c != '}' && c != ']' {
-			open = false
-			depth++
-			dst = indentLine(dst, depth)
+		if in.open && c != '}' && c != ']' {
+			in.open = false
+			in.depth++
+			dst = indentLine(dst, in.depth)
 		}
 		switch c {
 		case '"':
@@ -24,18 +36,18 @@ func indentJSON(dst, src []byte) []byte {
 			i = end - 1
 		case '{', '[':
 			dst = append(dst, c)
-			open = true
+			in.open = true
 		case '}', ']':
-			if open {
-				open = false // empty: {} or []
+			if in.open {
+				in.open = false // empty: {} or []
 			} else {
-				depth--
-				dst = indentLine(dst, depth)
+				in.depth--
+				dst = indentLine(dst, in.depth)
 			}
 			dst = append(dst, c)
 		case ',':
 			dst = append(dst, c)
-			dst = indentLine(dst, depth)
+			dst = indentLine(dst, in.depth)
 		case ':':
 			dst = append(dst, ':', ' ')
 		default:
@@ -43,6 +55,28 @@ func indentJSON(dst, src []byte) []byte {
 		}
 	}
 	return dst
+}
+
+// topLevelKey returns the index just past `"key":` in src, compact JSON of
+// an object, where key is one of its own keys (not one of an object inside
+// it); -1 when it has none.
+func topLevelKey(src []byte, key string) int {
+	depth := 0
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '"':
+			end := stringEnd(src, i)
+			if depth == 1 && end < len(src) && src[end] == ':' && string(src[i+1:end-1]) == key {
+				return end + 1
+			}
+			i = end - 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+	}
+	return -1
 }
 
 // stringEnd returns the index just past the JSON string that starts with

@@ -1,9 +1,12 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"slices"
 
 	"github.com/destill-dev/destill/analysis"
 )
@@ -12,24 +15,52 @@ import (
 // top > 0 keeps only the first top findings.
 func JSON(w io.Writer, rep analysis.Report, top int) error {
 	rep = Top(rep, top)
-	if rep.Findings == nil {
-		rep.Findings = []analysis.Finding{}
-	}
+	findings := rep.Findings
 	if rep.Jobs == nil {
 		rep.Jobs = []analysis.JobSummary{}
 	}
-	// Encoded compact, then indented into a buffer grown once (see
-	// indentJSON): the Encoder's own indentation grows its buffer step by
-	// step and scans every byte again.
+	// The report without its findings, compact, then indented (see
+	// indentJSON) in pieces: the findings one at a time between its
+	// "findings": [ and ]. A large build's report is tens of megabytes,
+	// and encoding and indenting it whole held it twice at the end of the
+	// run, when the run's memory peaked.
+	rep.Findings = []analysis.Finding{}
 	var compact bytes.Buffer
 	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(rep); err != nil {
 		return err
 	}
-	out := indentJSON(make([]byte, 0, compact.Len()+compact.Len()/4), compact.Bytes())
-	_, err := w.Write(out)
-	return err
+	head := slices.Clone(compact.Bytes())
+	at := topLevelKey(head, "findings")
+	if at < 0 || !bytes.HasPrefix(head[at:], []byte("[]")) {
+		return fmt.Errorf("the report's JSON has no findings list")
+	}
+	at++ // past the [
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var in indenter
+	out := in.indent(nil, head[:at])
+	for i := range findings {
+		if i > 0 {
+			out = in.indent(out, []byte{','})
+		}
+		compact.Reset()
+		if err := enc.Encode(&findings[i]); err != nil {
+			return err
+		}
+		out = in.indent(out, bytes.TrimSuffix(compact.Bytes(), []byte{'\n'}))
+		if len(out) >= 32<<10 {
+			if _, err := bw.Write(out); err != nil {
+				return err
+			}
+			out = out[:0]
+		}
+	}
+	out = in.indent(out, head[at:])
+	if _, err := bw.Write(out); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // Top returns rep with at most n findings (n <= 0: all).

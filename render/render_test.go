@@ -171,3 +171,74 @@ func TestJSONTopAndEmptyArrays(t *testing.T) {
 		t.Errorf("--top 2 gave %d findings", len(rep.Findings))
 	}
 }
+
+// TestJSONInPiecesAsWhole: the report written a finding at a time is the
+// report encoded and indented whole, as json.Indent indents it, whatever
+// its strings hold (a job named "findings", brackets, quotes, a finding
+// list in a message) and however many findings it has.
+func TestJSONInPiecesAsWhole(t *testing.T) {
+	t.Parallel()
+	tricky := bigReport(40)
+	tricky.Jobs = []analysis.JobSummary{{ID: "1", Name: `findings`}, {ID: "2", Name: `"findings":[{"x":1}]`}}
+	tricky.Notes = []string{`note with "findings":[] and ] and } and \ and <html> & é`}
+	tricky.Findings[3].Message = `"findings":[{"rank":1}], {"jobs":[]}`
+	tricky.Findings[4].Jobs = []analysis.FindingJob{{JobID: "2", JobName: "findings", Lines: []int{1, 2}}, {JobID: "3"}}
+	tests := []struct {
+		name string
+		rep  analysis.Report
+		top  int
+	}{
+		{"empty", analysis.Report{Schema: analysis.Schema}, 0},
+		{"one", bigReport(1), 0},
+		{"tricky", tricky, 0},
+		{"tricky, top 7", tricky, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got bytes.Buffer
+			if err := JSON(&got, tt.rep, tt.top); err != nil {
+				t.Fatal(err)
+			}
+			rep := Top(tt.rep, tt.top)
+			if rep.Findings == nil {
+				rep.Findings = []analysis.Finding{}
+			}
+			if rep.Jobs == nil {
+				rep.Jobs = []analysis.JobSummary{}
+			}
+			var compact bytes.Buffer
+			enc := json.NewEncoder(&compact)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(rep); err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			if err := json.Indent(&want, compact.Bytes(), "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Fatalf("JSON wrote\n%.2000s\nwant\n%.2000s", got.Bytes(), want.Bytes())
+			}
+		})
+	}
+}
+
+// TestTopLevelKey: the key is found only among the object's own keys.
+func TestTopLevelKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		src  string
+		want int
+	}{
+		{`{"findings":[]}`, len(`{"findings":`)},
+		{`{"a":{"findings":1},"findings":[]}`, len(`{"a":{"findings":1},"findings":`)},
+		{`{"a":"\"findings\":","findings":[]}`, len(`{"a":"\"findings\":","findings":`)},
+		{`{"a":["findings"],"b":"findings"}`, -1},
+		{`{}`, -1},
+	}
+	for _, tt := range tests {
+		if got := topLevelKey([]byte(tt.src), "findings"); got != tt.want {
+			t.Errorf("topLevelKey(%s) = %d, want %d", tt.src, got, tt.want)
+		}
+	}
+}

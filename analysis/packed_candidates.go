@@ -197,7 +197,7 @@ func (j *JobResult) allCandidates() []Candidate {
 // build unpacks hundreds of jobs twice, and new lists and strings for
 // each made garbage faster than the collector took it.
 type unpacker struct {
-	reuse bool      // the lists are reused: a list is good until the next unpack
+	reuse bool // the lists are reused: a list is good until the next unpack
 	cands []Candidate
 	lines []int
 	fps   map[uint64]string

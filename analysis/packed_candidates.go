@@ -196,8 +196,8 @@ func (j *JobResult) allCandidates() []Candidate {
 // lists it reuses, and spells each fingerprint once: ranking a large
 // build unpacks hundreds of jobs twice, and new lists and strings for
 // each made garbage faster than the collector took it.
+// A list it returns is good until its next unpack.
 type unpacker struct {
-	reuse bool // the lists are reused: a list is good until the next unpack
 	cands []Candidate
 	lines []int
 	fps   map[uint64]string
@@ -210,12 +210,12 @@ func (u *unpacker) unpack(j *JobResult) []Candidate {
 	if p == nil || len(p.cands) == 0 {
 		return j.Candidates
 	}
-	if !u.reuse || cap(u.cands) < p.n {
+	if cap(u.cands) < p.n {
 		u.cands = make([]Candidate, 0, p.n)
 	}
 	all := u.cands[:0]
 	lines := u.lines[:0] // the Lines of all, one array
-	if n := packedLineCount(p); !u.reuse || cap(lines) < n {
+	if n := packedLineCount(p); cap(lines) < n {
 		lines = make([]int, 0, n)
 	}
 	if u.fps == nil {
@@ -271,6 +271,17 @@ func (u *unpacker) unpack(j *JobResult) []Candidate {
 	}
 	u.cands, u.lines = all, lines
 	return all
+}
+
+// job returns j, or a copy with its packed candidates unpacked (into u's
+// list, good until the next call).
+func (u *unpacker) job(j *JobResult) *JobResult {
+	if j.packed == nil {
+		return j
+	}
+	all := *j
+	all.Candidates, all.packed = u.unpack(j), nil
+	return &all
 }
 
 // packedLineCount returns how many occurrence lines p holds: the varints

@@ -129,7 +129,7 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 	// Which job failed first needs every job's cause; a job with packed
 	// candidates is unpacked for it, and again to be scored, so that no
 	// two jobs' unpacked lists are held at once.
-	u := &unpacker{reuse: true}
+	u := &unpacker{}
 	ctxs := make([]*jobContext, len(jobs))
 	hasCause := make([]bool, len(jobs))
 	for ji := range jobs {
@@ -198,17 +198,6 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 	return byJob, keys, steps, joined
 }
 
-// job returns j, or a copy with its packed candidates unpacked (into u's
-// list, good until the next call).
-func (u *unpacker) job(j *JobResult) *JobResult {
-	if j.packed == nil {
-		return j
-	}
-	all := *j
-	all.Candidates, all.packed = u.unpack(j), nil
-	return &all
-}
-
 // keepScored keeps of each scored candidate of a job, its events joined,
 // what merging groups reads: all of a candidate that keeps its lines
 // (copied, when it is in a list unpacked for ranking, which then goes),
@@ -238,7 +227,7 @@ func keepScored(list []scored, copyShown bool) []scored {
 		case copyShown:
 			shown = append(shown, *c)
 			sc.c = &shown[len(shown)-1]
-			sc.c.Lines = slices.Clone(c.Lines)
+			sc.c.Lines = slices.Clone(c.Lines) // an event's are its first line's, maybe in the unpacked array
 			sc.lines = sc.c.Lines
 		}
 	}

@@ -127,9 +127,10 @@ func (b *ShownBudget) Keep(res *JobResult) {
 // ForgetMessages makes the candidates that lost their lines, and those
 // that will, lose their messages too, and packs them (packedCandidates):
 // a large build keeps hundreds of thousands of them until it is ranked,
-// and their messages and unused fields were most of what they held. Ranking needs a message only for its novelty against
-// the job's baseline, which is kept. Call it once nothing else will read
-// them: test reports are merged by the messages they name
+// and their messages and unused fields were most of what they held.
+// Ranking needs a message only for its novelty against the job's
+// baseline, which is kept. Call it once nothing else will read them:
+// test reports are merged by the messages they name
 // (pipeline.MergeTestReports).
 func (b *ShownBudget) ForgetMessages() {
 	b.forget = true

@@ -398,19 +398,18 @@ func sortSpans(s []span) {
 // in it, ignoring ASCII case, as keywordSet does for the analyzer's
 // triggers: a keyword of four bytes or more is indexed by a hash of its
 // least common 4-byte window (a 64 KiB table), a shorter one by its first
-// two bytes (an 8 KiB bitmap); five positions of the line are screened per
+// two bytes (an 8 KiB bitset); five positions of the line are screened per
 // 8-byte load, and only those that hit are compared with the keywords
 // chained there.
 type keywordIndex struct {
-	hit4  [1 << hashBits]uint8  // 4-gram hash → 1 when a long keyword is indexed by it
-	pair  [1 << 16 / 64]uint64  // folded byte pair → a short keyword starts with it
-	head4 [1 << hashBits]uint16 // 4-gram hash → 1 + the first long keyword with it
-	head2 [1 << 16]uint16       // folded byte pair → 1 + the first short keyword with it
-	next  []uint16              // keyword → 1 + the next keyword in its chain
-	weak  []bool                // keyword → a weak one (see scanState)
-	at    []int                 // keyword → offset of the window it is indexed by
-	words []string              // folded keywords
-	rules [][]int               // keyword → rules
+	hit4  [1 << hashBits]uint8 // 4-gram hash → 1 when a long keyword is indexed by it
+	long  *chainHeads          // 4-gram hash → 1 + the first long keyword with it
+	short *chainHeads          // folded byte pair → 1 + the first short keyword with it
+	next  []uint16             // keyword → 1 + the next keyword in its chain
+	weak  []bool               // keyword → a weak one (see scanState)
+	at    []int                // keyword → offset of the window it is indexed by
+	words []string             // folded keywords
+	rules [][]int              // keyword → rules
 }
 
 // foldByte maps ASCII upper case to lower case; like fold, it also changes
@@ -423,6 +422,7 @@ func newKeywordIndex(words []string, rules [][]int, nRules int) (*keywordIndex, 
 		return nil, fmt.Errorf("secret rules: %d keywords, at most %d", len(words), 1<<16-2)
 	}
 	x := &keywordIndex{next: make([]uint16, len(words)), at: make([]int, len(words)), weak: make([]bool, len(words)), rules: rules}
+	long, short := chainBuilder{}, chainBuilder{}
 	for i, w := range words {
 		if len(w) < 2 {
 			return nil, fmt.Errorf("secret rules: keyword %q is shorter than 2 bytes", w)
@@ -434,19 +434,16 @@ func newKeywordIndex(words []string, rules [][]int, nRules int) (*keywordIndex, 
 		x.words = append(x.words, string(f))
 		x.weak[i] = len(rules[i]) == 0 && slices.Contains(keyWords, w)
 		if len(f) < 4 {
-			p := uint16(f[0]) | uint16(f[1])<<8
-			x.pair[p/64] |= 1 << (p % 64)
-			x.next[i] = x.head2[p]
-			x.head2[p] = uint16(i + 1)
+			x.next[i] = short.push(uint16(f[0])|uint16(f[1])<<8, i)
 			continue
 		}
 		at := rarestWindow(f)
 		x.at[i] = at
 		h := hash4(uint32(f[at]) | uint32(f[at+1])<<8 | uint32(f[at+2])<<16 | uint32(f[at+3])<<24)
 		x.hit4[h] = 1
-		x.next[i] = x.head4[h]
-		x.head4[h] = uint16(i + 1)
+		x.next[i] = long.push(uint16(h), i)
 	}
+	x.long, x.short = long.heads(), short.heads()
 	return x, nil
 }
 
@@ -468,6 +465,7 @@ func (x *keywordIndex) scan(line string, hit []uint64) bool {
 // keyword.
 func scanKeywords[T ~string | ~[]byte](x *keywordIndex, line T, st *scanState) bool {
 	n := len(line)
+	pair := &x.short.bits
 	i := 0
 	for ; i+8 <= n; i += 5 {
 		_ = line[i+7]
@@ -476,7 +474,7 @@ func scanKeywords[T ~string | ~[]byte](x *keywordIndex, line T, st *scanState) b
 		p0, p1, p2, p3, p4 := uint16(w), uint16(w>>8), uint16(w>>16), uint16(w>>24), uint16(w>>32)
 		h0, h1, h2, h3, h4 := hash4(uint32(w)), hash4(uint32(w>>8)), hash4(uint32(w>>16)), hash4(uint32(w>>24)), hash4(uint32(w>>32))
 		if x.hit4[h0]|x.hit4[h1]|x.hit4[h2]|x.hit4[h3]|x.hit4[h4] == 0 &&
-			(x.pair[p0/64]>>(p0%64)|x.pair[p1/64]>>(p1%64)|x.pair[p2/64]>>(p2%64)|x.pair[p3/64]>>(p3%64)|x.pair[p4/64]>>(p4%64))&1 == 0 {
+			(pair[p0/64]>>(p0%64)|pair[p1/64]>>(p1%64)|pair[p2/64]>>(p2%64)|pair[p3/64]>>(p3%64)|pair[p4/64]>>(p4%64))&1 == 0 {
 			continue
 		}
 		for k, h := range [5]uint32{h0, h1, h2, h3, h4} {
@@ -515,7 +513,7 @@ func matchAt[T ~string | ~[]byte](x *keywordIndex, line T, i int, h uint32, st *
 			}
 		}
 	}
-	for k := int(x.head2[uint16(foldByte(line[i]))|uint16(foldByte(line[i+1]))<<8]) - 1; k >= 0; k = int(x.next[k]) - 1 {
+	for k := int(x.short.head(uint32(foldByte(line[i]))|uint32(foldByte(line[i+1]))<<8)) - 1; k >= 0; k = int(x.next[k]) - 1 {
 		if hasFoldedPrefix(line[i:], x.words[k]) {
 			note(k)
 		}
@@ -523,7 +521,7 @@ func matchAt[T ~string | ~[]byte](x *keywordIndex, line T, i int, h uint32, st *
 	if x.hit4[h] == 0 {
 		return
 	}
-	for k := int(x.head4[h]) - 1; k >= 0; k = int(x.next[k]) - 1 {
+	for k := int(x.long.head(h)) - 1; k >= 0; k = int(x.next[k]) - 1 {
 		if at := i - x.at[k]; at >= 0 && hasFoldedPrefix(line[at:], x.words[k]) {
 			note(k)
 		}

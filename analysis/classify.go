@@ -178,7 +178,7 @@ const classCacheBits = 13
 // the next (classCaches) and starts warm: the jobs of a build print much
 // the same lines.
 type classCache struct {
-	entries [1 << classCacheBits]classified
+	entries shapeCache[classified]
 	lower   []byte        // scratch: the lower-cased line
 	lits    []uint64      // scratch: which literals it holds
 	dfa     *lazyLiterals // finds them
@@ -200,11 +200,13 @@ type classified struct {
 	factor float64
 }
 
+func (c classified) shapeKey() (uint64, bool) { return c.key, c.key != 0 }
+
 // lookup classifies l, or returns what it said of a line of the same shape.
 // inEcho says l is part of a script echo.
 func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
 	key := lineShape(l.text, l.mark, inEcho)
-	cached := &cc.entries[slot(key, classCacheBits)]
+	cached := cc.entries.at(key, classCacheBits)
 	if cached.key == key && key != 0 {
 		if verifyClassCache != nil {
 			verifyClassCache(cc, l, inEcho, *cached)
@@ -228,7 +230,7 @@ func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
 			c.noise, c.factor = noiseReason(l, r, inEcho)
 		}
 	}
-	*cached = c
+	cc.entries.store(key, c, classCacheBits)
 	return c
 }
 

@@ -14,9 +14,9 @@ type foundSet struct {
 	byFP    map[uint64]*Candidate // by the hash their Fingerprint spells
 	order   []*Candidate
 	kept    distinctCap
-	dropped int                        // occurrences of messages over the caps
-	fpCache *[1 << fpCacheBits]fpEntry // allocated on the first block
-	fpBuf   []byte                     // scratch: what a fingerprint hashes
+	dropped int                 // occurrences of messages over the caps
+	fpCache shapeCache[fpEntry] // fingerprints by message shape
+	fpBuf   []byte              // scratch: what a fingerprint hashes
 }
 
 // record turns a closed block into a candidate, or counts it as one more
@@ -90,6 +90,8 @@ type fpEntry struct {
 	c    *Candidate
 }
 
+func (e fpEntry) shapeKey() (uint64, bool) { return e.key, e.full }
+
 // fingerprint returns the fingerprint of a message line and, when the
 // line's shape is cached, its cache entry. Lines of the same shape
 // (letters, punctuation and the length of every digit run) normalize
@@ -98,13 +100,10 @@ func (f *foundSet) fingerprint(category string, msg []byte, r *Redactor) (uint64
 	if r.hasLiteral(msg) {
 		return f.hash(category, r.shown(msg)), nil
 	}
-	if f.fpCache == nil {
-		f.fpCache = new([1 << fpCacheBits]fpEntry)
-	}
 	key := messageShape(category, msg)
-	e := &f.fpCache[slot(key, fpCacheBits)]
+	e := f.fpCache.at(key, fpCacheBits)
 	if e.key != key || !e.full {
-		*e = fpEntry{key: key, fp: f.hash(category, r.shown(msg)), full: true}
+		e = f.fpCache.store(key, fpEntry{key: key, fp: f.hash(category, r.shown(msg)), full: true}, fpCacheBits)
 	}
 	return e.fp, e
 }

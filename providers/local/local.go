@@ -3,6 +3,7 @@ package local
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -105,19 +106,22 @@ func (s Stdin) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, e
 // MaybeGunzip returns r, transparently decompressed when it starts with the
 // gzip magic bytes. Closing the result closes r.
 func MaybeGunzip(r io.ReadCloser) (io.ReadCloser, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, err := br.Peek(2)
-	if err != nil && !errors.Is(err, io.EOF) {
+	// The magic is read, not peeked through a buffer: a plain log is then
+	// read straight into the analyzer's segments, without a copy.
+	var magic [2]byte
+	n, err := io.ReadFull(r, magic[:])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, err
 	}
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+	whole := io.MultiReader(bytes.NewReader(magic[:n]), r)
+	if n == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(bufio.NewReaderSize(whole, 64<<10))
 		if err != nil {
 			return nil, fmt.Errorf("not a valid gzip stream: %w", err)
 		}
 		return &readCloser{Reader: zr, close: func() error { zr.Close(); return r.Close() }}, nil
 	}
-	return &readCloser{Reader: br, close: r.Close}, nil
+	return &readCloser{Reader: whole, close: r.Close}, nil
 }
 
 type readCloser struct {

@@ -210,15 +210,3 @@ func (s *literalSet) match(lower []byte, found []uint64, masks []ruleMask) ruleM
 }
 
 func (s *literalSet) words() int { return (len(s.ids) + 63) / 64 }
-
-// any reports whether text holds one of the literals.
-func (s *literalSet) any(text []byte) bool {
-	row := int32(0)
-	next, class, finalRow := s.next, &s.class, s.finalRow
-	for _, b := range text {
-		if row = next[row+int32(class[b])]; row >= finalRow {
-			return true
-		}
-	}
-	return false
-}

@@ -17,10 +17,11 @@ type prefilter struct {
 	// texts a match begins with; exact says they decide the match alone.
 	starts *startTrie
 	exact  bool
-	// need is a set of strings one of which every match contains; a large
-	// set is searched for with needSet, in one pass.
-	need    [][]byte
-	needSet *literalSet
+	// need is a set of strings one of which every match contains, each
+	// searched for on its own: building an automaton for a large set cost
+	// a one-log run more than it saved (a test of a rule's prefilter is
+	// rare past its keywords).
+	need [][]byte
 	// follows: one of them passes on every text with a match.
 	follows []follow
 	// fromStart, for a pattern anchored at the start of the text, is its
@@ -36,7 +37,6 @@ const (
 	maxStartBytes  = 48  // bytes of one
 	maxClassRunes  = 16  // characters of a class expanded into texts
 	maxNeedStrings = 64  // strings in need
-	maxNeedScans   = 4   // strings in need searched for one by one
 )
 
 // screens derives, from one parse of a pattern, the bytes its matches
@@ -137,13 +137,6 @@ func (s startScreen) rest() (*[256]bool, prefilter) {
 	if !s.exact {
 		if set, ok := required(s.re); ok {
 			p.need = set
-			if len(set) > maxNeedScans {
-				lits := make([]string, len(set))
-				for i, s := range set {
-					lits[i] = string(s)
-				}
-				p.needSet = newLiteralSet(lits)
-			}
 		}
 	}
 	return first, p
@@ -161,15 +154,8 @@ func (p *prefilter) decide(t []byte) (possible, certain bool) {
 	if p.fromStart != nil && !followPasses(p.fromStart, t) {
 		return false, false // (first: it mostly stops in the line's first word)
 	}
-	switch {
-	case p.needSet != nil:
-		if !p.needSet.any(t) {
-			return false, false
-		}
-	case p.need != nil:
-		if !containsAny(t, p.need) {
-			return false, false
-		}
+	if p.need != nil && !containsAny(t, p.need) {
+		return false, false
 	}
 	if p.follows != nil && !followPossible(p.follows, t) {
 		return false, false

@@ -72,9 +72,6 @@ func (e *screenEntry) rest() (*[256]bool, prefilter) {
 		for i, s := range e.need {
 			p.need[i] = []byte(s)
 		}
-		if len(e.need) > maxNeedScans {
-			p.needSet = newLiteralSet(e.need)
-		}
 	}
 	return first, p
 }

@@ -30,7 +30,7 @@ func Main(ctx context.Context, args []string, streams *Streams) (code int) {
 			code = exitFailure
 		}
 	}()
-	root := newRootCommand(streams)
+	root := newRootCommandFor(streams, commandArg(args))
 	err := root.Run(ctx, args)
 	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		err = errInterrupted // whatever read was cut short, the user stopped it
@@ -53,15 +53,24 @@ func oneLine(s string) string {
 
 func commandPath(args []string) string {
 	p := "destill"
-	if len(args) > 1 && !strings.HasPrefix(args[1], "-") && knownCommand(args[1]) {
-		p += " " + args[1]
+	if name := commandArg(args); knownCommand(name) {
+		p += " " + name
 	}
 	return p
 }
 
+// commandArg returns the subcommand args name, if they name one first:
+// "" when they start with a flag.
+func commandArg(args []string) string {
+	if len(args) > 1 && !strings.HasPrefix(args[1], "-") {
+		return args[1]
+	}
+	return ""
+}
+
 func knownCommand(name string) bool {
-	for _, c := range newRootCommand(&Streams{Getenv: func(string) string { return "" }}).Commands {
-		if c.Name == name {
+	for _, c := range subcommands {
+		if c.name == name {
 			return true
 		}
 	}

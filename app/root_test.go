@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"testing"
 
 	"github.com/urfave/cli/v3"
 )
@@ -17,4 +18,21 @@ func parseCommand[O any](newCmd func(*Streams, runFunc[O]) *cli.Command, streams
 	})
 	err := cmd.Run(context.Background(), args)
 	return got, err
+}
+
+// TestRootForOneCommand: a run builds only the command it names, under
+// the name it is run by; any other first argument gets every command.
+func TestRootForOneCommand(t *testing.T) {
+	streams := &Streams{Getenv: func(string) string { return "" }}
+	for _, c := range subcommands {
+		root := newRootCommandFor(streams, c.name)
+		if len(root.Commands) != 1 || root.Commands[0].Name != c.name {
+			t.Errorf("root for %q has commands %v, want only %q", c.name, commandNames(root), c.name)
+		}
+	}
+	for _, run := range []string{"", "--version", "analyse", "help"} {
+		if got := newRootCommandFor(streams, run).Commands; len(got) != len(subcommands) {
+			t.Errorf("root for %q has %d commands, want all %d", run, len(got), len(subcommands))
+		}
+	}
 }

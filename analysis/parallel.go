@@ -263,6 +263,7 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 			}
 			<-p.slots
 		}()
+		growStack() // before the deep calls below
 		a := NewAnalyzer(opts)
 		select {
 		case cc := <-p.caches:

@@ -60,9 +60,7 @@ func (e *screenEntry) rest() (*[256]bool, prefilter) {
 		*first = boolsOf(e.first)
 	}
 	var p prefilter
-	for _, f := range e.follows {
-		p.follows = append(p.follows, f.follow())
-	}
+	p.follows = e.followChecks()
 	if e.fromStart != nil {
 		f := e.fromStart.follow()
 		p.fromStart = &f
@@ -74,6 +72,15 @@ func (e *screenEntry) rest() (*[256]bool, prefilter) {
 		}
 	}
 	return first, p
+}
+
+// followChecks returns the entry's follow checks (nil: none).
+func (e *screenEntry) followChecks() []follow {
+	var out []follow
+	for _, f := range e.follows {
+		out = append(out, f.follow())
+	}
+	return out
 }
 
 func (f *followEntry) follow() follow {

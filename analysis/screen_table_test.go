@@ -21,9 +21,13 @@ var matchPatterns = []*pattern{
 }
 
 // tableSources returns every pattern source whose screens the table holds:
-// each rule's pattern as its matcher runs it, and each Match pattern.
+// each rule's pattern as its matcher runs it, each Match pattern and each
+// secret rule's pattern.
 func tableSources() []string {
 	var srcs []string
+	for _, r := range rulesForRedaction().rules {
+		srcs = append(srcs, r.pattern)
+	}
 	for i := range rules {
 		if r := rules[i].re; r != nil {
 			src, _ := lowerSource(r.src)

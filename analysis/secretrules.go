@@ -92,6 +92,13 @@ type allowlist struct {
 // few of the rules, and most lines with a rule's keyword fail its checks.
 func (r *secretRule) screen() []follow {
 	r.screenOnce.Do(func() {
+		if e, ok := tabledScreens(r.pattern); ok {
+			r.follows = e.followChecks()
+			return
+		}
+		if screenMiss != nil {
+			screenMiss(r.pattern)
+		}
 		if raw, err := syntax.Parse(r.pattern, syntax.Perl); err == nil {
 			r.follows = followsOf(raw)
 		}

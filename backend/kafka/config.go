@@ -63,8 +63,19 @@ func NewSaramaConfig() *sarama.Config {
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	cfg.Consumer.Offsets.AutoCommit.Enable = false
 	cfg.Consumer.Return.Errors = true
+	cfg.Consumer.Group.Rebalance.Timeout = DefaultRebalanceTimeout
 	return cfg
 }
+
+// DefaultRebalanceTimeout is how long a member may take to rejoin its group
+// once a rebalance starts. It must stay below Net.ReadTimeout (sarama's 30
+// s): the coordinator may hold a JoinGroup or SyncGroup answer for the
+// whole rebalance timeout while it waits for a member that died in the
+// middle of a rebalance, and sarama gives up on an answer after the read
+// timeout. With sarama's default of 60 s the survivors gave up, rejoined,
+// which restarted the wait, and the group never formed again
+// (TestE2EDistributed, about one run in eight against kfake).
+const DefaultRebalanceTimeout = 20 * time.Second
 
 // Tuning shortens the group protocol's timers. Production keeps sarama's
 // defaults (zero values); tests and local runs make rebalances take a few
@@ -73,14 +84,23 @@ type Tuning struct {
 	SessionTimeout    time.Duration
 	HeartbeatInterval time.Duration
 	MaxWaitTime       time.Duration
+	RebalanceTimeout  time.Duration
 }
 
 // TestTuning is what tests use against kfake (whose minimum session
 // timeout must be lowered to match, see kafkatest).
-var TestTuning = Tuning{SessionTimeout: 2 * time.Second, HeartbeatInterval: 200 * time.Millisecond, MaxWaitTime: 100 * time.Millisecond}
+var TestTuning = Tuning{SessionTimeout: 2 * time.Second, HeartbeatInterval: 200 * time.Millisecond, MaxWaitTime: 100 * time.Millisecond,
+	RebalanceTimeout: 5 * time.Second}
 
-// Apply sets the non-zero timers of t on cfg.
+// Apply sets the non-zero timers of t on cfg, then makes sure the read
+// timeout outlasts the rebalance timeout (see DefaultRebalanceTimeout).
 func (t Tuning) Apply(cfg *sarama.Config) {
+	if t.RebalanceTimeout > 0 {
+		cfg.Consumer.Group.Rebalance.Timeout = t.RebalanceTimeout
+	}
+	if rt := cfg.Consumer.Group.Rebalance.Timeout; cfg.Net.ReadTimeout <= rt {
+		cfg.Net.ReadTimeout = rt + 5*time.Second
+	}
 	if t.SessionTimeout > 0 {
 		cfg.Consumer.Group.Session.Timeout = t.SessionTimeout
 	}

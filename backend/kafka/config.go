@@ -77,9 +77,9 @@ func NewSaramaConfig() *sarama.Config {
 // (TestE2EDistributed, about one run in eight against kfake).
 const DefaultRebalanceTimeout = 20 * time.Second
 
-// Tuning shortens the group protocol's timers. Production keeps sarama's
-// defaults (zero values); tests and local runs make rebalances take a few
-// hundred milliseconds instead of seconds.
+// Tuning shortens the group protocol's timers. Production keeps those of
+// NewSaramaConfig (zero values); tests and local runs make rebalances take
+// a few hundred milliseconds instead of seconds.
 type Tuning struct {
 	SessionTimeout    time.Duration
 	HeartbeatInterval time.Duration

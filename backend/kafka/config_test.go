@@ -14,10 +14,6 @@ import (
 // than that for an answer; otherwise a member that died mid-rebalance
 // kept its group from ever forming again.
 func TestReadTimeoutOutlastsRebalance(t *testing.T) {
-	defaults := func() *sarama.Config {
-		cfg := sarama.NewConfig() // sarama's own: 60 s rebalance, 30 s read
-		return cfg
-	}
 	tests := []struct {
 		name          string
 		cfg           *sarama.Config
@@ -27,7 +23,7 @@ func TestReadTimeoutOutlastsRebalance(t *testing.T) {
 	}{
 		{"production", kafka.NewSaramaConfig(), kafka.Tuning{}, kafka.DefaultRebalanceTimeout, 30 * time.Second},
 		{"tests", kafka.NewSaramaConfig(), kafka.TestTuning, 5 * time.Second, 30 * time.Second},
-		{"sarama's defaults", defaults(), kafka.Tuning{}, 60 * time.Second, 65 * time.Second},
+		{"sarama's defaults (60 s rebalance, 30 s read)", sarama.NewConfig(), kafka.Tuning{}, 60 * time.Second, 65 * time.Second},
 		{"a long rebalance", kafka.NewSaramaConfig(), kafka.Tuning{RebalanceTimeout: 40 * time.Second}, 40 * time.Second, 45 * time.Second},
 	}
 	for _, tt := range tests {

@@ -87,6 +87,7 @@ func (s *blockState) keep(b []byte) []byte {
 type block struct {
 	r        *rule
 	spec     *blockSpec // r.block
+	shape    uint64     // lineShape of the line that opened it; 0 for a failed command's output
 	score    float64
 	reasons  []string
 	start    int
@@ -116,7 +117,15 @@ func (a *Analyzer) detect(l *lineView) {
 		!hasLeadMarker(l.trim) {
 		return
 	}
-	c := a.classes.lookup(l, a.spans.inEcho())
+	echo := a.spans.inEcho()
+	shape := lineShape(l.text, l.mark, echo)
+	if a.found.skims(shape, l.text) {
+		if a.owns(a.line) {
+			a.found.dropped++
+		}
+		return
+	}
+	c := a.classes.lookupShape(l, shape, echo)
 	if c.r == nil {
 		return
 	}
@@ -127,7 +136,7 @@ func (a *Analyzer) detect(l *lineView) {
 	}
 	a.block.arena = a.block.arena[:0]
 	b := &a.block.store
-	*b = block{r: r, spec: r.block, score: score, start: a.line, indent: l.indent, best: score,
+	*b = block{r: r, spec: r.block, score: score, start: a.line, indent: l.indent, best: score, shape: shape,
 		lines: b.lines[:0], before: b.before[:0], reasons: b.reasons[:0]}
 	if c.noise != "" {
 		b.noise = c.noise

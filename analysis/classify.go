@@ -205,7 +205,11 @@ func (c classified) shapeKey() (uint64, bool) { return c.key, c.key != 0 }
 // lookup classifies l, or returns what it said of a line of the same shape.
 // inEcho says l is part of a script echo.
 func (cc *classCache) lookup(l *lineView, inEcho bool) classified {
-	key := lineShape(l.text, l.mark, inEcho)
+	return cc.lookupShape(l, lineShape(l.text, l.mark, inEcho), inEcho)
+}
+
+// lookupShape is lookup of a line whose lineShape is key.
+func (cc *classCache) lookupShape(l *lineView, key uint64, inEcho bool) classified {
 	cached := cc.entries.at(key, classCacheBits)
 	if cached.key == key && key != 0 {
 		if verifyClassCache != nil {

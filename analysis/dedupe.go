@@ -1,6 +1,9 @@
 package analysis
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 const (
 	maxDistinctStrong = 4000
@@ -14,9 +17,13 @@ type foundSet struct {
 	byFP    map[uint64]*Candidate // by the hash their Fingerprint spells
 	order   []*Candidate
 	kept    distinctCap
-	dropped int                 // occurrences of messages over the caps
-	fpCache shapeCache[fpEntry] // fingerprints by message shape
-	fpBuf   []byte              // scratch: what a fingerprint hashes
+	dropped int // occurrences of messages over the caps, and lines skimmed past them
+	// keptShapes holds the line shapes (lineShape) of the lines that opened
+	// the kept candidates: past the cap, only lines of these shapes are
+	// classified (see skims).
+	keptShapes shapeSet
+	fpCache    shapeCache[fpEntry] // fingerprints by message shape
+	fpBuf      []byte              // scratch: what a fingerprint hashes
 }
 
 // record turns a closed block into a candidate, or counts it as one more
@@ -49,6 +56,9 @@ func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 	a.copyBefore(b)
 	c := a.candidate(b, fp, a.redactor.shown(msg))
 	f.byFP[fp] = c
+	if b.shape != 0 {
+		f.keptShapes.add(b.shape)
+	}
 	if entry != nil {
 		entry.c = c
 	}
@@ -56,6 +66,42 @@ func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 	a.goTest.saw(c)
 	a.awaitAfter(c, b, trailing)
 }
+
+// skims reports whether a line that may open a block, of this shape
+// (lineShape), is left unread. Once the strong messages are at their cap a
+// new one could only be dropped, so a line is classified only when it is
+// shaped like a line that opened a kept candidate, which it may repeat
+// with other numbers, or when it holds a word of a runner's verdict
+// (which ranking reads to find the failed step). Every other line is
+// dropped unread (the caller counts it). This keeps a flood of distinct
+// errors near the speed of ordinary lines; what it costs is that past the
+// cap an occurrence of a kept message printed in another shape (another
+// path, hex id or quoted name) counts as dropped rather than as an
+// occurrence, and a weak message is dropped even when the weak ones are
+// not at their cap.
+func (f *foundSet) skims(shape uint64, text []byte) bool {
+	if f.kept.strong < maxDistinctStrong {
+		return false
+	}
+	if shape != 0 && f.keptShapes.has(shape) {
+		return false
+	}
+	return !verdictWords().contains(text)
+}
+
+// verdictWords finds the words a runner's verdict on a job or a step
+// holds: those the job-failure rules need (each has some, see
+// TestVerdictRulesNeedWords). It is built on first use, by a job past
+// the cap.
+var verdictWords = sync.OnceValue(func() *keywordSet {
+	var words []string
+	for i := range rules {
+		if rules[i].trailer == jobFailure {
+			words = append(words, rules[i].need...)
+		}
+	}
+	return newKeywordSet(words)
+})
 
 // distinctCap bounds the distinct messages kept of one job: at most
 // maxDistinctStrong strong and maxDistinctWeak weak ones.

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -55,5 +56,88 @@ func TestNearDuplicatesCollapse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCapSkimsNewShapes: past the cap on distinct messages, a line is read
+// only when it is shaped like a line that opened a kept message or holds a
+// word of a runner's verdict. A repeat with other numbers still counts as
+// an occurrence and the verdict is still a finding; a repeat in another
+// shape (here an extra space, which the fingerprint ignores) and a new
+// message are dropped unread. Under the cap both would be read: the first
+// as an occurrence, the second as a finding. (One analyzer: segments
+// apply the cap each on its own, see ParallelAnalyzer.)
+func TestCapSkimsNewShapes(t *testing.T) {
+	t.Parallel()
+	word := func(i int) string {
+		return string([]byte{byte('a' + i%26), byte('a' + i/26%26), byte('a' + i/676%26)})
+	}
+	log := func(distinct int) []byte {
+		var b strings.Builder
+		b.WriteString("~~~ import fixtures\n")
+		for i := range distinct {
+			fmt.Fprintf(&b, "ERROR: cannot import record %s (row 12): checksum mismatch\n", word(i))
+		}
+		b.WriteString("ERROR: cannot import record aaa (row 57): checksum mismatch\n")  // same shape
+		b.WriteString("ERROR: cannot import record aaa (row 57):  checksum mismatch\n") // another shape
+		b.WriteString("ERROR: disk quota exceeded\n")                                   // a new message
+		b.WriteString("records left: 3\n🚨 Error: The command exited with status 1\n")   // the verdict
+		return []byte(b.String())
+	}
+	tests := []struct {
+		name        string
+		distinct    int
+		occurrences int  // of the first message
+		quota       bool // the new message is a finding
+		dropped     int
+	}{
+		{"under the cap", 10, 3, true, 0},
+		{"at the cap", maxDistinctStrong, 2, false, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := NewAnalyzer(Options{})
+			a.Write(log(tt.distinct))
+			res := a.Result()
+			if res.Dropped != tt.dropped {
+				t.Errorf("dropped %d, want %d", res.Dropped, tt.dropped)
+			}
+			occurrences, quota, verdict := 0, false, false
+			for _, c := range res.Candidates {
+				switch {
+				case strings.Contains(c.Message, "record aaa "):
+					occurrences = c.Occurrences
+				case strings.Contains(c.Message, "quota"):
+					quota = true
+				case c.Trailer == jobFailure:
+					verdict = true
+				}
+			}
+			if occurrences != tt.occurrences || quota != tt.quota || !verdict {
+				t.Errorf("first message seen %d times, quota a finding %v, verdict one %v; want %d, %v, true",
+					occurrences, quota, verdict, tt.occurrences, tt.quota)
+			}
+		})
+	}
+}
+
+// TestVerdictRulesNeedWords: every rule of a runner's verdict needs words,
+// which is how a job past the cap still finds its verdict (skims).
+func TestVerdictRulesNeedWords(t *testing.T) {
+	t.Parallel()
+	for i := range rules {
+		r := &rules[i]
+		if r.trailer != jobFailure {
+			continue
+		}
+		if len(r.need) == 0 {
+			t.Errorf("verdict rule %s (rules[%d]) needs no word: a job past the cap would not read it", r.name, i)
+		}
+		for _, w := range r.need {
+			if !verdictWords().contains([]byte("x " + strings.ToUpper(w) + " y")) {
+				t.Errorf("verdictWords does not find %q", w)
+			}
+		}
 	}
 }

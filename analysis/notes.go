@@ -22,7 +22,8 @@ func CapNotes(jobs []JobResult) []string {
 		}
 		if j.Dropped > 0 {
 			notes = append(notes, fmt.Sprintf("job %q: %s error-like line(s) not kept as findings: only the first %s "+
-				"distinct error messages (and %s weaker ones) of a job are kept, so a cause printed after them may be missing",
+				"distinct error messages (and %s weaker ones) of a job are kept, and past them only lines shaped like a kept one are read, "+
+				"so a cause printed after them may be missing",
 				name, humanize.Comma(int64(j.Dropped)), humanize.Comma(maxDistinctStrong), humanize.Comma(maxDistinctWeak)))
 		}
 		if j.TruncatedLines > 0 {

@@ -22,9 +22,9 @@ func CapNotes(jobs []JobResult) []string {
 		}
 		if j.Dropped > 0 {
 			notes = append(notes, fmt.Sprintf("job %q: %s error-like line(s) not kept as findings: only the first %s "+
-				"distinct error messages (and %s weaker ones) of a job are kept, and past them only lines shaped like a kept one are read, "+
-				"so a cause printed after them may be missing",
-				name, humanize.Comma(int64(j.Dropped)), humanize.Comma(maxDistinctStrong), humanize.Comma(maxDistinctWeak)))
+				"distinct error messages (and %s weaker ones) of a job are kept, and once %s are, only the lines shaped like a kept one "+
+				"and the runner's verdicts are read, so a cause printed after them may be missing",
+				name, humanize.Comma(int64(j.Dropped)), humanize.Comma(maxDistinctStrong), humanize.Comma(maxDistinctWeak), humanize.Comma(maxDistinctStrong)))
 		}
 		if j.TruncatedLines > 0 {
 			notes = append(notes, fmt.Sprintf("job %q: %s line(s) longer than %s: only their first %s were analyzed",

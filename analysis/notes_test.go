@@ -21,7 +21,8 @@ func TestCapNotes(t *testing.T) {
 	}{
 		{"nothing left out", JobResult{Job: JobSummary{ID: "1", Name: "build"}, Sections: many[:10]}, nil},
 		{"messages over the cap", JobResult{Job: JobSummary{ID: "1", Name: "fuzz"}, Dropped: 4996000},
-			[]string{`job "fuzz": 4,996,000 error-like line(s) not kept as findings: only the first 4,000 distinct error messages (and 1,000 weaker ones) of a job are kept`}},
+			[]string{`job "fuzz": 4,996,000 error-like line(s) not kept as findings: only the first 4,000 distinct error messages (and 1,000 weaker ones) of a job are kept, ` +
+				`and once 4,000 are, only the lines shaped like a kept one and the runner's verdicts are read`}},
 		{"long lines", JobResult{Job: JobSummary{ID: "7"}, TruncatedLines: 3},
 			[]string{`job "7": 3 line(s) longer than 64 KiB: only their first 64 KiB were analyzed`}},
 		{"step headers", JobResult{Job: JobSummary{ID: "1", Name: "e2e"}, Sections: many},

@@ -261,7 +261,7 @@ func (m *chunkMerger) add(p JobResult) {
 			e.Occurrences, e.Lines, e.InPassingTests = occ, lines, passing
 			continue
 		}
-		if !m.kept.admit(c.Score) {
+		if !m.kept.admit(c.Score, c.Trailer) {
 			out.Dropped += c.Occurrences
 			continue
 		}

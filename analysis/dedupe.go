@@ -8,7 +8,10 @@ import (
 const (
 	maxDistinctStrong = 4000
 	maxDistinctWeak   = 1000
-	weakScore         = 0.3
+	// maxDistinctVerdicts bounds the runner's verdicts kept, apart from
+	// the other messages.
+	maxDistinctVerdicts = 100
+	weakScore           = 0.3
 )
 
 // foundSet is the candidates of one job: one per fingerprint, in the order
@@ -49,7 +52,7 @@ func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 		}
 		return
 	}
-	if !f.kept.admit(b.score) {
+	if !f.kept.admit(b.score, b.r.trailer) {
 		f.dropped++
 		return
 	}
@@ -104,23 +107,29 @@ var verdictWords = sync.OnceValue(func() *keywordSet {
 })
 
 // distinctCap bounds the distinct messages kept of one job: at most
-// maxDistinctStrong strong and maxDistinctWeak weak ones.
-type distinctCap struct{ strong, weak int }
+// maxDistinctStrong strong and maxDistinctWeak weak ones, and apart from
+// them maxDistinctVerdicts verdicts of the runner, so that a job timed out
+// after a flood of errors still says so.
+type distinctCap struct{ strong, weak, verdicts int }
 
-// admit counts a new message of this score, or reports false when the
-// messages of its strength are at their cap.
-func (d *distinctCap) admit(score float64) bool {
-	if score < weakScore {
-		if d.weak >= maxDistinctWeak {
-			return false
-		}
-		d.weak++
-		return true
+// admit counts a new message of this score and trailer kind, or reports
+// false when the messages of its kind are at their cap.
+func (d *distinctCap) admit(score float64, trailer trailerKind) bool {
+	switch {
+	case trailer == jobFailure:
+		return countUnder(&d.verdicts, maxDistinctVerdicts)
+	case score < weakScore:
+		return countUnder(&d.weak, maxDistinctWeak)
 	}
-	if d.strong >= maxDistinctStrong {
+	return countUnder(&d.strong, maxDistinctStrong)
+}
+
+// countUnder adds one to *n and reports true when *n is under limit.
+func countUnder(n *int, limit int) bool {
+	if *n >= limit {
 		return false
 	}
-	d.strong++
+	*n++
 	return true
 }
 

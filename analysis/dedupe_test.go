@@ -62,7 +62,8 @@ func TestNearDuplicatesCollapse(t *testing.T) {
 // TestCapSkimsNewShapes: past the cap on distinct messages, a line is read
 // only when it is shaped like a line that opened a kept message or holds a
 // word of a runner's verdict. A repeat with other numbers still counts as
-// an occurrence and the verdict is still a finding; a repeat in another
+// an occurrence and the verdicts are still findings (a strong one too:
+// verdicts have a cap of their own); a repeat in another
 // shape (here an extra space, which the fingerprint ignores) and a new
 // message are dropped unread. Under the cap both would be read: the first
 // as an occurrence, the second as a finding. (One analyzer: segments
@@ -82,6 +83,7 @@ func TestCapSkimsNewShapes(t *testing.T) {
 		b.WriteString("ERROR: cannot import record aaa (row 57):  checksum mismatch\n") // another shape
 		b.WriteString("ERROR: disk quota exceeded\n")                                   // a new message
 		b.WriteString("records left: 3\n🚨 Error: The command exited with status 1\n")   // the verdict
+		b.WriteString("ERROR: Job failed: execution took longer than 1h0m0s seconds\n") // a strong verdict, kept apart from the cap
 		return []byte(b.String())
 	}
 	tests := []struct {
@@ -103,20 +105,22 @@ func TestCapSkimsNewShapes(t *testing.T) {
 			if res.Dropped != tt.dropped {
 				t.Errorf("dropped %d, want %d", res.Dropped, tt.dropped)
 			}
-			occurrences, quota, verdict := 0, false, false
+			occurrences, quota, verdict, timeout := 0, false, false, false
 			for _, c := range res.Candidates {
 				switch {
 				case strings.Contains(c.Message, "record aaa "):
 					occurrences = c.Occurrences
 				case strings.Contains(c.Message, "quota"):
 					quota = true
+				case c.Rule == "job-timeout":
+					timeout = true
 				case c.Trailer == jobFailure:
 					verdict = true
 				}
 			}
-			if occurrences != tt.occurrences || quota != tt.quota || !verdict {
-				t.Errorf("first message seen %d times, quota a finding %v, verdict one %v; want %d, %v, true",
-					occurrences, quota, verdict, tt.occurrences, tt.quota)
+			if occurrences != tt.occurrences || quota != tt.quota || !verdict || !timeout {
+				t.Errorf("first message seen %d times, quota a finding %v, verdict one %v, timeout one %v; want %d, %v, true, true",
+					occurrences, quota, verdict, timeout, tt.occurrences, tt.quota)
 			}
 		})
 	}

@@ -156,7 +156,17 @@ var (
 // checked by the tests, so an error here is a build defect.
 func rulesForRedaction() *secretRules {
 	loadedRulesOnce.Do(func() {
-		loadedRules, loadedRulesErr = loadSecretRules(secretRuleFiles...)
+		rs, words, _, err := collectSecretRules(secretRuleFiles...)
+		switch {
+		case err != nil:
+			loadedRulesErr = err
+		case len(words) != len(secretKeywords.words):
+			loadedRulesErr = fmt.Errorf("secret rules: %d keywords, the compiled index has %d: run go test ./analysis -run TestKeywordTables -update",
+				len(words), len(secretKeywords.words))
+		default:
+			rs.index = &secretKeywords
+			loadedRules = rs
+		}
 	})
 	if loadedRulesErr != nil {
 		panic(loadedRulesErr)
@@ -164,10 +174,23 @@ func rulesForRedaction() *secretRules {
 	return loadedRules
 }
 
+// loadSecretRules reads rule files into rules and their keyword index.
 func loadSecretRules(files ...ruleFile) (*secretRules, error) {
-	rs := &secretRules{}
-	var words []string
-	var wordRules [][]int
+	rs, words, wordRules, err := collectSecretRules(files...)
+	if err != nil {
+		return nil, err
+	}
+	if rs.index, err = newKeywordIndex(words, wordRules, len(rs.rules)); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// collectSecretRules reads rule files into rules, and the keywords their
+// index needs with the rules of each; the index of the shipped files is
+// built at compile time (secretKeywords, keyword_tables.go).
+func collectSecretRules(files ...ruleFile) (rs *secretRules, words []string, wordRules [][]int, err error) {
+	rs = &secretRules{}
 	seen := map[string]int{}
 	for fi, f := range files {
 		p := fmt.Sprintf("file %d", fi+1)
@@ -180,7 +203,7 @@ func loadSecretRules(files ...ruleFile) (*secretRules, error) {
 				continue // rules on file names; rules done in code
 			}
 			if len(r.Keywords) == 0 {
-				return nil, fmt.Errorf("secret rules %s: rule %s has no keywords: it would run on every line", p, r.ID)
+				return nil, nil, nil, fmt.Errorf("secret rules %s: rule %s has no keywords: it would run on every line", p, r.ID)
 			}
 			n := len(rs.rules)
 			rs.rules = append(rs.rules, &secretRule{id: r.ID, pattern: r.Regex, secretGroup: r.SecretGroup,
@@ -208,12 +231,7 @@ func loadSecretRules(files ...ruleFile) (*secretRules, error) {
 			wordRules = append(wordRules, nil)
 		}
 	}
-	idx, err := newKeywordIndex(words, wordRules, len(rs.rules))
-	if err != nil {
-		return nil, err
-	}
-	rs.index = idx
-	return rs, nil
+	return rs, words, wordRules, nil
 }
 
 func newAllowlists(in []ruleAllowlist) *allowlists {

@@ -44,9 +44,42 @@ type ruleIndex struct {
 	noise     [][]uint16         // literal ids of noiseLiterals, by kind
 }
 
-// rulesIndexed returns the index, built on first use: a run that
-// classifies no line (destill --version) never builds it.
-var rulesIndexed = sync.OnceValue(buildRuleIndex)
+// rulesIndexed returns the index, made ready on first use: a run that
+// classifies no line (destill --version) never touches it. The index of
+// the rules as they are is compiled in (ruleIndexTable, written with
+// the literal plan); it is built at run time only when the rules' literals
+// are no longer those it was written for (TestRuleLiteralTable fails then).
+var rulesIndexed = sync.OnceValue(func() *ruleIndex {
+	if ruleLiteralCount() != ruleIndexLiterals {
+		return buildRuleIndex()
+	}
+	setDefaultBlocks()
+	ix := &ruleIndexTable
+	ix.whole = sync.OnceValue(ix.lits.build)
+	return ix
+})
+
+// ruleLiteralCount counts the literals ruleLiterals lists, without
+// listing them.
+func ruleLiteralCount() int {
+	n := len(genericWords)
+	for i := range rules {
+		n += len(rules[i].need)
+	}
+	for _, lits := range noiseLiterals {
+		n += len(lits)
+	}
+	return n
+}
+
+// setDefaultBlocks gives the rules that name no block the single line's.
+func setDefaultBlocks() {
+	for i := range rules {
+		if rules[i].block == nil {
+			rules[i].block = singleLine
+		}
+	}
+}
 
 // ruleLiterals returns every literal the rule index looks for, in order:
 // the rules' needs, the generic words and the noise literals.
@@ -86,10 +119,8 @@ func buildRuleIndex() *ruleIndex {
 		ix.ids[l] = uint16(id)
 	}
 	ix.byLiteral = make([]ruleMask, len(plan.lits))
+	setDefaultBlocks()
 	for i := range rules {
-		if rules[i].block == nil {
-			rules[i].block = singleLine
-		}
 		if len(rules[i].need) == 0 {
 			ix.always.set(i)
 		}

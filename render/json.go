@@ -2,10 +2,8 @@ package render
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/destill-dev/destill/analysis"
 )
@@ -24,13 +22,11 @@ func JSON(w io.Writer, rep analysis.Report, top int) error {
 	// and encoding and indenting it whole held it twice at the end of the
 	// run, when the run's memory peaked.
 	rep.Findings = []analysis.Finding{}
-	var compact bytes.Buffer
-	enc := json.NewEncoder(&compact)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rep); err != nil {
+	head, err := appendReportJSON(nil, &rep)
+	if err != nil {
 		return err
 	}
-	head := slices.Clone(compact.Bytes())
+	head = append(head, '\n')
 	at := topLevelKey(head, "findings")
 	if at < 0 || !bytes.HasPrefix(head[at:], []byte("[]")) {
 		return fmt.Errorf("the report's JSON has no findings list")
@@ -41,15 +37,15 @@ func JSON(w io.Writer, rep analysis.Report, top int) error {
 	// garbage that a one-log process paid a fault each for.
 	var in indenter
 	out := in.indent(make([]byte, 0, 2*jsonWriteBytes), head[:at])
+	var compact []byte
 	for i := range findings {
 		if i > 0 {
 			out = in.indent(out, []byte{','})
 		}
-		compact.Reset()
-		if err := enc.Encode(&findings[i]); err != nil {
+		if compact, err = appendFindingJSON(compact[:0], &findings[i]); err != nil {
 			return err
 		}
-		out = in.indent(out, bytes.TrimSuffix(compact.Bytes(), []byte{'\n'}))
+		out = in.indent(out, compact)
 		if len(out) >= jsonWriteBytes {
 			if _, err := w.Write(out); err != nil {
 				return err
@@ -58,7 +54,7 @@ func JSON(w io.Writer, rep analysis.Report, top int) error {
 		}
 	}
 	out = in.indent(out, head[at:])
-	_, err := w.Write(out)
+	_, err = w.Write(out)
 	return err
 }
 

@@ -13,6 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/destill-dev/destill/backend"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -99,4 +102,53 @@ func TestLoggerFormats(t *testing.T) {
 	require.ErrorContains(t, err, `unknown log format "xml"`)
 	_, err = NewLogger(io.Discard, "json", "loud", false)
 	require.ErrorContains(t, err, `unknown log level "loud"`)
+}
+
+// TestMetricsParseAsPrometheusText: what /metrics writes parses with
+// Prometheus's own text parser (legacy names), each family once with its
+// type, and the duration histogram's buckets add up to its count.
+func TestMetricsParseAsPrometheusText(t *testing.T) {
+	t.Parallel()
+	m := NewMetrics("ingest")
+	for i, took := range []time.Duration{500 * time.Microsecond, 3 * time.Millisecond, 2 * time.Second, 10 * time.Minute} {
+		m.Handled(backend.Message{Topic: "destill.logs", Partition: int32(i % 2), Lag: int64(i)}, took, nil)
+	}
+	m.Handled(backend.Message{Topic: "destill.chunks"}, time.Millisecond, errors.New("bad chunk"))
+	m.DeadLettered("destill.chunks")
+	var out bytes.Buffer
+	m.WritePrometheus(&out)
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	families, err := parser.TextToMetricFamilies(&out)
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		typ  dto.MetricType
+	}{
+		{"destill_messages_processed_total", dto.MetricType_COUNTER},
+		{"destill_message_errors_total", dto.MetricType_COUNTER},
+		{"destill_messages_dead_lettered_total", dto.MetricType_COUNTER},
+		{"destill_consumer_lag", dto.MetricType_GAUGE},
+		{"destill_message_duration_seconds", dto.MetricType_HISTOGRAM},
+		{"go_goroutines", dto.MetricType_GAUGE},
+		{"process_cpu_seconds_total", dto.MetricType_COUNTER},
+		{"process_resident_memory_bytes", dto.MetricType_GAUGE},
+	}
+	for _, tt := range tests {
+		f, ok := families[tt.name]
+		require.True(t, ok, "no family %s", tt.name)
+		require.Equal(t, tt.typ, f.GetType(), tt.name)
+	}
+	require.Len(t, families["destill_consumer_lag"].GetMetric(), 3, "one lag per topic and partition")
+	for _, s := range families["destill_message_duration_seconds"].GetMetric() {
+		h := s.GetHistogram()
+		buckets := h.GetBucket()
+		require.Len(t, buckets, len(durationBuckets)+1, "the bounds and +Inf")
+		if s.GetLabel()[1].GetValue() == "destill.logs" {
+			require.Equal(t, uint64(4), h.GetSampleCount())
+			require.Equal(t, uint64(1), buckets[0].GetCumulativeCount(), "0.5 ms is under 1 ms")
+			require.Equal(t, uint64(3), buckets[len(buckets)-2].GetCumulativeCount(), "10 minutes is over the last bound")
+			require.Equal(t, uint64(4), buckets[len(buckets)-1].GetCumulativeCount())
+			require.InDelta(t, 602.0035, h.GetSampleSum(), 1e-9)
+		}
+	}
 }

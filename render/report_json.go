@@ -72,21 +72,7 @@ func (o *jsonObject) boolOmit(k string, v bool) {
 	}
 }
 
-func (o *jsonObject) strings(k string, v []string) {
-	o.key(k)
-	if v == nil {
-		o.b = append(o.b, "null"...)
-		return
-	}
-	o.b = append(o.b, '[')
-	for i, s := range v {
-		if i > 0 {
-			o.b = append(o.b, ',')
-		}
-		o.b = appendJSONString(o.b, s)
-	}
-	o.b = append(o.b, ']')
-}
+func (o *jsonObject) strings(k string, v []string) { list(o, k, v, appendJSONString) }
 
 func (o *jsonObject) stringsOmit(k string, v []string) {
 	if len(v) > 0 {
@@ -95,17 +81,23 @@ func (o *jsonObject) stringsOmit(k string, v []string) {
 }
 
 func (o *jsonObject) ints(k string, v []int) {
+	list(o, k, v, func(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) })
+}
+
+// list writes v under k as an array of what appendOne writes of each
+// element; a nil v is null.
+func list[T any](o *jsonObject, k string, v []T, appendOne func([]byte, T) []byte) {
 	o.key(k)
 	if v == nil {
 		o.b = append(o.b, "null"...)
 		return
 	}
 	o.b = append(o.b, '[')
-	for i, n := range v {
+	for i, x := range v {
 		if i > 0 {
 			o.b = append(o.b, ',')
 		}
-		o.b = strconv.AppendInt(o.b, int64(n), 10)
+		o.b = appendOne(o.b, x)
 	}
 	o.b = append(o.b, ']')
 }

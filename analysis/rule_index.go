@@ -47,8 +47,10 @@ type ruleIndex struct {
 // rulesIndexed returns the index, made ready on first use: a run that
 // classifies no line (destill --version) never touches it. The index of
 // the rules as they are is compiled in (ruleIndexTable, written with
-// the literal plan); it is built at run time only when the rules' literals
-// are no longer those it was written for (TestRuleLiteralTable fails then).
+// the literal plan). A count of the rules' literals guards it at run time:
+// when the count differs it is built from the rules instead. A literal
+// changed in place keeps the count; TestRuleLiteralTable catches that
+// (and any other stale table) before a build ships.
 var rulesIndexed = sync.OnceValue(func() *ruleIndex {
 	if ruleLiteralCount() != ruleIndexLiterals {
 		return buildRuleIndex()

@@ -156,8 +156,9 @@ var (
 // shipped files and their keyword index are compiled in (secretRuleList
 // and secretKeywords, keyword_tables.go); they are read from the files
 // only when the files hold another number of rules than the tables were
-// written for (TestKeywordTables fails then). The rule files are checked
-// by the tests, so an error here is a build defect.
+// written for. A rule changed in place keeps the count; TestKeywordTables
+// catches that (and any other stale table) before a build ships. The rule
+// files are checked by the tests, so an error here is a build defect.
 func rulesForRedaction() *secretRules {
 	loadedRulesOnce.Do(func() {
 		if shippedSecretRules() == len(secretRuleList) {

@@ -72,7 +72,9 @@ func (o *jsonObject) boolOmit(k string, v bool) {
 	}
 }
 
-func (o *jsonObject) strings(k string, v []string) { list(o, k, v, appendJSONString) }
+func (o *jsonObject) strings(k string, v []string) {
+	list(o, k, v, func(b []byte, s *string) []byte { return appendJSONString(b, *s) })
+}
 
 func (o *jsonObject) stringsOmit(k string, v []string) {
 	if len(v) > 0 {
@@ -81,23 +83,23 @@ func (o *jsonObject) stringsOmit(k string, v []string) {
 }
 
 func (o *jsonObject) ints(k string, v []int) {
-	list(o, k, v, func(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) })
+	list(o, k, v, func(b []byte, n *int) []byte { return strconv.AppendInt(b, int64(*n), 10) })
 }
 
 // list writes v under k as an array of what appendOne writes of each
 // element; a nil v is null.
-func list[T any](o *jsonObject, k string, v []T, appendOne func([]byte, T) []byte) {
+func list[T any](o *jsonObject, k string, v []T, appendOne func([]byte, *T) []byte) {
 	o.key(k)
 	if v == nil {
 		o.b = append(o.b, "null"...)
 		return
 	}
 	o.b = append(o.b, '[')
-	for i, x := range v {
+	for i := range v {
 		if i > 0 {
 			o.b = append(o.b, ',')
 		}
-		o.b = appendOne(o.b, x)
+		o.b = appendOne(o.b, &v[i])
 	}
 	o.b = append(o.b, ']')
 }
@@ -120,19 +122,7 @@ func appendReportJSON(b []byte, rep *analysis.Report) ([]byte, error) {
 		o.key("baseline")
 		o.b = appendBaselineJSON(o.b, rep.Baseline)
 	}
-	o.key("jobs")
-	if rep.Jobs == nil {
-		o.b = append(o.b, "null"...)
-	} else {
-		o.b = append(o.b, '[')
-		for i := range rep.Jobs {
-			if i > 0 {
-				o.b = append(o.b, ',')
-			}
-			o.b = appendJobJSON(o.b, &rep.Jobs[i])
-		}
-		o.b = append(o.b, ']')
-	}
+	list(&o, "jobs", rep.Jobs, appendJobJSON)
 	o.intOmit("fingerprint_version", int64(rep.FingerprintVersion))
 	o.key("findings")
 	if rep.Findings == nil {
@@ -262,23 +252,7 @@ func appendFindingJSON(b []byte, f *analysis.Finding) ([]byte, error) {
 	o.int("occurrences", int64(f.Occurrences))
 	o.ints("lines", f.Lines)
 	if len(f.Jobs) > 0 {
-		o.key("jobs")
-		o.b = append(o.b, '[')
-		for i := range f.Jobs {
-			if i > 0 {
-				o.b = append(o.b, ',')
-			}
-			j := &f.Jobs[i]
-			p := object(o.b)
-			p.str("job_id", j.JobID)
-			p.str("job_name", j.JobName)
-			p.bool("failed", j.Failed)
-			p.int("occurrences", int64(j.Occurrences))
-			p.ints("lines", j.Lines)
-			p.strOmit("url", j.URL)
-			o.b = p.end()
-		}
-		o.b = append(o.b, ']')
+		list(&o, "jobs", f.Jobs, appendFindingJobJSON)
 	}
 	o.boolOmit("also_in_passing_jobs", f.AlsoInPassingJobs)
 	if t := f.Test; t != nil {
@@ -299,15 +273,7 @@ func appendFindingJSON(b []byte, f *analysis.Finding) ([]byte, error) {
 		p.int("failed_builds", int64(h.FailedBuilds))
 		p.int("passing_builds", int64(h.PassingBuilds))
 		if len(h.Flaky) > 0 {
-			p.key("flaky")
-			p.b = append(p.b, '[')
-			for i := range h.Flaky {
-				if i > 0 {
-					p.b = append(p.b, ',')
-				}
-				p.b = appendHistoryBuildJSON(p.b, &h.Flaky[i])
-			}
-			p.b = append(p.b, ']')
+			list(&p, "flaky", h.Flaky, appendHistoryBuildJSON)
 		}
 		p.historyBuild("first_seen", h.FirstSeen)
 		p.historyBuild("last_seen", h.LastSeen)
@@ -315,6 +281,17 @@ func appendFindingJSON(b []byte, f *analysis.Finding) ([]byte, error) {
 		o.b = p.end()
 	}
 	return o.end(), nil
+}
+
+func appendFindingJobJSON(b []byte, j *analysis.FindingJob) []byte {
+	o := object(b)
+	o.str("job_id", j.JobID)
+	o.str("job_name", j.JobName)
+	o.bool("failed", j.Failed)
+	o.int("occurrences", int64(j.Occurrences))
+	o.ints("lines", j.Lines)
+	o.strOmit("url", j.URL)
+	return o.end()
 }
 
 // historyBuild writes a build of a history under k, unless it is nil.

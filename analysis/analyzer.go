@@ -187,7 +187,7 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	if a.block.open != nil && (structural || !a.continues(l)) {
 		a.closeBlock()
 	}
-	a.context.feedAfter(text, a.redactor)
+	a.feedAfter(text)
 
 	// The line joins the open block, or may open one.
 	if a.block.open != nil {

@@ -180,12 +180,14 @@ const classCacheBits = 13
 // repeat the same lines with other numbers many times over. What it holds
 // depends on the line alone, so a cache goes from one job's analyzer to
 // the next (classCaches) and starts warm: the jobs of a build print much
-// the same lines.
+// the same lines. It also holds the memo of lines shown (shownMemo), which
+// depends on the Redactor's literal secrets too and checks them.
 type classCache struct {
 	entries shapeCache[classified]
 	lower   []byte        // scratch: the lower-cased line
 	lits    []uint64      // scratch: which literals it holds
 	dfa     *lazyLiterals // finds them
+	shown   shownMemo     // the shown form of the lines shown last
 }
 
 // verifyClassCache, set by a test, is called on every cache hit with what

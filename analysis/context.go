@@ -105,13 +105,15 @@ func (a *Analyzer) keepBeforeOverwrite() {
 
 // feedAfter gives the current line to the findings waiting for lines
 // after them.
-func (c *contextLines) feedAfter(text []byte, r *Redactor) {
+func (a *Analyzer) feedAfter(text []byte) {
+	c := &a.context
 	if len(c.pending) == 0 {
 		return
 	}
+	shown := a.shown(text)
 	kept := c.pending[:0]
 	for _, p := range c.pending {
-		p.c.ContextAfter = append(p.c.ContextAfter, r.shown(text))
+		p.c.ContextAfter = append(p.c.ContextAfter, shown)
 		p.left--
 		if p.left > 0 {
 			kept = append(kept, p)
@@ -129,7 +131,7 @@ func (a *Analyzer) awaitAfter(cand *Candidate, b *block, blanks int) {
 	if b.afterKnown {
 		cand.ContextAfter = cand.ContextAfter[:0]
 		for _, l := range b.after {
-			cand.ContextAfter = append(cand.ContextAfter, a.redactor.shown(l))
+			cand.ContextAfter = append(cand.ContextAfter, a.shown(l))
 		}
 		return
 	}

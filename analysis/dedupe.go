@@ -34,7 +34,7 @@ type foundSet struct {
 // counts the blank lines cut from its end, which are context after.
 func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 	f := &a.found
-	fp, entry := f.fingerprint(b.r.category, msg, a.redactor)
+	fp, entry := f.fingerprint(b.r.category, msg, a)
 	if c, ok := f.keptFor(fp, entry); ok {
 		a.goTest.saw(c)
 		c.Occurrences++
@@ -46,7 +46,7 @@ func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 		if b.score > c.Score+0.1 {
 			occ, lines, passing := c.Occurrences, c.Lines, c.InPassingTests
 			a.copyBefore(b)
-			*c = *a.candidate(b, fp, a.redactor.shown(msg))
+			*c = *a.candidate(b, fp, a.shown(msg))
 			c.Occurrences, c.Lines, c.InPassingTests = occ, lines, passing
 			a.awaitAfter(c, b, trailing)
 		}
@@ -57,7 +57,7 @@ func (a *Analyzer) record(b *block, msg []byte, trailing int) {
 		return
 	}
 	a.copyBefore(b)
-	c := a.candidate(b, fp, a.redactor.shown(msg))
+	c := a.candidate(b, fp, a.shown(msg))
 	f.byFP[fp] = c
 	if b.shape != 0 {
 		f.keptShapes.add(b.shape)
@@ -151,14 +151,14 @@ func (e fpEntry) shapeKey() (uint64, bool) { return e.key, e.full }
 // line's shape is cached, its cache entry. Lines of the same shape
 // (letters, punctuation and the length of every digit run) normalize
 // alike, so their fingerprints are remembered by shape.
-func (f *foundSet) fingerprint(category string, msg []byte, r *Redactor) (uint64, *fpEntry) {
-	if r.hasLiteral(msg) {
-		return f.hash(category, r.shown(msg)), nil
+func (f *foundSet) fingerprint(category string, msg []byte, a *Analyzer) (uint64, *fpEntry) {
+	if a.redactor.hasLiteral(msg) {
+		return f.hash(category, a.shown(msg)), nil
 	}
 	key := messageShape(category, msg)
 	e := f.fpCache.at(key, fpCacheBits)
 	if e.key != key || !e.full {
-		e = f.fpCache.store(key, fpEntry{key: key, fp: f.hash(category, r.shown(msg)), full: true}, fpCacheBits)
+		e = f.fpCache.store(key, fpEntry{key: key, fp: f.hash(category, a.shown(msg)), full: true}, fpCacheBits)
 	}
 	return e.fp, e
 }
@@ -217,8 +217,8 @@ func (a *Analyzer) candidate(b *block, fp uint64, message string) *Candidate {
 		LineStart:     b.start,
 		LineEnd:       b.start + len(b.lines) - 1,
 		Message:       message,
-		Text:          a.redactor.shownLines(text),
-		ContextBefore: a.redactor.shownLines(before),
+		Text:          a.shownLines(text),
+		ContextBefore: a.shownLines(before),
 		ContextAfter:  []string{},
 		Occurrences:   1,
 		Lines:         []int{b.start},

@@ -193,6 +193,12 @@ func containsFold[T ~string | ~[]byte](s T, w string) bool {
 // RedactLines redacts a block of consecutive lines, including the lines
 // of private key blocks that span several lines.
 func (r *Redactor) RedactLines(lines []string) []string {
+	return redactLines(lines, r.Redact)
+}
+
+// redactLines replaces the lines of private key blocks with Redacted and
+// every other line with what redact makes of it.
+func redactLines(lines []string, redact func(string) string) []string {
 	out := make([]string, len(lines))
 	inKey := false
 	for i, l := range lines {
@@ -206,7 +212,7 @@ func (r *Redactor) RedactLines(lines []string) []string {
 			out[i] = Redacted
 			inKey = true
 		default:
-			out[i] = r.Redact(l)
+			out[i] = redact(l)
 		}
 	}
 	return out

@@ -10,18 +10,15 @@ const maxShownLineBytes = 2048
 // shown turns a cleaned line into the text a finding shows: redacted,
 // then cut to maxShownLineBytes (the cut comes last, so that a secret
 // across it is recognized whole), without control characters other than
-// TAB.
-func (r *Redactor) shown(b []byte) string {
-	return clipShown(r.Redact(printable(b)))
+// TAB. The analyzer's class cache remembers the lines shown last.
+func (a *Analyzer) shown(b []byte) string {
+	return a.classes.shown.shown(a.redactor, b)
 }
 
-// shownLines is shown for a block of consecutive printable lines.
-func (r *Redactor) shownLines(lines []string) []string {
-	out := r.RedactLines(lines)
-	for i, l := range out {
-		out[i] = clipShown(l)
-	}
-	return out
+// shownLines is shown for a block of consecutive printable lines, with
+// the lines of private key blocks redacted whole.
+func (a *Analyzer) shownLines(lines []string) []string {
+	return a.classes.shown.shownLines(a.redactor, lines)
 }
 
 // LineCutMark ends a line a finding shows that was cut at the display cap:

@@ -71,13 +71,14 @@ func TestParallelAnalysisOddInput(t *testing.T) {
 		}
 	}
 	for name, data := range map[string]string{
-		"empty":            "",
-		"no final newline": "ok\nerror: it broke\nFAILED",
-		"one endless line": "error: " + strings.Repeat("y", 300<<10),
-		"long lines":       strings.Repeat("error: bad "+long+"\nfine\n", 20) + "error: last\n",
-		"blank runs":       blanks.String(),
-		"only newlines":    strings.Repeat("\n", 100<<10),
-		"carriage returns": strings.Repeat("progress 10%\rprogress 20%\rerror: disk full\r\n", 5000),
+		"empty":                  "",
+		"no final newline":       "ok\nerror: it broke\nFAILED",
+		"long, no final newline": strings.Repeat("fine line\n", 5000) + "error: it broke\nFAILED",
+		"one endless line":       "error: " + strings.Repeat("y", 300<<10),
+		"long lines":             strings.Repeat("error: bad "+long+"\nfine\n", 20) + "error: last\n",
+		"blank runs":             blanks.String(),
+		"only newlines":          strings.Repeat("\n", 100<<10),
+		"carriage returns":       strings.Repeat("progress 10%\rprogress 20%\rerror: disk full\r\n", 5000),
 	} {
 		checkParallel(t, name, []byte(data), Options{}, []parallelCase{{2, 4 << 10, 777}, {2, 64 << 10, 100 << 10}})
 		checkParallel(t, name, []byte(data), Options{MaxLineBytes: 1000}, []parallelCase{{2, 4 << 10, 5000}})
@@ -124,4 +125,40 @@ func (r *smallReads) Read(p []byte) (int, error) {
 	k := copy(p[:min(len(p), r.n)], r.data)
 	r.data = r.data[k:]
 	return k, nil
+}
+
+// TestParallelSpreadsTheEnd: what is left to read when the log ends (the
+// last segment and the part after it) is cut into pieces for all workers,
+// and so is a log of half a segment or more; a shorter log, or one read
+// by a single worker, is read as it was cut.
+func TestParallelSpreadsTheEnd(t *testing.T) {
+	t.Parallel()
+	line := "a line of the log, error: at times\n"
+	tests := []struct {
+		name        string
+		bytes       int
+		workers     int
+		wantAtLeast int // segments and pieces analyzed
+		wantWhole   bool
+	}{
+		{"a quarter of a segment", 16 << 10, 2, 0, true},
+		{"over half a segment", 40 << 10, 2, 2, false},
+		{"three and a half segments", 224 << 10, 2, 5, false},
+		{"one worker", 224 << 10, 1, 0, false},
+	}
+	for _, tt := range tests {
+		data := []byte(strings.Repeat(line, tt.bytes/len(line)))
+		p := NewParallelAnalyzer(Options{}, tt.workers)
+		p.segSize = 64 << 10
+		p.Write(data)
+		p.Result()
+		switch {
+		case tt.wantWhole && p.started > 0:
+			t.Errorf("%s: %d segments handed out, want the log read whole", tt.name, p.started)
+		case tt.workers == 1 && p.started != len(data)/(64<<10)+1:
+			t.Errorf("%s: %d segments handed out, want %d (no pieces)", tt.name, p.started, len(data)/(64<<10)+1)
+		case p.started < tt.wantAtLeast:
+			t.Errorf("%s: %d segments and pieces handed out, want at least %d", tt.name, p.started, tt.wantAtLeast)
+		}
+	}
 }

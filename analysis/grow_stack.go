@@ -1,5 +1,7 @@
 package analysis
 
+import "sync/atomic"
+
 // growStack grows the calling goroutine's stack to 32 KiB in one step,
 // while the goroutine is shallow. A goroutine starts with 2 KiB, and the
 // analysis of a log doubled it several times, each time copying its deep
@@ -11,8 +13,10 @@ package analysis
 //go:noinline
 func growStack() {
 	var frame [24 << 10]byte
-	stackSink = frame[len(frame)-1]
+	stackSink.Store(uint32(frame[len(frame)-1]))
 }
 
-// stackSink keeps growStack's frame from being optimized away.
-var stackSink byte
+// stackSink keeps growStack's frame from being optimized away. It is
+// atomic because every worker writes it (a plain byte was a data race,
+// harmless but reported by go test -race).
+var stackSink atomic.Uint32

@@ -188,6 +188,9 @@ type classCache struct {
 	lits    []uint64      // scratch: which literals it holds
 	dfa     *lazyLiterals // finds them
 	shown   shownMemo     // the shown form of the lines shown last
+	// shared, while the cache is a ParallelAnalyzer worker's, is the
+	// cache its workers share, asked before a line is classified.
+	shared *sharedClasses
 }
 
 // verifyClassCache, set by a test, is called on every cache hit with what
@@ -223,6 +226,15 @@ func (cc *classCache) lookupShape(l *lineView, key uint64, inEcho bool) classifi
 		}
 		return *cached
 	}
+	if cc.shared != nil && key != 0 {
+		if c := cc.shared.load(key); c != nil {
+			if verifyClassCache != nil {
+				verifyClassCache(cc, l, inEcho, *c)
+			}
+			cc.entries.store(key, *c, classCacheBits)
+			return *c
+		}
+	}
 	c := classified{key: key}
 	if cc.lits == nil {
 		ix := rulesIndexed()
@@ -241,6 +253,9 @@ func (cc *classCache) lookupShape(l *lineView, key uint64, inEcho bool) classifi
 		}
 	}
 	cc.entries.store(key, c, classCacheBits)
+	if cc.shared != nil && key != 0 {
+		cc.shared.store(c)
+	}
 	return c
 }
 

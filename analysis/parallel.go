@@ -41,6 +41,7 @@ type ParallelAnalyzer struct {
 	segSize int              // segmentBytes, smaller in tests
 	slots   chan struct{}    // one per worker; a segment holds one while analyzed
 	caches  chan *classCache // the workers' class caches, warm from segment to segment
+	shared  *sharedClasses   // the cache behind theirs, made with the first segment
 	free    chan []byte      // segment buffers no worker reads any more
 	wg      sync.WaitGroup
 
@@ -261,6 +262,10 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 	}
 	order := p.started
 	p.started++
+	if p.shared == nil {
+		p.shared = new(sharedClasses)
+	}
+	shared := p.shared
 	p.slots <- struct{}{}
 	p.wg.Add(1)
 	go func() {
@@ -280,6 +285,7 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 		default:
 		}
 		cc := a.classes
+		cc.shared = shared
 		a.lendsCache = true
 		for _, b := range before {
 			a.Write(b)
@@ -292,6 +298,7 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 		select {
 		case p.caches <- cc:
 		default:
+			cc.shared = nil
 			classCaches.Put(cc)
 		}
 		p.mu.Lock()
@@ -420,8 +427,11 @@ func (p *ParallelAnalyzer) Result() JobResult {
 	p.cut(true)
 	p.wg.Wait()
 	for len(p.caches) > 0 {
-		classCaches.Put(<-p.caches) // warm for the next log's analyzers
+		cc := <-p.caches
+		cc.shared = nil
+		classCaches.Put(cc) // warm for the next log's analyzers
 	}
+	p.shared = nil
 	p.result = p.merger.result()
 	p.result.Lines = p.line
 	p.result.Bytes = p.bytes

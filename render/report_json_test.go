@@ -115,3 +115,20 @@ func fill(v reflect.Value, path string) {
 		panic("fill: a report field of kind " + v.Kind().String() + ": teach fill and report_json.go about it")
 	}
 }
+
+// TestJSONStringEveryByteInAWord: each byte value at each place of the
+// first two 8-byte words of an otherwise plain string is quoted as
+// encoding/json quotes it (the fast path reads eight bytes at once).
+func TestJSONStringEveryByteInAWord(t *testing.T) {
+	t.Parallel()
+	for c := range 256 {
+		for at := range 17 {
+			b := []byte("abcdefghijklmnopq")
+			b[at] = byte(c)
+			s := string(b)
+			if got, want := appendJSONString(nil, s), encodingJSON(t, s); !bytes.Equal(got, want) {
+				t.Fatalf("%q: got %s, want %s", s, got, want)
+			}
+		}
+	}
+}

@@ -406,33 +406,52 @@ func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult,
 // inside a better finding of the same job: they would show the same lines
 // twice. findings must be sorted best first.
 func dropContained(findings []Finding) []Finding {
-	type span struct{ from, to int }
-	shown := map[string][]span{}
+	shown := map[string]*lineSet{}
 	out := findings[:0]
 	for _, f := range findings {
-		if len(f.Jobs) <= 1 {
-			inside := true
-			for _, l := range f.Lines {
-				hit := false
-				for _, s := range shown[f.JobID] {
-					if l >= s.from && l <= s.to {
-						hit = true
-						break
-					}
-				}
-				if !hit {
-					inside = false
-					break
-				}
-			}
-			if inside && len(f.Lines) > 0 {
-				continue
-			}
+		set := shown[f.JobID]
+		if set == nil {
+			set = &lineSet{}
+			shown[f.JobID] = set
 		}
-		shown[f.JobID] = append(shown[f.JobID], span{f.LineStart, f.LineEnd})
+		if len(f.Jobs) <= 1 && len(f.Lines) > 0 && set.hasAll(f.Lines) {
+			continue
+		}
+		set.add(f.LineStart, f.LineEnd)
 		out = append(out, f)
 	}
 	return out
+}
+
+// lineSet is a set of line numbers kept as sorted, disjoint ranges, so
+// that a job of thousands of findings costs a binary search per line
+// rather than a pass over every range shown before.
+type lineSet struct{ ranges []lineRange }
+
+// lineRange is the lines from and to, both included.
+type lineRange struct{ from, to int }
+
+// hasAll reports whether every line of lines is in the set.
+func (s *lineSet) hasAll(lines []int) bool {
+	for _, l := range lines {
+		i := sort.Search(len(s.ranges), func(i int) bool { return s.ranges[i].from > l })
+		if i == 0 || s.ranges[i-1].to < l {
+			return false
+		}
+	}
+	return true
+}
+
+// add puts the lines from to to in the set, merging the ranges they
+// overlap or touch.
+func (s *lineSet) add(from, to int) {
+	r := s.ranges
+	i := sort.Search(len(r), func(i int) bool { return r[i].to+1 >= from })
+	j := sort.Search(len(r), func(j int) bool { return r[j].from > to+1 })
+	if i < j {
+		from, to = min(from, r[i].from), max(to, r[j-1].to)
+	}
+	s.ranges = slices.Replace(r, i, j, lineRange{from, to})
 }
 
 // firstFailure returns the index of the failed job whose failure came first

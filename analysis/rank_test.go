@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -36,5 +37,40 @@ func TestSummaryAfterSpecificErrorIsCascade(t *testing.T) {
 			}
 			t.Fatal("no finding for the summary")
 		})
+	}
+}
+
+// TestLineSet: after any sequence of ranges added, the set holds exactly
+// the lines a plain set of every line added holds, and its ranges stay
+// sorted, disjoint and apart.
+func TestLineSet(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 200 {
+		var s lineSet
+		plain := map[int]bool{}
+		for range r.IntN(40) {
+			from := r.IntN(200)
+			to := from + r.IntN(12)
+			s.add(from, to)
+			for l := from; l <= to; l++ {
+				plain[l] = true
+			}
+			for l := -1; l <= 215; l++ {
+				if got := s.hasAll([]int{l}); got != plain[l] {
+					t.Fatalf("round %d: line %d in set = %v, want %v (ranges %v)", round, l, got, plain[l], s.ranges)
+				}
+			}
+			for k := 1; k < len(s.ranges); k++ {
+				if s.ranges[k].from <= s.ranges[k-1].to+1 {
+					t.Fatalf("round %d: ranges %v overlap or touch", round, s.ranges)
+				}
+			}
+		}
+	}
+	var s lineSet
+	s.add(10, 20)
+	s.add(30, 40)
+	if !s.hasAll([]int{10, 15, 35}) || s.hasAll([]int{15, 25}) || s.hasAll([]int{9}) {
+		t.Errorf("hasAll over %v", s.ranges)
 	}
 }

@@ -136,7 +136,7 @@ func (a *Analyzer) Result() JobResult {
 		}
 		a.context.pending = nil
 		if !a.lendsCache {
-			classCaches.Put(a.classes) // warm for the next job's analyzer
+			a.classes.release() // warm for the next job's analyzer
 		}
 		a.classes = nil
 	}

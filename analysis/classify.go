@@ -200,6 +200,15 @@ var verifyClassCache func(cc *classCache, l *lineView, inEcho bool, cached class
 // classCaches holds the caches of the analyzers that finished.
 var classCaches = sync.Pool{New: func() any { return new(classCache) }}
 
+// release puts cc back in classCaches, warm, but without the lines it
+// showed (which are a finished run's, and may name what the run let go of
+// to stay within its budget) and apart from the cache it shared.
+func (cc *classCache) release() {
+	cc.shown.forget()
+	cc.shared = nil
+	classCaches.Put(cc)
+}
+
 // classified is what classification (with the noise check) says of a line.
 type classified struct {
 	key    uint64

@@ -280,7 +280,7 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 		a := NewAnalyzer(opts)
 		select {
 		case cc := <-p.caches:
-			classCaches.Put(a.classes)
+			a.classes.release()
 			a.classes = cc
 		default:
 		}
@@ -298,8 +298,7 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 		select {
 		case p.caches <- cc:
 		default:
-			cc.shared = nil
-			classCaches.Put(cc)
+			cc.release()
 		}
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -427,9 +426,7 @@ func (p *ParallelAnalyzer) Result() JobResult {
 	p.cut(true)
 	p.wg.Wait()
 	for len(p.caches) > 0 {
-		cc := <-p.caches
-		cc.shared = nil
-		classCaches.Put(cc) // warm for the next log's analyzers
+		(<-p.caches).release() // warm for the next log's analyzers
 	}
 	p.shared = nil
 	p.result = p.merger.result()

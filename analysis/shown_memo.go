@@ -14,8 +14,9 @@ const shownMemoBits = 11
 // context: on real logs two of every three lines shown were shown before,
 // and redaction, which tries the secret rules whose keywords a line holds,
 // is most of what showing costs. It lives in a classCache, so it stays
-// warm from one analyzer to the next; what it holds depends on the literal
-// secrets of the Redactor, and it is emptied when they change.
+// warm from one segment of a log to the next; it is emptied when the cache
+// goes back to the pool (classCache.release), and when the literal secrets
+// of the Redactor, on which what it holds depends, change.
 type shownMemo struct {
 	r       *Redactor // the Redactor the entries were made by
 	secrets []string  // its literal secrets
@@ -37,6 +38,12 @@ func (m *shownMemo) use(r *Redactor) {
 		clear(m.slots)
 	}
 	m.r, m.secrets = r, r.secrets
+}
+
+// forget empties the memo and lets go of its Redactor.
+func (m *shownMemo) forget() {
+	clear(m.slots)
+	m.r, m.secrets = nil, nil
 }
 
 // shown is r.shown(b), remembered.

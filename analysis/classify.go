@@ -188,9 +188,6 @@ type classCache struct {
 	lits    []uint64      // scratch: which literals it holds
 	dfa     *lazyLiterals // finds them
 	shown   shownMemo     // the shown form of the lines shown last
-	// shared, while the cache is a ParallelAnalyzer worker's, is the
-	// cache its workers share, asked before a line is classified.
-	shared *sharedClasses
 }
 
 // verifyClassCache, set by a test, is called on every cache hit with what
@@ -202,10 +199,9 @@ var classCaches = sync.Pool{New: func() any { return new(classCache) }}
 
 // release puts cc back in classCaches, warm, but without the lines it
 // showed (which are a finished run's, and may name what the run let go of
-// to stay within its budget) and apart from the cache it shared.
+// to stay within its budget).
 func (cc *classCache) release() {
 	cc.shown.forget()
-	cc.shared = nil
 	classCaches.Put(cc)
 }
 
@@ -235,15 +231,6 @@ func (cc *classCache) lookupShape(l *lineView, key uint64, inEcho bool) classifi
 		}
 		return *cached
 	}
-	if cc.shared != nil && key != 0 {
-		if c := cc.shared.load(key); c != nil {
-			if verifyClassCache != nil {
-				verifyClassCache(cc, l, inEcho, *c)
-			}
-			cc.entries.store(key, *c, classCacheBits)
-			return *c
-		}
-	}
 	c := classified{key: key}
 	if cc.lits == nil {
 		ix := rulesIndexed()
@@ -262,9 +249,6 @@ func (cc *classCache) lookupShape(l *lineView, key uint64, inEcho bool) classifi
 		}
 	}
 	cc.entries.store(key, c, classCacheBits)
-	if cc.shared != nil && key != 0 {
-		cc.shared.store(c)
-	}
 	return c
 }
 

@@ -41,7 +41,6 @@ type ParallelAnalyzer struct {
 	segSize int              // segmentBytes, smaller in tests
 	slots   chan struct{}    // one per worker; a segment holds one while analyzed
 	caches  chan *classCache // the workers' class caches, warm from segment to segment
-	shared  *sharedClasses   // the cache behind theirs, made with the first segment
 	free    chan []byte      // segment buffers no worker reads any more
 	wg      sync.WaitGroup
 
@@ -262,10 +261,6 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 	}
 	order := p.started
 	p.started++
-	if p.shared == nil {
-		p.shared = new(sharedClasses)
-	}
-	shared := p.shared
 	p.slots <- struct{}{}
 	p.wg.Add(1)
 	go func() {
@@ -285,7 +280,6 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 		default:
 		}
 		cc := a.classes
-		cc.shared = shared
 		a.lendsCache = true
 		for _, b := range before {
 			a.Write(b)
@@ -428,7 +422,6 @@ func (p *ParallelAnalyzer) Result() JobResult {
 	for len(p.caches) > 0 {
 		(<-p.caches).release() // warm for the next log's analyzers
 	}
-	p.shared = nil
 	p.result = p.merger.result()
 	p.result.Lines = p.line
 	p.result.Bytes = p.bytes

@@ -8,7 +8,7 @@ import (
 // shownMemoBits sizes the memo of shown lines.
 const shownMemoBits = 11
 
-// shownMemo remembers the shown form (see Redactor.shown) of the lines
+// shownMemo remembers the shown form (see Analyzer.shown) of the lines
 // shown last. A line is shown once for each finding whose message or
 // context holds it, and findings close together share most of their
 // context: on real logs two of every three lines shown were shown before,
@@ -46,7 +46,7 @@ func (m *shownMemo) forget() {
 	m.r, m.secrets = nil, nil
 }
 
-// shown is r.shown(b), remembered.
+// shown is Analyzer.shown of b with r, remembered.
 func (m *shownMemo) shown(r *Redactor, b []byte) string {
 	if m.r != r {
 		m.use(r)

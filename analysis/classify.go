@@ -255,18 +255,17 @@ func (cc *classCache) lookupShape(l *lineView, key uint64, inEcho bool) classifi
 // prepare lower-cases the line into buf and finds its literals with dfa,
 // a matcher of the rule index's literals.
 func (l *lineView) prepare(buf []byte, lits []uint64, dfa *lazyLiterals) []byte {
-	buf = buf[:0]
-	for _, c := range l.text {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf = append(buf, c)
-	}
+	buf = appendLower(buf[:0], l.text)
 	ix := rulesIndexed()
 	l.lower = buf
 	l.lits = lits
 	l.try = dfa.match(buf, lits, ix.byLiteral)
 	l.try.add(&ix.always)
+	first := 256
+	if len(l.trim) > 0 {
+		first = int(l.trim[0])
+	}
+	l.try.keep(&leadAllows()[first])
 	return buf
 }
 

@@ -106,3 +106,30 @@ func TestRuleBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadAllows: the mask prepare keeps l.try to lets through, for each
+// first byte of a trimmed line and for an empty one, exactly the rules
+// whose lead tryRule would let through.
+func TestLeadAllows(t *testing.T) {
+	masks := leadAllows()
+	withLead := 0
+	for i := range rules {
+		r := &rules[i]
+		if r.lead != "" {
+			withLead++
+		}
+		for c := range 257 {
+			l := &lineView{}
+			if c < 256 {
+				l.trim = []byte{byte(c)}
+			}
+			want := r.lead == "" || len(l.trim) > 0 && strings.IndexByte(r.lead, l.trim[0]) >= 0
+			if got := masks[c][i/64]&(1<<(i%64)) != 0; got != want {
+				t.Fatalf("%s, first byte %d: mask says %v, lead %q says %v", r.name, c, got, r.lead, want)
+			}
+		}
+	}
+	if withLead == 0 {
+		t.Fatal("no rule has a lead; the test proves nothing")
+	}
+}

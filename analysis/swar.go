@@ -50,3 +50,32 @@ func anyControl(w uint64) bool {
 	del, ef := w^(ones*0x7f), w^(ones*0xef)
 	return ((w-ones*0x20)&^w|(del-ones)&^del|(ef-ones)&^ef)&highs != 0
 }
+
+// lowerWord maps the ASCII upper-case letters of w to lower case and
+// leaves every other byte as it is. Each byte is cut to 7 bits before the
+// adds, so no carry crosses bytes; the high bit of the original byte keeps
+// bytes of 0x80 and above out.
+func lowerWord(w uint64) uint64 {
+	v := w & (ones * 0x7f)
+	atLeastA := v + ones*(0x80-'A') // high bit: v >= 'A'
+	aboveZ := v + ones*(0x80-'Z'-1) // high bit: v > 'Z'
+	upper := atLeastA &^ aboveZ &^ w & highs
+	return w | upper>>2 // 0x80 >> 2 is 0x20
+}
+
+// appendLower appends b to dst with ASCII upper case lowered, eight bytes
+// at a time.
+func appendLower(dst, b []byte) []byte {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		dst = binary.LittleEndian.AppendUint64(dst, lowerWord(binary.LittleEndian.Uint64(b[i:])))
+	}
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}

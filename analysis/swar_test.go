@@ -87,3 +87,40 @@ func TestDigitRun(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerWord: every byte value in every position among fillers, and a
+// million random words, lowered as a byte loop lowers them.
+func TestLowerWord(t *testing.T) {
+	t.Parallel()
+	byteWise := func(w uint64) uint64 {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], w)
+		for i, c := range b {
+			if c >= 'A' && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		return binary.LittleEndian.Uint64(b[:])
+	}
+	check := func(w uint64) {
+		if got, want := lowerWord(w), byteWise(w); got != want {
+			t.Fatalf("lowerWord(%#x) = %#x, want %#x", w, got, want)
+		}
+	}
+	for _, fill := range []byte{'@', 'A', 'Z', '[', 'a', 0x00, 0x7f, 0x80, 0xc1, 0xda, 0xff} {
+		for pos := range 8 {
+			for c := range 256 {
+				b := [8]byte{fill, fill, fill, fill, fill, fill, fill, fill}
+				b[pos] = byte(c)
+				check(binary.LittleEndian.Uint64(b[:]))
+			}
+		}
+	}
+	rng := rand.New(rand.NewSource(2))
+	for range 1_000_000 {
+		check(rng.Uint64())
+	}
+	if got := string(appendLower([]byte("x"), []byte("Hello, WORLD: Ärger 123 ZZ"))); got != "xhello, world: Ärger 123 zz" {
+		t.Errorf("appendLower = %q", got)
+	}
+}

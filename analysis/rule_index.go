@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"strings"
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
@@ -36,12 +35,19 @@ func (m *ruleMask) keep(o *ruleMask) {
 // spares the calls, and the twelve rules without a need, all with a lead,
 // were three of every four rules tried on real logs.
 var leadAllows = sync.OnceValue(func() *[257]ruleMask {
-	var m [257]ruleMask
+	var any ruleMask // the rules without a lead
 	for i := range rules {
-		for c := range m {
-			if lead := rules[i].lead; lead == "" || c < 256 && strings.IndexByte(lead, byte(c)) >= 0 {
-				m[c].set(i)
-			}
+		if rules[i].lead == "" {
+			any.set(i)
+		}
+	}
+	var m [257]ruleMask
+	for c := range m {
+		m[c] = any
+	}
+	for i := range rules {
+		for _, c := range []byte(rules[i].lead) {
+			m[c].set(i)
 		}
 	}
 	return &m

@@ -21,8 +21,9 @@ build: ## Static binary into bin/destill (CGO_ENABLED=0, version stamped)
 # deploy files) are named TestE2E*: make test leaves them to make test-e2e.
 E2E := ^TestE2E
 
-test: ## Every test but the end-to-end ones (throwaway PostgreSQL, in-process kfake); ends naming any test skipped for a missing tool
+test: ## Every test but the end-to-end ones (throwaway PostgreSQL, in-process kfake), the parallel analysis first under the race detector; ends naming any test skipped for a missing tool
 	go vet ./...
+	scripts/race-tests.sh
 	scripts/run-tests.sh go test -count=1 -skip '$(E2E)' ./...
 
 test-e2e: ## The end-to-end tests (TestE2E*): the real binary in tmux, as workers, from the README, as deploy files run it

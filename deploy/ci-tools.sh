@@ -2,7 +2,8 @@
 # Installs what the tests need, when missing, so that none of them skips:
 # PostgreSQL's server binaries (make test starts a throwaway server from
 # them; Debian's package is installed without its own cluster), tmux (the
-# terminal UI's end-to-end tests), docker-compose (Debian's, for
+# terminal UI's end-to-end tests), gcc (the race detector needs cgo),
+# docker-compose (Debian's, for
 # `docker-compose config`), shellcheck, and helm built from its Go module
 # (Debian has no helm package), linked into /usr/local/bin. No container
 # engine or cluster is needed. Run as root (CI) or with sudo: make
@@ -19,6 +20,7 @@ missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)
 command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc) # the race detector (scripts/race-tests.sh)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
 	# The server binaries only: no cluster of the package's own, and no
 	# upgrade of what the machine already has.

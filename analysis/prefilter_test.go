@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"math/rand"
 	"regexp"
 	"regexp/syntax"
@@ -409,5 +410,37 @@ func TestRulePrefiltersPassOnSampledMatches(t *testing.T) {
 	}
 	if matched < 10_000 {
 		t.Fatalf("only %d sampled texts matched", matched)
+	}
+}
+
+// TestMatcherDropsAScreenThatTurnsNothingAway: a matcher whose screens
+// past the start let through nearly every line of its first preTrial
+// skips them from then on, one whose screens turn lines away keeps them,
+// and what match answers is the expression's answer throughout.
+func TestMatcherDropsAScreenThatTurnsNothingAway(t *testing.T) {
+	const src = `^(\[INFO\] )?Tests run: \d+, Failures: 0, Errors: 0, Skipped: \d+, Time elapsed: `
+	tests := []struct {
+		name     string
+		line     string // %d: the line's number
+		wantSkip bool
+	}{
+		{"every line passes", "Tests run: %d, Failures: 0, Errors: 0, Skipped: 0, Time elapsed: 0.1 s", true},
+		{"most lines are turned away", "Tests run: %d, Failures: 2, Errors: 0, Skipped: 0, Time elapsed: 0.1 s", false},
+	}
+	for _, tt := range tests {
+		m := re(src).matcher()
+		m.full()
+		if m.pre.follows == nil && m.pre.fromStart == nil && m.pre.need == nil {
+			t.Fatalf("%s: the pattern has no screen past its start; the test proves nothing", tt.name)
+		}
+		for i := range 3 * preTrial {
+			line := []byte(fmt.Sprintf(tt.line, i))
+			if got, want := m.match(line), m.re.Match(line); got != want {
+				t.Fatalf("%s, line %d: match = %v, the expression says %v", tt.name, i, got, want)
+			}
+		}
+		if m.skipPre.Load() != tt.wantSkip {
+			t.Errorf("%s: screens skipped = %v, want %v", tt.name, m.skipPre.Load(), tt.wantSkip)
+		}
 	}
 }

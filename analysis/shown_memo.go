@@ -5,8 +5,16 @@ import (
 	"slices"
 )
 
-// shownMemoBits sizes the memo of shown lines.
-const shownMemoBits = 11
+// The memo of shown lines: 2,048 slots for lines of up to maxMemoLine
+// bytes, and 32 for longer ones (up to MaxLineBytes, 64 KiB), so that it
+// holds at most about 4 MiB whatever the lines. Long lines are rare, but a
+// log of them repeats each in the context of its neighbours' findings like
+// any other, and redacting 64 KiB costs much more than a short line.
+const (
+	shownMemoBits = 11
+	longMemoBits  = 5
+	maxMemoLine   = 512
+)
 
 // shownMemo remembers the shown form (see Analyzer.shown) of the lines
 // shown last. A line is shown once for each finding whose message or
@@ -21,7 +29,8 @@ type shownMemo struct {
 	r       *Redactor // the Redactor the entries were made by
 	secrets []string  // its literal secrets
 	seed    maphash.Seed
-	slots   []shownSlot
+	slots   []shownSlot // lines of up to maxMemoLine bytes
+	long    []shownSlot // longer ones
 }
 
 // shownSlot is a printable line and its shown form. The empty slot is
@@ -34,8 +43,10 @@ func (m *shownMemo) use(r *Redactor) {
 	if m.slots == nil {
 		m.seed = maphash.MakeSeed()
 		m.slots = make([]shownSlot, 1<<shownMemoBits)
+		m.long = make([]shownSlot, 1<<longMemoBits)
 	} else if !slices.Equal(m.secrets, r.secrets) {
 		clear(m.slots)
+		clear(m.long)
 	}
 	m.r, m.secrets = r, r.secrets
 }
@@ -43,7 +54,16 @@ func (m *shownMemo) use(r *Redactor) {
 // forget empties the memo and lets go of its Redactor.
 func (m *shownMemo) forget() {
 	clear(m.slots)
+	clear(m.long)
 	m.r, m.secrets = nil, nil
+}
+
+// slot returns where a line of n bytes with hash h goes.
+func (m *shownMemo) slot(h uint64, n int) *shownSlot {
+	if n > maxMemoLine {
+		return &m.long[h&(1<<longMemoBits-1)]
+	}
+	return &m.slots[h&(1<<shownMemoBits-1)]
 }
 
 // shown is Analyzer.shown of b with r, remembered.
@@ -51,7 +71,7 @@ func (m *shownMemo) shown(r *Redactor, b []byte) string {
 	if m.r != r {
 		m.use(r)
 	}
-	s := &m.slots[maphash.Bytes(m.seed, b)&(1<<shownMemoBits-1)]
+	s := m.slot(maphash.Bytes(m.seed, b), len(b))
 	if s.line == string(b) {
 		return s.shown
 	}
@@ -68,7 +88,7 @@ func (m *shownMemo) shownLine(r *Redactor, line string) string {
 	if m.r != r {
 		m.use(r)
 	}
-	s := &m.slots[maphash.String(m.seed, line)&(1<<shownMemoBits-1)]
+	s := m.slot(maphash.String(m.seed, line), len(line))
 	if s.line == line {
 		return s.shown
 	}

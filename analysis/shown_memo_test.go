@@ -116,13 +116,51 @@ func TestClassCacheReleaseForgetsShownLines(t *testing.T) {
 	cc := new(classCache)
 	r := NewRedactor("tok-literal-secret-value")
 	cc.shown.shown(r, []byte("a line the run showed"))
+	cc.shown.shown(r, []byte("a long line the run showed "+strings.Repeat("x", maxMemoLine)))
 	cc.release()
-	for i, s := range cc.shown.slots {
+	for i, s := range append(cc.shown.slots, cc.shown.long...) {
 		if s != (shownSlot{}) {
 			t.Fatalf("slot %d still holds %q", i, s.line)
 		}
 	}
 	if cc.shown.r != nil || cc.shown.secrets != nil {
 		t.Error("the released cache still holds its Redactor")
+	}
+}
+
+// Lines longer than maxMemoLine are shown as the Redactor shows them and
+// kept in the memo's small table for long lines, so that its memory stays
+// bounded whatever the lines: at most 32 long lines at a time.
+func TestShownMemoBoundsLongLines(t *testing.T) {
+	r := NewRedactor()
+	var m shownMemo
+	m.shown(r, []byte("a short line"))
+	for i := range 200 {
+		long := []byte(fmt.Sprintf("%d password=hunter22 %s", i, strings.Repeat("z", 3*maxShownLineBytes)))
+		for round := range 2 { // the second from the memo, if it is still there
+			if got, want := m.shown(r, long), direct(r, long); got != want {
+				t.Fatalf("line %d, round %d: shown differs from the Redactor's", i, round)
+			}
+			if got, want := m.shownLine(r, string(long)), direct(r, long); got != want {
+				t.Fatalf("line %d, round %d: shownLine differs from the Redactor's", i, round)
+			}
+		}
+	}
+	short, long := 0, 0
+	for _, s := range m.slots {
+		if len(s.line) > maxMemoLine {
+			t.Fatalf("the table of short lines holds a line of %d bytes", len(s.line))
+		}
+		if s.line != "" {
+			short++
+		}
+	}
+	for _, s := range m.long {
+		if s.line != "" {
+			long++
+		}
+	}
+	if short != 1 || long == 0 || long > 1<<longMemoBits {
+		t.Errorf("the memo holds %d short and %d long lines, want 1 and 1 to %d", short, long, 1<<longMemoBits)
 	}
 }

@@ -3,7 +3,6 @@ package analysis
 import (
 	"bytes"
 	"math/bits"
-	"strings"
 	"sync"
 )
 
@@ -305,13 +304,12 @@ func classify(l *lineView) (*rule, float64, bool) {
 
 func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 
-// tryRule reports whether rule i matches l, whose literals told it might.
+// tryRule reports whether rule i matches l, whose literals and first byte
+// told it might (prepare keeps in l.try only the rules whose lead allows
+// the line: see leadAllows).
 func tryRule(i int, l *lineView) (*rule, bool) {
 	{
 		r := &rules[i]
-		if r.lead != "" && (len(l.trim) == 0 || strings.IndexByte(r.lead, l.trim[0]) < 0) {
-			return nil, false
-		}
 		if r.pre != nil && !r.pre(l) {
 			return nil, false
 		}

@@ -109,7 +109,7 @@ func TestRuleBlocks(t *testing.T) {
 
 // TestLeadAllows: the mask prepare keeps l.try to lets through, for each
 // first byte of a trimmed line and for an empty one, exactly the rules
-// whose lead tryRule would let through.
+// whose lead allows the line.
 func TestLeadAllows(t *testing.T) {
 	masks := leadAllows()
 	withLead := 0

@@ -408,7 +408,8 @@ func (p *ParallelAnalyzer) Result() JobResult {
 	}
 	p.done = true
 	if len(p.segs) == 0 && (len(p.buf) < p.segSize/2 || cap(p.slots) == 1) {
-		// A log of less than half a segment: read it as one Analyzer
+		// A log of less than half a segment, or one read by a single
+		// worker, that no segment was cut from: read it as one Analyzer
 		// would. (A longer one is spread over the workers.)
 		a := NewAnalyzer(p.opts)
 		a.Write(p.buf)

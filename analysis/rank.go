@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -72,26 +73,50 @@ func rank(jobs []JobResult, skipUnshown bool) []Finding {
 			findings = append(findings, f)
 		}
 	}
-	jobIndex := map[string]int{}
-	for i, j := range jobs {
-		jobIndex[j.Job.ID] = i
-	}
-	sort.SliceStable(findings, func(a, b int) bool {
-		fa, fb := &findings[a], &findings[b]
-		if fa.Confidence != fb.Confidence {
-			return fa.Confidence > fb.Confidence
-		}
-		if ja, jb := jobIndex[fa.JobID], jobIndex[fb.JobID]; ja != jb {
-			return ja < jb
-		}
-		return fa.LineStart < fb.LineStart
-	})
+	findings = bestFirst(findings, jobs)
 	findings = dropContained(findings)
 	findings = everyJobFirst(findings, jobs)
 	for i := range findings {
 		findings[i].Rank = i + 1
 	}
 	return findings
+}
+
+// bestFirst orders findings by confidence, then by their job's place in
+// jobs, then by line; ties keep their order. It sorts small keys and moves
+// each finding once: a finding is hundreds of bytes, and sort.SliceStable
+// moved them through reflection, looking up both jobs in a map at each
+// comparison (a quarter of ranking's time on 111 MB of corpus logs).
+func bestFirst(findings []Finding, jobs []JobResult) []Finding {
+	jobIndex := make(map[string]int, len(jobs))
+	for i, j := range jobs {
+		jobIndex[j.Job.ID] = i
+	}
+	type key struct {
+		confidence float64
+		job, line  int
+		at         int // the finding's index in findings
+	}
+	keys := make([]key, len(findings))
+	for i := range findings {
+		f := &findings[i]
+		keys[i] = key{f.Confidence, jobIndex[f.JobID], f.LineStart, i}
+	}
+	slices.SortStableFunc(keys, func(a, b key) int {
+		switch {
+		case a.confidence != b.confidence:
+			return cmp.Compare(b.confidence, a.confidence) // the higher first
+		case a.job != b.job:
+			return cmp.Compare(a.job, b.job)
+		default:
+			return cmp.Compare(a.line, b.line)
+		}
+	})
+	sorted := make([]Finding, len(findings))
+	for i, k := range keys {
+		sorted[i] = findings[k.at]
+	}
+	return sorted
 }
 
 // scored is one candidate of one job with the score ranking gave it.

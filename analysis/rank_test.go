@@ -1,8 +1,11 @@
 package analysis
 
 import (
+	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
+	"sort"
 	"testing"
 )
 
@@ -72,5 +75,35 @@ func TestLineSet(t *testing.T) {
 	s.add(30, 40)
 	if !s.hasAll([]int{10, 15, 35}) || s.hasAll([]int{15, 25}) || s.hasAll([]int{9}) {
 		t.Errorf("hasAll over %v", s.ranges)
+	}
+}
+
+// TestBestFirstEqualsSliceStable compares bestFirst with the stable sort
+// of whole findings it replaced, on random findings with many ties.
+func TestBestFirstEqualsSliceStable(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	jobs := []JobResult{{Job: JobSummary{ID: "b"}}, {Job: JobSummary{ID: "a"}}, {Job: JobSummary{ID: "c"}}}
+	for round := range 500 {
+		findings := make([]Finding, rng.IntN(60))
+		for i := range findings {
+			findings[i] = Finding{Confidence: float64(rng.IntN(5)) / 4, JobID: jobs[rng.IntN(len(jobs))].Job.ID,
+				LineStart: 1 + rng.IntN(8), Message: fmt.Sprint(i)}
+		}
+		want := slices.Clone(findings)
+		jobIndex := map[string]int{"b": 0, "a": 1, "c": 2}
+		sort.SliceStable(want, func(a, b int) bool {
+			fa, fb := &want[a], &want[b]
+			if fa.Confidence != fb.Confidence {
+				return fa.Confidence > fb.Confidence
+			}
+			if ja, jb := jobIndex[fa.JobID], jobIndex[fb.JobID]; ja != jb {
+				return ja < jb
+			}
+			return fa.LineStart < fb.LineStart
+		})
+		if got := bestFirst(findings, jobs); !reflect.DeepEqual(got, want) && len(want) > 0 {
+			t.Fatalf("round %d: bestFirst differs from the stable sort", round)
+		}
 	}
 }

@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"bytes"
+	"cmp"
+	"slices"
 	"strings"
 )
 
@@ -327,6 +329,22 @@ func absorbIntoTails(jobs []JobResult) []JobResult {
 // a new slice and from[i] is the index in cands of kept[i]. Absorbing the
 // candidates it returns again changes nothing.
 func absorbJob(cands []Candidate) (kept []Candidate, from []int, ok bool) {
+	// What a tail may take in, by first line: generic candidates seen
+	// once, not noise. (Each tail looks among these only, by binary
+	// search: a job keeps thousands of candidates and hundreds of tails.)
+	var inner []int
+	tail := false
+	for ci := range cands {
+		c := &cands[ci]
+		tail = tail || isTail(c)
+		if isGeneric(c) && c.Occurrences == 1 && !c.Noise {
+			inner = append(inner, ci)
+		}
+	}
+	if !tail || len(inner) == 0 {
+		return nil, nil, false
+	}
+	slices.SortStableFunc(inner, func(a, b int) int { return cmp.Compare(cands[a].LineStart, cands[b].LineStart) })
 	var absorbed map[int]bool
 	var tails map[int]int // tail index -> its new headline's index
 	for ti := range cands {
@@ -335,16 +353,19 @@ func absorbJob(cands []Candidate) (kept []Candidate, from []int, ok bool) {
 			continue
 		}
 		best := -1
-		for ci := range cands {
+		i, _ := slices.BinarySearchFunc(inner, t.LineStart, func(ci, line int) int { return cmp.Compare(cands[ci].LineStart, line) })
+		for ; i < len(inner) && cands[inner[i]].LineStart <= t.LineEnd; i++ {
+			ci := inner[i]
 			c := &cands[ci]
-			if ci == ti || !isGeneric(c) || c.Occurrences != 1 || c.Noise || c.LineStart < t.LineStart || c.LineEnd > t.LineEnd {
+			if ci == ti || c.LineEnd > t.LineEnd {
 				continue
 			}
 			if absorbed == nil {
 				absorbed, tails = map[int]bool{}, map[int]int{}
 			}
 			absorbed[ci] = true
-			if best < 0 || c.Score > cands[best].Score {
+			// The strongest; of equals, the first in cands.
+			if best < 0 || c.Score > cands[best].Score || c.Score == cands[best].Score && ci < best {
 				best = ci
 			}
 		}

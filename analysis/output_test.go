@@ -1,6 +1,9 @@
 package analysis
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -277,4 +280,76 @@ func TestBoundaryFlag(t *testing.T) {
 			t.Errorf("boundaryFlag(%q) = %d, want %d", tt.line, got, tt.want)
 		}
 	}
+}
+
+// TestAbsorbJobEqualsAllPairs compares absorbJob, which looks for each
+// tail's lines by binary search, with the check of every pair of
+// candidates it replaced, on random jobs with overlapping tails, equal
+// scores and candidates out of line order.
+func TestAbsorbJobEqualsAllPairs(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	rulesOf := []string{failedOutputRule.name, genericRule.name, "error-prefix", "timeout"}
+	for round := range 3000 {
+		cands := make([]Candidate, rng.IntN(40))
+		for i := range cands {
+			start := 1 + rng.IntN(60)
+			cands[i] = Candidate{
+				Rule: rulesOf[rng.IntN(len(rulesOf))], Category: CategoryError,
+				LineStart: start, LineEnd: start + rng.IntN(12),
+				Score: float64(rng.IntN(4)) / 4, Occurrences: 1 + rng.IntN(2)/max(1, rng.IntN(3)),
+				Noise: rng.IntN(8) == 0, Message: fmt.Sprintf("message %d", i),
+			}
+		}
+		kept, from, ok := absorbJob(cands)
+		wantKept, wantFrom, wantOK := absorbJobAllPairs(cands)
+		if ok != wantOK || !reflect.DeepEqual(from, wantFrom) || !reflect.DeepEqual(kept, wantKept) {
+			t.Fatalf("round %d: absorbJob = %v %v, every pair checked gives %v %v", round, ok, from, wantOK, wantFrom)
+		}
+	}
+}
+
+// absorbJobAllPairs is absorbJob as it was: every tail checks every
+// candidate.
+func absorbJobAllPairs(cands []Candidate) (kept []Candidate, from []int, ok bool) {
+	var absorbed map[int]bool
+	var tails map[int]int
+	for ti := range cands {
+		t := &cands[ti]
+		if !isTail(t) {
+			continue
+		}
+		best := -1
+		for ci := range cands {
+			c := &cands[ci]
+			if ci == ti || !isGeneric(c) || c.Occurrences != 1 || c.Noise || c.LineStart < t.LineStart || c.LineEnd > t.LineEnd {
+				continue
+			}
+			if absorbed == nil {
+				absorbed, tails = map[int]bool{}, map[int]int{}
+			}
+			absorbed[ci] = true
+			if best < 0 || c.Score > cands[best].Score {
+				best = ci
+			}
+		}
+		if best >= 0 {
+			tails[ti] = best
+		}
+	}
+	if absorbed == nil {
+		return nil, nil, false
+	}
+	for ci, c := range cands {
+		if absorbed[ci] {
+			continue
+		}
+		if h, ok := tails[ci]; ok {
+			c.Message = cands[h].Message
+			c.Fingerprint = Fingerprint(c.Category, c.Message)
+		}
+		kept = append(kept, c)
+		from = append(from, ci)
+	}
+	return kept, from, true
 }

@@ -331,7 +331,8 @@ func absorbIntoTails(jobs []JobResult) []JobResult {
 func absorbJob(cands []Candidate) (kept []Candidate, from []int, ok bool) {
 	// What a tail may take in, by first line: generic candidates seen
 	// once, not noise. (Each tail looks among these only, by binary
-	// search: a job keeps thousands of candidates and hundreds of tails.)
+	// search: a long job keeps thousands of candidates and dozens of
+	// tails.)
 	var inner []int
 	tail := false
 	for ci := range cands {

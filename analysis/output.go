@@ -329,51 +329,7 @@ func absorbIntoTails(jobs []JobResult) []JobResult {
 // a new slice and from[i] is the index in cands of kept[i]. Absorbing the
 // candidates it returns again changes nothing.
 func absorbJob(cands []Candidate) (kept []Candidate, from []int, ok bool) {
-	// What a tail may take in, by first line: generic candidates seen
-	// once, not noise. (Each tail looks among these only, by binary
-	// search: a long job keeps thousands of candidates and dozens of
-	// tails.)
-	var inner []int
-	tail := false
-	for ci := range cands {
-		c := &cands[ci]
-		tail = tail || isTail(c)
-		if isGeneric(c) && c.Occurrences == 1 && !c.Noise {
-			inner = append(inner, ci)
-		}
-	}
-	if !tail || len(inner) == 0 {
-		return nil, nil, false
-	}
-	slices.SortStableFunc(inner, func(a, b int) int { return cmp.Compare(cands[a].LineStart, cands[b].LineStart) })
-	var absorbed map[int]bool
-	var tails map[int]int // tail index -> its new headline's index
-	for ti := range cands {
-		t := &cands[ti]
-		if !isTail(t) {
-			continue
-		}
-		best := -1
-		i, _ := slices.BinarySearchFunc(inner, t.LineStart, func(ci, line int) int { return cmp.Compare(cands[ci].LineStart, line) })
-		for ; i < len(inner) && cands[inner[i]].LineStart <= t.LineEnd; i++ {
-			ci := inner[i]
-			c := &cands[ci]
-			if ci == ti || c.LineEnd > t.LineEnd {
-				continue
-			}
-			if absorbed == nil {
-				absorbed, tails = map[int]bool{}, map[int]int{}
-			}
-			absorbed[ci] = true
-			// The strongest; of equals, the first in cands.
-			if best < 0 || c.Score > cands[best].Score || c.Score == cands[best].Score && ci < best {
-				best = ci
-			}
-		}
-		if best >= 0 {
-			tails[ti] = best
-		}
-	}
+	absorbed, tails := tailsTakeIn(cands)
 	if absorbed == nil {
 		return nil, nil, false
 	}
@@ -391,6 +347,55 @@ func absorbJob(cands []Candidate) (kept []Candidate, from []int, ok bool) {
 		from = append(from, ci)
 	}
 	return kept, from, true
+}
+
+// tailsTakeIn finds the candidates the tails of cands take in (absorbed;
+// nil when none) and each tail's new headline, the strongest of them, the
+// first in cands of equals (tails: tail index → headline index). A tail
+// takes in the generic candidates seen once, not noise, whose lines lie
+// inside its own; it looks only among those, sorted by first line, by
+// binary search: a long job keeps thousands of candidates and dozens of
+// tails.
+func tailsTakeIn(cands []Candidate) (absorbed map[int]bool, tails map[int]int) {
+	var inner []int
+	tail := false
+	for ci := range cands {
+		c := &cands[ci]
+		tail = tail || isTail(c)
+		if isGeneric(c) && c.Occurrences == 1 && !c.Noise {
+			inner = append(inner, ci)
+		}
+	}
+	if !tail || len(inner) == 0 {
+		return nil, nil
+	}
+	slices.SortStableFunc(inner, func(a, b int) int { return cmp.Compare(cands[a].LineStart, cands[b].LineStart) })
+	for ti := range cands {
+		t := &cands[ti]
+		if !isTail(t) {
+			continue
+		}
+		best := -1
+		i, _ := slices.BinarySearchFunc(inner, t.LineStart, func(ci, line int) int { return cmp.Compare(cands[ci].LineStart, line) })
+		for ; i < len(inner) && cands[inner[i]].LineStart <= t.LineEnd; i++ {
+			ci := inner[i]
+			c := &cands[ci]
+			if ci == ti || c.LineEnd > t.LineEnd {
+				continue
+			}
+			if absorbed == nil {
+				absorbed, tails = map[int]bool{}, map[int]int{}
+			}
+			absorbed[ci] = true
+			if best < 0 || c.Score > cands[best].Score || c.Score == cands[best].Score && ci < best {
+				best = ci
+			}
+		}
+		if best >= 0 {
+			tails[ti] = best
+		}
+	}
+	return absorbed, tails
 }
 
 // noBlock is the block spec of a tail candidate: its lines are known.

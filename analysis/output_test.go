@@ -282,11 +282,11 @@ func TestBoundaryFlag(t *testing.T) {
 	}
 }
 
-// TestAbsorbJobEqualsAllPairs compares absorbJob, which looks for each
-// tail's lines by binary search, with the check of every pair of
+// TestTailsTakeInEqualsAllPairs compares tailsTakeIn, which looks for
+// each tail's lines by binary search, with the check of every pair of
 // candidates it replaced, on random jobs with overlapping tails, equal
 // scores and candidates out of line order.
-func TestAbsorbJobEqualsAllPairs(t *testing.T) {
+func TestTailsTakeInEqualsAllPairs(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	rulesOf := []string{failedOutputRule.name, genericRule.name, "error-prefix", "timeout"}
@@ -301,19 +301,17 @@ func TestAbsorbJobEqualsAllPairs(t *testing.T) {
 				Noise: rng.IntN(8) == 0, Message: fmt.Sprintf("message %d", i),
 			}
 		}
-		kept, from, ok := absorbJob(cands)
-		wantKept, wantFrom, wantOK := absorbJobAllPairs(cands)
-		if ok != wantOK || !reflect.DeepEqual(from, wantFrom) || !reflect.DeepEqual(kept, wantKept) {
-			t.Fatalf("round %d: absorbJob = %v %v, every pair checked gives %v %v", round, ok, from, wantOK, wantFrom)
+		absorbed, tails := tailsTakeIn(cands)
+		wantAbsorbed, wantTails := tailsTakeInAllPairs(cands)
+		if !reflect.DeepEqual(absorbed, wantAbsorbed) || !reflect.DeepEqual(tails, wantTails) {
+			t.Fatalf("round %d: tailsTakeIn = %v %v, every pair checked gives %v %v", round, absorbed, tails, wantAbsorbed, wantTails)
 		}
 	}
 }
 
-// absorbJobAllPairs is absorbJob as it was: every tail checks every
+// tailsTakeInAllPairs is tailsTakeIn as it was: every tail checks every
 // candidate.
-func absorbJobAllPairs(cands []Candidate) (kept []Candidate, from []int, ok bool) {
-	var absorbed map[int]bool
-	var tails map[int]int
+func tailsTakeInAllPairs(cands []Candidate) (absorbed map[int]bool, tails map[int]int) {
 	for ti := range cands {
 		t := &cands[ti]
 		if !isTail(t) {
@@ -337,19 +335,5 @@ func absorbJobAllPairs(cands []Candidate) (kept []Candidate, from []int, ok bool
 			tails[ti] = best
 		}
 	}
-	if absorbed == nil {
-		return nil, nil, false
-	}
-	for ci, c := range cands {
-		if absorbed[ci] {
-			continue
-		}
-		if h, ok := tails[ci]; ok {
-			c.Message = cands[h].Message
-			c.Fingerprint = Fingerprint(c.Category, c.Message)
-		}
-		kept = append(kept, c)
-		from = append(from, ci)
-	}
-	return kept, from, true
+	return absorbed, tails
 }

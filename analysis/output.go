@@ -378,9 +378,9 @@ func tailsTakeIn(cands []Candidate) (absorbed map[int]bool, tails map[int]int) {
 		best := -1
 		i, _ := slices.BinarySearchFunc(inner, t.LineStart, func(ci, line int) int { return cmp.Compare(cands[ci].LineStart, line) })
 		for ; i < len(inner) && cands[inner[i]].LineStart <= t.LineEnd; i++ {
-			ci := inner[i]
+			ci := inner[i] // (never ti: a tail is not generic)
 			c := &cands[ci]
-			if ci == ti || c.LineEnd > t.LineEnd {
+			if c.LineEnd > t.LineEnd {
 				continue
 			}
 			if absorbed == nil {

@@ -71,6 +71,7 @@ type matcher struct {
 
 	reOnce sync.Once
 	re     *regexp.Regexp // compiled once a line passes the screens
+	runs   *startRuns     // re run only where a match can begin; nil: re alone
 
 	// tried counts the lines match asked pre about, up to preTrial, and
 	// turned those it turned away. A pre that turns away fewer than one
@@ -97,7 +98,13 @@ func (m *matcher) match(t []byte) bool {
 	if !possible {
 		return false
 	}
-	return certain || m.compiled().Match(t)
+	if certain {
+		return true
+	}
+	if re := m.compiled(); m.runs == nil {
+		return re.Match(t)
+	}
+	return m.runs.match(t)
 }
 
 // decide reports what the screens say of t: whether a match is possible,
@@ -144,7 +151,10 @@ func (m *matcher) rest() {
 
 // compiled compiles the expression, once.
 func (m *matcher) compiled() *regexp.Regexp {
-	m.reOnce.Do(func() { m.re = regexp.MustCompile(m.src) })
+	m.reOnce.Do(func() {
+		m.re = regexp.MustCompile(m.src)
+		m.runs = newStartRuns(m.src)
+	})
 	return m.re
 }
 

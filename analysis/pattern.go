@@ -71,7 +71,13 @@ type matcher struct {
 
 	reOnce sync.Once
 	re     *regexp.Regexp // compiled once a line passes the screens
-	runs   *startRuns     // re run only where a match can begin; nil: re alone
+
+	// runs runs re only where a match can begin; nil: re alone. It is
+	// built once re has run runsAfter times: deriving it costs about
+	// what compiling re does, which a short log would not win back.
+	ran      atomic.Int32
+	runsOnce sync.Once
+	runs     *startRuns
 
 	// tried counts the lines match asked pre about, up to preTrial, and
 	// turned those it turned away. A pre that turns away fewer than one
@@ -101,11 +107,21 @@ func (m *matcher) match(t []byte) bool {
 	if certain {
 		return true
 	}
-	if re := m.compiled(); m.runs == nil {
+	re := m.compiled()
+	if m.ran.Load() < runsAfter {
+		m.ran.Add(1)
+		return re.Match(t)
+	}
+	m.runsOnce.Do(func() { m.runs = newStartRuns(m.src) })
+	if m.runs == nil {
 		return re.Match(t)
 	}
 	return m.runs.match(t)
 }
+
+// runsAfter is how many times a matcher runs its expression before it
+// builds its startRuns.
+const runsAfter = 64
 
 // decide reports what the screens say of t: whether a match is possible,
 // and whether it is certain. Past the start screen, it builds the rest.
@@ -151,10 +167,7 @@ func (m *matcher) rest() {
 
 // compiled compiles the expression, once.
 func (m *matcher) compiled() *regexp.Regexp {
-	m.reOnce.Do(func() {
-		m.re = regexp.MustCompile(m.src)
-		m.runs = newStartRuns(m.src)
-	})
+	m.reOnce.Do(func() { m.re = regexp.MustCompile(m.src) })
 	return m.re
 }
 

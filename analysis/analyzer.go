@@ -93,6 +93,12 @@ type Analyzer struct {
 	output     outputState   // the failed commands' last output
 	classes    *classCache   // classification by line shape: classCaches' until Result
 	lendsCache bool          // classes is a ParallelAnalyzer's: Result leaves it
+	// stableInput: what Write is given stays as it is until Result
+	// returns (a ParallelAnalyzer's segments), so the context ring may
+	// keep lines that lie in it without copying them. input is the
+	// write being split.
+	stableInput bool
+	input       []byte
 }
 
 // NewAnalyzer returns an Analyzer for one log.
@@ -118,6 +124,9 @@ func (a *Analyzer) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	a.bytes += int64(len(p))
+	if a.stableInput {
+		a.input = p
+	}
 	a.split.WriteRuns(p, a.emit, a.blanks)
 	return len(p), nil
 }
@@ -202,5 +211,19 @@ func (a *Analyzer) processLine(raw []byte, truncated bool) {
 	if l.verdict || succeededVerdict(l.trim) || echo && flag == flagGroupEnd {
 		flag = flagBoundary
 	}
-	a.context.push(text, flag)
+	if a.stableInput && within(text, a.input) {
+		a.context.keep(text, flag)
+	} else {
+		a.context.push(text, flag)
+	}
+}
+
+// within reports whether b lies in the array of p: whether both end in
+// the same last element of their capacity. (Slicing up to the capacity is
+// allowed; two arrays never share an element.)
+func within(b, p []byte) bool {
+	if cap(b) == 0 || cap(p) == 0 {
+		return false
+	}
+	return &b[:cap(b)][cap(b)-1] == &p[:cap(p)][cap(p)-1]
 }

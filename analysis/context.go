@@ -7,6 +7,7 @@ type contextLines struct {
 	before, after int // lines shown before and after a finding
 
 	ring   [][]byte   // the last lines, cleaned, whole: redaction comes before the cut
+	copies [][]byte   // the buffers push copies lines into, one per slot
 	flags  []lineFlag // what each line in ring was (see output.go)
 	filled int        // lines in ring
 	next   int        // where the next line goes
@@ -31,13 +32,19 @@ func newContextLines(before, after int) contextLines {
 	// reaches back over a Go test's output, and to find a failed command's
 	// last output before its verdict.
 	n := max(before+maxGoRunLines, tailLookback)
-	return contextLines{before: before, after: after, ring: make([][]byte, n), flags: make([]lineFlag, n)}
+	return contextLines{before: before, after: after, ring: make([][]byte, n), copies: make([][]byte, n), flags: make([]lineFlag, n)}
 }
 
-// push adds the current line to the ring.
+// push adds a copy of the current line to the ring.
 func (c *contextLines) push(text []byte, flag lineFlag) {
-	kept := c.ring[c.next][:0]
-	c.ring[c.next] = append(kept, text...)
+	c.copies[c.next] = append(c.copies[c.next][:0], text...)
+	c.keep(c.copies[c.next], flag)
+}
+
+// keep adds the current line to the ring as it is: text must not change
+// while the ring holds it.
+func (c *contextLines) keep(text []byte, flag lineFlag) {
+	c.ring[c.next] = text
 	c.flags[c.next] = flag
 	c.pushes++
 	if c.next++; c.next == len(c.ring) {

@@ -281,6 +281,7 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 		}
 		cc := a.classes
 		a.lendsCache = true
+		a.stableInput = true // the segments stay until the worker is done
 		for _, b := range before {
 			a.Write(b)
 		}

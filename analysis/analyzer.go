@@ -93,10 +93,10 @@ type Analyzer struct {
 	output     outputState   // the failed commands' last output
 	classes    *classCache   // classification by line shape: classCaches' until Result
 	lendsCache bool          // classes is a ParallelAnalyzer's: Result leaves it
-	// stableInput: what Write is given stays as it is until Result
-	// returns (a ParallelAnalyzer's segments), so the context ring may
-	// keep lines that lie in it without copying them. input is the
-	// write being split.
+	// stableInput: the arrays of what Write is given stay as they are
+	// until Result returns (a ParallelAnalyzer's segment buffers), so the
+	// context ring may keep lines that lie in them without copying them.
+	// input is the write being split.
 	stableInput bool
 	input       []byte
 }

@@ -927,8 +927,13 @@ func followWalk[T ~string | ~[]byte](w *followWalker, f *follow, line T) bool {
 				next.add(n, n)
 			}
 		} else {
+			// brk: the first position from p on that is not of the class,
+			// or as far as a bounded step looked. It carries over from
+			// range to range (they come in increasing order), so a walk
+			// from many starts reads the line once: from each of the 918
+			// starts of a line of 840 KB it read to the end, 240 ms.
+			brk := 0
 			for _, r := range at.list() {
-				brk := r.from // the first position from p on that is not of the class
 				for p := r.from; p <= r.to; p++ {
 					if brk < p {
 						brk = p

@@ -57,7 +57,8 @@ type shownGroup struct {
 	cands []int
 	// n is how many candidates the group had when it was made: the
 	// budget counts them, though those a tail takes in leave cands.
-	n int
+	n       int
+	dropped bool // it lost its lines
 }
 
 // weaker orders groups: by score, then by job and line, so that the order
@@ -108,6 +109,7 @@ func (b *ShownBudget) Keep(res *JobResult) {
 		b.drop(weakest)
 	}
 	absorbKept(res, mine)
+	ownIndexes(mine)
 	if b.forget {
 		// After absorbKept: it reads the messages of the lines tails take
 		// in, and moves this job's candidates.
@@ -233,6 +235,27 @@ func absorbKept(res *JobResult, groups []*shownGroup) {
 	res.Candidates = kept
 }
 
+// ownIndexes moves the indexes of the groups of one job that keep their
+// lines into one array of their own: adjacentRuns made them parts of an
+// array of all the job's candidates, which a kept group would hold until
+// the build is ranked (some 7 KB a job of a large build).
+func ownIndexes(groups []*shownGroup) {
+	n := 0
+	for _, g := range groups {
+		if !g.dropped {
+			n += len(g.cands)
+		}
+	}
+	own := make([]int, 0, n)
+	for _, g := range groups {
+		if !g.dropped {
+			from := len(own)
+			own = append(own, g.cands...)
+			g.cands = own[from:len(own):len(own)]
+		}
+	}
+}
+
 func (b *ShownBudget) add(g *shownGroup) {
 	if b.floor != nil && !b.floor.weaker(g) {
 		b.drop(g)
@@ -244,6 +267,7 @@ func (b *ShownBudget) add(g *shownGroup) {
 
 func (b *ShownBudget) drop(g *shownGroup) {
 	b.dropped += g.n
+	g.dropped = true
 	for _, i := range g.cands {
 		g.res.Candidates[i].dropShown()
 		if b.forget && g.res != b.keeping {

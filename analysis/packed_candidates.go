@@ -4,51 +4,81 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
-	"math/bits"
 	"strconv"
 )
 
 // packedCandidates holds the candidates of a job that a ShownBudget took
-// the lines and messages of, in a sixth of the memory: what ranking still
-// reads of them (fingerprint, rule, score, lines), in small fields, their
-// occurrence lines in one shared array. A large build keeps hundreds of
-// thousands of them until it is ranked; as Candidates they were most of
-// what its memory grew by with each job.
+// the lines and messages of, in a seventh of the memory: what ranking still
+// reads of them (fingerprint, rule, score, lines), as one stream of
+// records of small numbers. A large build keeps hundreds of thousands of
+// them until it is ranked; as Candidates they were most of what its memory
+// grew by with each job, and as fixed 40-byte structs still most of it.
 type packedCandidates struct {
 	// packed has a bit for each candidate of the job's list of all
 	// candidates (allCandidates), set when it is packed; n is the list's
 	// length.
 	packed []uint64
 	n      int
-	cands  []packedCandidate // in the order of the list
-	// lines holds the occurrence lines of each, one after the other: a
-	// varint of how many (plus one; 0: Lines was nil), then a varint of
-	// each one's difference from the one before (the first's from 0),
-	// mostly one or two bytes where an int takes eight.
-	lines []byte
-	kinds []candidateKind // the distinct rules of the candidates
+	count  int // how many candidates are packed
+	lines  int // how many occurrence lines they hold, together
+	// data holds a record of each packed candidate, in the order of the
+	// list (see appendPacked): mostly 16 bytes and one or two a line,
+	// where a struct took 40 and its lines their own array.
+	data   []byte
+	kinds  *candidateKinds // the rules of the candidates, shared by a build's jobs
+	scores []float64       // the distinct scores of the candidates
 }
 
 // packedCandidate is one Candidate without what a dropped candidate no
-// longer has (its text, context, reasons, message and test): 40 bytes.
+// longer has (its text, context, reasons, message and test): one record
+// of packedCandidates.data, decoded.
 type packedCandidate struct {
 	fingerprint uint64 // what its Fingerprint spells (fingerprintString)
 	score       float64
-	lineStart   int32
-	lineEnd     int32
-	occurrences int32
-	inPassing   int32
-	linesFrom   uint32 // its Lines are at lines[linesFrom]
-	kind        uint16 // its rule, category and severity: kinds[kind]
+	lineStart   int
+	lineEnd     int
+	occurrences int
+	inPassing   int
+	kind        uint16 // its rule, category and severity: kinds.list[kind]
 	// flags holds its trailer kind (2 bits), whether it is noise, and its
 	// novelty class (2 bits).
 	flags uint8
+	lines []int // nil when its Lines were
+	// linesAt is where its lines are in the data it was read from (see
+	// packedCandidates.linesAt).
+	linesAt int
 }
 
 // candidateKind is the rule, category and severity of a candidate.
 type candidateKind struct {
 	rule, category string
 	severity       Severity
+}
+
+// candidateKinds numbers the distinct rules (with category and severity)
+// of packed candidates: one table for a build's jobs, which share their
+// rules (a table a job took some 3 KB of a large build's memory).
+type candidateKinds struct {
+	list  []candidateKind
+	index map[candidateKind]uint16
+}
+
+// number returns the number of k, adding it when new; ok is false when
+// there are more kinds than a number can name.
+func (t *candidateKinds) number(k candidateKind) (n uint16, ok bool) {
+	if n, ok := t.index[k]; ok {
+		return n, true
+	}
+	if len(t.list) > math.MaxUint16 {
+		return 0, false
+	}
+	if t.index == nil {
+		t.index = map[candidateKind]uint16{}
+	}
+	n = uint16(len(t.list))
+	t.list = append(t.list, k)
+	t.index[k] = n
+	return n, true
 }
 
 // packable reports whether c can be packed without losing anything: it
@@ -82,10 +112,12 @@ func (p *packedCandidates) isPacked(pos int) bool {
 	return p.packed[pos/64]&(1<<(pos%64)) != 0
 }
 
-// packCandidates packs the candidates of res that can be (packable) and
-// returns, for each candidate res had before, its index in
-// res.Candidates after, or -1 when it was packed; nil when none was.
-func packCandidates(res *JobResult) []int {
+// packCandidates packs the candidates of res that can be (packable),
+// numbering their rules in kinds (or in the table of res's packed ones,
+// when it has some), and returns, for each candidate res had before, its
+// index in res.Candidates after, or -1 when it was packed; nil when none
+// was.
+func packCandidates(res *JobResult, kinds *candidateKinds) []int {
 	n := 0
 	for i := range res.Candidates {
 		if packable(&res.Candidates[i]) {
@@ -98,29 +130,46 @@ func packCandidates(res *JobResult) []int {
 	old := res.packed
 	if old == nil {
 		total := len(res.Candidates)
-		old = &packedCandidates{packed: make([]uint64, (total+63)/64), n: total}
+		old = &packedCandidates{packed: make([]uint64, (total+63)/64), n: total, kinds: kinds}
 	}
 	p := &packedCandidates{
 		packed: make([]uint64, len(old.packed)),
 		n:      old.n,
-		cands:  make([]packedCandidate, 0, len(old.cands)+n),
-		lines:  old.lines, // clipped: appending copies it
 		kinds:  old.kinds,
+		scores: old.scores, // appended to: the old ones go
 	}
-	kindOf := map[candidateKind]uint16{}
-	for i, k := range p.kinds {
-		kindOf[k] = uint16(i)
+	scoreOf := map[uint64]uint32{}
+	for i, s := range p.scores {
+		scoreOf[math.Float64bits(s)] = uint32(i)
+	}
+	data := make([]byte, 0, len(old.data)+24*n)
+	prev := 0 // the line the record before starts at
+	add := func(pc *packedCandidate) {
+		bits := math.Float64bits(pc.score)
+		si, ok := scoreOf[bits]
+		if !ok {
+			si = uint32(len(p.scores))
+			scoreOf[bits] = si
+			p.scores = append(p.scores, pc.score)
+		}
+		data = appendPacked(data, pc, si, prev)
+		prev = pc.lineStart
+		p.count++
+		p.lines += len(pc.lines)
 	}
 	to := make([]int, len(res.Candidates))
 	kept := make([]Candidate, 0, len(res.Candidates)-n)
+	r := packedReader{p: old}
+	var pc packedCandidate
+	var scratch []int
 	// Walk the job's list of all candidates: the packed ones at their
 	// places, the others in order in the gaps.
-	next, o := 0, 0
+	next := 0
 	for pos := range p.n {
 		if old.isPacked(pos) {
 			p.packed[pos/64] |= 1 << (pos % 64)
-			p.cands = append(p.cands, old.cands[o])
-			o++
+			scratch = r.next(&pc, scratch[:0])
+			add(&pc)
 			continue
 		}
 		i := next
@@ -131,18 +180,12 @@ func packCandidates(res *JobResult) []int {
 			kept = append(kept, *c)
 			continue
 		}
-		k := candidateKind{rule: c.Rule, category: c.Category, severity: c.Severity}
-		ki, ok := kindOf[k]
+		ki, ok := p.kinds.number(candidateKind{rule: c.Rule, category: c.Category, severity: c.Severity})
 		if !ok {
-			if len(p.kinds) > math.MaxUint16 {
-				// More distinct rules than the index can name: keep it as it is.
-				to[i] = len(kept)
-				kept = append(kept, *c)
-				continue
-			}
-			p.kinds = append(p.kinds, k)
-			ki = uint16(len(p.kinds) - 1)
-			kindOf[k] = ki
+			// More distinct rules than a number can name: keep it as it is.
+			to[i] = len(kept)
+			kept = append(kept, *c)
+			continue
 		}
 		to[i] = -1
 		p.packed[pos/64] |= 1 << (pos % 64)
@@ -151,37 +194,123 @@ func packCandidates(res *JobResult) []int {
 		if c.Noise {
 			flags |= 1 << 2
 		}
-		p.cands = append(p.cands, packedCandidate{
+		pc = packedCandidate{
 			fingerprint: fp,
 			score:       c.Score,
-			lineStart:   int32(c.LineStart),
-			lineEnd:     int32(c.LineEnd),
-			occurrences: int32(c.Occurrences),
-			inPassing:   int32(c.InPassingTests),
-			linesFrom:   uint32(len(p.lines)),
+			lineStart:   c.LineStart,
+			lineEnd:     c.LineEnd,
+			occurrences: c.Occurrences,
+			inPassing:   c.InPassingTests,
 			kind:        ki,
 			flags:       flags,
-		})
-		count := uint64(0) // nil
-		if c.Lines != nil {
-			count = uint64(len(c.Lines)) + 1
+			lines:       c.Lines,
 		}
-		p.lines = binary.AppendUvarint(p.lines, count)
-		prev := 0
-		for _, l := range c.Lines {
-			p.lines = binary.AppendVarint(p.lines, int64(l-prev))
-			prev = l
-		}
+		add(&pc)
 	}
-	if len(p.lines) > math.MaxUint32 {
-		return nil // cannot be: a job's packed lines are a few hundred KB; packing nothing loses nothing
+	if len(data) > math.MaxInt32 {
+		return nil // cannot be: a job's packed data is a few hundred KB; packing nothing loses nothing
 	}
-	// Exactly as long: appending grew it by doubling, and it is kept
-	// until the build is ranked. (Appending to it later copies it.)
-	p.lines = bytes.Clone(p.lines)
+	// Exactly as long: it is kept until the build is ranked.
+	p.data = bytes.Clone(data)
 	res.Candidates = kept
 	res.packed = p
 	return to
+}
+
+// appendPacked appends the record of pc to data, with score, the index of
+// its score, and prev, the first line of the record before (0 for the
+// first): its fingerprint (8 bytes), the indexes of its score and rule
+// (uvarints), its flags (a byte), the differences of its first line from
+// prev and of its last line from its first, its occurrences and its
+// count in passing tests (varints), how many lines it has (a uvarint,
+// plus one; 0: nil), and the difference of each line from the one before
+// (the first's from its first line).
+func appendPacked(data []byte, pc *packedCandidate, score uint32, prev int) []byte {
+	data = binary.LittleEndian.AppendUint64(data, pc.fingerprint)
+	data = binary.AppendUvarint(data, uint64(score))
+	data = binary.AppendUvarint(data, uint64(pc.kind))
+	data = append(data, pc.flags)
+	data = binary.AppendVarint(data, int64(pc.lineStart-prev))
+	data = binary.AppendVarint(data, int64(pc.lineEnd-pc.lineStart))
+	data = binary.AppendVarint(data, int64(pc.occurrences))
+	data = binary.AppendVarint(data, int64(pc.inPassing))
+	count := uint64(0) // nil
+	if pc.lines != nil {
+		count = uint64(len(pc.lines)) + 1
+	}
+	data = binary.AppendUvarint(data, count)
+	last := pc.lineStart
+	for _, l := range pc.lines {
+		data = binary.AppendVarint(data, int64(l-last))
+		last = l
+	}
+	return data
+}
+
+// packedReader decodes the records of p's data (appendPacked), in order.
+type packedReader struct {
+	p    *packedCandidates
+	at   int
+	prev int // the first line of the record before
+}
+
+// next decodes the next record into pc, its lines appended to lines, which
+// it returns (pc.lines is the part appended, clipped).
+func (r *packedReader) next(pc *packedCandidate, lines []int) []int {
+	d := r.p.data
+	pc.fingerprint = binary.LittleEndian.Uint64(d[r.at:])
+	r.at += 8
+	pc.score = r.p.scores[r.uvarint()]
+	pc.kind = uint16(r.uvarint())
+	pc.flags = d[r.at]
+	r.at++
+	pc.lineStart = r.prev + r.varint()
+	pc.lineEnd = pc.lineStart + r.varint()
+	pc.occurrences = r.varint()
+	pc.inPassing = r.varint()
+	r.prev = pc.lineStart
+	pc.linesAt = r.at
+	pc.lines, lines = r.lines(pc.lineStart, lines)
+	return lines
+}
+
+// lines decodes the lines of the record whose lines are next, which
+// starts at line start, appending them to buf: it returns them (nil when
+// the candidate's Lines were, else clipped) and buf.
+func (r *packedReader) lines(start int, buf []int) ([]int, []int) {
+	count := r.uvarint()
+	if count == 0 {
+		return nil, buf
+	}
+	if buf == nil {
+		buf = make([]int, 0, count-1)
+	}
+	from, last := len(buf), start
+	for range count - 1 {
+		last += r.varint()
+		buf = append(buf, last)
+	}
+	return buf[from:len(buf):len(buf)], buf
+}
+
+// linesAt returns the lines of the record of p whose lines are at data[at]
+// (packedCandidate.linesAt) and that starts at line start, in a new slice.
+func (p *packedCandidates) linesAt(at, start int) []int {
+	r := packedReader{p: p, at: at}
+	lines, _ := r.lines(start, nil)
+	return lines
+}
+
+func (r *packedReader) uvarint() uint64 {
+	v, k := binary.Uvarint(r.p.data[r.at:])
+	r.at += k // k > 0: appendPacked wrote it
+	return v
+}
+
+func (r *packedReader) varint() int {
+	v, k := binary.Varint(r.p.data[r.at:])
+	r.at += k
+	return int(v)
 }
 
 // allCandidates returns every candidate of j, the packed ones (see
@@ -201,13 +330,18 @@ type unpacker struct {
 	cands []Candidate
 	lines []int
 	fps   map[uint64]string
+	// linesAt holds, for each candidate of the list unpack returned last,
+	// where its lines are in the job's packed data (packedCandidates.linesAt),
+	// or 0 when it was not packed.
+	linesAt []int32
 }
 
 // unpack returns every candidate of j (allCandidates): j.Candidates itself
 // when none is packed.
 func (u *unpacker) unpack(j *JobResult) []Candidate {
 	p := j.packed
-	if p == nil || len(p.cands) == 0 {
+	if p == nil || p.count == 0 {
+		u.linesAt = nil
 		return j.Candidates
 	}
 	if cap(u.cands) < p.n {
@@ -215,28 +349,32 @@ func (u *unpacker) unpack(j *JobResult) []Candidate {
 	}
 	all := u.cands[:0]
 	lines := u.lines[:0] // the Lines of all, one array
-	if n := packedLineCount(p); cap(lines) < n {
-		lines = make([]int, 0, n)
+	if cap(lines) < p.lines || lines == nil {
+		lines = make([]int, 0, max(p.lines, 1))
 	}
 	if u.fps == nil {
 		u.fps = map[uint64]string{}
 	}
-	next, o := 0, 0
+	linesAt := u.linesAt[:0]
+	r := packedReader{p: p}
+	var pc packedCandidate
+	next := 0
 	for pos := range p.n {
 		if !p.isPacked(pos) {
 			all = append(all, j.Candidates[next])
+			linesAt = append(linesAt, 0)
 			next++
 			continue
 		}
-		pc := &p.cands[o]
-		o++
-		k := p.kinds[pc.kind]
+		lines = r.next(&pc, lines)
+		linesAt = append(linesAt, int32(pc.linesAt)) // data is under 4 GB: packCandidates checks
+		k := p.kinds.list[pc.kind]
 		fp, ok := u.fps[pc.fingerprint]
 		if !ok {
 			fp = fingerprintString(pc.fingerprint)
 			u.fps[pc.fingerprint] = fp
 		}
-		c := Candidate{
+		all = append(all, Candidate{
 			Fingerprint:    fp,
 			Rule:           k.rule,
 			Category:       k.category,
@@ -246,30 +384,14 @@ func (u *unpacker) unpack(j *JobResult) []Candidate {
 			Noise:          pc.flags&(1<<2) != 0,
 			shownDropped:   true,
 			novelty:        noveltyClass(pc.flags >> 3),
-			InPassingTests: int(pc.inPassing),
-			LineStart:      int(pc.lineStart),
-			LineEnd:        int(pc.lineEnd),
-			Occurrences:    int(pc.occurrences),
-		}
-		at := int(pc.linesFrom)
-		count, k0 := binary.Uvarint(p.lines[at:])
-		at += k0
-		if count > 0 {
-			from, prev := len(lines), 0
-			for range count - 1 {
-				d, k := binary.Varint(p.lines[at:])
-				if k <= 0 {
-					break // cannot be: packCandidates wrote them
-				}
-				at += k
-				prev += int(d)
-				lines = append(lines, prev)
-			}
-			c.Lines = lines[from:len(lines):len(lines)]
-		}
-		all = append(all, c)
+			InPassingTests: pc.inPassing,
+			LineStart:      pc.lineStart,
+			LineEnd:        pc.lineEnd,
+			Occurrences:    pc.occurrences,
+			Lines:          pc.lines,
+		})
 	}
-	u.cands, u.lines = all, lines
+	u.cands, u.lines, u.linesAt = all, lines, linesAt
 	return all
 }
 
@@ -282,19 +404,4 @@ func (u *unpacker) job(j *JobResult) *JobResult {
 	all := *j
 	all.Candidates, all.packed = u.unpack(j), nil
 	return &all
-}
-
-// packedLineCount returns how many occurrence lines p holds: the varints
-// that are not counts, a byte each ending with its top bit clear.
-func packedLineCount(p *packedCandidates) int {
-	n := 0
-	for i := 0; i+8 <= len(p.lines); i += 8 {
-		n += 8 - bits.OnesCount64(binary.LittleEndian.Uint64(p.lines[i:])&0x8080808080808080)
-	}
-	for _, b := range p.lines[len(p.lines)&^7:] {
-		if b < 0x80 {
-			n++
-		}
-	}
-	return n - len(p.cands)
 }

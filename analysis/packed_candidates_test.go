@@ -18,6 +18,7 @@ func TestPackCandidatesUnpacksAsBefore(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	rules := []candidateKind{{"go-test-fail", CategoryTestFailure, SeverityError}, {"error-word", CategoryError, SeverityError},
 		{"warning", CategoryWarning, SeverityWarning}}
+	var kinds candidateKinds
 	for round := range 20 {
 		var want []Candidate
 		for i := range 50 + rng.IntN(200) {
@@ -62,7 +63,7 @@ func TestPackCandidatesUnpacksAsBefore(t *testing.T) {
 				}
 			}
 			before := append([]Candidate(nil), job.Candidates...)
-			to := packCandidates(&job)
+			to := packCandidates(&job, &kinds)
 			for i, c := range before {
 				switch {
 				case to == nil:
@@ -83,6 +84,76 @@ func TestPackCandidatesUnpacksAsBefore(t *testing.T) {
 			if got := job.allCandidates(); !reflect.DeepEqual(got, want) {
 				t.Fatalf("round %d, pass %d: unpacked candidates differ from the job's", round, pass)
 			}
+			// Ranking reads a packed candidate's lines where the unpacker
+			// says they are.
+			var u unpacker
+			got := u.unpack(&job)
+			for i := range got {
+				at := int32(0)
+				if u.linesAt != nil {
+					at = u.linesAt[i]
+				}
+				switch {
+				case job.packed == nil || !job.packed.isPacked(i):
+					if at != 0 {
+						t.Fatalf("round %d, pass %d: candidate %d is not packed, but its lines are at %d", round, pass, i, at)
+					}
+				case !reflect.DeepEqual(job.packed.linesAt(int(at), got[i].LineStart), want[i].Lines):
+					t.Fatalf("round %d, pass %d: the lines at %d are not candidate %d's", round, pass, at, i)
+				}
+			}
 		}
+	}
+}
+
+// TestPackedRecordSize: a packed candidate takes a few bytes besides its
+// fingerprint, and a byte or two a line: what lets a large build keep
+// hundreds of thousands of them.
+func TestPackedRecordSize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		lines func(start int) []int
+		max   int // bytes per candidate
+	}{
+		{"no lines", func(int) []int { return nil }, 16},
+		{"its own line", func(start int) []int { return []int{start} }, 17},
+		{"ten lines close by", func(start int) []int {
+			var l []int
+			for i := range 10 {
+				l = append(l, start+3*i)
+			}
+			return l
+		}, 26},
+		{"ten lines far apart", func(start int) []int {
+			var l []int
+			for i := range 10 {
+				l = append(l, start+1000*i)
+			}
+			return l
+		}, 36},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			const n = 1000
+			job := JobResult{}
+			for i := range n {
+				start := 100_000 + 7*i
+				c := Candidate{Fingerprint: fingerprintString(uint64(i) * 0x9e3779b97f4a7c15), Rule: "error-word",
+					Category: CategoryError, Severity: SeverityError, Score: 0.4, LineStart: start, LineEnd: start,
+					Occurrences: max(1, len(tt.lines(start))), Lines: tt.lines(start)}
+				c.dropShown()
+				job.Candidates = append(job.Candidates, c)
+			}
+			var kinds candidateKinds
+			packCandidates(&job, &kinds)
+			if job.packed == nil || job.packed.count != n {
+				t.Fatal("the candidates were not packed")
+			}
+			if got := len(job.packed.data) / n; got > tt.max {
+				t.Errorf("%d bytes a candidate, want at most %d", got, tt.max)
+			}
+		})
 	}
 }

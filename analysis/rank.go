@@ -61,7 +61,7 @@ func Rank(jobs []JobResult) []Finding { return rank(jobs, true) }
 // change no finding (see unshownRuns), which changes nothing else.
 func rank(jobs []JobResult, skipUnshown bool) []Finding {
 	jobs = absorbIntoTails(jobs)
-	byJob, keys, steps, joined := scoreCandidates(jobs, skipUnshown)
+	byJob, keys, extras, joined := scoreCandidates(jobs, skipUnshown)
 	groups := groupByFingerprint(byJob, len(keys), joined)
 	findings := make([]Finding, 0, len(keys))
 	for k, fp := range keys {
@@ -69,7 +69,7 @@ func rank(jobs []JobResult, skipUnshown bool) []Finding {
 		if len(g) == 0 {
 			continue // joined into an event shown under another fingerprint
 		}
-		if f, ok := mergeGroup(fp, g, byJob, jobs, steps); ok {
+		if f, ok := mergeGroup(fp, g, byJob, jobs, extras); ok {
 			findings = append(findings, f)
 		}
 	}
@@ -124,28 +124,44 @@ type scored struct {
 	// c is the candidate, or the event it joined (joinEvents); nil once
 	// ranking has joined the job's events, when it lost its lines (it
 	// makes no finding: a large build ranks hundreds of thousands).
-	c       *Candidate
-	score   float64
-	reasons []string
-	job     int32
-	key     int32 // the index of its fingerprint in the order first seen
-	idx     int32 // its index in the job's candidates
-	line    int32 // its first line, whose step a finding names (an event's candidate has the event's)
+	c     *Candidate
+	score float64
+	job   int32
+	key   int32 // the index of its fingerprint in the order first seen
+	idx   int32 // its index in the job's candidates
+	line  int32 // its first line, whose step a finding names (an event's candidate has the event's)
 	// What a finding lists of it among its jobs (findingJob), kept when c
-	// goes.
+	// goes: its first line, its count and its lines (c.Lines while it has
+	// c; else where they are in its job's packed data, linesAt, when it
+	// was packed, or in its extra).
 	start       int // c.LineStart
 	occurrences int
-	lines       []int
+	linesAt     int32
+	// extra is its entry in the ranking's list of extras, or 0: a
+	// candidate that keeps its lines has one, and one that lost them has
+	// one only for lines. (Most of a large build's scored candidates lost
+	// them, and slices in each took a third of ranking's memory.)
+	extra int32
+}
+
+// scoredExtra is what a scored candidate has that most have not: the
+// reasons and step of one that keeps its lines (which a finding shows),
+// or the lines of one that lost them and was not packed.
+type scoredExtra struct {
+	reasons []string
+	step    string
+	lines   []int
 }
 
 // scoreCandidates scores every candidate in its job and across the build
 // and joins each job's events: byJob holds each job's, sorted by line,
-// keys lists the fingerprints in the order first seen, steps holds each
-// job's steps, and joined says whether any event was joined. (One list
+// keys lists the fingerprints in the order first seen, extras the scored
+// candidates' extras (from 1: 0 is none), and joined says whether any
+// event was joined. (One list
 // per job, not one per fingerprint and then one per job: a large build
 // ranks hundreds of thousands of candidates, and each copy of the lists
 // was megabytes.)
-func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys []string, steps []*sectionIndex, joined bool) {
+func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys []string, extras []scoredExtra, joined bool) {
 	keyOf := map[string]int32{}
 	var shown map[string]bool // the fingerprints of candidates that keep their lines
 	if skipUnshown {
@@ -165,7 +181,7 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 		}
 	}
 	first, firstEnd := firstFailure(jobs, hasCause)
-	steps = make([]*sectionIndex, len(jobs))
+	extras = make([]scoredExtra, 1)
 	byJob = make([][]scored, len(jobs))
 	for ji := range jobs {
 		j := &jobs[ji]
@@ -174,7 +190,6 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 			ctx = newJobContext(u.job(j))
 		}
 		all := ctx.job
-		steps[ji] = ctx.sections
 		var skip []bool
 		if shown != nil {
 			skip = unshownRuns(all.Candidates, shown)
@@ -213,21 +228,33 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 				keyOf[c.Fingerprint] = k
 				keys = append(keys, c.Fingerprint)
 			}
-			list = append(list, scored{c: c, score: s, reasons: reasons.list, job: int32(ji), key: k, idx: int32(ci),
-				line: int32(c.LineStart)})
+			extra := int32(0)
+			if !c.shownDropped {
+				extras = append(extras, scoredExtra{reasons: reasons.list})
+				extra = int32(len(extras) - 1)
+			}
+			list = append(list, scored{c: c, score: s, job: int32(ji), key: k, idx: int32(ci), line: int32(c.LineStart),
+				extra: extra})
 		}
 		list, ok := joinEvents(list)
 		joined = joined || ok
-		byJob[ji] = keepScored(list, all != j)
+		var linesAt []int32 // where the packed candidates' lines are, when all was unpacked
+		if all != j && len(u.linesAt) == len(all.Candidates) {
+			linesAt = u.linesAt
+		}
+		byJob[ji], extras = keepScored(list, all != j, all.Candidates, linesAt, ctx.sections, extras)
 	}
-	return byJob, keys, steps, joined
+	return byJob, keys, extras, joined
 }
 
 // keepScored keeps of each scored candidate of a job, its events joined,
 // what merging groups reads: all of a candidate that keeps its lines
 // (copied, when it is in a list unpacked for ranking, which then goes),
-// and what a finding lists of one that lost them.
-func keepScored(list []scored, copyShown bool) []scored {
+// and what a finding lists of one that lost them. cands is the job's
+// list of all candidates and linesAt, when not nil, where the lines of
+// its packed ones are; steps are its steps, for the step of each that
+// keeps its lines, which it sets in extras.
+func keepScored(list []scored, copyShown bool, cands []Candidate, linesAt []int32, steps *sectionIndex, extras []scoredExtra) ([]scored, []scoredExtra) {
 	clear(list[len(list):cap(list)]) // the candidates events took in, which point into the unpacked list
 	n := 0
 	for i := range list {
@@ -242,21 +269,32 @@ func keepScored(list []scored, copyShown bool) []scored {
 	for i := range list {
 		sc := &list[i]
 		c := sc.c
-		sc.start, sc.occurrences, sc.lines = c.LineStart, c.Occurrences, c.Lines
+		sc.start, sc.occurrences = c.LineStart, c.Occurrences
+		if !c.shownDropped {
+			extras[sc.extra].step = steps.stepAt(int(sc.line))
+		}
 		switch {
 		case c.shownDropped:
 			sc.c = nil
-			if copyShown {
-				sc.lines = slices.Clone(c.Lines) // its own: the unpacked list's are one array for all
+			switch {
+			case linesAt != nil && linesAt[sc.idx] != 0 && c == &cands[sc.idx]:
+				// A packed candidate, not an event: its lines are in the packed data.
+				sc.linesAt = linesAt[sc.idx]
+			case copyShown:
+				// Its own: the unpacked list's are one array for all.
+				extras = append(extras, scoredExtra{lines: slices.Clone(c.Lines)})
+				sc.extra = int32(len(extras) - 1)
+			default:
+				extras = append(extras, scoredExtra{lines: c.Lines})
+				sc.extra = int32(len(extras) - 1)
 			}
 		case copyShown:
 			shown = append(shown, *c)
 			sc.c = &shown[len(shown)-1]
 			sc.c.Lines = slices.Clone(c.Lines) // an event's are its first line's, maybe in the unpacked array
-			sc.lines = sc.c.Lines
 		}
 	}
-	return list
+	return list, extras
 }
 
 // shownFingerprints returns the fingerprints of the candidates that keep
@@ -266,7 +304,7 @@ func shownFingerprints(jobs []JobResult) map[string]bool {
 	dropped := false
 	shown := map[string]bool{}
 	for ji := range jobs {
-		if p := jobs[ji].packed; p != nil && len(p.cands) > 0 {
+		if p := jobs[ji].packed; p != nil && p.count > 0 {
 			dropped = true // every packed candidate lost its lines
 		}
 		for ci := range jobs[ji].Candidates {
@@ -363,7 +401,7 @@ func groupByFingerprint(byJob [][]scored, keys int, joined bool) fingerprintGrou
 
 // mergeGroup makes one finding of the candidates of fingerprint fp, shown
 // from the best of them; ok is false when its confidence is too low.
-func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult, steps []*sectionIndex) (Finding, bool) {
+func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult, extras []scoredExtra) (Finding, bool) {
 	g := make([]*scored, len(refs))
 	for i, r := range refs {
 		g[i] = &byJob[r.job][r.at]
@@ -383,10 +421,10 @@ func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult,
 		Fingerprint:   fp,
 		Severity:      rep.c.Severity,
 		Category:      rep.c.Category,
-		Reasons:       rep.reasons,
+		Reasons:       extras[rep.extra].reasons,
 		JobID:         job.ID,
 		JobName:       job.Name,
-		Step:          steps[rep.job].stepAt(int(rep.line)),
+		Step:          extras[rep.extra].step,
 		URL:           lineURL(job, rep.c.LineStart),
 		LineStart:     rep.c.LineStart,
 		LineEnd:       rep.c.LineEnd,
@@ -399,7 +437,7 @@ func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult,
 	}
 	score := rep.score
 	passing := false
-	f.Jobs = append(f.Jobs, findingJob(job, rep))
+	f.Jobs = append(f.Jobs, findingJob(job, rep, nil, extras))
 	f.Occurrences = rep.c.Occurrences
 	for i, o := range g {
 		if i == best {
@@ -407,7 +445,7 @@ func mergeGroup(fp string, refs []scoredRef, byJob [][]scored, jobs []JobResult,
 		}
 		oj := jobs[o.job].Job
 		f.Occurrences += o.occurrences
-		f.Jobs = append(f.Jobs, findingJob(oj, o))
+		f.Jobs = append(f.Jobs, findingJob(oj, o, jobs[o.job].packed, extras))
 		if !oj.Failed {
 			passing = true
 		}
@@ -515,8 +553,19 @@ func better(s float64, failed bool, than float64, thanFailed bool) bool {
 	return s > than
 }
 
-func findingJob(j JobSummary, s *scored) FindingJob {
-	return FindingJob{JobID: j.ID, JobName: j.Name, Failed: j.Failed, Occurrences: s.occurrences, Lines: s.lines,
+// findingJob is what a finding lists of s, a candidate of job j, whose
+// packed candidates are p.
+func findingJob(j JobSummary, s *scored, p *packedCandidates, extras []scoredExtra) FindingJob {
+	var lines []int
+	switch {
+	case s.c != nil:
+		lines = s.c.Lines
+	case s.linesAt != 0:
+		lines = p.linesAt(int(s.linesAt), s.start)
+	default:
+		lines = extras[s.extra].lines
+	}
+	return FindingJob{JobID: j.ID, JobName: j.Name, Failed: j.Failed, Occurrences: s.occurrences, Lines: lines,
 		URL: lineURL(j, s.start)}
 }
 

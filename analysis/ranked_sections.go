@@ -55,15 +55,28 @@ func RankedSections(res *JobResult) []Section {
 	for i := range res.Candidates {
 		mark(res.Candidates[i].LineStart, true)
 	}
-	if res.packed != nil {
-		for i := range res.packed.cands {
-			mark(int(res.packed.cands[i].lineStart), true)
+	if p := res.packed; p != nil {
+		r := packedReader{p: p}
+		var pc packedCandidate
+		var lines []int
+		for range p.count {
+			lines = r.next(&pc, lines[:0])
+			mark(pc.lineStart, true)
 		}
 	}
 	if reopen >= 0 {
 		mark(secs[reopen].Line, false)
 	}
-	var out []Section
+	n := 0
+	for _, k := range keep {
+		if k {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Section, 0, n) // exactly: a large build keeps every job's until it is ranked
 	for i, k := range keep {
 		if k {
 			out = append(out, secs[i])

@@ -34,7 +34,8 @@ type ShownBudget struct {
 	// forget: the candidates that lose their lines lose their messages too
 	// (ForgetMessages).
 	forget bool
-	jobs   []*JobResult // every job kept, for ForgetMessages
+	jobs   []*JobResult   // every job kept, for ForgetMessages
+	kinds  candidateKinds // the rules of the candidates packed
 	// keeping is the job Keep is adding; forgetting, the candidates of
 	// other jobs it dropped, whose messages it forgets once done.
 	keeping    *JobResult
@@ -148,7 +149,7 @@ func (b *ShownBudget) ForgetMessages() {
 func (b *ShownBudget) pack(jobs []*JobResult) {
 	moved := map[*JobResult][]int{}
 	for _, res := range jobs {
-		if to := packCandidates(res); to != nil {
+		if to := packCandidates(res, &b.kinds); to != nil {
 			moved[res] = to
 		}
 	}

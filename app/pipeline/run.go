@@ -158,6 +158,8 @@ type run struct {
 	// shown bounds the lines the results keep to those a report can show,
 	// so that memory does not grow with the build's logs.
 	shown analysis.ShownBudget
+	// titles holds one copy of each title the results' sections keep.
+	titles titles
 	// ranked tells whether findings rank every finished result; rankedAt
 	// is when they were ranked, rankTook how long it took.
 	ranked   bool
@@ -176,7 +178,7 @@ type run struct {
 const rankSpacing = 4
 
 func newRun(build providers.Build, opts Options, started time.Time, onUpdate func(Update)) *run {
-	r := &run{opts: opts, build: build, started: started, onUpdate: onUpdate}
+	r := &run{opts: opts, build: build, started: started, onUpdate: onUpdate, titles: titles{}}
 	for _, j := range build.Jobs {
 		r.jobs = append(r.jobs, JobSummary(j))
 		r.results = append(r.results, nil)
@@ -274,7 +276,7 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 		res.Baseline = base
 		r.jobs[i] = res.Job
 		r.shown.Keep(res)
-		res.Sections = analysis.RankedSections(res) // all a finished job needs of its thousands
+		res.Sections = r.titles.intern(analysis.RankedSections(res), res.Sections) // all a finished job needs of its thousands
 		r.results[i] = res
 	}
 	r.sendLocked(false)

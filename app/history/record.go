@@ -119,21 +119,32 @@ func ReportRecord(rep analysis.Report, seen map[string][]analysis.SeenFingerprin
 
 // FindingsRecord is the record of the build a report is about when only
 // its findings are known (a stored analysis): each analyzed job with the
-// fingerprints of the findings that occurred in it.
+// fingerprints of the findings that occurred in it. It makes one job's
+// candidates at a time: a build of a thousand jobs lists some 170,000
+// jobs under its findings, and a candidate for each, all at once, was
+// the largest thing its run held.
 func FindingsRecord(rep analysis.Report) (analysis.BuildRecord, bool) {
-	results := map[string]analysis.JobResult{}
-	for _, f := range rep.Findings {
-		jobs := []string{f.JobID}
+	in := map[string][]int32{} // job ID → the findings that occurred in it, in order
+	for i, f := range rep.Findings {
+		in[f.JobID] = append(in[f.JobID], int32(i))
 		for _, j := range f.Jobs {
-			jobs = append(jobs, j.JobID)
+			in[j.JobID] = append(in[j.JobID], int32(i))
 		}
-		for _, id := range jobs {
-			res := results[id]
+	}
+	seen := make(map[string][]analysis.SeenFingerprint, len(in))
+	for _, j := range rep.Jobs {
+		fs, ok := in[j.ID]
+		if !ok {
+			continue
+		}
+		res := analysis.JobResult{Candidates: make([]analysis.Candidate, 0, len(fs))}
+		for _, i := range fs {
+			f := &rep.Findings[i]
 			res.Candidates = append(res.Candidates, analysis.Candidate{Fingerprint: f.Fingerprint, Category: f.Category,
 				Severity: f.Severity, Message: f.Message, Score: f.Confidence, LineStart: f.LineStart, LineEnd: f.LineEnd,
 				Occurrences: 1, Lines: []int{f.LineStart}})
-			results[id] = res
 		}
+		seen[j.ID] = Seen(j, res)
 	}
-	return ReportRecord(rep, SeenInResults(rep, results))
+	return ReportRecord(rep, seen)
 }

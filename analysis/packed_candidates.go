@@ -8,7 +8,7 @@ import (
 )
 
 // packedCandidates holds the candidates of a job that a ShownBudget took
-// the lines and messages of, in a seventh of the memory: what ranking still
+// the lines and messages of, in a tenth of the memory: what ranking still
 // reads of them (fingerprint, rule, score, lines), as one stream of
 // records of small numbers. A large build keeps hundreds of thousands of
 // them until it is ranked; as Candidates they were most of what its memory
@@ -23,7 +23,7 @@ type packedCandidates struct {
 	lines  int // how many occurrence lines they hold, together
 	// data holds a record of each packed candidate, in the order of the
 	// list (see appendPacked): mostly 16 bytes and one or two a line,
-	// where a struct took 40 and its lines their own array.
+	// where a struct took 40 besides its lines.
 	data   []byte
 	kinds  *candidateKinds // the rules of the candidates, shared by a build's jobs
 	scores []float64       // the distinct scores of the candidates

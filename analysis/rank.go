@@ -157,10 +157,9 @@ type scoredExtra struct {
 // and joins each job's events: byJob holds each job's, sorted by line,
 // keys lists the fingerprints in the order first seen, extras the scored
 // candidates' extras (from 1: 0 is none), and joined says whether any
-// event was joined. (One list
-// per job, not one per fingerprint and then one per job: a large build
-// ranks hundreds of thousands of candidates, and each copy of the lists
-// was megabytes.)
+// event was joined. (One list per job, not one per fingerprint and then
+// one per job: a large build ranks hundreds of thousands of candidates,
+// and each copy of the lists was megabytes.)
 func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys []string, extras []scoredExtra, joined bool) {
 	keyOf := map[string]int32{}
 	var shown map[string]bool // the fingerprints of candidates that keep their lines

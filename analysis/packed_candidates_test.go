@@ -118,20 +118,8 @@ func TestPackedRecordSize(t *testing.T) {
 	}{
 		{"no lines", func(int) []int { return nil }, 16},
 		{"its own line", func(start int) []int { return []int{start} }, 17},
-		{"ten lines close by", func(start int) []int {
-			var l []int
-			for i := range 10 {
-				l = append(l, start+3*i)
-			}
-			return l
-		}, 26},
-		{"ten lines far apart", func(start int) []int {
-			var l []int
-			for i := range 10 {
-				l = append(l, start+1000*i)
-			}
-			return l
-		}, 36},
+		{"ten lines close by", tenLines(3), 26},
+		{"ten lines far apart", tenLines(1000), 36},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,5 +143,16 @@ func TestPackedRecordSize(t *testing.T) {
 				t.Errorf("%d bytes a candidate, want at most %d", got, tt.max)
 			}
 		})
+	}
+}
+
+// tenLines returns ten lines from start, step apart.
+func tenLines(step int) func(start int) []int {
+	return func(start int) []int {
+		var l []int
+		for i := range 10 {
+			l = append(l, start+step*i)
+		}
+		return l
 	}
 }

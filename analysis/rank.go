@@ -237,24 +237,26 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 		}
 		list, ok := joinEvents(list)
 		joined = joined || ok
-		var linesAt []int32 // where the packed candidates' lines are, when all was unpacked
-		if all != j && len(u.linesAt) == len(all.Candidates) {
-			linesAt = u.linesAt
+		var linesAt []int32 // where the packed candidates' lines are, when all is a list unpacked for ranking
+		if all != j {
+			linesAt = u.linesAt // nil when unpack gave back the job's own list
 		}
-		byJob[ji], extras = keepScored(list, all != j, all.Candidates, linesAt, ctx.sections, extras)
+		byJob[ji], extras = keepScored(list, all.Candidates, linesAt, ctx.sections, extras)
 	}
 	return byJob, keys, extras, joined
 }
 
 // keepScored keeps of each scored candidate of a job, its events joined,
-// what merging groups reads: all of a candidate that keeps its lines
-// (copied, when it is in a list unpacked for ranking, which then goes),
-// and what a finding lists of one that lost them. cands is the job's
-// list of all candidates and linesAt, when not nil, where the lines of
-// its packed ones are; steps are its steps, for the step of each that
-// keeps its lines, which it sets in extras.
-func keepScored(list []scored, copyShown bool, cands []Candidate, linesAt []int32, steps *sectionIndex, extras []scoredExtra) ([]scored, []scoredExtra) {
+// what merging groups reads: all of a candidate that keeps its lines, and
+// what a finding lists of one that lost them. cands is the job's list of
+// all candidates; linesAt, when not nil, says it is a list unpacked for
+// ranking, which then goes (so what is kept of it is copied), and where
+// the lines of its packed candidates are. steps are the job's steps, for
+// the step of each candidate that keeps its lines, which it sets in
+// extras.
+func keepScored(list []scored, cands []Candidate, linesAt []int32, steps *sectionIndex, extras []scoredExtra) ([]scored, []scoredExtra) {
 	clear(list[len(list):cap(list)]) // the candidates events took in, which point into the unpacked list
+	unpacked := linesAt != nil
 	n := 0
 	for i := range list {
 		if !list[i].c.shownDropped {
@@ -262,35 +264,31 @@ func keepScored(list []scored, copyShown bool, cands []Candidate, linesAt []int3
 		}
 	}
 	var shown []Candidate
-	if copyShown {
+	if unpacked {
 		shown = make([]Candidate, 0, n)
 	}
 	for i := range list {
 		sc := &list[i]
 		c := sc.c
 		sc.start, sc.occurrences = c.LineStart, c.Occurrences
-		if !c.shownDropped {
-			extras[sc.extra].step = steps.stepAt(int(sc.line))
-		}
 		switch {
-		case c.shownDropped:
-			sc.c = nil
-			switch {
-			case linesAt != nil && linesAt[sc.idx] != 0 && c == &cands[sc.idx]:
-				// A packed candidate, not an event: its lines are in the packed data.
-				sc.linesAt = linesAt[sc.idx]
-			case copyShown:
-				// Its own: the unpacked list's are one array for all.
-				extras = append(extras, scoredExtra{lines: slices.Clone(c.Lines)})
-				sc.extra = int32(len(extras) - 1)
-			default:
-				extras = append(extras, scoredExtra{lines: c.Lines})
-				sc.extra = int32(len(extras) - 1)
+		case !c.shownDropped:
+			extras[sc.extra].step = steps.stepAt(int(sc.line))
+			if unpacked {
+				shown = append(shown, *c)
+				sc.c = &shown[len(shown)-1]
+				sc.c.Lines = slices.Clone(c.Lines) // an event's are its first line's, maybe in the unpacked array
 			}
-		case copyShown:
-			shown = append(shown, *c)
-			sc.c = &shown[len(shown)-1]
-			sc.c.Lines = slices.Clone(c.Lines) // an event's are its first line's, maybe in the unpacked array
+		case unpacked && linesAt[sc.idx] != 0 && c == &cands[sc.idx]:
+			// A packed candidate, not an event: its lines are in the packed data.
+			sc.c, sc.linesAt = nil, linesAt[sc.idx]
+		default:
+			lines := c.Lines
+			if unpacked {
+				lines = slices.Clone(lines) // its own: the unpacked list's are one array for all
+			}
+			extras = append(extras, scoredExtra{lines: lines})
+			sc.c, sc.extra = nil, int32(len(extras)-1)
 		}
 	}
 	return list, extras

@@ -139,12 +139,16 @@ func FindingsRecord(rep analysis.Report) (analysis.BuildRecord, bool) {
 		}
 		res := analysis.JobResult{Candidates: make([]analysis.Candidate, 0, len(fs))}
 		for _, i := range fs {
-			f := &rep.Findings[i]
-			res.Candidates = append(res.Candidates, analysis.Candidate{Fingerprint: f.Fingerprint, Category: f.Category,
-				Severity: f.Severity, Message: f.Message, Score: f.Confidence, LineStart: f.LineStart, LineEnd: f.LineEnd,
-				Occurrences: 1, Lines: []int{f.LineStart}})
+			res.Candidates = append(res.Candidates, findingCandidate(&rep.Findings[i]))
 		}
 		seen[j.ID] = Seen(j, res)
 	}
 	return ReportRecord(rep, seen)
+}
+
+// findingCandidate is the candidate a stored finding stands for in each
+// job it occurred in, for FindingsRecord.
+func findingCandidate(f *analysis.Finding) analysis.Candidate {
+	return analysis.Candidate{Fingerprint: f.Fingerprint, Category: f.Category, Severity: f.Severity, Message: f.Message,
+		Score: f.Confidence, LineStart: f.LineStart, LineEnd: f.LineEnd, Occurrences: 1, Lines: []int{f.LineStart}}
 }

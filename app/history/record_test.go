@@ -66,16 +66,15 @@ func TestFindingsRecord(t *testing.T) {
 // occurred in it, all at once.
 func wholeResults(rep analysis.Report) map[string]analysis.JobResult {
 	results := map[string]analysis.JobResult{}
-	for _, f := range rep.Findings {
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
 		jobs := []string{f.JobID}
 		for _, j := range f.Jobs {
 			jobs = append(jobs, j.JobID)
 		}
 		for _, id := range jobs {
 			res := results[id]
-			res.Candidates = append(res.Candidates, analysis.Candidate{Fingerprint: f.Fingerprint, Category: f.Category,
-				Severity: f.Severity, Message: f.Message, Score: f.Confidence, LineStart: f.LineStart, LineEnd: f.LineEnd,
-				Occurrences: 1, Lines: []int{f.LineStart}})
+			res.Candidates = append(res.Candidates, findingCandidate(f))
 			results[id] = res
 		}
 	}

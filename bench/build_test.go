@@ -107,6 +107,8 @@ type growth struct {
 	peak, more int64 // the peak at to, and how much more than at from
 }
 
+// growthPerJob is the growth between the last two of jobs, whose peaks
+// are peaks.
 func growthPerJob(jobs []int, peaks []int64) growth {
 	n := len(jobs)
 	return growth{from: jobs[n-2], to: jobs[n-1], peak: peaks[n-1], more: peaks[n-1] - peaks[n-2]}

@@ -23,8 +23,12 @@ type packedCandidates struct {
 	lines  int // how many occurrence lines they hold, together
 	// data holds a record of each packed candidate, in the order of the
 	// list (see appendPacked): mostly 16 bytes and one or two a line,
-	// where a struct took 40 besides its lines.
+	// where a struct took 40 besides its lines. When spill is set, they
+	// are not in memory but in it, size bytes at at (see bytes).
 	data   []byte
+	spill  *spill
+	at     int64
+	size   int
 	kinds  *candidateKinds // the rules of the candidates, shared by a build's jobs
 	scores []float64       // the distinct scores of the candidates
 }
@@ -114,10 +118,11 @@ func (p *packedCandidates) isPacked(pos int) bool {
 
 // packCandidates packs the candidates of res that can be (packable),
 // numbering their rules in kinds (or in the table of res's packed ones,
-// when it has some), and returns, for each candidate res had before, its
-// index in res.Candidates after, or -1 when it was packed; nil when none
-// was.
-func packCandidates(res *JobResult, kinds *candidateKinds) []int {
+// when it has some), and writing the records to sp when it can (nil:
+// keep them in memory). It returns, for each candidate res had before,
+// its index in res.Candidates after, or -1 when it was packed; nil when
+// none was.
+func packCandidates(res *JobResult, kinds *candidateKinds, sp *spill) []int {
 	n := 0
 	for i := range res.Candidates {
 		if packable(&res.Candidates[i]) {
@@ -132,6 +137,10 @@ func packCandidates(res *JobResult, kinds *candidateKinds) []int {
 		total := len(res.Candidates)
 		old = &packedCandidates{packed: make([]uint64, (total+63)/64), n: total, kinds: kinds}
 	}
+	oldData, ok := old.bytes(nil)
+	if !ok {
+		return nil // the packed ones are lost, and ranking says so (ShownBudget.Err); packing more would not help
+	}
 	p := &packedCandidates{
 		packed: make([]uint64, len(old.packed)),
 		n:      old.n,
@@ -142,7 +151,7 @@ func packCandidates(res *JobResult, kinds *candidateKinds) []int {
 	for i, s := range p.scores {
 		scoreOf[math.Float64bits(s)] = uint32(i)
 	}
-	data := make([]byte, 0, len(old.data)+24*n)
+	data := make([]byte, 0, len(oldData)+24*n)
 	prev := 0 // the line the record before starts at
 	add := func(pc *packedCandidate) {
 		bits := math.Float64bits(pc.score)
@@ -159,7 +168,7 @@ func packCandidates(res *JobResult, kinds *candidateKinds) []int {
 	}
 	to := make([]int, len(res.Candidates))
 	kept := make([]Candidate, 0, len(res.Candidates)-n)
-	r := packedReader{p: old}
+	r := packedReader{data: oldData, scores: old.scores}
 	var pc packedCandidate
 	var scratch []int
 	// Walk the job's list of all candidates: the packed ones at their
@@ -210,8 +219,12 @@ func packCandidates(res *JobResult, kinds *candidateKinds) []int {
 	if len(data) > math.MaxInt32 {
 		return nil // cannot be: a job's packed data is a few hundred KB; packing nothing loses nothing
 	}
-	// Exactly as long: it is kept until the build is ranked.
-	p.data = bytes.Clone(data)
+	sp.drop(old)
+	if at, ok := sp.put(data); ok {
+		p.spill, p.at, p.size = sp, at, len(data)
+	} else {
+		p.data = bytes.Clone(data) // exactly as long: it is kept until the build is ranked
+	}
 	res.Candidates = kept
 	res.packed = p
 	return to
@@ -247,20 +260,22 @@ func appendPacked(data []byte, pc *packedCandidate, score uint32, prev int) []by
 	return data
 }
 
-// packedReader decodes the records of p's data (appendPacked), in order.
+// packedReader decodes the records of a packedCandidates (appendPacked),
+// data, in order; scores is its table of scores.
 type packedReader struct {
-	p    *packedCandidates
-	at   int
-	prev int // the first line of the record before
+	data   []byte
+	scores []float64
+	at     int
+	prev   int // the first line of the record before
 }
 
 // next decodes the next record into pc, its lines appended to lines, which
 // it returns (pc.lines is the part appended, clipped).
 func (r *packedReader) next(pc *packedCandidate, lines []int) []int {
-	d := r.p.data
+	d := r.data
 	pc.fingerprint = binary.LittleEndian.Uint64(d[r.at:])
 	r.at += 8
-	pc.score = r.p.scores[r.uvarint()]
+	pc.score = r.scores[r.uvarint()]
 	pc.kind = uint16(r.uvarint())
 	pc.flags = d[r.at]
 	r.at++
@@ -296,19 +311,22 @@ func (r *packedReader) lines(start int, buf []int) ([]int, []int) {
 // linesAt returns the lines of the record of p whose lines are at data[at]
 // (packedCandidate.linesAt) and that starts at line start, in a new slice.
 func (p *packedCandidates) linesAt(at, start int) []int {
-	r := packedReader{p: p, at: at}
+	if p.spill != nil {
+		return p.spillLinesAt(at, start)
+	}
+	r := packedReader{data: p.data, at: at}
 	lines, _ := r.lines(start, nil)
 	return lines
 }
 
 func (r *packedReader) uvarint() uint64 {
-	v, k := binary.Uvarint(r.p.data[r.at:])
+	v, k := binary.Uvarint(r.data[r.at:])
 	r.at += k // k > 0: appendPacked wrote it
 	return v
 }
 
 func (r *packedReader) varint() int {
-	v, k := binary.Varint(r.p.data[r.at:])
+	v, k := binary.Varint(r.data[r.at:])
 	r.at += k
 	return int(v)
 }
@@ -329,6 +347,7 @@ func (j *JobResult) allCandidates() []Candidate {
 type unpacker struct {
 	cands []Candidate
 	lines []int
+	data  []byte // the records read back from a spill
 	fps   map[uint64]string
 	// linesAt holds, for each candidate of the list unpack returned last,
 	// where its lines are in the job's packed data (packedCandidates.linesAt),
@@ -344,6 +363,14 @@ func (u *unpacker) unpack(j *JobResult) []Candidate {
 		u.linesAt = nil
 		return j.Candidates
 	}
+	data, ok := p.bytes(u.data)
+	if !ok {
+		u.linesAt = nil
+		return j.Candidates // the packed ones are lost, and ranking says so (ShownBudget.Err)
+	}
+	if p.spill != nil {
+		u.data = data
+	}
 	if cap(u.cands) < p.n {
 		u.cands = make([]Candidate, 0, p.n)
 	}
@@ -356,7 +383,7 @@ func (u *unpacker) unpack(j *JobResult) []Candidate {
 		u.fps = map[uint64]string{}
 	}
 	linesAt := u.linesAt[:0]
-	r := packedReader{p: p}
+	r := packedReader{data: data, scores: p.scores}
 	var pc packedCandidate
 	next := 0
 	for pos := range p.n {

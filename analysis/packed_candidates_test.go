@@ -10,11 +10,16 @@ import (
 
 // TestPackCandidatesUnpacksAsBefore packs the candidates of a job that
 // lost their lines and messages, in rounds as a budget drops more of
-// them, and checks that allCandidates gives back the job's list as it
-// was, that the unpacked ones stay in order, and that packCandidates says
-// where each went.
+// them, in memory or in a spill, and checks that allCandidates gives back
+// the job's list as it was, that the unpacked ones stay in order, and
+// that packCandidates says where each went.
 func TestPackCandidatesUnpacksAsBefore(t *testing.T) {
 	t.Parallel()
+	t.Run("in memory", func(t *testing.T) { t.Parallel(); packAndUnpack(t, nil) })
+	t.Run("spilled", func(t *testing.T) { t.Parallel(); packAndUnpack(t, &spill{to: &memSpill{}}) })
+}
+
+func packAndUnpack(t *testing.T, sp *spill) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	rules := []candidateKind{{"go-test-fail", CategoryTestFailure, SeverityError}, {"error-word", CategoryError, SeverityError},
 		{"warning", CategoryWarning, SeverityWarning}}
@@ -63,7 +68,10 @@ func TestPackCandidatesUnpacksAsBefore(t *testing.T) {
 				}
 			}
 			before := append([]Candidate(nil), job.Candidates...)
-			to := packCandidates(&job, &kinds)
+			to := packCandidates(&job, &kinds, sp)
+			if p := job.packed; p != nil && (p.spill != nil) != (sp != nil) {
+				t.Fatalf("round %d, pass %d: packed records in a spill: %v, want %v", round, pass, p.spill != nil, sp != nil)
+			}
 			for i, c := range before {
 				switch {
 				case to == nil:
@@ -135,7 +143,7 @@ func TestPackedRecordSize(t *testing.T) {
 				job.Candidates = append(job.Candidates, c)
 			}
 			var kinds candidateKinds
-			packCandidates(&job, &kinds)
+			packCandidates(&job, &kinds, nil)
 			if job.packed == nil || job.packed.count != n {
 				t.Fatal("the candidates were not packed")
 			}

@@ -56,12 +56,15 @@ func RankedSections(res *JobResult) []Section {
 		mark(res.Candidates[i].LineStart, true)
 	}
 	if p := res.packed; p != nil {
-		r := packedReader{p: p}
-		var pc packedCandidate
-		var lines []int
-		for range p.count {
-			lines = r.next(&pc, lines[:0])
-			mark(pc.lineStart, true)
+		// Unless they cannot be read back, which ranking says (ShownBudget.Err).
+		if data, ok := p.bytes(nil); ok {
+			r := packedReader{data: data, scores: p.scores}
+			var pc packedCandidate
+			var lines []int
+			for range p.count {
+				lines = r.next(&pc, lines[:0])
+				mark(pc.lineStart, true)
+			}
 		}
 	}
 	if reopen >= 0 {

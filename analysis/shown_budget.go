@@ -36,6 +36,7 @@ type ShownBudget struct {
 	forget bool
 	jobs   []*JobResult   // every job kept, for ForgetMessages
 	kinds  candidateKinds // the rules of the candidates packed
+	spill  spill          // where their records go (SpillTo)
 	// keeping is the job Keep is adding; forgetting, the candidates of
 	// other jobs it dropped, whose messages it forgets once done.
 	keeping    *JobResult
@@ -149,13 +150,14 @@ func (b *ShownBudget) ForgetMessages() {
 func (b *ShownBudget) pack(jobs []*JobResult) {
 	moved := map[*JobResult][]int{}
 	for _, res := range jobs {
-		if to := packCandidates(res, &b.kinds); to != nil {
+		if to := packCandidates(res, &b.kinds, &b.spill); to != nil {
 			moved[res] = to
 		}
 	}
 	if len(moved) == 0 {
 		return
 	}
+	b.spill.compact(b.jobs)
 	for _, g := range b.groups {
 		if to := moved[g.res]; to != nil {
 			for k, i := range g.cands {
@@ -164,6 +166,24 @@ func (b *ShownBudget) pack(jobs []*JobResult) {
 		}
 	}
 }
+
+// SpillTo makes the budget write the records of the candidates it packs
+// to s, not keep them in memory: a large build's memory then does not
+// grow with its jobs by them (some 30 KB a job of densely failing logs).
+// Call it before the first Keep. Ranking reads them back, one job at a
+// time. Repacking a job writes its records again; once s holds more
+// records no job reads than it holds records they do, the budget moves
+// those together and truncates the rest.
+func (b *ShownBudget) SpillTo(s Spill) { b.spill.to, b.spill.minWaste = s, compactWaste }
+
+// SpillErr returns why writing to the spill failed, or nil: the records
+// packed since are kept in memory.
+func (b *ShownBudget) SpillErr() error { return b.spill.writeErr }
+
+// Err returns the first error reading the spill back, or nil: Rank then
+// missed candidates of the jobs whose records it could not read, and its
+// findings are not to be trusted.
+func (b *ShownBudget) Err() error { return b.spill.readErr }
 
 // forgetMessages forgets the messages of res's candidates that lost their
 // lines.

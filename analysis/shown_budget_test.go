@@ -197,62 +197,113 @@ func TestShownBudgetForgetsMessagesAndRanksTheSame(t *testing.T) {
 	}
 
 	for _, forgetAfter := range []int{0, 3, len(order)} {
-		t.Run(fmt.Sprintf("forget after %d jobs", forgetAfter), func(t *testing.T) {
-			got := make([]JobResult, len(results))
-			copy(got, results)
-			var b ShownBudget
-			for n, i := range order {
-				if n == forgetAfter {
-					b.ForgetMessages()
-				}
-				b.Keep(&got[i])
+		for _, spilled := range []bool{false, true} {
+			t.Run(fmt.Sprintf("forget after %d jobs, spilled %v", forgetAfter, spilled), func(t *testing.T) {
+				forgetAndRank(t, results, order, keepAll, want, forgetAfter, spilled)
+			})
+		}
+	}
+}
+
+// forgetAndRank keeps results in order in a budget told to forget
+// messages after forgetAfter jobs, its packed candidates spilled to a
+// memSpill when spilled is set, and checks that the candidates lost their
+// messages as they should and that ranking finds want, as it does for
+// keepAll, the same jobs whose messages are kept.
+func forgetAndRank(t *testing.T, results []JobResult, order []int, keepAll []JobResult, want []Finding, forgetAfter int, spilled bool) {
+	t.Helper()
+	got := make([]JobResult, len(results))
+	copy(got, results)
+	var b ShownBudget
+	sp := &memSpill{}
+	if spilled {
+		b.SpillTo(sp)
+		b.spill.minWaste = 0 // compact as soon as half of it is left behind
+	}
+	for n, i := range order {
+		if n == forgetAfter {
+			b.ForgetMessages()
+		}
+		b.Keep(&got[i])
+	}
+	if forgetAfter == len(order) {
+		b.ForgetMessages()
+	}
+	forgotten, classified := 0, map[noveltyClass]int{}
+	for _, r := range got {
+		for _, c := range r.Candidates {
+			if c.shownDropped {
+				t.Fatal("a candidate that lost its lines and message was not packed")
 			}
-			if forgetAfter == len(order) {
-				b.ForgetMessages()
+		}
+		for _, c := range r.allCandidates() {
+			switch {
+			case c.shownDropped && c.Message != "":
+				t.Fatalf("a candidate that lost its lines keeps its message %q", c.Message)
+			case !c.shownDropped && c.Message == "":
+				t.Fatal("a candidate that keeps its lines lost its message")
+			case c.shownDropped:
+				forgotten++
+				classified[c.novelty]++
 			}
-			forgotten, classified := 0, map[noveltyClass]int{}
-			for _, r := range got {
-				for _, c := range r.Candidates {
-					if c.shownDropped {
-						t.Fatal("a candidate that lost its lines and message was not packed")
-					}
-				}
-				for _, c := range r.allCandidates() {
-					switch {
-					case c.shownDropped && c.Message != "":
-						t.Fatalf("a candidate that lost its lines keeps its message %q", c.Message)
-					case !c.shownDropped && c.Message == "":
-						t.Fatal("a candidate that keeps its lines lost its message")
-					case c.shownDropped:
-						forgotten++
-						classified[c.novelty]++
-					}
-				}
+		}
+	}
+	if forgotten < MaxShownCandidates/2 || classified[noveltyKnown] == 0 || classified[noveltyNew] == 0 || classified[noveltyUnknown] == 0 {
+		t.Fatalf("%d messages forgotten, novelty %v: the test should cover known, new and no baseline", forgotten, classified)
+	}
+	// Every candidate scores as it did with its message.
+	for j := range got {
+		all := got[j]
+		all.Candidates, all.packed = all.allCandidates(), nil
+		with, without := newJobContext(&keepAll[j]), newJobContext(&all)
+		for i := range all.Candidates {
+			s1, _ := with.score(i, false)
+			s2, _ := without.score(i, false)
+			if s1 != s2 || with.strong(i) != without.strong(i) {
+				t.Fatalf("job %d, candidate %d: scores %v (strong %v) with its message, %v (%v) without",
+					j, i, s1, with.strong(i), s2, without.strong(i))
 			}
-			if forgotten < MaxShownCandidates/2 || classified[noveltyKnown] == 0 || classified[noveltyNew] == 0 || classified[noveltyUnknown] == 0 {
-				t.Fatalf("%d messages forgotten, novelty %v: the test should cover known, new and no baseline", forgotten, classified)
-			}
-			// Every candidate scores as it did with its message.
-			for j := range got {
-				all := got[j]
-				all.Candidates, all.packed = all.allCandidates(), nil
-				with, without := newJobContext(&keepAll[j]), newJobContext(&all)
-				for i := range all.Candidates {
-					s1, _ := with.score(i, false)
-					s2, _ := without.score(i, false)
-					if s1 != s2 || with.strong(i) != without.strong(i) {
-						t.Fatalf("job %d, candidate %d: scores %v (strong %v) with its message, %v (%v) without",
-							j, i, s1, with.strong(i), s2, without.strong(i))
-					}
-				}
-			}
-			if !reflect.DeepEqual(Rank(got), want) {
-				t.Fatal("forgetting the messages changed the findings")
-			}
-			if !reflect.DeepEqual(rank(got, false), want) {
-				t.Fatal("leaving out the candidates that can make no finding changed the findings")
-			}
-		})
+		}
+	}
+	if !reflect.DeepEqual(Rank(got), want) {
+		t.Fatal("forgetting the messages changed the findings")
+	}
+	if !reflect.DeepEqual(rank(got, false), want) {
+		t.Fatal("leaving out the candidates that can make no finding changed the findings")
+	}
+	checkSpilled(t, got, sp, spilled)
+	if err := b.Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Forgetting after the last job packs each job once, and leaves nothing behind.
+	repacked := forgetAfter < len(order)
+	if spilled && (repacked && sp.truncated == 0 || int64(len(sp.data)) > 2*b.spill.live) {
+		t.Fatalf("compacted %d times, to %d bytes, of which jobs read %d: it should be compacted to at most twice that",
+			sp.truncated, len(sp.data), b.spill.live)
+	}
+}
+
+// checkSpilled checks that the packed candidates of jobs are all in sp,
+// and none in memory, when spilled is set, and the other way round when
+// not.
+func checkSpilled(t *testing.T, jobs []JobResult, sp *memSpill, spilled bool) {
+	t.Helper()
+	packed := 0
+	for _, r := range jobs {
+		p := r.packed
+		if p == nil {
+			continue
+		}
+		packed++
+		if inSpill := p.spill != nil && p.data == nil && p.size > 0; inSpill != spilled {
+			t.Fatalf("job %s: packed records in the spill: %v, want %v", r.Job.ID, inSpill, spilled)
+		}
+	}
+	if packed == 0 {
+		t.Fatal("no job has packed candidates: the test should cover them")
+	}
+	if wrote := len(sp.data) > 0; wrote != spilled {
+		t.Fatalf("%d bytes written to the spill, spilled %v", len(sp.data), spilled)
 	}
 }
 
@@ -293,4 +344,75 @@ func TestUnshownRuns(t *testing.T) {
 			t.Errorf("%s: skip %v, want %v", tt.name, got, tt.skip)
 		}
 	}
+}
+
+// TestShownBudgetSpillFailures: when writing to the spill fails, the
+// budget keeps the records packed from then on in memory, says why, and
+// ranking finds the same; when reading it back fails, ranking neither
+// panics nor hangs, and Err says what failed.
+func TestShownBudgetSpillFailures(t *testing.T) {
+	t.Parallel()
+	results := budgetBuild(t, 6, 1400)
+	order := []int{2, 0, 5, 1, 4, 3}
+	keep := func(sp Spill) ([]JobResult, *ShownBudget) {
+		got := make([]JobResult, len(results))
+		copy(got, results)
+		var b ShownBudget
+		if sp != nil {
+			b.SpillTo(sp)
+		}
+		b.ForgetMessages()
+		for _, i := range order {
+			b.Keep(&got[i])
+		}
+		return got, &b
+	}
+	inMemory, _ := keep(nil)
+	want := Rank(inMemory)
+
+	t.Run("write", func(t *testing.T) {
+		t.Parallel()
+		whole := &memSpill{}
+		keep(whole)
+		sp := &memSpill{failWriteAt: len(whole.data) - whole.last} // the last write fails
+		got, b := keep(sp)
+		if b.SpillErr() == nil || !strings.Contains(b.SpillErr().Error(), "no space left") {
+			t.Fatalf("SpillErr() = %v, want the write's error", b.SpillErr())
+		}
+		spilled, kept := 0, 0
+		for _, r := range got {
+			switch p := r.packed; {
+			case p == nil:
+			case p.spill != nil:
+				spilled++
+			case p.data != nil:
+				kept++
+			}
+		}
+		if spilled == 0 || kept == 0 {
+			t.Fatalf("%d jobs' records spilled, %d kept in memory: the test should have both", spilled, kept)
+		}
+		if !reflect.DeepEqual(Rank(got), want) {
+			t.Fatal("a failed write changed the findings")
+		}
+		if b.Err() != nil {
+			t.Fatalf("Err() = %v after a failed write, which loses nothing", b.Err())
+		}
+	})
+	t.Run("read", func(t *testing.T) {
+		t.Parallel()
+		sp := &memSpill{}
+		got, b := keep(sp)
+		if len(sp.data) == 0 {
+			t.Fatal("nothing was spilled: the test should read some back")
+		}
+		sp.failReads = true
+		Rank(got)
+		for i := range got {
+			RankedSections(&got[i])
+		}
+		if err := b.Err(); err == nil || !strings.Contains(err.Error(), "input/output error") {
+			t.Fatalf("Err() = %v, want the read's error", err)
+		}
+	})
 }

@@ -278,6 +278,7 @@ func (s *Server) analyze(ctx context.Context, call *mcp.CallToolRequest, arg str
 		JobIDs:      jobIDs,
 		Tool:        analysis.Tool{Name: s.info.Name, Version: s.info.Version},
 		Source:      input.Describe,
+		TempDir:     s.opts.TempDir,
 		JobResultFunc: func(job providers.Job, res analysis.JobResult) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -69,6 +69,12 @@ type Options struct {
 	// for a reader who watches them come (the interactive UI); otherwise
 	// only the final report's are ranked, once.
 	LiveFindings bool
+	// TempDir is where a large build's lower-ranked candidates are
+	// written while it is analyzed (analysis.ShownBudget.SpillTo), in a
+	// file removed at once ("": os.TempDir()).
+	TempDir string
+	// spill, when not nil, replaces that file (for tests).
+	spill analysis.Spill
 }
 
 // Baselines finds passing logs to compare a failed job with.
@@ -109,6 +115,13 @@ func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (
 	if err := (Selection{Jobs: r.selected}).Err(build); err != nil {
 		return analysis.Report{}, err
 	}
+	if opts.spill != nil {
+		r.shown.SpillTo(opts.spill)
+	} else {
+		spill := &spillFile{dir: opts.TempDir}
+		defer spill.Close()
+		r.shown.SpillTo(spill)
+	}
 	r.send(false)
 	waitReports := r.startTestReports(ctx, src)
 
@@ -126,6 +139,9 @@ func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (
 		return analysis.Report{}, fmt.Errorf("analysis interrupted: %w", err)
 	}
 	rep := r.report()
+	if err := r.shown.Err(); err != nil {
+		return analysis.Report{}, fmt.Errorf("rank the build's findings: %w; set TMPDIR to a directory with free space and run again", err)
+	}
 	r.mu.Lock()
 	r.done = true
 	r.mu.Unlock()
@@ -446,6 +462,9 @@ func (r *run) reportLocked() analysis.Report {
 	notes := append(slices.Clip(r.notes), analysis.CapNotes(r.finishedResults())...)
 	if n := r.shown.Dropped(); n > 0 {
 		notes = append(notes, analysis.ShownBudgetNote(n))
+	}
+	if err := r.shown.SpillErr(); err != nil {
+		notes = append(notes, SpillNote(err))
 	}
 	rep := NewReport(r.build, r.opts.Tool, r.opts.Source, r.jobs, r.findings, notes)
 	if r.opts.Baselines != nil {

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"github.com/destill-dev/destill/analysis/analysistest"
 )
 
 // TestPackCandidatesUnpacksAsBefore packs the candidates of a job that
@@ -16,7 +18,7 @@ import (
 func TestPackCandidatesUnpacksAsBefore(t *testing.T) {
 	t.Parallel()
 	t.Run("in memory", func(t *testing.T) { t.Parallel(); packAndUnpack(t, nil) })
-	t.Run("spilled", func(t *testing.T) { t.Parallel(); packAndUnpack(t, &spill{to: &memSpill{}}) })
+	t.Run("spilled", func(t *testing.T) { t.Parallel(); packAndUnpack(t, &spill{to: &analysistest.MemSpill{}}) })
 }
 
 func packAndUnpack(t *testing.T, sp *spill) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/destill-dev/destill/analysis/analysistest"
 )
 
 // budgetBuild analyzes jobs logs of distinct error lines (some shared by
@@ -207,7 +209,7 @@ func TestShownBudgetForgetsMessagesAndRanksTheSame(t *testing.T) {
 
 // forgetAndRank keeps results in order in a budget told to forget
 // messages after forgetAfter jobs, its packed candidates spilled to a
-// memSpill when spilled is set, and checks that the candidates lost their
+// MemSpill when spilled is set, and checks that the candidates lost their
 // messages as they should and that ranking finds want, as it does for
 // keepAll, the same jobs whose messages are kept.
 func forgetAndRank(t *testing.T, results []JobResult, order []int, keepAll []JobResult, want []Finding, forgetAfter int, spilled bool) {
@@ -215,7 +217,7 @@ func forgetAndRank(t *testing.T, results []JobResult, order []int, keepAll []Job
 	got := make([]JobResult, len(results))
 	copy(got, results)
 	var b ShownBudget
-	sp := &memSpill{}
+	sp := &analysistest.MemSpill{}
 	if spilled {
 		b.SpillTo(sp)
 		b.spill.minWaste = 0 // compact as soon as half of it is left behind
@@ -277,16 +279,16 @@ func forgetAndRank(t *testing.T, results []JobResult, order []int, keepAll []Job
 	}
 	// Forgetting after the last job packs each job once, and leaves nothing behind.
 	repacked := forgetAfter < len(order)
-	if spilled && (repacked && sp.truncated == 0 || int64(len(sp.data)) > 2*b.spill.live) {
+	if spilled && (repacked && sp.Truncated == 0 || int64(len(sp.Data)) > 2*b.spill.live) {
 		t.Fatalf("compacted %d times, to %d bytes, of which jobs read %d: it should be compacted to at most twice that",
-			sp.truncated, len(sp.data), b.spill.live)
+			sp.Truncated, len(sp.Data), b.spill.live)
 	}
 }
 
 // checkSpilled checks that the packed candidates of jobs are all in sp,
 // and none in memory, when spilled is set, and the other way round when
 // not.
-func checkSpilled(t *testing.T, jobs []JobResult, sp *memSpill, spilled bool) {
+func checkSpilled(t *testing.T, jobs []JobResult, sp *analysistest.MemSpill, spilled bool) {
 	t.Helper()
 	packed := 0
 	for _, r := range jobs {
@@ -302,8 +304,8 @@ func checkSpilled(t *testing.T, jobs []JobResult, sp *memSpill, spilled bool) {
 	if packed == 0 {
 		t.Fatal("no job has packed candidates: the test should cover them")
 	}
-	if wrote := len(sp.data) > 0; wrote != spilled {
-		t.Fatalf("%d bytes written to the spill, spilled %v", len(sp.data), spilled)
+	if wrote := len(sp.Data) > 0; wrote != spilled {
+		t.Fatalf("%d bytes written to the spill, spilled %v", len(sp.Data), spilled)
 	}
 }
 
@@ -372,9 +374,9 @@ func TestShownBudgetSpillFailures(t *testing.T) {
 
 	t.Run("write", func(t *testing.T) {
 		t.Parallel()
-		whole := &memSpill{}
+		whole := &analysistest.MemSpill{}
 		keep(whole)
-		sp := &memSpill{failWriteAt: len(whole.data) - whole.last} // the last write fails
+		sp := &analysistest.MemSpill{Room: len(whole.Data) - whole.Last} // the last write fails
 		got, b := keep(sp)
 		if b.SpillErr() == nil || !strings.Contains(b.SpillErr().Error(), "no space left") {
 			t.Fatalf("SpillErr() = %v, want the write's error", b.SpillErr())
@@ -401,12 +403,12 @@ func TestShownBudgetSpillFailures(t *testing.T) {
 	})
 	t.Run("read", func(t *testing.T) {
 		t.Parallel()
-		sp := &memSpill{}
+		sp := &analysistest.MemSpill{}
 		got, b := keep(sp)
-		if len(sp.data) == 0 {
+		if len(sp.Data) == 0 {
 			t.Fatal("nothing was spilled: the test should read some back")
 		}
-		sp.failReads = true
+		sp.FailReads = true
 		Rank(got)
 		for i := range got {
 			RankedSections(&got[i])

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/destill-dev/destill/analysis"
+	"github.com/destill-dev/destill/analysis/analysistest"
 	"github.com/destill-dev/destill/providers"
 )
 
@@ -69,43 +69,6 @@ func sharedBuild(jobs, perJob int) stringSource {
 	return src
 }
 
-// testSpill is a Spill in memory that fails to write or to read when
-// told to.
-type testSpill struct {
-	data                  []byte
-	failWrites, failReads bool
-}
-
-func (s *testSpill) WriteAt(p []byte, off int64) (int, error) {
-	if s.failWrites {
-		return 0, errors.New("no space left on device")
-	}
-	if off > int64(len(s.data)) {
-		return 0, errors.New("a write past the end")
-	}
-	s.data = append(s.data[:off], p...)[:max(len(s.data), int(off)+len(p))]
-	return len(p), nil
-}
-
-func (s *testSpill) ReadAt(p []byte, off int64) (int, error) {
-	if s.failReads {
-		return 0, errors.New("input/output error")
-	}
-	if off >= int64(len(s.data)) {
-		return 0, io.EOF
-	}
-	n := copy(p, s.data[off:])
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
-func (s *testSpill) Truncate(size int64) error {
-	s.data = s.data[:size]
-	return nil
-}
-
 // TestRunSpillsLowerRankedCandidates: a large build's packed candidates
 // go to the spill and are read back for its findings, which are those of
 // a run that kept them in memory (its write failed, which its notes say);
@@ -116,18 +79,18 @@ func TestRunSpillsLowerRankedCandidates(t *testing.T) {
 	src := sharedBuild(6, 1200)
 	opts := Options{Concurrency: 3}
 
-	spilled := &testSpill{}
+	spilled := &analysistest.MemSpill{}
 	opts.spill = spilled
 	got, err := Run(context.Background(), src, opts, nil)
 	require.NoError(t, err)
-	require.NotEmpty(t, spilled.data, "nothing was spilled")
+	require.NotEmpty(t, spilled.Data, "nothing was spilled")
 	require.NotContains(t, strings.Join(got.Notes, "\n"), "kept in memory")
 	require.Len(t, got.Findings[0].Jobs, 6, "a finding lists every job, with the lines of those packed")
 
-	opts.spill = &testSpill{failWrites: true}
+	opts.spill = &analysistest.MemSpill{Full: true}
 	inMemory, err := Run(context.Background(), src, opts, nil)
 	require.NoError(t, err)
-	require.Contains(t, inMemory.Notes, SpillNote(errors.New("no space left on device")))
+	require.Contains(t, inMemory.Notes, SpillNote(analysistest.ErrFull))
 	// (Not require.Equal: its diff of thousands of findings takes minutes.)
 	require.True(t, reflect.DeepEqual(inMemory.Findings, got.Findings), "the spilled findings differ from those kept in memory")
 
@@ -142,17 +105,17 @@ func TestRunSpillsLowerRankedCandidates(t *testing.T) {
 
 	opts.spill = &failingReads{}
 	_, err = Run(context.Background(), src, opts, nil)
-	require.ErrorContains(t, err, "input/output error")
+	require.ErrorIs(t, err, analysistest.ErrRead)
 	require.ErrorContains(t, err, "set TMPDIR")
 }
 
-// failingReads is a testSpill that fails every read once something was
+// failingReads is a MemSpill that fails every read once something was
 // written.
-type failingReads struct{ testSpill }
+type failingReads struct{ analysistest.MemSpill }
 
 func (s *failingReads) WriteAt(p []byte, off int64) (int, error) {
-	s.failReads = true
-	return s.testSpill.WriteAt(p, off)
+	s.FailReads = true
+	return s.MemSpill.WriteAt(p, off)
 }
 
-var _ analysis.Spill = (*testSpill)(nil)
+var _ analysis.Spill = (*failingReads)(nil)

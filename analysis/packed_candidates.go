@@ -348,7 +348,10 @@ type unpacker struct {
 	cands []Candidate
 	lines []int
 	data  []byte // the records read back from a spill
-	fps   map[uint64]string
+	// secs are the sections of the job last unpacked, read from secData.
+	secs    []Section
+	secData []byte
+	fps     map[uint64]string
 	// linesAt holds, for each candidate of the list unpack returned last,
 	// where its lines are in the job's packed data (packedCandidates.linesAt),
 	// or 0 when it was not packed.
@@ -422,13 +425,22 @@ func (u *unpacker) unpack(j *JobResult) []Candidate {
 	return all
 }
 
-// job returns j, or a copy with its packed candidates unpacked (into u's
-// list, good until the next call).
+// job returns j, or a copy with its packed candidates and sections
+// unpacked (into u's lists, good until the next call).
 func (u *unpacker) job(j *JobResult) *JobResult {
 	if j.packed == nil {
+		u.linesAt = nil // none of j's candidates is packed
+	}
+	if j.packed == nil && j.sections == nil {
 		return j
 	}
 	all := *j
-	all.Candidates, all.packed = u.unpack(j), nil
+	if j.packed != nil {
+		all.Candidates, all.packed = u.unpack(j), nil
+	}
+	if j.sections != nil {
+		u.secs, u.secData = j.sections.unpack(u.secs, u.secData)
+		all.Sections, all.sections = u.secs, nil
+	}
 	return &all
 }

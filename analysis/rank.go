@@ -175,8 +175,8 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 	for ji := range jobs {
 		ctx := newJobContext(u.job(&jobs[ji]))
 		hasCause[ji] = ctx.cause() != nil
-		if jobs[ji].packed == nil {
-			ctxs[ji] = ctx
+		if jobs[ji].packed == nil && jobs[ji].sections == nil {
+			ctxs[ji] = ctx // its own lists, not u's
 		}
 	}
 	first, firstEnd := firstFailure(jobs, hasCause)

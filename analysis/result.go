@@ -62,4 +62,7 @@ type JobResult struct {
 	// packed holds the candidates a ShownBudget packed away (see
 	// packedCandidates); allCandidates returns them with Candidates.
 	packed *packedCandidates
+	// sections, when set, holds the Sections a ShownBudget packed away
+	// (PackSections); Sections is then nil.
+	sections *packedSections
 }

@@ -34,9 +34,10 @@ type ShownBudget struct {
 	// forget: the candidates that lose their lines lose their messages too
 	// (ForgetMessages).
 	forget bool
-	jobs   []*JobResult   // every job kept, for ForgetMessages
+	jobs   []*JobResult   // every job kept, for ForgetMessages and compacting the spill
 	kinds  candidateKinds // the rules of the candidates packed
 	spill  spill          // where their records go (SpillTo)
+	words  sectionWords   // the titles and kinds of the sections packed
 	// keeping is the job Keep is adding; forgetting, the candidates of
 	// other jobs it dropped, whose messages it forgets once done.
 	keeping    *JobResult
@@ -85,11 +86,11 @@ func (g *shownGroup) weaker(o *shownGroup) bool {
 // (absorbIntoTails), so that ranking the build copies none of its jobs'
 // candidates to do it.
 func (b *ShownBudget) Keep(res *JobResult) {
+	b.jobs = append(b.jobs, res) // for PackSections too
 	if len(res.Candidates) == 0 {
 		return
 	}
 	res.Candidates = slices.Clone(res.Candidates)
-	b.jobs = append(b.jobs, res)
 	b.keeping = res
 	defer func() { b.keeping = nil }()
 	ctx := newJobContext(res)

@@ -19,6 +19,9 @@ func budgetBuild(t *testing.T, jobs, perJob int) []JobResult {
 	for j := range jobs {
 		var b strings.Builder
 		for i := range perJob {
+			if i%40 == 0 {
+				fmt.Fprintf(&b, "--- :hammer: stage %d\n", i/40) // a Buildkite group
+			}
 			fmt.Fprintf(&b, "step %d of the build\n", i)
 			switch {
 			case i%10 == 0:
@@ -227,6 +230,10 @@ func forgetAndRank(t *testing.T, results []JobResult, order []int, keepAll []Job
 			b.ForgetMessages()
 		}
 		b.Keep(&got[i])
+		if spilled {
+			got[i].Sections = RankedSections(&got[i])
+			b.PackSections(&got[i])
+		}
 	}
 	if forgetAfter == len(order) {
 		b.ForgetMessages()
@@ -255,9 +262,9 @@ func forgetAndRank(t *testing.T, results []JobResult, order []int, keepAll []Job
 	}
 	// Every candidate scores as it did with its message.
 	for j := range got {
-		all := got[j]
-		all.Candidates, all.packed = all.allCandidates(), nil
-		with, without := newJobContext(&keepAll[j]), newJobContext(&all)
+		var u unpacker
+		with, without := newJobContext(&keepAll[j]), newJobContext(u.job(&got[j]))
+		all := without.job
 		for i := range all.Candidates {
 			s1, _ := with.score(i, false)
 			s2, _ := without.score(i, false)
@@ -303,6 +310,11 @@ func checkSpilled(t *testing.T, jobs []JobResult, sp *analysistest.MemSpill, spi
 	}
 	if packed == 0 {
 		t.Fatal("no job has packed candidates: the test should cover them")
+	}
+	for _, r := range jobs {
+		if inSpill := r.sections != nil && r.Sections == nil; inSpill != spilled {
+			t.Fatalf("job %s: sections in the spill: %v, want %v", r.Job.ID, inSpill, spilled)
+		}
 	}
 	if wrote := len(sp.Data) > 0; wrote != spilled {
 		t.Fatalf("%d bytes written to the spill, spilled %v", len(sp.Data), spilled)
@@ -417,4 +429,97 @@ func TestShownBudgetSpillFailures(t *testing.T) {
 			t.Fatalf("Err() = %v, want the read's error", err)
 		}
 	})
+}
+
+// TestPackSectionsRanksTheSame: a build whose jobs' sections went to the
+// spill ranks as it does with them in memory, whether or not the job
+// also had candidates packed, and CapNotes says the same.
+func TestPackSectionsRanksTheSame(t *testing.T) {
+	t.Parallel()
+	results := budgetBuild(t, 5, 1400)
+	// Small jobs, after large ones, none of whose candidates is packed
+	// though some lose their lines: ranking must not read them as a large
+	// job's unpacked list.
+	for j := range 3 {
+		var b strings.Builder
+		for i := range 300 {
+			if i%30 == 0 {
+				fmt.Fprintf(&b, "--- :test_tube: part %d\n", i)
+			}
+			fmt.Fprintf(&b, "step %d of the build\n", i)
+			if i%10 != 0 && i%7 != 0 {
+				fmt.Fprintf(&b, "error: cannot frob %s in %s\n", words(i), words(0)) // as the first large job
+			}
+		}
+		b.WriteString("Process completed with exit code 1.\n")
+		a := NewAnalyzer(Options{})
+		a.Write([]byte(b.String()))
+		res := a.Result()
+		res.Job = JobSummary{ID: fmt.Sprintf("small-%d", j), Name: fmt.Sprintf("small %d", j), Failed: true}
+		for i := range res.Candidates {
+			// As if a test report named them: those that lose their lines
+			// are not packed.
+			res.Candidates[i].Test = &TestCase{Name: fmt.Sprintf("TestFrob%d", i)}
+		}
+		results = append(results, res)
+	}
+	for _, forget := range []bool{false, true} {
+		t.Run(fmt.Sprintf("forget messages %v", forget), func(t *testing.T) {
+			t.Parallel()
+			packSectionsAndRank(t, results, forget)
+		})
+	}
+}
+
+// packSectionsAndRank keeps results in a budget with a spill, forgetting
+// the messages of the candidates that lost their lines (and so packing
+// them) when forget is set, and checks that packing the jobs' sections too
+// changes neither the findings nor the notes.
+func packSectionsAndRank(t *testing.T, results []JobResult, forget bool) {
+	keep := func(packSections bool) ([]JobResult, *ShownBudget) {
+		got := make([]JobResult, len(results))
+		copy(got, results)
+		var b ShownBudget
+		b.SpillTo(&analysistest.MemSpill{})
+		if forget {
+			b.ForgetMessages()
+		}
+		for i := range got {
+			b.Keep(&got[i])
+			got[i].Sections = RankedSections(&got[i])
+			if packSections {
+				b.PackSections(&got[i])
+			}
+		}
+		return got, &b
+	}
+	inMemory, _ := keep(false)
+	want := Rank(inMemory)
+	got, b := keep(true)
+	for _, r := range got {
+		if r.Sections != nil || r.sections == nil {
+			t.Fatalf("job %s: its sections were not packed", r.Job.ID)
+		}
+	}
+	if small := got[len(got)-1]; small.packed != nil {
+		t.Fatal("a small job had candidates packed: the test should have one without")
+	}
+	dropped := 0
+	for _, c := range got[len(got)-1].Candidates {
+		if c.shownDropped {
+			dropped++
+		}
+	}
+	if dropped == 0 {
+		t.Fatal("no candidate of the small job lost its lines: the test should have some, unpacked")
+	}
+	if !reflect.DeepEqual(Rank(got), want) {
+		t.Fatal("packing the sections changed the findings")
+	}
+	if !reflect.DeepEqual(CapNotes(got), CapNotes(inMemory)) {
+		t.Fatal("packing the sections changed the notes")
+	}
+	if err := b.Err(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -71,38 +71,45 @@ func (s *spill) drop(p *packedCandidates) {
 	}
 }
 
-// compact moves the records of jobs' packed candidates to the start of
-// the spill, in the order they are in it, and truncates the rest, once
-// what no candidate reads (records repacking replaced) is more than what
-// they read, and at least minWaste bytes. jobs are all the jobs whose
-// candidates were packed into it.
+// compact moves the records of jobs' packed candidates and sections to
+// the start of the spill, in the order they are in it, and truncates the
+// rest, once what no job reads (records repacking replaced) is more than
+// what they read, and at least minWaste bytes. jobs are all the jobs
+// whose records were written to it.
 func (s *spill) compact(jobs []*JobResult) {
 	if s.to == nil || s.writeErr != nil || s.readErr != nil || s.size-s.live < max(s.live, s.minWaste) {
 		return
 	}
-	var ps []*packedCandidates
+	type blob struct {
+		at   *int64
+		size int
+	}
+	var blobs []blob
 	for _, r := range jobs {
 		if p := r.packed; p != nil && p.spill == s {
-			ps = append(ps, p)
+			blobs = append(blobs, blob{&p.at, p.size})
+		}
+		if p := r.sections; p != nil && p.spill == s {
+			blobs = append(blobs, blob{&p.at, p.size})
 		}
 	}
-	slices.SortFunc(ps, func(a, b *packedCandidates) int { return cmp.Compare(a.at, b.at) })
+	slices.SortFunc(blobs, func(a, b blob) int { return cmp.Compare(*a.at, *b.at) })
 	var buf []byte
 	at := int64(0)
-	for _, p := range ps {
-		if p.at != at { // at < p.at: each moves towards the start
-			buf = slices.Grow(buf[:0], p.size)[:p.size]
-			if !s.read(buf, p.at) {
+	for _, b := range blobs {
+		if *b.at != at { // at < *b.at: each moves towards the start
+			buf = slices.Grow(buf[:0], b.size)[:b.size]
+			if !s.read(buf, *b.at) {
 				return
 			}
 			if _, err := s.to.WriteAt(buf, at); err != nil {
 				// The records may now be neither here nor there.
-				s.readErr = fmt.Errorf("moving %d bytes of packed candidates from offset %d to %d: %w", p.size, p.at, at, err)
+				s.readErr = fmt.Errorf("moving %d bytes of packed records from offset %d to %d: %w", b.size, *b.at, at, err)
 				return
 			}
-			p.at = at
+			*b.at = at
 		}
-		at += int64(p.size)
+		at += int64(b.size)
 	}
 	// A spill that does not shrink is written over from at.
 	_ = s.to.Truncate(at)

@@ -293,6 +293,7 @@ func (r *run) analyzeJob(ctx context.Context, src Source, i int) {
 		r.jobs[i] = res.Job
 		r.shown.Keep(res)
 		res.Sections = r.titles.intern(analysis.RankedSections(res), res.Sections) // all a finished job needs of its thousands
+		r.shown.PackSections(res)                                                  // and those to the spill
 		r.results[i] = res
 	}
 	r.sendLocked(false)

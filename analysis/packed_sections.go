@@ -1,6 +1,9 @@
 package analysis
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // packedSections are the sections a finished job of a build keeps
 // (RankedSections), written to a ShownBudget's spill: some 140 a job of
@@ -66,7 +69,7 @@ func (b *ShownBudget) PackSections(res *JobResult) {
 // their records into data; nil when they could not be read (the spill's
 // readErr says why).
 func (p *packedSections) unpack(buf []Section, data []byte) ([]Section, []byte) {
-	data = append(data[:0], make([]byte, p.size)...)
+	data = slices.Grow(data[:0], p.size)[:p.size]
 	if !p.spill.read(data, p.at) {
 		return nil, data
 	}

@@ -168,10 +168,10 @@ func (b *ShownBudget) pack(jobs []*JobResult) {
 	}
 }
 
-// SpillTo makes the budget write the records of the candidates it packs
-// to s, not keep them in memory: a large build's memory then does not
-// grow with its jobs by them (some 30 KB a job of densely failing logs).
-// Call it before the first Keep. Ranking reads them back, one job at a
+// SpillTo makes the budget write the records of the candidates it packs,
+// and the sections PackSections packs, to s, not keep them in memory: a
+// large build's memory then does not grow with its jobs by them (some
+// 34 KB a job of densely failing logs). Call it before the first Keep. Ranking reads them back, one job at a
 // time. Repacking a job writes its records again; once s holds more
 // records no job reads than it holds records they do, the budget moves
 // those together and truncates the rest.

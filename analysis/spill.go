@@ -9,10 +9,11 @@ import (
 )
 
 // Spill is where a ShownBudget writes the records of the candidates it
-// packs (packedCandidates) and reads them back from, instead of keeping
-// them in memory: a temporary file, which the caller opens (analysis does
-// no I/O of its own). The records hold no text of the logs, only
-// fingerprints, rules and numbers. The budget writes each record once
+// packs (packedCandidates) and of finished jobs' sections (PackSections),
+// and reads them back from, instead of keeping them in memory: a
+// temporary file, which the caller opens (analysis does no I/O of its
+// own). The records hold no text of the logs, only fingerprint hashes
+// and numbers (rules and titles are numbered in tables in memory). The budget writes each record once
 // after the last, reads back what it wrote, and truncates what it no
 // longer reads off the end.
 type Spill interface {
@@ -28,10 +29,9 @@ type Spill interface {
 type spill struct {
 	to   Spill // nil: keep everything in memory
 	size int64 // the bytes written
-	live int64 // the bytes of them that packed candidates read (the others, repacking left behind)
-	// minWaste is how many bytes no packed candidate reads, at least,
-	// before compact moves the others together (compactWaste; tests set
-	// less).
+	live int64 // the bytes of them that jobs read (the others, repacking left behind)
+	// minWaste is how many bytes no job reads, at least, before compact
+	// moves the others together (compactWaste; tests set less).
 	minWaste int64
 	// writeErr is why writing stopped: the records packed after it stay
 	// in memory. readErr is the first error reading records back (or
@@ -39,10 +39,10 @@ type spill struct {
 	writeErr, readErr error
 }
 
-// compactWaste is how many bytes of a spill no packed candidate may read
-// before compact moves the others together, unless they read more: a
-// spill then holds at most about twice what its candidates read, however
-// often a budget repacks them (some 0.15% of a large build's logs).
+// compactWaste is how many bytes of a spill no job may read before
+// compact moves the others together, unless they read more: a spill then
+// holds at most about twice what its jobs read, however often a budget
+// repacks them (some 0.2% of a large build's logs).
 const compactWaste = 16 << 20
 
 // put writes data and returns where it starts; ok is false when the
@@ -129,7 +129,7 @@ func (s *spill) read(buf []byte, at int64) bool {
 	if err == nil || err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}
-	s.readErr = fmt.Errorf("reading %d bytes of packed candidates back at offset %d: %w", len(buf), at, err)
+	s.readErr = fmt.Errorf("reading %d bytes of packed records back at offset %d: %w", len(buf), at, err)
 	return false
 }
 

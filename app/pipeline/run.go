@@ -69,9 +69,10 @@ type Options struct {
 	// for a reader who watches them come (the interactive UI); otherwise
 	// only the final report's are ranked, once.
 	LiveFindings bool
-	// TempDir is where a large build's lower-ranked candidates are
-	// written while it is analyzed (analysis.ShownBudget.SpillTo), in a
-	// file removed at once ("": os.TempDir()).
+	// TempDir is where a large build's lower-ranked candidates and its
+	// finished jobs' step headers are written while it is analyzed
+	// (analysis.ShownBudget.SpillTo), in a file removed at once ("":
+	// os.TempDir()).
 	TempDir string
 	// spill, when not nil, replaces that file (for tests).
 	spill analysis.Spill

@@ -19,7 +19,7 @@ type spillFile struct {
 
 func (s *spillFile) WriteAt(p []byte, off int64) (int, error) {
 	if s.f == nil {
-		f, err := os.CreateTemp(s.dir, "destill-candidates-*") // mode 0600
+		f, err := os.CreateTemp(s.dir, "destill-spill-*") // mode 0600
 		if err != nil {
 			return 0, fmt.Errorf("create a temporary file: %w; set TMPDIR to a writable directory", err)
 		}
@@ -63,8 +63,9 @@ func (s *spillFile) Close() error {
 }
 
 // SpillNote is the report's note for a build whose lower-ranked
-// candidates stayed in memory because writing them to a temporary file
-// failed with err: the findings are complete, the memory larger.
+// candidates and step headers stayed in memory because writing them to a
+// temporary file failed with err: the findings are complete, the memory
+// larger.
 func SpillNote(err error) string {
-	return fmt.Sprintf("lower-ranked candidates were kept in memory, not in a temporary file: %s", err)
+	return fmt.Sprintf("lower-ranked candidates and step headers were kept in memory, not in a temporary file: %s", err)
 }

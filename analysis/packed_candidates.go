@@ -428,9 +428,6 @@ func (u *unpacker) unpack(j *JobResult) []Candidate {
 // job returns j, or a copy with its packed candidates and sections
 // unpacked (into u's lists, good until the next call).
 func (u *unpacker) job(j *JobResult) *JobResult {
-	if j.packed == nil {
-		u.linesAt = nil // none of j's candidates is packed
-	}
 	if j.packed == nil && j.sections == nil {
 		return j
 	}

@@ -1,9 +1,6 @@
 package analysis
 
-import (
-	"encoding/binary"
-	"slices"
-)
+import "encoding/binary"
 
 // packedSections are the sections a finished job of a build keeps
 // (RankedSections), written to a ShownBudget's spill: some 140 a job of
@@ -69,8 +66,8 @@ func (b *ShownBudget) PackSections(res *JobResult) {
 // their records into data; nil when they could not be read (the spill's
 // readErr says why).
 func (p *packedSections) unpack(buf []Section, data []byte) ([]Section, []byte) {
-	data = slices.Grow(data[:0], p.size)[:p.size]
-	if !p.spill.read(data, p.at) {
+	data, ok := p.spill.load(data, p.at, p.size)
+	if !ok {
 		return nil, data
 	}
 	secs := buf[:0]

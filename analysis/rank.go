@@ -238,8 +238,8 @@ func scoreCandidates(jobs []JobResult, skipUnshown bool) (byJob [][]scored, keys
 		list, ok := joinEvents(list)
 		joined = joined || ok
 		var linesAt []int32 // where the packed candidates' lines are, when all is a list unpacked for ranking
-		if all != j {
-			linesAt = u.linesAt // nil when unpack gave back the job's own list
+		if j.packed != nil {
+			linesAt = u.linesAt // j's: unpacked just above (nil when unpack gave back j's own list)
 		}
 		byJob[ji], extras = keepScored(list, all.Candidates, linesAt, ctx.sections, extras)
 	}

@@ -171,10 +171,11 @@ func (b *ShownBudget) pack(jobs []*JobResult) {
 // SpillTo makes the budget write the records of the candidates it packs,
 // and the sections PackSections packs, to s, not keep them in memory: a
 // large build's memory then does not grow with its jobs by them (some
-// 34 KB a job of densely failing logs). Call it before the first Keep. Ranking reads them back, one job at a
-// time. Repacking a job writes its records again; once s holds more
-// records no job reads than it holds records they do, the budget moves
-// those together and truncates the rest.
+// 34 KB a job of densely failing logs). Call it before the first Keep.
+// Ranking reads them back, one job at a time. Repacking a job writes its
+// records again; once s holds more records no job reads than it holds
+// records they do, the budget moves those together and truncates the
+// rest.
 func (b *ShownBudget) SpillTo(s Spill) { b.spill.to, b.spill.minWaste = s, compactWaste }
 
 // SpillErr returns why writing to the spill failed, or nil: the records

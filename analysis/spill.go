@@ -98,8 +98,8 @@ func (s *spill) compact(jobs []*JobResult) {
 	at := int64(0)
 	for _, b := range blobs {
 		if *b.at != at { // at < *b.at: each moves towards the start
-			buf = slices.Grow(buf[:0], b.size)[:b.size]
-			if !s.read(buf, *b.at) {
+			var ok bool
+			if buf, ok = s.load(buf, *b.at, b.size); !ok {
 				return
 			}
 			if _, err := s.to.WriteAt(buf, at); err != nil {
@@ -140,11 +140,15 @@ func (p *packedCandidates) bytes(buf []byte) (data []byte, ok bool) {
 	if p.spill == nil {
 		return p.data, true
 	}
-	if cap(buf) < p.size {
-		buf = make([]byte, p.size)
-	}
-	buf = buf[:p.size]
-	return buf, p.spill.read(buf, p.at)
+	return p.spill.load(buf, p.at, p.size)
+}
+
+// load reads the size bytes written at at into buf, grown as needed, and
+// returns them; ok is false (and readErr set) when they could not be
+// read.
+func (s *spill) load(buf []byte, at int64, size int) (data []byte, ok bool) {
+	buf = slices.Grow(buf[:0], size)[:size]
+	return buf, s.read(buf, at)
 }
 
 // spillLinesAt returns the lines at the record bytes of p at at (see

@@ -116,13 +116,13 @@ func Run(ctx context.Context, src Source, opts Options, onUpdate func(Update)) (
 	if err := (Selection{Jobs: r.selected}).Err(build); err != nil {
 		return analysis.Report{}, err
 	}
-	if opts.spill != nil {
-		r.shown.SpillTo(opts.spill)
-	} else {
-		spill := &spillFile{dir: opts.TempDir}
-		defer spill.Close()
-		r.shown.SpillTo(spill)
+	spill := opts.spill
+	if spill == nil {
+		f := &spillFile{dir: opts.TempDir}
+		defer f.Close()
+		spill = f
 	}
+	r.shown.SpillTo(spill)
 	r.send(false)
 	waitReports := r.startTestReports(ctx, src)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -146,7 +147,28 @@ func limitAnalyzeMemory(streams *Streams, in sources.Input) {
 	if streams.Getenv("GOGC") != "" {
 		quiet = limit // the collector as GOGC says from the start
 	}
-	streams.LimitMemory(quiet, limit)
+	streams.LimitMemory(quiet, limit, largeInput(in))
+}
+
+// largeInputBytes is the size from which a log file makes a large run,
+// whose heap is backed by huge pages (see reserveHugePages): that saved
+// 7 ms of 59 on a 3.4 MB log and 12 of 85 on 4.2 MB; at 2 MB it was even,
+// and on a 250 KB log the collection it takes cost 6 ms more than it
+// saved.
+const largeInputBytes = 3 << 20
+
+// largeInput reports whether analyzing in is known, before it starts, to
+// take a large heap: a build, or a log file of largeInputBytes or more.
+// Standard input is not known to be.
+func largeInput(in sources.Input) bool {
+	if in.CacheScope != "" {
+		return true
+	}
+	if in.Describe.Kind != "file" {
+		return false
+	}
+	info, err := os.Stat(in.Describe.Path)
+	return err == nil && info.Size() >= largeInputBytes
 }
 
 // runAnalyze analyzes here, or on the workers with --backend=kafka.

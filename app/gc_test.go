@@ -1,11 +1,14 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"testing"
 	"time"
 
+	"github.com/destill-dev/destill/analysis"
 	"github.com/destill-dev/destill/app/sources"
 )
 
@@ -17,7 +20,7 @@ func TestLimitMemory(t *testing.T) {
 		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(limit)
 	}()
-	limitMemory(32<<20, 100<<20)
+	limitMemory(32<<20, 100<<20, false)
 	if p := debug.SetGCPercent(-1); p != -1 {
 		t.Errorf("before the first collection: GC percent %d, want off", p)
 	}
@@ -38,28 +41,48 @@ func TestLimitMemory(t *testing.T) {
 
 // TestLimitAnalyzeMemory: one log (a file, standard input) runs under the
 // single-log limit, a build under the build limit, and GOMEMLIMIT or GOGC
-// in the environment are honoured.
+// in the environment are honoured; a build and a log file of
+// largeInputBytes or more are large runs, a smaller file and standard
+// input are not.
 func TestLimitAnalyzeMemory(t *testing.T) {
+	dir := t.TempDir()
+	small, big := filepath.Join(dir, "small.log"), filepath.Join(dir, "big.log")
+	if err := os.WriteFile(small, []byte("error: one line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(big, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, largeInputBytes); err != nil {
+		t.Fatal(err)
+	}
+	file := func(path string) sources.Input {
+		return sources.Input{Describe: analysis.Origin{Kind: "file", Path: path}}
+	}
 	tests := []struct {
 		name       string
 		in         sources.Input
 		env        []string
 		set        bool
 		quiet, max int64
+		large      bool
 	}{
-		{"file", sources.Input{}, nil, true, analyzeQuietMemory, singleLogMemoryLimit},
-		{"build", sources.Input{CacheScope: "github api.github.com"}, nil, true, analyzeQuietMemory, analyzeMemoryLimit},
-		{"GOGC", sources.Input{}, []string{"GOGC", "200"}, true, singleLogMemoryLimit, singleLogMemoryLimit},
-		{"GOMEMLIMIT", sources.Input{}, []string{"GOMEMLIMIT", "1GiB"}, false, 0, 0},
+		{"file", file(small), nil, true, analyzeQuietMemory, singleLogMemoryLimit, false},
+		{"large file", file(big), nil, true, analyzeQuietMemory, singleLogMemoryLimit, true},
+		{"missing file", file(filepath.Join(dir, "missing.log")), nil, true, analyzeQuietMemory, singleLogMemoryLimit, false},
+		{"stdin", sources.Input{Describe: analysis.Origin{Kind: "stdin"}}, nil, true, analyzeQuietMemory, singleLogMemoryLimit, false},
+		{"build", sources.Input{CacheScope: "github api.github.com"}, nil, true, analyzeQuietMemory, analyzeMemoryLimit, true},
+		{"GOGC", file(small), []string{"GOGC", "200"}, true, singleLogMemoryLimit, singleLogMemoryLimit, false},
+		{"GOMEMLIMIT", file(big), []string{"GOMEMLIMIT", "1GiB"}, false, 0, 0, false},
 	}
 	for _, tt := range tests {
 		streams, _, _ := TestStreams("", tt.env...)
-		var set bool
+		var set, large bool
 		var quiet, limit int64
-		streams.LimitMemory = func(q, l int64) { set, quiet, limit = true, q, l }
+		streams.LimitMemory = func(q, l int64, lg bool) { set, quiet, limit, large = true, q, l, lg }
 		limitAnalyzeMemory(streams, tt.in)
-		if set != tt.set || quiet != tt.quiet || limit != tt.max {
-			t.Errorf("%s: LimitMemory called %v with %d, %d; want %v with %d, %d", tt.name, set, quiet, limit, tt.set, tt.quiet, tt.max)
+		if set != tt.set || quiet != tt.quiet || limit != tt.max || large != tt.large {
+			t.Errorf("%s: LimitMemory called %v with %d, %d, %v; want %v with %d, %d, %v", tt.name, set, quiet, limit, large, tt.set, tt.quiet, tt.max, tt.large)
 		}
 	}
 }

@@ -39,8 +39,9 @@ type Streams struct {
 
 	// LimitMemory sets the process's soft memory limit to limit and holds
 	// the garbage collector off until its memory first reaches quiet
-	// (limitMemory); nil, as in TestStreams, leaves both alone.
-	LimitMemory func(quiet, limit int64)
+	// and, for a large run, backs the heap with huge pages (limitMemory);
+	// nil, as in TestStreams, leaves memory alone.
+	LimitMemory func(quiet, limit int64, large bool)
 }
 
 // SystemStreams returns the process's own streams and environment.

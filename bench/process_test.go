@@ -38,20 +38,51 @@ func destillBinary(b *testing.B) string {
 			return
 		}
 		binPath = filepath.Join(dir, "destill")
-		gobin, err := exec.LookPath("go")
-		if err != nil {
-			gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
-		cmd := exec.Command(gobin, "build", "-trimpath", "-ldflags", "-s -w -X github.com/destill-dev/destill/app.Version=bench", "-o", binPath, "..")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			binErr = errors.New(string(out))
-		}
+		binErr = goBuild(binPath, "..", "-s -w -X github.com/destill-dev/destill/app.Version=bench")
 	})
 	if binErr != nil {
 		b.Fatalf("go build: %v", binErr)
 	}
 	return binPath
+}
+
+var (
+	minimalOnce sync.Once
+	minimalPath string
+	minimalErr  error
+)
+
+// minimalBinary builds testdata/minimal, a Go program that prints a word,
+// as destill is built, once per run.
+func minimalBinary(b *testing.B) string {
+	b.Helper()
+	minimalOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "destill-bench-minimal-")
+		if err != nil {
+			minimalErr = err
+			return
+		}
+		minimalPath = filepath.Join(dir, "minimal")
+		minimalErr = goBuild(minimalPath, "./testdata/minimal", "-s -w")
+	})
+	if minimalErr != nil {
+		b.Fatalf("go build: %v", minimalErr)
+	}
+	return minimalPath
+}
+
+// goBuild builds pkg into out as make build does (static, trimmed paths).
+func goBuild(out, pkg, ldflags string) error {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	cmd := exec.Command(gobin, "build", "-trimpath", "-ldflags", ldflags, "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return errors.New(string(out))
+	}
+	return nil
 }
 
 // usage is what one run of a process cost.

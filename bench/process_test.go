@@ -17,10 +17,27 @@ import (
 // grepPattern is the reference every throughput is compared with.
 const grepPattern = "error|fail|exception|fatal|panic|traceback"
 
+// build is a binary built once per run (see goBuild).
+type build struct {
+	name, pkg, ldflags string
+	once               sync.Once
+	path               string
+	err                error
+}
+
+// binary builds the binary the first time and returns its path.
+func (bu *build) binary(b *testing.B) string {
+	b.Helper()
+	bu.once.Do(func() { bu.path, bu.err = goBuild(bu.name, bu.pkg, bu.ldflags) })
+	if bu.err != nil {
+		b.Fatalf("go build: %v", bu.err)
+	}
+	return bu.path
+}
+
 var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
+	destillBuild = &build{name: "destill", pkg: "..", ldflags: "-s -w -X github.com/destill-dev/destill/app.Version=bench"}
+	minimalBuild = &build{name: "minimal", pkg: "./testdata/minimal", ldflags: "-s -w"}
 )
 
 // destillBinary builds the binary as `make build` does, once per run; or
@@ -31,58 +48,31 @@ func destillBinary(b *testing.B) string {
 	if bin := os.Getenv("DESTILL_BENCH_BINARY"); bin != "" {
 		return bin
 	}
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "destill-bench-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "destill")
-		binErr = goBuild(binPath, "..", "-s -w -X github.com/destill-dev/destill/app.Version=bench")
-	})
-	if binErr != nil {
-		b.Fatalf("go build: %v", binErr)
-	}
-	return binPath
+	return destillBuild.binary(b)
 }
-
-var (
-	minimalOnce sync.Once
-	minimalPath string
-	minimalErr  error
-)
 
 // minimalBinary builds testdata/minimal, a Go program that prints a word,
 // as destill is built, once per run.
-func minimalBinary(b *testing.B) string {
-	b.Helper()
-	minimalOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "destill-bench-minimal-")
-		if err != nil {
-			minimalErr = err
-			return
-		}
-		minimalPath = filepath.Join(dir, "minimal")
-		minimalErr = goBuild(minimalPath, "./testdata/minimal", "-s -w")
-	})
-	if minimalErr != nil {
-		b.Fatalf("go build: %v", minimalErr)
-	}
-	return minimalPath
-}
+func minimalBinary(b *testing.B) string { return minimalBuild.binary(b) }
 
-// goBuild builds pkg into out as make build does (static, trimmed paths).
-func goBuild(out, pkg, ldflags string) error {
+// goBuild builds pkg as make build does (static, trimmed paths) into a
+// new temporary directory and returns the binary's path there.
+func goBuild(name, pkg, ldflags string) (string, error) {
+	dir, err := os.MkdirTemp("", "destill-bench-")
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, name)
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
 	cmd := exec.Command(gobin, "build", "-trimpath", "-ldflags", ldflags, "-o", out, pkg)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return errors.New(string(out))
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", errors.New(string(msg))
 	}
-	return nil
+	return out, nil
 }
 
 // usage is what one run of a process cost.

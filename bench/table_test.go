@@ -46,8 +46,10 @@ func TestMain(m *testing.M) {
 	if corpusVal != nil {
 		os.RemoveAll(corpusVal.dir)
 	}
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
+	for _, bu := range []*build{destillBuild, minimalBuild} {
+		if bu.path != "" {
+			os.RemoveAll(filepath.Dir(bu.path))
+		}
 	}
 	os.Exit(code)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -134,8 +133,12 @@ const singleLogMemoryLimit = 72 << 20
 const analyzeQuietMemory = 32 << 20
 
 // limitAnalyzeMemory sets the memory limit for analyzing in (see
-// analyzeMemoryLimit), unless GOMEMLIMIT sets one.
+// analyzeMemoryLimit), unless GOMEMLIMIT sets one; a run known to be
+// large at its start (largeInput) first gets its heap in huge pages.
 func limitAnalyzeMemory(streams *Streams, in sources.Input) {
+	if streams.LargeRun != nil && largeInput(in) {
+		streams.LargeRun() // first: its collection would end the quiet start
+	}
 	if streams.LimitMemory == nil || streams.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
@@ -147,28 +150,7 @@ func limitAnalyzeMemory(streams *Streams, in sources.Input) {
 	if streams.Getenv("GOGC") != "" {
 		quiet = limit // the collector as GOGC says from the start
 	}
-	streams.LimitMemory(quiet, limit, largeInput(in))
-}
-
-// largeInputBytes is the size from which a log file makes a large run,
-// whose heap is backed by huge pages (see reserveHugePages): that saved
-// 7 ms of 59 on a 3.4 MB log and 12 of 85 on 4.2 MB; at 2 MB it was even,
-// and on a 250 KB log the collection it takes cost 6 ms more than it
-// saved.
-const largeInputBytes = 3 << 20
-
-// largeInput reports whether analyzing in is known, before it starts, to
-// take a large heap: a build, or a log file of largeInputBytes or more.
-// Standard input is not known to be.
-func largeInput(in sources.Input) bool {
-	if in.CacheScope != "" {
-		return true
-	}
-	if in.Describe.Kind != "file" {
-		return false
-	}
-	info, err := os.Stat(in.Describe.Path)
-	return err == nil && info.Size() >= largeInputBytes
+	streams.LimitMemory(quiet, limit)
 }
 
 // runAnalyze analyzes here, or on the workers with --backend=kafka.
@@ -194,7 +176,7 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		waiting = feed.waits
 	}
 	in, err := sources.Resolve(opts.arg, sources.Config{
-		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify, Waiting: waiting.hear, HTTPClient: streams.HTTPClient,
+		Getenv: streams.Getenv, Stdin: largeStdinOf(streams), Notify: notify, Waiting: waiting.hear, HTTPClient: streams.HTTPClient,
 		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
 		JenkinsURL: opts.apiURLs.jenkins,
 		Offline:    opts.cache.offline,

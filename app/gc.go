@@ -12,12 +12,8 @@ import (
 // or four of them, on a heap it would drop whole at exit. Once the first
 // collection has run (at quiet bytes, when the run is that large), the GC
 // percent it found (GOGC) and limit apply as usual, so a long run's peak
-// memory is what it was. For a run known to be large, the heap is first
-// given address space backed by huge pages (reserveHugePages).
-func limitMemory(quiet, limit int64, large bool) {
-	if large {
-		reserveHugePages()
-	}
+// memory is what it was.
+func limitMemory(quiet, limit int64) {
 	percent := debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(quiet)
 	// The first collection frees this, which runs the cleanup.

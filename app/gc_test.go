@@ -20,7 +20,7 @@ func TestLimitMemory(t *testing.T) {
 		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(limit)
 	}()
-	limitMemory(32<<20, 100<<20, false)
+	limitMemory(32<<20, 100<<20)
 	if p := debug.SetGCPercent(-1); p != -1 {
 		t.Errorf("before the first collection: GC percent %d, want off", p)
 	}
@@ -42,8 +42,9 @@ func TestLimitMemory(t *testing.T) {
 // TestLimitAnalyzeMemory: one log (a file, standard input) runs under the
 // single-log limit, a build under the build limit, and GOMEMLIMIT or GOGC
 // in the environment are honoured; a build and a log file of
-// largeInputBytes or more are large runs, a smaller file and standard
-// input are not.
+// largeInputBytes or more are large runs (LargeRun, before LimitMemory,
+// whatever the environment), a smaller file and standard input are not
+// known to be.
 func TestLimitAnalyzeMemory(t *testing.T) {
 	dir := t.TempDir()
 	small, big := filepath.Join(dir, "small.log"), filepath.Join(dir, "big.log")
@@ -73,16 +74,22 @@ func TestLimitAnalyzeMemory(t *testing.T) {
 		{"stdin", sources.Input{Describe: analysis.Origin{Kind: "stdin"}}, nil, true, analyzeQuietMemory, singleLogMemoryLimit, false},
 		{"build", sources.Input{CacheScope: "github api.github.com"}, nil, true, analyzeQuietMemory, analyzeMemoryLimit, true},
 		{"GOGC", file(small), []string{"GOGC", "200"}, true, singleLogMemoryLimit, singleLogMemoryLimit, false},
-		{"GOMEMLIMIT", file(big), []string{"GOMEMLIMIT", "1GiB"}, false, 0, 0, false},
+		{"GOMEMLIMIT", file(big), []string{"GOMEMLIMIT", "1GiB"}, false, 0, 0, true},
 	}
 	for _, tt := range tests {
 		streams, _, _ := TestStreams("", tt.env...)
 		var set, large bool
 		var quiet, limit int64
-		streams.LimitMemory = func(q, l int64, lg bool) { set, quiet, limit, large = true, q, l, lg }
+		streams.LimitMemory = func(q, l int64) {
+			if large != tt.large {
+				t.Errorf("%s: LargeRun called %v before LimitMemory, want %v", tt.name, large, tt.large)
+			}
+			set, quiet, limit = true, q, l
+		}
+		streams.LargeRun = func() { large = true }
 		limitAnalyzeMemory(streams, tt.in)
 		if set != tt.set || quiet != tt.quiet || limit != tt.max || large != tt.large {
-			t.Errorf("%s: LimitMemory called %v with %d, %d, %v; want %v with %d, %d, %v", tt.name, set, quiet, limit, large, tt.set, tt.quiet, tt.max, tt.large)
+			t.Errorf("%s: LimitMemory called %v with %d, %d, LargeRun %v; want %v with %d, %d, %v", tt.name, set, quiet, limit, large, tt.set, tt.quiet, tt.max, tt.large)
 		}
 	}
 }

@@ -27,10 +27,10 @@ const hugePageBytes = 2 << 20
 // few dozen. It is advice: where the kernel has no huge pages the heap is
 // as before.
 //
-// Only for a run known to be large, at its start: the block is fresh
-// memory, which Go does not clear, while memory the heap used before must
-// be cleared first, 4 KB page by page; and the collection that frees it
-// costs a small run more than it saves.
+// Only for a large run, before its first collection (largeRun): the block
+// is then fresh memory, which Go does not clear, while memory the heap used
+// before must be cleared first, 4 KB page by page; and the collection that
+// frees it costs a small run more than it saves.
 func reserveHugePages() {
 	b := make([]byte, hugePagesBytes)
 	if huge := alignedHugePages(b); len(huge) > 0 {

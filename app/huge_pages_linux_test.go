@@ -22,8 +22,14 @@ import (
 func TestReserveHugePages(t *testing.T) {
 	if mode := os.Getenv("DESTILL_TEST_HUGE_PAGES"); mode != "" {
 		debug.SetGCPercent(-1) // as analyze holds it off (limitMemory)
+		if !noCollectionYet() {
+			t.Fatal("a fresh process with the collector off has collected")
+		}
 		if mode == "reserve" {
 			reserveHugePages()
+			if noCollectionYet() {
+				t.Fatal("reserveHugePages did not collect")
+			}
 		}
 		b := make([]byte, 8<<20)
 		flags, err := vmFlags(uintptr(unsafe.Pointer(&b[len(b)/2])))

@@ -39,9 +39,13 @@ type Streams struct {
 
 	// LimitMemory sets the process's soft memory limit to limit and holds
 	// the garbage collector off until its memory first reaches quiet
-	// and, for a large run, backs the heap with huge pages (limitMemory);
-	// nil, as in TestStreams, leaves memory alone.
-	LimitMemory func(quiet, limit int64, large bool)
+	// (limitMemory); nil, as in TestStreams, leaves both alone.
+	LimitMemory func(quiet, limit int64)
+
+	// LargeRun prepares the process's memory for a run found to be large
+	// (largeRun: the heap in huge pages); nil, as in TestStreams, does
+	// nothing.
+	LargeRun func()
 }
 
 // SystemStreams returns the process's own streams and environment.
@@ -64,6 +68,7 @@ func SystemStreams() *Streams {
 		},
 
 		LimitMemory: limitMemory,
+		LargeRun:    largeRun,
 	}
 }
 

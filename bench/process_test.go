@@ -17,8 +17,8 @@ import (
 // grepPattern is the reference every throughput is compared with.
 const grepPattern = "error|fail|exception|fatal|panic|traceback"
 
-// build is a binary built once per run (see goBuild).
-type build struct {
+// binaryBuild is a binary built once per run (see goBuild).
+type binaryBuild struct {
 	name, pkg, ldflags string
 	once               sync.Once
 	path               string
@@ -26,7 +26,7 @@ type build struct {
 }
 
 // binary builds the binary the first time and returns its path.
-func (bu *build) binary(b *testing.B) string {
+func (bu *binaryBuild) binary(b *testing.B) string {
 	b.Helper()
 	bu.once.Do(func() { bu.path, bu.err = goBuild(bu.name, bu.pkg, bu.ldflags) })
 	if bu.err != nil {
@@ -36,8 +36,8 @@ func (bu *build) binary(b *testing.B) string {
 }
 
 var (
-	destillBuild = &build{name: "destill", pkg: "..", ldflags: "-s -w -X github.com/destill-dev/destill/app.Version=bench"}
-	minimalBuild = &build{name: "minimal", pkg: "./testdata/minimal", ldflags: "-s -w"}
+	destillBuild = &binaryBuild{name: "destill", pkg: "..", ldflags: "-s -w -X github.com/destill-dev/destill/app.Version=bench"}
+	minimalBuild = &binaryBuild{name: "minimal", pkg: "./testdata/minimal", ldflags: "-s -w"}
 )
 
 // destillBinary builds the binary as `make build` does, once per run; or

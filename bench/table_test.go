@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 	if corpusVal != nil {
 		os.RemoveAll(corpusVal.dir)
 	}
-	for _, bu := range []*build{destillBuild, minimalBuild} {
+	for _, bu := range []*binaryBuild{destillBuild, minimalBuild} {
 		if bu.path != "" {
 			os.RemoveAll(filepath.Dir(bu.path))
 		}

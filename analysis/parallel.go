@@ -12,9 +12,21 @@ import (
 // afterLines lines after it (about 80 KB on real logs) and starts with no
 // candidates, so it finds again the messages earlier pieces found: on 111 MB
 // of real logs, read by one worker, 4 MB pieces cost 2% more CPU time than
-// 16 MB ones, 2 MB pieces 7%, 1 MB pieces 12%. Memory holds about six
-// pieces.
+// 16 MB ones, 2 MB pieces 7%, 1 MB pieces 12%. The first three are
+// smaller (see firstSegmentsGrow). Memory holds about four pieces.
 const segmentBytes = 4 << 20
+
+// firstSegmentsGrow is how many segments it takes to reach segmentBytes:
+// the first is an eighth, the next a quarter, then a half. A worker starts
+// once its segment and the afterLines lines after it are read, so the
+// first one starts after about 0.5 MB: reading into fresh memory costs
+// 0.4 to 3 ms a MB on a virtual machine, and no core analyzes meanwhile.
+const firstSegmentsGrow = 3
+
+// maxCopiedBefore caps the size of the lines before a segment that are
+// copied for its worker rather than kept in the segments they are in
+// (about 40 KB on real logs, at most StateWindow lines of MaxLineBytes).
+const maxCopiedBefore = 1 << 20
 
 // maxWriteBytes caps what ParallelAnalyzer.Write takes in at once, so that
 // the complete lines it keeps whole stay small; longer writes are cut.
@@ -26,8 +38,9 @@ const maxWriteBytes = 64 << 10
 // it that its findings may need (see Options.OwnFrom), in its own Analyzer,
 // and merges the parts in order as they finish, as MergeChunks does. What
 // is left when the log ends is cut into smaller pieces, so that the workers
-// finish together (see spread); a log shorter than half a segment is read
-// by one Analyzer. Memory stays bounded: a few segments per worker.
+// finish together (see spread); a log shorter than the first segment (an
+// eighth of a segment) is read by one Analyzer. Memory stays bounded: a few
+// segments per worker.
 //
 // One exception: past the cap on distinct messages (see CapNotes), each
 // segment applies the cap on its own, so which late messages are counted
@@ -46,6 +59,9 @@ type ParallelAnalyzer struct {
 
 	buf     []byte     // the segment being filled
 	partial int        // bytes of buf after its last '\n'
+	bufNL   int        // newlines in buf
+	bufSeg  *segment   // buf's segment once a worker reads lines of it before its cut
+	cuts    int        // segments cut so far
 	segs    []*segment // cut segments still needed, oldest first
 	next    int        // index in segs of the first segment not yet handed out
 	line    int        // lines in the segments cut so far
@@ -159,9 +175,12 @@ func (p *ParallelAnalyzer) settle(from int) {
 			tail = limit
 		}
 		p.partial = tail
+		p.bufNL += bytes.Count(p.buf[from:], []byte{'\n'})
 	}
-	if len(p.buf) >= p.segSize {
+	if len(p.buf) >= p.segSize>>max(0, firstSegmentsGrow-p.cuts) {
 		p.cut(false)
+	} else {
+		p.handOut(false)
 	}
 }
 
@@ -200,20 +219,33 @@ func (p *ParallelAnalyzer) cut(final bool) {
 		}
 	}
 	if len(data) > 0 {
-		s := &segment{data: data, first: p.line + 1, lines: bytes.Count(data, []byte{'\n'})}
+		s := p.bufSeg
+		if s == nil {
+			s = &segment{}
+			s.uses.Store(1) // the list of segments
+		}
+		s.data, s.first, s.lines = data, p.line+1, p.bufNL
 		if final && data[len(data)-1] != '\n' {
 			s.lines++
 		}
-		s.uses.Store(1) // the list of segments
 		p.line += s.lines
 		p.segs = append(p.segs, s)
+		p.cuts++
 	}
+	p.bufSeg, p.bufNL = nil, 0
 	if final {
+		p.buf = nil
 		p.spread()
-	}
-	if !final {
+	} else {
 		p.buf = append(p.newBuf(), rest...)
 	}
+	p.handOut(final)
+}
+
+// handOut starts the cut segments whose following lines are known: those
+// followed by afterLines lines, in later segments or in the one being
+// filled, or all when the log has ended.
+func (p *ParallelAnalyzer) handOut(final bool) {
 	for p.next < len(p.segs) && (final || p.linesAfter(p.next) >= afterLines) {
 		p.start(p.next, final && p.next == len(p.segs)-1)
 		p.next++
@@ -221,9 +253,55 @@ func (p *ParallelAnalyzer) cut(final bool) {
 	p.forget()
 }
 
-// linesAfter counts the lines cut after segment i.
+// linesBefore returns the StateWindow lines before segment i (fewer at the
+// start of the log), how many they are, and the segments the worker must
+// keep while it reads them: none when they are copied, as they are unless
+// they are long, so that a segment goes as soon as its own analysis ends.
+func (p *ParallelAnalyzer) linesBefore(i int) ([][]byte, int, []*segment) {
+	var pieces [][]byte
+	var segs []*segment
+	got, size := 0, 0
+	for j := i - 1; j >= 0 && got < StateWindow; j-- {
+		piece, n := lastLines(p.segs[j].data, StateWindow-got)
+		pieces = append([][]byte{piece}, pieces...)
+		segs = append(segs, p.segs[j])
+		size += len(piece)
+		got += n
+	}
+	if len(pieces) == 0 || size > maxCopiedBefore {
+		return pieces, got, segs
+	}
+	return [][]byte{bytes.Join(pieces, nil)}, got, nil
+}
+
+// linesAfterSegment returns the afterLines lines after segment i (fewer at
+// the end of the log) and the segments they are in: later segments, and
+// the one being filled, whose complete lines do not change as it fills.
+func (p *ParallelAnalyzer) linesAfterSegment(i int) ([][]byte, []*segment) {
+	var pieces [][]byte
+	var segs []*segment
+	need := afterLines
+	for j := i + 1; need > 0 && j < len(p.segs); j++ {
+		piece, n := firstLines(p.segs[j].data, need)
+		pieces = append(pieces, piece)
+		segs = append(segs, p.segs[j])
+		need -= n
+	}
+	if need > 0 && p.bufNL > 0 {
+		if p.bufSeg == nil {
+			p.bufSeg = &segment{data: p.buf}
+			p.bufSeg.uses.Store(1) // the list of segments, once cut
+		}
+		piece, _ := firstLines(p.buf[:len(p.buf)-p.partial], need)
+		pieces = append(pieces, piece)
+		segs = append(segs, p.bufSeg)
+	}
+	return pieces, segs
+}
+
+// linesAfter counts the complete lines read after segment i.
 func (p *ParallelAnalyzer) linesAfter(i int) int {
-	n := 0
+	n := p.bufNL
 	for _, s := range p.segs[i+1:] {
 		n += s.lines
 	}
@@ -234,22 +312,9 @@ func (p *ParallelAnalyzer) linesAfter(i int) int {
 // it and the afterLines lines after it.
 func (p *ParallelAnalyzer) start(i int, last bool) {
 	s := p.segs[i]
-	used := []*segment{s}
-	var before [][]byte
-	got := 0
-	for j := i - 1; j >= 0 && got < StateWindow; j-- {
-		piece, n := lastLines(p.segs[j].data, StateWindow-got)
-		before = append([][]byte{piece}, before...)
-		used = append(used, p.segs[j])
-		got += n
-	}
-	var after [][]byte
-	for need, j := afterLines, i+1; need > 0 && j < len(p.segs); j++ {
-		piece, n := firstLines(p.segs[j].data, need)
-		after = append(after, piece)
-		used = append(used, p.segs[j])
-		need -= n
-	}
+	before, got, keptBefore := p.linesBefore(i)
+	after, keptAfter := p.linesAfterSegment(i)
+	used := append(append([]*segment{s}, keptBefore...), keptAfter...)
 	for _, u := range used {
 		u.uses.Add(1)
 	}
@@ -408,10 +473,9 @@ func (p *ParallelAnalyzer) Result() JobResult {
 		return p.result
 	}
 	p.done = true
-	if len(p.segs) == 0 && (len(p.buf) < p.segSize/2 || cap(p.slots) == 1) {
-		// A log of less than half a segment, or one read by a single
-		// worker, that no segment was cut from: read it as one Analyzer
-		// would. (A longer one is spread over the workers.)
+	if p.cuts == 0 {
+		// A log shorter than the first segment: read it as one Analyzer
+		// would.
 		a := NewAnalyzer(p.opts)
 		a.Write(p.buf)
 		p.result = a.Result()

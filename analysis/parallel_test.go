@@ -128,9 +128,9 @@ func (r *smallReads) Read(p []byte) (int, error) {
 }
 
 // TestParallelSpreadsTheEnd: what is left to read when the log ends (the
-// last segment and the part after it) is cut into pieces for all workers,
-// and so is a log of half a segment or more; a shorter log, or one read
-// by a single worker, is read as it was cut.
+// last segment and the part after it) is cut into pieces for all workers;
+// a log shorter than the first segment (an eighth of a segment) is read
+// whole, and one read by a single worker as it was cut.
 func TestParallelSpreadsTheEnd(t *testing.T) {
 	t.Parallel()
 	line := "a line of the log, error: at times\n"
@@ -141,10 +141,10 @@ func TestParallelSpreadsTheEnd(t *testing.T) {
 		wantAtLeast int // segments and pieces analyzed
 		wantWhole   bool
 	}{
-		{"a quarter of a segment", 16 << 10, 2, 0, true},
+		{"less than an eighth of a segment", 7 << 10, 2, 0, true},
 		{"over half a segment", 40 << 10, 2, 2, false},
-		{"three and a half segments", 224 << 10, 2, 5, false},
-		{"one worker", 224 << 10, 1, 0, false},
+		{"three and three quarters segments", 240 << 10, 2, 6, false},
+		{"one worker", 240 << 10, 1, 0, false},
 	}
 	for _, tt := range tests {
 		data := []byte(strings.Repeat(line, tt.bytes/len(line)))
@@ -155,10 +155,102 @@ func TestParallelSpreadsTheEnd(t *testing.T) {
 		switch {
 		case tt.wantWhole && p.started > 0:
 			t.Errorf("%s: %d segments handed out, want the log read whole", tt.name, p.started)
-		case tt.workers == 1 && p.started != len(data)/(64<<10)+1:
-			t.Errorf("%s: %d segments handed out, want %d (no pieces)", tt.name, p.started, len(data)/(64<<10)+1)
+		case tt.workers == 1 && p.started != p.cuts:
+			t.Errorf("%s: %d segments handed out, want the %d cut (no pieces)", tt.name, p.started, p.cuts)
 		case p.started < tt.wantAtLeast:
 			t.Errorf("%s: %d segments and pieces handed out, want at least %d", tt.name, p.started, tt.wantAtLeast)
 		}
+	}
+}
+
+// TestParallelFirstSegmentsGrow: the first segments are an eighth, a
+// quarter and a half of a segment, so that the workers start early.
+func TestParallelFirstSegmentsGrow(t *testing.T) {
+	t.Parallel()
+	const seg, write = 64 << 10, 1000
+	data := []byte(strings.Repeat("a line of the log, error: at times\n", 300<<10/35))
+	p := NewParallelAnalyzer(Options{}, 2)
+	p.segSize = seg
+	var sizes []int64
+	last := int64(0)
+	for len(data) > 0 {
+		n := min(write, len(data))
+		p.Write(data[:n])
+		data = data[n:]
+		if p.cuts > len(sizes) {
+			sizes = append(sizes, p.bytes-last-int64(p.partial))
+			last = p.bytes - int64(p.partial)
+		}
+	}
+	p.Result()
+	want := []int64{seg / 8, seg / 4, seg / 2, seg, seg}
+	if len(sizes) < len(want) {
+		t.Fatalf("%d segments cut, want at least %d", len(sizes), len(want))
+	}
+	for i, w := range want {
+		if sizes[i] < w || sizes[i] > w+write {
+			t.Errorf("segment %d: %d bytes, want %d to %d", i+1, sizes[i], w, w+write)
+		}
+	}
+}
+
+// TestParallelStartsBeforeTheNextCut: a segment goes to a worker as soon as
+// the lines after it that it needs are read, before the next one is cut.
+func TestParallelStartsBeforeTheNextCut(t *testing.T) {
+	t.Parallel()
+	const seg = 1 << 20
+	line := "a line of the log, error: at times\n"
+	p := NewParallelAnalyzer(Options{}, 2)
+	p.segSize = seg
+	p.Write([]byte(strings.Repeat(line, (seg/8)/len(line)+1)))
+	if p.cuts != 1 || p.started != 0 {
+		t.Fatalf("after the first segment: %d cut, %d started; want 1, 0", p.cuts, p.started)
+	}
+	more := afterLines - 1 - p.bufNL // (the first segment's last write went on past its end)
+	p.Write([]byte(strings.Repeat(line, more)))
+	if p.started != 0 {
+		t.Fatalf("%d started with %d lines after the first segment, want 0", p.started, afterLines-1)
+	}
+	p.Write([]byte(line))
+	if p.cuts != 1 || p.started != 1 {
+		t.Errorf("with %d lines after the first segment: %d cut, %d started; want 1, 1", afterLines, p.cuts, p.started)
+	}
+	whole := NewAnalyzer(Options{})
+	whole.Write([]byte(strings.Repeat(line, (seg/8)/len(line)+1+more+1)))
+	sameFindings(t, "started early", Rank([]JobResult{withJob(p.Result())}), Rank([]JobResult{withJob(whole.Result())}))
+}
+
+// TestParallelLinesBefore: the lines before a segment are copied, so that
+// the worker keeps no other segment, unless they are long.
+func TestParallelLinesBefore(t *testing.T) {
+	t.Parallel()
+	short := []byte(strings.Repeat("a short line\n", StateWindow+10))
+	long := []byte(strings.Repeat(strings.Repeat("x", 400<<10)+"\n", 3))
+	for _, tt := range []struct {
+		name      string
+		before    []byte
+		wantLines int
+		wantKept  bool
+	}{
+		{"short lines", short, StateWindow, false},
+		{"long lines", long, 3, true},
+	} {
+		p := &ParallelAnalyzer{segs: []*segment{{data: tt.before}, {data: []byte("the segment\n")}}}
+		pieces, n, kept := p.linesBefore(1)
+		if n != tt.wantLines {
+			t.Errorf("%s: %d lines before, want %d", tt.name, n, tt.wantLines)
+		}
+		if got := bytes.Join(pieces, nil); !bytes.HasSuffix(tt.before, got) || bytes.Count(got, []byte{'\n'}) != tt.wantLines {
+			t.Errorf("%s: the lines before are not the last %d lines", tt.name, tt.wantLines)
+		}
+		if (len(kept) > 0) != tt.wantKept {
+			t.Errorf("%s: %d segments kept, want kept %v", tt.name, len(kept), tt.wantKept)
+		}
+		if !tt.wantKept && len(pieces) > 0 && within(pieces[0], tt.before) {
+			t.Errorf("%s: the lines before are not copied", tt.name)
+		}
+	}
+	if pieces, n, kept := (&ParallelAnalyzer{segs: []*segment{{data: short}}}).linesBefore(0); len(pieces) != 0 || n != 0 || kept != nil {
+		t.Errorf("first segment: %d pieces, %d lines, %d kept; want none", len(pieces), n, len(kept))
 	}
 }

@@ -135,8 +135,8 @@ const analyzeQuietMemory = 32 << 20
 // limitAnalyzeMemory sets the memory limit for analyzing in (see
 // analyzeMemoryLimit), unless GOMEMLIMIT sets one; a run known to be
 // large at its start (largeInput) first gets its heap in huge pages.
-func limitAnalyzeMemory(streams *Streams, in sources.Input) {
-	if streams.LargeRun != nil && largeInput(in) {
+func limitAnalyzeMemory(streams *Streams, in sources.Input, large bool) {
+	if streams.LargeRun != nil && large {
 		streams.LargeRun() // first: its collection would end the quiet start
 	}
 	if streams.LimitMemory == nil || streams.Getenv("GOMEMLIMIT") != "" {
@@ -176,7 +176,7 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		waiting = feed.waits
 	}
 	in, err := sources.Resolve(opts.arg, sources.Config{
-		Getenv: streams.Getenv, Stdin: largeStdinOf(streams), Notify: notify, Waiting: waiting.hear, HTTPClient: streams.HTTPClient,
+		Getenv: streams.Getenv, Stdin: streams.In, Notify: notify, Waiting: waiting.hear, HTTPClient: streams.HTTPClient,
 		BuildkiteAPIURL: opts.apiURLs.buildkite, GitHubAPIURL: opts.apiURLs.github, GitLabAPIURL: opts.apiURLs.gitlab,
 		JenkinsURL: opts.apiURLs.jenkins,
 		Offline:    opts.cache.offline,
@@ -188,7 +188,8 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 		}
 		return err
 	}
-	limitAnalyzeMemory(streams, in)
+	knownLarge := largeInput(in)
+	limitAnalyzeMemory(streams, in, knownLarge)
 	popts := pipeline.Options{
 		Analysis: analysis.Options{
 			ContextBefore: contextOption(opts.before),
@@ -230,6 +231,9 @@ func runAnalyze(ctx context.Context, streams *Streams, opts analyzeOptions) erro
 	}
 	hist.useFolder(folder)
 	in.Source = src
+	if !knownLarge { // a local log (builds are large): found large as it is read
+		in.Source = largeLogsOf(streams, in.Source)
+	}
 	if opts.output.format == formatTUI {
 		return runAnalyzeTUI(ctx, streams, opts, in, popts, feed, hist)
 	}

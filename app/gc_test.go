@@ -87,7 +87,7 @@ func TestLimitAnalyzeMemory(t *testing.T) {
 			set, quiet, limit = true, q, l
 		}
 		streams.LargeRun = func() { large = true }
-		limitAnalyzeMemory(streams, tt.in)
+		limitAnalyzeMemory(streams, tt.in, largeInput(tt.in))
 		if set != tt.set || quiet != tt.quiet || limit != tt.max || large != tt.large {
 			t.Errorf("%s: LimitMemory called %v with %d, %d, LargeRun %v; want %v with %d, %d, %v", tt.name, set, quiet, limit, large, tt.set, tt.quiet, tt.max, tt.large)
 		}

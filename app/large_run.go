@@ -1,11 +1,15 @@
 package app
 
 import (
+	"context"
 	"io"
 	"os"
 	"runtime/debug"
+	"sync"
 
+	"github.com/destill-dev/destill/app/pipeline"
 	"github.com/destill-dev/destill/app/sources"
+	"github.com/destill-dev/destill/providers"
 )
 
 // largeInputBytes is the size from which a log makes a large run, whose
@@ -16,7 +20,7 @@ const largeInputBytes = 3 << 20
 
 // largeInput reports whether analyzing in is known, before it starts, to
 // take a large heap: a build, or a log file of largeInputBytes or more.
-// Standard input is found to be large as it is read (largeStdin).
+// Other logs are found to be large as they are read (largeLogsOf).
 func largeInput(in sources.Input) bool {
 	if in.CacheScope != "" {
 		return true
@@ -46,33 +50,52 @@ func noCollectionYet() bool {
 	return stats.NumGC == 0
 }
 
-// largeStdinOf returns the standard input analyze reads: streams.In,
-// which calls streams.LargeRun once largeInputBytes have come through.
-func largeStdinOf(streams *Streams) io.Reader {
+// largeLogsOf returns src, whose logs call streams.LargeRun once
+// largeInputBytes of one have been read: standard input, a named pipe or
+// a compressed file, whose size is not known before it is read. src is
+// returned as is when streams.LargeRun is nil.
+func largeLogsOf(streams *Streams, src pipeline.Source) pipeline.Source {
 	if streams.LargeRun == nil {
-		return streams.In
+		return src
 	}
-	return &largeStdin{r: streams.In, large: streams.LargeRun}
+	return largeLogs{Source: src, large: sync.OnceFunc(streams.LargeRun)}
 }
 
-// largeStdin passes a reader through and calls large once, when
-// largeInputBytes of it have been read. By then a piped log has used some
-// heap in small pages: on a 3.4 MB log that cost 2-3 ms more than it saved,
-// on 4.2 MB it was even, and it saved 19 ms on 9 MB, 44 on 16 MB, 72 on
-// 32 MB and about 0.1 s of 0.6 on the 111 MB corpus file.
-type largeStdin struct {
-	r     io.Reader
+// largeLogs is a local Source (a file or standard input: it has no other
+// methods to pass on) whose logs call large once largeInputBytes of them
+// have been read.
+type largeLogs struct {
+	pipeline.Source
+	large func()
+}
+
+func (s largeLogs) OpenLog(ctx context.Context, job providers.Job) (io.ReadCloser, error) {
+	rc, err := s.Source.OpenLog(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	return &largeLog{ReadCloser: rc, large: s.large}, nil
+}
+
+// largeLog passes a log through and calls large once, when largeInputBytes
+// of it have been read (as the analyzer sees them: decompressed). By then
+// the log has used some heap in small pages: on a 3.4 MB log piped in that
+// cost 2-3 ms more than it saved, on 4.2 MB it was even, and it saved 19 ms
+// on 9 MB, 44 on 16 MB, 72 on 32 MB and about 0.1 s of 0.6 on the 111 MB
+// corpus file.
+type largeLog struct {
+	io.ReadCloser
 	read  int64
 	large func()
 }
 
-func (s *largeStdin) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
-	if s.large != nil {
-		s.read += int64(n)
-		if s.read >= largeInputBytes {
-			s.large()
-			s.large = nil
+func (l *largeLog) Read(p []byte) (int, error) {
+	n, err := l.ReadCloser.Read(p)
+	if l.large != nil {
+		l.read += int64(n)
+		if l.read >= largeInputBytes {
+			l.large()
+			l.large = nil
 		}
 	}
 	return n, err

@@ -9,14 +9,16 @@ import (
 	"testing/iotest"
 )
 
-// TestLargeStdin: the bytes pass through unchanged, and large is called
-// once, on the read that reaches largeInputBytes, not before.
-func TestLargeStdin(t *testing.T) {
+// TestLargeLog: the bytes pass through unchanged, large is called once,
+// on the read that reaches largeInputBytes and not before, and Close
+// reaches the log.
+func TestLargeLog(t *testing.T) {
 	data := bytes.Repeat([]byte("error: a line of a log\n"), 2*largeInputBytes/23)
 	calls, readAt := 0, int64(-1)
-	s := &largeStdin{r: iotest.HalfReader(bytes.NewReader(data))}
-	s.large = func() { calls++; readAt = s.read }
-	got, err := io.ReadAll(s)
+	rc := &closeCounter{Reader: iotest.HalfReader(bytes.NewReader(data))}
+	l := &largeLog{ReadCloser: rc}
+	l.large = func() { calls++; readAt = l.read }
+	got, err := io.ReadAll(l)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,18 @@ func TestLargeStdin(t *testing.T) {
 	if calls != 1 || readAt < largeInputBytes || readAt >= largeInputBytes+512<<10 {
 		t.Errorf("large called %d times, at %d bytes; want once, on reaching %d", calls, readAt, largeInputBytes)
 	}
+	if l.Close(); rc.closed != 1 {
+		t.Errorf("the log closed %d times, want once", rc.closed)
+	}
 }
+
+// closeCounter is a ReadCloser that counts its Close calls.
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }
 
 // TestAnalyzeStdinLargeRun: analyze of standard input calls LargeRun once
 // a large log has streamed in, and not for a small one.

@@ -142,7 +142,7 @@ func TestParallelSpreadsTheEnd(t *testing.T) {
 		wantWhole   bool
 	}{
 		{"less than an eighth of a segment", 7 << 10, 2, 0, true},
-		{"over half a segment", 40 << 10, 2, 2, false},
+		{"five eighths of a segment", 40 << 10, 2, 2, false},
 		{"three and three quarters segments", 240 << 10, 2, 6, false},
 		{"one worker", 240 << 10, 1, 0, false},
 	}

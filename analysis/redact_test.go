@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"math/rand"
 	"strings"
 	"testing"
@@ -142,5 +143,49 @@ func TestReplaceKeyedSecrets(t *testing.T) {
 	}
 	if matched < 10_000 {
 		t.Fatalf("only %d texts had a key assignment", matched)
+	}
+}
+
+// TestKeyMarkers: a private key's first and last lines are told by five
+// dashes, BEGIN or END and a key trailer after them, wherever they stand
+// in the line; the same as finding the first "-----BEGIN " with Index, on
+// every line of every log at hand.
+func TestKeyMarkers(t *testing.T) {
+	tests := []struct {
+		line       string
+		begin, end bool
+	}{
+		{"-----BEGIN RSA PRIVATE KEY-----", true, false},
+		{"------BEGIN OPENSSH PRIVATE KEY-----", true, false},
+		{"x: -----BEGIN PGP PRIVATE KEY BLOCK-----", true, false},
+		{"--flag=1 -- -----BEGIN EC PRIVATE KEY-----", true, false},
+		{"-----END RSA PRIVATE KEY-----", false, true},
+		{"-----BEGIN CERTIFICATE-----", false, false},
+		{"----BEGIN RSA PRIVATE KEY-----", false, false},
+		{"PRIVATE KEY----- -----BEGIN X", false, false},
+		{"-----BEGIN", false, false},
+		{"-----", false, false},
+		{"", false, false},
+	}
+	for _, tt := range tests {
+		if got := IsKeyBlockBegin([]byte(tt.line)); got != tt.begin {
+			t.Errorf("IsKeyBlockBegin(%q) = %v, want %v", tt.line, got, tt.begin)
+		}
+		if got := IsKeyBlockEnd([]byte(tt.line)); got != tt.end {
+			t.Errorf("IsKeyBlockEnd(%q) = %v, want %v", tt.line, got, tt.end)
+		}
+	}
+	byIndex := func(b []byte, head string) bool {
+		i := bytes.Index(b, []byte(head))
+		return i >= 0 && (bytes.Contains(b[i:], []byte("PRIVATE KEY-----")) || bytes.Contains(b[i:], []byte("PRIVATE KEY BLOCK-----")))
+	}
+	for _, f := range allLogFiles(t) {
+		for _, line := range bytes.Split(readLogFile(t, f), []byte{'\n'}) {
+			for _, head := range []string{"-----BEGIN ", "-----END "} {
+				if got, want := isKeyMarker(line, head), byIndex(line, head); got != want {
+					t.Fatalf("%s: isKeyMarker(%q, %q) = %v, want %v", f, line, head, got, want)
+				}
+			}
+		}
 	}
 }

@@ -13,7 +13,8 @@ import (
 // candidates, so it finds again the messages earlier pieces found: on 111 MB
 // of real logs, read by one worker, 4 MB pieces cost 2% more CPU time than
 // 16 MB ones, 2 MB pieces 7%, 1 MB pieces 12%. The first three are
-// smaller (see firstSegmentsGrow). Memory holds about four pieces.
+// smaller (see firstSegmentsGrow). Memory holds about three pieces: one
+// per worker and the one being read (see handOut).
 const segmentBytes = 4 << 20
 
 // firstSegmentsGrow is how many segments it takes to reach segmentBytes:
@@ -62,6 +63,7 @@ type ParallelAnalyzer struct {
 	bufNL   int        // newlines in buf
 	bufSeg  *segment   // buf's segment once a worker reads lines of it before its cut
 	cuts    int        // segments cut so far
+	held    bool       // the reader holds a worker's slot for the next segment (see handOut)
 	segs    []*segment // cut segments still needed, oldest first
 	next    int        // index in segs of the first segment not yet handed out
 	line    int        // lines in the segments cut so far
@@ -244,13 +246,24 @@ func (p *ParallelAnalyzer) cut(final bool) {
 
 // handOut starts the cut segments whose following lines are known: those
 // followed by afterLines lines, in later segments or in the one being
-// filled, or all when the log has ended.
+// filled, or all when the log has ended. Then, before reading on, the
+// reader waits for a worker to be free for the segment it reads next and
+// holds its slot: reading ahead while every worker is busy kept one more
+// full segment in memory, and a reader that waits leaves the core to the
+// workers (on the 111 MB corpus file, peak RSS 64-66 MB instead of
+// 79-82 MB, with the same time). The slot goes to the next segment
+// started, which there always is: the lines read after a segment handed
+// out make one when the log ends.
 func (p *ParallelAnalyzer) handOut(final bool) {
 	for p.next < len(p.segs) && (final || p.linesAfter(p.next) >= afterLines) {
 		p.start(p.next, final && p.next == len(p.segs)-1)
 		p.next++
 	}
 	p.forget()
+	if !final && !p.held && p.started > 0 {
+		p.slots <- struct{}{}
+		p.held = true
+	}
 }
 
 // linesBefore returns the StateWindow lines before segment i (fewer at the
@@ -326,7 +339,11 @@ func (p *ParallelAnalyzer) start(i int, last bool) {
 	}
 	order := p.started
 	p.started++
-	p.slots <- struct{}{}
+	if p.held {
+		p.held = false // the worker takes the slot the reader held
+	} else {
+		p.slots <- struct{}{}
+	}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()

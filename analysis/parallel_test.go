@@ -254,3 +254,46 @@ func TestParallelLinesBefore(t *testing.T) {
 		t.Errorf("first segment: %d pieces, %d lines, %d kept; want none", len(pieces), n, len(kept))
 	}
 }
+
+// TestParallelReaderWaitsForAWorker: once a segment has gone to a worker,
+// every read is for a segment a worker's slot is held for, so the reader
+// never fills a segment while every worker is busy.
+func TestParallelReaderWaitsForAWorker(t *testing.T) {
+	t.Parallel()
+	data := []byte(strings.Repeat("a line of the log, error: at times\n", 2<<20/35))
+	p := NewParallelAnalyzer(Options{}, 2)
+	p.segSize = 64 << 10
+	reads, unheld := 0, 0
+	r := &watchedReads{r: &smallReads{data: data, n: 4 << 10}, watch: func() {
+		if p.started > 0 {
+			reads++
+			if !p.held {
+				unheld++
+			}
+		}
+	}}
+	if _, err := p.ReadFrom(r); err != nil {
+		t.Fatal(err)
+	}
+	res := p.Result()
+	if reads == 0 || unheld > 0 {
+		t.Errorf("%d of %d reads after the first segment held no worker's slot", unheld, reads)
+	}
+	if len(p.slots) != 0 {
+		t.Errorf("%d slots still taken after Result", len(p.slots))
+	}
+	whole := NewAnalyzer(Options{})
+	whole.Write(data)
+	sameFindings(t, "reader waits", Rank([]JobResult{withJob(res)}), Rank([]JobResult{withJob(whole.Result())}))
+}
+
+// watchedReads calls watch before each read of r.
+type watchedReads struct {
+	r     io.Reader
+	watch func()
+}
+
+func (w *watchedReads) Read(b []byte) (int, error) {
+	w.watch()
+	return w.r.Read(b)
+}

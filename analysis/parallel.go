@@ -236,7 +236,6 @@ func (p *ParallelAnalyzer) cut(final bool) {
 	}
 	p.bufSeg, p.bufNL = nil, 0
 	if final {
-		p.buf = nil
 		p.spread()
 	} else {
 		p.buf = append(p.newBuf(), rest...)
@@ -255,12 +254,16 @@ func (p *ParallelAnalyzer) cut(final bool) {
 // started, which there always is: the lines read after a segment handed
 // out make one when the log ends.
 func (p *ParallelAnalyzer) handOut(final bool) {
+	from := p.next
 	for p.next < len(p.segs) && (final || p.linesAfter(p.next) >= afterLines) {
 		p.start(p.next, final && p.next == len(p.segs)-1)
 		p.next++
 	}
+	if p.next == from {
+		return // nothing handed out: the reader still holds its slot, if any
+	}
 	p.forget()
-	if !final && !p.held && p.started > 0 {
+	if !final {
 		p.slots <- struct{}{}
 		p.held = true
 	}

@@ -60,6 +60,32 @@ func TestReserveHugePages(t *testing.T) {
 	}
 }
 
+// TestReserveHugePagesCollectsOnce: a run known to be large reserves
+// before the quiet start holds the collector off (limitAnalyzeMemory), and
+// the reservation then costs one collection, the one that frees the block,
+// not also one that its allocation starts.
+func TestReserveHugePagesCollectsOnce(t *testing.T) {
+	if os.Getenv("DESTILL_TEST_HUGE_PAGES_GC") != "" {
+		if !noCollectionYet() {
+			t.Fatal("a fresh process has collected")
+		}
+		reserveHugePages()
+		var stats debug.GCStats
+		debug.ReadGCStats(&stats)
+		fmt.Printf("collections: %d\n", stats.NumGC)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestReserveHugePagesCollectsOnce$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "DESTILL_TEST_HUGE_PAGES_GC=1", "GOGC=", "GOMEMLIMIT=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "collections: 1\n") {
+		t.Errorf("reserving huge pages in a fresh process: want one collection, got:\n%s", out)
+	}
+}
+
 // TestAlignedHugePages: the part returned starts and ends on a huge page
 // boundary, within b.
 func TestAlignedHugePages(t *testing.T) {

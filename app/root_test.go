@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/urfave/cli/v3"
@@ -35,4 +36,19 @@ func TestRootForOneCommand(t *testing.T) {
 			t.Errorf("root for %q has %d commands, want all %d", run, len(got), len(subcommands))
 		}
 	}
+}
+
+// TestInterruptContextStop: stop cancels the context and returns once the
+// signals are no longer caught, however often it is called. (What the
+// signals do is TestE2ESignalStopsLocalInput's, on the real binary.)
+func TestInterruptContextStop(t *testing.T) {
+	ctx, stop := interruptContext(context.Background())
+	if err := ctx.Err(); err != nil {
+		t.Fatalf("before stop: %v", err)
+	}
+	stop()
+	if err := ctx.Err(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("after stop: %v, want context.Canceled", err)
+	}
+	stop()
 }

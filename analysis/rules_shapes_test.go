@@ -105,6 +105,9 @@ func TestRuleShapes(t *testing.T) {
 		// ... but not warnings, notes and traceback frames in that shape.
 		{"/app/models/user.rb:5: warning: method redefined; discarding old name", "warning", ""},
 		{"pandas/tests/io/test_sas.py:336: DeprecationWarning", "warning", "noise:deprecation"},
+		// A deprecation anywhere in the line is a warning (a rule of its own).
+		{"The signature of open() is deprecated and will change in 3.0", "warning", "noise:deprecation"},
+		{"  Use of DEPRECATED option --legacy", "warning", "noise:deprecation"},
 		{"pandas/tests/arrays/test_indexing.py:11: in <module>", "", ""},
 		{"deps/coveralls/src/rebar3_coveralls.erl:35: Warning: behaviour provider undefined", "warning", ""},
 		// Point 5: formatters' diffs and reports, size and link checks.

@@ -3,7 +3,10 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -192,6 +195,11 @@ func TestJSONInPiecesAsWhole(t *testing.T) {
 		{"one", bigReport(1), 0},
 		{"tricky", tricky, 0},
 		{"tricky, top 7", tricky, 7},
+		// Past two batches the findings are rendered on two goroutines.
+		{"two batches", bigReport(1 + 2*jsonBatch), 0},
+		{"two batches and one", bigReport(2 + 2*jsonBatch), 0},
+		{"five batches and some", bigReport(4 + 5*jsonBatch), 0},
+		{"five batches, top 3 batches", bigReport(4 + 5*jsonBatch), 3 * jsonBatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,6 +229,39 @@ func TestJSONInPiecesAsWhole(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestJSONFindingErrors: a finding that cannot be encoded, in a batch of
+// either goroutine, and a writer that fails, end JSON with the error.
+func TestJSONFindingErrors(t *testing.T) {
+	t.Parallel()
+	for _, at := range []int{0, 1, 1 + jsonBatch/2, 1 + jsonBatch + 3, 1 + 3*jsonBatch} {
+		rep := bigReport(2 + 4*jsonBatch)
+		rep.Findings[at].Confidence = math.NaN()
+		err := JSON(io.Discard, rep, 0)
+		if err == nil || !strings.Contains(err.Error(), "confidence") {
+			t.Errorf("NaN confidence in finding %d: error %v, want one about the confidence", at, err)
+		}
+	}
+	for _, after := range []int{0, 1, 2, 5} {
+		w := &failingWriter{after: after}
+		if err := JSON(w, bigReport(2+4*jsonBatch), 0); !errors.Is(err, errWrite) {
+			t.Errorf("writer failing after %d writes: error %v, want %v", after, err, errWrite)
+		}
+	}
+}
+
+var errWrite = errors.New("disk full")
+
+// failingWriter fails every write after the first after.
+type failingWriter struct{ after int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.after == 0 {
+		return 0, errWrite
+	}
+	w.after--
+	return len(p), nil
 }
 
 // TestTopLevelKey: the key is found only among the object's own keys.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -195,11 +196,8 @@ func TestJSONInPiecesAsWhole(t *testing.T) {
 		{"one", bigReport(1), 0},
 		{"tricky", tricky, 0},
 		{"tricky, top 7", tricky, 7},
-		// Past two batches the findings are rendered on two goroutines.
-		{"two batches", bigReport(1 + 2*jsonBatch), 0},
-		{"two batches and one", bigReport(2 + 2*jsonBatch), 0},
-		{"five batches and some", bigReport(4 + 5*jsonBatch), 0},
-		{"five batches, top 3 batches", bigReport(4 + 5*jsonBatch), 3 * jsonBatch},
+		{"many", bigReport(643), 0},
+		{"many, top some", bigReport(643), 385},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -231,29 +229,62 @@ func TestJSONInPiecesAsWhole(t *testing.T) {
 	}
 }
 
-// TestJSONFindingErrors: a finding that cannot be encoded, in a batch of
-// either goroutine, and a writer that fails, end JSON with the error.
+// TestJSONFindingErrors: a finding that cannot be encoded, anywhere in a
+// report, and a writer that fails, at any write, end JSON with the error.
 func TestJSONFindingErrors(t *testing.T) {
 	t.Parallel()
-	for _, at := range []int{0, 1, 1 + jsonBatch/2, 1 + jsonBatch + 3, 1 + 3*jsonBatch} {
-		rep := bigReport(2 + 4*jsonBatch)
-		rep.Findings[at].Confidence = math.NaN()
-		err := JSON(io.Discard, rep, 0)
-		if err == nil || !strings.Contains(err.Error(), "confidence") {
-			t.Errorf("NaN confidence in finding %d: error %v, want one about the confidence", at, err)
+	for _, n := range []int{10, 256} {
+		counted := &failingWriter{after: -1}
+		if err := JSON(counted, bigReport(n), 0); err != nil {
+			t.Fatal(err)
+		}
+		writes := -1 - counted.after
+		at := []int{0, 1, n - 1}
+		for i := n / 3; i < n && i < n/3+128; i += 3 {
+			at = append(at, i)
+		}
+		for _, at := range at {
+			rep := bigReport(n)
+			rep.Findings[at].Confidence = math.NaN()
+			err := JSON(io.Discard, rep, 0)
+			if err == nil || !strings.Contains(err.Error(), "confidence") {
+				t.Errorf("%d findings, NaN confidence in finding %d: error %v, want one about the confidence", n, at, err)
+			}
+		}
+		for _, after := range []int{0, 1, writes - 1} {
+			w := &failingWriter{after: after}
+			if err := JSON(w, bigReport(n), 0); !errors.Is(err, errWrite) {
+				t.Errorf("%d findings, writer failing after %d writes: error %v, want %v", n, after, err, errWrite)
+			}
 		}
 	}
-	for _, after := range []int{0, 1, 2, 5} {
-		w := &failingWriter{after: after}
-		if err := JSON(w, bigReport(2+4*jsonBatch), 0); !errors.Is(err, errWrite) {
-			t.Errorf("writer failing after %d writes: error %v, want %v", after, err, errWrite)
-		}
+}
+
+// TestJSONMemoryBounded: however large its findings (one of a build of
+// thousands of jobs lists them all), a report is written through a few of
+// them at a time: rendering it whole, or in runs of a fixed number of
+// findings, held tens of MB at the end of a run, when its memory peaks.
+func TestJSONMemoryBounded(t *testing.T) {
+	rep := bigReport(256)
+	huge := strings.Repeat("y", 200<<10)
+	for i := range rep.Findings {
+		rep.Findings[i].Text = append(rep.Findings[i].Text, huge)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := JSON(io.Discard, rep, 0); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
+		t.Errorf("writing %d findings of 200 KB allocated %d MB, want at most 8", len(rep.Findings), got>>20)
 	}
 }
 
 var errWrite = errors.New("disk full")
 
-// failingWriter fails every write after the first after.
+// failingWriter fails every write after the first after (never when
+// after is negative: it then counts down the writes).
 type failingWriter struct{ after int }
 
 func (w *failingWriter) Write(p []byte) (int, error) {

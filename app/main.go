@@ -55,11 +55,12 @@ func interruptContext(parent context.Context) (context.Context, context.CancelFu
 		defer close(done)
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-		defer signal.Stop(sig) // from the first signal on, the default: the second kills
 		select {
 		case <-sig:
+			signal.Stop(sig) // the default from the first signal on: the second kills
 			cancel()
 		case <-ctx.Done():
+			signal.Stop(sig)
 		}
 	}()
 	return ctx, func() {

@@ -57,11 +57,10 @@ func interruptContext(parent context.Context) (context.Context, context.CancelFu
 		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 		select {
 		case <-sig:
-			signal.Stop(sig) // the default from the first signal on: the second kills
-			cancel()
 		case <-ctx.Done():
-			signal.Stop(sig)
 		}
+		signal.Stop(sig) // the default again before cancelling: a second signal kills
+		cancel()
 	}()
 	return ctx, func() {
 		cancel()

@@ -43,13 +43,8 @@ func TestReserveHugePages(t *testing.T) {
 		mode string
 		huge bool
 	}{{"reserve", true}, {"none", false}} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestReserveHugePages$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "DESTILL_TEST_HUGE_PAGES="+tt.mode)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", tt.mode, err, out)
-		}
-		_, flags, ok := strings.Cut(string(out), "flags: ")
+		out := inFreshProcess(t, "TestReserveHugePages", "DESTILL_TEST_HUGE_PAGES="+tt.mode)
+		_, flags, ok := strings.Cut(out, "flags: ")
 		if !ok {
 			t.Fatalf("%s: no flags in the output:\n%s", tt.mode, out)
 		}
@@ -75,15 +70,24 @@ func TestReserveHugePagesCollectsOnce(t *testing.T) {
 		fmt.Printf("collections: %d\n", stats.NumGC)
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestReserveHugePagesCollectsOnce$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "DESTILL_TEST_HUGE_PAGES_GC=1", "GOGC=", "GOMEMLIMIT=")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "collections: 1\n") {
+	out := inFreshProcess(t, "TestReserveHugePagesCollectsOnce", "DESTILL_TEST_HUGE_PAGES_GC=1", "GOGC=", "GOMEMLIMIT=")
+	if !strings.Contains(out, "collections: 1\n") {
 		t.Errorf("reserving huge pages in a fresh process: want one collection, got:\n%s", out)
 	}
+}
+
+// inFreshProcess runs test alone in a new process of the test binary, with
+// env added, and returns its output: what the heap does before its first
+// collection can only be seen there.
+func inFreshProcess(t *testing.T, test string, env ...string) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s in a new process: %v\n%s", test, err, out)
+	}
+	return string(out)
 }
 
 // TestAlignedHugePages: the part returned starts and ends on a huge page
